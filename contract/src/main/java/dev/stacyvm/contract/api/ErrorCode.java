@@ -1,0 +1,57 @@
+package dev.stacyvm.contract.api;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** StacyVM's machine-readable error codes and the HTTP status each one travels with. */
+public enum ErrorCode {
+    BAD_REQUEST("bad_request", 400, "Bad Request"),
+    UNAUTHORIZED("unauthorized", 401, "Unauthorized"),
+    FORBIDDEN("forbidden", 403, "Forbidden"),
+    NOT_FOUND("not_found", 404, "Not Found"),
+    CONFLICT("conflict", 409, "Conflict"),
+    RESOURCE_LIMIT("resource_limit", 429, "Resource Limit"),
+    PROVIDER_ERROR("provider_error", 500, "Provider Error"),
+    UNAVAILABLE("unavailable", 503, "Unavailable");
+
+    private final String wireName;
+    private final int httpStatus;
+    private final String title;
+
+    ErrorCode(String wireName, int httpStatus, String title) {
+        this.wireName = wireName;
+        this.httpStatus = httpStatus;
+        this.title = title;
+    }
+
+    @JsonValue
+    public String wireName() {
+        return wireName;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public static ErrorCode fromWireName(String name) {
+        for (ErrorCode code : values()) {
+            if (code.wireName.equals(name)) {
+                return code;
+            }
+        }
+        return null;
+    }
+
+    /** The code a status means when a body does not say. */
+    public static ErrorCode forStatus(int status) {
+        for (ErrorCode code : values()) {
+            if (code.httpStatus == status) {
+                return code;
+            }
+        }
+        return status >= 500 ? PROVIDER_ERROR : BAD_REQUEST;
+    }
+}

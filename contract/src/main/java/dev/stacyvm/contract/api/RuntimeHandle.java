@@ -1,0 +1,13 @@
+package dev.stacyvm.contract.api;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.Map;
+
+/**
+ * A worker's answer about a runtime it started: the provider's id for it (a container id on
+ * Docker) and the host ports its preview ports were published on, keyed by sandbox port.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record RuntimeHandle(String sandboxId, String runtimeId, String workerId, Map<Integer, Integer> publishedPorts) {
+}

@@ -1,0 +1,26 @@
+package dev.stacyvm.contract.api;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A create request after the gateway has authenticated, validated and filled in every default:
+ * what the gateway asks the scheduler to create. {@code ttl_seconds} is already capped.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record SandboxSpec(
+        String ownerId,
+        String image,
+        String provider,
+        int memoryMb,
+        int vcpus,
+        long ttlSeconds,
+        Map<String, String> metadata,
+        Map<String, String> env,
+        String network,
+        List<Integer> ports,
+        boolean publicPreview,
+        int pidsLimit) {
+}

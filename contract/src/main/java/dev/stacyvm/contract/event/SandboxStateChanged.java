@@ -1,0 +1,39 @@
+package dev.stacyvm.contract.event;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A sandbox moved from one state to another. {@code from_state} is null for the first event
+ * (the record was created); {@code reason} says why for error and destroy transitions.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record SandboxStateChanged(
+        UUID eventId,
+        String type,
+        int version,
+        Instant occurredAt,
+        String sandboxId,
+        String ownerId,
+        String workerId,
+        String fromState,
+        String toState,
+        String image,
+        String reason) implements StacyvmEvent {
+
+    public static final String TYPE = "sandbox.state_changed";
+    public static final int CURRENT_VERSION = 1;
+
+    public static SandboxStateChanged of(String sandboxId, String ownerId, String workerId,
+                                         String fromState, String toState, String image, String reason) {
+        return new SandboxStateChanged(UUID.randomUUID(), TYPE, CURRENT_VERSION, Instant.now(), sandboxId, ownerId,
+                workerId, fromState, toState, image, reason);
+    }
+
+    @Override
+    public String topic() {
+        return Topics.SANDBOX_EVENTS;
+    }
+}
