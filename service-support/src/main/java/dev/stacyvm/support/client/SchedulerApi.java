@@ -1,0 +1,55 @@
+package dev.stacyvm.support.client;
+
+import dev.stacyvm.contract.api.SandboxSpec;
+import dev.stacyvm.contract.api.SandboxView;
+import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.contract.api.WorkerRegistration;
+import dev.stacyvm.contract.api.WorkerView;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** The scheduler's internal routes, as the gateway and the workers call them. */
+@Path("/internal")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public interface SchedulerApi {
+
+    @POST
+    @Path("/sandboxes")
+    SandboxView create(SandboxSpec spec);
+
+    /** Live and failed sandboxes, all owners when {@code owner} is absent. */
+    @GET
+    @Path("/sandboxes")
+    List<SandboxView> list(@QueryParam("owner") String owner);
+
+    /** A sandbox; a destroyed one is {@code not_found} unless {@code include_destroyed} is true. */
+    @GET
+    @Path("/sandboxes/{id}")
+    SandboxView get(@PathParam("id") String id, @QueryParam("include_destroyed") boolean includeDestroyed);
+
+    @DELETE
+    @Path("/sandboxes/{id}")
+    StatusResponse destroy(@PathParam("id") String id);
+
+    /** Registers a worker or renews its heartbeat: the same call does both. */
+    @POST
+    @Path("/workers")
+    WorkerView heartbeat(WorkerRegistration registration);
+
+    @GET
+    @Path("/workers")
+    List<WorkerView> workers();
+
+    @GET
+    @Path("/workers/{id}")
+    WorkerView worker(@PathParam("id") String id);
+}

@@ -1,0 +1,33 @@
+package dev.stacyvm.support.client;
+
+import dev.stacyvm.contract.api.ExecRequest;
+import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.RuntimeHandle;
+import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.contract.api.StatusResponse;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** A worker's internal routes, as the scheduler and the gateway call them. */
+@Path("/internal/sandboxes")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public interface WorkerApi {
+
+    @POST
+    RuntimeHandle create(RuntimeSpec spec);
+
+    /** Removes the sandbox's runtime; answers {@code destroyed} also when there was none. */
+    @DELETE
+    @Path("/{id}")
+    StatusResponse destroy(@PathParam("id") String sandboxId);
+
+    @POST
+    @Path("/{id}/exec")
+    ExecResult exec(@PathParam("id") String sandboxId, ExecRequest request);
+}

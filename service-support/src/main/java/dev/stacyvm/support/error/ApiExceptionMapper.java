@@ -1,0 +1,20 @@
+package dev.stacyvm.support.error;
+
+import dev.stacyvm.contract.api.ApiException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+
+/** Answers an {@link ApiException} with its status, its typed body and, where set, Retry-After. */
+@Provider
+public class ApiExceptionMapper implements ExceptionMapper<ApiException> {
+
+    @Override
+    public Response toResponse(ApiException exception) {
+        Response.ResponseBuilder response = Response.fromResponse(ErrorResponses.of(exception.code(), exception.getMessage()));
+        if (exception.retryAfterSeconds() != null) {
+            response.header("Retry-After", exception.retryAfterSeconds());
+        }
+        return response.build();
+    }
+}
