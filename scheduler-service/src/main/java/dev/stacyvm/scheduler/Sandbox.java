@@ -1,0 +1,91 @@
+package dev.stacyvm.scheduler;
+
+import dev.stacyvm.contract.api.SandboxState;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** The scheduler's record of one sandbox: what was asked for, where it runs, what state it is in. */
+@Entity
+@Table(name = "sandbox")
+public class Sandbox extends PanacheEntityBase {
+
+    @Id
+    public String id;
+
+    @Column(name = "owner_id", nullable = false)
+    public String ownerId;
+
+    @Convert(converter = SandboxStateColumn.class)
+    @Column(nullable = false)
+    public SandboxState state;
+
+    @Column(nullable = false)
+    public String provider;
+
+    @Column(nullable = false)
+    public String image;
+
+    @Column(name = "memory_mb", nullable = false)
+    public int memoryMb;
+
+    @Column(nullable = false)
+    public int vcpus;
+
+    @Column(name = "pids_limit", nullable = false)
+    public int pidsLimit;
+
+    @Column(nullable = false)
+    public String network;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public List<Integer> ports;
+
+    @Column(name = "public_preview", nullable = false)
+    public boolean publicPreview;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public Map<String, String> metadata;
+
+    @Column(name = "worker_id")
+    public String workerId;
+
+    @Column(name = "runtime_id")
+    public String runtimeId;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "published_ports", nullable = false)
+    public Map<Integer, Integer> publishedPorts;
+
+    public String error;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "expires_at", nullable = false)
+    public Instant expiresAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Version
+    public long version;
+
+    public static List<Sandbox> listVisible(String ownerId) {
+        if (ownerId == null) {
+            return list("state <> ?1 order by createdAt", SandboxState.DESTROYED);
+        }
+        return list("ownerId = ?1 and state <> ?2 order by createdAt", ownerId, SandboxState.DESTROYED);
+    }
+}

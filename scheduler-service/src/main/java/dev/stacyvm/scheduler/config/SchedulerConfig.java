@@ -1,0 +1,25 @@
+package dev.stacyvm.scheduler.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+@ConfigMapping(prefix = "stacyvm.scheduler")
+public interface SchedulerConfig {
+
+    /** A worker whose last heartbeat is older than this gets no new sandboxes. */
+    @WithDefault("30s")
+    Duration workerHeartbeatTimeout();
+
+    /** How long the scheduler waits for a worker to create or destroy a runtime. */
+    @WithDefault("120s")
+    Duration workerCallTimeout();
+
+    /** The domain preview URLs are built on: {@code http://{port}-{id}.{domain}}. */
+    @WithDefault("localhost")
+    String previewDomain();
+
+    /** Port the preview-router listens on, appended to preview URLs when it is not 80. */
+    @WithDefault("7480")
+    int previewPort();
+}

@@ -1,0 +1,54 @@
+package dev.stacyvm.scheduler.rest;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.SandboxSpec;
+import dev.stacyvm.contract.api.SandboxView;
+import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.scheduler.service.SandboxLifecycle;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** Sandbox records for the gateway; service-token only. */
+@Path("/internal/sandboxes")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class InternalSandboxResource {
+
+    @Inject
+    SandboxLifecycle lifecycle;
+
+    @POST
+    public SandboxView create(SandboxSpec spec) {
+        if (spec == null || spec.ownerId() == null || spec.image() == null || spec.provider() == null) {
+            throw ApiException.badRequest("owner_id, image and provider are required");
+        }
+        return lifecycle.create(spec);
+    }
+
+    @GET
+    public List<SandboxView> list(@QueryParam("owner") String owner) {
+        return lifecycle.list(owner);
+    }
+
+    @GET
+    @Path("/{id}")
+    public SandboxView get(@PathParam("id") String id, @QueryParam("include_destroyed") boolean includeDestroyed) {
+        return lifecycle.get(id, includeDestroyed);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public StatusResponse destroy(@PathParam("id") String id) {
+        lifecycle.destroy(id, "requested");
+        return StatusResponse.DESTROYED;
+    }
+}

@@ -1,0 +1,145 @@
+package dev.stacyvm.scheduler.service;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.RuntimeHandle;
+import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.contract.api.SandboxSpec;
+import dev.stacyvm.contract.api.SandboxState;
+import dev.stacyvm.contract.api.SandboxView;
+import dev.stacyvm.scheduler.Sandbox;
+import dev.stacyvm.scheduler.Worker;
+import dev.stacyvm.scheduler.config.SchedulerConfig;
+import dev.stacyvm.support.client.InternalClients;
+import dev.stacyvm.support.client.WorkerApi;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Creates and destroys sandboxes: records each step through {@link SandboxTransitions} and asks
+ * the placed worker to do the runtime work between the steps, outside any transaction.
+ */
+@ApplicationScoped
+public class SandboxLifecycle {
+
+    @Inject
+    SandboxTransitions transitions;
+
+    @Inject
+    WorkerPlacement placement;
+
+    @Inject
+    SandboxViews views;
+
+    @Inject
+    InternalClients clients;
+
+    @Inject
+    SchedulerConfig config;
+
+    public SandboxView create(SandboxSpec spec) {
+        Sandbox sandbox = QuarkusTransaction.requiringNew().call(() -> {
+            Worker worker = placement.choose(spec.provider());
+            Sandbox record = newRecord(spec);
+            record.workerId = worker.id;
+            return transitions.begin(record);
+        });
+        RuntimeHandle handle;
+        try {
+            handle = worker(sandbox.workerId).create(new RuntimeSpec(sandbox.id, sandbox.ownerId, sandbox.image,
+                    sandbox.memoryMb, sandbox.vcpus, spec.env(), sandbox.network, sandbox.ports, sandbox.pidsLimit));
+        } catch (ApiException refused) {
+            transitions.move(sandbox.id, SandboxState.ERROR, refused.getMessage(), s -> s.error = refused.getMessage());
+            if (refused.code().httpStatus() < 500) {
+                // the request itself was wrong (an image that is not there): nothing was started,
+                // so the record goes straight on to destroyed and the caller is left with nothing
+                destroy(sandbox.id, "create refused");
+            }
+            throw refused;
+        } catch (RuntimeException failed) {
+            Log.warnf(failed, "worker %s failed to create sandbox %s", sandbox.workerId, sandbox.id);
+            String reason = "the worker failed to start the sandbox";
+            transitions.move(sandbox.id, SandboxState.ERROR, reason, s -> s.error = reason);
+            throw ApiException.providerError(reason);
+        }
+        Sandbox running = transitions.move(sandbox.id, SandboxState.RUNNING, null, s -> {
+            s.runtimeId = handle.runtimeId();
+            s.publishedPorts = handle.publishedPorts() == null ? Map.of() : handle.publishedPorts();
+        });
+        return views.view(running);
+    }
+
+    /**
+     * Destroys a sandbox and its runtime. Destroying a destroyed sandbox answers as a success; a
+     * worker that fails leaves the sandbox in {@code error}, from where a later destroy retries.
+     */
+    public void destroy(String id, String reason) {
+        Sandbox sandbox = transitions.move(id, SandboxState.DESTROYING, reason);
+        if (sandbox.state == SandboxState.DESTROYED) {
+            return;
+        }
+        if (sandbox.workerId != null) {
+            try {
+                worker(sandbox.workerId).destroy(id);
+            } catch (RuntimeException failed) {
+                Log.warnf("worker %s failed to destroy sandbox %s: %s", sandbox.workerId, id, failed.toString());
+                String error = "destroy failed on worker " + sandbox.workerId + "; retry the destroy";
+                transitions.move(id, SandboxState.ERROR, error, s -> s.error = error);
+                throw ApiException.unavailable(error);
+            }
+        }
+        transitions.move(id, SandboxState.DESTROYED, reason);
+    }
+
+    @Transactional
+    public SandboxView get(String id, boolean includeDestroyed) {
+        Sandbox sandbox = Sandbox.findById(id);
+        if (sandbox == null || sandbox.state == SandboxState.DESTROYED && !includeDestroyed) {
+            throw ApiException.notFound("sandbox not found: " + id);
+        }
+        return views.view(sandbox);
+    }
+
+    @Transactional
+    public List<SandboxView> list(String owner) {
+        return Sandbox.listVisible(owner).stream().map(views::view).toList();
+    }
+
+    @Transactional
+    public Sandbox find(String id) {
+        return Sandbox.findById(id);
+    }
+
+    private WorkerApi worker(String workerId) {
+        Worker worker = QuarkusTransaction.requiringNew().call(() -> Worker.findById(workerId));
+        if (worker == null) {
+            throw ApiException.unavailable("worker " + workerId + " is not registered");
+        }
+        return clients.forEndpoint(WorkerApi.class, worker.endpoint, config.workerCallTimeout());
+    }
+
+    private static Sandbox newRecord(SandboxSpec spec) {
+        Sandbox sandbox = new Sandbox();
+        sandbox.id = SandboxIds.next();
+        sandbox.ownerId = spec.ownerId();
+        sandbox.provider = spec.provider();
+        sandbox.image = spec.image();
+        sandbox.memoryMb = spec.memoryMb();
+        sandbox.vcpus = spec.vcpus();
+        sandbox.pidsLimit = spec.pidsLimit();
+        sandbox.network = spec.network();
+        sandbox.ports = spec.ports() == null ? List.of() : spec.ports();
+        sandbox.publicPreview = spec.publicPreview();
+        sandbox.metadata = spec.metadata() == null ? Map.of() : spec.metadata();
+        sandbox.publishedPorts = Map.of();
+        sandbox.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        sandbox.expiresAt = sandbox.createdAt.plusSeconds(spec.ttlSeconds());
+        return sandbox;
+    }
+}

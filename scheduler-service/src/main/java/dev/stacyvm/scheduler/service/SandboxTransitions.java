@@ -1,0 +1,71 @@
+package dev.stacyvm.scheduler.service;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.SandboxState;
+import dev.stacyvm.contract.event.SandboxStateChanged;
+import dev.stacyvm.outbox.OutboxWriter;
+import dev.stacyvm.scheduler.Sandbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.function.Consumer;
+
+/**
+ * The only way a sandbox's state changes: the row update and its {@code sandbox.state_changed}
+ * event are written in one transaction, never one without the other.
+ */
+@ApplicationScoped
+public class SandboxTransitions {
+
+    @Inject
+    OutboxWriter outbox;
+
+    /** Records a new sandbox in {@code creating}. */
+    @Transactional
+    public Sandbox begin(Sandbox sandbox) {
+        sandbox.state = SandboxState.CREATING;
+        sandbox.updatedAt = Instant.now();
+        sandbox.persist();
+        outbox.append(SandboxStateChanged.of(sandbox.id, sandbox.ownerId, sandbox.workerId, null,
+                SandboxState.CREATING.wireName(), sandbox.image, null));
+        return sandbox;
+    }
+
+    /**
+     * Moves a sandbox to {@code to}, applying {@code changes} to the row first. Moving to the state
+     * it is already in changes nothing and publishes nothing, and so does destroying a destroyed
+     * sandbox, which makes retries harmless.
+     *
+     * @throws ApiException {@code not_found} for an unknown id, {@code conflict} for a move the
+     *                      state machine does not allow
+     */
+    @Transactional
+    public Sandbox move(String id, SandboxState to, String reason, Consumer<Sandbox> changes) {
+        Sandbox sandbox = Sandbox.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        if (sandbox == null) {
+            throw ApiException.notFound("sandbox not found: " + id);
+        }
+        if (sandbox.state == to || sandbox.state == SandboxState.DESTROYED && to == SandboxState.DESTROYING) {
+            return sandbox;
+        }
+        if (!SandboxStateMachine.allows(sandbox.state, to)) {
+            throw new ApiException(ErrorCode.CONFLICT,
+                    "sandbox " + id + " is " + sandbox.state.wireName() + " and cannot become " + to.wireName());
+        }
+        SandboxState from = sandbox.state;
+        changes.accept(sandbox);
+        sandbox.state = to;
+        sandbox.updatedAt = Instant.now();
+        outbox.append(SandboxStateChanged.of(sandbox.id, sandbox.ownerId, sandbox.workerId, from.wireName(),
+                to.wireName(), sandbox.image, reason));
+        return sandbox;
+    }
+
+    public Sandbox move(String id, SandboxState to, String reason) {
+        return move(id, to, reason, sandbox -> {
+        });
+    }
+}

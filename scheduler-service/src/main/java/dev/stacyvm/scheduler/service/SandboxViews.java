@@ -1,0 +1,29 @@
+package dev.stacyvm.scheduler.service;
+
+import dev.stacyvm.contract.api.SandboxView;
+import dev.stacyvm.scheduler.Sandbox;
+import dev.stacyvm.scheduler.config.SchedulerConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Turns a record into what the API shows, with the preview URL of each declared port. */
+@ApplicationScoped
+public class SandboxViews {
+
+    @Inject
+    SchedulerConfig config;
+
+    public SandboxView view(Sandbox sandbox) {
+        Map<String, String> previewUrls = new LinkedHashMap<>();
+        String portSuffix = config.previewPort() == 80 ? "" : ":" + config.previewPort();
+        for (Integer port : sandbox.ports) {
+            previewUrls.put(String.valueOf(port),
+                    "http://" + port + "-" + sandbox.id + "." + config.previewDomain() + portSuffix);
+        }
+        return new SandboxView(sandbox.id, sandbox.state.wireName(), sandbox.provider, sandbox.image,
+                sandbox.memoryMb, sandbox.vcpus, sandbox.createdAt, sandbox.expiresAt, sandbox.metadata,
+                config.previewDomain(), sandbox.ownerId, sandbox.workerId, previewUrls, sandbox.error);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.stacyvm.scheduler.service;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.scheduler.Worker;
+import dev.stacyvm.scheduler.config.SchedulerConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Picks the worker a new sandbox runs on: a ready worker that heartbeated recently, offers the
+ * provider, and has room; among those the least loaded, so sandboxes spread.
+ */
+@ApplicationScoped
+public class WorkerPlacement {
+
+    @Inject
+    SchedulerConfig config;
+
+    /** Must run inside the transaction that records the sandbox. */
+    public Worker choose(String provider) {
+        Instant freshSince = Instant.now().minus(config.workerHeartbeatTimeout());
+        List<Worker> candidates = Worker.list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince);
+        if (candidates.isEmpty()) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "no worker is available to run sandboxes", 5L);
+        }
+        record Load(Worker worker, long live) {
+        }
+        return candidates.stream()
+                .filter(worker -> worker.providers.isEmpty() || worker.providers.contains(provider))
+                .map(worker -> new Load(worker, WorkerRegistry.liveSandboxes(worker.id)))
+                .filter(load -> load.live() < load.worker().capacity)
+                .min(Comparator.comparingDouble(load -> (double) load.live() / load.worker().capacity))
+                .map(Load::worker)
+                .orElseThrow(() -> new ApiException(ErrorCode.RESOURCE_LIMIT,
+                        "every worker offering provider " + provider + " is at capacity", 10L));
+    }
+}

@@ -1,0 +1,87 @@
+package dev.stacyvm.scheduler.service;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.SandboxState;
+import dev.stacyvm.contract.api.WorkerRegistration;
+import dev.stacyvm.contract.api.WorkerView;
+import dev.stacyvm.scheduler.Sandbox;
+import dev.stacyvm.scheduler.Worker;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Workers register and heartbeat here; the same call does both. */
+@ApplicationScoped
+public class WorkerRegistry {
+
+    @Transactional
+    public WorkerView heartbeat(WorkerRegistration registration) {
+        validate(registration);
+        Instant now = Instant.now();
+        Worker worker = Worker.findById(registration.id());
+        if (worker == null) {
+            worker = new Worker();
+            worker.id = registration.id();
+            worker.registeredAt = now;
+            Log.infof("worker %s registered at %s", registration.id(), registration.endpoint());
+        } else if (!worker.endpoint.equals(registration.endpoint()) || Worker.LOST.equals(worker.status)) {
+            Log.infof("worker %s is back at %s", registration.id(), registration.endpoint());
+        }
+        worker.endpoint = registration.endpoint();
+        worker.capacity = registration.capacity();
+        worker.providers = registration.providers() == null ? List.of() : registration.providers();
+        worker.labels = registration.labels() == null ? Map.of() : registration.labels();
+        worker.status = Worker.READY;
+        worker.lastHeartbeat = now;
+        worker.persist();
+        return view(worker);
+    }
+
+    @Transactional
+    public List<WorkerView> list() {
+        return Worker.<Worker>listAll().stream().map(WorkerRegistry::view).toList();
+    }
+
+    @Transactional
+    public WorkerView get(String id) {
+        Worker worker = Worker.findById(id);
+        if (worker == null) {
+            throw ApiException.notFound("worker not found: " + id);
+        }
+        return view(worker);
+    }
+
+    static long liveSandboxes(String workerId) {
+        return Sandbox.count("workerId = ?1 and state in ?2", workerId,
+                List.of(SandboxState.CREATING, SandboxState.RUNNING, SandboxState.UNHEALTHY));
+    }
+
+    static WorkerView view(Worker worker) {
+        return new WorkerView(worker.id, worker.endpoint, worker.status, worker.lastHeartbeat, worker.capacity,
+                liveSandboxes(worker.id), worker.providers);
+    }
+
+    private static void validate(WorkerRegistration registration) {
+        if (registration == null || registration.id() == null || registration.id().isBlank()) {
+            throw ApiException.badRequest("worker id is required");
+        }
+        if (registration.endpoint() == null) {
+            throw ApiException.badRequest("worker endpoint is required");
+        }
+        try {
+            URI endpoint = URI.create(registration.endpoint());
+            if (!"http".equals(endpoint.getScheme()) && !"https".equals(endpoint.getScheme())) {
+                throw ApiException.badRequest("worker endpoint must be an http(s) URL");
+            }
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("worker endpoint is not a URL");
+        }
+        if (registration.capacity() < 1) {
+            throw ApiException.badRequest("worker capacity must be at least 1");
+        }
+    }
+}
