@@ -1,0 +1,53 @@
+package dev.stacyvm.worker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "stacyvm.worker")
+public interface WorkerConfig {
+
+    /** This worker's stable id; {@code worker-<hostname>} when not set. */
+    Optional<String> id();
+
+    /** The URL the scheduler and the gateway reach this worker at. */
+    @WithDefault("http://127.0.0.1:7425")
+    String advertisedEndpoint();
+
+    /** How many live sandboxes this worker accepts. */
+    @WithDefault("100")
+    int capacity();
+
+    /** Labels a sandbox's placement may ask for. */
+    Map<String, String> labels();
+
+    /** The scheduler this worker registers and heartbeats with. */
+    @WithDefault("http://127.0.0.1:7424")
+    String schedulerUrl();
+
+    /** How often this worker renews its registration with the scheduler. */
+    @WithDefault("5s")
+    Duration heartbeatInterval();
+
+    /** Docker engine endpoint. */
+    @WithDefault("unix:///var/run/docker.sock")
+    String dockerHost();
+
+    /** Address preview ports are published on: loopback on a single host, a private interface beyond. */
+    @WithDefault("127.0.0.1")
+    String previewBindAddress();
+
+    /** Bytes of stdout, and of stderr, an exec keeps; the rest is dropped and marked. */
+    @WithDefault("16777216")
+    int execOutputLimitBytes();
+
+    /** The timeout of an exec that names none (the gateway normally always names one). */
+    @WithDefault("60s")
+    Duration execDefaultTimeout();
+
+    /** How long after an exec's own timeout the worker stops waiting for it regardless. */
+    @WithDefault("5s")
+    Duration execTimeoutGrace();
+}

@@ -1,0 +1,28 @@
+package dev.stacyvm.worker.provider;
+
+import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.RuntimeHandle;
+import dev.stacyvm.contract.api.RuntimeSpec;
+
+/**
+ * What a worker needs from a sandbox runtime technology. Every implementation must meet the same
+ * promises: a runtime is hardened as docs/architecture.md says, is found again by sandbox id,
+ * and destroy is idempotent. Failures a client should see are {@code ApiException}s.
+ */
+public interface SandboxProvider {
+
+    /** The name clients use in {@code provider}, e.g. {@code docker}. */
+    String name();
+
+    /** Starts a runtime for the sandbox; a retry for the same sandbox returns the same runtime. */
+    RuntimeHandle create(RuntimeSpec spec, String workerId);
+
+    /** Removes the sandbox's runtime and everything in it; nothing to remove is a success. */
+    void destroy(String sandboxId);
+
+    /** Runs a command to completion or until its timeout kills it and all its children. */
+    ExecResult exec(String sandboxId, ExecCommand command);
+
+    /** Whether the runtime technology answers right now. */
+    boolean healthy();
+}

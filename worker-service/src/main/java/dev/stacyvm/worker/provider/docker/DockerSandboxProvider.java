@@ -1,0 +1,256 @@
+package dev.stacyvm.worker.provider.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.ExecCreateCmdResponse;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.RuntimeHandle;
+import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.contract.time.GoDuration;
+import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.provider.ExecCommand;
+import dev.stacyvm.worker.provider.SandboxProvider;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sandboxes as Docker containers, hardened for untrusted code: every capability dropped,
+ * {@code no-new-privileges}, the default seccomp profile, a pids limit, memory (without swap) and
+ * CPU limits, no network unless asked, an init process, and the image's own (non-root) user.
+ * Containers are named {@code stacyvm-<sandbox id>} and labelled with the sandbox, owner and worker.
+ */
+@ApplicationScoped
+public class DockerSandboxProvider implements SandboxProvider {
+
+    public static final String NAME = "docker";
+    public static final String LABEL_MANAGED = "dev.stacyvm.managed";
+    public static final String LABEL_SANDBOX = "dev.stacyvm.sandbox-id";
+    public static final String LABEL_OWNER = "dev.stacyvm.owner-id";
+    public static final String LABEL_WORKER = "dev.stacyvm.worker-id";
+
+    /** Keeps the container alive without depending on any one program's flags (works with busybox too). */
+    private static final List<String> KEEP_ALIVE =
+            List.of("/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done");
+    private static final long MIB = 1024L * 1024L;
+
+    /** Exit status of a command that {@code timeout} ended, and of one ended by SIGKILL. */
+    private static final int TIMEOUT_EXIT = 124;
+    private static final int KILLED_EXIT = 137;
+
+    @Inject
+    DockerClient docker;
+
+    @Inject
+    WorkerConfig config;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    public static String containerName(String sandboxId) {
+        return "stacyvm-" + sandboxId;
+    }
+
+    @Override
+    public RuntimeHandle create(RuntimeSpec spec, String workerId) {
+        requireImage(spec.image());
+        boolean networked = "bridge".equals(spec.network());
+        HostConfig host = HostConfig.newHostConfig()
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges:true"))
+                .withPidsLimit((long) spec.pidsLimit())
+                .withMemory(spec.memoryMb() * MIB)
+                .withMemorySwap(spec.memoryMb() * MIB)
+                .withNanoCPUs(spec.vcpus() * 1_000_000_000L)
+                .withNetworkMode(networked ? "bridge" : "none")
+                .withInit(true)
+                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m,mode=1777"));
+        List<ExposedPort> exposed = new ArrayList<>();
+        if (networked && spec.ports() != null && !spec.ports().isEmpty()) {
+            Ports bindings = new Ports();
+            for (Integer port : spec.ports()) {
+                ExposedPort exposedPort = ExposedPort.tcp(port);
+                exposed.add(exposedPort);
+                // an empty host port lets Docker pick one, on the worker's private address only
+                bindings.bind(exposedPort, Ports.Binding.bindIp(config.previewBindAddress()));
+            }
+            host.withPortBindings(bindings);
+        }
+        Map<String, String> labels = new HashMap<>();
+        labels.put(LABEL_MANAGED, "true");
+        labels.put(LABEL_SANDBOX, spec.sandboxId());
+        labels.put(LABEL_OWNER, spec.ownerId());
+        labels.put(LABEL_WORKER, workerId);
+        List<String> env = new ArrayList<>();
+        if (spec.env() != null) {
+            spec.env().forEach((name, value) -> env.add(name + "=" + value));
+        }
+        String name = containerName(spec.sandboxId());
+        try (CreateContainerCmd create = docker.createContainerCmd(spec.image())) {
+            create.withName(name)
+                    .withLabels(labels)
+                    .withHostConfig(host)
+                    .withEnv(env)
+                    .withExposedPorts(exposed)
+                    .withCmd(KEEP_ALIVE)
+                    .withEntrypoint(List.of())
+                    .withStopSignal("SIGKILL")
+                    .exec();
+        } catch (ConflictException alreadyThere) {
+            Log.infof("container %s already exists; reusing it for a retried create", name);
+        } catch (DockerException e) {
+            Log.warnf("docker refused to create %s: %s", name, firstLine(e.getMessage()));
+            throw ApiException.providerError("docker could not create the sandbox");
+        }
+        try {
+            docker.startContainerCmd(name).exec();
+        } catch (com.github.dockerjava.api.exception.NotModifiedException alreadyRunning) {
+            // a retried create found it running
+        } catch (DockerException e) {
+            Log.warnf("docker could not start %s: %s", name, firstLine(e.getMessage()));
+            removeQuietly(name);
+            throw ApiException.providerError("docker could not start the sandbox");
+        }
+        InspectContainerResponse container = docker.inspectContainerCmd(name).exec();
+        return new RuntimeHandle(spec.sandboxId(), container.getId(), workerId, publishedPorts(container));
+    }
+
+    private void requireImage(String image) {
+        try {
+            docker.inspectImageCmd(image).exec();
+        } catch (NotFoundException missing) {
+            throw ApiException.badRequest("image \"" + image + "\" is not present on this worker; StacyVM pulls "
+                    + "from no registry, so build or load it locally (see deploy/images)");
+        }
+    }
+
+    private static Map<Integer, Integer> publishedPorts(InspectContainerResponse container) {
+        Map<Integer, Integer> published = new LinkedHashMap<>();
+        if (container.getNetworkSettings() == null || container.getNetworkSettings().getPorts() == null) {
+            return published;
+        }
+        container.getNetworkSettings().getPorts().getBindings().forEach((port, bindings) -> {
+            if (bindings != null && bindings.length > 0 && bindings[0].getHostPortSpec() != null) {
+                published.put(port.getPort(), Integer.parseInt(bindings[0].getHostPortSpec()));
+            }
+        });
+        return published;
+    }
+
+    @Override
+    public void destroy(String sandboxId) {
+        try {
+            docker.removeContainerCmd(containerName(sandboxId)).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException alreadyGone) {
+            // idempotent: nothing left to remove
+        } catch (ConflictException removalInProgress) {
+            Log.debugf("removal of %s already in progress", sandboxId);
+        }
+    }
+
+    private void removeQuietly(String name) {
+        try {
+            docker.removeContainerCmd(name).withForce(true).exec();
+        } catch (DockerException ignored) {
+            // best effort after a failed start
+        }
+    }
+
+    @Override
+    public ExecResult exec(String sandboxId, ExecCommand command) {
+        List<String> argv = new ArrayList<>();
+        // coreutils/busybox `timeout` puts the command in its own process group and signals the
+        // whole group, so children die with it; -k escalates to SIGKILL for commands ignoring TERM
+        argv.addAll(List.of("timeout", "-k", "2", seconds(command.timeout())));
+        argv.addAll(command.argv());
+        List<String> env = new ArrayList<>();
+        command.env().forEach((name, value) -> env.add(name + "=" + value));
+        long started = System.nanoTime();
+        ExecCreateCmdResponse exec;
+        try {
+            exec = docker.execCreateCmd(containerName(sandboxId))
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .withCmd(argv.toArray(String[]::new))
+                    .withEnv(env)
+                    .withWorkingDir(command.workdir())
+                    .exec();
+        } catch (NotFoundException gone) {
+            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
+        } catch (ConflictException notRunning) {
+            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + sandboxId + " is not running");
+        }
+        ExecOutput output = new ExecOutput(config.execOutputLimitBytes());
+        boolean finished;
+        try {
+            docker.execStartCmd(exec.getId()).exec(output);
+            Duration wait = command.timeout().plusSeconds(2).plus(config.execTimeoutGrace());
+            finished = output.awaitCompletion(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("worker is shutting down");
+        } finally {
+            closeQuietly(output);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        if (!finished) {
+            Log.warnf("exec in %s outlived its timeout and the grace period; answering timed out", sandboxId);
+            return new ExecResult(KILLED_EXIT, output.stdout(), output.stderr(), GoDuration.format(took), true);
+        }
+        Long exitCode = docker.inspectExecCmd(exec.getId()).exec().getExitCodeLong();
+        int exit = exitCode == null ? -1 : exitCode.intValue();
+        boolean timedOut = (exit == TIMEOUT_EXIT || exit == KILLED_EXIT) && took.compareTo(command.timeout()) >= 0;
+        return new ExecResult(exit, output.stdout(), output.stderr(), GoDuration.format(took), timedOut);
+    }
+
+    private static String seconds(Duration timeout) {
+        return new BigDecimal(timeout.toNanos()).movePointLeft(9).stripTrailingZeros().toPlainString();
+    }
+
+    private static void closeQuietly(ExecOutput output) {
+        try {
+            output.close();
+        } catch (java.io.IOException ignored) {
+            // the stream is finished or abandoned either way
+        }
+    }
+
+    @Override
+    public boolean healthy() {
+        try {
+            docker.pingCmd().exec();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).trim();
+    }
+}

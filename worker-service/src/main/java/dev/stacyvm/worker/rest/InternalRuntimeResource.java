@@ -1,0 +1,46 @@
+package dev.stacyvm.worker.rest;
+
+import dev.stacyvm.contract.api.ExecRequest;
+import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.RuntimeHandle;
+import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.worker.service.RuntimeService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** Runtime operations for the scheduler and the gateway; service-token only. */
+@Path("/internal/sandboxes")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class InternalRuntimeResource {
+
+    @Inject
+    RuntimeService runtimes;
+
+    @POST
+    public RuntimeHandle create(RuntimeSpec spec) {
+        return runtimes.create(spec);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public StatusResponse destroy(@PathParam("id") String sandboxId) {
+        runtimes.destroy(sandboxId);
+        return StatusResponse.DESTROYED;
+    }
+
+    @POST
+    @Path("/{id}/exec")
+    public ExecResult exec(@PathParam("id") String sandboxId, ExecRequest request) {
+        return runtimes.exec(sandboxId, request);
+    }
+}

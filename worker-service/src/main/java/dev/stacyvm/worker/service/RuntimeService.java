@@ -1,0 +1,43 @@
+package dev.stacyvm.worker.service;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ExecRequest;
+import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.RuntimeHandle;
+import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.provider.SandboxProvider;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** The worker's runtime operations, each validated and handed to the sandbox provider. */
+@ApplicationScoped
+public class RuntimeService {
+
+    @Inject
+    SandboxProvider provider;
+
+    @Inject
+    WorkerIdentity identity;
+
+    @Inject
+    WorkerConfig config;
+
+    public RuntimeHandle create(RuntimeSpec spec) {
+        if (spec == null || spec.sandboxId() == null || !spec.sandboxId().matches("sb-[a-z0-9]{8,64}")) {
+            throw ApiException.badRequest("sandbox_id is missing or malformed");
+        }
+        if (spec.image() == null || spec.image().isBlank()) {
+            throw ApiException.badRequest("image is required");
+        }
+        return provider.create(spec, identity.id());
+    }
+
+    public void destroy(String sandboxId) {
+        provider.destroy(sandboxId);
+    }
+
+    public ExecResult exec(String sandboxId, ExecRequest request) {
+        return provider.exec(sandboxId, ExecCommands.from(request, config.execDefaultTimeout()));
+    }
+}
