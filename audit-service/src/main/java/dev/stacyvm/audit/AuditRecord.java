@@ -1,0 +1,54 @@
+package dev.stacyvm.audit;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+
+/** One entry of the append-only audit log. Rows are inserted, never updated. */
+@Entity
+@Table(name = "audit_record")
+public class AuditRecord extends PanacheEntityBase {
+
+    @Id
+    public Long id;
+
+    @Column(name = "event_id")
+    public UUID eventId;
+
+    @Column(name = "event_type")
+    public String eventType;
+
+    @Column(name = "occurred_at")
+    public Instant occurredAt;
+
+    @Column(name = "recorded_at")
+    public Instant recordedAt;
+
+    public String actor;
+    public String action;
+    public String target;
+    public String outcome;
+
+    @Column(name = "owner_id")
+    public String ownerId;
+
+    @Column(name = "sandbox_id")
+    public String sandboxId;
+
+    @Column(name = "worker_id")
+    public String workerId;
+
+    @Column(name = "request_id")
+    public String requestId;
+
+    @Column(name = "source_address")
+    public String sourceAddress;
+
+    public String detail;
+
+    public String payload;
+}
