@@ -1,0 +1,79 @@
+package dev.stacyvm.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+
+@ConfigMapping(prefix = "stacyvm.gateway")
+public interface GatewayConfig {
+
+    /** The bootstrap admin API key; `./stacyvm up` generates one and prints it. */
+    String adminApiKey();
+
+    /** The tenant the bootstrap admin key belongs to. */
+    @WithDefault("default")
+    String adminTenant();
+
+    /** Where the scheduler's internal API answers. */
+    @WithDefault("http://127.0.0.1:7424")
+    String schedulerUrl();
+
+    /** Where the audit service's internal API answers. */
+    @WithDefault("http://127.0.0.1:7426")
+    String auditUrl();
+
+    /** How long the gateway waits for the scheduler (a create includes starting the container). */
+    @WithDefault("150s")
+    Duration schedulerTimeout();
+
+    /** Defaults and bounds for sandboxes. */
+    Sandboxes sandboxes();
+
+    /** Defaults and bounds for exec. */
+    Exec exec();
+
+    interface Sandboxes {
+        /** The image a create without {@code image} gets: the base image `./stacyvm up` builds. */
+        @WithDefault("stacyvm/base:bookworm")
+        String defaultImage();
+
+        /** Providers a create may name; the first is the default. */
+        @WithDefault("docker")
+        List<String> providers();
+
+        @WithDefault("512")
+        int defaultMemoryMb();
+
+        @WithDefault("8192")
+        int maxMemoryMb();
+
+        @WithDefault("1")
+        int defaultVcpus();
+
+        @WithDefault("8")
+        int maxVcpus();
+
+        @WithDefault("30m")
+        Duration defaultTtl();
+
+        /** A longer {@code ttl} is capped to this. */
+        @WithDefault("24h")
+        Duration maxTtl();
+
+        @WithDefault("256")
+        int defaultPidsLimit();
+
+        @WithDefault("4096")
+        int maxPidsLimit();
+    }
+
+    interface Exec {
+        @WithDefault("60s")
+        Duration defaultTimeout();
+
+        /** A longer {@code timeout} is refused with {@code bad_request}. */
+        @WithDefault("1h")
+        Duration maxTimeout();
+    }
+}

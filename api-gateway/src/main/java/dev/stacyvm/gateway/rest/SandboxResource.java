@@ -1,0 +1,60 @@
+package dev.stacyvm.gateway.rest;
+
+import dev.stacyvm.contract.api.CreateSandboxRequest;
+import dev.stacyvm.contract.api.ExecRequest;
+import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.SandboxView;
+import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.gateway.service.SandboxGateway;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/** StacyVM's sandbox routes: create, list, get, destroy, exec. */
+@Path("/api/v1/sandboxes")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class SandboxResource {
+
+    @Inject
+    SandboxGateway sandboxes;
+
+    @POST
+    public Response create(CreateSandboxRequest request) {
+        return Response.status(Response.Status.CREATED).entity(sandboxes.create(request)).build();
+    }
+
+    @GET
+    public List<SandboxView> list() {
+        return sandboxes.list();
+    }
+
+    @GET
+    @Path("/{id}")
+    public SandboxView get(@PathParam("id") String id) {
+        return sandboxes.get(id);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public StatusResponse destroy(@PathParam("id") String id) {
+        sandboxes.destroy(id);
+        return StatusResponse.DESTROYED;
+    }
+
+    @POST
+    @Path("/{id}/exec")
+    public ExecResult exec(@PathParam("id") String id, ExecRequest request) {
+        return sandboxes.exec(id, request);
+    }
+}

@@ -1,0 +1,156 @@
+package dev.stacyvm.gateway.service;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.CreateSandboxRequest;
+import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.ExecRequest;
+import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.SandboxSpec;
+import dev.stacyvm.contract.api.SandboxState;
+import dev.stacyvm.contract.api.SandboxView;
+import dev.stacyvm.contract.event.AuditEvent;
+import dev.stacyvm.contract.time.GoDuration;
+import dev.stacyvm.gateway.auth.Caller;
+import dev.stacyvm.gateway.auth.CallerContext;
+import dev.stacyvm.gateway.config.GatewayConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The public sandbox operations: who may see what, the defaults and limits, the calls to the
+ * scheduler and the workers, and an audit record for every create, exec and destroy, whether it
+ * succeeded or not.
+ */
+@ApplicationScoped
+public class SandboxGateway {
+
+    public static final String CREATE = "sandbox.create";
+    public static final String EXEC = "sandbox.exec";
+    public static final String DESTROY = "sandbox.destroy";
+
+    @Inject
+    CallerContext context;
+
+    @Inject
+    SandboxRequests requests;
+
+    @Inject
+    InternalServices services;
+
+    @Inject
+    AuditTrail audit;
+
+    @Inject
+    GatewayConfig config;
+
+    public SandboxView create(CreateSandboxRequest request) {
+        Caller caller = context.caller();
+        SandboxSpec spec = requests.resolve(request, caller);
+        SandboxView created = audited(CREATE, null, spec.ownerId(),
+                () -> services.scheduler().create(spec),
+                sandbox -> "image " + spec.image());
+        return created;
+    }
+
+    public List<SandboxView> list() {
+        Caller caller = context.caller();
+        return services.scheduler().list(caller.isAdmin() && caller.userId() == null ? null : caller.ownerId());
+    }
+
+    /** The sandbox, if the caller may see it; another owner's sandbox is {@code not_found}, like a missing one. */
+    public SandboxView get(String id) {
+        return visible(id, false);
+    }
+
+    private SandboxView visible(String id, boolean includeDestroyed) {
+        SandboxView sandbox = services.scheduler().get(id, includeDestroyed);
+        Caller caller = context.caller();
+        if (!caller.isAdmin() && !caller.ownerId().equals(sandbox.ownerId())) {
+            throw ApiException.notFound("sandbox not found: " + id);
+        }
+        return sandbox;
+    }
+
+    /** Destroys a sandbox; destroying it again answers the same, as StacyVM's clients expect. */
+    public void destroy(String id) {
+        SandboxView sandbox = visible(id, true);
+        audited(DESTROY, sandbox, sandbox.ownerId(), () -> services.scheduler().destroy(id), status -> null);
+    }
+
+    public ExecResult exec(String id, ExecRequest request) {
+        if (request == null || request.command() == null || request.command().isEmpty()) {
+            throw ApiException.badRequest("command is required");
+        }
+        Duration timeout = execTimeout(request.timeout());
+        SandboxView sandbox = get(id);
+        if (!SandboxState.RUNNING.wireName().equals(sandbox.state())) {
+            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + id + " is " + sandbox.state() + ", not running");
+        }
+        ExecRequest bounded = new ExecRequest(request.command(), request.args(), request.mode(), request.env(),
+                request.workdir(), GoDuration.format(timeout), false);
+        Duration readTimeout = timeout.plusSeconds(30);
+        return audited(EXEC, sandbox, sandbox.ownerId(), () -> {
+            try {
+                return services.worker(sandbox.workerId(), readTimeout).exec(id, bounded);
+            } catch (ApiException e) {
+                throw e;
+            } catch (RuntimeException unreachable) {
+                services.forget(sandbox.workerId());
+                throw unreachable;
+            }
+        }, result -> describeExec(request, result));
+    }
+
+    private Duration execTimeout(String text) {
+        if (text == null || text.isBlank()) {
+            return config.exec().defaultTimeout();
+        }
+        Duration timeout;
+        try {
+            timeout = GoDuration.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("timeout: " + e.getMessage());
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw ApiException.badRequest("timeout must be positive");
+        }
+        if (timeout.compareTo(config.exec().maxTimeout()) > 0) {
+            throw ApiException.badRequest("timeout may be at most " + GoDuration.format(config.exec().maxTimeout()));
+        }
+        return timeout;
+    }
+
+    private static String describeExec(ExecRequest request, ExecResult result) {
+        String command = request.args() == null || request.args().isEmpty()
+                ? request.command() : request.command() + " " + String.join(" ", request.args());
+        return "exit_code=" + result.exitCode() + (result.timedOut() ? " timed_out" : "") + " command: " + command;
+    }
+
+    /** Runs an operation and records its audit event with the outcome, success or failure. */
+    private <T> T audited(String action, SandboxView sandbox, String ownerId, Supplier<T> operation,
+                          java.util.function.Function<T, String> detail) {
+        String sandboxId = sandbox == null ? null : sandbox.id();
+        String workerId = sandbox == null ? null : sandbox.workerId();
+        T result;
+        try {
+            result = operation.get();
+        } catch (ApiException refused) {
+            String outcome = refused.code() == ErrorCode.RESOURCE_LIMIT || refused.code() == ErrorCode.FORBIDDEN
+                    ? AuditEvent.DENIED : AuditEvent.FAILURE;
+            audit.record(action, sandboxId, ownerId, workerId, outcome, refused.code().wireName() + ": " + refused.getMessage());
+            throw refused;
+        } catch (RuntimeException failed) {
+            audit.record(action, sandboxId, ownerId, workerId, AuditEvent.FAILURE, "internal error");
+            throw failed;
+        }
+        if (result instanceof SandboxView created) {
+            sandboxId = created.id();
+            workerId = created.workerId();
+        }
+        audit.record(action, sandboxId, ownerId, workerId, AuditEvent.SUCCESS, detail.apply(result));
+        return result;
+    }
+}

@@ -1,0 +1,160 @@
+package dev.stacyvm.gateway.service;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.CreateSandboxRequest;
+import dev.stacyvm.contract.api.SandboxSpec;
+import dev.stacyvm.contract.time.GoDuration;
+import dev.stacyvm.gateway.auth.Caller;
+import dev.stacyvm.gateway.auth.UserIds;
+import dev.stacyvm.gateway.config.GatewayConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Validates a create request and fills in every default: the one place that decides what a
+ * create body means. Empty strings and nulls mean "the default", as StacyVM clients send them.
+ */
+@ApplicationScoped
+public class SandboxRequests {
+
+    static final int MAX_METADATA_ENTRIES = 64;
+    static final int MAX_METADATA_KEY = 128;
+    static final int MAX_METADATA_VALUE = 1024;
+    static final int MAX_PORTS = 16;
+    static final int MIN_MEMORY_MB = 64;
+
+    @Inject
+    GatewayConfig config;
+
+    public SandboxSpec resolve(CreateSandboxRequest request, Caller caller) {
+        CreateSandboxRequest body = request != null ? request
+                : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        if (present(body.template())) {
+            throw ApiException.notFound("template not found: " + body.template());
+        }
+        var sandboxes = config.sandboxes();
+        String image = present(body.image()) ? body.image().trim() : sandboxes.defaultImage();
+        if (image.length() > 255 || !image.matches("[A-Za-z0-9][A-Za-z0-9._/:@-]*")) {
+            throw ApiException.badRequest("image is not a valid image reference: \"" + body.image() + "\"");
+        }
+        String provider = present(body.provider()) ? body.provider() : sandboxes.providers().get(0);
+        if (!sandboxes.providers().contains(provider)) {
+            throw ApiException.badRequest("unknown provider \"" + provider + "\"; available: " + sandboxes.providers());
+        }
+        int memoryMb = orDefault(body.memoryMb(), sandboxes.defaultMemoryMb());
+        if (memoryMb < MIN_MEMORY_MB || memoryMb > sandboxes.maxMemoryMb()) {
+            throw ApiException.badRequest("memory_mb must be between " + MIN_MEMORY_MB + " and " + sandboxes.maxMemoryMb());
+        }
+        int vcpus = orDefault(body.vcpus(), sandboxes.defaultVcpus());
+        if (vcpus < 1 || vcpus > sandboxes.maxVcpus()) {
+            throw ApiException.badRequest("vcpus must be between 1 and " + sandboxes.maxVcpus());
+        }
+        int pidsLimit = orDefault(body.pidsLimit(), sandboxes.defaultPidsLimit());
+        if (pidsLimit < 16 || pidsLimit > sandboxes.maxPidsLimit()) {
+            throw ApiException.badRequest("pids_limit must be between 16 and " + sandboxes.maxPidsLimit());
+        }
+        Duration ttl = ttl(body.ttl());
+        List<Integer> ports = ports(body.ports(), Boolean.TRUE.equals(body.publicPreview()));
+        String network = network(body.network(), !ports.isEmpty());
+        String userId = caller.userId() != null ? caller.userId() : UserIds.validate(blankToNull(body.ownerId()));
+        String ownerId = new Caller(caller.tenant(), caller.keyName(), caller.role(), userId).ownerId();
+        return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttl.toSeconds(), metadata(body.metadata()),
+                env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit);
+    }
+
+    private Duration ttl(String text) {
+        if (!present(text)) {
+            return config.sandboxes().defaultTtl();
+        }
+        Duration ttl;
+        try {
+            ttl = GoDuration.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("ttl: " + e.getMessage());
+        }
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw ApiException.badRequest("ttl must be at least 1s");
+        }
+        Duration max = config.sandboxes().maxTtl();
+        return ttl.compareTo(max) > 0 ? max : ttl;
+    }
+
+    private static List<Integer> ports(List<Integer> ports, boolean publicPreview) {
+        if (ports == null || ports.isEmpty()) {
+            return publicPreview ? List.of(3000) : List.of();
+        }
+        if (ports.size() > MAX_PORTS) {
+            throw ApiException.badRequest("at most " + MAX_PORTS + " preview ports");
+        }
+        for (Integer port : ports) {
+            if (port == null || port < 1 || port > 65535) {
+                throw ApiException.badRequest("ports must be between 1 and 65535");
+            }
+        }
+        return ports.stream().distinct().toList();
+    }
+
+    private static String network(String network, boolean hasPorts) {
+        if (!present(network)) {
+            return hasPorts ? "bridge" : "none";
+        }
+        if (!network.equals("none") && !network.equals("bridge")) {
+            throw ApiException.badRequest("network must be \"none\" or \"bridge\"");
+        }
+        if (network.equals("none") && hasPorts) {
+            throw ApiException.badRequest("preview ports need a network; use \"bridge\" or leave network empty");
+        }
+        return network;
+    }
+
+    private static Map<String, String> metadata(Map<String, String> metadata) {
+        if (metadata == null) {
+            return Map.of();
+        }
+        if (metadata.size() > MAX_METADATA_ENTRIES) {
+            throw ApiException.badRequest("at most " + MAX_METADATA_ENTRIES + " metadata entries");
+        }
+        Map<String, String> copy = new LinkedHashMap<>();
+        metadata.forEach((key, value) -> {
+            if (key.isEmpty() || key.length() > MAX_METADATA_KEY) {
+                throw ApiException.badRequest("metadata keys must be 1 to " + MAX_METADATA_KEY + " characters");
+            }
+            if (value != null && value.length() > MAX_METADATA_VALUE) {
+                throw ApiException.badRequest("metadata values must be at most " + MAX_METADATA_VALUE + " characters");
+            }
+            copy.put(key, value == null ? "" : value);
+        });
+        return copy;
+    }
+
+    private static Map<String, String> env(Map<String, String> env) {
+        if (env == null) {
+            return Map.of();
+        }
+        env.forEach((name, value) -> {
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw ApiException.badRequest("invalid environment variable name: \"" + name + "\"");
+            }
+            if (value != null && value.indexOf('\0') >= 0) {
+                throw ApiException.badRequest("environment values may not contain NUL bytes");
+            }
+        });
+        return env;
+    }
+
+    private static int orDefault(Integer value, int fallback) {
+        return value == null || value == 0 ? fallback : value;
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    private static String blankToNull(String value) {
+        return present(value) ? value : null;
+    }
+}
