@@ -1,0 +1,83 @@
+package dev.stacyvm.systemtests;
+
+import static io.restassured.RestAssured.given;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.restassured.builder.RequestSpecBuilder;
+import io.restassured.filter.log.LogDetail;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The running suite under test: where its gateway answers, its admin key, and the Docker engine
+ * its worker uses, so that tests can check what really happened to containers.
+ */
+final class Suite {
+
+    static final String URL = System.getProperty("stacyvm.url", "http://127.0.0.1:7523");
+    static final String API_KEY = System.getProperty("stacyvm.api-key", "");
+    static final String WORKER_ID = System.getProperty("stacyvm.worker-id", "worker-test");
+    static final String LABEL_SANDBOX = "dev.stacyvm.sandbox-id";
+
+    private static DockerClient docker;
+
+    private Suite() {
+    }
+
+    /** A request with the admin key, JSON in and out, logged only when an assertion fails. */
+    static RequestSpecification api() {
+        return given().spec(new RequestSpecBuilder()
+                .setBaseUri(URL)
+                .setBasePath("/api/v1")
+                .addHeader("X-API-Key", API_KEY)
+                .setContentType(ContentType.JSON)
+                .build())
+                .log().ifValidationFails(LogDetail.ALL);
+    }
+
+    /** A request with no credentials at all. */
+    static RequestSpecification anonymous() {
+        return given().baseUri(URL).basePath("/api/v1").contentType(ContentType.JSON).log().ifValidationFails(LogDetail.ALL);
+    }
+
+    static synchronized DockerClient docker() {
+        if (docker == null) {
+            var config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                    .withDockerHost("unix:///var/run/docker.sock").build();
+            docker = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
+                    .dockerHost(config.getDockerHost()).build());
+        }
+        return docker;
+    }
+
+    /** Every container, running or not, that carries this sandbox's label. */
+    static List<Container> containersOf(String sandboxId) {
+        return docker().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_SANDBOX, sandboxId)).exec();
+    }
+
+    /** Creates sandboxes for one test and destroys whatever is left of them afterwards. */
+    static final class Sandboxes implements AutoCloseable {
+        private final List<String> ids = new ArrayList<>();
+
+        String create(Map<String, Object> body) {
+            String id = api().body(body).post("/sandboxes").then().statusCode(201).extract().path("id");
+            ids.add(id);
+            return id;
+        }
+
+        @Override
+        public void close() {
+            for (String id : ids) {
+                api().delete("/sandboxes/{id}", id);
+            }
+        }
+    }
+}
