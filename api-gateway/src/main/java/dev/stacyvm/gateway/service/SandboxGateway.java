@@ -108,15 +108,7 @@ public class SandboxGateway {
         if (text == null || text.isBlank()) {
             return config.exec().defaultTimeout();
         }
-        Duration timeout;
-        try {
-            timeout = GoDuration.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("timeout: " + e.getMessage());
-        }
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw ApiException.badRequest("timeout must be positive");
-        }
+        Duration timeout = GoDuration.parsePositiveField("timeout", text);
         if (timeout.compareTo(config.exec().maxTimeout()) > 0) {
             throw ApiException.badRequest("timeout may be at most " + GoDuration.format(config.exec().maxTimeout()));
         }

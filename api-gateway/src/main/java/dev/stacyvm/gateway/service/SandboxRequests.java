@@ -70,12 +70,7 @@ public class SandboxRequests {
         if (!present(text)) {
             return config.sandboxes().defaultTtl();
         }
-        Duration ttl;
-        try {
-            ttl = GoDuration.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("ttl: " + e.getMessage());
-        }
+        Duration ttl = GoDuration.parsePositiveField("ttl", text);
         if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
             throw ApiException.badRequest("ttl must be at least 1s");
         }

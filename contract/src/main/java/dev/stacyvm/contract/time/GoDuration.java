@@ -1,5 +1,6 @@
 package dev.stacyvm.contract.time;
 
+import dev.stacyvm.contract.api.ApiException;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,6 +51,24 @@ public final class GoDuration {
         }
         Duration d = Duration.ofNanos(nanos.longValue());
         return negative ? d.negated() : d;
+    }
+
+    /**
+     * Parses a request field that must hold a positive Go duration.
+     *
+     * @throws ApiException {@code bad_request} naming the field
+     */
+    public static Duration parsePositiveField(String field, String text) {
+        Duration duration;
+        try {
+            duration = parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(field + ": " + e.getMessage());
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw ApiException.badRequest(field + " must be positive");
+        }
+        return duration;
     }
 
     private static long unitNanos(String unit) {

@@ -2,6 +2,10 @@ package dev.stacyvm.contract.time;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ErrorCode;
 
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,5 +56,13 @@ class GoDurationTest {
     @ValueSource(strings = {"1h30m0s", "42ms", "3.5s", "7m0s"})
     void roundTrips(String text) {
         assertEquals(text, GoDuration.format(GoDuration.parse(text)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0s", "-5m", "later"})
+    void aFieldThatMustBePositiveIsABadRequestNamingIt(String text) {
+        ApiException refused = assertThrows(ApiException.class, () -> GoDuration.parsePositiveField("ttl", text));
+        assertEquals(ErrorCode.BAD_REQUEST, refused.code());
+        assertTrue(refused.getMessage().startsWith("ttl"), refused.getMessage());
     }
 }

@@ -43,14 +43,7 @@ public final class ExecCommands {
         }
         Duration timeout = defaultTimeout;
         if (request.timeout() != null && !request.timeout().isBlank()) {
-            try {
-                timeout = GoDuration.parse(request.timeout());
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("timeout: " + e.getMessage());
-            }
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw ApiException.badRequest("timeout must be positive");
-            }
+            timeout = GoDuration.parsePositiveField("timeout", request.timeout());
         }
         Map<String, String> env = request.env() == null ? Map.of() : request.env();
         for (String name : env.keySet()) {
