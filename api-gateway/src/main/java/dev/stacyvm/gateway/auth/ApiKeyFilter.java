@@ -25,6 +25,9 @@ public class ApiKeyFilter {
     public static final String USER_ID = "X-User-ID";
     public static final String REQUEST_ID = "X-Request-ID";
     static final String BOOTSTRAP_KEY_NAME = "bootstrap-admin";
+    /** Health and metrics answer without a key, like Quarkus's own /q routes. */
+    static final java.util.Set<String> OPEN_PATHS = java.util.Set.of(
+            "/api/v1/health", "/api/v1/live", "/api/v1/ready", "/api/v1/metrics/prometheus");
 
     // looked up per request: filters are built at static init, before runtime config exists
     @Inject
@@ -36,7 +39,7 @@ public class ApiKeyFilter {
     @ServerRequestFilter
     public Response authenticate(ContainerRequestContext request, HttpServerRequest http) {
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/api/v1")) {
+        if (!path.startsWith("/api/v1") || OPEN_PATHS.contains(path)) {
             return null;
         }
         GatewayConfig config = configs.get();

@@ -3,6 +3,8 @@ package dev.stacyvm.gateway.rest;
 import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.ExtendRequest;
+import dev.stacyvm.contract.api.PruneResult;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.gateway.service.SandboxGateway;
@@ -15,11 +17,12 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 
-/** StacyVM's sandbox routes: create, list, get, destroy, exec. */
+/** StacyVM's sandbox routes: create, list, get, destroy, prune, extend, logs, exec. */
 @Path("/api/v1/sandboxes")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -50,6 +53,24 @@ public class SandboxResource {
     public StatusResponse destroy(@PathParam("id") String id) {
         sandboxes.destroy(id);
         return StatusResponse.DESTROYED;
+    }
+
+    /** StacyVM's prune: destroys expired sandboxes now. */
+    @DELETE
+    public PruneResult prune() {
+        return sandboxes.prune();
+    }
+
+    @POST
+    @Path("/{id}/extend")
+    public SandboxView extend(@PathParam("id") String id, ExtendRequest request) {
+        return sandboxes.extend(id, request);
+    }
+
+    @GET
+    @Path("/{id}/logs")
+    public List<String> logs(@PathParam("id") String id, @QueryParam("lines") Integer lines) {
+        return sandboxes.logs(id, lines);
     }
 
     @POST

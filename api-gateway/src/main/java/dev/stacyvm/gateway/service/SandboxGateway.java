@@ -5,6 +5,10 @@ import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.ExtendRequest;
+import dev.stacyvm.contract.api.LogLines;
+import dev.stacyvm.contract.api.PruneResult;
+import dev.stacyvm.contract.api.TtlExtension;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.api.SandboxView;
@@ -30,6 +34,8 @@ public class SandboxGateway {
     public static final String CREATE = "sandbox.create";
     public static final String EXEC = "sandbox.exec";
     public static final String DESTROY = "sandbox.destroy";
+    public static final String EXTEND = "sandbox.extend";
+    public static final String PRUNE = "sandbox.prune";
 
     @Inject
     CallerContext context;
@@ -78,6 +84,32 @@ public class SandboxGateway {
     public void destroy(String id) {
         SandboxView sandbox = visible(id, true);
         audited(DESTROY, sandbox, sandbox.ownerId(), () -> services.scheduler().destroy(id), status -> null);
+    }
+
+    /** Gives a running sandbox more time, capped by the maximum TTL from now. */
+    public SandboxView extend(String id, ExtendRequest request) {
+        if (request == null || request.ttl() == null || request.ttl().isBlank()) {
+            throw ApiException.badRequest("ttl is required");
+        }
+        Duration ttl = GoDuration.parsePositiveField("ttl", request.ttl());
+        SandboxView sandbox = get(id);
+        TtlExtension extension = new TtlExtension(Math.max(1, ttl.toSeconds()), config.sandboxes().maxTtl().toSeconds());
+        return audited(EXTEND, sandbox, sandbox.ownerId(), () -> services.scheduler().extend(id, extension),
+                extended -> "by " + GoDuration.format(ttl) + " to " + extended.expiresAt());
+    }
+
+    /** Destroys the caller's expired sandboxes now (an administrator's: everyone's). */
+    public PruneResult prune() {
+        Caller caller = context.caller();
+        String owner = caller.isAdmin() && caller.userId() == null ? null : caller.ownerId();
+        return audited(PRUNE, null, owner, () -> services.scheduler().prune(owner), result -> "pruned " + result.pruned());
+    }
+
+    /** The last lines the sandbox's main process wrote. */
+    public List<String> logs(String id, Integer lines) {
+        int bounded = LogLines.bounded(lines);
+        SandboxView sandbox = get(id);
+        return services.worker(sandbox.workerId(), Duration.ofSeconds(40)).logs(id, bounded);
     }
 
     public ExecResult exec(String id, ExecRequest request) {

@@ -4,6 +4,8 @@ import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.contract.api.PruneResult;
+import dev.stacyvm.contract.api.TtlExtension;
 import dev.stacyvm.scheduler.service.SandboxLifecycle;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -43,6 +45,19 @@ public class InternalSandboxResource {
     @Path("/{id}")
     public SandboxView get(@PathParam("id") String id, @QueryParam("include_destroyed") boolean includeDestroyed) {
         return lifecycle.get(id, includeDestroyed);
+    }
+
+    @POST
+    @Path("/{id}/extend")
+    public SandboxView extend(@PathParam("id") String id, TtlExtension extension) {
+        return lifecycle.extend(id, extension);
+    }
+
+    /** Destroys expired sandboxes now, one owner's or (without {@code owner}) all. */
+    @POST
+    @Path("/prune")
+    public PruneResult prune(@QueryParam("owner") String owner) {
+        return new PruneResult(lifecycle.pruneExpired(owner));
     }
 
     @DELETE

@@ -6,6 +6,9 @@ import dev.stacyvm.contract.api.RuntimeSpec;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.api.SandboxView;
+import dev.stacyvm.contract.api.TtlExtension;
+import dev.stacyvm.contract.api.ErrorCode;
+import jakarta.persistence.LockModeType;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
 import dev.stacyvm.scheduler.config.SchedulerConfig;
@@ -95,6 +98,54 @@ public class SandboxLifecycle {
             }
         }
         transitions.move(id, SandboxState.DESTROYED, reason);
+    }
+
+    /**
+     * Pushes a running sandbox's expiry back: from the later of now and its current expiry, by the
+     * extension, but never further than the maximum TTL from now.
+     */
+    @Transactional
+    public SandboxView extend(String id, TtlExtension extension) {
+        if (extension == null || extension.extendBySeconds() < 1 || extension.maxTtlSeconds() < 1) {
+            throw ApiException.badRequest("extend_by_seconds and max_ttl_seconds must be positive");
+        }
+        Sandbox sandbox = Sandbox.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        if (sandbox == null || sandbox.state == SandboxState.DESTROYED) {
+            throw ApiException.notFound("sandbox not found: " + id);
+        }
+        if (sandbox.state != SandboxState.RUNNING && sandbox.state != SandboxState.UNHEALTHY) {
+            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + id + " is " + sandbox.state.wireName()
+                    + " and cannot be extended");
+        }
+        Instant now = Instant.now();
+        Instant from = sandbox.expiresAt.isAfter(now) ? sandbox.expiresAt : now;
+        Instant wanted = from.plusSeconds(extension.extendBySeconds());
+        Instant cap = now.plusSeconds(extension.maxTtlSeconds());
+        sandbox.expiresAt = (wanted.isAfter(cap) ? cap : wanted).truncatedTo(ChronoUnit.MICROS);
+        sandbox.updatedAt = now;
+        return views.view(sandbox);
+    }
+
+    /** Destroys the sandboxes (one owner's, or all) whose TTL has run out, now rather than on the next sweep. */
+    public int pruneExpired(String owner) {
+        List<String> due = QuarkusTransaction.requiringNew().call(() -> {
+            List<SandboxState> prunable = List.of(SandboxState.RUNNING, SandboxState.UNHEALTHY, SandboxState.EXPIRED,
+                    SandboxState.ERROR);
+            List<Sandbox> expired = owner == null
+                    ? Sandbox.list("state in ?1 and expiresAt <= ?2", prunable, Instant.now())
+                    : Sandbox.list("ownerId = ?1 and state in ?2 and expiresAt <= ?3", owner, prunable, Instant.now());
+            return expired.stream().map(sandbox -> sandbox.id).toList();
+        });
+        int pruned = 0;
+        for (String id : due) {
+            try {
+                destroy(id, "pruned");
+                pruned++;
+            } catch (ApiException failed) {
+                Log.warnf("pruning %s failed: %s", id, failed.getMessage());
+            }
+        }
+        return pruned;
     }
 
     @Transactional

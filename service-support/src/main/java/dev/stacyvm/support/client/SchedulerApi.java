@@ -3,6 +3,8 @@ package dev.stacyvm.support.client;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.contract.api.PruneResult;
+import dev.stacyvm.contract.api.TtlExtension;
 import dev.stacyvm.contract.api.WorkerRegistration;
 import dev.stacyvm.contract.api.WorkerView;
 import jakarta.ws.rs.Consumes;
@@ -39,6 +41,15 @@ public interface SchedulerApi {
     @DELETE
     @Path("/sandboxes/{id}")
     StatusResponse destroy(@PathParam("id") String id);
+
+    @POST
+    @Path("/sandboxes/{id}/extend")
+    SandboxView extend(@PathParam("id") String id, TtlExtension extension);
+
+    /** Destroys expired sandboxes now: one owner's, or all when {@code owner} is absent. */
+    @POST
+    @Path("/sandboxes/prune")
+    PruneResult prune(@QueryParam("owner") String owner);
 
     /** Registers a worker or renews its heartbeat: the same call does both. */
     @POST

@@ -3,6 +3,7 @@ package dev.stacyvm.worker.provider;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.RuntimeHandle;
 import dev.stacyvm.contract.api.RuntimeSpec;
+import java.util.List;
 
 /**
  * What a worker needs from a sandbox runtime technology. Every implementation must meet the same
@@ -23,6 +24,12 @@ public interface SandboxProvider {
     /** Runs a command to completion or until its timeout kills it and all its children. */
     ExecResult exec(String sandboxId, ExecCommand command);
 
+    /** The last {@code lines} lines the sandbox's main process wrote, stdout and stderr interleaved. */
+    List<String> logs(String sandboxId, int lines);
+
     /** Whether the runtime technology answers right now. */
     boolean healthy();
+
+    /** What sandboxes of this provider can do, e.g. {@code exec}, {@code network}, {@code preview}. */
+    List<String> capabilities();
 }

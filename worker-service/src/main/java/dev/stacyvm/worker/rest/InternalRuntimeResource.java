@@ -10,6 +10,9 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.QueryParam;
+import java.util.List;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -36,6 +39,12 @@ public class InternalRuntimeResource {
     public StatusResponse destroy(@PathParam("id") String sandboxId) {
         runtimes.destroy(sandboxId);
         return StatusResponse.DESTROYED;
+    }
+
+    @GET
+    @Path("/{id}/logs")
+    public List<String> logs(@PathParam("id") String sandboxId, @QueryParam("lines") Integer lines) {
+        return runtimes.logs(sandboxId, lines);
     }
 
     @POST

@@ -5,6 +5,11 @@ import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.RuntimeHandle;
 import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.contract.api.LogLines;
+import dev.stacyvm.contract.api.ProviderCheck;
+import dev.stacyvm.contract.time.GoDuration;
+import java.time.Duration;
+import java.util.List;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +40,18 @@ public class RuntimeService {
 
     public void destroy(String sandboxId) {
         provider.destroy(sandboxId);
+    }
+
+    public List<String> logs(String sandboxId, Integer lines) {
+        return provider.logs(sandboxId, LogLines.bounded(lines));
+    }
+
+    /** Checks the provider now: does its engine answer, and how fast. */
+    public ProviderCheck check() {
+        long started = System.nanoTime();
+        boolean healthy = provider.healthy();
+        return new ProviderCheck(provider.name(), identity.id(), healthy,
+                GoDuration.format(Duration.ofNanos(System.nanoTime() - started)), provider.capabilities());
     }
 
     public ExecResult exec(String sandboxId, ExecRequest request) {

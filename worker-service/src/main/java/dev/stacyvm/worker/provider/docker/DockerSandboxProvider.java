@@ -49,8 +49,10 @@ public class DockerSandboxProvider implements SandboxProvider {
     public static final String LABEL_WORKER = "dev.stacyvm.worker-id";
 
     /** Keeps the container alive without depending on any one program's flags (works with busybox too). */
-    private static final List<String> KEEP_ALIVE =
-            List.of("/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done");
+    private static final List<String> KEEP_ALIVE = List.of("/bin/sh", "-c",
+            "echo \"stacyvm: sandbox $STACYVM_SANDBOX_ID started\"; trap 'exit 0' TERM INT; "
+                    + "while :; do sleep 3600 & wait $!; done");
+    private static final List<String> CAPABILITIES = List.of("exec", "exec-timeout", "network", "preview-ports", "logs");
     private static final long MIB = 1024L * 1024L;
 
     /** Exit status of a command that {@code timeout} ended, and of one ended by SIGKILL. */
@@ -103,6 +105,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         labels.put(LABEL_OWNER, spec.ownerId());
         labels.put(LABEL_WORKER, workerId);
         List<String> env = new ArrayList<>();
+        env.add("STACYVM_SANDBOX_ID=" + spec.sandboxId());
         if (spec.env() != null) {
             spec.env().forEach((name, value) -> env.add(name + "=" + value));
         }
@@ -234,6 +237,47 @@ public class DockerSandboxProvider implements SandboxProvider {
         } catch (java.io.IOException ignored) {
             // the stream is finished or abandoned either way
         }
+    }
+
+    @Override
+    public List<String> logs(String sandboxId, int lines) {
+        List<String> collected = new ArrayList<>();
+        StringBuilder partial = new StringBuilder();
+        try (var callback = docker.logContainerCmd(containerName(sandboxId))
+                .withStdOut(true).withStdErr(true).withTail(lines)
+                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+                    @Override
+                    public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                        synchronized (collected) {
+                            partial.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                            int newline;
+                            while ((newline = partial.indexOf("\n")) >= 0) {
+                                collected.add(partial.substring(0, newline));
+                                partial.delete(0, newline + 1);
+                            }
+                        }
+                    }
+                })) {
+            callback.awaitCompletion(30, TimeUnit.SECONDS);
+        } catch (NotFoundException gone) {
+            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("worker is shutting down");
+        } catch (java.io.IOException e) {
+            throw ApiException.providerError("could not read the sandbox's logs");
+        }
+        synchronized (collected) {
+            if (!partial.isEmpty()) {
+                collected.add(partial.toString());
+            }
+            return List.copyOf(collected);
+        }
+    }
+
+    @Override
+    public List<String> capabilities() {
+        return CAPABILITIES;
     }
 
     @Override

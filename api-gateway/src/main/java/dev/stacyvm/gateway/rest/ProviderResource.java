@@ -1,0 +1,42 @@
+package dev.stacyvm.gateway.rest;
+
+import dev.stacyvm.contract.api.ProviderCheck;
+import dev.stacyvm.contract.api.ProviderView;
+import dev.stacyvm.gateway.service.ProviderCatalog;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** {@code /api/v1/providers}: which sandbox providers exist and whether they work. */
+@Path("/api/v1/providers")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class ProviderResource {
+
+    @Inject
+    ProviderCatalog providers;
+
+    @GET
+    public List<ProviderView> list() {
+        return providers.list();
+    }
+
+    @GET
+    @Path("/{name}")
+    public ProviderView get(@PathParam("name") String name) {
+        return providers.get(name);
+    }
+
+    /** Checks every provider on every ready worker now and answers each check. */
+    @POST
+    @Path("/test")
+    public List<ProviderCheck> test() {
+        return providers.check();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.stacyvm.gateway.service;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ProviderCheck;
+import dev.stacyvm.contract.api.ProviderView;
+import dev.stacyvm.contract.api.WorkerView;
+import dev.stacyvm.gateway.config.GatewayConfig;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The sandbox providers as the workers report them right now: each ready worker checks its
+ * providers when asked, and a provider is healthy when at least one worker's check passed.
+ */
+@ApplicationScoped
+public class ProviderCatalog {
+
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
+
+    @Inject
+    InternalServices services;
+
+    @Inject
+    GatewayConfig config;
+
+    /** Runs every ready worker's provider checks now; a worker that does not answer counts as unhealthy. */
+    public List<ProviderCheck> check() {
+        List<ProviderCheck> checks = new ArrayList<>();
+        for (WorkerView worker : services.scheduler().workers()) {
+            if (!"ready".equals(worker.status())) {
+                continue;
+            }
+            try {
+                checks.addAll(services.worker(worker.id(), CHECK_TIMEOUT).providers());
+            } catch (RuntimeException unreachable) {
+                Log.warnf("worker %s did not answer its provider check: %s", worker.id(), unreachable.toString());
+                services.forget(worker.id());
+                for (String provider : worker.providers()) {
+                    checks.add(new ProviderCheck(provider, worker.id(), false, null, List.of()));
+                }
+            }
+        }
+        return checks;
+    }
+
+    public List<ProviderView> list() {
+        Map<String, List<ProviderCheck>> byName = new LinkedHashMap<>();
+        for (String configured : config.sandboxes().providers()) {
+            byName.put(configured, new ArrayList<>());
+        }
+        for (ProviderCheck check : check()) {
+            byName.computeIfAbsent(check.name(), name -> new ArrayList<>()).add(check);
+        }
+        String defaultProvider = config.sandboxes().providers().get(0);
+        return byName.entrySet().stream().map(entry -> {
+            Set<String> capabilities = new LinkedHashSet<>();
+            int healthyWorkers = 0;
+            for (ProviderCheck check : entry.getValue()) {
+                if (check.healthy()) {
+                    healthyWorkers++;
+                    capabilities.addAll(check.capabilities());
+                }
+            }
+            return new ProviderView(entry.getKey(), healthyWorkers > 0, entry.getKey().equals(defaultProvider),
+                    List.copyOf(capabilities), healthyWorkers);
+        }).toList();
+    }
+
+    public ProviderView get(String name) {
+        return list().stream().filter(provider -> provider.name().equals(name)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("provider not found: " + name));
+    }
+}

@@ -1,0 +1,13 @@
+package dev.stacyvm.contract.api;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+
+/**
+ * One worker's check of one provider: whether its engine answered, how fast (a Go duration),
+ * and what sandboxes on it can do.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record ProviderCheck(String name, String workerId, boolean healthy, String latency, List<String> capabilities) {
+}

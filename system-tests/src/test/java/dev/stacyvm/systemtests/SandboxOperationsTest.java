@@ -1,0 +1,125 @@
+package dev.stacyvm.systemtests;
+
+import static dev.stacyvm.systemtests.Suite.anonymous;
+import static dev.stacyvm.systemtests.Suite.api;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The rest of the sandbox table: extend, prune, TTL, logs, providers, workers, health. */
+class SandboxOperationsTest {
+
+    private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
+
+    @AfterEach
+    void destroyLeftovers() {
+        sandboxes.close();
+    }
+
+    private static Instant expiresAt(String id) {
+        return Instant.parse(api().get("/sandboxes/{id}", id).then().statusCode(200).extract().path("expires_at"));
+    }
+
+    private static void assertNear(Instant expected, Instant actual, Duration tolerance) {
+        assertTrue(Duration.between(expected, actual).abs().compareTo(tolerance) <= 0,
+                "expected about " + expected + " but was " + actual);
+    }
+
+    @Test
+    void extendPushesTheExpiryBackAndIsCappedByTheMaximumTtl() {
+        String id = sandboxes.create(Map.of("ttl", "10m"));
+        Instant before = expiresAt(id);
+        api().body(Map.of("ttl", "5m")).post("/sandboxes/{id}/extend", id).then().statusCode(200)
+                .body("id", equalTo(id)).body("state", equalTo("running"));
+        assertNear(before.plus(Duration.ofMinutes(5)), expiresAt(id), Duration.ofSeconds(1));
+
+        api().body(Map.of("ttl", "1000h")).post("/sandboxes/{id}/extend", id).then().statusCode(200);
+        assertNear(Instant.now().plus(Duration.ofHours(24)), expiresAt(id), Duration.ofSeconds(30));
+    }
+
+    @Test
+    void extendRefusesBadTtlsAndUnknownSandboxes() {
+        String id = sandboxes.create(Map.of());
+        api().body(Map.of("ttl", "eventually")).post("/sandboxes/{id}/extend", id).then().statusCode(400)
+                .body("code", equalTo("bad_request")).body("message", containsString("ttl"));
+        api().body(Map.of()).post("/sandboxes/{id}/extend", id).then().statusCode(400).body("code", equalTo("bad_request"));
+        api().body(Map.of("ttl", "5m")).post("/sandboxes/sb-00000000dead/extend").then().statusCode(404)
+                .body("code", equalTo("not_found"));
+    }
+
+    @Test
+    void anExpiredSandboxIsDestroyedWithItsContainer() throws InterruptedException {
+        String id = sandboxes.create(Map.of("ttl", "2s"));
+        int status = 200;
+        for (int attempt = 0; attempt < 40 && status == 200; attempt++) {
+            Thread.sleep(500);
+            status = api().get("/sandboxes/{id}", id).statusCode();
+        }
+        assertTrue(status == 404, "the sandbox is gone within 20 s of its expiry");
+        assertTrue(Suite.containersOf(id).isEmpty(), "its container is removed");
+    }
+
+    @Test
+    void pruneDestroysExpiredSandboxesAndLeavesLiveOnesAlone() throws InterruptedException {
+        String live = sandboxes.create(Map.of("ttl", "10m"));
+        String expiring = sandboxes.create(Map.of("ttl", "1s"));
+        Thread.sleep(1100);
+        api().delete("/sandboxes").then().statusCode(200).body("pruned", greaterThanOrEqualTo(0));
+        api().get("/sandboxes/{id}", expiring).then().statusCode(404);
+        api().get("/sandboxes/{id}", live).then().statusCode(200).body("state", equalTo("running"));
+    }
+
+    @Test
+    void logsShowWhatTheSandboxWrote() {
+        String id = sandboxes.create(Map.of());
+        List<String> lines = api().get("/sandboxes/{id}/logs?lines=10", id).then().statusCode(200)
+                .extract().jsonPath().getList("$", String.class);
+        assertTrue(lines.contains("stacyvm: sandbox " + id + " started"), lines.toString());
+        api().get("/sandboxes/{id}/logs?lines=0", id).then().statusCode(400).body("code", equalTo("bad_request"));
+        api().get("/sandboxes/sb-00000000dead/logs").then().statusCode(404).body("code", equalTo("not_found"));
+    }
+
+    @Test
+    void providersReportDockerAsHealthyAndDefault() {
+        api().get("/providers").then().statusCode(200)
+                .body("find { it.name == 'docker' }.healthy", is(true))
+                .body("find { it.name == 'docker' }.default", is(true))
+                .body("find { it.name == 'docker' }.capabilities", hasItem("exec"));
+        api().get("/providers/docker").then().statusCode(200).body("name", equalTo("docker")).body("healthy", is(true));
+        api().get("/providers/firecracker").then().statusCode(404).body("code", equalTo("not_found"));
+        api().post("/providers/test").then().statusCode(200)
+                .body("find { it.worker_id == '" + Suite.WORKER_ID + "' }.healthy", is(true))
+                .body("find { it.worker_id == '" + Suite.WORKER_ID + "' }.latency", notNullValue());
+    }
+
+    @Test
+    void workersAreListedWithTheirHeartbeat() {
+        api().get("/workers").then().statusCode(200)
+                .body("find { it.id == '" + Suite.WORKER_ID + "' }.status", equalTo("ready"))
+                .body("find { it.id == '" + Suite.WORKER_ID + "' }.last_heartbeat", notNullValue());
+        api().get("/workers/{id}", Suite.WORKER_ID).then().statusCode(200)
+                .body("capacity", greaterThanOrEqualTo(1))
+                .body("providers", hasItem("docker"));
+        api().get("/workers/no-such-worker").then().statusCode(404).body("code", equalTo("not_found"));
+    }
+
+    @Test
+    void healthAndMetricsAnswerWithoutAKey() {
+        anonymous().get("/health").then().statusCode(200).body("status", equalTo("UP"));
+        anonymous().get("/live").then().statusCode(200).body("status", equalTo("UP"));
+        anonymous().get("/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", hasItem(containsString("Database")));
+        anonymous().get("/metrics/prometheus").then().statusCode(200).body(containsString("jvm_"));
+    }
+}
