@@ -113,6 +113,22 @@ class SandboxLifecycleTest {
     }
 
     @Test
+    void execHonoursArgvModeEnvironmentAndWorkdir() {
+        String id = sandboxes.create(Map.of("env", Map.of("FROM_CREATE", "yes")));
+        api().body(Map.of("command", "python3", "args", List.of("-c", "import os,sys; print(os.getcwd(), "
+                        + "os.environ['GREETING'], os.environ['FROM_CREATE'], sys.argv[1:])", "$HOME", "a b"),
+                        "mode", "argv", "env", Map.of("GREETING", "hello world"), "workdir", "/tmp"))
+                .post("/sandboxes/{id}/exec", id)
+                .then().statusCode(200)
+                .body("exit_code", equalTo(0))
+                .body("stdout", equalTo("/tmp hello world yes ['$HOME', 'a b']\n"));
+        api().body(Map.of("command", "echo", "args", List.of("$STACYVM_SANDBOX_ID")))
+                .post("/sandboxes/{id}/exec", id)
+                .then().statusCode(200)
+                .body("stdout", equalTo(id + "\n"));
+    }
+
+    @Test
     void sandboxContainersAreHardenedForUntrustedCode() {
         String id = sandboxes.create(Map.of("memory_mb", 300, "vcpus", 1));
         InspectContainerResponse container = Suite.docker().inspectContainerCmd(Suite.containersOf(id).get(0).getId()).exec();

@@ -2,7 +2,7 @@ package dev.stacyvm.gateway.rest;
 
 import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ExecRequest;
-import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.ExecStreamLine;
 import dev.stacyvm.contract.api.ExtendRequest;
 import dev.stacyvm.contract.api.PruneResult;
 import dev.stacyvm.contract.api.SandboxView;
@@ -73,9 +73,16 @@ public class SandboxResource {
         return sandboxes.logs(id, lines);
     }
 
+    /** Answers the result as JSON, or with {@code "stream": true} the output as NDJSON while it runs. */
     @POST
     @Path("/{id}/exec")
-    public ExecResult exec(@PathParam("id") String id, ExecRequest request) {
-        return sandboxes.exec(id, request);
+    @Produces({MediaType.APPLICATION_JSON, ExecStreamLine.MEDIA_TYPE})
+    public Response exec(@PathParam("id") String id, ExecRequest request) {
+        if (request != null && Boolean.TRUE.equals(request.stream())) {
+            return Response.ok(sandboxes.execStream(id, request), ExecStreamLine.MEDIA_TYPE)
+                    .header("Cache-Control", "no-cache")
+                    .build();
+        }
+        return Response.ok(sandboxes.exec(id, request), MediaType.APPLICATION_JSON).build();
     }
 }

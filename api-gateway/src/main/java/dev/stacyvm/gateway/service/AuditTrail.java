@@ -21,10 +21,23 @@ public class AuditTrail {
     @Inject
     CallerContext context;
 
+    /** Who made the current request, kept for recording after the request scope is gone (streams). */
+    public record Origin(String actor, String requestId, String sourceAddress) {
+    }
+
+    public Origin origin() {
+        return new Origin(context.caller().actor(), context.requestId(), context.sourceAddress());
+    }
+
     public void record(String action, String sandboxId, String ownerId, String workerId, String outcome, String detail) {
+        record(origin(), action, sandboxId, ownerId, workerId, outcome, detail);
+    }
+
+    public void record(Origin origin, String action, String sandboxId, String ownerId, String workerId, String outcome,
+                       String detail) {
         AuditEvent event = new AuditEvent(UUID.randomUUID(), AuditEvent.TYPE, AuditEvent.CURRENT_VERSION,
-                Instant.now(), sandboxId, ownerId, workerId, context.caller().actor(), action, sandboxId, outcome,
-                context.requestId(), context.sourceAddress(), truncate(detail));
+                Instant.now(), sandboxId, ownerId, workerId, origin.actor(), action, sandboxId, outcome,
+                origin.requestId(), origin.sourceAddress(), truncate(detail));
         QuarkusTransaction.requiringNew().run(() -> outbox.append(event));
     }
 

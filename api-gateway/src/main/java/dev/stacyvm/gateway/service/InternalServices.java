@@ -29,11 +29,15 @@ public class InternalServices {
     private final ConcurrentMap<String, String> endpoints = new ConcurrentHashMap<>();
 
     public WorkerApi worker(String workerId, Duration readTimeout) {
+        return clients.forEndpoint(WorkerApi.class, workerEndpoint(workerId), readTimeout);
+    }
+
+    /** Where a worker answers, as it last registered. */
+    public String workerEndpoint(String workerId) {
         if (workerId == null) {
             throw ApiException.unavailable("sandbox is not placed on a worker");
         }
-        String endpoint = endpoints.computeIfAbsent(workerId, id -> scheduler().worker(id).endpoint());
-        return clients.forEndpoint(WorkerApi.class, endpoint, readTimeout);
+        return endpoints.computeIfAbsent(workerId, id -> scheduler().worker(id).endpoint());
     }
 
     public void forget(String workerId) {

@@ -5,6 +5,14 @@ import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.ExecStreamLine;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import dev.stacyvm.contract.api.ExtendRequest;
 import dev.stacyvm.contract.api.LogLines;
 import dev.stacyvm.contract.api.PruneResult;
@@ -51,6 +59,12 @@ public class SandboxGateway {
 
     @Inject
     GatewayConfig config;
+
+    @Inject
+    ExecStreams streams;
+
+    @Inject
+    ObjectMapper json;
 
     public SandboxView create(CreateSandboxRequest request) {
         Caller caller = context.caller();
@@ -113,6 +127,64 @@ public class SandboxGateway {
     }
 
     public ExecResult exec(String id, ExecRequest request) {
+        PreparedExec exec = prepareExec(id, request);
+        Duration readTimeout = exec.timeout().plusSeconds(30);
+        return audited(EXEC, exec.sandbox(), exec.sandbox().ownerId(), () -> {
+            try {
+                return services.worker(exec.sandbox().workerId(), readTimeout).exec(id, exec.request());
+            } catch (ApiException e) {
+                throw e;
+            } catch (RuntimeException unreachable) {
+                services.forget(exec.sandbox().workerId());
+                throw unreachable;
+            }
+        }, result -> describeExec(request, result.exitCode(), result.timedOut()));
+    }
+
+    /**
+     * Starts a streamed exec: everything that can be refused is refused here, with a typed error;
+     * the returned body then copies the worker's NDJSON lines to the client as they come, and
+     * records the audit event when the stream ends (or the client left).
+     */
+    public StreamingOutput execStream(String id, ExecRequest request) {
+        PreparedExec exec = prepareExec(id, request);
+        SandboxView sandbox = exec.sandbox();
+        AuditTrail.Origin origin = audit.origin();
+        InputStream upstream;
+        try {
+            upstream = streams.open(services.workerEndpoint(sandbox.workerId()), id, exec.request());
+        } catch (ApiException refused) {
+            audit.record(origin, EXEC, id, sandbox.ownerId(), sandbox.workerId(), AuditEvent.FAILURE,
+                    refused.code().wireName() + ": " + refused.getMessage());
+            throw refused;
+        }
+        return output -> {
+            ExecStreamLine exit = null;
+            try (upstream; BufferedReader lines = new BufferedReader(new InputStreamReader(upstream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    output.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    output.flush();
+                    if (line.contains("\"exit_code\"")) {
+                        exit = json.readValue(line, ExecStreamLine.class);
+                    }
+                }
+            } catch (IOException clientOrWorkerGone) {
+                audit.record(origin, EXEC, id, sandbox.ownerId(), sandbox.workerId(), AuditEvent.FAILURE,
+                        "stream ended early; command stopped: " + commandLine(request));
+                throw clientOrWorkerGone;
+            }
+            audit.record(origin, EXEC, id, sandbox.ownerId(), sandbox.workerId(),
+                    exit != null ? AuditEvent.SUCCESS : AuditEvent.FAILURE,
+                    exit != null ? describeExec(request, exit.exitCode(), exit.timedOut())
+                            : "stream ended without an exit status: " + commandLine(request));
+        };
+    }
+
+    private record PreparedExec(SandboxView sandbox, ExecRequest request, Duration timeout) {
+    }
+
+    private PreparedExec prepareExec(String id, ExecRequest request) {
         if (request == null || request.command() == null || request.command().isEmpty()) {
             throw ApiException.badRequest("command is required");
         }
@@ -122,18 +194,8 @@ public class SandboxGateway {
             throw new ApiException(ErrorCode.CONFLICT, "sandbox " + id + " is " + sandbox.state() + ", not running");
         }
         ExecRequest bounded = new ExecRequest(request.command(), request.args(), request.mode(), request.env(),
-                request.workdir(), GoDuration.format(timeout), false);
-        Duration readTimeout = timeout.plusSeconds(30);
-        return audited(EXEC, sandbox, sandbox.ownerId(), () -> {
-            try {
-                return services.worker(sandbox.workerId(), readTimeout).exec(id, bounded);
-            } catch (ApiException e) {
-                throw e;
-            } catch (RuntimeException unreachable) {
-                services.forget(sandbox.workerId());
-                throw unreachable;
-            }
-        }, result -> describeExec(request, result));
+                request.workdir(), GoDuration.format(timeout), request.stream());
+        return new PreparedExec(sandbox, bounded, timeout);
     }
 
     private Duration execTimeout(String text) {
@@ -147,10 +209,13 @@ public class SandboxGateway {
         return timeout;
     }
 
-    private static String describeExec(ExecRequest request, ExecResult result) {
-        String command = request.args() == null || request.args().isEmpty()
+    private static String describeExec(ExecRequest request, int exitCode, boolean timedOut) {
+        return "exit_code=" + exitCode + (timedOut ? " timed_out" : "") + " command: " + commandLine(request);
+    }
+
+    private static String commandLine(ExecRequest request) {
+        return request.args() == null || request.args().isEmpty()
                 ? request.command() : request.command() + " " + String.join(" ", request.args());
-        return "exit_code=" + result.exitCode() + (result.timedOut() ? " timed_out" : "") + " command: " + command;
     }
 
     /** Runs an operation and records its audit event with the outcome, success or failure. */

@@ -1,6 +1,5 @@
 package dev.stacyvm.worker.provider;
 
-import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.RuntimeHandle;
 import dev.stacyvm.contract.api.RuntimeSpec;
 import java.util.List;
@@ -21,8 +20,17 @@ public interface SandboxProvider {
     /** Removes the sandbox's runtime and everything in it; nothing to remove is a success. */
     void destroy(String sandboxId);
 
-    /** Runs a command to completion or until its timeout kills it and all its children. */
-    ExecResult exec(String sandboxId, ExecCommand command);
+    /**
+     * Runs a command to completion or until its timeout kills it and all its children, passing
+     * its output to {@code sink} as it is written; a sink that fails kills the command.
+     */
+    ExecOutcome exec(String sandboxId, ExecCommand command, ExecOutputSink sink);
+
+    /**
+     * Refuses a sandbox whose runtime is missing ({@code not_found}) or not running
+     * ({@code conflict}); cheap enough to call before starting a stream.
+     */
+    void requireRunning(String sandboxId);
 
     /** The last {@code lines} lines the sandbox's main process wrote, stdout and stderr interleaved. */
     List<String> logs(String sandboxId, int lines);

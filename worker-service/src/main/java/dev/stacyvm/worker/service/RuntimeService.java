@@ -11,6 +11,9 @@ import dev.stacyvm.contract.time.GoDuration;
 import java.time.Duration;
 import java.util.List;
 import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.provider.ExecCommand;
+import dev.stacyvm.worker.provider.ExecOutcome;
+import dev.stacyvm.worker.provider.ExecOutputSink;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -54,7 +57,26 @@ public class RuntimeService {
                 GoDuration.format(Duration.ofNanos(System.nanoTime() - started)), provider.capabilities());
     }
 
+    /** Runs a command and answers once it ended, with its output up to the configured limit. */
     public ExecResult exec(String sandboxId, ExecRequest request) {
-        return provider.exec(sandboxId, ExecCommands.from(request, config.execDefaultTimeout()));
+        CollectedOutput output = new CollectedOutput(config.execOutputLimitBytes());
+        ExecOutcome outcome = provider.exec(sandboxId, ExecCommands.from(request, config.execDefaultTimeout()), output);
+        return new ExecResult(outcome.exitCode(), output.stdout(), output.stderr(), GoDuration.format(outcome.took()),
+                outcome.timedOut());
+    }
+
+    /**
+     * Checks the request and the sandbox before anything runs, so that a bad one is refused with a
+     * proper error before a stream has started.
+     */
+    public ExecCommand prepareStream(String sandboxId, ExecRequest request) {
+        ExecCommand command = ExecCommands.from(request, config.execDefaultTimeout());
+        provider.requireRunning(sandboxId);
+        return command;
+    }
+
+    /** Runs a command, passing each chunk of output to {@code sink} as it is written. */
+    public ExecOutcome stream(String sandboxId, ExecCommand command, ExecOutputSink sink) {
+        return provider.exec(sandboxId, command, sink);
     }
 }

@@ -14,12 +14,16 @@ import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
-import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.RuntimeHandle;
 import dev.stacyvm.contract.api.RuntimeSpec;
-import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.provider.ExecCommand;
+import dev.stacyvm.worker.provider.ExecOutcome;
+import dev.stacyvm.worker.provider.ExecOutputSink;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import java.util.UUID;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -54,6 +58,8 @@ public class DockerSandboxProvider implements SandboxProvider {
                     + "while :; do sleep 3600 & wait $!; done");
     private static final List<String> CAPABILITIES = List.of("exec", "exec-timeout", "network", "preview-ports", "logs");
     private static final long MIB = 1024L * 1024L;
+    /** Environment variable that tags every process of one exec. */
+    static final String EXEC_TOKEN = "STACYVM_EXEC_TOKEN";
 
     /** Exit status of a command that {@code timeout} ended, and of one ended by SIGKILL. */
     private static final int TIMEOUT_EXIT = 124;
@@ -181,7 +187,9 @@ public class DockerSandboxProvider implements SandboxProvider {
     }
 
     @Override
-    public ExecResult exec(String sandboxId, ExecCommand command) {
+    public ExecOutcome exec(String sandboxId, ExecCommand command, ExecOutputSink sink) {
+        // every process of this exec inherits the token, so it can be found and killed by it
+        String token = UUID.randomUUID().toString();
         List<String> argv = new ArrayList<>();
         // coreutils/busybox `timeout` puts the command in its own process group and signals the
         // whole group, so children die with it; -k escalates to SIGKILL for commands ignoring TERM
@@ -189,6 +197,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         argv.addAll(command.argv());
         List<String> env = new ArrayList<>();
         command.env().forEach((name, value) -> env.add(name + "=" + value));
+        env.add(EXEC_TOKEN + "=" + token);
         long started = System.nanoTime();
         ExecCreateCmdResponse exec;
         try {
@@ -204,38 +213,123 @@ public class DockerSandboxProvider implements SandboxProvider {
         } catch (ConflictException notRunning) {
             throw new ApiException(ErrorCode.CONFLICT, "sandbox " + sandboxId + " is not running");
         }
-        ExecOutput output = new ExecOutput(config.execOutputLimitBytes());
+        FrameForwarder forwarder = new FrameForwarder(sink);
         boolean finished;
         try {
-            docker.execStartCmd(exec.getId()).exec(output);
+            docker.execStartCmd(exec.getId()).exec(forwarder);
             Duration wait = command.timeout().plusSeconds(2).plus(config.execTimeoutGrace());
-            finished = output.awaitCompletion(wait.toMillis(), TimeUnit.MILLISECONDS);
+            finished = forwarder.awaitCompletion(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            killExec(sandboxId, token);
             throw ApiException.unavailable("worker is shutting down");
         } finally {
-            closeQuietly(output);
+            closeQuietly(forwarder);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        if (!finished) {
-            Log.warnf("exec in %s outlived its timeout and the grace period; answering timed out", sandboxId);
-            return new ExecResult(KILLED_EXIT, output.stdout(), output.stderr(), GoDuration.format(took), true);
+        if (forwarder.abandoned()) {
+            Log.debugf("receiver of an exec in %s went away; killing the command", sandboxId);
+            killExec(sandboxId, token);
+            return new ExecOutcome(KILLED_EXIT, took, false, true);
         }
+        if (!finished) {
+            Log.warnf("exec in %s outlived its timeout and the grace period; killing it", sandboxId);
+            killExec(sandboxId, token);
+            return new ExecOutcome(KILLED_EXIT, took, true, false);
+        }
+        forwarder.finish();
         Long exitCode = docker.inspectExecCmd(exec.getId()).exec().getExitCodeLong();
         int exit = exitCode == null ? -1 : exitCode.intValue();
         boolean timedOut = (exit == TIMEOUT_EXIT || exit == KILLED_EXIT) && took.compareTo(command.timeout()) >= 0;
-        return new ExecResult(exit, output.stdout(), output.stderr(), GoDuration.format(took), timedOut);
+        return new ExecOutcome(exit, took, timedOut, false);
+    }
+
+    /**
+     * Kills every process in the sandbox that carries the exec's token, from a second exec:
+     * Docker has no way to kill an exec, and the sandbox's own user may signal its own processes.
+     */
+    private void killExec(String sandboxId, String token) {
+        String script = "for p in /proc/[0-9]*; do "
+                + "if tr '\\0' '\\n' < \"$p/environ\" 2>/dev/null | grep -qx '" + EXEC_TOKEN + "=" + token + "'; then "
+                + "kill -9 \"${p#/proc/}\" 2>/dev/null; fi; done";
+        try {
+            String killer = docker.execCreateCmd(containerName(sandboxId)).withCmd("/bin/sh", "-c", script).exec().getId();
+            docker.execStartCmd(killer).exec(new ResultCallback.Adapter<Frame>()).awaitCompletion(10, TimeUnit.SECONDS);
+        } catch (RuntimeException | InterruptedException e) {
+            Log.warnf("could not kill an abandoned exec in %s: %s", sandboxId, e.toString());
+        }
+    }
+
+    /** Passes frames on as text, per stream, and remembers when the receiver went away. */
+    private static final class FrameForwarder extends ResultCallback.Adapter<Frame> {
+        private final ExecOutputSink sink;
+        private final Utf8Decoder stdout = new Utf8Decoder();
+        private final Utf8Decoder stderr = new Utf8Decoder();
+        private volatile boolean abandoned;
+
+        FrameForwarder(ExecOutputSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void onNext(Frame frame) {
+            if (abandoned || frame.getPayload() == null) {
+                return;
+            }
+            boolean isErr = frame.getStreamType() == StreamType.STDERR;
+            String text = (isErr ? stderr : stdout).decode(frame.getPayload());
+            if (!text.isEmpty()) {
+                forward(isErr ? ExecOutputSink.STDERR : ExecOutputSink.STDOUT, text);
+            }
+        }
+
+        void finish() {
+            String out = stdout.finish();
+            if (!out.isEmpty()) {
+                forward(ExecOutputSink.STDOUT, out);
+            }
+            String err = stderr.finish();
+            if (!err.isEmpty()) {
+                forward(ExecOutputSink.STDERR, err);
+            }
+        }
+
+        private void forward(String stream, String text) {
+            try {
+                sink.accept(stream, text);
+            } catch (java.io.IOException gone) {
+                abandoned = true;
+                closeQuietly(this);
+            }
+        }
+
+        boolean abandoned() {
+            return abandoned;
+        }
     }
 
     private static String seconds(Duration timeout) {
         return new BigDecimal(timeout.toNanos()).movePointLeft(9).stripTrailingZeros().toPlainString();
     }
 
-    private static void closeQuietly(ExecOutput output) {
+    private static void closeQuietly(java.io.Closeable output) {
         try {
             output.close();
         } catch (java.io.IOException ignored) {
             // the stream is finished or abandoned either way
+        }
+    }
+
+    @Override
+    public void requireRunning(String sandboxId) {
+        InspectContainerResponse container;
+        try {
+            container = docker.inspectContainerCmd(containerName(sandboxId)).exec();
+        } catch (NotFoundException gone) {
+            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
+        }
+        if (container.getState() == null || !Boolean.TRUE.equals(container.getState().getRunning())) {
+            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + sandboxId + " is not running");
         }
     }
 
