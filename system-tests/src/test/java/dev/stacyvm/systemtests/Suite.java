@@ -73,6 +73,11 @@ final class Suite {
             return id;
         }
 
+        /** Destroys this sandbox too when the test ends. */
+        void adopt(String id) {
+            ids.add(id);
+        }
+
         @Override
         public void close() {
             for (String id : ids) {

@@ -64,9 +64,26 @@ public class SandboxGateway {
     ExecStreams streams;
 
     @Inject
+    TemplateService templates;
+
+    @Inject
     ObjectMapper json;
 
+    /** Creates a sandbox; a request naming a template gets the template's fields where it sets none. */
     public SandboxView create(CreateSandboxRequest request) {
+        if (request != null && request.template() != null && !request.template().isBlank()) {
+            return spawn(request.template(), request);
+        }
+        return createResolved(request);
+    }
+
+    /** Creates a sandbox from a template, {@code overrides} (may be null) winning over its fields. */
+    public SandboxView spawn(String template, CreateSandboxRequest overrides) {
+        CreateSandboxRequest base = templates.createRequest(template);
+        return createResolved(overrides == null ? base : overrides.over(base));
+    }
+
+    private SandboxView createResolved(CreateSandboxRequest request) {
         Caller caller = context.caller();
         SandboxSpec spec = requests.resolve(request, caller);
         SandboxView created = audited(CREATE, null, spec.ownerId(),

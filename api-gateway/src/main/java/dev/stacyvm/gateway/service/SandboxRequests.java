@@ -33,9 +33,6 @@ public class SandboxRequests {
     public SandboxSpec resolve(CreateSandboxRequest request, Caller caller) {
         CreateSandboxRequest body = request != null ? request
                 : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
-        if (present(body.template())) {
-            throw ApiException.notFound("template not found: " + body.template());
-        }
         var sandboxes = config.sandboxes();
         String image = present(body.image()) ? body.image().trim() : sandboxes.defaultImage();
         if (image.length() > 255 || !image.matches("[A-Za-z0-9][A-Za-z0-9._/:@-]*")) {

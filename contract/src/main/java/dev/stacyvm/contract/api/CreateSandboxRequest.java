@@ -25,4 +25,35 @@ public record CreateSandboxRequest(
         Boolean publicPreview,
         Integer diskMb,
         Integer pidsLimit) {
+
+    /** This request's fields where it sets them, the template's where it leaves them empty. */
+    public CreateSandboxRequest over(CreateSandboxRequest template) {
+        return new CreateSandboxRequest(
+                pick(image, template.image), pick(provider, template.provider),
+                pick(memoryMb, template.memoryMb), pick(vcpus, template.vcpus), pick(ttl, template.ttl), ownerId, null,
+                merge(template.metadata, metadata), merge(template.env, env), pick(network, template.network),
+                ports == null || ports.isEmpty() ? template.ports : ports,
+                publicPreview != null ? publicPreview : template.publicPreview,
+                pick(diskMb, template.diskMb), pick(pidsLimit, template.pidsLimit));
+    }
+
+    private static String pick(String mine, String theirs) {
+        return mine == null || mine.isBlank() ? theirs : mine;
+    }
+
+    private static Integer pick(Integer mine, Integer theirs) {
+        return mine == null || mine == 0 ? theirs : mine;
+    }
+
+    private static Map<String, String> merge(Map<String, String> base, Map<String, String> overrides) {
+        if (base == null || base.isEmpty()) {
+            return overrides;
+        }
+        if (overrides == null || overrides.isEmpty()) {
+            return base;
+        }
+        Map<String, String> merged = new java.util.LinkedHashMap<>(base);
+        merged.putAll(overrides);
+        return merged;
+    }
 }

@@ -1,0 +1,71 @@
+package dev.stacyvm.gateway.rest;
+
+import dev.stacyvm.contract.api.CreateSandboxRequest;
+import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.contract.api.TemplateRequest;
+import dev.stacyvm.contract.api.TemplateView;
+import dev.stacyvm.gateway.service.SandboxGateway;
+import dev.stacyvm.gateway.service.TemplateService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/** StacyVM's template routes, plus spawn. */
+@Path("/api/v1/templates")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class TemplateResource {
+
+    @Inject
+    TemplateService templates;
+
+    @Inject
+    SandboxGateway sandboxes;
+
+    @POST
+    public Response create(TemplateRequest request) {
+        return Response.status(Response.Status.CREATED).entity(templates.create(request)).build();
+    }
+
+    @GET
+    public List<TemplateView> list() {
+        return templates.list();
+    }
+
+    @GET
+    @Path("/{name}")
+    public TemplateView get(@PathParam("name") String name) {
+        return templates.get(name);
+    }
+
+    @PUT
+    @Path("/{name}")
+    public TemplateView update(@PathParam("name") String name, TemplateRequest request) {
+        return templates.update(name, request);
+    }
+
+    @DELETE
+    @Path("/{name}")
+    public StatusResponse delete(@PathParam("name") String name) {
+        templates.delete(name);
+        return new StatusResponse("deleted");
+    }
+
+    /** Creates a sandbox from the template; the body (optional) overrides its fields. */
+    @POST
+    @Path("/{name}/spawn")
+    public Response spawn(@PathParam("name") String name, CreateSandboxRequest overrides) {
+        return Response.status(Response.Status.CREATED).entity(sandboxes.spawn(name, overrides)).build();
+    }
+}

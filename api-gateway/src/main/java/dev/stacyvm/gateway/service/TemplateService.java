@@ -1,0 +1,108 @@
+package dev.stacyvm.gateway.service;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.CreateSandboxRequest;
+import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.TemplateRequest;
+import dev.stacyvm.contract.api.TemplateView;
+import dev.stacyvm.gateway.Template;
+import dev.stacyvm.gateway.auth.CallerContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * Templates: named create settings of the caller's. A template is checked like a create when it
+ * is saved, so a template that could not spawn is refused up front.
+ */
+@ApplicationScoped
+public class TemplateService {
+
+    static final String NAME_PATTERN = "[a-z0-9][a-z0-9._-]{0,62}";
+
+    @Inject
+    CallerContext context;
+
+    @Inject
+    SandboxRequests requests;
+
+    @Transactional
+    public TemplateView create(TemplateRequest request) {
+        TemplateRequest checked = check(request, request == null ? null : request.name());
+        String owner = context.caller().ownerId();
+        if (Template.find(owner, checked.name()) != null) {
+            throw new ApiException(ErrorCode.CONFLICT, "template already exists: " + checked.name());
+        }
+        Template template = new Template();
+        template.ownerId = owner;
+        template.name = checked.name();
+        template.spec = checked;
+        template.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        template.updatedAt = template.createdAt;
+        template.persist();
+        return view(template);
+    }
+
+    @Transactional
+    public List<TemplateView> list() {
+        return Template.listOwned(context.caller().ownerId()).stream().map(TemplateService::view).toList();
+    }
+
+    @Transactional
+    public TemplateView get(String name) {
+        return view(owned(name));
+    }
+
+    @Transactional
+    public TemplateView update(String name, TemplateRequest request) {
+        Template template = owned(name);
+        if (request != null && request.name() != null && !request.name().isBlank() && !request.name().equals(name)) {
+            throw ApiException.badRequest("a template's name cannot change (the body names \"" + request.name() + "\")");
+        }
+        template.spec = check(request, name);
+        template.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return view(template);
+    }
+
+    @Transactional
+    public void delete(String name) {
+        owned(name).delete();
+    }
+
+    /** The create request a spawn or a create naming this template stands for. */
+    @Transactional
+    public CreateSandboxRequest createRequest(String name) {
+        return owned(name).spec.asCreateRequest();
+    }
+
+    private Template owned(String name) {
+        Template template = name == null ? null : Template.find(context.caller().ownerId(), name);
+        if (template == null) {
+            throw ApiException.notFound("template not found: " + name);
+        }
+        return template;
+    }
+
+    private TemplateRequest check(TemplateRequest request, String name) {
+        if (request == null) {
+            throw ApiException.badRequest("a template body is required");
+        }
+        if (name == null || !name.matches(NAME_PATTERN)) {
+            throw ApiException.badRequest("template name must match " + NAME_PATTERN);
+        }
+        requests.resolve(request.asCreateRequest(), context.caller());
+        return new TemplateRequest(name, request.image(), request.provider(), request.memoryMb(), request.vcpus(),
+                request.ttl(), request.metadata(), request.env(), request.network(), request.ports(),
+                request.publicPreview(), request.pidsLimit());
+    }
+
+    private static TemplateView view(Template template) {
+        TemplateRequest spec = template.spec;
+        return new TemplateView(template.name, spec.image(), spec.provider(), spec.memoryMb(), spec.vcpus(), spec.ttl(),
+                spec.metadata(), spec.env(), spec.network(), spec.ports(), spec.publicPreview(), spec.pidsLimit(),
+                template.ownerId, template.createdAt, template.updatedAt);
+    }
+}

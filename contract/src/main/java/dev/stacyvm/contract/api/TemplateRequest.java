@@ -1,0 +1,32 @@
+package dev.stacyvm.contract.api;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The body of {@code POST /api/v1/templates} and {@code PUT /api/v1/templates/{name}}: a named
+ * set of create fields. Empty fields mean the defaults, as in a create.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record TemplateRequest(
+        String name,
+        String image,
+        String provider,
+        Integer memoryMb,
+        Integer vcpus,
+        String ttl,
+        Map<String, String> metadata,
+        Map<String, String> env,
+        String network,
+        List<Integer> ports,
+        Boolean publicPreview,
+        Integer pidsLimit) {
+
+    /** The create request this template stands for. */
+    public CreateSandboxRequest asCreateRequest() {
+        return new CreateSandboxRequest(image, provider, memoryMb, vcpus, ttl, null, null, metadata, env, network, ports,
+                publicPreview, null, pidsLimit);
+    }
+}
