@@ -64,6 +64,10 @@ public interface GatewayConfig {
         @WithDefault("256")
         int defaultPidsLimit();
 
+        /** Live sandboxes one owner may have at once; a create beyond is {@code resource_limit}. */
+        @WithDefault("50")
+        int maxPerOwner();
+
         @WithDefault("4096")
         int maxPidsLimit();
     }

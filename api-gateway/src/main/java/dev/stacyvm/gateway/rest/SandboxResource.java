@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.rest;
 
+import dev.stacyvm.contract.api.AdmissionDecision;
 import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecStreamLine;
@@ -35,6 +36,13 @@ public class SandboxResource {
     @POST
     public Response create(CreateSandboxRequest request) {
         return Response.status(Response.Status.CREATED).entity(sandboxes.create(request)).build();
+    }
+
+    /** Whether a create with this body would be admitted now; creates nothing. */
+    @POST
+    @Path("/admission")
+    public AdmissionDecision admission(CreateSandboxRequest request) {
+        return sandboxes.admission(request);
     }
 
     @GET

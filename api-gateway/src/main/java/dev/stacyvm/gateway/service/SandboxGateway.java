@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.service;
 
+import dev.stacyvm.contract.api.AdmissionDecision;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ErrorCode;
@@ -67,14 +68,14 @@ public class SandboxGateway {
     TemplateService templates;
 
     @Inject
+    Admission admission;
+
+    @Inject
     ObjectMapper json;
 
     /** Creates a sandbox; a request naming a template gets the template's fields where it sets none. */
     public SandboxView create(CreateSandboxRequest request) {
-        if (request != null && request.template() != null && !request.template().isBlank()) {
-            return spawn(request.template(), request);
-        }
-        return createResolved(request);
+        return createResolved(withTemplate(request));
     }
 
     /** Creates a sandbox from a template, {@code overrides} (may be null) winning over its fields. */
@@ -83,13 +84,24 @@ public class SandboxGateway {
         return createResolved(overrides == null ? base : overrides.over(base));
     }
 
+    /** The decision a create with this body would meet now; changes nothing. */
+    public AdmissionDecision admission(CreateSandboxRequest request) {
+        return admission.decide(requests.resolve(withTemplate(request), context.caller()));
+    }
+
+    private CreateSandboxRequest withTemplate(CreateSandboxRequest request) {
+        if (request != null && request.template() != null && !request.template().isBlank()) {
+            return request.over(templates.createRequest(request.template()));
+        }
+        return request;
+    }
+
     private SandboxView createResolved(CreateSandboxRequest request) {
-        Caller caller = context.caller();
-        SandboxSpec spec = requests.resolve(request, caller);
-        SandboxView created = audited(CREATE, null, spec.ownerId(),
-                () -> services.scheduler().create(spec),
-                sandbox -> "image " + spec.image());
-        return created;
+        SandboxSpec spec = requests.resolve(request, context.caller());
+        return audited(CREATE, null, spec.ownerId(), () -> {
+            admission.admit(spec);
+            return services.scheduler().create(spec);
+        }, sandbox -> "image " + spec.image());
     }
 
     public List<SandboxView> list() {

@@ -1,7 +1,10 @@
 package dev.stacyvm.scheduler.service;
 
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.SandboxState;
+import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
 import dev.stacyvm.scheduler.config.SchedulerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +22,22 @@ public class WorkerPlacement {
 
     @Inject
     SchedulerConfig config;
+
+    /** Live sandboxes against the room the ready workers have; {@code owner} adds theirs. */
+    public CapacityView capacity(String owner) {
+        Instant freshSince = Instant.now().minus(config.workerHeartbeatTimeout());
+        List<Worker> ready = Worker.list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince);
+        long capacity = 0;
+        long free = 0;
+        for (Worker worker : ready) {
+            capacity += worker.capacity;
+            free += Math.max(0, worker.capacity - WorkerRegistry.liveSandboxes(worker.id));
+        }
+        List<SandboxState> live = List.of(SandboxState.CREATING, SandboxState.RUNNING, SandboxState.UNHEALTHY);
+        long active = Sandbox.count("state in ?1", live);
+        long ownerActive = owner == null ? 0 : Sandbox.count("ownerId = ?1 and state in ?2", owner, live);
+        return new CapacityView(active, ownerActive, capacity, free);
+    }
 
     /** Must run inside the transaction that records the sandbox. */
     public Worker choose(String provider) {

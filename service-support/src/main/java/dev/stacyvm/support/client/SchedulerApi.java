@@ -1,5 +1,6 @@
 package dev.stacyvm.support.client;
 
+import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
@@ -50,6 +51,11 @@ public interface SchedulerApi {
     @POST
     @Path("/sandboxes/prune")
     PruneResult prune(@QueryParam("owner") String owner);
+
+    /** Live sandboxes and worker capacity; {@code owner} adds that owner's live count. */
+    @GET
+    @Path("/capacity")
+    CapacityView capacity(@QueryParam("owner") String owner);
 
     /** Registers a worker or renews its heartbeat: the same call does both. */
     @POST
