@@ -17,6 +17,9 @@ public class JsonByDefaultFilter {
         if (!request.getUriInfo().getPath().startsWith("/api/v1")) {
             return;
         }
+        if (request.getUriInfo().getPath().endsWith("/files/archive")) {
+            return; // archives are tar streams, not JSON
+        }
         MediaType type = request.getMediaType();
         if (type == null || MediaType.APPLICATION_FORM_URLENCODED_TYPE.isCompatible(type)
                 || MediaType.TEXT_PLAIN_TYPE.isCompatible(type)) {

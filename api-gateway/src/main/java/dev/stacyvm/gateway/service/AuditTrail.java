@@ -1,6 +1,11 @@
 package dev.stacyvm.gateway.service;
 
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.event.AuditEvent;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import dev.stacyvm.gateway.auth.CallerContext;
 import dev.stacyvm.outbox.OutboxWriter;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -39,6 +44,34 @@ public class AuditTrail {
                 Instant.now(), sandboxId, ownerId, workerId, origin.actor(), action, sandboxId, outcome,
                 origin.requestId(), origin.sourceAddress(), truncate(detail));
         QuarkusTransaction.requiringNew().run(() -> outbox.append(event));
+    }
+
+    /**
+     * Runs an operation and records its audit event with the outcome: {@code success},
+     * {@code denied} (a limit or a refusal of rights) or {@code failure}, then answers or rethrows.
+     */
+    public <T> T around(String action, SandboxView sandbox, String ownerId, Supplier<T> operation,
+                        Function<T, String> detail) {
+        String sandboxId = sandbox == null ? null : sandbox.id();
+        String workerId = sandbox == null ? null : sandbox.workerId();
+        T result;
+        try {
+            result = operation.get();
+        } catch (ApiException refused) {
+            String outcome = refused.code() == ErrorCode.RESOURCE_LIMIT || refused.code() == ErrorCode.FORBIDDEN
+                    ? AuditEvent.DENIED : AuditEvent.FAILURE;
+            record(action, sandboxId, ownerId, workerId, outcome, refused.code().wireName() + ": " + refused.getMessage());
+            throw refused;
+        } catch (RuntimeException failed) {
+            record(action, sandboxId, ownerId, workerId, AuditEvent.FAILURE, "internal error");
+            throw failed;
+        }
+        if (result instanceof SandboxView created) {
+            sandboxId = created.id();
+            workerId = created.workerId();
+        }
+        record(action, sandboxId, ownerId, workerId, AuditEvent.SUCCESS, detail.apply(result));
+        return result;
     }
 
     static String truncate(String detail) {

@@ -62,7 +62,7 @@ public class SandboxGateway {
     GatewayConfig config;
 
     @Inject
-    ExecStreams streams;
+    WorkerStreams streams;
 
     @Inject
     TemplateService templates;
@@ -112,6 +112,15 @@ public class SandboxGateway {
     /** The sandbox, if the caller may see it; another owner's sandbox is {@code not_found}, like a missing one. */
     public SandboxView get(String id) {
         return visible(id, false);
+    }
+
+    /** The sandbox, if the caller may see it and it is running; otherwise {@code conflict}. */
+    public SandboxView running(String id) {
+        SandboxView sandbox = get(id);
+        if (!SandboxState.RUNNING.wireName().equals(sandbox.state())) {
+            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + id + " is " + sandbox.state() + ", not running");
+        }
+        return sandbox;
     }
 
     private SandboxView visible(String id, boolean includeDestroyed) {
@@ -181,7 +190,8 @@ public class SandboxGateway {
         AuditTrail.Origin origin = audit.origin();
         InputStream upstream;
         try {
-            upstream = streams.open(services.workerEndpoint(sandbox.workerId()), id, exec.request());
+            upstream = streams.postJson(services.workerEndpoint(sandbox.workerId()),
+                    "/internal/sandboxes/" + id + "/exec/stream", exec.request());
         } catch (ApiException refused) {
             audit.record(origin, EXEC, id, sandbox.ownerId(), sandbox.workerId(), AuditEvent.FAILURE,
                     refused.code().wireName() + ": " + refused.getMessage());
@@ -218,10 +228,7 @@ public class SandboxGateway {
             throw ApiException.badRequest("command is required");
         }
         Duration timeout = execTimeout(request.timeout());
-        SandboxView sandbox = get(id);
-        if (!SandboxState.RUNNING.wireName().equals(sandbox.state())) {
-            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + id + " is " + sandbox.state() + ", not running");
-        }
+        SandboxView sandbox = running(id);
         ExecRequest bounded = new ExecRequest(request.command(), request.args(), request.mode(), request.env(),
                 request.workdir(), GoDuration.format(timeout), request.stream());
         return new PreparedExec(sandbox, bounded, timeout);
@@ -247,28 +254,8 @@ public class SandboxGateway {
                 ? request.command() : request.command() + " " + String.join(" ", request.args());
     }
 
-    /** Runs an operation and records its audit event with the outcome, success or failure. */
     private <T> T audited(String action, SandboxView sandbox, String ownerId, Supplier<T> operation,
                           java.util.function.Function<T, String> detail) {
-        String sandboxId = sandbox == null ? null : sandbox.id();
-        String workerId = sandbox == null ? null : sandbox.workerId();
-        T result;
-        try {
-            result = operation.get();
-        } catch (ApiException refused) {
-            String outcome = refused.code() == ErrorCode.RESOURCE_LIMIT || refused.code() == ErrorCode.FORBIDDEN
-                    ? AuditEvent.DENIED : AuditEvent.FAILURE;
-            audit.record(action, sandboxId, ownerId, workerId, outcome, refused.code().wireName() + ": " + refused.getMessage());
-            throw refused;
-        } catch (RuntimeException failed) {
-            audit.record(action, sandboxId, ownerId, workerId, AuditEvent.FAILURE, "internal error");
-            throw failed;
-        }
-        if (result instanceof SandboxView created) {
-            sandboxId = created.id();
-            workerId = created.workerId();
-        }
-        audit.record(action, sandboxId, ownerId, workerId, AuditEvent.SUCCESS, detail.apply(result));
-        return result;
+        return audit.around(action, sandbox, ownerId, operation, detail);
     }
 }

@@ -1,6 +1,10 @@
 package dev.stacyvm.support.client;
 
+import dev.stacyvm.contract.api.ChmodRequest;
 import dev.stacyvm.contract.api.ExecRequest;
+import dev.stacyvm.contract.api.FileInfo;
+import dev.stacyvm.contract.api.MoveRequest;
+import dev.stacyvm.contract.api.WriteFileRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.ProviderCheck;
 import dev.stacyvm.contract.api.RuntimeHandle;
@@ -39,6 +43,35 @@ public interface WorkerApi {
     @GET
     @Path("/sandboxes/{id}/logs")
     List<String> logs(@PathParam("id") String sandboxId, @QueryParam("lines") Integer lines);
+
+    @POST
+    @Path("/sandboxes/{id}/files")
+    StatusResponse writeFile(@PathParam("id") String sandboxId, WriteFileRequest request);
+
+    @DELETE
+    @Path("/sandboxes/{id}/files")
+    StatusResponse deleteFile(@PathParam("id") String sandboxId, @QueryParam("path") String path,
+                              @QueryParam("recursive") boolean recursive);
+
+    @GET
+    @Path("/sandboxes/{id}/files/list")
+    List<FileInfo> listFiles(@PathParam("id") String sandboxId, @QueryParam("path") String path);
+
+    @GET
+    @Path("/sandboxes/{id}/files/stat")
+    FileInfo statFile(@PathParam("id") String sandboxId, @QueryParam("path") String path);
+
+    @POST
+    @Path("/sandboxes/{id}/files/move")
+    StatusResponse moveFile(@PathParam("id") String sandboxId, MoveRequest request);
+
+    @POST
+    @Path("/sandboxes/{id}/files/chmod")
+    StatusResponse chmodFile(@PathParam("id") String sandboxId, ChmodRequest request);
+
+    @GET
+    @Path("/sandboxes/{id}/files/glob")
+    List<String> glob(@PathParam("id") String sandboxId, @QueryParam("pattern") String pattern);
 
     /** Checks this worker's providers now. */
     @GET

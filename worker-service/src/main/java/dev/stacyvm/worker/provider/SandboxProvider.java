@@ -27,6 +27,14 @@ public interface SandboxProvider {
     ExecOutcome exec(String sandboxId, ExecCommand command, ExecOutputSink sink);
 
     /**
+     * Runs a helper command in the sandbox as the sandbox's own user, with stdin read from
+     * {@code input} (none when null) and stdout written to {@code output} as it comes. The files
+     * API works through this, so that no file is ever touched from outside the sandbox.
+     */
+    CommandResult run(String sandboxId, List<String> argv, java.io.InputStream input, java.io.OutputStream output,
+                      java.time.Duration timeout);
+
+    /**
      * Refuses a sandbox whose runtime is missing ({@code not_found}) or not running
      * ({@code conflict}); cheap enough to call before starting a stream.
      */

@@ -17,6 +17,7 @@ import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.RuntimeHandle;
 import dev.stacyvm.contract.api.RuntimeSpec;
 import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.provider.CommandResult;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
@@ -238,7 +239,7 @@ public class DockerSandboxProvider implements SandboxProvider {
             return new ExecOutcome(KILLED_EXIT, took, true, false);
         }
         forwarder.finish();
-        Long exitCode = docker.inspectExecCmd(exec.getId()).exec().getExitCodeLong();
+        Long exitCode = exitCodeOf(exec.getId());
         int exit = exitCode == null ? -1 : exitCode.intValue();
         boolean timedOut = (exit == TIMEOUT_EXIT || exit == KILLED_EXIT) && took.compareTo(command.timeout()) >= 0;
         return new ExecOutcome(exit, took, timedOut, false);
@@ -317,6 +318,100 @@ public class DockerSandboxProvider implements SandboxProvider {
             output.close();
         } catch (java.io.IOException ignored) {
             // the stream is finished or abandoned either way
+        }
+    }
+
+    @Override
+    public CommandResult run(String sandboxId, List<String> argv, java.io.InputStream input,
+                             java.io.OutputStream output, Duration timeout) {
+        ExecCreateCmdResponse exec;
+        try {
+            exec = docker.execCreateCmd(containerName(sandboxId))
+                    .withAttachStdin(input != null)
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .withCmd(argv.toArray(String[]::new))
+                    .exec();
+        } catch (NotFoundException gone) {
+            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
+        } catch (ConflictException notRunning) {
+            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + sandboxId + " is not running");
+        }
+        StringBuilder stderr = new StringBuilder();
+        boolean finished;
+        if (input != null) {
+            try {
+                finished = HijackedExecStart.run(config.dockerHost(), exec.getId(), input, output, stderr, timeout);
+            } catch (java.io.IOException e) {
+                throw ApiException.providerError("could not start a file operation in sandbox " + sandboxId);
+            }
+        } else {
+            finished = runWithoutInput(exec.getId(), output, stderr, timeout);
+        }
+        if (!finished) {
+            throw ApiException.providerError("a file operation in sandbox " + sandboxId + " did not finish in time");
+        }
+        Long exitCode = exitCodeOf(exec.getId());
+        synchronized (stderr) {
+            return new CommandResult(exitCode == null ? -1 : exitCode.intValue(), stderr.toString().strip());
+        }
+    }
+
+    /** The exit code once the engine has recorded it: it may lag the end of the output by a moment. */
+    private Long exitCodeOf(String execId) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            var inspected = docker.inspectExecCmd(execId).exec();
+            if (!Boolean.TRUE.equals(inspected.isRunning()) && inspected.getExitCodeLong() != null) {
+                return inspected.getExitCodeLong();
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return docker.inspectExecCmd(execId).exec().getExitCodeLong();
+    }
+
+    private boolean runWithoutInput(String execId, java.io.OutputStream output, StringBuilder stderr, Duration timeout) {
+        java.util.concurrent.atomic.AtomicReference<java.io.IOException> outputFailure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame frame) {
+                byte[] payload = frame.getPayload();
+                if (payload == null) {
+                    return;
+                }
+                if (frame.getStreamType() == StreamType.STDERR) {
+                    synchronized (stderr) {
+                        if (stderr.length() < 8192) {
+                            stderr.append(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }
+                } else if (output != null && outputFailure.get() == null) {
+                    try {
+                        output.write(payload);
+                    } catch (java.io.IOException gone) {
+                        outputFailure.set(gone);
+                        closeQuietly(this);
+                    }
+                }
+            }
+        };
+        try {
+            docker.execStartCmd(execId).exec(callback);
+            boolean finished = callback.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (outputFailure.get() != null) {
+                throw new java.io.UncheckedIOException("the receiver of the output went away", outputFailure.get());
+            }
+            return finished;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("worker is shutting down");
+        } finally {
+            closeQuietly(callback);
         }
     }
 

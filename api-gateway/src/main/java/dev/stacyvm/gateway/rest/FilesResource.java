@@ -1,0 +1,109 @@
+package dev.stacyvm.gateway.rest;
+
+import dev.stacyvm.contract.api.ChmodRequest;
+import dev.stacyvm.contract.api.FileInfo;
+import dev.stacyvm.contract.api.MoveRequest;
+import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.contract.api.WriteFileRequest;
+import dev.stacyvm.gateway.service.SandboxFilesGateway;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.util.List;
+
+/** StacyVM's files routes, plus tar archive upload and download of a directory. */
+@Path("/api/v1/sandboxes/{id}/files")
+@Blocking
+public class FilesResource {
+
+    static final String TAR = "application/x-tar";
+
+    @Inject
+    SandboxFilesGateway files;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public StatusResponse write(@PathParam("id") String id, WriteFileRequest request) {
+        return files.write(id, request);
+    }
+
+    /** The file's raw bytes. */
+    @GET
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Response read(@PathParam("id") String id, @QueryParam("path") String path) {
+        return Response.ok(files.read(id, path), MediaType.APPLICATION_OCTET_STREAM_TYPE).build();
+    }
+
+    @DELETE
+    @Produces(MediaType.APPLICATION_JSON)
+    public StatusResponse delete(@PathParam("id") String id, @QueryParam("path") String path,
+                                 @QueryParam("recursive") boolean recursive) {
+        return files.delete(id, path, recursive);
+    }
+
+    @GET
+    @Path("/list")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<FileInfo> list(@PathParam("id") String id, @QueryParam("path") String path) {
+        return files.list(id, path);
+    }
+
+    @GET
+    @Path("/stat")
+    @Produces(MediaType.APPLICATION_JSON)
+    public FileInfo stat(@PathParam("id") String id, @QueryParam("path") String path) {
+        return files.stat(id, path);
+    }
+
+    @POST
+    @Path("/move")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public StatusResponse move(@PathParam("id") String id, MoveRequest request) {
+        return files.move(id, request);
+    }
+
+    @POST
+    @Path("/chmod")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public StatusResponse chmod(@PathParam("id") String id, ChmodRequest request) {
+        return files.chmod(id, request);
+    }
+
+    @GET
+    @Path("/glob")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<String> glob(@PathParam("id") String id, @QueryParam("pattern") String pattern) {
+        return files.glob(id, pattern);
+    }
+
+    /** The directory's contents as a tar stream. */
+    @GET
+    @Path("/archive")
+    @Produces(TAR)
+    public Response readArchive(@PathParam("id") String id, @QueryParam("path") String path) {
+        return Response.ok(files.readArchive(id, path), TAR).build();
+    }
+
+    /** Unpacks a tar stream into the directory (created if missing). */
+    @PUT
+    @Path("/archive")
+    @Consumes({TAR, MediaType.APPLICATION_OCTET_STREAM})
+    @Produces(MediaType.APPLICATION_JSON)
+    public StatusResponse writeArchive(@PathParam("id") String id, @QueryParam("path") String path, InputStream archive) {
+        return files.writeArchive(id, path, archive);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.stacyvm.gateway.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stacyvm.contract.api.ApiError;
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.support.auth.ServiceCredential;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Worker calls whose bodies are streams (exec output, file contents, archives), made with the JDK
+ * client, which hands a response body over as it arrives and sends a request body as it is read;
+ * the REST client would hold either whole in memory. Closing a returned stream ends the worker's
+ * request, which stops whatever it was doing.
+ */
+@ApplicationScoped
+public class WorkerStreams {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Inject
+    ServiceCredential credential;
+
+    @Inject
+    ObjectMapper json;
+
+    /** POSTs a JSON body and answers the streamed response. */
+    public InputStream postJson(String endpoint, String path, Object body) {
+        try {
+            return send(request(endpoint, path).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body))));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public InputStream get(String endpoint, String path) {
+        return send(request(endpoint, path).GET());
+    }
+
+    /** PUTs {@code body} as it is read, and answers the response. */
+    public InputStream put(String endpoint, String path, String contentType, InputStream body) {
+        return send(request(endpoint, path).header("Content-Type", contentType)
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)));
+    }
+
+    public static String query(String name, String value) {
+        return name + "=" + URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8);
+    }
+
+    private HttpRequest.Builder request(String endpoint, String path) {
+        return HttpRequest.newBuilder(URI.create(endpoint + path)).header(ServiceCredential.HEADER, credential.token());
+    }
+
+    private InputStream send(HttpRequest.Builder request) {
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw ApiException.unavailable("the sandbox's worker is unavailable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("the gateway is shutting down");
+        }
+        if (response.statusCode() / 100 != 2) {
+            try (InputStream body = response.body()) {
+                ApiError error = json.readValue(body, ApiError.class);
+                ErrorCode code = ErrorCode.fromWireName(error.code());
+                throw new ApiException(code == null ? ErrorCode.forStatus(response.statusCode()) : code, error.message());
+            } catch (IOException unreadable) {
+                throw new ApiException(ErrorCode.forStatus(response.statusCode()), "the worker refused the request");
+            }
+        }
+        return response.body();
+    }
+}
