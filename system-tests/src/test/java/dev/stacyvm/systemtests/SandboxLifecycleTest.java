@@ -113,6 +113,19 @@ class SandboxLifecycleTest {
     }
 
     @Test
+    void outputBeyondTheCapIsDroppedAndMarked() {
+        String id = sandboxes.create(Map.of());
+        // the test instance caps each stream at 1 MiB; 3 MB of output must not come back whole
+        String stdout = api().body(Map.of("command", "head -c 3000000 /dev/zero | tr '\\0' a; echo done >&2"))
+                .post("/sandboxes/{id}/exec", id)
+                .then().statusCode(200).body("exit_code", equalTo(0)).body("stderr", equalTo("done\n"))
+                .extract().path("stdout");
+        assertTrue(stdout.length() < 1_100_000, "output was capped: " + stdout.length());
+        assertTrue(stdout.startsWith("aaaa"));
+        assertTrue(stdout.contains("[stacyvm: output truncated,"), "the answer says it was truncated");
+    }
+
+    @Test
     void execHonoursArgvModeEnvironmentAndWorkdir() {
         String id = sandboxes.create(Map.of("env", Map.of("FROM_CREATE", "yes")));
         api().body(Map.of("command", "python3", "args", List.of("-c", "import os,sys; print(os.getcwd(), "

@@ -122,4 +122,28 @@ class SandboxOperationsTest {
                 .body("checks.name", hasItem(containsString("Database")));
         anonymous().get("/metrics/prometheus").then().statusCode(200).body(containsString("jvm_"));
     }
+
+    @Test
+    void theOpenApiDocumentDescribesEveryRouteWithExamples() {
+        io.restassured.path.json.JsonPath document = io.restassured.RestAssured.given().baseUri(Suite.URL)
+                .queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().jsonPath();
+        Map<String, Object> paths = document.getMap("paths");
+        for (String route : List.of("/api/v1/sandboxes", "/api/v1/sandboxes/{id}", "/api/v1/sandboxes/{id}/exec",
+                "/api/v1/sandboxes/{id}/extend", "/api/v1/sandboxes/{id}/logs", "/api/v1/sandboxes/admission",
+                "/api/v1/sandboxes/{id}/files", "/api/v1/sandboxes/{id}/files/list", "/api/v1/sandboxes/{id}/files/stat",
+                "/api/v1/sandboxes/{id}/files/move", "/api/v1/sandboxes/{id}/files/chmod", "/api/v1/sandboxes/{id}/files/glob",
+                "/api/v1/sandboxes/{id}/files/archive", "/api/v1/templates", "/api/v1/templates/{name}",
+                "/api/v1/templates/{name}/spawn", "/api/v1/providers", "/api/v1/providers/{name}", "/api/v1/providers/test",
+                "/api/v1/workers", "/api/v1/workers/{id}", "/api/v1/admin/audit", "/api/v1/health", "/api/v1/ready")) {
+            assertTrue(paths.containsKey(route), "the document has " + route);
+        }
+        // an example's value is the JSON itself (an object) in the document
+        assertTrue(String.valueOf((Object) document.get(
+                "paths.'/api/v1/sandboxes/{id}/exec'.post.requestBody.content.'application/json'.examples.exec.value"))
+                .contains("print(40+2)"));
+        assertTrue(String.valueOf((Object) document.get(
+                "paths.'/api/v1/sandboxes'.post.responses.'201'.content.'application/json'.examples.sandbox.value"))
+                .contains("running"));
+        assertTrue(document.getString("components.securitySchemes.apiKey.name").equals("X-API-Key"));
+    }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 /** {@code GET /api/v1/admin/audit}: the audit log for administrators, as JSON or CSV. */
 @Path("/api/v1/admin/audit")
 @Blocking
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "operations")
 public class AuditResource {
 
     @Inject

@@ -25,6 +25,7 @@ import java.util.List;
 /** StacyVM's files routes, plus tar archive upload and download of a directory. */
 @Path("/api/v1/sandboxes/{id}/files")
 @Blocking
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "files")
 public class FilesResource {
 
     static final String TAR = "application/x-tar";

@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.Response;
  * {@code /q/health} and {@code /q/metrics}; open without a key, like those.
  */
 @Path("/api/v1")
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "operations")
 public class HealthAliasResource {
 
     @Inject

@@ -17,6 +17,7 @@ import java.util.List;
 @Path("/api/v1/providers")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "operations")
 public class ProviderResource {
 
     @Inject

@@ -1,6 +1,8 @@
 package dev.stacyvm.gateway.rest;
 
 import dev.stacyvm.contract.api.AdmissionDecision;
+import dev.stacyvm.contract.api.ApiError;
+import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecStreamLine;
@@ -22,18 +24,63 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** StacyVM's sandbox routes: create, list, get, destroy, prune, extend, logs, exec. */
 @Path("/api/v1/sandboxes")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
+@Tag(name = "sandboxes")
+@APIResponse(responseCode = "400", description = "bad_request: malformed JSON, a wrong type or value",
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class),
+                examples = @ExampleObject(name = "bad ttl", value = SandboxResource.BAD_REQUEST_EXAMPLE)))
+@APIResponse(responseCode = "401", description = "unauthorized: missing or wrong API key",
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+@APIResponse(responseCode = "404", description = "not_found: no such sandbox (or not the caller's)",
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
 public class SandboxResource {
+
+    static final String SANDBOX_EXAMPLE = """
+            {"id":"sb-1a2b3c4d5e6f","state":"running","provider":"docker","image":"stacyvm/base:bookworm",
+             "memory_mb":512,"vcpus":1,"created_at":"2026-11-23T14:15:01.727745Z",
+             "expires_at":"2026-11-23T14:45:01.727745Z","metadata":{"task":"demo"},"preview_domain":"localhost",
+             "owner_id":"default:alice","worker_id":"worker-host1-7425","preview_urls":{},"error":null}""";
+    static final String CREATE_EXAMPLE = """
+            {"image":"stacyvm/base:bookworm","memory_mb":512,"vcpus":1,"ttl":"30m","metadata":{"task":"demo"}}""";
+    static final String EXEC_EXAMPLE = """
+            {"command":"python3 -c 'print(40+2)'","timeout":"30s"}""";
+    static final String EXEC_RESULT_EXAMPLE = """
+            {"exit_code":0,"stdout":"42\\n","stderr":"","duration":"84.2ms","timed_out":false}""";
+    static final String EXEC_STREAM_EXAMPLE = """
+            {"stream":"stdout","data":"first\\n"}
+            {"stream":"stderr","data":"warning\\n"}
+            {"exit_code":0,"duration":"2.01s","timed_out":false}""";
+    static final String BAD_REQUEST_EXAMPLE = """
+            {"code":"bad_request","message":"ttl: invalid duration \\"forever\\" (use Go form such as 30s, 5m, 1h30m)",
+             "type":"https://stacyvm.dev/errors/bad_request","title":"Bad Request","status":400,
+             "detail":"ttl: invalid duration \\"forever\\" (use Go form such as 30s, 5m, 1h30m)"}""";
 
     @Inject
     SandboxGateway sandboxes;
 
     @POST
+    @Operation(summary = "Create a sandbox", description = "Every field is optional; empty strings mean the default. "
+            + "Naming a template fills the fields the body leaves empty.")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = CreateSandboxRequest.class),
+            examples = @ExampleObject(name = "create", value = CREATE_EXAMPLE)))
+    @APIResponse(responseCode = "201", description = "the sandbox, running",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxView.class),
+                    examples = @ExampleObject(name = "sandbox", value = SANDBOX_EXAMPLE)))
+    @APIResponse(responseCode = "429", description = "resource_limit: the owner's limit or the workers' capacity; see Retry-After",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response create(CreateSandboxRequest request) {
         return Response.status(Response.Status.CREATED).entity(sandboxes.create(request)).build();
     }
@@ -41,23 +88,27 @@ public class SandboxResource {
     /** Whether a create with this body would be admitted now; creates nothing. */
     @POST
     @Path("/admission")
+    @Operation(summary = "Would a create with this body be admitted now?", description = "Creates nothing.")
     public AdmissionDecision admission(CreateSandboxRequest request) {
         return sandboxes.admission(request);
     }
 
     @GET
+    @Operation(summary = "The caller's sandboxes (all of them for an administrator without X-User-ID)")
     public List<SandboxView> list() {
         return sandboxes.list();
     }
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "One sandbox")
     public SandboxView get(@PathParam("id") String id) {
         return sandboxes.get(id);
     }
 
     @DELETE
     @Path("/{id}")
+    @Operation(summary = "Destroy a sandbox", description = "Idempotent: destroying it again answers the same.")
     public StatusResponse destroy(@PathParam("id") String id) {
         sandboxes.destroy(id);
         return StatusResponse.DESTROYED;
@@ -65,18 +116,22 @@ public class SandboxResource {
 
     /** StacyVM's prune: destroys expired sandboxes now. */
     @DELETE
+    @Operation(summary = "Destroy the caller's expired sandboxes now", description = "Answers {\"pruned\": n}.")
     public PruneResult prune() {
         return sandboxes.prune();
     }
 
     @POST
     @Path("/{id}/extend")
+    @Operation(summary = "Give a running sandbox more time",
+            description = "expires_at moves by ttl from the later of now and the current expiry, capped at the maximum TTL from now.")
     public SandboxView extend(@PathParam("id") String id, ExtendRequest request) {
         return sandboxes.extend(id, request);
     }
 
     @GET
     @Path("/{id}/logs")
+    @Operation(summary = "The last lines the sandbox's main process wrote (lines: 1 to 10000, default 100)")
     public List<String> logs(@PathParam("id") String id, @QueryParam("lines") Integer lines) {
         return sandboxes.logs(id, lines);
     }
@@ -85,6 +140,22 @@ public class SandboxResource {
     @POST
     @Path("/{id}/exec")
     @Produces({MediaType.APPLICATION_JSON, ExecStreamLine.MEDIA_TYPE})
+    @Operation(summary = "Run a command in a sandbox",
+            description = "mode \"argv\" runs command with args and no shell; otherwise command runs under sh -c. "
+                    + "The timeout kills the whole process group (timed_out: true, exit code 124 or 137). "
+                    + "With stream: true the answer is NDJSON, one object per chunk as it is written, then one with the "
+                    + "exit code; a client that disconnects stops the command.")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ExecRequest.class),
+            examples = @ExampleObject(name = "exec", value = EXEC_EXAMPLE)))
+    @APIResponse(responseCode = "200", description = "the result, or the NDJSON stream",
+            content = {
+                @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ExecResult.class),
+                        examples = @ExampleObject(name = "result", value = EXEC_RESULT_EXAMPLE)),
+                @Content(mediaType = ExecStreamLine.MEDIA_TYPE, schema = @Schema(implementation = ExecStreamLine.class),
+                        examples = @ExampleObject(name = "stream", value = EXEC_STREAM_EXAMPLE)),
+            })
+    @APIResponse(responseCode = "409", description = "conflict: the sandbox is not running",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response exec(@PathParam("id") String id, ExecRequest request) {
         if (request != null && Boolean.TRUE.equals(request.stream())) {
             return Response.ok(sandboxes.execStream(id, request), ExecStreamLine.MEDIA_TYPE)

@@ -25,6 +25,7 @@ import java.util.List;
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "templates")
 public class TemplateResource {
 
     @Inject

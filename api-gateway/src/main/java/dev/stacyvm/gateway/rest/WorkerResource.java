@@ -18,6 +18,7 @@ import java.util.List;
 @Path("/api/v1/workers")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "operations")
 public class WorkerResource {
 
     @Inject
