@@ -82,10 +82,15 @@ public class Sandbox extends PanacheEntityBase {
     @Version
     public long version;
 
-    public static List<Sandbox> listVisible(String ownerId) {
-        if (ownerId == null) {
-            return list("state <> ?1 order by createdAt", SandboxState.DESTROYED);
+    /** Sandboxes not yet destroyed: one owner's, one tenant's (owners {@code tenant:...}), or all. */
+    public static List<Sandbox> listVisible(String ownerId, String tenant) {
+        if (ownerId != null) {
+            return list("ownerId = ?1 and state <> ?2 order by createdAt", ownerId, SandboxState.DESTROYED);
         }
-        return list("ownerId = ?1 and state <> ?2 order by createdAt", ownerId, SandboxState.DESTROYED);
+        if (tenant != null) {
+            String prefix = tenant.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%";
+            return list("ownerId like ?1 and state <> ?2 order by createdAt", prefix, SandboxState.DESTROYED);
+        }
+        return list("state <> ?1 order by createdAt", SandboxState.DESTROYED);
     }
 }

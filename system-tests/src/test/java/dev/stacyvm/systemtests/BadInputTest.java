@@ -5,7 +5,7 @@ import static dev.stacyvm.systemtests.Suite.api;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,9 @@ class BadInputTest {
     @AfterEach
     void nothingChanged() {
         sandboxes.close();
-        assertEquals(sandboxesBefore, liveSandboxIds(), "a refused request left no sandbox behind");
+        // nothing new; a sandbox whose TTL ran out meanwhile may have gone, which no request here caused
+        List<String> after = liveSandboxIds();
+        assertTrue(sandboxesBefore.containsAll(after), "a refused request left no sandbox behind: " + after);
     }
 
     private static List<String> liveSandboxIds() {

@@ -3,6 +3,7 @@ package dev.stacyvm.gateway.auth;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.gateway.config.GatewayConfig;
+import dev.stacyvm.gateway.service.ApiKeys;
 import dev.stacyvm.support.error.ErrorResponses;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.inject.Instance;
@@ -11,12 +12,17 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Authenticates every {@code /api/v1} request by its API key ({@code X-API-Key} or
- * {@code X-Admin-API-Key}) and records who is calling; anything else is {@code 401}.
+ * Authenticates every {@code /api/v1} request by its API key ({@code X-Admin-API-Key} or
+ * {@code X-API-Key}): the bootstrap admin key from configuration, or a key made through the admin
+ * API. Then the role decides: administration routes need {@code admin}, the worker routes
+ * {@code operator} or {@code admin}, and a {@code viewer} may only read. No key, or an unknown or
+ * revoked one, is {@code 401}; a key without the right is {@code 403}.
  */
 public class ApiKeyFilter {
 
@@ -26,8 +32,9 @@ public class ApiKeyFilter {
     public static final String REQUEST_ID = "X-Request-ID";
     static final String BOOTSTRAP_KEY_NAME = "bootstrap-admin";
     /** Health and metrics answer without a key, like Quarkus's own /q routes. */
-    static final java.util.Set<String> OPEN_PATHS = java.util.Set.of(
+    static final Set<String> OPEN_PATHS = Set.of(
             "/api/v1/health", "/api/v1/live", "/api/v1/ready", "/api/v1/metrics/prometheus");
+    private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
     // looked up per request: filters are built at static init, before runtime config exists
     @Inject
@@ -36,19 +43,32 @@ public class ApiKeyFilter {
     @Inject
     Instance<CallerContext> contexts;
 
+    @Inject
+    Instance<ApiKeys> apiKeys;
+
     @ServerRequestFilter
     public Response authenticate(ContainerRequestContext request, HttpServerRequest http) {
         String path = request.getUriInfo().getPath();
         if (!path.startsWith("/api/v1") || OPEN_PATHS.contains(path)) {
             return null;
         }
-        GatewayConfig config = configs.get();
         String key = request.getHeaderString(ADMIN_API_KEY);
         if (key == null) {
             key = request.getHeaderString(API_KEY);
         }
-        if (key == null || !matches(key, config.adminApiKey())) {
+        Optional<ApiKeys.Identity> identity = key == null || key.isEmpty() ? Optional.empty() : identify(key);
+        if (identity.isEmpty()) {
             return ErrorResponses.of(ErrorCode.UNAUTHORIZED, "invalid or missing API key");
+        }
+        Role role = identity.get().role();
+        if (path.startsWith("/api/v1/admin") && role != Role.ADMIN) {
+            return ErrorResponses.of(ErrorCode.FORBIDDEN, "admin API key required");
+        }
+        if (path.startsWith("/api/v1/workers") && role != Role.ADMIN && role != Role.OPERATOR) {
+            return ErrorResponses.of(ErrorCode.FORBIDDEN, "operator or admin API key required");
+        }
+        if (role == Role.VIEWER && !READ_METHODS.contains(request.getMethod())) {
+            return ErrorResponses.of(ErrorCode.FORBIDDEN, "viewer keys may only read");
         }
         String userId;
         try {
@@ -61,11 +81,16 @@ public class ApiKeyFilter {
             requestId = UUID.randomUUID().toString();
         }
         String source = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
-        contexts.get().set(new Caller(config.adminTenant(), BOOTSTRAP_KEY_NAME, Caller.ADMIN, userId), requestId, source);
+        ApiKeys.Identity who = identity.get();
+        contexts.get().set(new Caller(who.tenant(), who.name(), who.role(), userId), requestId, source);
         return null;
     }
 
-    private static boolean matches(String presented, String expected) {
-        return MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+    private Optional<ApiKeys.Identity> identify(String key) {
+        GatewayConfig config = configs.get();
+        if (MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8), config.adminApiKey().getBytes(StandardCharsets.UTF_8))) {
+            return Optional.of(new ApiKeys.Identity("bootstrap", BOOTSTRAP_KEY_NAME, config.adminTenant(), Role.ADMIN));
+        }
+        return apiKeys.get().authenticate(key);
     }
 }

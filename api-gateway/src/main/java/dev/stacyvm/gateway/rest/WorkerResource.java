@@ -1,9 +1,6 @@
 package dev.stacyvm.gateway.rest;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.WorkerView;
-import dev.stacyvm.gateway.auth.CallerContext;
 import dev.stacyvm.gateway.service.InternalServices;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -14,7 +11,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
-/** {@code /api/v1/workers}: the worker hosts, for operators (they reveal internal addresses). */
+/**
+ * {@code /api/v1/workers}: the worker hosts, for operators and administrators only (they reveal
+ * internal addresses); {@code ApiKeyFilter} enforces that.
+ */
 @Path("/api/v1/workers")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
@@ -24,25 +24,14 @@ public class WorkerResource {
     @Inject
     InternalServices services;
 
-    @Inject
-    CallerContext context;
-
     @GET
     public List<WorkerView> list() {
-        requireAdmin();
         return services.scheduler().workers();
     }
 
     @GET
     @Path("/{id}")
     public WorkerView get(@PathParam("id") String id) {
-        requireAdmin();
         return services.scheduler().worker(id);
-    }
-
-    private void requireAdmin() {
-        if (!context.caller().isAdmin()) {
-            throw new ApiException(ErrorCode.FORBIDDEN, "admin API key required");
-        }
     }
 }

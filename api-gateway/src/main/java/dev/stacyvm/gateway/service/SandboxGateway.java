@@ -105,8 +105,8 @@ public class SandboxGateway {
     }
 
     public List<SandboxView> list() {
-        Caller caller = context.caller();
-        return services.scheduler().list(caller.isAdmin() && caller.userId() == null ? null : caller.ownerId());
+        Caller.ListScope scope = context.caller().listScope();
+        return services.scheduler().list(scope.owner(), scope.tenant());
     }
 
     /** The sandbox, if the caller may see it; another owner's sandbox is {@code not_found}, like a missing one. */
@@ -125,8 +125,7 @@ public class SandboxGateway {
 
     private SandboxView visible(String id, boolean includeDestroyed) {
         SandboxView sandbox = services.scheduler().get(id, includeDestroyed);
-        Caller caller = context.caller();
-        if (!caller.isAdmin() && !caller.ownerId().equals(sandbox.ownerId())) {
+        if (!context.caller().maySee(sandbox.ownerId())) {
             throw ApiException.notFound("sandbox not found: " + id);
         }
         return sandbox;
@@ -152,9 +151,9 @@ public class SandboxGateway {
 
     /** Destroys the caller's expired sandboxes now (an administrator's: everyone's). */
     public PruneResult prune() {
-        Caller caller = context.caller();
-        String owner = caller.isAdmin() && caller.userId() == null ? null : caller.ownerId();
-        return audited(PRUNE, null, owner, () -> services.scheduler().prune(owner), result -> "pruned " + result.pruned());
+        Caller.ListScope scope = context.caller().listScope();
+        return audited(PRUNE, null, scope.owner(), () -> services.scheduler().prune(scope.owner(), scope.tenant()),
+                result -> "pruned " + result.pruned());
     }
 
     /** The last lines the sandbox's main process wrote. */

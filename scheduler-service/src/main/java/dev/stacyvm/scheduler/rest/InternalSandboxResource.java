@@ -37,8 +37,8 @@ public class InternalSandboxResource {
     }
 
     @GET
-    public List<SandboxView> list(@QueryParam("owner") String owner) {
-        return lifecycle.list(owner);
+    public List<SandboxView> list(@QueryParam("owner") String owner, @QueryParam("tenant") String tenant) {
+        return lifecycle.list(owner, tenant);
     }
 
     @GET
@@ -53,11 +53,11 @@ public class InternalSandboxResource {
         return lifecycle.extend(id, extension);
     }
 
-    /** Destroys expired sandboxes now, one owner's or (without {@code owner}) all. */
+    /** Destroys expired sandboxes now: one owner's, one tenant's, or all. */
     @POST
     @Path("/prune")
-    public PruneResult prune(@QueryParam("owner") String owner) {
-        return new PruneResult(lifecycle.pruneExpired(owner));
+    public PruneResult prune(@QueryParam("owner") String owner, @QueryParam("tenant") String tenant) {
+        return new PruneResult(lifecycle.pruneExpired(owner, tenant));
     }
 
     @DELETE

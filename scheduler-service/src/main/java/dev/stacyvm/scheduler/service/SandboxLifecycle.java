@@ -126,15 +126,15 @@ public class SandboxLifecycle {
         return views.view(sandbox);
     }
 
-    /** Destroys the sandboxes (one owner's, or all) whose TTL has run out, now rather than on the next sweep. */
-    public int pruneExpired(String owner) {
+    /** Destroys the sandboxes (one owner's, one tenant's, or all) whose TTL has run out, now rather than on the next sweep. */
+    public int pruneExpired(String owner, String tenant) {
         List<String> due = QuarkusTransaction.requiringNew().call(() -> {
             List<SandboxState> prunable = List.of(SandboxState.RUNNING, SandboxState.UNHEALTHY, SandboxState.EXPIRED,
                     SandboxState.ERROR);
-            List<Sandbox> expired = owner == null
-                    ? Sandbox.list("state in ?1 and expiresAt <= ?2", prunable, Instant.now())
-                    : Sandbox.list("ownerId = ?1 and state in ?2 and expiresAt <= ?3", owner, prunable, Instant.now());
-            return expired.stream().map(sandbox -> sandbox.id).toList();
+            return Sandbox.listVisible(owner, tenant).stream()
+                    .filter(sandbox -> prunable.contains(sandbox.state) && !sandbox.expiresAt.isAfter(Instant.now()))
+                    .map(sandbox -> sandbox.id)
+                    .toList();
         });
         int pruned = 0;
         for (String id : due) {
@@ -158,8 +158,8 @@ public class SandboxLifecycle {
     }
 
     @Transactional
-    public List<SandboxView> list(String owner) {
-        return Sandbox.listVisible(owner).stream().map(views::view).toList();
+    public List<SandboxView> list(String owner, String tenant) {
+        return Sandbox.listVisible(owner, tenant).stream().map(views::view).toList();
     }
 
     @Transactional

@@ -29,10 +29,10 @@ public interface SchedulerApi {
     @Path("/sandboxes")
     SandboxView create(SandboxSpec spec);
 
-    /** Live and failed sandboxes, all owners when {@code owner} is absent. */
+    /** Live and failed sandboxes: one owner's, one tenant's ({@code tenant:} owners), or all when neither is given. */
     @GET
     @Path("/sandboxes")
-    List<SandboxView> list(@QueryParam("owner") String owner);
+    List<SandboxView> list(@QueryParam("owner") String owner, @QueryParam("tenant") String tenant);
 
     /** A sandbox; a destroyed one is {@code not_found} unless {@code include_destroyed} is true. */
     @GET
@@ -47,10 +47,10 @@ public interface SchedulerApi {
     @Path("/sandboxes/{id}/extend")
     SandboxView extend(@PathParam("id") String id, TtlExtension extension);
 
-    /** Destroys expired sandboxes now: one owner's, or all when {@code owner} is absent. */
+    /** Destroys expired sandboxes now: one owner's, one tenant's, or all when neither is given. */
     @POST
     @Path("/sandboxes/prune")
-    PruneResult prune(@QueryParam("owner") String owner);
+    PruneResult prune(@QueryParam("owner") String owner, @QueryParam("tenant") String tenant);
 
     /** Live sandboxes and worker capacity; {@code owner} adds that owner's live count. */
     @GET
