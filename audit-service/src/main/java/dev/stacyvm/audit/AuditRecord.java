@@ -51,4 +51,16 @@ public class AuditRecord extends PanacheEntityBase {
     public String detail;
 
     public String payload;
+
+    @Column(name = "prev_hash")
+    public String prevHash;
+
+    @Column(name = "record_hash")
+    public String recordHash;
+
+    /** This record's hash recomputed from its stored fields and the given previous hash. */
+    public String computeHash(String previousHash) {
+        return dev.stacyvm.audit.service.AuditChain.hash(previousHash, eventId, eventType, occurredAt, actor, action,
+                target, outcome, ownerId, sandboxId, workerId, requestId, sourceAddress, detail, payload);
+    }
 }

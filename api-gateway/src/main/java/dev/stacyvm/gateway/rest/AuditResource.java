@@ -2,6 +2,7 @@ package dev.stacyvm.gateway.rest;
 
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.AuditRecordView;
+import dev.stacyvm.contract.api.AuditVerification;
 import dev.stacyvm.gateway.service.AuditCsv;
 import dev.stacyvm.gateway.service.InternalServices;
 import io.smallrye.common.annotation.Blocking;
@@ -40,5 +41,13 @@ public class AuditResource {
             throw ApiException.badRequest("format must be json or csv");
         }
         return Response.ok(records, "application/json").build();
+    }
+
+    /** Whether the audit log's hash chain is intact, and where it breaks if not. */
+    @GET
+    @Path("/verify")
+    @Produces("application/json")
+    public AuditVerification verify() {
+        return services.audit().verify();
     }
 }

@@ -1,6 +1,8 @@
 package dev.stacyvm.audit.rest;
 
 import dev.stacyvm.audit.service.AuditQuery;
+import dev.stacyvm.audit.service.AuditVerifier;
+import dev.stacyvm.contract.api.AuditVerification;
 import dev.stacyvm.contract.api.AuditRecordView;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -18,6 +20,9 @@ public class InternalAuditResource {
     @Inject
     AuditQuery query;
 
+    @Inject
+    AuditVerifier verifier;
+
     @GET
     public List<AuditRecordView> query(@QueryParam("actor") String actor,
                                        @QueryParam("action") String action,
@@ -27,5 +32,11 @@ public class InternalAuditResource {
                                        @QueryParam("after_id") Long afterId,
                                        @QueryParam("limit") Integer limit) {
         return query.find(actor, action, target, since, until, afterId, limit);
+    }
+
+    @GET
+    @Path("/verify")
+    public AuditVerification verify() {
+        return verifier.verify();
     }
 }

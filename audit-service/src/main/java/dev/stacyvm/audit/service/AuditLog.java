@@ -7,10 +7,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
- * Appends events to the audit log. An event already in the log (a redelivery) changes nothing:
- * the insert and the de-duplication by {@code event_id} are one statement.
+ * Appends events to the audit log, each linked to the one before by its hash (see
+ * {@link AuditChain}). An event already in the log (a redelivery) changes nothing: the insert and
+ * the de-duplication by {@code event_id} are one statement, and the chain moves only on insert.
  */
 @ApplicationScoped
 public class AuditLog {
@@ -29,15 +32,24 @@ public class AuditLog {
             case SandboxStateChanged changed -> new Entry(SCHEDULER_ACTOR, changed.type(), changed.sandboxId(),
                     changed.toState(), null, null, describe(changed));
         };
+        // the chain head's row lock orders appends: ids and the chain follow the same order
+        String previous = (String) entityManager
+                .createNativeQuery("SELECT last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE")
+                .getSingleResult();
+        Instant occurred = event.occurredAt().truncatedTo(ChronoUnit.MICROS);
+        String recordHash = AuditChain.hash(previous, event.eventId(), event.type(), occurred, entry.actor(),
+                entry.action(), entry.target(), entry.outcome(), event.ownerId(), event.sandboxId(), event.workerId(),
+                entry.requestId(), entry.sourceAddress(), entry.detail(), payload);
         int inserted = entityManager.createNativeQuery("""
                 INSERT INTO audit_record (event_id, event_type, occurred_at, actor, action, target, outcome,
-                                          owner_id, sandbox_id, worker_id, request_id, source_address, detail, payload)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                          owner_id, sandbox_id, worker_id, request_id, source_address, detail, payload,
+                                          prev_hash, record_hash)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                 ON CONFLICT (event_id) DO NOTHING
                 """)
                 .setParameter(1, event.eventId())
                 .setParameter(2, event.type())
-                .setParameter(3, event.occurredAt())
+                .setParameter(3, occurred)
                 .setParameter(4, entry.actor())
                 .setParameter(5, entry.action())
                 .setParameter(6, entry.target())
@@ -49,7 +61,14 @@ public class AuditLog {
                 .setParameter(12, entry.sourceAddress())
                 .setParameter(13, entry.detail())
                 .setParameter(14, payload)
+                .setParameter(15, previous)
+                .setParameter(16, recordHash)
                 .executeUpdate();
+        if (inserted == 1) {
+            entityManager.createNativeQuery("UPDATE audit_chain_head SET last_hash = ?1 WHERE id = 1")
+                    .setParameter(1, recordHash)
+                    .executeUpdate();
+        }
         return inserted == 1;
     }
 

@@ -1,6 +1,7 @@
 package dev.stacyvm.support.client;
 
 import dev.stacyvm.contract.api.AuditRecordView;
+import dev.stacyvm.contract.api.AuditVerification;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -21,4 +22,8 @@ public interface AuditApi {
                                 @QueryParam("until") String until,
                                 @QueryParam("after_id") Long afterId,
                                 @QueryParam("limit") Integer limit);
+
+    @GET
+    @Path("/verify")
+    AuditVerification verify();
 }
