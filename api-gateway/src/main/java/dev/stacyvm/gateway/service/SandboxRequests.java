@@ -60,7 +60,8 @@ public class SandboxRequests {
         String userId = caller.userId() != null ? caller.userId() : UserIds.validate(blankToNull(body.ownerId()));
         String ownerId = new Caller(caller.tenant(), caller.keyName(), caller.role(), userId).ownerId();
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttl.toSeconds(), metadata(body.metadata()),
-                env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit);
+                env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit,
+                sandboxes.maxPerOwner());
     }
 
     private Duration ttl(String text) {

@@ -7,7 +7,9 @@ import java.util.Map;
 
 /**
  * A create request after the gateway has authenticated, validated and filled in every default:
- * what the gateway asks the scheduler to create. {@code ttl_seconds} is already capped.
+ * what the gateway asks the scheduler to create. {@code ttl_seconds} is already capped;
+ * {@code max_owner_sandboxes} is the owner's live-sandbox limit, which the scheduler enforces
+ * atomically (0 means none).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -22,5 +24,6 @@ public record SandboxSpec(
         String network,
         List<Integer> ports,
         boolean publicPreview,
-        int pidsLimit) {
+        int pidsLimit,
+        int maxOwnerSandboxes) {
 }

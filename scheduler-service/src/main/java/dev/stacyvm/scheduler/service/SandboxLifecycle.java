@@ -48,6 +48,7 @@ public class SandboxLifecycle {
 
     public SandboxView create(SandboxSpec spec) {
         Sandbox sandbox = QuarkusTransaction.requiringNew().call(() -> {
+            admitOwner(spec);
             Worker worker = placement.choose(spec.provider());
             Sandbox record = newRecord(spec);
             record.workerId = worker.id;
@@ -76,6 +77,26 @@ public class SandboxLifecycle {
             s.publishedPorts = handle.publishedPorts() == null ? Map.of() : handle.publishedPorts();
         });
         return views.view(running);
+    }
+
+    /**
+     * Enforces the owner's live-sandbox limit atomically: a transaction-scoped advisory lock per
+     * owner serialises that owner's creates until the new record is committed, so concurrent
+     * creates can never pass the limit together.
+     */
+    private void admitOwner(SandboxSpec spec) {
+        if (spec.maxOwnerSandboxes() <= 0) {
+            return;
+        }
+        Sandbox.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
+                .setParameter(1, "owner:" + spec.ownerId())
+                .getSingleResult();
+        long live = Sandbox.count("ownerId = ?1 and state in ?2", spec.ownerId(),
+                List.of(SandboxState.CREATING, SandboxState.RUNNING, SandboxState.UNHEALTHY));
+        if (live >= spec.maxOwnerSandboxes()) {
+            throw new ApiException(ErrorCode.RESOURCE_LIMIT, "owner " + spec.ownerId() + " has " + live
+                    + " of at most " + spec.maxOwnerSandboxes() + " live sandboxes", 10L);
+        }
     }
 
     /**
