@@ -173,4 +173,29 @@ class AccessControlTest {
             assertFalse(answer.asString().contains(SECRET));
         }
     }
+
+    @Test
+    void refusalsAreAuditedWithoutTheKey() throws InterruptedException {
+        String marker = "/sandboxes/sb-deadbeef" + UUID.randomUUID().toString().substring(0, 4);
+        RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", "svm_not_a_real_key_123")
+                .get(marker).then().statusCode(401);
+        as(viewerKey).body(Map.of()).post("/sandboxes").then().statusCode(403);
+        String found = "";
+        for (int attempt = 0; attempt < 40 && !found.contains(marker); attempt++) {
+            Thread.sleep(250);
+            found = api().queryParam("action", "auth.denied").queryParam("target", "/api/v1" + marker)
+                    .get("/admin/audit").then().statusCode(200).extract().asString();
+        }
+        assertTrue(found.contains("\"outcome\":\"denied\""), found);
+        assertTrue(found.contains("unknown key"), found);
+        assertFalse(found.contains("svm_not_a_real_key_123"), "the presented key is never recorded");
+        String viewerDenied = api().queryParam("action", "auth.denied").queryParam("actor", TENANT + "/dashboard")
+                .get("/admin/audit").then().statusCode(200).extract().asString();
+        for (int attempt = 0; attempt < 40 && !viewerDenied.contains("viewer keys may only read"); attempt++) {
+            Thread.sleep(250);
+            viewerDenied = api().queryParam("action", "auth.denied").queryParam("actor", TENANT + "/dashboard")
+                    .get("/admin/audit").then().statusCode(200).extract().asString();
+        }
+        assertTrue(viewerDenied.contains("viewer keys may only read"), viewerDenied);
+    }
 }

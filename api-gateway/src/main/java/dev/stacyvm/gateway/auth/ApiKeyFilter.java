@@ -4,6 +4,7 @@ import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.gateway.config.GatewayConfig;
 import dev.stacyvm.gateway.service.ApiKeys;
+import dev.stacyvm.gateway.service.AuditTrail;
 import dev.stacyvm.support.error.ErrorResponses;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.inject.Instance;
@@ -22,7 +23,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * {@code X-API-Key}): the bootstrap admin key from configuration, or a key made through the admin
  * API. Then the role decides: administration routes need {@code admin}, the worker routes
  * {@code operator} or {@code admin}, and a {@code viewer} may only read. No key, or an unknown or
- * revoked one, is {@code 401}; a key without the right is {@code 403}.
+ * revoked one, is {@code 401}; a key without the right is {@code 403}. Every refusal is recorded
+ * in the audit trail as {@code auth.denied} (never with the presented key).
  */
 public class ApiKeyFilter {
 
@@ -46,6 +48,9 @@ public class ApiKeyFilter {
     @Inject
     Instance<ApiKeys> apiKeys;
 
+    @Inject
+    Instance<AuditTrail> audit;
+
     @ServerRequestFilter
     public Response authenticate(ContainerRequestContext request, HttpServerRequest http) {
         String path = request.getUriInfo().getPath();
@@ -56,19 +61,30 @@ public class ApiKeyFilter {
         if (key == null) {
             key = request.getHeaderString(API_KEY);
         }
+        String requestId = request.getHeaderString(REQUEST_ID);
+        if (requestId == null || requestId.isBlank() || requestId.length() > 128) {
+            requestId = UUID.randomUUID().toString();
+        }
+        String source = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
         Optional<ApiKeys.Identity> identity = key == null || key.isEmpty() ? Optional.empty() : identify(key);
         if (identity.isEmpty()) {
-            return ErrorResponses.of(ErrorCode.UNAUTHORIZED, "invalid or missing API key");
+            // the presented key is never recorded, only that one was presented
+            String actor = key == null || key.isEmpty() ? "anonymous" : "unknown key";
+            return denied(request, new AuditTrail.Origin(actor, requestId, source), ErrorCode.UNAUTHORIZED,
+                    "invalid or missing API key");
         }
         Role role = identity.get().role();
+        String refusal = null;
         if (path.startsWith("/api/v1/admin") && role != Role.ADMIN) {
-            return ErrorResponses.of(ErrorCode.FORBIDDEN, "admin API key required");
+            refusal = "admin API key required";
+        } else if (path.startsWith("/api/v1/workers") && role != Role.ADMIN && role != Role.OPERATOR) {
+            refusal = "operator or admin API key required";
+        } else if (role == Role.VIEWER && !READ_METHODS.contains(request.getMethod())) {
+            refusal = "viewer keys may only read";
         }
-        if (path.startsWith("/api/v1/workers") && role != Role.ADMIN && role != Role.OPERATOR) {
-            return ErrorResponses.of(ErrorCode.FORBIDDEN, "operator or admin API key required");
-        }
-        if (role == Role.VIEWER && !READ_METHODS.contains(request.getMethod())) {
-            return ErrorResponses.of(ErrorCode.FORBIDDEN, "viewer keys may only read");
+        if (refusal != null) {
+            String actor = identity.get().tenant() + "/" + identity.get().name();
+            return denied(request, new AuditTrail.Origin(actor, requestId, source), ErrorCode.FORBIDDEN, refusal);
         }
         String userId;
         try {
@@ -76,14 +92,15 @@ public class ApiKeyFilter {
         } catch (ApiException invalid) {
             return ErrorResponses.of(invalid.code(), invalid.getMessage());
         }
-        String requestId = request.getHeaderString(REQUEST_ID);
-        if (requestId == null || requestId.isBlank() || requestId.length() > 128) {
-            requestId = UUID.randomUUID().toString();
-        }
-        String source = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
         ApiKeys.Identity who = identity.get();
         contexts.get().set(new Caller(who.tenant(), who.name(), who.role(), userId), requestId, source);
         return null;
+    }
+
+    /** Refuses the request and records the refusal in the audit trail. */
+    private Response denied(ContainerRequestContext request, AuditTrail.Origin origin, ErrorCode code, String reason) {
+        audit.get().recordDenied(origin, request.getMethod(), request.getUriInfo().getPath(), reason);
+        return ErrorResponses.of(code, reason);
     }
 
     private Optional<ApiKeys.Identity> identify(String key) {

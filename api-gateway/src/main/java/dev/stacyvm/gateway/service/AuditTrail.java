@@ -74,6 +74,14 @@ public class AuditTrail {
         return result;
     }
 
+    /** A request refused before it reached any operation: no key, a bad key, or a key without the right. */
+    public void recordDenied(Origin origin, String method, String path, String reason) {
+        AuditEvent event = new AuditEvent(UUID.randomUUID(), AuditEvent.TYPE, AuditEvent.CURRENT_VERSION,
+                Instant.now(), null, null, null, origin.actor(), "auth.denied", truncate(path), AuditEvent.DENIED,
+                origin.requestId(), origin.sourceAddress(), truncate(method + " " + path + ": " + reason));
+        QuarkusTransaction.requiringNew().run(() -> outbox.append(event));
+    }
+
     static String truncate(String detail) {
         if (detail == null || detail.length() <= MAX_DETAIL) {
             return detail;
