@@ -198,4 +198,20 @@ class AccessControlTest {
         }
         assertTrue(viewerDenied.contains("viewer keys may only read"), viewerDenied);
     }
+
+    @Test
+    void internalRoutesNeedTheServiceTokenHoweverThePathIsSpelled() throws Exception {
+        String worker = System.getProperty("stacyvm.worker-url", "http://127.0.0.1:7525");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String path : List.of("/internal/providers", "/%69nternal/providers", "/x/../internal/providers",
+                "//internal/providers", "/internal/./providers", "/INTERNAL/../internal/providers")) {
+            // sent as written: the JDK client does not normalise the path
+            java.net.http.HttpResponse<String> answer = http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(worker + path)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertTrue(answer.statusCode() == 401 || answer.statusCode() == 404 || answer.statusCode() == 400,
+                    path + " answered " + answer.statusCode() + " " + answer.body());
+            assertFalse(answer.body().contains("\"healthy\""), path + " reached the route: " + answer.body());
+        }
+    }
 }

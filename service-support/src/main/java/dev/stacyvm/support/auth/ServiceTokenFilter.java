@@ -8,6 +8,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import io.vertx.ext.web.RoutingContext;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /** Refuses internal routes to any caller that does not carry the service token. */
@@ -18,9 +19,11 @@ public class ServiceTokenFilter {
     Instance<ServiceCredential> credentials;
 
     @ServerRequestFilter(preMatching = true)
-    public Response requireServiceToken(ContainerRequestContext request) {
+    public Response requireServiceToken(ContainerRequestContext request, RoutingContext routing) {
         ServiceCredential credential = credentials.get();
-        String path = request.getUriInfo().getRequestUri().getRawPath();
+        // the path as the router will match it: escapes decoded and dot segments resolved, so
+        // that /%69nternal/... or /x/../internal/... cannot slip past the check
+        String path = routing.normalizedPath();
         if (!path.startsWith(credential.internalPathPrefix())) {
             return null;
         }
