@@ -59,6 +59,10 @@ final class GlobPattern {
         if (depth != 0) {
             throw ApiException.badRequest("pattern has an unclosed {");
         }
-        return Pattern.compile(regex.toString());
+        try {
+            return Pattern.compile(regex.toString());
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw ApiException.badRequest("pattern is not a valid glob");
+        }
     }
 }

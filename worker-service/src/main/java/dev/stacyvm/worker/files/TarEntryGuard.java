@@ -158,33 +158,39 @@ public final class TarEntryGuard extends InputStream {
         switch (extendedType) {
             case 'L' -> longName = cString(bytes);
             case 'K' -> longLink = cString(bytes);
-            case 'x' -> readPax(new String(bytes, StandardCharsets.UTF_8), false);
-            case 'g' -> readPax(new String(bytes, StandardCharsets.UTF_8), true);
+            case 'x' -> readPax(bytes, false);
+            case 'g' -> readPax(bytes, true);
             default -> {
             }
         }
     }
 
-    /** pax records: "length key=value\n"; a global header naming a path is refused outright. */
-    private void readPax(String records, boolean global) {
+    /**
+     * pax records: "length key=value\n", where the length counts bytes (of UTF-8), so the records
+     * are walked over the bytes, not the decoded text; a global header naming a path is refused.
+     */
+    private void readPax(byte[] records, boolean global) {
         int position = 0;
-        while (position < records.length()) {
-            int space = records.indexOf(' ', position);
-            if (space < 0) {
+        while (position < records.length) {
+            int space = position;
+            while (space < records.length && records[space] != ' ') {
+                space++;
+            }
+            if (space == records.length) {
                 return;
             }
             int length;
             try {
-                length = Integer.parseInt(records.substring(position, space));
+                length = Integer.parseInt(new String(records, position, space - position, StandardCharsets.US_ASCII));
             } catch (NumberFormatException e) {
                 refusal = "a pax header is malformed";
                 return;
             }
-            if (length <= 0 || position + length > records.length()) {
+            if (length <= space - position || position + length > records.length) {
                 refusal = "a pax header is malformed";
                 return;
             }
-            String record = records.substring(space + 1, position + length - 1);
+            String record = new String(records, space + 1, position + length - space - 2, StandardCharsets.UTF_8);
             int equals = record.indexOf('=');
             if (equals > 0) {
                 String key = record.substring(0, equals);

@@ -78,4 +78,23 @@ class TarEntryGuardTest {
         String pax = (record.length() + 3) + " " + record;
         assertNotNull(scan(header("PaxHeader", 'x', pax.length(), ""), content(pax), header("harmless", '0', 0, "")));
     }
+
+    @Test
+    void paxLengthsCountBytesSoMultiByteTextCannotHideARecord() {
+        String hidden = "linkpath=/etc/shadow\n";
+        String hiddenRecord = (hidden.length() + 3) + " " + hidden;
+        // a comment of two-byte characters: counted in bytes, the next record is still read
+        String comment = "comment=" + "é".repeat(hiddenRecord.length()) + "\n";
+        int commentBytes = comment.getBytes(StandardCharsets.UTF_8).length;
+        int total = commentBytes + 2;
+        while (String.valueOf(total).length() + 1 + commentBytes != total) {
+            total++;
+        }
+        String commentRecord = total + " " + comment;
+        String pax = commentRecord + hiddenRecord;
+        int paxBytes = pax.getBytes(StandardCharsets.UTF_8).length;
+        byte[] paxBlock = new byte[(paxBytes + 511) / 512 * 512];
+        System.arraycopy(pax.getBytes(StandardCharsets.UTF_8), 0, paxBlock, 0, paxBytes);
+        assertNotNull(scan(header("PaxHeader", 'x', paxBytes, ""), paxBlock, header("link", '2', 0, "fine")));
+    }
 }
