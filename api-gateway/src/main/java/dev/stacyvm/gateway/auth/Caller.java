@@ -11,10 +11,6 @@ public record Caller(String tenant, String keyName, Role role, String userId) {
         return tenant + ":" + (userId != null ? userId : keyName);
     }
 
-    public boolean isAdmin() {
-        return role == Role.ADMIN;
-    }
-
     /** Whether this caller may see what {@code ownerId} owns. */
     public boolean maySee(String ownerId) {
         return switch (role) {

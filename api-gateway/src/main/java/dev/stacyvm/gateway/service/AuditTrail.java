@@ -40,10 +40,7 @@ public class AuditTrail {
 
     public void record(Origin origin, String action, String sandboxId, String ownerId, String workerId, String outcome,
                        String detail) {
-        AuditEvent event = new AuditEvent(UUID.randomUUID(), AuditEvent.TYPE, AuditEvent.CURRENT_VERSION,
-                Instant.now(), sandboxId, ownerId, workerId, origin.actor(), action, sandboxId, outcome,
-                origin.requestId(), origin.sourceAddress(), truncate(detail));
-        QuarkusTransaction.requiringNew().run(() -> outbox.append(event));
+        append(origin, action, sandboxId, ownerId, workerId, sandboxId, outcome, detail);
     }
 
     /**
@@ -76,9 +73,14 @@ public class AuditTrail {
 
     /** A request refused before it reached any operation: no key, a bad key, or a key without the right. */
     public void recordDenied(Origin origin, String method, String path, String reason) {
+        append(origin, "auth.denied", null, null, null, truncate(path), AuditEvent.DENIED, method + " " + path + ": " + reason);
+    }
+
+    private void append(Origin origin, String action, String sandboxId, String ownerId, String workerId, String target,
+                        String outcome, String detail) {
         AuditEvent event = new AuditEvent(UUID.randomUUID(), AuditEvent.TYPE, AuditEvent.CURRENT_VERSION,
-                Instant.now(), null, null, null, origin.actor(), "auth.denied", truncate(path), AuditEvent.DENIED,
-                origin.requestId(), origin.sourceAddress(), truncate(method + " " + path + ": " + reason));
+                Instant.now(), sandboxId, ownerId, workerId, origin.actor(), action, target, outcome,
+                origin.requestId(), origin.sourceAddress(), truncate(detail));
         QuarkusTransaction.requiringNew().run(() -> outbox.append(event));
     }
 

@@ -22,8 +22,4 @@ public record ExecStreamLine(String stream, String data, Integer exitCode, Strin
     public static ExecStreamLine exit(int exitCode, String duration, boolean timedOut) {
         return new ExecStreamLine(null, null, exitCode, duration, timedOut);
     }
-
-    public boolean isExit() {
-        return exitCode != null;
-    }
 }

@@ -17,11 +17,10 @@ public enum SandboxState {
         return valueOf(name.toUpperCase(Locale.ROOT));
     }
 
-    public boolean isLive() {
-        return this == CREATING || this == RUNNING || this == UNHEALTHY;
-    }
+    /** The states that hold a runtime and count against limits and capacity. */
+    public static final java.util.List<SandboxState> LIVE = java.util.List.of(CREATING, RUNNING, UNHEALTHY);
 
-    public boolean isFinal() {
-        return this == DESTROYED;
+    public boolean isLive() {
+        return LIVE.contains(this);
     }
 }

@@ -72,10 +72,21 @@ public class SandboxLifecycle {
             transitions.move(sandbox.id, SandboxState.ERROR, reason, s -> s.error = reason);
             throw ApiException.providerError(reason);
         }
-        Sandbox running = transitions.move(sandbox.id, SandboxState.RUNNING, null, s -> {
-            s.runtimeId = handle.runtimeId();
-            s.publishedPorts = handle.publishedPorts() == null ? Map.of() : handle.publishedPorts();
-        });
+        Sandbox running;
+        try {
+            running = transitions.move(sandbox.id, SandboxState.RUNNING, null, s -> {
+                s.runtimeId = handle.runtimeId();
+                s.publishedPorts = handle.publishedPorts() == null ? Map.of() : handle.publishedPorts();
+            });
+        } catch (ApiException destroyedMeanwhile) {
+            // a destroy came in while the worker was starting the container: remove what it started
+            try {
+                worker(sandbox.workerId).destroy(sandbox.id);
+            } catch (RuntimeException failed) {
+                Log.warnf("could not remove the runtime of %s, destroyed during its create: %s", sandbox.id, failed);
+            }
+            throw destroyedMeanwhile;
+        }
         return views.view(running);
     }
 
@@ -92,7 +103,7 @@ public class SandboxLifecycle {
                 .setParameter(1, "owner:" + spec.ownerId())
                 .getSingleResult();
         long live = Sandbox.count("ownerId = ?1 and state in ?2", spec.ownerId(),
-                List.of(SandboxState.CREATING, SandboxState.RUNNING, SandboxState.UNHEALTHY));
+                SandboxState.LIVE);
         if (live >= spec.maxOwnerSandboxes()) {
             throw new ApiException(ErrorCode.RESOURCE_LIMIT, "owner " + spec.ownerId() + " has " + live
                     + " of at most " + spec.maxOwnerSandboxes() + " live sandboxes", 10L);

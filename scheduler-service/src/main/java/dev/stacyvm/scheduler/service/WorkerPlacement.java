@@ -9,6 +9,7 @@ import dev.stacyvm.scheduler.Worker;
 import dev.stacyvm.scheduler.config.SchedulerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -33,9 +34,8 @@ public class WorkerPlacement {
             capacity += worker.capacity;
             free += Math.max(0, worker.capacity - WorkerRegistry.liveSandboxes(worker.id));
         }
-        List<SandboxState> live = List.of(SandboxState.CREATING, SandboxState.RUNNING, SandboxState.UNHEALTHY);
-        long active = Sandbox.count("state in ?1", live);
-        long ownerActive = owner == null ? 0 : Sandbox.count("ownerId = ?1 and state in ?2", owner, live);
+        long active = Sandbox.count("state in ?1", SandboxState.LIVE);
+        long ownerActive = owner == null ? 0 : Sandbox.count("ownerId = ?1 and state in ?2", owner, SandboxState.LIVE);
         return new CapacityView(active, ownerActive, capacity, free);
     }
 
@@ -48,13 +48,21 @@ public class WorkerPlacement {
         }
         record Load(Worker worker, long live) {
         }
-        return candidates.stream()
+        List<Worker> leastLoadedFirst = candidates.stream()
                 .filter(worker -> worker.providers.isEmpty() || worker.providers.contains(provider))
                 .map(worker -> new Load(worker, WorkerRegistry.liveSandboxes(worker.id)))
                 .filter(load -> load.live() < load.worker().capacity)
-                .min(Comparator.comparingDouble(load -> (double) load.live() / load.worker().capacity))
+                .sorted(Comparator.comparingDouble(load -> (double) load.live() / load.worker().capacity))
                 .map(Load::worker)
-                .orElseThrow(() -> new ApiException(ErrorCode.RESOURCE_LIMIT,
-                        "every worker offering provider " + provider + " is at capacity", 10L));
+                .toList();
+        for (Worker worker : leastLoadedFirst) {
+            // the row lock serialises placements on this worker until the new record commits,
+            // so concurrent creates cannot overfill it; the count is taken again under the lock
+            Worker.getEntityManager().lock(worker, LockModeType.PESSIMISTIC_WRITE);
+            if (WorkerRegistry.liveSandboxes(worker.id) < worker.capacity) {
+                return worker;
+            }
+        }
+        throw new ApiException(ErrorCode.RESOURCE_LIMIT, "every worker offering provider " + provider + " is at capacity", 10L);
     }
 }

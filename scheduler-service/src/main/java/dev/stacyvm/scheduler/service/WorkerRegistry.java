@@ -57,7 +57,7 @@ public class WorkerRegistry {
 
     static long liveSandboxes(String workerId) {
         return Sandbox.count("workerId = ?1 and state in ?2", workerId,
-                List.of(SandboxState.CREATING, SandboxState.RUNNING, SandboxState.UNHEALTHY));
+                SandboxState.LIVE);
     }
 
     static WorkerView view(Worker worker) {
