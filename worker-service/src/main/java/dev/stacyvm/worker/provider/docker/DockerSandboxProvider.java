@@ -200,20 +200,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         command.env().forEach((name, value) -> env.add(name + "=" + value));
         env.add(EXEC_TOKEN + "=" + token);
         long started = System.nanoTime();
-        ExecCreateCmdResponse exec;
-        try {
-            exec = docker.execCreateCmd(containerName(sandboxId))
-                    .withAttachStdout(true)
-                    .withAttachStderr(true)
-                    .withCmd(argv.toArray(String[]::new))
-                    .withEnv(env)
-                    .withWorkingDir(command.workdir())
-                    .exec();
-        } catch (NotFoundException gone) {
-            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
-        } catch (ConflictException notRunning) {
-            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + sandboxId + " is not running");
-        }
+        ExecCreateCmdResponse exec = createExec(sandboxId, argv, false, env, command.workdir());
         FrameForwarder forwarder = new FrameForwarder(sink);
         boolean finished;
         try {
@@ -321,22 +308,29 @@ public class DockerSandboxProvider implements SandboxProvider {
         }
     }
 
-    @Override
-    public CommandResult run(String sandboxId, List<String> argv, java.io.InputStream input,
-                             java.io.OutputStream output, Duration timeout) {
-        ExecCreateCmdResponse exec;
+    /** Creates an exec in the sandbox's container; a missing container is not_found, a stopped one conflict. */
+    private ExecCreateCmdResponse createExec(String sandboxId, List<String> argv, boolean attachStdin, List<String> env,
+                                             String workdir) {
         try {
-            exec = docker.execCreateCmd(containerName(sandboxId))
-                    .withAttachStdin(input != null)
+            return docker.execCreateCmd(containerName(sandboxId))
+                    .withAttachStdin(attachStdin)
                     .withAttachStdout(true)
                     .withAttachStderr(true)
                     .withCmd(argv.toArray(String[]::new))
+                    .withEnv(env)
+                    .withWorkingDir(workdir)
                     .exec();
         } catch (NotFoundException gone) {
             throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
         } catch (ConflictException notRunning) {
             throw new ApiException(ErrorCode.CONFLICT, "sandbox " + sandboxId + " is not running");
         }
+    }
+
+    @Override
+    public CommandResult run(String sandboxId, List<String> argv, java.io.InputStream input,
+                             java.io.OutputStream output, Duration timeout) {
+        ExecCreateCmdResponse exec = createExec(sandboxId, argv, input != null, List.of(), null);
         StringBuilder stderr = new StringBuilder();
         boolean finished;
         if (input != null) {
