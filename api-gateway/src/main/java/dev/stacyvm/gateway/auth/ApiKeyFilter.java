@@ -5,6 +5,8 @@ import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.gateway.config.GatewayConfig;
 import dev.stacyvm.gateway.service.ApiKeys;
 import dev.stacyvm.gateway.service.AuditTrail;
+import dev.stacyvm.gateway.service.RateLimits;
+import dev.stacyvm.gateway.service.TokenBucket;
 import dev.stacyvm.support.error.ErrorResponses;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.inject.Instance;
@@ -13,6 +15,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -24,7 +27,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * API. Then the role decides: administration routes need {@code admin}, the worker routes
  * {@code operator} or {@code admin}, and a {@code viewer} may only read. No key, or an unknown or
  * revoked one, is {@code 401}; a key without the right is {@code 403}. Every refusal is recorded
- * in the audit trail as {@code auth.denied} (never with the presented key).
+ * in the audit trail as {@code auth.denied} (never with the presented key). Last, an owner whose
+ * quota sets {@code requests_per_minute} takes a token from its bucket, or is refused with
+ * {@code resource_limit} and Retry-After.
  */
 public class ApiKeyFilter {
 
@@ -36,6 +41,8 @@ public class ApiKeyFilter {
     /** Health and metrics answer without a key, like Quarkus's own /q routes. */
     static final Set<String> OPEN_PATHS = Set.of(
             "/api/v1/health", "/api/v1/live", "/api/v1/ready", "/api/v1/metrics/prometheus");
+    /** Routes only administrators may call. */
+    static final List<String> ADMIN_PATHS = List.of("/api/v1/admin", "/api/v1/quotas");
     private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
     // looked up per request: filters are built at static init, before runtime config exists
@@ -50,6 +57,9 @@ public class ApiKeyFilter {
 
     @Inject
     Instance<AuditTrail> audit;
+
+    @Inject
+    Instance<RateLimits> rateLimits;
 
     @ServerRequestFilter
     public Response authenticate(ContainerRequestContext request, HttpServerRequest http) {
@@ -75,7 +85,7 @@ public class ApiKeyFilter {
         }
         Role role = identity.get().role();
         String refusal = null;
-        if (path.startsWith("/api/v1/admin") && role != Role.ADMIN) {
+        if (ADMIN_PATHS.stream().anyMatch(path::startsWith) && role != Role.ADMIN) {
             refusal = "admin API key required";
         } else if (path.startsWith("/api/v1/workers") && role != Role.ADMIN && role != Role.OPERATOR) {
             refusal = "operator or admin API key required";
@@ -93,7 +103,14 @@ public class ApiKeyFilter {
             return ErrorResponses.of(invalid.code(), invalid.getMessage());
         }
         ApiKeys.Identity who = identity.get();
-        contexts.get().set(new Caller(who.tenant(), who.name(), who.role(), userId), requestId, source);
+        Caller caller = new Caller(who.tenant(), who.name(), who.role(), userId);
+        TokenBucket.Take rate = rateLimits.get().take(caller.ownerId());
+        contexts.get().set(caller, requestId, source, rate);
+        if (rate != null && !rate.allowed()) {
+            Response refused = ErrorResponses.of(new ApiException(ErrorCode.RESOURCE_LIMIT, "owner " + caller.ownerId()
+                    + " is over its rate limit of " + rate.limit() + " requests a minute", rate.retryAfterSeconds()));
+            return RateLimitHeaders.add(Response.fromResponse(refused), rate).build();
+        }
         return null;
     }
 

@@ -33,6 +33,26 @@ public interface GatewayConfig {
     /** Defaults and bounds for exec. */
     Exec exec();
 
+    /**
+     * The default quota of every owner, beside {@code sandboxes.max-per-owner},
+     * {@code sandboxes.max-ttl} and {@code exec.max-timeout}; administrators override it per owner.
+     */
+    Quotas quotas();
+
+    interface Quotas {
+        /** The memory all of one owner's live sandboxes may hold together. */
+        @WithDefault("32768")
+        int maxMemoryMb();
+
+        /** The vCPUs all of one owner's live sandboxes may hold together. */
+        @WithDefault("32")
+        int maxVcpus();
+
+        /** Requests one owner may make per minute (a token bucket); 0 is no limit. */
+        @WithDefault("0")
+        int requestsPerMinute();
+    }
+
     interface Sandboxes {
         /** The image a create without {@code image} gets: the base image `./stacyvm up` builds. */
         @WithDefault("stacyvm/base:bookworm")

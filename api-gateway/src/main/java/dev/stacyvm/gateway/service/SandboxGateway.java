@@ -71,6 +71,9 @@ public class SandboxGateway {
     Admission admission;
 
     @Inject
+    Quotas quotas;
+
+    @Inject
     ObjectMapper json;
 
     /** Creates a sandbox; a request naming a template gets the template's fields where it sets none. */
@@ -137,14 +140,15 @@ public class SandboxGateway {
         audited(DESTROY, sandbox, sandbox.ownerId(), () -> services.scheduler().destroy(id), status -> null);
     }
 
-    /** Gives a running sandbox more time, capped by the maximum TTL from now. */
+    /** Gives a running sandbox more time, capped by its owner's maximum TTL from now. */
     public SandboxView extend(String id, ExtendRequest request) {
         if (request == null || request.ttl() == null || request.ttl().isBlank()) {
             throw ApiException.badRequest("ttl is required");
         }
         Duration ttl = GoDuration.parsePositiveField("ttl", request.ttl());
         SandboxView sandbox = get(id);
-        TtlExtension extension = new TtlExtension(Math.max(1, ttl.toSeconds()), config.sandboxes().maxTtl().toSeconds());
+        TtlExtension extension = new TtlExtension(Math.max(1, ttl.toSeconds()),
+                quotas.of(sandbox.ownerId()).maxTtl().toSeconds());
         return audited(EXTEND, sandbox, sandbox.ownerId(), () -> services.scheduler().extend(id, extension),
                 extended -> "by " + GoDuration.format(ttl) + " to " + extended.expiresAt());
     }
@@ -226,20 +230,27 @@ public class SandboxGateway {
         if (request == null || request.command() == null || request.command().isEmpty()) {
             throw ApiException.badRequest("command is required");
         }
-        Duration timeout = execTimeout(request.timeout());
         SandboxView sandbox = running(id);
+        Duration timeout = execTimeout(request.timeout(), quotas.of(sandbox.ownerId()).maxExecTimeout());
         ExecRequest bounded = new ExecRequest(request.command(), request.args(), request.mode(), request.env(),
                 request.workdir(), GoDuration.format(timeout), request.stream());
         return new PreparedExec(sandbox, bounded, timeout);
     }
 
-    private Duration execTimeout(String text) {
+    /**
+     * The requested timeout, or the default (never above the owner's maximum). A timeout above the
+     * owner's {@code max_exec_timeout} is {@code resource_limit}, without Retry-After: waiting will
+     * not make it pass.
+     */
+    private Duration execTimeout(String text, Duration max) {
         if (text == null || text.isBlank()) {
-            return config.exec().defaultTimeout();
+            Duration fallback = config.exec().defaultTimeout();
+            return fallback.compareTo(max) > 0 ? max : fallback;
         }
         Duration timeout = GoDuration.parsePositiveField("timeout", text);
-        if (timeout.compareTo(config.exec().maxTimeout()) > 0) {
-            throw ApiException.badRequest("timeout may be at most " + GoDuration.format(config.exec().maxTimeout()));
+        if (timeout.compareTo(max) > 0) {
+            throw new ApiException(ErrorCode.RESOURCE_LIMIT, "timeout " + GoDuration.format(timeout)
+                    + " is above the owner's max_exec_timeout of " + GoDuration.format(max));
         }
         return timeout;
     }

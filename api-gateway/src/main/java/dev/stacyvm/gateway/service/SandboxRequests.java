@@ -30,6 +30,9 @@ public class SandboxRequests {
     @Inject
     GatewayConfig config;
 
+    @Inject
+    Quotas quotas;
+
     public SandboxSpec resolve(CreateSandboxRequest request, Caller caller) {
         CreateSandboxRequest body = request != null ? request
                 : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
@@ -54,25 +57,25 @@ public class SandboxRequests {
         if (pidsLimit < 16 || pidsLimit > sandboxes.maxPidsLimit()) {
             throw ApiException.badRequest("pids_limit must be between 16 and " + sandboxes.maxPidsLimit());
         }
-        Duration ttl = ttl(body.ttl());
         List<Integer> ports = ports(body.ports(), Boolean.TRUE.equals(body.publicPreview()));
         String network = network(body.network(), !ports.isEmpty());
         String userId = caller.userId() != null ? caller.userId() : UserIds.validate(blankToNull(body.ownerId()));
         String ownerId = new Caller(caller.tenant(), caller.keyName(), caller.role(), userId).ownerId();
+        OwnerQuota quota = quotas.of(ownerId);
+        Duration ttl = ttl(body.ttl(), quota.maxTtl());
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttl.toSeconds(), metadata(body.metadata()),
-                env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit,
-                sandboxes.maxPerOwner());
+                env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit, quota.limits());
     }
 
-    private Duration ttl(String text) {
-        if (!present(text)) {
-            return config.sandboxes().defaultTtl();
+    /** The requested TTL (the default when none), capped by the owner's maximum. */
+    private Duration ttl(String text, Duration max) {
+        Duration ttl = config.sandboxes().defaultTtl();
+        if (present(text)) {
+            ttl = GoDuration.parsePositiveField("ttl", text);
+            if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw ApiException.badRequest("ttl must be at least 1s");
+            }
         }
-        Duration ttl = GoDuration.parsePositiveField("ttl", text);
-        if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw ApiException.badRequest("ttl must be at least 1s");
-        }
-        Duration max = config.sandboxes().maxTtl();
         return ttl.compareTo(max) > 0 ? max : ttl;
     }
 

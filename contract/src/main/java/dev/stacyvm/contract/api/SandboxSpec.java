@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * A create request after the gateway has authenticated, validated and filled in every default:
  * what the gateway asks the scheduler to create. {@code ttl_seconds} is already capped;
- * {@code max_owner_sandboxes} is the owner's live-sandbox limit, which the scheduler enforces
- * atomically (0 means none).
+ * {@code owner_limits} are the owner's quota totals, which the scheduler enforces atomically
+ * ({@code null}: none).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -25,5 +25,5 @@ public record SandboxSpec(
         List<Integer> ports,
         boolean publicPreview,
         int pidsLimit,
-        int maxOwnerSandboxes) {
+        OwnerLimits ownerLimits) {
 }

@@ -1,26 +1,51 @@
 package dev.stacyvm.scheduler.rest;
 
 import dev.stacyvm.contract.api.CapacityView;
+import dev.stacyvm.contract.api.OwnerUsage;
+import dev.stacyvm.scheduler.service.OwnerUsages;
 import dev.stacyvm.scheduler.service.WorkerPlacement;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
 
-/** How full the workers are, for the gateway's admission decisions; service-token only. */
-@Path("/internal/capacity")
+/**
+ * How full the workers are and what owners' sandboxes hold, for the gateway's admission decisions
+ * and quota reports; service-token only.
+ */
+@Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)
 public class InternalCapacityResource {
 
     @Inject
     WorkerPlacement placement;
 
+    @Inject
+    OwnerUsages usages;
+
     @GET
+    @Path("/capacity")
     @Transactional
     public CapacityView capacity(@QueryParam("owner") String owner) {
         return placement.capacity(owner);
+    }
+
+    @GET
+    @Path("/usage")
+    @Transactional
+    public List<OwnerUsage> usage() {
+        return usages.all();
+    }
+
+    @GET
+    @Path("/usage/{owner}")
+    @Transactional
+    public OwnerUsage usage(@PathParam("owner") String owner) {
+        return usages.of(owner);
     }
 }

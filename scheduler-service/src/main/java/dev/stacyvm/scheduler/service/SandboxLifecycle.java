@@ -1,6 +1,7 @@
 package dev.stacyvm.scheduler.service;
 
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.OwnerLimits;
 import dev.stacyvm.contract.api.RuntimeHandle;
 import dev.stacyvm.contract.api.RuntimeSpec;
 import dev.stacyvm.contract.api.SandboxSpec;
@@ -45,6 +46,12 @@ public class SandboxLifecycle {
 
     @Inject
     SchedulerConfig config;
+
+    @Inject
+    OwnerUsages usages;
+
+    /** How long a client refused for its quota should wait before trying again. */
+    static final long RETRY_AFTER_SECONDS = 10;
 
     public SandboxView create(SandboxSpec spec) {
         Sandbox sandbox = QuarkusTransaction.requiringNew().call(() -> {
@@ -91,22 +98,22 @@ public class SandboxLifecycle {
     }
 
     /**
-     * Enforces the owner's live-sandbox limit atomically: a transaction-scoped advisory lock per
-     * owner serialises that owner's creates until the new record is committed, so concurrent
-     * creates can never pass the limit together.
+     * Enforces the owner's quota totals atomically: a transaction-scoped advisory lock per owner
+     * serialises that owner's creates until the new record is committed, so concurrent creates can
+     * never pass a limit together.
      */
     private void admitOwner(SandboxSpec spec) {
-        if (spec.maxOwnerSandboxes() <= 0) {
+        OwnerLimits limits = spec.ownerLimits();
+        if (limits == null) {
             return;
         }
         Sandbox.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
                 .setParameter(1, "owner:" + spec.ownerId())
                 .getSingleResult();
-        long live = Sandbox.count("ownerId = ?1 and state in ?2", spec.ownerId(),
-                SandboxState.LIVE);
-        if (live >= spec.maxOwnerSandboxes()) {
-            throw new ApiException(ErrorCode.RESOURCE_LIMIT, "owner " + spec.ownerId() + " has " + live
-                    + " of at most " + spec.maxOwnerSandboxes() + " live sandboxes", 10L);
+        String refusal = limits.refusal(usages.of(spec.ownerId()), spec.memoryMb(), spec.vcpus());
+        if (refusal != null) {
+            throw new ApiException(ErrorCode.RESOURCE_LIMIT, refusal,
+                    limits.couldEverFit(spec.memoryMb(), spec.vcpus()) ? RETRY_AFTER_SECONDS : null);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.stacyvm.scheduler.service;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
@@ -24,7 +25,10 @@ public class WorkerPlacement {
     @Inject
     SchedulerConfig config;
 
-    /** Live sandboxes against the room the ready workers have; {@code owner} adds theirs. */
+    @Inject
+    OwnerUsages usages;
+
+    /** Live sandboxes against the room the ready workers have; {@code owner} adds what that owner's hold. */
     public CapacityView capacity(String owner) {
         Instant freshSince = Instant.now().minus(config.workerHeartbeatTimeout());
         List<Worker> ready = Worker.list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince);
@@ -35,8 +39,7 @@ public class WorkerPlacement {
             free += Math.max(0, worker.capacity - WorkerRegistry.liveSandboxes(worker.id));
         }
         long active = Sandbox.count("state in ?1", SandboxState.LIVE);
-        long ownerActive = owner == null ? 0 : Sandbox.count("ownerId = ?1 and state in ?2", owner, SandboxState.LIVE);
-        return new CapacityView(active, ownerActive, capacity, free);
+        return new CapacityView(active, owner == null ? OwnerUsage.none(null) : usages.of(owner), capacity, free);
     }
 
     /** Must run inside the transaction that records the sandbox. */

@@ -1,6 +1,7 @@
 package dev.stacyvm.support.client;
 
 import dev.stacyvm.contract.api.CapacityView;
+import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
@@ -52,10 +53,19 @@ public interface SchedulerApi {
     @Path("/sandboxes/prune")
     PruneResult prune(@QueryParam("owner") String owner, @QueryParam("tenant") String tenant);
 
-    /** Live sandboxes and worker capacity; {@code owner} adds that owner's live count. */
+    /** Live sandboxes and worker capacity; {@code owner} adds what that owner's live sandboxes hold. */
     @GET
     @Path("/capacity")
     CapacityView capacity(@QueryParam("owner") String owner);
+
+    /** What every owner with live sandboxes holds, the one with most first. */
+    @GET
+    @Path("/usage")
+    List<OwnerUsage> usage();
+
+    @GET
+    @Path("/usage/{owner}")
+    OwnerUsage usage(@PathParam("owner") String owner);
 
     /** Registers a worker or renews its heartbeat: the same call does both. */
     @POST

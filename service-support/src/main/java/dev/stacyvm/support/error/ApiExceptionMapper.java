@@ -11,10 +11,6 @@ public class ApiExceptionMapper implements ExceptionMapper<ApiException> {
 
     @Override
     public Response toResponse(ApiException exception) {
-        Response.ResponseBuilder response = Response.fromResponse(ErrorResponses.of(exception.code(), exception.getMessage()));
-        if (exception.retryAfterSeconds() != null) {
-            response.header("Retry-After", exception.retryAfterSeconds());
-        }
-        return response.build();
+        return ErrorResponses.of(exception);
     }
 }

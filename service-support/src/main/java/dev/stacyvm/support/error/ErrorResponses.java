@@ -1,6 +1,7 @@
 package dev.stacyvm.support.error;
 
 import dev.stacyvm.contract.api.ApiError;
+import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -16,5 +17,14 @@ public final class ErrorResponses {
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(ApiError.of(code, message))
                 .build();
+    }
+
+    /** The exception's status and typed body and, where it sets one, Retry-After. */
+    public static Response of(ApiException exception) {
+        Response.ResponseBuilder response = Response.fromResponse(of(exception.code(), exception.getMessage()));
+        if (exception.retryAfterSeconds() != null) {
+            response.header("Retry-After", exception.retryAfterSeconds());
+        }
+        return response.build();
     }
 }

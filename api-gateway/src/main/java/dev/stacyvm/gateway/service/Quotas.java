@@ -1,0 +1,193 @@
+package dev.stacyvm.gateway.service;
+
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.OwnerUsage;
+import dev.stacyvm.contract.api.QuotaRequest;
+import dev.stacyvm.contract.api.QuotaSummary;
+import dev.stacyvm.contract.api.QuotaUsage;
+import dev.stacyvm.contract.api.QuotaView;
+import dev.stacyvm.contract.time.GoDuration;
+import dev.stacyvm.gateway.Quota;
+import dev.stacyvm.gateway.config.GatewayConfig;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Per-owner quotas: the defaults from configuration, and the overrides administrators set through
+ * the quota routes. Lookups are cached briefly; a change made here takes effect at once, on other
+ * gateway instances within {@link #CACHE_TTL}.
+ */
+@ApplicationScoped
+public class Quotas {
+
+    static final Duration CACHE_TTL = Duration.ofSeconds(5);
+    static final int MAX_OWNER_ID = 200;
+    static final int MAX_SANDBOXES = 100_000;
+    static final Duration MAX_TTL = Duration.ofDays(30);
+    static final Duration MAX_EXEC_TIMEOUT = Duration.ofDays(1);
+    static final int MAX_MEMORY_MB = 16 * 1024 * 1024;
+    static final int MAX_VCPUS = 65_536;
+    static final int MAX_REQUESTS_PER_MINUTE = 1_000_000;
+
+    @Inject
+    GatewayConfig config;
+
+    @Inject
+    InternalServices services;
+
+    private record Cached(OwnerQuota quota, Instant until) {
+    }
+
+    private final ConcurrentMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+    /** The owner's effective quota. */
+    public OwnerQuota of(String ownerId) {
+        Cached cached = cache.get(ownerId);
+        if (cached != null && cached.until().isAfter(Instant.now())) {
+            return cached.quota();
+        }
+        Quota override = QuarkusTransaction.requiringNew().call(() -> Quota.<Quota>findById(ownerId));
+        OwnerQuota quota = effective(ownerId, override);
+        if (cache.size() > 100_000) {
+            cache.clear();
+        }
+        cache.put(ownerId, new Cached(quota, Instant.now().plus(CACHE_TTL)));
+        return quota;
+    }
+
+    public QuotaView defaults() {
+        return effective("", null).view();
+    }
+
+    /** Every override, by owner. */
+    @Transactional
+    public List<QuotaView> list() {
+        return Quota.<Quota>list("order by ownerId").stream().map(q -> effective(q.ownerId, q).view()).toList();
+    }
+
+    public QuotaView get(String ownerId) {
+        return of(validOwner(ownerId)).view();
+    }
+
+    /** Sets the owner's override: the limits given replace it whole; those left out keep the defaults. */
+    @Transactional
+    public QuotaView put(String ownerId, QuotaRequest request) {
+        validOwner(ownerId);
+        if (request == null) {
+            throw ApiException.badRequest("a quota body is required");
+        }
+        Quota quota = Quota.findById(ownerId);
+        if (quota == null) {
+            quota = new Quota();
+            quota.ownerId = ownerId;
+        }
+        quota.maxSandboxes = bounded("max_sandboxes", request.maxSandboxes(), 0, MAX_SANDBOXES);
+        quota.maxTtlSeconds = seconds("max_ttl", request.maxTtl(), MAX_TTL);
+        quota.maxExecTimeoutSeconds = seconds("max_exec_timeout", request.maxExecTimeout(), MAX_EXEC_TIMEOUT);
+        quota.maxMemoryMb = bounded("max_memory_mb", request.maxMemoryMb(), 0, MAX_MEMORY_MB);
+        quota.maxVcpus = bounded("max_vcpus", request.maxVcpus(), 0, MAX_VCPUS);
+        quota.requestsPerMinute = bounded("requests_per_minute", request.requestsPerMinute(), 0, MAX_REQUESTS_PER_MINUTE);
+        quota.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        quota.persist();
+        cache.remove(ownerId);
+        return effective(ownerId, quota).view();
+    }
+
+    /** Removes the owner's override, so the defaults apply again. */
+    @Transactional
+    public void delete(String ownerId) {
+        validOwner(ownerId);
+        if (!Quota.deleteById(ownerId)) {
+            throw ApiException.notFound("no quota override for owner " + ownerId);
+        }
+        cache.remove(ownerId);
+    }
+
+    public QuotaUsage usage(String ownerId) {
+        validOwner(ownerId);
+        return usage(of(ownerId), services.scheduler().usage(ownerId));
+    }
+
+    /** The defaults, the number of overrides, and every owner with live sandboxes, fullest first. */
+    public QuotaSummary summary() {
+        List<QuotaView> overrides = list();
+        Map<String, QuotaView> byOwner = overrides.stream().collect(Collectors.toMap(QuotaView::ownerId, Function.identity()));
+        List<QuotaUsage> owners = services.scheduler().usage().stream()
+                .map(used -> usage(byOwner.containsKey(used.ownerId()) ? of(used.ownerId()) : effective(used.ownerId(), null), used))
+                .sorted(Comparator.comparingDouble(Quotas::fullness).reversed().thenComparing(QuotaUsage::ownerId))
+                .toList();
+        return new QuotaSummary(defaults(), overrides.size(), owners);
+    }
+
+    private static QuotaUsage usage(OwnerQuota quota, OwnerUsage used) {
+        return new QuotaUsage(quota.ownerId(), used.sandboxes(), quota.maxSandboxes(), used.memoryMb(), quota.maxMemoryMb(),
+                used.vcpus(), quota.maxVcpus());
+    }
+
+    /** The share of the nearest limit an owner uses. */
+    private static double fullness(QuotaUsage usage) {
+        return Math.max(share(usage.activeSandboxes(), usage.maxSandboxes()),
+                Math.max(share(usage.memoryMb(), usage.maxMemoryMb()), share(usage.vcpus(), usage.maxVcpus())));
+    }
+
+    private static double share(long used, int max) {
+        return max <= 0 ? (used > 0 ? Double.MAX_VALUE : 0) : (double) used / max;
+    }
+
+    private OwnerQuota effective(String ownerId, Quota override) {
+        var sandboxes = config.sandboxes();
+        var quotas = config.quotas();
+        if (override == null) {
+            return new OwnerQuota(ownerId, sandboxes.maxPerOwner(), sandboxes.maxTtl(), config.exec().maxTimeout(),
+                    quotas.maxMemoryMb(), quotas.maxVcpus(), quotas.requestsPerMinute(), false, null);
+        }
+        return new OwnerQuota(ownerId,
+                override.maxSandboxes != null ? override.maxSandboxes : sandboxes.maxPerOwner(),
+                override.maxTtlSeconds != null ? Duration.ofSeconds(override.maxTtlSeconds) : sandboxes.maxTtl(),
+                override.maxExecTimeoutSeconds != null ? Duration.ofSeconds(override.maxExecTimeoutSeconds) : config.exec().maxTimeout(),
+                override.maxMemoryMb != null ? override.maxMemoryMb : quotas.maxMemoryMb(),
+                override.maxVcpus != null ? override.maxVcpus : quotas.maxVcpus(),
+                override.requestsPerMinute != null ? override.requestsPerMinute : quotas.requestsPerMinute(),
+                true, override.updatedAt);
+    }
+
+    /** Owner ids are {@code tenant:user}, as the gateway forms them. */
+    static String validOwner(String ownerId) {
+        int colon = ownerId == null ? -1 : ownerId.indexOf(':');
+        if (colon < 1 || colon == ownerId.length() - 1 || ownerId.length() > MAX_OWNER_ID
+                || ownerId.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("owner must be tenant:user (at most " + MAX_OWNER_ID + " characters), e.g. default:alice");
+        }
+        return ownerId;
+    }
+
+    private static Integer bounded(String field, Integer value, int min, int max) {
+        if (value != null && (value < min || value > max)) {
+            throw ApiException.badRequest(field + " must be between " + min + " and " + max);
+        }
+        return value;
+    }
+
+    private static Long seconds(String field, String value, Duration max) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        Duration duration = GoDuration.parsePositiveField(field, value);
+        if (duration.compareTo(Duration.ofSeconds(1)) < 0 || duration.compareTo(max) > 0) {
+            throw ApiException.badRequest(field + " must be between 1s and " + GoDuration.format(max));
+        }
+        return duration.toSeconds();
+    }
+}

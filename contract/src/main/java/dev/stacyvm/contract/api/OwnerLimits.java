@@ -1,0 +1,38 @@
+package dev.stacyvm.contract.api;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/**
+ * The totals one owner's live sandboxes may reach: their number, memory and vCPUs. The gateway
+ * resolves them from the owner's quota; the scheduler enforces them atomically at create, and the
+ * admission route answers with the same {@link #refusal} beforehand.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record OwnerLimits(int maxSandboxes, int maxMemoryMb, int maxVcpus) {
+
+    /**
+     * Why one more sandbox of {@code memoryMb} and {@code vcpus} would pass these limits given the
+     * owner's {@code usage}, or {@code null} when it fits.
+     */
+    public String refusal(OwnerUsage usage, int memoryMb, int vcpus) {
+        String owner = "owner " + usage.ownerId();
+        if (usage.sandboxes() + 1 > maxSandboxes) {
+            return owner + " has " + usage.sandboxes() + " of at most " + maxSandboxes + " live sandboxes";
+        }
+        if (usage.memoryMb() + memoryMb > maxMemoryMb) {
+            return owner + " uses " + usage.memoryMb() + " MB of at most " + maxMemoryMb
+                    + " MB of memory; this sandbox asks for " + memoryMb + " MB more";
+        }
+        if (usage.vcpus() + vcpus > maxVcpus) {
+            return owner + " uses " + usage.vcpus() + " of at most " + maxVcpus + " vCPUs; this sandbox asks for "
+                    + vcpus + " more";
+        }
+        return null;
+    }
+
+    /** Whether a sandbox this size could ever fit, even with none of the owner's others running. */
+    public boolean couldEverFit(int memoryMb, int vcpus) {
+        return maxSandboxes >= 1 && memoryMb <= maxMemoryMb && vcpus <= maxVcpus;
+    }
+}

@@ -1,0 +1,13 @@
+package dev.stacyvm.contract.api;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/** What one owner's live sandboxes hold right now: how many, and their memory and vCPUs in total. */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record OwnerUsage(String ownerId, long sandboxes, long memoryMb, long vcpus) {
+
+    public static OwnerUsage none(String ownerId) {
+        return new OwnerUsage(ownerId, 0, 0, 0);
+    }
+}

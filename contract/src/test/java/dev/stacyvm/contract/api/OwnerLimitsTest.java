@@ -1,0 +1,32 @@
+package dev.stacyvm.contract.api;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class OwnerLimitsTest {
+
+    private final OwnerLimits limits = new OwnerLimits(3, 1024, 2);
+
+    @Test
+    void aSandboxThatFitsEveryTotalPasses() {
+        assertNull(limits.refusal(new OwnerUsage("t:u", 2, 512, 1), 512, 1));
+    }
+
+    @Test
+    void eachTotalRefusesOnItsOwnAndSaysWhich() {
+        assertTrue(limits.refusal(new OwnerUsage("t:u", 3, 0, 0), 64, 1).contains("3 of at most 3 live sandboxes"));
+        assertTrue(limits.refusal(new OwnerUsage("t:u", 1, 768, 0), 512, 1).contains("memory"));
+        assertTrue(limits.refusal(new OwnerUsage("t:u", 1, 0, 2), 64, 1).contains("vCPUs"));
+    }
+
+    @Test
+    void aSandboxLargerThanTheWholeQuotaCouldNeverFit() {
+        assertTrue(limits.couldEverFit(1024, 2));
+        assertFalse(limits.couldEverFit(2048, 1));
+        assertFalse(limits.couldEverFit(512, 3));
+        assertFalse(new OwnerLimits(0, 1024, 2).couldEverFit(64, 1));
+    }
+}

@@ -1,0 +1,40 @@
+package dev.stacyvm.scheduler.service;
+
+import dev.stacyvm.contract.api.OwnerUsage;
+import dev.stacyvm.contract.api.SandboxState;
+import dev.stacyvm.scheduler.Sandbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+/** What owners' live sandboxes hold: their number, memory and vCPUs, counted in the database. */
+@ApplicationScoped
+public class OwnerUsages {
+
+    private static final String TOTALS = "select count(s), coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0)"
+            + " from Sandbox s where s.state in ?1";
+
+    public OwnerUsage of(String ownerId) {
+        Object[] row = Sandbox.getEntityManager()
+                .createQuery(TOTALS + " and s.ownerId = ?2", Object[].class)
+                .setParameter(1, SandboxState.LIVE)
+                .setParameter(2, ownerId)
+                .getSingleResult();
+        return new OwnerUsage(ownerId, number(row[0]), number(row[1]), number(row[2]));
+    }
+
+    /** Every owner with live sandboxes, the one with most first. */
+    public List<OwnerUsage> all() {
+        return Sandbox.getEntityManager()
+                .createQuery("select s.ownerId, count(s), coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0)"
+                        + " from Sandbox s where s.state in ?1 group by s.ownerId order by count(s) desc, s.ownerId",
+                        Object[].class)
+                .setParameter(1, SandboxState.LIVE)
+                .getResultStream()
+                .map(row -> new OwnerUsage((String) row[0], number(row[1]), number(row[2]), number(row[3])))
+                .toList();
+    }
+
+    private static long number(Object value) {
+        return ((Number) value).longValue();
+    }
+}
