@@ -42,11 +42,14 @@ class ConfigLintTest {
                 STACYVM_DB_PASSWORD=stacyvm
                 STACYVM_BIND_HOST=0.0.0.0
                 QUARKUS_HTTP_CORS_ORIGINS=*
+                STACYVM_OIDC_ENABLED=true
+                STACYVM_OIDC_ISSUER=http://idp.example.com/realms/stacyvm
                 """);
         assertEquals(1, outcome.exitCode(), outcome.output());
         for (String finding : new String[] {"STACYVM_ADMIN_API_KEY is a well-known default",
             "STACYVM_SERVICE_TOKEN is shorter", "STACYVM_DB_PASSWORD is empty or a well-known default",
-            "STACYVM_BIND_HOST=0.0.0.0 serves API keys in clear text", "QUARKUS_HTTP_CORS_ORIGINS=*"}) {
+            "STACYVM_BIND_HOST=0.0.0.0 serves API keys in clear text", "QUARKUS_HTTP_CORS_ORIGINS=*",
+            "OIDC issuer http://idp.example.com/realms/stacyvm is plain HTTP"}) {
             assertTrue(outcome.output().contains(finding), "reports: " + finding + "\n" + outcome.output());
         }
     }

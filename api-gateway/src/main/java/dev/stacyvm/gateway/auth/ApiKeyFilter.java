@@ -23,8 +23,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Authenticates every {@code /api/v1} request by its API key ({@code X-Admin-API-Key} or
- * {@code X-API-Key}): the bootstrap admin key from configuration, or a key made through the admin
- * API. Then the role decides: administration routes need {@code admin}, the worker routes
+ * {@code X-API-Key}: the bootstrap admin key from configuration, or a key made through the admin
+ * API) or, with no key, by an OIDC bearer token ({@link BearerTokens}). Then the role decides: administration routes need {@code admin}, the worker routes
  * {@code operator} or {@code admin}, and a {@code viewer} may only read. No key, or an unknown or
  * revoked one, is {@code 401}; a key without the right is {@code 403}. Every refusal is recorded
  * in the audit trail as {@code auth.denied} (never with the presented key). Last, an owner whose
@@ -37,6 +37,8 @@ public class ApiKeyFilter {
     public static final String ADMIN_API_KEY = "X-Admin-API-Key";
     public static final String USER_ID = "X-User-ID";
     public static final String REQUEST_ID = "X-Request-ID";
+    static final String AUTHORIZATION = "Authorization";
+    static final String BEARER = "Bearer ";
     static final String BOOTSTRAP_KEY_NAME = "bootstrap-admin";
     /** Health and metrics answer without a key, like Quarkus's own /q routes. */
     static final Set<String> OPEN_PATHS = Set.of(
@@ -61,6 +63,9 @@ public class ApiKeyFilter {
     @Inject
     Instance<RateLimits> rateLimits;
 
+    @Inject
+    Instance<BearerTokens> bearerTokens;
+
     @ServerRequestFilter
     public Response authenticate(ContainerRequestContext request, HttpServerRequest http) {
         String path = request.getUriInfo().getPath();
@@ -76,12 +81,24 @@ public class ApiKeyFilter {
             requestId = UUID.randomUUID().toString();
         }
         String source = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
-        Optional<ApiKeys.Identity> identity = key == null || key.isEmpty() ? Optional.empty() : identify(key);
+        String authorization = request.getHeaderString(AUTHORIZATION);
+        Optional<ApiKeys.Identity> identity;
+        if ((key == null || key.isEmpty()) && authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            try {
+                identity = Optional.of(bearerTokens.get().verify(authorization.substring(BEARER.length()).trim()));
+            } catch (BearerTokens.Refused refused) {
+                // the token is never recorded, only that one was presented
+                return denied(request, new AuditTrail.Origin("bearer token", requestId, source), refused.code(),
+                        refused.getMessage());
+            }
+        } else {
+            identity = key == null || key.isEmpty() ? Optional.empty() : identify(key);
+        }
         if (identity.isEmpty()) {
             // the presented key is never recorded, only that one was presented
             String actor = key == null || key.isEmpty() ? "anonymous" : "unknown key";
             return denied(request, new AuditTrail.Origin(actor, requestId, source), ErrorCode.UNAUTHORIZED,
-                    "invalid or missing API key");
+                    "invalid or missing API key or bearer token");
         }
         Role role = identity.get().role();
         String refusal = null;

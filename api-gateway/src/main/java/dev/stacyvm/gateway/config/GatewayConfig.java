@@ -39,6 +39,19 @@ public interface GatewayConfig {
      */
     Quotas quotas();
 
+    /** How OIDC bearer tokens map to callers (Quarkus OIDC's own settings verify them). */
+    Oidc oidc();
+
+    interface Oidc {
+        /** The token claim that names the caller's tenant. */
+        @WithDefault("stacyvm_tenant")
+        String tenantClaim();
+
+        /** The tenant of a token without that claim. */
+        @WithDefault("default")
+        String defaultTenant();
+    }
+
     interface Quotas {
         /** The memory all of one owner's live sandboxes may hold together. */
         @WithDefault("32768")

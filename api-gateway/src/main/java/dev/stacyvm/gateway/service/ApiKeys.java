@@ -31,7 +31,7 @@ public class ApiKeys {
 
     static final Duration CACHE_TTL = Duration.ofSeconds(10);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String TENANT_PATTERN = "[a-z0-9][a-z0-9._-]{0,62}";
+    public static final String TENANT_PATTERN = "[a-z0-9][a-z0-9._-]{0,62}";
 
     /** What a key authenticates as. */
     public record Identity(String id, String name, String tenant, Role role) {
