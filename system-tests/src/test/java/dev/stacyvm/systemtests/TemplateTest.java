@@ -24,7 +24,8 @@ class TemplateTest {
     }
 
     @Test
-    void aTemplateGoesThroughItsWholeLife() {
+    void aTemplateGoesThroughItsWholeLife() throws InterruptedException {
+        String since = java.time.Instant.now().minusSeconds(5).toString();
         api().body(Map.of("name", name, "memory_mb", 384, "ttl", "15m", "metadata", Map.of("team", "a")))
                 .post("/templates").then().statusCode(201)
                 .body("name", equalTo(name)).body("memory_mb", equalTo(384)).body("ttl", equalTo("15m"));
@@ -32,13 +33,27 @@ class TemplateTest {
         api().get("/templates").then().statusCode(200).body("name", hasItem(name));
         api().get("/templates/{name}", name).then().statusCode(200).body("metadata.team", equalTo("a"));
 
-        api().body(Map.of("memory_mb", 320, "vcpus", 1, "metadata", Map.of("team", "b")))
+        api().body(Map.of("memory_mb", 320, "vcpus", 1, "metadata", Map.of("team", "b"), "env", Map.of("TOKEN", "tpl-secret-value")))
                 .put("/templates/{name}", name).then().statusCode(200)
                 .body("memory_mb", equalTo(320)).body("metadata.team", equalTo("b"));
 
         api().delete("/templates/{name}", name).then().statusCode(200).body("status", equalTo("deleted"));
         api().get("/templates/{name}", name).then().statusCode(404).body("code", equalTo("not_found"));
         api().get("/templates").then().statusCode(200).body("name", not(hasItem(name)));
+
+        // each change is in the audit log, with the template's name but never its environment
+        String trail = "";
+        for (int attempt = 0; attempt < 40 && !trail.contains("template.delete"); attempt++) {
+            Thread.sleep(250);
+            trail = api().queryParam("action", "template.create").queryParam("since", since).get("/admin/audit").asString()
+                    + api().queryParam("action", "template.update").queryParam("since", since).get("/admin/audit").asString()
+                    + api().queryParam("action", "template.delete").queryParam("since", since).get("/admin/audit").asString();
+        }
+        for (String action : new String[] {"template.create", "template.update", "template.delete"}) {
+            org.junit.jupiter.api.Assertions.assertTrue(trail.contains("\"action\":\"" + action + "\""), action + " in " + trail);
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(trail.contains(name), trail);
+        org.junit.jupiter.api.Assertions.assertFalse(trail.contains("tpl-secret-value"), "environment values never reach the audit log");
     }
 
     @Test

@@ -4,6 +4,8 @@ import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.TemplateRequest;
 import dev.stacyvm.contract.api.TemplateView;
+import dev.stacyvm.gateway.auth.CallerContext;
+import dev.stacyvm.gateway.service.AuditTrail;
 import dev.stacyvm.gateway.service.SandboxGateway;
 import dev.stacyvm.gateway.service.TemplateService;
 import io.smallrye.common.annotation.Blocking;
@@ -34,9 +36,26 @@ public class TemplateResource {
     @Inject
     SandboxGateway sandboxes;
 
+    @Inject
+    AuditTrail audit;
+
+    @Inject
+    CallerContext context;
+
+    private String owner() {
+        return context.caller().ownerId();
+    }
+
+    /** The template's name and image: never its environment, which may hold secrets. */
+    private static String describe(TemplateView template) {
+        return "template " + template.name() + " image " + template.image();
+    }
+
     @POST
     public Response create(TemplateRequest request) {
-        return Response.status(Response.Status.CREATED).entity(templates.create(request)).build();
+        TemplateView created = audit.around("template.create", null, owner(), () -> templates.create(request),
+                TemplateResource::describe);
+        return Response.status(Response.Status.CREATED).entity(created).build();
     }
 
     @GET
@@ -53,14 +72,17 @@ public class TemplateResource {
     @PUT
     @Path("/{name}")
     public TemplateView update(@PathParam("name") String name, TemplateRequest request) {
-        return templates.update(name, request);
+        return audit.around("template.update", null, owner(), () -> templates.update(name, request),
+                TemplateResource::describe);
     }
 
     @DELETE
     @Path("/{name}")
     public StatusResponse delete(@PathParam("name") String name) {
-        templates.delete(name);
-        return new StatusResponse("deleted");
+        return audit.around("template.delete", null, owner(), () -> {
+            templates.delete(name);
+            return new StatusResponse("deleted");
+        }, done -> "template " + name);
     }
 
     /** Creates a sandbox from the template; the body (optional) overrides its fields. */
