@@ -28,7 +28,8 @@ public class OutboxMessage extends PanacheEntityBase {
     @Column(name = "message_key")
     public String messageKey;
 
-    @Column(nullable = false, columnDefinition = "text")
+    /** The record's value; {@code null} is a tombstone (for compacted topics). */
+    @Column(columnDefinition = "text")
     public String payload;
 
     @Column(name = "created_at", nullable = false)

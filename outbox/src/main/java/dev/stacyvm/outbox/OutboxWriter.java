@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.UUID;
 
 /**
  * Appends an event to the outbox inside the caller's transaction, so the event exists exactly
@@ -32,6 +33,26 @@ public class OutboxWriter {
             message.payload = objectMapper.writeValueAsString(event);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("event cannot be serialised: " + event.type(), e);
+        }
+        message.createdAt = Instant.now();
+        message.persist();
+        appended.fire(new OutboxAppended());
+    }
+
+    /**
+     * Appends a keyed record of state (not an event) for a compacted topic: {@code value} as JSON,
+     * or a tombstone when it is {@code null}, which removes the key once the topic is compacted.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void appendState(String topic, String key, Object value) {
+        OutboxMessage message = new OutboxMessage();
+        message.eventId = UUID.randomUUID();
+        message.topic = topic;
+        message.messageKey = key;
+        try {
+            message.payload = value == null ? null : objectMapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("state cannot be serialised for " + topic, e);
         }
         message.createdAt = Instant.now();
         message.persist();

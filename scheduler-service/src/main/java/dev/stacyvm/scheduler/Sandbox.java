@@ -68,6 +68,10 @@ public class Sandbox extends PanacheEntityBase {
     @Column(name = "published_ports", nullable = false)
     public Map<Integer, Integer> publishedPorts;
 
+    /** Where the published preview ports listen (the worker's preview address). */
+    @Column(name = "preview_host")
+    public String previewHost;
+
     public String error;
 
     @Column(name = "created_at", nullable = false)

@@ -39,6 +39,18 @@ public interface GatewayConfig {
      */
     Quotas quotas();
 
+    /** Tokens for private previews. */
+    Preview preview();
+
+    interface Preview {
+        /** The secret preview tokens are signed with; the preview-router checks them with the same one. */
+        String tokenSecret();
+
+        /** How long a preview token opens its preview (never beyond the sandbox's expiry). */
+        @WithDefault("1h")
+        Duration tokenTtl();
+    }
+
     /** How OIDC bearer tokens map to callers (Quarkus OIDC's own settings verify them). */
     Oidc oidc();
 

@@ -8,8 +8,10 @@ import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecStreamLine;
 import dev.stacyvm.contract.api.ExtendRequest;
 import dev.stacyvm.contract.api.PruneResult;
+import dev.stacyvm.contract.api.PreviewAccess;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.gateway.service.Previews;
 import dev.stacyvm.gateway.service.SandboxGateway;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -66,6 +68,9 @@ public class SandboxResource {
             {"code":"bad_request","message":"ttl: invalid duration \\"forever\\" (use Go form such as 30s, 5m, 1h30m)",
              "type":"https://stacyvm.dev/errors/bad_request","title":"Bad Request","status":400,
              "detail":"ttl: invalid duration \\"forever\\" (use Go form such as 30s, 5m, 1h30m)"}""";
+
+    @Inject
+    Previews previews;
 
     @Inject
     SandboxGateway sandboxes;
@@ -134,6 +139,13 @@ public class SandboxResource {
     @Operation(summary = "The last lines the sandbox's main process wrote (lines: 1 to 10000, default 100)")
     public List<String> logs(@PathParam("id") String id, @QueryParam("lines") Integer lines) {
         return sandboxes.logs(id, lines);
+    }
+
+    @GET
+    @Path("/{id}/preview/{port}")
+    @Operation(summary = "A token that opens a private preview of one port, with its URL and expiry")
+    public PreviewAccess preview(@PathParam("id") String id, @PathParam("port") int port) {
+        return previews.access(id, port);
     }
 
     /** Answers the result as JSON, or with {@code "stream": true} the output as NDJSON while it runs. */

@@ -6,8 +6,10 @@ import java.util.Map;
 
 /**
  * A worker's answer about a runtime it started: the provider's id for it (a container id on
- * Docker) and the host ports its preview ports were published on, keyed by sandbox port.
+ * Docker), the host ports its preview ports were published on, keyed by sandbox port, and the
+ * address those host ports listen on ({@code preview_host}).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record RuntimeHandle(String sandboxId, String runtimeId, String workerId, Map<Integer, Integer> publishedPorts) {
+public record RuntimeHandle(String sandboxId, String runtimeId, String workerId, Map<Integer, Integer> publishedPorts,
+                            String previewHost) {
 }

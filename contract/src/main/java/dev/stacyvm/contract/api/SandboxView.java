@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * A sandbox as the public API shows it: StacyVM's fields first, then ours ({@code owner_id},
- * {@code worker_id}, {@code preview_urls}, {@code error}).
+ * {@code worker_id}, {@code preview_urls}, {@code public_preview}, {@code error}).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxView(
@@ -24,5 +24,6 @@ public record SandboxView(
         String ownerId,
         String workerId,
         Map<String, String> previewUrls,
+        boolean publicPreview,
         String error) {
 }

@@ -19,6 +19,10 @@ public interface SchedulerConfig {
     @WithDefault("localhost")
     String previewDomain();
 
+    /** {@code http}, or {@code https} when the preview-router (or a proxy before it) serves TLS. */
+    @WithDefault("http")
+    String previewScheme();
+
     /** Port the preview-router listens on, appended to preview URLs when it is not 80. */
     @WithDefault("7480")
     int previewPort();

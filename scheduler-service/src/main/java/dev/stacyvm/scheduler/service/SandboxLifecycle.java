@@ -84,6 +84,7 @@ public class SandboxLifecycle {
             running = transitions.move(sandbox.id, SandboxState.RUNNING, null, s -> {
                 s.runtimeId = handle.runtimeId();
                 s.publishedPorts = handle.publishedPorts() == null ? Map.of() : handle.publishedPorts();
+                s.previewHost = handle.previewHost();
             });
         } catch (ApiException destroyedMeanwhile) {
             // a destroy came in while the worker was starting the container: remove what it started

@@ -3,7 +3,9 @@ package dev.stacyvm.scheduler.service;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.SandboxState;
+import dev.stacyvm.contract.event.PreviewRoute;
 import dev.stacyvm.contract.event.SandboxStateChanged;
+import dev.stacyvm.contract.event.Topics;
 import dev.stacyvm.outbox.OutboxWriter;
 import dev.stacyvm.scheduler.Sandbox;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,11 +13,13 @@ import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The only way a sandbox's state changes: the row update and its {@code sandbox.state_changed}
- * event are written in one transaction, never one without the other.
+ * The only way a sandbox's state changes: the row update, its {@code sandbox.state_changed}
+ * event and (for a sandbox with preview ports) its preview route are written in one transaction,
+ * never one without the others.
  */
 @ApplicationScoped
 public class SandboxTransitions {
@@ -31,6 +35,7 @@ public class SandboxTransitions {
         sandbox.persist();
         outbox.append(SandboxStateChanged.of(sandbox.id, sandbox.ownerId, sandbox.workerId, null,
                 SandboxState.CREATING.wireName(), sandbox.image, null));
+        publishRoute(sandbox);
         return sandbox;
     }
 
@@ -61,7 +66,23 @@ public class SandboxTransitions {
         sandbox.updatedAt = Instant.now();
         outbox.append(SandboxStateChanged.of(sandbox.id, sandbox.ownerId, sandbox.workerId, from.wireName(),
                 to.wireName(), sandbox.image, reason));
+        publishRoute(sandbox);
         return sandbox;
+    }
+
+    /**
+     * Keeps the sandbox's preview route current on the compacted routes topic, in the same
+     * transaction: its state and published ports while it lives, a tombstone once destroyed.
+     */
+    private void publishRoute(Sandbox sandbox) {
+        if (sandbox.ports == null || sandbox.ports.isEmpty()) {
+            return;
+        }
+        PreviewRoute route = sandbox.state == SandboxState.DESTROYED ? null
+                : new PreviewRoute(sandbox.id, sandbox.ownerId, sandbox.state.wireName(), sandbox.previewHost,
+                        sandbox.publishedPorts == null ? Map.of() : sandbox.publishedPorts, sandbox.publicPreview,
+                        sandbox.updatedAt);
+        outbox.appendState(Topics.PREVIEW_ROUTES, sandbox.id, route);
     }
 
     public Sandbox move(String id, SandboxState to, String reason) {

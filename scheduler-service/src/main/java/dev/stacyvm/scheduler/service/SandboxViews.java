@@ -17,13 +17,14 @@ public class SandboxViews {
 
     public SandboxView view(Sandbox sandbox) {
         Map<String, String> previewUrls = new LinkedHashMap<>();
-        String portSuffix = config.previewPort() == 80 ? "" : ":" + config.previewPort();
+        int defaultPort = config.previewScheme().equals("https") ? 443 : 80;
+        String portSuffix = config.previewPort() == defaultPort ? "" : ":" + config.previewPort();
         for (Integer port : sandbox.ports) {
             previewUrls.put(String.valueOf(port),
-                    "http://" + port + "-" + sandbox.id + "." + config.previewDomain() + portSuffix);
+                    config.previewScheme() + "://" + port + "-" + sandbox.id + "." + config.previewDomain() + portSuffix);
         }
         return new SandboxView(sandbox.id, sandbox.state.wireName(), sandbox.provider, sandbox.image,
                 sandbox.memoryMb, sandbox.vcpus, sandbox.createdAt, sandbox.expiresAt, sandbox.metadata,
-                config.previewDomain(), sandbox.ownerId, sandbox.workerId, previewUrls, sandbox.error);
+                config.previewDomain(), sandbox.ownerId, sandbox.workerId, previewUrls, sandbox.publicPreview, sandbox.error);
     }
 }

@@ -143,7 +143,19 @@ public class DockerSandboxProvider implements SandboxProvider {
             throw ApiException.providerError("docker could not start the sandbox");
         }
         InspectContainerResponse container = docker.inspectContainerCmd(name).exec();
-        return new RuntimeHandle(spec.sandboxId(), container.getId(), workerId, publishedPorts(container));
+        return new RuntimeHandle(spec.sandboxId(), container.getId(), workerId, publishedPorts(container), previewHost());
+    }
+
+    /**
+     * The address the preview-router reaches published ports on: the bind address, or the host of
+     * this worker's advertised endpoint when ports are bound on every interface.
+     */
+    private String previewHost() {
+        String bind = config.previewBindAddress();
+        if (!bind.equals("0.0.0.0") && !bind.equals("::")) {
+            return bind;
+        }
+        return java.net.URI.create(config.advertisedEndpoint()).getHost();
     }
 
     private void requireImage(String image) {

@@ -1,0 +1,326 @@
+package dev.stacyvm.preview;
+
+import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.event.PreviewRoute;
+import dev.stacyvm.contract.preview.PreviewTokens;
+import io.quarkus.logging.Log;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Serves {@code {port}-{sandbox id}.{domain}}: looks the sandbox up in the {@link RouteTable},
+ * checks the preview token of a private preview, and relays the request to the sandbox's
+ * published port at its worker's preview address (all methods, streamed bodies both ways, so
+ * chunked answers and Server-Sent Events flow as they are written) or, for a WebSocket upgrade,
+ * relays messages both ways. It never connects anywhere but a registered sandbox's published port:
+ * the target comes from the route, never from the request. Other hosts (health, metrics) go on to
+ * the router's own routes.
+ */
+@ApplicationScoped
+public class PreviewProxy {
+
+    static final String TOKEN_HEADER = "X-Preview-Token";
+    static final String TOKEN_PARAMETER = "preview_token";
+    /** Hop-by-hop headers (RFC 9110 7.6.1) and what the router itself sets: never passed on. */
+    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "x-preview-token",
+            "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded");
+    private static final Set<String> WEBSOCKET_HANDSHAKE = Set.of("sec-websocket-key", "sec-websocket-version",
+            "sec-websocket-extensions", "sec-websocket-protocol", "content-length");
+
+    @Inject
+    PreviewConfig config;
+
+    @Inject
+    RouteTable routes;
+
+    @Inject
+    ErrorPages errors;
+
+    private HttpClient http;
+    private WebSocketClient webSockets;
+    private PreviewTokens tokens;
+
+    void install(@Observes Router router, Vertx vertx) {
+        int connectMillis = (int) config.connectTimeout().toMillis();
+        http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(connectMillis).setKeepAlive(true)
+                .setMaxPoolSize(256).setDecompressionSupported(false));
+        webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(connectMillis)
+                .setMaxFrameSize(1 << 20).setMaxMessageSize(16 << 20));
+        tokens = new PreviewTokens(config.tokenSecret());
+        router.route().order(Integer.MIN_VALUE).handler(this::handle);
+    }
+
+    void handle(RoutingContext context) {
+        HttpServerRequest request = context.request();
+        HostAndPort authority = request.authority();
+        String host = authority == null ? null : authority.host().toLowerCase(Locale.ROOT);
+        if (host == null || !host.endsWith("." + config.domain().toLowerCase(Locale.ROOT))) {
+            context.next();
+            return;
+        }
+        Optional<PreviewHosts.PreviewTarget> target = PreviewHosts.parse(host, config.domain());
+        if (target.isEmpty()) {
+            errors.send(context, ErrorCode.NOT_FOUND, "Not a preview address",
+                    "Preview addresses look like http://3000-sb-1a2b3c4d." + config.domain() + "/.", null);
+            return;
+        }
+        String sandboxId = target.get().sandboxId();
+        int port = target.get().port();
+        PreviewRoute route = routes.find(sandboxId).orElse(null);
+        if (route == null) {
+            errors.send(context, ErrorCode.NOT_FOUND, "No such sandbox",
+                    "Sandbox " + sandboxId + " does not exist, or has been destroyed.", null);
+            return;
+        }
+        String queryToken = request.getParam(TOKEN_PARAMETER);
+        if (!route.publicPreview()) {
+            String token = presentedToken(request, queryToken);
+            Optional<String> refusal = tokens.refusal(token, sandboxId, port, Instant.now());
+            if (refusal.isPresent()) {
+                errors.send(context, ErrorCode.UNAUTHORIZED, "This preview is private",
+                        refusal.get() + ". Open it with the URL and token from GET /api/v1/sandboxes/" + sandboxId
+                                + "/preview/" + port + ".", null);
+                return;
+            }
+            if (queryToken != null && request.method() == HttpMethod.GET && !isWebSocketUpgrade(request)) {
+                keepTokenInCookie(context, queryToken);
+                return;
+            }
+        }
+        Integer published = route.ports().get(port);
+        if (published == null) {
+            errors.send(context, ErrorCode.NOT_FOUND, "Port " + port + " is not a preview port",
+                    "Sandbox " + sandboxId + " declares the preview ports " + route.ports().keySet() + ".", null);
+            return;
+        }
+        if (!"running".equals(route.state())) {
+            errors.send(context, ErrorCode.UNAVAILABLE, "The sandbox is not running",
+                    "Sandbox " + sandboxId + " is " + route.state() + ".", "creating".equals(route.state()) ? 2L : null);
+            return;
+        }
+        SocketAddress upstream = SocketAddress.inetSocketAddress(published, route.previewHost());
+        if (isWebSocketUpgrade(request)) {
+            relayWebSocket(context, upstream, authority, port);
+        } else {
+            relayHttp(context, upstream, authority, port);
+        }
+    }
+
+    /** An HTTP/1.1 WebSocket handshake: GET with {@code Upgrade: websocket} and {@code Connection: upgrade}. */
+    static boolean isWebSocketUpgrade(HttpServerRequest request) {
+        String upgrade = request.getHeader(HttpHeaders.UPGRADE);
+        String connection = request.getHeader(HttpHeaders.CONNECTION);
+        return request.method() == HttpMethod.GET && upgrade != null && upgrade.equalsIgnoreCase("websocket")
+                && connection != null && connection.toLowerCase(Locale.ROOT).contains("upgrade");
+    }
+
+    private String presentedToken(HttpServerRequest request, String queryToken) {
+        String header = request.getHeader(TOKEN_HEADER);
+        if (header != null) {
+            return header;
+        }
+        if (queryToken != null) {
+            return queryToken;
+        }
+        Cookie cookie = request.getCookie(config.cookieName());
+        return cookie == null ? null : cookie.getValue();
+    }
+
+    /**
+     * A browser that opened the preview URL with its token: the token becomes an HttpOnly cookie of
+     * this preview host only, and the browser goes to the same address without it, so the token
+     * stays out of the page's URL, history and Referer, and later requests (WebSockets included)
+     * carry the cookie.
+     */
+    private void keepTokenInCookie(RoutingContext context, String token) {
+        HttpServerRequest request = context.request();
+        Cookie cookie = Cookie.cookie(config.cookieName(), token).setPath("/").setHttpOnly(true)
+                .setSameSite(CookieSameSite.LAX).setSecure(request.isSSL());
+        context.response().setStatusCode(302)
+                .putHeader(HttpHeaders.SET_COOKIE, cookie.encode())
+                .putHeader(HttpHeaders.LOCATION, withoutToken(request.uri()))
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .end();
+    }
+
+    /** The request URI without the preview_token query parameter. */
+    static String withoutToken(String uri) {
+        int question = uri.indexOf('?');
+        if (question < 0) {
+            return uri;
+        }
+        String kept = List.of(uri.substring(question + 1).split("&")).stream()
+                .filter(parameter -> !parameter.isEmpty() && !parameter.equals(TOKEN_PARAMETER)
+                        && !parameter.startsWith(TOKEN_PARAMETER + "="))
+                .collect(Collectors.joining("&"));
+        return uri.substring(0, question) + (kept.isEmpty() ? "" : "?" + kept);
+    }
+
+    private void relayHttp(RoutingContext context, SocketAddress upstream, HostAndPort authority, int port) {
+        HttpServerRequest request = context.request();
+        request.pause();
+        RequestOptions options = new RequestOptions()
+                .setMethod(request.method())
+                .setServer(upstream)
+                .setHost(authority.host())
+                .setPort(authority.port() > 0 ? authority.port() : 80)
+                .setURI(withoutToken(request.uri()))
+                .setHeaders(forwardedHeaders(context, Set.of()));
+        http.request(options).onComplete(connected -> {
+            if (connected.failed()) {
+                request.resume();
+                notListening(context, port);
+                return;
+            }
+            var outbound = connected.result();
+            boolean hasBody = request.headers().contains(HttpHeaders.CONTENT_LENGTH)
+                    || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+            var sent = hasBody ? outbound.send(request) : outbound.send();
+            if (!hasBody) {
+                request.resume();
+            }
+            sent.onComplete(answered -> {
+                if (answered.failed()) {
+                    notListening(context, port);
+                    return;
+                }
+                relayResponse(answered.result(), context.response(), request.method());
+            });
+        });
+    }
+
+    private static void relayResponse(HttpClientResponse answer, HttpServerResponse response, HttpMethod method) {
+        response.setStatusCode(answer.statusCode());
+        if (answer.statusMessage() != null) {
+            response.setStatusMessage(answer.statusMessage());
+        }
+        answer.headers().forEach(header -> {
+            if (!NOT_FORWARDED.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+                response.headers().add(header.getKey(), header.getValue());
+            }
+        });
+        boolean bodiless = method == HttpMethod.HEAD || answer.statusCode() == 204 || answer.statusCode() == 304;
+        if (!bodiless && !answer.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            response.setChunked(true);
+        }
+        answer.pipeTo(response);
+    }
+
+    private void relayWebSocket(RoutingContext context, SocketAddress upstream, HostAndPort authority, int port) {
+        HttpServerRequest request = context.request();
+        request.pause();
+        // the WebSocket client connects to host and port (it has no separate server address),
+        // so the sandbox's address goes there and the preview host into the Host header
+        WebSocketConnectOptions options = new WebSocketConnectOptions();
+        options.setHost(upstream.host());
+        options.setPort(upstream.port());
+        options.setURI(withoutToken(request.uri()));
+        MultiMap headers = forwardedHeaders(context, WEBSOCKET_HANDSHAKE);
+        headers.set(HttpHeaders.HOST, authority.toString());
+        options.setHeaders(headers);
+        String protocols = request.getHeader("Sec-WebSocket-Protocol");
+        if (protocols != null) {
+            options.setSubProtocols(List.of(protocols.split("\\s*,\\s*")));
+        }
+        webSockets.connect(options).onComplete(connected -> {
+            if (connected.failed()) {
+                Log.debugf("websocket to %s failed: %s", upstream, connected.cause());
+                request.resume();
+                notListening(context, port);
+                return;
+            }
+            WebSocket sandboxSide = connected.result();
+            request.toWebSocket().onComplete(accepted -> {
+                if (accepted.failed()) {
+                    sandboxSide.close();
+                    return;
+                }
+                relayMessages(accepted.result(), sandboxSide);
+                relayMessages(sandboxSide, accepted.result());
+            });
+        });
+    }
+
+    private static void relayMessages(WebSocketBase from, WebSocketBase to) {
+        from.textMessageHandler(to::writeTextMessage);
+        from.binaryMessageHandler(to::writeBinaryMessage);
+        from.closeHandler(closed -> {
+            if (!to.isClosed()) {
+                Short status = from.closeStatusCode();
+                to.close(status == null || status == 1005 || status == 1006 ? (short) 1000 : status, from.closeReason());
+            }
+        });
+        from.exceptionHandler(failed -> to.close((short) 1011));
+    }
+
+    /**
+     * The request's headers as the sandbox gets them: without hop-by-hop headers, the preview
+     * token, or the router's cookie, and with the X-Forwarded-* the app may want.
+     */
+    private MultiMap forwardedHeaders(RoutingContext context, Set<String> alsoDropped) {
+        HttpServerRequest request = context.request();
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        request.headers().forEach(header -> {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (NOT_FORWARDED.contains(name) || alsoDropped.contains(name)) {
+                return;
+            }
+            if (name.equals("cookie")) {
+                String kept = withoutCookie(header.getValue(), config.cookieName());
+                if (!kept.isEmpty()) {
+                    headers.add(header.getKey(), kept);
+                }
+                return;
+            }
+            headers.add(header.getKey(), header.getValue());
+        });
+        if (request.remoteAddress() != null) {
+            headers.set("X-Forwarded-For", request.remoteAddress().hostAddress());
+        }
+        headers.set("X-Forwarded-Host", request.authority().toString());
+        headers.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
+        return headers;
+    }
+
+    static String withoutCookie(String cookieHeader, String name) {
+        return List.of(cookieHeader.split(";")).stream()
+                .map(String::trim)
+                .filter(cookie -> !cookie.isEmpty() && !cookie.startsWith(name + "="))
+                .collect(Collectors.joining("; "));
+    }
+
+    private void notListening(RoutingContext context, int port) {
+        errors.send(context, ErrorCode.UNAVAILABLE, "Nothing answers on port " + port,
+                "The sandbox is running, but no program in it accepts connections on port " + port
+                        + " (yet). Start the app listening on 0.0.0.0:" + port + " and reload.", 2L);
+    }
+}

@@ -1,0 +1,253 @@
+package dev.stacyvm.systemtests;
+
+import static dev.stacyvm.systemtests.Suite.api;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Live previews through the preview-router: a real web app in a sandbox, seen by headless Chromium
+ * (page, WebSocket echo, screenshot), private previews and their tokens, streaming in both
+ * directions, and every way the router must refuse to proxy.
+ */
+class PreviewTest {
+
+    static final int ROUTER_PORT = Integer.getInteger("stacyvm.preview-port", 7580);
+    static final String ROUTER = "http://127.0.0.1:" + ROUTER_PORT;
+    private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
+
+    @AfterEach
+    void cleanUp() {
+        sandboxes.close();
+    }
+
+    /** A sandbox running the test web app on port 3000 (and declaring 8080, where nothing listens). */
+    private String sandboxWithApp(boolean publicPreview) throws IOException {
+        String id = sandboxes.create(Map.of("ports", List.of(3000, 8080), "public_preview", publicPreview, "ttl", "10m"));
+        String app;
+        try (InputStream source = PreviewTest.class.getResourceAsStream("/preview-app/app.py")) {
+            app = new String(source.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        api().body(Map.of("path", "/workspace/app.py", "content", app)).post("/sandboxes/{id}/files", id)
+                .then().statusCode(200);
+        api().body(Map.of("mode", "shell", "command", "setsid python3 /workspace/app.py 3000 >/tmp/app.log 2>&1 </dev/null &"
+                        + " for i in $(seq 50); do python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 3000))'"
+                        + " 2>/dev/null && exit 0; sleep 0.1; done; exit 1"))
+                .post("/sandboxes/{id}/exec", id).then().statusCode(200).body("exit_code", equalTo(0));
+        return id;
+    }
+
+    private static String host(int port, String sandboxId) {
+        return port + "-" + sandboxId + ".localhost:" + ROUTER_PORT;
+    }
+
+    private static RequestSpecification preview(int port, String sandboxId) {
+        return RestAssured.given().baseUri(ROUTER).header("Host", host(port, sandboxId)).redirects().follow(false)
+                .log().ifValidationFails();
+    }
+
+    private static String token(String sandboxId, int port) {
+        return api().get("/sandboxes/{id}/preview/{port}", sandboxId, port).then().statusCode(200)
+                .body("url", equalTo("http://" + host(port, sandboxId)))
+                .extract().path("token");
+    }
+
+    @Test
+    void aBrowserShowsTheAppAndItsWebSocketEchoThroughAPrivatePreview() throws Exception {
+        String id = sandboxWithApp(false);
+        String token = token(id, 3000);
+        try (Browser browser = new Browser()) {
+            browser.open("http://" + host(3000, id) + "/?preview_token=" + token);
+            String title = browser.await("return document.getElementById('title') && document.getElementById('title').textContent",
+                    "Hello from the sandbox", 20);
+            assertEquals("Hello from the sandbox", title);
+            String echo = browser.await("return document.getElementById('echo').textContent", "echo: ping", 20);
+            assertTrue(echo.startsWith("echo: ping "), "the page shows the WebSocket echo: " + echo);
+            assertEquals("http://" + host(3000, id) + "/", browser.evaluate("return location.href"),
+                    "the token left the address bar for an HttpOnly cookie");
+            assertEquals("", browser.evaluate("return document.cookie"), "the preview cookie is HttpOnly");
+            Path screenshot = Path.of("target", "preview-browser.png");
+            browser.screenshot(screenshot);
+            assertTrue(Files.size(screenshot) > 1000, "a screenshot was kept at " + screenshot.toAbsolutePath());
+        }
+    }
+
+    @Test
+    void aPrivatePreviewOpensOnlyWithItsOwnToken() throws Exception {
+        String id = sandboxWithApp(false);
+        String other = sandboxWithApp(false);
+        String token = token(id, 3000);
+
+        preview(3000, id).header("Accept", "text/html").get("/").then().statusCode(401)
+                .contentType(containsString("text/html")).body(containsString("This preview is private"));
+        preview(3000, id).get("/").then().statusCode(401).body("code", equalTo("unauthorized"));
+        preview(3000, id).header("X-Preview-Token", token.substring(0, token.length() - 3) + "AAA").get("/")
+                .then().statusCode(401).body("message", containsString("not valid"));
+        preview(3000, id).header("X-Preview-Token", token(other, 3000)).get("/")
+                .then().statusCode(401).body("message", containsString("another preview"));
+        preview(3000, id).header("X-Preview-Token", "garbage").get("/").then().statusCode(401);
+
+        preview(3000, id).header("X-Preview-Token", token).get("/").then().statusCode(200)
+                .body(containsString("Hello from the sandbox"));
+        Response redirect = preview(3000, id).get("/headers?x=1&preview_token=" + token);
+        redirect.then().statusCode(302).header("Location", equalTo("/headers?x=1"));
+        String cookie = redirect.header("Set-Cookie");
+        assertTrue(cookie.contains("HttpOnly") || cookie.contains("HTTPOnly"), cookie);
+        assertFalse(cookie.toLowerCase().contains("domain="), "the cookie stays on this preview host: " + cookie);
+        String seenByApp = preview(3000, id).header("Cookie", "theme=dark; " + cookie.split(";")[0])
+                .header("X-Preview-Token", token).get("/headers").then().statusCode(200).extract().asString();
+        assertTrue(seenByApp.contains("theme=dark"), seenByApp);
+        assertFalse(seenByApp.contains(token), "the app never sees the preview token: " + seenByApp);
+        // the token opens port 3000 only
+        preview(8080, id).header("X-Preview-Token", token).get("/").then().statusCode(401);
+    }
+
+    @Test
+    void bodiesStreamBothWaysAndWebSocketsUpgrade() throws Exception {
+        String id = sandboxWithApp(true);
+        byte[] upload = new byte[3 * 1024 * 1024 + 17];
+        new SecureRandom().nextBytes(upload);
+        String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
+        for (String method : List.of("POST", "PUT", "PATCH", "DELETE")) {
+            preview(3000, id).body(upload).request(method, "/upload").then().statusCode(200)
+                    .body("method", equalTo(method)).body("size", equalTo(upload.length)).body("sha256", equalTo(digest));
+        }
+        preview(3000, id).get("/chunked").then().statusCode(200).header("Transfer-Encoding", "chunked")
+                .body(equalTo("chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n"));
+        preview(3000, id).get("/events").then().statusCode(200).contentType(containsString("text/event-stream"))
+                .body(containsString("data: event 0")).body(containsString("data: event 2"));
+        assertEquals("echo through the router", webSocketEcho(host(3000, id), "echo through the router"));
+        // declared, but nothing listens there
+        preview(8080, id).get("/").then().statusCode(503).body("code", equalTo("unavailable"))
+                .body("message", containsString("port 8080"));
+    }
+
+    @Test
+    void aDestroyedSandboxStopsAnswering() throws Exception {
+        String id = sandboxWithApp(true);
+        preview(3000, id).get("/").then().statusCode(200);
+        api().delete("/sandboxes/{id}", id).then().statusCode(200);
+        long destroyed = System.nanoTime();
+        int status = 0;
+        for (int attempt = 0; attempt < 100 && status != 404; attempt++) {
+            status = preview(3000, id).get("/").statusCode();
+            if (status != 404) {
+                Thread.sleep(50);
+            }
+        }
+        assertEquals(404, status, "a destroyed sandbox's preview is gone");
+        System.out.printf("preview gone %d ms after the destroy answered%n", (System.nanoTime() - destroyed) / 1_000_000);
+        preview(3000, id).header("Accept", "text/html").get("/").then().statusCode(404)
+                .body(containsString("No such sandbox"));
+    }
+
+    @Test
+    void theRouterProxiesToNothingButADeclaredPortOfARegisteredSandbox() throws Exception {
+        String id = sandboxWithApp(true);
+        int published = Integer.parseInt(Suite.containersOf(id).get(0).getPorts()[0].getPublicPort().toString());
+        // a port the sandbox did not declare
+        preview(4000, id).get("/").then().statusCode(404).body("message", containsString("not a preview port"));
+        // hosts that are not preview hosts of this domain are the router's own, never proxied
+        for (String host : List.of("evil.example.com", "127.0.0.1:" + published, "localhost:" + published,
+                "3000-" + id + ".localhost.evil.example.com", "3000-" + id + ".example.com",
+                "99999-" + id + ".localhost", "3000-sb-UPPER123.localhost", "x.3000-" + id + ".localhost")) {
+            Response answer = RestAssured.given().baseUri(ROUTER).header("Host", host).get("/");
+            assertFalse(answer.asString().contains("Hello from the sandbox"), host + " reached the app");
+            assertTrue(answer.statusCode() == 404, host + " answered " + answer.statusCode());
+        }
+        // an absolute URI naming another target in the request line is not followed either
+        String raw = rawRequest("GET http://127.0.0.1:" + published + "/ HTTP/1.1\r\nHost: 127.0.0.1:" + published
+                + "\r\nConnection: close\r\n\r\n");
+        assertFalse(raw.contains("Hello from the sandbox"), raw);
+        // an unknown sandbox, as a browser and as an API client
+        preview(3000, "sb-0000000000").header("Accept", "text/html").get("/").then().statusCode(404)
+                .contentType(containsString("text/html")).body(containsString("No such sandbox"));
+        preview(3000, "sb-0000000000").get("/").then().statusCode(404).body("code", equalTo("not_found"));
+        // the router's own routes still answer on its own address
+        RestAssured.given().baseUri(ROUTER).get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void previewTokensAreOnlyForTheOwnersDeclaredPorts() throws Exception {
+        String id = sandboxes.create(Map.of("ports", List.of(3000), "ttl", "5m"));
+        api().get("/sandboxes/{id}/preview/{port}", id, 4000).then().statusCode(404)
+                .body("message", containsString("not a preview port"));
+        api().get("/sandboxes/{id}/preview/{port}", id, 3000).then().statusCode(200)
+                .body("public_preview", equalTo(false)).body("expires_at", not(equalTo(null)));
+        // another owner gets no token: for them the sandbox does not exist
+        Response key = api().body(Map.of("name", "preview-stranger", "tenant", "preview-other", "role", "user"))
+                .post("/admin/api-keys");
+        try {
+            RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", (String) key.path("key"))
+                    .get("/sandboxes/{id}/preview/{port}", id, 3000).then().statusCode(404);
+        } finally {
+            api().delete("/admin/api-keys/{id}", (String) key.path("id"));
+        }
+    }
+
+    private static String rawRequest(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", ROUTER_PORT)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A WebSocket handshake through the router with the preview Host, one text message, its echo. */
+    private static String webSocketEcho(String host, String message) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", ROUTER_PORT)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            String key = Base64.getEncoder().encodeToString(new byte[16]);
+            out.write(("GET /ws HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                int next = in.read();
+                if (next < 0) {
+                    break;
+                }
+                head.write(next);
+            }
+            assertTrue(head.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101"), head.toString());
+            byte[] payload = message.getBytes(StandardCharsets.UTF_8);
+            byte[] mask = {1, 2, 3, 4};
+            ByteArrayOutputStream frame = new ByteArrayOutputStream();
+            frame.write(0x81);
+            frame.write(0x80 | payload.length);
+            frame.write(mask);
+            for (int i = 0; i < payload.length; i++) {
+                frame.write(payload[i] ^ mask[i % 4]);
+            }
+            out.write(frame.toByteArray());
+            int opcode = in.read() & 0x0F;
+            int length = in.read() & 0x7F;
+            assertEquals(1, opcode, "a text frame comes back");
+            return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        }
+    }
+}
