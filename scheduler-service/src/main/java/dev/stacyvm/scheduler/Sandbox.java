@@ -68,6 +68,13 @@ public class Sandbox extends PanacheEntityBase {
     @Column(name = "published_ports", nullable = false)
     public Map<Integer, Integer> publishedPorts;
 
+    /** How many destroys of this sandbox failed, and when the next attempt is due. */
+    @Column(name = "destroy_attempts", nullable = false)
+    public int destroyAttempts;
+
+    @Column(name = "retry_at")
+    public Instant retryAt;
+
     /** Where the published preview ports listen (the worker's preview address). */
     @Column(name = "preview_host")
     public String previewHost;

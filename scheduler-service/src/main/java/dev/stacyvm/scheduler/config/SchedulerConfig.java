@@ -19,6 +19,18 @@ public interface SchedulerConfig {
     @WithDefault("localhost")
     String previewDomain();
 
+    /** How often records are reconciled with what the workers really run. */
+    @WithDefault("5s")
+    Duration reconcileInterval();
+
+    /** How long a sandbox whose runtime stopped or vanished stays {@code unhealthy} before it is {@code error}. */
+    @WithDefault("30s")
+    Duration unhealthyGrace();
+
+    /** The longest wait between two attempts of a failed destroy (the wait doubles from 2 s). */
+    @WithDefault("5m")
+    Duration destroyRetryMaxBackoff();
+
     /** {@code http}, or {@code https} when the preview-router (or a proxy before it) serves TLS. */
     @WithDefault("http")
     String previewScheme();

@@ -127,13 +127,19 @@ public class SandboxLifecycle {
         if (sandbox.state == SandboxState.DESTROYED) {
             return;
         }
-        if (sandbox.workerId != null) {
+        // a lost worker cannot be asked: the record is destroyed now, and the reconciler removes the
+        // runtime as an orphan when the worker is back
+        if (sandbox.workerId != null && !workerLost(sandbox.workerId)) {
             try {
                 worker(sandbox.workerId).destroy(id);
             } catch (RuntimeException failed) {
                 Log.warnf("worker %s failed to destroy sandbox %s: %s", sandbox.workerId, id, failed.toString());
-                String error = "destroy failed on worker " + sandbox.workerId + "; retry the destroy";
-                transitions.move(id, SandboxState.ERROR, error, s -> s.error = error);
+                String error = "destroy failed on worker " + sandbox.workerId + "; it is retried";
+                transitions.move(id, SandboxState.ERROR, error, s -> {
+                    s.error = error;
+                    s.destroyAttempts++;
+                    s.retryAt = Instant.now().plus(DestroyBackoff.after(s.destroyAttempts, config.destroyRetryMaxBackoff()));
+                });
                 throw ApiException.unavailable(error);
             }
         }
@@ -205,6 +211,13 @@ public class SandboxLifecycle {
     @Transactional
     public Sandbox find(String id) {
         return Sandbox.findById(id);
+    }
+
+    private static boolean workerLost(String workerId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Worker worker = Worker.findById(workerId);
+            return worker != null && Worker.LOST.equals(worker.status);
+        });
     }
 
     private WorkerApi worker(String workerId) {

@@ -8,6 +8,7 @@ import dev.stacyvm.contract.api.WriteFileRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.ProviderCheck;
 import dev.stacyvm.contract.api.RuntimeHandle;
+import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.contract.api.RuntimeSpec;
 import dev.stacyvm.contract.api.StatusResponse;
 import jakarta.ws.rs.Consumes;
@@ -30,6 +31,11 @@ public interface WorkerApi {
     @POST
     @Path("/sandboxes")
     RuntimeHandle create(RuntimeSpec spec);
+
+    /** Every runtime the worker holds, running or not. */
+    @GET
+    @Path("/sandboxes")
+    List<RuntimeStatus> runtimes();
 
     /** Removes the sandbox's runtime; answers {@code destroyed} also when there was none. */
     @DELETE

@@ -1,5 +1,7 @@
 package dev.stacyvm.worker.provider;
 
+import dev.stacyvm.contract.api.RuntimeStatus;
+
 import dev.stacyvm.contract.api.RuntimeHandle;
 import dev.stacyvm.contract.api.RuntimeSpec;
 import java.util.List;
@@ -42,6 +44,9 @@ public interface SandboxProvider {
 
     /** The last {@code lines} lines the sandbox's main process wrote, stdout and stderr interleaved. */
     List<String> logs(String sandboxId, int lines);
+
+    /** Every runtime this worker holds, running or not, as the engine reports it now. */
+    List<RuntimeStatus> runtimes(String workerId);
 
     /** Whether the runtime technology answers right now. */
     boolean healthy();

@@ -3,6 +3,7 @@ package dev.stacyvm.worker.rest;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.RuntimeHandle;
+import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.contract.api.RuntimeSpec;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.worker.service.RuntimeService;
@@ -32,6 +33,12 @@ public class InternalRuntimeResource {
     @POST
     public RuntimeHandle create(RuntimeSpec spec) {
         return runtimes.create(spec);
+    }
+
+    /** Every runtime this worker holds, running or not. */
+    @GET
+    public List<RuntimeStatus> runtimes() {
+        return runtimes.runtimes();
     }
 
     @DELETE

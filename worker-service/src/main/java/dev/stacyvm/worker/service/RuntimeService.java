@@ -4,6 +4,7 @@ import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.RuntimeHandle;
+import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.contract.api.RuntimeSpec;
 import dev.stacyvm.contract.api.LogLines;
 import dev.stacyvm.contract.api.ProviderCheck;
@@ -43,6 +44,11 @@ public class RuntimeService {
 
     public void destroy(String sandboxId) {
         provider.destroy(sandboxId);
+    }
+
+    /** Every runtime of this worker, for the scheduler's reconciliation. */
+    public List<RuntimeStatus> runtimes() {
+        return provider.runtimes(identity.id());
     }
 
     public List<String> logs(String sandboxId, Integer lines) {

@@ -15,6 +15,7 @@ import com.github.dockerjava.api.model.Ports;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.RuntimeHandle;
+import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.contract.api.RuntimeSpec;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.provider.CommandResult;
@@ -156,6 +157,16 @@ public class DockerSandboxProvider implements SandboxProvider {
             return bind;
         }
         return java.net.URI.create(config.advertisedEndpoint()).getHost();
+    }
+
+    @Override
+    public List<RuntimeStatus> runtimes(String workerId) {
+        return docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_WORKER, workerId)).exec().stream()
+                .filter(container -> container.getLabels() != null && container.getLabels().get(LABEL_SANDBOX) != null)
+                .map(container -> new RuntimeStatus(container.getLabels().get(LABEL_SANDBOX), container.getId(),
+                        "running".equals(container.getState()), container.getState()))
+                .toList();
     }
 
     private void requireImage(String image) {

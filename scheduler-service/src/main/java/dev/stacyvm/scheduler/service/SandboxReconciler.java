@@ -1,0 +1,168 @@
+package dev.stacyvm.scheduler.service;
+
+import dev.stacyvm.contract.api.RuntimeStatus;
+import dev.stacyvm.contract.api.SandboxState;
+import dev.stacyvm.scheduler.Sandbox;
+import dev.stacyvm.scheduler.Worker;
+import dev.stacyvm.scheduler.config.SchedulerConfig;
+import dev.stacyvm.support.client.InternalClients;
+import dev.stacyvm.support.client.WorkerApi;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Keeps the records true to what the workers really run, every {@code reconcile-interval}:
+ * <ul>
+ * <li>a worker that stopped heartbeating is {@code lost}, and its live sandboxes go to
+ * {@code error} with reason {@code worker_lost}; when it is back they are destroyed;</li>
+ * <li>a sandbox whose runtime stopped or vanished becomes {@code unhealthy}, {@code running} again
+ * if it comes back, {@code error} once {@code unhealthy-grace} has passed;</li>
+ * <li>a runtime with no live record (an orphan: a crash between steps, a record destroyed while
+ * its worker was away) is removed;</li>
+ * <li>a failed destroy is retried when its backoff is over.</li>
+ * </ul>
+ * Nothing is leaked and nothing waits for a person.
+ */
+@ApplicationScoped
+public class SandboxReconciler {
+
+    static final String WORKER_LOST = "worker_lost";
+    private static final Set<SandboxState> WATCHED = Set.of(SandboxState.RUNNING, SandboxState.UNHEALTHY);
+
+    @Inject
+    SchedulerConfig config;
+
+    @Inject
+    SandboxTransitions transitions;
+
+    @Inject
+    SandboxLifecycle lifecycle;
+
+    @Inject
+    InternalClients clients;
+
+    @Scheduled(every = "${stacyvm.scheduler.reconcile-interval:5s}", delayed = "3s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void reconcile() {
+        markLostWorkers();
+        List<Worker> ready = QuarkusTransaction.requiringNew().call(() -> Worker.<Worker>list("status", Worker.READY));
+        for (Worker worker : ready) {
+            try {
+                reconcile(worker);
+            } catch (RuntimeException e) {
+                Log.debugf("reconciling worker %s failed, next round retries: %s", worker.id, e.toString());
+            }
+        }
+        retryFailedDestroys();
+    }
+
+    /** Workers silent for longer than the heartbeat timeout are lost; so are their live sandboxes. */
+    void markLostWorkers() {
+        Instant silentSince = Instant.now().minus(config.workerHeartbeatTimeout());
+        List<String> lost = QuarkusTransaction.requiringNew().call(() -> {
+            List<Worker> silent = Worker.getEntityManager()
+                    .createNativeQuery("SELECT * FROM worker WHERE status = ?1 AND last_heartbeat < ?2 FOR UPDATE SKIP LOCKED",
+                            Worker.class)
+                    .setParameter(1, Worker.READY).setParameter(2, silentSince).getResultList();
+            silent.forEach(worker -> worker.status = Worker.LOST);
+            return silent.stream().map(worker -> worker.id).toList();
+        });
+        for (String workerId : lost) {
+            Log.warnf("worker %s stopped heartbeating: lost; its sandboxes go to error", workerId);
+            List<String> stranded = QuarkusTransaction.requiringNew().call(() -> Sandbox.<Sandbox>list(
+                    "workerId = ?1 and state in ?2", workerId, SandboxState.LIVE).stream().map(s -> s.id).toList());
+            for (String id : stranded) {
+                moveQuietly(id, SandboxState.ERROR, WORKER_LOST);
+            }
+        }
+    }
+
+    private void reconcile(Worker worker) {
+        WorkerApi api = clients.forEndpoint(WorkerApi.class, worker.endpoint, Duration.ofSeconds(10));
+        Map<String, RuntimeStatus> runtimes = api.runtimes().stream()
+                .collect(Collectors.toMap(RuntimeStatus::sandboxId, Function.identity(), (a, b) -> a));
+        List<Sandbox> records = QuarkusTransaction.requiringNew().call(() -> Sandbox.<Sandbox>list(
+                "workerId = ?1 and state <> ?2", worker.id, SandboxState.DESTROYED));
+        Map<String, Sandbox> byId = records.stream().collect(Collectors.toMap(s -> s.id, Function.identity()));
+        Instant now = Instant.now();
+        for (Sandbox sandbox : records) {
+            if (sandbox.state == SandboxState.ERROR && WORKER_LOST.equals(sandbox.error)) {
+                // its worker is back: clean up what it still holds
+                destroyQuietly(sandbox.id, WORKER_LOST);
+                continue;
+            }
+            if (!WATCHED.contains(sandbox.state)) {
+                continue;
+            }
+            RuntimeStatus runtime = runtimes.get(sandbox.id);
+            boolean running = runtime != null && runtime.running();
+            if (running && sandbox.state == SandboxState.UNHEALTHY) {
+                moveQuietly(sandbox.id, SandboxState.RUNNING, "runtime recovered");
+            } else if (!running && sandbox.state == SandboxState.RUNNING) {
+                moveQuietly(sandbox.id, SandboxState.UNHEALTHY, runtime == null ? "runtime missing" : "runtime " + runtime.state());
+            } else if (!running && sandbox.updatedAt.plus(config.unhealthyGrace()).isBefore(now)) {
+                moveQuietly(sandbox.id, SandboxState.ERROR, runtime == null ? "runtime gone" : "runtime " + runtime.state());
+            }
+        }
+        for (RuntimeStatus runtime : runtimes.values()) {
+            Sandbox record = byId.get(runtime.sandboxId());
+            if (record == null && !liveElsewhere(runtime.sandboxId())) {
+                Log.infof("removing orphaned runtime of %s on worker %s", runtime.sandboxId(), worker.id);
+                try {
+                    api.destroy(runtime.sandboxId());
+                } catch (RuntimeException e) {
+                    Log.warnf("could not remove orphaned runtime %s: %s", runtime.sandboxId(), e.toString());
+                }
+            }
+        }
+    }
+
+    /** A runtime whose sandbox has no record on this worker may still be one being created. */
+    private static boolean liveElsewhere(String sandboxId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Sandbox sandbox = Sandbox.findById(sandboxId);
+            return sandbox != null && sandbox.state == SandboxState.CREATING;
+        });
+    }
+
+    private void retryFailedDestroys() {
+        List<String> due = QuarkusTransaction.requiringNew().call(() -> Sandbox.<Sandbox>list(
+                "state = ?1 and retryAt <= ?2", SandboxState.ERROR, Instant.now()).stream().map(s -> s.id).toList());
+        for (String id : due) {
+            destroyQuietly(id, "retry");
+        }
+    }
+
+    private void moveQuietly(String id, SandboxState to, String reason) {
+        try {
+            transitions.move(id, to, reason, sandbox -> {
+                if (to == SandboxState.ERROR || to == SandboxState.UNHEALTHY) {
+                    sandbox.error = reason;
+                } else if (to == SandboxState.RUNNING) {
+                    sandbox.error = null;
+                }
+            });
+        } catch (RuntimeException raced) {
+            Log.debugf("sandbox %s changed meanwhile: %s", id, raced.getMessage());
+        }
+    }
+
+    private void destroyQuietly(String id, String reason) {
+        try {
+            lifecycle.destroy(id, reason);
+        } catch (RuntimeException failed) {
+            Log.debugf("destroying %s failed, retried later: %s", id, failed.getMessage());
+        }
+    }
+}
