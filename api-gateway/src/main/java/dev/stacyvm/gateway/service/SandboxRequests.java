@@ -35,7 +35,7 @@ public class SandboxRequests {
 
     public SandboxSpec resolve(CreateSandboxRequest request, Caller caller) {
         CreateSandboxRequest body = request != null ? request
-                : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         var sandboxes = config.sandboxes();
         String image = present(body.image()) ? body.image().trim() : sandboxes.defaultImage();
         if (image.length() > 255 || !image.matches("[A-Za-z0-9][A-Za-z0-9._/:@-]*")) {
@@ -64,7 +64,8 @@ public class SandboxRequests {
         OwnerQuota quota = quotas.of(ownerId);
         Duration ttl = ttl(body.ttl(), quota.maxTtl());
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttl.toSeconds(), metadata(body.metadata()),
-                env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit, quota.limits());
+                env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit, quota.limits(),
+                workerLabels(body.workerLabels()));
     }
 
     /** The requested TTL (the default when none), capped by the owner's maximum. */
@@ -140,6 +141,21 @@ public class SandboxRequests {
             }
         });
         return env;
+    }
+
+    private static Map<String, String> workerLabels(Map<String, String> labels) {
+        if (labels == null) {
+            return Map.of();
+        }
+        if (labels.size() > MAX_METADATA_ENTRIES) {
+            throw ApiException.badRequest("at most " + MAX_METADATA_ENTRIES + " worker_labels");
+        }
+        labels.forEach((key, value) -> {
+            if (key.isEmpty() || key.length() > MAX_METADATA_KEY || value == null || value.length() > MAX_METADATA_VALUE) {
+                throw ApiException.badRequest("worker_labels need keys of 1 to " + MAX_METADATA_KEY + " characters and values");
+            }
+        });
+        return labels;
     }
 
     private static int orDefault(Integer value, int fallback) {

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The body of {@code POST /api/v1/sandboxes}. Every field is optional: null or an empty string
- * means "the default", as StacyVM clients send {@code "provider": ""}.
+ * means "the default", as StacyVM clients send {@code "provider": ""}. {@code worker_labels}
+ * (ours) places the sandbox on a worker carrying all of those labels.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record CreateSandboxRequest(
@@ -24,7 +25,8 @@ public record CreateSandboxRequest(
         List<Integer> ports,
         Boolean publicPreview,
         Integer diskMb,
-        Integer pidsLimit) {
+        Integer pidsLimit,
+        Map<String, String> workerLabels) {
 
     /** This request's fields where it sets them, the template's where it leaves them empty. */
     public CreateSandboxRequest over(CreateSandboxRequest template) {
@@ -34,7 +36,8 @@ public record CreateSandboxRequest(
                 merge(template.metadata, metadata), merge(template.env, env), pick(network, template.network),
                 ports == null || ports.isEmpty() ? template.ports : ports,
                 publicPreview != null ? publicPreview : template.publicPreview,
-                pick(diskMb, template.diskMb), pick(pidsLimit, template.pidsLimit));
+                pick(diskMb, template.diskMb), pick(pidsLimit, template.pidsLimit),
+                workerLabels == null || workerLabels.isEmpty() ? template.workerLabels : workerLabels);
     }
 
     private static String pick(String mine, String theirs) {

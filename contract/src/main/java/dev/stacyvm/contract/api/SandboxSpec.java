@@ -9,7 +9,7 @@ import java.util.Map;
  * A create request after the gateway has authenticated, validated and filled in every default:
  * what the gateway asks the scheduler to create. {@code ttl_seconds} is already capped;
  * {@code owner_limits} are the owner's quota totals, which the scheduler enforces atomically
- * ({@code null}: none).
+ * ({@code null}: none); {@code worker_labels} are labels the chosen worker must carry.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -25,5 +25,6 @@ public record SandboxSpec(
         List<Integer> ports,
         boolean publicPreview,
         int pidsLimit,
-        OwnerLimits ownerLimits) {
+        OwnerLimits ownerLimits,
+        Map<String, String> workerLabels) {
 }

@@ -27,6 +27,6 @@ public record TemplateRequest(
     /** The create request this template stands for. */
     public CreateSandboxRequest asCreateRequest() {
         return new CreateSandboxRequest(image, provider, memoryMb, vcpus, ttl, null, null, metadata, env, network, ports,
-                publicPreview, null, pidsLimit);
+                publicPreview, null, pidsLimit, null);
     }
 }

@@ -56,7 +56,7 @@ public class SandboxLifecycle {
     public SandboxView create(SandboxSpec spec) {
         Sandbox sandbox = QuarkusTransaction.requiringNew().call(() -> {
             admitOwner(spec);
-            Worker worker = placement.choose(spec.provider());
+            Worker worker = placement.choose(spec.provider(), spec.workerLabels());
             Sandbox record = newRecord(spec);
             record.workerId = worker.id;
             return transitions.begin(record);

@@ -14,6 +14,7 @@ import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Picks the worker a new sandbox runs on: a ready worker that heartbeated recently, offers the
@@ -42,12 +43,18 @@ public class WorkerPlacement {
         return new CapacityView(active, owner == null ? OwnerUsage.none(null) : usages.of(owner), capacity, free);
     }
 
-    /** Must run inside the transaction that records the sandbox. */
-    public Worker choose(String provider) {
+    /**
+     * A ready worker that offers the provider, carries every one of {@code labels} and has room;
+     * the least loaded such. Must run inside the transaction that records the sandbox.
+     */
+    public Worker choose(String provider, Map<String, String> labels) {
         Instant freshSince = Instant.now().minus(config.workerHeartbeatTimeout());
-        List<Worker> candidates = Worker.list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince);
+        List<Worker> candidates = Worker.<Worker>list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince)
+                .stream().filter(worker -> carries(worker, labels)).toList();
         if (candidates.isEmpty()) {
-            throw new ApiException(ErrorCode.UNAVAILABLE, "no worker is available to run sandboxes", 5L);
+            throw new ApiException(ErrorCode.UNAVAILABLE, labels == null || labels.isEmpty()
+                    ? "no worker is available to run sandboxes"
+                    : "no ready worker carries the labels " + labels, 5L);
         }
         record Load(Worker worker, long live) {
         }
@@ -67,5 +74,10 @@ public class WorkerPlacement {
             }
         }
         throw new ApiException(ErrorCode.RESOURCE_LIMIT, "every worker offering provider " + provider + " is at capacity", 10L);
+    }
+
+    static boolean carries(Worker worker, Map<String, String> labels) {
+        return labels == null || labels.isEmpty()
+                || worker.labels != null && worker.labels.entrySet().containsAll(labels.entrySet());
     }
 }
