@@ -19,6 +19,13 @@ public interface SchedulerConfig {
     @WithDefault("localhost")
     String previewDomain();
 
+    /**
+     * How long the maintenance lease (expiry, reconciliation) outlives its holder's last renewal
+     * before another scheduler instance takes it over.
+     */
+    @WithDefault("15s")
+    Duration leaseTtl();
+
     /** How often records are reconciled with what the workers really run. */
     @WithDefault("5s")
     Duration reconcileInterval();

@@ -23,9 +23,15 @@ public class SandboxExpiry {
     @Inject
     SandboxLifecycle lifecycle;
 
+    @Inject
+    SchedulerLeases leases;
+
     @Scheduled(every = "${stacyvm.scheduler.expiry-interval:2s}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void expireDue() {
+        if (!leases.acquire(SchedulerLeases.MAINTENANCE)) {
+            return;
+        }
         List<Sandbox> due = QuarkusTransaction.requiringNew().call(() -> Sandbox.<Sandbox>list(
                         "state in ?1 and expiresAt <= ?2",
                         List.of(SandboxState.RUNNING, SandboxState.UNHEALTHY, SandboxState.ERROR), Instant.now())

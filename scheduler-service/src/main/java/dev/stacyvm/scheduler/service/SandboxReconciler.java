@@ -51,10 +51,16 @@ public class SandboxReconciler {
     @Inject
     InternalClients clients;
 
+    @Inject
+    SchedulerLeases leases;
+
     @Scheduled(every = "${stacyvm.scheduler.reconcile-interval:5s}", delayed = "3s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void reconcile() {
+        if (!leases.acquire(SchedulerLeases.MAINTENANCE)) {
+            return;
+        }
         markLostWorkers();
         List<Worker> ready = QuarkusTransaction.requiringNew().call(() -> Worker.<Worker>list("status", Worker.READY));
         for (Worker worker : ready) {
