@@ -18,6 +18,16 @@ public class Worker extends PanacheEntityBase {
 
     public static final String READY = "ready";
     public static final String LOST = "lost";
+    /** Shut down cleanly: no new sandboxes; its sandboxes wait for it (or for the lost timeout). */
+    public static final String STOPPING = "stopping";
+
+    /** The fencing generation: raised whenever a new process of this worker takes it over. */
+    @Column(nullable = false)
+    public long generation;
+
+    /** The process instance that holds the current generation. */
+    @Column(name = "instance_id")
+    public String instanceId;
 
     @Id
     public String id;

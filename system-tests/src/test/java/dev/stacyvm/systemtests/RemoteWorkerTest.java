@@ -46,6 +46,7 @@ class RemoteWorkerTest {
     private final List<List<String>> undo = new ArrayList<>();
     private final List<String> sandboxIds = new ArrayList<>();
     private Process worker;
+    private Process rival;
     private Path log;
 
     private static String run(String... command) throws IOException, InterruptedException {
@@ -100,11 +101,18 @@ class RemoteWorkerTest {
         for (String id : sandboxIds) {
             api().delete("/sandboxes/{id}", id);
         }
-        if (worker != null) {
-            worker.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-            worker.destroyForcibly();
-            worker.waitFor(20, TimeUnit.SECONDS);
+        for (Process process : new Process[] {rival, worker}) {
+            if (process != null && process.isAlive()) {
+                // a clean shutdown tells the scheduler to place nothing more there
+                run("kill", "-CONT", String.valueOf(process.pid()));
+                process.destroy();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
         }
+        assertTrue(!"ready".equals(workerStatus()), "the stopped worker takes no more sandboxes");
         for (var container : Suite.docker().listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of("dev.stacyvm.worker-id", workerId)).exec()) {
             Suite.docker().removeContainerCmd(container.getId()).withForce(true).exec();
@@ -183,5 +191,55 @@ class RemoteWorkerTest {
         String fresh = api().body(Map.of("ttl", "5m", "worker_labels", Map.of("zone", zone))).post("/sandboxes")
                 .then().statusCode(201).body("worker_id", equalTo(workerId)).extract().path("id");
         sandboxIds.add(fresh);
+    }
+
+    @Test
+    void aNewerProcessWithTheSameIdFencesTheOlderOneOff() throws Exception {
+        assertEquals("ready", awaitWorker("ready", 120), "the namespaced worker registers: " + tail());
+        long generation = ((Number) api().get("/workers/{id}", workerId).path("generation")).longValue();
+
+        // a second process claims the same worker id from another address (the host's loopback)
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        ProcessBuilder builder = new ProcessBuilder(JAVA, "-Xmx256m", "-XX:+UseSerialGC",
+                "-Dstacyvm.worker.labels.zone=" + zone, "-jar", WORKER_JAR).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(Map.of(
+                "QUARKUS_HTTP_HOST", "127.0.0.1",
+                "QUARKUS_HTTP_PORT", String.valueOf(port),
+                "STACYVM_SERVICE_TOKEN", SERVICE_TOKEN,
+                "STACYVM_WORKER_ID", workerId,
+                "STACYVM_WORKER_ADVERTISED_ENDPOINT", "http://127.0.0.1:" + port,
+                "STACYVM_WORKER_SCHEDULER_URL", "http://127.0.0.1:" + SCHEDULER_PORT,
+                "STACYVM_WORKER_HEARTBEAT_INTERVAL", "1s",
+                "STACYVM_WORKER_CAPACITY", "5"));
+        rival = builder.start();
+        String endpoint = null;
+        for (int attempt = 0; attempt < 480 && !("http://127.0.0.1:" + port).equals(endpoint); attempt++) {
+            Thread.sleep(250);
+            endpoint = api().get("/workers/{id}", workerId).path("endpoint");
+        }
+        assertEquals("http://127.0.0.1:" + port, endpoint, "the newer process took the worker over");
+        api().get("/workers/{id}", workerId).then().body("generation", equalTo((int) generation + 1));
+
+        // the older process learns it on its next heartbeat and refuses everything from then on
+        int older = 0;
+        for (int attempt = 0; attempt < 80 && older != 409; attempt++) {
+            Thread.sleep(250);
+            older = io.restassured.RestAssured.given().header("X-Service-Token", SERVICE_TOKEN)
+                    .get("http://" + workerAddress + ":7425/internal/sandboxes").statusCode();
+        }
+        assertEquals(409, older, "the superseded process refuses internal calls");
+        io.restassured.RestAssured.given().get("http://" + workerAddress + ":7425/q/health/ready").then().statusCode(503);
+        io.restassured.RestAssured.given().header("X-Service-Token", SERVICE_TOKEN)
+                .get("http://127.0.0.1:" + port + "/internal/sandboxes").then().statusCode(200);
+        // and sandboxes placed on the worker now run under the newer process
+        String id = api().body(Map.of("ttl", "5m", "worker_labels", Map.of("zone", zone))).post("/sandboxes")
+                .then().statusCode(201).body("worker_id", equalTo(workerId)).extract().path("id");
+        sandboxIds.add(id);
+        api().body(Map.of("command", "true")).post("/sandboxes/{id}/exec", id).then().statusCode(200);
+        assertEquals("ready", workerStatus());
     }
 }

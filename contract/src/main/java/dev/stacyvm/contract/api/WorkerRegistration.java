@@ -8,6 +8,10 @@ import java.util.Map;
 /**
  * A worker introducing itself to the scheduler, at start and on every heartbeat: where it
  * answers, how many sandboxes it may run, which providers it has, and labels placement may match.
+ * {@code instance_id} is new with every start of the process; {@code generation} is the fencing
+ * generation the scheduler gave this instance (0 until it has one). A new instance takes the
+ * worker over with a higher generation; an older instance is refused from then on, so two
+ * processes never manage the same worker's runtimes.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record WorkerRegistration(
@@ -15,5 +19,7 @@ public record WorkerRegistration(
         String endpoint,
         int capacity,
         List<String> providers,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        String instanceId,
+        long generation) {
 }

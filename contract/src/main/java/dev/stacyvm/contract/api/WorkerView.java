@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
 import java.util.List;
 
-/** A worker as {@code GET /api/v1/workers} shows it; {@code sandboxes} is how many it runs now. */
+/**
+ * A worker as {@code GET /api/v1/workers} shows it; {@code sandboxes} is how many it runs now,
+ * {@code generation} its fencing generation (ours).
+ */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record WorkerView(
         String id,
@@ -14,5 +17,6 @@ public record WorkerView(
         Instant lastHeartbeat,
         int capacity,
         long sandboxes,
-        List<String> providers) {
+        List<String> providers,
+        long generation) {
 }

@@ -9,6 +9,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
@@ -30,6 +31,13 @@ public class InternalWorkerResource {
     @GET
     public List<WorkerView> list() {
         return registry.list();
+    }
+
+    /** The worker process {@code instance} is shutting down cleanly. */
+    @POST
+    @Path("/{id}/stopping")
+    public WorkerView stopping(@PathParam("id") String id, @QueryParam("instance") String instance) {
+        return registry.stopping(id, instance);
     }
 
     @GET

@@ -78,9 +78,10 @@ public class SandboxReconciler {
         Instant silentSince = Instant.now().minus(config.workerHeartbeatTimeout());
         List<String> lost = QuarkusTransaction.requiringNew().call(() -> {
             List<Worker> silent = Worker.getEntityManager()
-                    .createNativeQuery("SELECT * FROM worker WHERE status = ?1 AND last_heartbeat < ?2 FOR UPDATE SKIP LOCKED",
-                            Worker.class)
-                    .setParameter(1, Worker.READY).setParameter(2, silentSince).getResultList();
+                    .createNativeQuery("SELECT * FROM worker WHERE status IN (?1, ?2) AND last_heartbeat < ?3"
+                            + " FOR UPDATE SKIP LOCKED", Worker.class)
+                    .setParameter(1, Worker.READY).setParameter(2, Worker.STOPPING).setParameter(3, silentSince)
+                    .getResultList();
             silent.forEach(worker -> worker.status = Worker.LOST);
             return silent.stream().map(worker -> worker.id).toList();
         });

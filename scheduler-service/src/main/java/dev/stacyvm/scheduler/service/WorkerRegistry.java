@@ -1,5 +1,8 @@
 package dev.stacyvm.scheduler.service;
 
+import dev.stacyvm.contract.api.ErrorCode;
+import java.util.Objects;
+import jakarta.persistence.LockModeType;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.api.WorkerRegistration;
@@ -22,12 +25,24 @@ public class WorkerRegistry {
     public WorkerView heartbeat(WorkerRegistration registration) {
         validate(registration);
         Instant now = Instant.now();
-        Worker worker = Worker.findById(registration.id());
+        Worker worker = Worker.findById(registration.id(), LockModeType.PESSIMISTIC_WRITE);
         if (worker == null) {
             worker = new Worker();
             worker.id = registration.id();
             worker.registeredAt = now;
+            worker.generation = 1;
+            worker.instanceId = registration.instanceId();
             Log.infof("worker %s registered at %s", registration.id(), registration.endpoint());
+        } else if (!Objects.equals(worker.instanceId, registration.instanceId())) {
+            if (registration.generation() != 0) {
+                // an instance that was taken over: it must not manage this worker's runtimes any more
+                throw new ApiException(ErrorCode.CONFLICT, "worker " + registration.id() + " instance "
+                        + registration.instanceId() + " was superseded (generation " + worker.generation + ")");
+            }
+            worker.generation++;
+            worker.instanceId = registration.instanceId();
+            Log.infof("worker %s started anew at %s (generation %d)", registration.id(), registration.endpoint(),
+                    worker.generation);
         } else if (!worker.endpoint.equals(registration.endpoint()) || Worker.LOST.equals(worker.status)) {
             Log.infof("worker %s is back at %s", registration.id(), registration.endpoint());
         }
@@ -38,6 +53,23 @@ public class WorkerRegistry {
         worker.status = Worker.READY;
         worker.lastHeartbeat = now;
         worker.persist();
+        return view(worker);
+    }
+
+    /**
+     * A worker process shutting down cleanly: it gets no new sandboxes from now on. A stale call
+     * from an instance that was already taken over changes nothing.
+     */
+    @Transactional
+    public WorkerView stopping(String id, String instanceId) {
+        Worker worker = Worker.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        if (worker == null) {
+            throw ApiException.notFound("worker not found: " + id);
+        }
+        if (Objects.equals(worker.instanceId, instanceId) && Worker.READY.equals(worker.status)) {
+            worker.status = Worker.STOPPING;
+            Log.infof("worker %s is shutting down: no new sandboxes go there", id);
+        }
         return view(worker);
     }
 
@@ -62,7 +94,7 @@ public class WorkerRegistry {
 
     static WorkerView view(Worker worker) {
         return new WorkerView(worker.id, worker.endpoint, worker.status, worker.lastHeartbeat, worker.capacity,
-                liveSandboxes(worker.id), worker.providers);
+                liveSandboxes(worker.id), worker.providers, worker.generation);
     }
 
     private static void validate(WorkerRegistration registration) {

@@ -76,6 +76,11 @@ public interface SchedulerApi {
     @Path("/workers")
     List<WorkerView> workers();
 
+    /** This worker process ({@code instance}) shuts down cleanly: place nothing new on it. */
+    @POST
+    @Path("/workers/{id}/stopping")
+    WorkerView stopping(@PathParam("id") String id, @QueryParam("instance") String instance);
+
     @GET
     @Path("/workers/{id}")
     WorkerView worker(@PathParam("id") String id);

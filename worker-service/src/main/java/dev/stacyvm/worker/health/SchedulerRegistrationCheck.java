@@ -17,7 +17,11 @@ public class SchedulerRegistrationCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        var builder = HealthCheckResponse.named("registered with scheduler").status(heartbeat.lastAccepted() != null);
+        var builder = HealthCheckResponse.named("registered with scheduler")
+                .status(heartbeat.lastAccepted() != null && !heartbeat.superseded());
+        if (heartbeat.superseded()) {
+            builder.withData("superseded", "a newer process took this worker over");
+        }
         if (heartbeat.lastAccepted() != null) {
             builder.withData("last_heartbeat", heartbeat.lastAccepted().toString());
         }

@@ -1,5 +1,9 @@
 package dev.stacyvm.worker.service;
 
+import jakarta.enterprise.event.Observes;
+import io.quarkus.runtime.ShutdownEvent;
+import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.WorkerRegistration;
 import dev.stacyvm.support.client.InternalClients;
 import dev.stacyvm.support.client.SchedulerApi;
@@ -35,25 +39,65 @@ public class SchedulerHeartbeat {
 
     private volatile Instant lastAccepted;
     private volatile boolean warned;
+    private volatile long generation;
+    private volatile boolean superseded;
 
     @Scheduled(every = "${stacyvm.worker.heartbeat-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void beat() {
+        if (superseded) {
+            return;
+        }
         List<String> names = providers.stream().filter(SandboxProvider::healthy).map(SandboxProvider::name).toList();
         WorkerRegistration registration = new WorkerRegistration(identity.id(), config.advertisedEndpoint(),
-                config.capacity(), names, config.labels());
+                config.capacity(), names, config.labels(), identity.instanceId(), generation);
         try {
-            clients.forEndpoint(SchedulerApi.class, config.schedulerUrl(), Duration.ofSeconds(10)).heartbeat(registration);
+            generation = clients.forEndpoint(SchedulerApi.class, config.schedulerUrl(), Duration.ofSeconds(10))
+                    .heartbeat(registration).generation();
             if (lastAccepted == null || warned) {
                 Log.infof("registered with the scheduler at %s as %s", config.schedulerUrl(), identity.id());
             }
             lastAccepted = Instant.now();
             warned = false;
-        } catch (RuntimeException e) {
-            if (!warned) {
-                Log.warnf("scheduler at %s did not take the heartbeat (%s); retrying", config.schedulerUrl(), e.toString());
-                warned = true;
+        } catch (ApiException refused) {
+            if (refused.code() == ErrorCode.CONFLICT) {
+                superseded = true;
+                lastAccepted = null;
+                Log.errorf("this worker process was superseded by a newer one with the id %s: it stops serving (%s)",
+                        identity.id(), refused.getMessage());
+                return;
             }
+            warnOnce(refused);
+        } catch (RuntimeException e) {
+            warnOnce(e);
         }
+    }
+
+    private void warnOnce(RuntimeException e) {
+        if (!warned) {
+            Log.warnf("scheduler at %s did not take the heartbeat (%s); retrying", config.schedulerUrl(), e.toString());
+            warned = true;
+        }
+    }
+
+    /** Tells the scheduler at shutdown, so that nothing new is placed on a worker that is going away. */
+    void stopping(@Observes ShutdownEvent shutdown) {
+        if (lastAccepted == null || superseded) {
+            return;
+        }
+        try {
+            clients.forEndpoint(SchedulerApi.class, config.schedulerUrl(), Duration.ofSeconds(5))
+                    .stopping(identity.id(), identity.instanceId());
+        } catch (RuntimeException e) {
+            Log.warnf("could not tell the scheduler this worker is stopping: %s", e.toString());
+        }
+    }
+
+    /**
+     * Whether a newer process took this worker over: then this one refuses every internal call and
+     * is not ready, so two processes never manage the same runtimes.
+     */
+    public boolean superseded() {
+        return superseded;
     }
 
     /** When the scheduler last accepted a heartbeat, or null if it never has. */

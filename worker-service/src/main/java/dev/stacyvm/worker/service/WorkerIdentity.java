@@ -14,6 +14,12 @@ public class WorkerIdentity {
     WorkerConfig config;
 
     private volatile String id;
+    private final String instanceId = java.util.UUID.randomUUID().toString();
+
+    /** This process's instance: new at every start, so the scheduler can tell a restart from a rival. */
+    public String instanceId() {
+        return instanceId;
+    }
 
     public String id() {
         if (id == null) {
