@@ -26,6 +26,13 @@ public interface SchedulerConfig {
     @WithDefault("15s")
     Duration leaseTtl();
 
+    /**
+     * How long a sandbox may stay in {@code creating}, {@code expired} or {@code destroying}
+     * before the reconciler finishes the step itself (a scheduler that died mid-way leaves them).
+     */
+    @WithDefault("3m")
+    Duration transitionTimeout();
+
     /** How often records are reconciled with what the workers really run. */
     @WithDefault("5s")
     Duration reconcileInterval();

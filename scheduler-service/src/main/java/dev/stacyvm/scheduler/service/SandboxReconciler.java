@@ -103,7 +103,11 @@ public class SandboxReconciler {
                 "workerId = ?1 and state <> ?2", worker.id, SandboxState.DESTROYED));
         Map<String, Sandbox> byId = records.stream().collect(Collectors.toMap(s -> s.id, Function.identity()));
         Instant now = Instant.now();
+        Instant staleBefore = now.minus(config.transitionTimeout());
         for (Sandbox sandbox : records) {
+            if (sandbox.updatedAt.isBefore(staleBefore) && finishStaleStep(sandbox)) {
+                continue;
+            }
             if (sandbox.state == SandboxState.ERROR && WORKER_LOST.equals(sandbox.error)) {
                 // its worker is back: clean up what it still holds
                 destroyQuietly(sandbox.id, WORKER_LOST);
@@ -133,6 +137,25 @@ public class SandboxReconciler {
                 }
             }
         }
+    }
+
+    /**
+     * Finishes a step a scheduler left half done (it died between the record and the worker call,
+     * or during the call): a create that never finished is undone (nobody was told of it), an expiry
+     * or a destroy is carried on.
+     */
+    private boolean finishStaleStep(Sandbox sandbox) {
+        String reason = switch (sandbox.state) {
+            case CREATING -> "create did not finish";
+            case EXPIRED -> "ttl";
+            case DESTROYING -> "destroy resumed";
+            default -> null;
+        };
+        if (reason == null) {
+            return false;
+        }
+        destroyQuietly(sandbox.id, reason);
+        return true;
     }
 
     /** A runtime whose sandbox has no record on this worker may still be one being created. */

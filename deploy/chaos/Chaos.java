@@ -1,0 +1,306 @@
+/*
+ * Chaos run: 10 parallel clients create, exec in and destroy 200 sandboxes while every service is
+ * killed with SIGKILL once and restarted, and the Kafka broker is restarted once. Afterwards it
+ * checks that every acknowledged operation is in the audit log exactly once, that no container is
+ * left behind and that no sandbox is stuck in a transitional state, prints the counts, and exits 1
+ * if any check fails. Run it with `./stacyvm chaos` against a running suite (JDK only; it uses the
+ * launcher to restart what it killed, psql for the checks and docker for the containers).
+ */
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+public class Chaos {
+
+    static final int SANDBOXES = Integer.getInteger("chaos.sandboxes", 200);
+    static final int CLIENTS = Integer.getInteger("chaos.clients", 10);
+    static final List<String> FAULTS = List.of("audit-service", "scheduler-service", "worker-service", "api-gateway",
+            "preview-router", "kafka");
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    record Ack(String requestId, String action, String sandboxId) {
+    }
+
+    static String gateway;
+    static String key;
+    static Path root;
+    static Path run;
+    static final String RUN_ID = UUID.randomUUID().toString().substring(0, 8);
+    static final List<Ack> acks = new CopyOnWriteArrayList<>();
+    static final Set<String> created = ConcurrentHashMap.newKeySet();
+    static final Set<String> destroyed = ConcurrentHashMap.newKeySet();
+    static final AtomicInteger claimed = new AtomicInteger();
+    static final AtomicInteger faultsDone = new AtomicInteger();
+    static final AtomicInteger failures = new AtomicInteger();
+    static final List<String> faultLog = new CopyOnWriteArrayList<>();
+
+    public static void main(String[] args) throws Exception {
+        gateway = args[0];
+        key = args[1];
+        root = Path.of(args[2]);
+        run = Path.of(args[3]);
+        Instant started = Instant.now();
+        System.out.printf("chaos run %s: %d sandboxes, %d clients, faults: %s%n", RUN_ID, SANDBOXES, CLIENTS, FAULTS);
+
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS + 1);
+        Future<?> faults = pool.submit(Chaos::injectFaults);
+        List<Future<?>> clients = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            String user = "chaos-" + RUN_ID + "-" + c;
+            clients.add(pool.submit(() -> client(user)));
+        }
+        for (Future<?> client : clients) {
+            client.get(20, TimeUnit.MINUTES);
+        }
+        faults.get(10, TimeUnit.MINUTES);
+        pool.shutdown();
+        Duration load = Duration.between(started, Instant.now());
+
+        // whatever the clients could not destroy while services were down is destroyed now
+        int cleaned = cleanUp();
+        boolean settled = false;
+        Map<String, Integer> states = Map.of();
+        List<String> containers = List.of();
+        Map<String, Integer> audited = Map.of();
+        for (int attempt = 0; attempt < 120 && !settled; attempt++) {
+            Thread.sleep(1000);
+            states = sandboxStates();
+            containers = containers();
+            audited = auditCounts();
+            Map<String, Integer> seen = audited;
+            settled = containers.isEmpty() && states.keySet().stream().allMatch(state -> state.equals("destroyed"))
+                    && acks.stream().allMatch(ack -> seen.containsKey(ack.requestId() + " " + ack.action()));
+        }
+        int missing = 0;
+        int duplicated = 0;
+        for (Ack ack : acks) {
+            int count = audited.getOrDefault(ack.requestId() + " " + ack.action(), 0);
+            if (count == 0) {
+                missing++;
+                System.out.println("  not in the audit log: " + ack);
+            } else if (count > 1) {
+                duplicated++;
+                System.out.println("  in the audit log " + count + " times: " + ack);
+            }
+        }
+        Map<String, Long> byAction = new HashMap<>();
+        acks.forEach(ack -> byAction.merge(ack.action(), 1L, Long::sum));
+        long stuck = states.entrySet().stream().filter(e -> !e.getKey().equals("destroyed"))
+                .mapToLong(Map.Entry::getValue).sum();
+        System.out.printf("%nfaults injected: %s%n", faultLog);
+        System.out.printf("load phase: %d s; refused or failed client calls (expected while services were down): %d%n",
+                load.toSeconds(), failures.get());
+        System.out.printf("sandboxes created (acknowledged): %d; destroyed afterwards by the clean-up: %d%n", created.size(), cleaned);
+        System.out.printf("acknowledged operations: %d %s%n", acks.size(), byAction);
+        System.out.printf("audit log: %d exactly once, %d missing, %d more than once%n", acks.size() - missing - duplicated,
+                missing, duplicated);
+        System.out.printf("sandbox records by state: %s%n", states);
+        System.out.printf("containers left behind: %d %s%n", containers.size(), containers);
+        System.out.printf("sandboxes not destroyed: %d%n", stuck);
+        boolean ok = missing == 0 && duplicated == 0 && containers.isEmpty() && stuck == 0 && faultsDone.get() == FAULTS.size();
+        System.out.println(ok ? "CHAOS RUN PASSED" : "CHAOS RUN FAILED");
+        System.exit(ok ? 0 : 1);
+    }
+
+    /** One client: create, exec, destroy, again, until all sandboxes are claimed; faults fire at milestones. */
+    static void client(String user) {
+        while (true) {
+            int slot = claimed.get();
+            if (slot >= SANDBOXES) {
+                return;
+            }
+            // the k-th fault fires once a sixth more of the sandboxes were claimed: wait for it
+            int milestone = (slot * FAULTS.size()) / SANDBOXES;
+            if (faultsDone.get() < milestone) {
+                sleep(200);
+                continue;
+            }
+            if (!claimed.compareAndSet(slot, slot + 1)) {
+                continue;
+            }
+            String id = null;
+            while (id == null) {
+                String rid = UUID.randomUUID().toString();
+                HttpResponse<String> answer = call("POST", "/sandboxes", user, rid, "{\"ttl\":\"15m\",\"memory_mb\":64}");
+                if (answer != null && answer.statusCode() == 201) {
+                    id = field(answer.body(), "id");
+                    created.add(id);
+                    acks.add(new Ack(rid, "sandbox.create", id));
+                } else {
+                    sleep(500);
+                }
+            }
+            String rid = UUID.randomUUID().toString();
+            HttpResponse<String> exec = call("POST", "/sandboxes/" + id + "/exec", user, rid,
+                    "{\"command\":\"echo\",\"args\":[\"" + slot + "\"],\"timeout\":\"20s\"}");
+            if (exec != null && exec.statusCode() == 200) {
+                acks.add(new Ack(rid, "sandbox.exec", id));
+            }
+            destroy(id, user);
+        }
+    }
+
+    static boolean destroy(String id, String user) {
+        String rid = UUID.randomUUID().toString();
+        HttpResponse<String> answer = call("DELETE", "/sandboxes/" + id, user, rid, null);
+        if (answer != null && answer.statusCode() == 200) {
+            acks.add(new Ack(rid, "sandbox.destroy", id));
+            destroyed.add(id);
+            return true;
+        }
+        return false;
+    }
+
+    static void injectFaults() {
+        for (int k = 0; k < FAULTS.size(); k++) {
+            while (claimed.get() < (k * SANDBOXES) / FAULTS.size() + CLIENTS) {
+                sleep(200);
+            }
+            String victim = FAULTS.get(k);
+            try {
+                long pid = Long.parseLong(Files.readString(run.resolve(victim + ".pid")).trim());
+                Instant killed = Instant.now();
+                // the broker is restarted (stopped and started), every service killed outright
+                ProcessHandle.of(pid).ifPresent(victim.equals("kafka") ? ProcessHandle::destroy : ProcessHandle::destroyForcibly);
+                ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(60, TimeUnit.SECONDS).join());
+                Process up = new ProcessBuilder(root.resolve("stacyvm").toString(), "up").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!up.waitFor(5, TimeUnit.MINUTES) || up.exitValue() != 0) {
+                    throw new IllegalStateException("./stacyvm up did not bring " + victim + " back");
+                }
+                faultLog.add(victim + " back in " + Duration.between(killed, Instant.now()).toSeconds() + " s");
+            } catch (Exception e) {
+                faultLog.add(victim + " FAILED: " + e);
+            }
+            faultsDone.incrementAndGet();
+        }
+    }
+
+    /** Destroys every sandbox of the run that is still there, whatever state it is in. */
+    static int cleanUp() {
+        int cleaned = 0;
+        for (int c = 0; c < CLIENTS; c++) {
+            String user = "chaos-" + RUN_ID + "-" + c;
+            for (int attempt = 0; attempt < 30; attempt++) {
+                HttpResponse<String> list = call("GET", "/sandboxes", user, UUID.randomUUID().toString(), null);
+                if (list == null || list.statusCode() != 200) {
+                    sleep(1000);
+                    continue;
+                }
+                List<String> ids = new ArrayList<>();
+                Matcher id = Pattern.compile("\"id\":\"(sb-[a-z0-9]+)\"").matcher(list.body());
+                while (id.find()) {
+                    ids.add(id.group(1));
+                }
+                if (ids.isEmpty()) {
+                    break;
+                }
+                for (String sandbox : ids) {
+                    if (destroy(sandbox, user)) {
+                        cleaned++;
+                    }
+                }
+                sleep(1000);
+            }
+        }
+        return cleaned;
+    }
+
+    static HttpResponse<String> call(String method, String path, String user, String requestId, String body) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + "/api/v1" + path))
+                    .header("X-API-Key", key).header("X-User-ID", user).header("X-Request-ID", requestId)
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            HttpResponse<String> answer = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() >= 300) {
+                failures.incrementAndGet();
+            }
+            return answer;
+        } catch (IOException e) {
+            failures.incrementAndGet();
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    static Map<String, Integer> auditCounts() throws Exception {
+        Map<String, Integer> counts = new HashMap<>();
+        for (String line : psql("SELECT request_id || ' ' || action || ' ' || count(*) FROM audit.audit_record"
+                + " WHERE actor LIKE '%chaos-" + RUN_ID + "-%' GROUP BY request_id, action")) {
+            int last = line.lastIndexOf(' ');
+            counts.put(line.substring(0, last), Integer.parseInt(line.substring(last + 1)));
+        }
+        return counts;
+    }
+
+    static Map<String, Integer> sandboxStates() throws Exception {
+        Map<String, Integer> states = new HashMap<>();
+        for (String line : psql("SELECT state || ' ' || count(*) FROM scheduler.sandbox WHERE owner_id LIKE 'default:chaos-"
+                + RUN_ID + "-%' GROUP BY state")) {
+            String[] parts = line.split(" ");
+            states.put(parts[0], Integer.parseInt(parts[1]));
+        }
+        return states;
+    }
+
+    static List<String> containers() throws Exception {
+        List<String> left = new ArrayList<>();
+        for (String line : exec("docker", "ps", "-a", "--format", "{{.Names}} {{.Label \"dev.stacyvm.owner-id\"}}")) {
+            if (line.contains("chaos-" + RUN_ID + "-")) {
+                left.add(line.split(" ")[0]);
+            }
+        }
+        return left;
+    }
+
+    static List<String> psql(String sql) throws Exception {
+        return exec(System.getenv("CHAOS_PSQL"), "-X", "-q", "-t", "-A", "-h", System.getenv("CHAOS_PG_HOST"), "-p",
+                System.getenv("CHAOS_PG_PORT"), "-U", "stacyvm", "-d", "stacyvm", "-c", sql);
+    }
+
+    static List<String> exec(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + ": " + output);
+        }
+        return output.lines().filter(line -> !line.isBlank()).toList();
+    }
+
+    static String field(String json, String name) {
+        Matcher value = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(json);
+        return value.find() ? value.group(1) : null;
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
