@@ -242,4 +242,31 @@ class RemoteWorkerTest {
         api().body(Map.of("command", "true")).post("/sandboxes/{id}/exec", id).then().statusCode(200);
         assertEquals("ready", workerStatus());
     }
+
+    @Test
+    void aDestroyThatFailsIsRetriedUntilTheSandboxIsGone() throws Exception {
+        assertEquals("ready", awaitWorker("ready", 120), "the namespaced worker registers: " + tail());
+        String id = api().body(Map.of("ttl", "5m", "worker_labels", Map.of("zone", zone))).post("/sandboxes")
+                .then().statusCode(201).body("worker_id", equalTo(workerId)).extract().path("id");
+        sandboxIds.add(id);
+
+        // the worker hangs: the destroy cannot reach it and fails, and the sandbox waits in error
+        run("kill", "-STOP", String.valueOf(worker.pid()));
+        try {
+            api().delete("/sandboxes/{id}", id).then().statusCode(503).body("code", equalTo("unavailable"));
+            api().get("/sandboxes/{id}", id).then().statusCode(200).body("state", equalTo("error"));
+            // the retry finds the worker lost, so the record is destroyed without it
+            assertEquals("gone", awaitSandbox(id, "gone", 60), "the failed destroy was retried");
+        } finally {
+            run("kill", "-CONT", String.valueOf(worker.pid()));
+        }
+        // and once the worker is back, the container it kept is removed as an orphan
+        assertEquals("ready", awaitWorker("ready", 60));
+        boolean removed = false;
+        for (int attempt = 0; attempt < 240 && !removed; attempt++) {
+            Thread.sleep(250);
+            removed = Suite.containersOf(id).isEmpty();
+        }
+        assertTrue(removed, "the container of the destroyed sandbox is removed");
+    }
 }

@@ -1,0 +1,203 @@
+package dev.stacyvm.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * `./stacyvm bench`: every operation of the suite (create, exec of true and of 1 MB of output, file
+ * write and read of 1 MB and 100 MB, destroy, a preview request) through the public API and, in the
+ * same run, the same with docker-java against the same engine (for previews: straight to the
+ * published port); p50/p95/p99, throughput and ours/raw ratios, the services' memory idle and
+ * under load, and the memory of a live sandbox. Prints a table and writes JSON. It never judges:
+ * the figures go to docs/benchmarks.md.
+ */
+public final class SuiteBenchmark {
+
+    static final List<String> SERVICES = List.of("api-gateway", "scheduler-service", "worker-service", "audit-service",
+            "preview-router");
+
+    public static void main(String[] args) throws Exception {
+        String url = System.getProperty("stacyvm.url", "http://127.0.0.1:7423");
+        String key = System.getProperty("stacyvm.api-key");
+        int previewPort = Integer.getInteger("stacyvm.preview-port", 7480);
+        Path runDir = Path.of(System.getProperty("stacyvm.run-dir", ".stacyvm/run"));
+        int clients = Integer.getInteger("bench.clients", 4);
+        int creates = Integer.getInteger("bench.creates", 20);
+        int execs = Integer.getInteger("bench.execs", 100);
+        Path output = Path.of(System.getProperty("bench.output", "benchmarks/target/bench-results.json"));
+        String image = System.getProperty("bench.image", "stacyvm/base:bookworm");
+
+        SuiteApi api = new SuiteApi(url, key);
+        RawDocker raw = new RawDocker(System.getProperty("bench.docker-host", "unix:///var/run/docker.sock"), image);
+        Map<String, Long> idle = rss(runDir);
+        Map<String, Long> peak = new ConcurrentHashMap<>(idle);
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> rss(runDir).forEach((service, kb) -> peak.merge(service, kb, Math::max)),
+                200, 200, TimeUnit.MILLISECONDS);
+
+        List<Samples> results = new ArrayList<>();
+        List<String> ours = new ArrayList<>(java.util.Collections.nCopies(creates, null));
+        List<String> theirs = new ArrayList<>(java.util.Collections.nCopies(creates, null));
+        String previewSandbox = null;
+        try {
+            results.add(Timed.run("create", "stacyvm", clients, creates,
+                    (c, i) -> ours.set(i, api.create("bench-" + i, Map.of("ttl", "30m")))));
+            results.add(Timed.run("create", "docker", clients, creates, (c, i) -> theirs.set(i, raw.createAndStart())));
+
+            long sandboxMemory = 0;
+            for (String id : ours) {
+                sandboxMemory += raw.memoryBytes("stacyvm-" + id);
+            }
+            long perSandboxKb = sandboxMemory / ours.size() / 1024;
+
+            String one = "head -c 1048576 /dev/zero | tr '\\0' a";
+            results.add(Timed.run("exec true", "stacyvm", clients, execs, (c, i) -> api.json("POST",
+                    "/sandboxes/" + ours.get(c) + "/exec", "bench-" + c, Map.of("command", "true"))));
+            results.add(Timed.run("exec true", "docker", clients, execs, (c, i) -> raw.exec(theirs.get(c), "true")));
+            results.add(Timed.run("exec 1 MB output", "stacyvm", clients, creates, (c, i) -> api.json("POST",
+                    "/sandboxes/" + ours.get(c) + "/exec", "bench-" + c, Map.of("command", one, "mode", "shell"))));
+            results.add(Timed.run("exec 1 MB output", "docker", clients, creates,
+                    (c, i) -> raw.exec(theirs.get(c), "/bin/sh", "-c", one)));
+
+            String mb = "a".repeat(1024 * 1024);
+            results.add(Timed.run("write 1 MB file", "stacyvm", clients, creates, (c, i) -> api.json("POST",
+                    "/sandboxes/" + ours.get(c) + "/files", "bench-" + c, Map.of("path", "/workspace/one.bin", "content", mb))));
+            results.add(Timed.run("write 1 MB file", "docker", clients, creates,
+                    (c, i) -> raw.write(theirs.get(c), "/workspace", Tars.oneFile("one.bin", 1024 * 1024))));
+            results.add(Timed.run("read 1 MB file", "stacyvm", clients, creates,
+                    (c, i) -> api.drain("/sandboxes/" + ours.get(c) + "/files?path=/workspace/one.bin", "bench-" + c)));
+            results.add(Timed.run("read 1 MB file", "docker", clients, creates,
+                    (c, i) -> raw.read(theirs.get(c), "/workspace/one.bin")));
+
+            long hundred = 100L * 1024 * 1024;
+            results.add(Timed.run("write 100 MB file", "stacyvm", 1, 3, (c, i) -> api.put(
+                    "/sandboxes/" + ours.get(0) + "/files/archive?path=/workspace", "bench-0", Tars.oneFile("big.bin", hundred))));
+            results.add(Timed.run("write 100 MB file", "docker", 1, 3,
+                    (c, i) -> raw.write(theirs.get(0), "/workspace", Tars.oneFile("big.bin", hundred))));
+            results.add(Timed.run("read 100 MB file", "stacyvm", 1, 3,
+                    (c, i) -> api.drain("/sandboxes/" + ours.get(0) + "/files?path=/workspace/big.bin", "bench-0")));
+            results.add(Timed.run("read 100 MB file", "docker", 1, 3, (c, i) -> raw.read(theirs.get(0), "/workspace/big.bin")));
+
+            // a preview: the router against the published port itself
+            previewSandbox = api.create("bench-preview", Map.of("ttl", "30m", "ports", List.of(3000), "public_preview", true));
+            api.json("POST", "/sandboxes/" + previewSandbox + "/exec", "bench-preview", Map.of("mode", "shell", "command",
+                    "cd /tmp && echo ok > index.html && (setsid python3 -m http.server 3000 >/dev/null 2>&1 </dev/null &) && sleep 1"));
+            String published = raw.docker.inspectContainerCmd("stacyvm-" + previewSandbox).exec().getNetworkSettings()
+                    .getPorts().getBindings().values().iterator().next()[0].getHostPortSpec();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String host = "3000-" + previewSandbox + ".localhost:" + previewPort;
+            results.add(Timed.run("preview request", "stacyvm", clients, 400, (c, i) -> check(http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + previewPort + "/index.html")).header("Host", host).build(),
+                    HttpResponse.BodyHandlers.discarding()))));
+            results.add(Timed.run("preview request", "direct", clients, 400, (c, i) -> check(http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + published + "/index.html")).build(), HttpResponse.BodyHandlers.discarding()))));
+
+            results.add(Timed.run("destroy", "stacyvm", clients, creates,
+                    (c, i) -> api.json("DELETE", "/sandboxes/" + ours.get(i), "bench-" + (i % clients), null)));
+            results.add(Timed.run("destroy", "docker", clients, creates, (c, i) -> raw.remove(theirs.get(i))));
+            ours.clear();
+            theirs.clear();
+
+            sampler.shutdown();
+            report(results, idle, peak, perSandboxKb, output);
+        } finally {
+            sampler.shutdownNow();
+            for (String id : ours) {
+                if (id != null) {
+                    quietly(() -> api.json("DELETE", "/sandboxes/" + id, "bench", null));
+                }
+            }
+            if (previewSandbox != null) {
+                String id = previewSandbox;
+                quietly(() -> api.json("DELETE", "/sandboxes/" + id, "bench-preview", null));
+            }
+            for (var container : raw.docker.listContainersCmd().withShowAll(true)
+                    .withLabelFilter(Map.of(RawDocker.LABEL, "true")).exec()) {
+                raw.remove(container.getId());
+            }
+        }
+    }
+
+    static void report(List<Samples> results, Map<String, Long> idle, Map<String, Long> peak, long perSandboxKb,
+                       Path output) throws Exception {
+        List<Samples.Row> rows = results.stream().map(Samples::row).toList();
+        System.out.println();
+        System.out.print(Samples.table(rows));
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < results.size(); i += 2) {
+            Samples ourSide = results.get(i);
+            Samples rawSide = results.get(i + 1);
+            ratios.put(ourSide.operation(), Samples.round(ourSide.percentileMillis(0.5) / rawSide.percentileMillis(0.5)));
+        }
+        System.out.println("\nours/raw at p50: " + ratios);
+        System.out.println("service RSS MB, idle -> peak under load:");
+        Map<String, String> memory = new LinkedHashMap<>();
+        for (String service : SERVICES) {
+            String figure = (idle.getOrDefault(service, 0L) / 1024) + " -> " + (peak.getOrDefault(service, 0L) / 1024);
+            memory.put(service, figure);
+            System.out.printf("  %-18s %s%n", service, figure);
+        }
+        System.out.printf("memory of one idle live sandbox (engine's figure): %d KB%n", perSandboxKb);
+        Files.createDirectories(output.toAbsolutePath().getParent());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("ran_at", Instant.now().toString());
+        json.put("cores", Runtime.getRuntime().availableProcessors());
+        json.put("results", rows);
+        json.put("ours_over_raw_p50", ratios);
+        json.put("service_rss_mb_idle_to_peak", memory);
+        json.put("sandbox_memory_kb", perSandboxKb);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(output.toFile(), json);
+        System.out.println("JSON: " + output.toAbsolutePath());
+    }
+
+    /** Each service's resident memory in KB, from its pid file. */
+    static Map<String, Long> rss(Path runDir) {
+        Map<String, Long> rss = new LinkedHashMap<>();
+        for (String service : SERVICES) {
+            try {
+                String pid = Files.readString(runDir.resolve(service + ".pid")).trim();
+                for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        rss.put(service, Long.parseLong(line.replaceAll("[^0-9]", "")));
+                    }
+                }
+            } catch (Exception notRunning) {
+                // a service that is not running has no figure
+            }
+        }
+        return rss;
+    }
+
+    static void check(HttpResponse<?> answer) {
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("answered " + answer.statusCode());
+        }
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    static void quietly(Action action) {
+        try {
+            action.run();
+        } catch (Exception ignored) {
+            // best effort clean-up
+        }
+    }
+}
