@@ -37,7 +37,7 @@ final class SuiteApi {
 
     /** Sends a stream (a tar archive) and reads a JSON answer. */
     void put(String path, String user, InputStream body) throws Exception {
-        HttpResponse<String> answer = http.send(request("PUT", path, user).header("Content-Type", "application/x-tar")
+        HttpResponse<String> answer = http.send(request("PUT", path, user).setHeader("Content-Type", "application/x-tar")
                 .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(), HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() >= 300) {
             throw new IllegalStateException("PUT " + path + " answered " + answer.statusCode() + ": " + answer.body());

@@ -95,17 +95,21 @@ public final class SuiteBenchmark {
 
             // a preview: the router against the published port itself
             previewSandbox = api.create("bench-preview", Map.of("ttl", "30m", "ports", List.of(3000), "public_preview", true));
+            // the test web app: HTTP/1.1 with keep-alive, like a real dev server
+            api.json("POST", "/sandboxes/" + previewSandbox + "/files", "bench-preview", Map.of("path", "/workspace/app.py",
+                    "content", Files.readString(Path.of(System.getProperty("bench.preview-app",
+                            "system-tests/src/test/resources/preview-app/app.py")))));
             api.json("POST", "/sandboxes/" + previewSandbox + "/exec", "bench-preview", Map.of("mode", "shell", "command",
-                    "cd /tmp && echo ok > index.html && (setsid python3 -m http.server 3000 >/dev/null 2>&1 </dev/null &) && sleep 1"));
+                    "(setsid python3 /workspace/app.py 3000 >/dev/null 2>&1 </dev/null &) && sleep 1"));
             String published = raw.docker.inspectContainerCmd("stacyvm-" + previewSandbox).exec().getNetworkSettings()
                     .getPorts().getBindings().values().iterator().next()[0].getHostPortSpec();
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String host = "3000-" + previewSandbox + ".localhost:" + previewPort;
             results.add(Timed.run("preview request", "stacyvm", clients, 400, (c, i) -> check(http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + previewPort + "/index.html")).header("Host", host).build(),
+                    URI.create("http://127.0.0.1:" + previewPort + "/headers")).header("Host", host).build(),
                     HttpResponse.BodyHandlers.discarding()))));
             results.add(Timed.run("preview request", "direct", clients, 400, (c, i) -> check(http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + published + "/index.html")).build(), HttpResponse.BodyHandlers.discarding()))));
+                    URI.create("http://127.0.0.1:" + published + "/headers")).build(), HttpResponse.BodyHandlers.discarding()))));
 
             results.add(Timed.run("destroy", "stacyvm", clients, creates,
                     (c, i) -> api.json("DELETE", "/sandboxes/" + ours.get(i), "bench-" + (i % clients), null)));
