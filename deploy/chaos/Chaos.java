@@ -186,8 +186,12 @@ public class Chaos {
                 ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(60, TimeUnit.SECONDS).join());
                 Process up = new ProcessBuilder(root.resolve("stacyvm").toString(), "up").redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!up.waitFor(5, TimeUnit.MINUTES) || up.exitValue() != 0) {
-                    throw new IllegalStateException("./stacyvm up did not bring " + victim + " back");
+                if (!up.waitFor(5, TimeUnit.MINUTES)) {
+                    up.destroyForcibly();
+                    throw new IllegalStateException("./stacyvm up did not bring " + victim + " back within 5 minutes");
+                }
+                if (up.exitValue() != 0) {
+                    throw new IllegalStateException("./stacyvm up failed to bring " + victim + " back");
                 }
                 faultLog.add(victim + " back in " + Duration.between(killed, Instant.now()).toSeconds() + " s");
             } catch (Exception e) {
