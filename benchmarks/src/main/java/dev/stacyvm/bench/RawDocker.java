@@ -75,6 +75,12 @@ final class RawDocker {
         }
     }
 
+    /** The host port a container's {@code port} is published on. */
+    String publishedPort(String container, int port) {
+        var bindings = docker.inspectContainerCmd(container).exec().getNetworkSettings().getPorts().getBindings();
+        return bindings.get(com.github.dockerjava.api.model.ExposedPort.tcp(port))[0].getHostPortSpec();
+    }
+
     void remove(String container) {
         docker.removeContainerCmd(container).withForce(true).exec();
     }

@@ -101,8 +101,7 @@ public final class SuiteBenchmark {
                             "system-tests/src/test/resources/preview-app/app.py")))));
             api.json("POST", "/sandboxes/" + previewSandbox + "/exec", "bench-preview", Map.of("mode", "shell", "command",
                     "(setsid python3 /workspace/app.py 3000 >/dev/null 2>&1 </dev/null &) && sleep 1"));
-            String published = raw.docker.inspectContainerCmd("stacyvm-" + previewSandbox).exec().getNetworkSettings()
-                    .getPorts().getBindings().values().iterator().next()[0].getHostPortSpec();
+            String published = raw.publishedPort("stacyvm-" + previewSandbox, 3000);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String host = "3000-" + previewSandbox + ".localhost:" + previewPort;
             results.add(Timed.run("preview request", "stacyvm", clients, 400, (c, i) -> check(http.send(HttpRequest.newBuilder(
