@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.config;
 
+import dev.stacyvm.contract.api.SandboxDefaults;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -80,20 +81,20 @@ public interface GatewayConfig {
 
     interface Sandboxes {
         /** The image a create without {@code image} gets: the base image `./stacyvm up` builds. */
-        @WithDefault("stacyvm/base:bookworm")
+        @WithDefault(SandboxDefaults.IMAGE)
         String defaultImage();
 
         /** Providers a create may name; the first is the default. */
         @WithDefault("docker")
         List<String> providers();
 
-        @WithDefault("512")
+        @WithDefault(SandboxDefaults.MEMORY_MB)
         int defaultMemoryMb();
 
         @WithDefault("8192")
         int maxMemoryMb();
 
-        @WithDefault("1")
+        @WithDefault(SandboxDefaults.VCPUS)
         int defaultVcpus();
 
         @WithDefault("8")
@@ -106,7 +107,7 @@ public interface GatewayConfig {
         @WithDefault("24h")
         Duration maxTtl();
 
-        @WithDefault("256")
+        @WithDefault(SandboxDefaults.PIDS_LIMIT)
         int defaultPidsLimit();
 
         /** Live sandboxes one owner may have at once; a create beyond is {@code resource_limit}. */

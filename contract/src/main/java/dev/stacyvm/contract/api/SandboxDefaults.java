@@ -1,0 +1,18 @@
+package dev.stacyvm.contract.api;
+
+/**
+ * The shape a create gets for every field it leaves out, unless an operator configures another.
+ * Kept in one place because two services depend on it: the gateway fills requests in with it, and
+ * a worker's warm pool keeps containers of this shape ready, so that a default create can claim one.
+ */
+public final class SandboxDefaults {
+
+    /** The base image `./stacyvm up` builds. */
+    public static final String IMAGE = "stacyvm/base:bookworm";
+    public static final String MEMORY_MB = "512";
+    public static final String VCPUS = "1";
+    public static final String PIDS_LIMIT = "256";
+
+    private SandboxDefaults() {
+    }
+}
