@@ -271,11 +271,14 @@ public class Chaos {
         return states;
     }
 
+    /** The containers of this run's sandboxes still there, found by name (claimed pool containers carry no owner label). */
     static List<String> containers() throws Exception {
+        java.util.Set<String> ours = new java.util.HashSet<>(psql("SELECT 'stacyvm-' || id FROM scheduler.sandbox"
+                + " WHERE owner_id LIKE 'default:chaos-" + RUN_ID + "-%'"));
         List<String> left = new ArrayList<>();
-        for (String line : exec("docker", "ps", "-a", "--format", "{{.Names}} {{.Label \"dev.stacyvm.owner-id\"}}")) {
-            if (line.contains("chaos-" + RUN_ID + "-")) {
-                left.add(line.split(" ")[0]);
+        for (String name : exec("docker", "ps", "-a", "--format", "{{.Names}}")) {
+            if (ours.contains(name.trim())) {
+                left.add(name.trim());
             }
         }
         return left;

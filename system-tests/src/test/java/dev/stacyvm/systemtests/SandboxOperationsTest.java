@@ -91,9 +91,13 @@ class SandboxOperationsTest {
     @Test
     void logsShowWhatTheSandboxWrote() {
         String id = sandboxes.create(Map.of());
+        // the main process (the init, pid 1) runs as the sandbox's user: what reaches its stdout is its log
+        api().body(Map.of("command", "echo \"written to the log of $STACYVM_SANDBOX_ID\" > /proc/1/fd/1"))
+                .post("/sandboxes/{id}/exec", id).then().statusCode(200).body("exit_code", equalTo(0));
         List<String> lines = api().get("/sandboxes/{id}/logs?lines=10", id).then().statusCode(200)
                 .extract().jsonPath().getList("$", String.class);
-        assertTrue(lines.contains("stacyvm: sandbox " + id + " started"), lines.toString());
+        assertTrue(lines.contains("stacyvm: sandbox started"), lines.toString());
+        assertTrue(lines.contains("written to the log of " + id), lines.toString());
         api().get("/sandboxes/{id}/logs?lines=0", id).then().statusCode(400).body("code", equalTo("bad_request"));
         api().get("/sandboxes/sb-00000000dead/logs").then().statusCode(404).body("code", equalTo("not_found"));
     }

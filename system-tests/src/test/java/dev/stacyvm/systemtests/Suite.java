@@ -57,10 +57,13 @@ final class Suite {
         return docker;
     }
 
-    /** Every container, running or not, that carries this sandbox's label. */
+    /**
+     * The sandbox's container, running or not (none or one), found by its name: a container claimed
+     * from the warm pool keeps the pool's labels, so the name is what every sandbox container has.
+     */
     static List<Container> containersOf(String sandboxId) {
         return docker().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(LABEL_SANDBOX, sandboxId)).exec();
+                .withNameFilter(List.of("^/stacyvm-" + sandboxId + "$")).exec();
     }
 
     /** Creates sandboxes for one test and destroys whatever is left of them afterwards. */

@@ -1,8 +1,10 @@
 package dev.stacyvm.worker.config;
 
+import dev.stacyvm.contract.api.SandboxDefaults;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,4 +52,30 @@ public interface WorkerConfig {
     /** How long after an exec's own timeout the worker stops waiting for it regardless. */
     @WithDefault("5s")
     Duration execTimeoutGrace();
+
+    /** Containers started ahead of time, so that a create of their shape only has to claim one. */
+    WarmPool warmPool();
+
+    interface WarmPool {
+        /** Containers kept ready per image; 0 turns the pool off. */
+        @WithDefault("0")
+        int size();
+
+        /** The images to keep containers of; each pool has the shape below, without network or ports. */
+        @WithDefault(SandboxDefaults.IMAGE)
+        List<String> images();
+
+        @WithDefault(SandboxDefaults.MEMORY_MB)
+        int memoryMb();
+
+        @WithDefault(SandboxDefaults.VCPUS)
+        int vcpus();
+
+        @WithDefault(SandboxDefaults.PIDS_LIMIT)
+        int pidsLimit();
+
+        /** How often pooled containers are checked, dead ones replaced and the pools topped up. */
+        @WithDefault("5s")
+        Duration checkInterval();
+    }
 }

@@ -40,10 +40,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sandboxes as Docker containers, hardened for untrusted code: every capability dropped,
- * {@code no-new-privileges}, the default seccomp profile, a pids limit, memory (without swap) and
- * CPU limits, no network unless asked, an init process, and the image's own (non-root) user.
- * Containers are named {@code stacyvm-<sandbox id>} and labelled with the sandbox, owner and worker.
+ * Sandboxes as Docker containers, hardened for untrusted code as {@link HardenedContainers} says.
+ * A sandbox's container is named {@code stacyvm-<sandbox id>}: either claimed from the
+ * {@link WarmPool} (and renamed) or, when no pooled one fits, created cold and labelled with the
+ * sandbox, owner and worker.
  */
 @ApplicationScoped
 public class DockerSandboxProvider implements SandboxProvider {
@@ -54,12 +54,9 @@ public class DockerSandboxProvider implements SandboxProvider {
     public static final String LABEL_OWNER = "dev.stacyvm.owner-id";
     public static final String LABEL_WORKER = "dev.stacyvm.worker-id";
 
-    /** Keeps the container alive without depending on any one program's flags (works with busybox too). */
-    private static final List<String> KEEP_ALIVE = List.of("/bin/sh", "-c",
-            "echo \"stacyvm: sandbox $STACYVM_SANDBOX_ID started\"; trap 'exit 0' TERM INT; "
-                    + "while :; do sleep 3600 & wait $!; done");
     private static final List<String> CAPABILITIES = List.of("exec", "exec-timeout", "network", "preview-ports", "logs");
-    private static final long MIB = 1024L * 1024L;
+    /** Every exec sees its sandbox's id here (pooled containers were started before they had one). */
+    static final String SANDBOX_ID_ENV = "STACYVM_SANDBOX_ID";
     /** Environment variable that tags every process of one exec. */
     static final String EXEC_TOKEN = "STACYVM_EXEC_TOKEN";
 
@@ -73,6 +70,12 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Inject
     WorkerConfig config;
 
+    @Inject
+    HardenedContainers containers;
+
+    @Inject
+    WarmPool warmPool;
+
     @Override
     public String name() {
         return NAME;
@@ -84,66 +87,20 @@ public class DockerSandboxProvider implements SandboxProvider {
 
     @Override
     public RuntimeHandle create(RuntimeSpec spec, String workerId) {
-        requireImage(spec.image());
-        boolean networked = "bridge".equals(spec.network());
-        HostConfig host = HostConfig.newHostConfig()
-                .withCapDrop(Capability.ALL)
-                .withSecurityOpts(List.of("no-new-privileges:true"))
-                .withPidsLimit((long) spec.pidsLimit())
-                .withMemory(spec.memoryMb() * MIB)
-                .withMemorySwap(spec.memoryMb() * MIB)
-                .withNanoCPUs(spec.vcpus() * 1_000_000_000L)
-                .withNetworkMode(networked ? "bridge" : "none")
-                .withInit(true)
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m,mode=1777"));
-        List<ExposedPort> exposed = new ArrayList<>();
-        if (networked && spec.ports() != null && !spec.ports().isEmpty()) {
-            Ports bindings = new Ports();
-            for (Integer port : spec.ports()) {
-                ExposedPort exposedPort = ExposedPort.tcp(port);
-                exposed.add(exposedPort);
-                // an empty host port lets Docker pick one, on the worker's private address only
-                bindings.bind(exposedPort, Ports.Binding.bindIp(config.previewBindAddress()));
-            }
-            host.withPortBindings(bindings);
-        }
-        Map<String, String> labels = new HashMap<>();
-        labels.put(LABEL_MANAGED, "true");
-        labels.put(LABEL_SANDBOX, spec.sandboxId());
-        labels.put(LABEL_OWNER, spec.ownerId());
-        labels.put(LABEL_WORKER, workerId);
-        List<String> env = new ArrayList<>();
-        env.add("STACYVM_SANDBOX_ID=" + spec.sandboxId());
-        if (spec.env() != null) {
-            spec.env().forEach((name, value) -> env.add(name + "=" + value));
-        }
         String name = containerName(spec.sandboxId());
-        try (CreateContainerCmd create = docker.createContainerCmd(spec.image())) {
-            create.withName(name)
-                    .withLabels(labels)
-                    .withHostConfig(host)
-                    .withEnv(env)
-                    .withExposedPorts(exposed)
-                    .withCmd(KEEP_ALIVE)
-                    .withEntrypoint(List.of())
-                    .withStopSignal("SIGKILL")
-                    .exec();
-        } catch (ConflictException alreadyThere) {
-            Log.infof("container %s already exists; reusing it for a retried create", name);
-        } catch (DockerException e) {
-            Log.warnf("docker refused to create %s: %s", name, firstLine(e.getMessage()));
-            throw ApiException.providerError("docker could not create the sandbox");
-        }
-        try {
-            docker.startContainerCmd(name).exec();
-        } catch (com.github.dockerjava.api.exception.NotModifiedException alreadyRunning) {
-            // a retried create found it running
-        } catch (DockerException e) {
-            Log.warnf("docker could not start %s: %s", name, firstLine(e.getMessage()));
-            removeQuietly(name);
-            throw ApiException.providerError("docker could not start the sandbox");
-        }
-        InspectContainerResponse container = docker.inspectContainerCmd(name).exec();
+        InspectContainerResponse container = warmPool.claim(spec, name).orElseGet(() -> {
+            Map<String, String> labels = new HashMap<>();
+            labels.put(LABEL_MANAGED, "true");
+            labels.put(LABEL_SANDBOX, spec.sandboxId());
+            labels.put(LABEL_OWNER, spec.ownerId());
+            labels.put(LABEL_WORKER, workerId);
+            List<String> env = new ArrayList<>();
+            env.add(SANDBOX_ID_ENV + "=" + spec.sandboxId());
+            if (spec.env() != null) {
+                spec.env().forEach((variable, value) -> env.add(variable + "=" + value));
+            }
+            return containers.start(name, ContainerShape.of(spec), env, labels);
+        });
         return new RuntimeHandle(spec.sandboxId(), container.getId(), workerId, publishedPorts(container), previewHost());
     }
 
@@ -159,23 +116,22 @@ public class DockerSandboxProvider implements SandboxProvider {
         return java.net.URI.create(config.advertisedEndpoint()).getHost();
     }
 
+    /**
+     * Every sandbox container of this worker, found by its name: a container claimed from the warm
+     * pool keeps the pool's labels, so the name is the one mark every sandbox container carries.
+     */
     @Override
     public List<RuntimeStatus> runtimes(String workerId) {
+        String prefix = containerName("");
         return docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_WORKER, workerId)).exec().stream()
-                .filter(container -> container.getLabels() != null && container.getLabels().get(LABEL_SANDBOX) != null)
-                .map(container -> new RuntimeStatus(container.getLabels().get(LABEL_SANDBOX), container.getId(),
-                        "running".equals(container.getState()), container.getState()))
+                .filter(container -> {
+                    String name = WarmPool.nameOf(container);
+                    return name != null && name.startsWith(prefix + "sb-");
+                })
+                .map(container -> new RuntimeStatus(WarmPool.nameOf(container).substring(prefix.length()),
+                        container.getId(), "running".equals(container.getState()), container.getState()))
                 .toList();
-    }
-
-    private void requireImage(String image) {
-        try {
-            docker.inspectImageCmd(image).exec();
-        } catch (NotFoundException missing) {
-            throw ApiException.badRequest("image \"" + image + "\" is not present on this worker; StacyVM pulls "
-                    + "from no registry, so build or load it locally (see deploy/images)");
-        }
     }
 
     private static Map<Integer, Integer> publishedPorts(InspectContainerResponse container) {
@@ -193,21 +149,7 @@ public class DockerSandboxProvider implements SandboxProvider {
 
     @Override
     public void destroy(String sandboxId) {
-        try {
-            docker.removeContainerCmd(containerName(sandboxId)).withForce(true).withRemoveVolumes(true).exec();
-        } catch (NotFoundException alreadyGone) {
-            // idempotent: nothing left to remove
-        } catch (ConflictException removalInProgress) {
-            Log.debugf("removal of %s already in progress", sandboxId);
-        }
-    }
-
-    private void removeQuietly(String name) {
-        try {
-            docker.removeContainerCmd(name).withForce(true).exec();
-        } catch (DockerException ignored) {
-            // best effort after a failed start
-        }
+        containers.remove(containerName(sandboxId));
     }
 
     @Override
@@ -221,6 +163,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         argv.addAll(command.argv());
         List<String> env = new ArrayList<>();
         command.env().forEach((name, value) -> env.add(name + "=" + value));
+        env.add(SANDBOX_ID_ENV + "=" + sandboxId);
         env.add(EXEC_TOKEN + "=" + token);
         long started = System.nanoTime();
         ExecCreateCmdResponse exec = createExec(sandboxId, argv, false, env, command.workdir());
@@ -374,19 +317,24 @@ public class DockerSandboxProvider implements SandboxProvider {
         }
     }
 
-    /** The exit code once the engine has recorded it: it may lag the end of the output by a moment. */
+    /**
+     * The exit code once the engine has recorded it: it may lag the end of the output by a moment,
+     * so it is asked again after 1 ms, then after twice as long each time, for about two seconds.
+     */
     private Long exitCodeOf(String execId) {
-        for (int attempt = 0; attempt < 100; attempt++) {
+        long pause = 1;
+        for (int attempt = 0; attempt < 12; attempt++) {
             var inspected = docker.inspectExecCmd(execId).exec();
             if (!Boolean.TRUE.equals(inspected.isRunning()) && inspected.getExitCodeLong() != null) {
                 return inspected.getExitCodeLong();
             }
             try {
-                Thread.sleep(20);
+                Thread.sleep(pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
+            pause = Math.min(pause * 2, 500);
         }
         return docker.inspectExecCmd(execId).exec().getExitCodeLong();
     }
@@ -494,13 +442,5 @@ public class DockerSandboxProvider implements SandboxProvider {
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int newline = message.indexOf('\n');
-        return (newline < 0 ? message : message.substring(0, newline)).trim();
     }
 }

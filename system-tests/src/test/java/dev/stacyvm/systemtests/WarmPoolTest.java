@@ -1,0 +1,186 @@
+package dev.stacyvm.systemtests;
+
+import static dev.stacyvm.systemtests.Suite.api;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.HostConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worker's warm pool (the test instance keeps 2 containers of the default shape ready): a
+ * default create claims one, the pool fills up again, a claimed container is never handed out
+ * again, pooled containers are hardened like any sandbox, and a create that finds no fitting or
+ * no ready container starts one cold.
+ */
+class WarmPoolTest {
+
+    private static final String WORKER_URL = System.getProperty("stacyvm.worker-url", "http://127.0.0.1:7525");
+    private static final String SERVICE_TOKEN = System.getProperty("stacyvm.service-token", "");
+    private static final String DEFAULT_IMAGE = "stacyvm/base:bookworm";
+
+    private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
+
+    @AfterEach
+    void cleanUp() {
+        sandboxes.close();
+    }
+
+    /** The worker's pool of the default image: target, ready, claimed, missed. */
+    private static Map<String, Object> pool() {
+        List<Map<String, Object>> pools = given().baseUri(WORKER_URL).header("X-Service-Token", SERVICE_TOKEN)
+                .get("/internal/warm-pool").then().statusCode(200).extract().jsonPath().getList("$");
+        return pools.stream().filter(pool -> DEFAULT_IMAGE.equals(pool.get("image"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no warm pool of " + DEFAULT_IMAGE + ": " + pools));
+    }
+
+    private static long count(Map<String, Object> pool, String field) {
+        return ((Number) pool.get(field)).longValue();
+    }
+
+    /** Waits (at most 60 s) until the pool holds its target, and answers the ids of its containers. */
+    private static Set<String> awaitFullPool() throws InterruptedException {
+        for (int attempt = 0; attempt < 240; attempt++) {
+            Map<String, Object> pool = pool();
+            Set<String> pooled = pooledContainers();
+            if (count(pool, "ready") == count(pool, "target") && pooled.size() == count(pool, "target")) {
+                return pooled;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the warm pool did not fill up within 60 s: " + pool() + " " + pooledContainers());
+    }
+
+    /** Running containers the engine shows under a pool name for the test worker. */
+    private static Set<String> pooledContainers() {
+        return Suite.docker().listContainersCmd()
+                .withLabelFilter(Map.of("dev.stacyvm.worker-id", Suite.WORKER_ID))
+                .withNameFilter(List.of("^/stacyvm-pool-")).exec().stream()
+                .map(Container::getId).collect(Collectors.toSet());
+    }
+
+    private static String containerOf(String sandboxId) {
+        List<Container> containers = Suite.containersOf(sandboxId);
+        assertEquals(1, containers.size(), "one container for " + sandboxId);
+        return containers.get(0).getId();
+    }
+
+    @Test
+    void aDefaultCreateClaimsAReadyContainerAndThePoolFillsUpAgain() throws Exception {
+        Set<String> pooled = awaitFullPool();
+        assertEquals(2, pooled.size(), "the test instance keeps two containers ready");
+        long claimedBefore = count(pool(), "claimed");
+
+        String id = sandboxes.create(Map.of());
+        String container = containerOf(id);
+        assertTrue(pooled.contains(container), "the sandbox got one of the ready containers");
+        assertEquals(claimedBefore + 1, count(pool(), "claimed"));
+        assertEquals("/stacyvm-" + id, Suite.docker().inspectContainerCmd(container).exec().getName());
+        api().body(Map.of("command", "echo $STACYVM_SANDBOX_ID; id -u")).post("/sandboxes/{id}/exec", id)
+                .then().statusCode(200).body("stdout", equalTo(id + "\n1000\n"));
+
+        Set<String> refilled = awaitFullPool();
+        assertFalse(refilled.contains(container), "a claimed container left the pool");
+        // the scheduler's reconciliation (every second here) leaves pooled containers alone
+        Thread.sleep(3000);
+        assertTrue(pooledContainers().containsAll(refilled), "pooled containers are no orphans");
+    }
+
+    @Test
+    void aClaimedContainerIsNeverHandedOutAgain() throws Exception {
+        awaitFullPool();
+        String first = sandboxes.create(Map.of());
+        String container = containerOf(first);
+        api().body(Map.of("command", "echo secret > /tmp/left-behind; echo secret > ~/left-behind"))
+                .post("/sandboxes/{id}/exec", first).then().statusCode(200).body("exit_code", equalTo(0));
+        api().delete("/sandboxes/{id}", first).then().statusCode(200);
+        assertThrowsNotFound(container);
+
+        for (int round = 0; round < 3; round++) {
+            awaitFullPool();
+            String next = sandboxes.create(Map.of());
+            assertFalse(container.equals(containerOf(next)), "a destroyed sandbox's container is never reused");
+            api().body(Map.of("command", "ls /tmp/left-behind ~/left-behind 2>/dev/null | wc -l"))
+                    .post("/sandboxes/{id}/exec", next).then().statusCode(200).body("stdout", equalTo("0\n"));
+        }
+    }
+
+    private static void assertThrowsNotFound(String container) {
+        try {
+            Suite.docker().inspectContainerCmd(container).exec();
+        } catch (NotFoundException gone) {
+            return;
+        }
+        throw new AssertionError("container " + container + " is still there after its sandbox was destroyed");
+    }
+
+    @Test
+    void pooledContainersAreHardenedLikeColdOnes() throws Exception {
+        awaitFullPool();
+        String warm = sandboxes.create(Map.of());
+        // an environment cannot be given to a container that is already running: this one starts cold
+        String cold = sandboxes.create(Map.of("env", Map.of("GREETING", "hello")));
+        var warmContainer = Suite.docker().inspectContainerCmd(containerOf(warm)).exec();
+        var coldContainer = Suite.docker().inspectContainerCmd(containerOf(cold)).exec();
+        assertNotNull(warmContainer.getConfig().getLabels().get("dev.stacyvm.pool"), "the first came from the pool");
+        assertNull(coldContainer.getConfig().getLabels().get("dev.stacyvm.pool"), "the second was created cold");
+        assertEquals(cold, coldContainer.getConfig().getLabels().get(Suite.LABEL_SANDBOX));
+
+        HostConfig w = warmContainer.getHostConfig();
+        HostConfig c = coldContainer.getHostConfig();
+        assertEquals(List.of(c.getCapDrop()), List.of(w.getCapDrop()));
+        assertEquals(c.getSecurityOpts(), w.getSecurityOpts());
+        assertEquals(c.getPidsLimit(), w.getPidsLimit());
+        assertEquals(c.getMemory(), w.getMemory());
+        assertEquals(c.getMemorySwap(), w.getMemorySwap());
+        assertEquals(c.getNanoCPUs(), w.getNanoCPUs());
+        assertEquals("none", w.getNetworkMode());
+        assertEquals(c.getInit(), w.getInit());
+        assertEquals(c.getTmpFs(), w.getTmpFs());
+        assertEquals(Boolean.FALSE, w.getPrivileged());
+        assertEquals(coldContainer.getConfig().getUser(), warmContainer.getConfig().getUser());
+        api().body(Map.of("command", "echo $GREETING")).post("/sandboxes/{id}/exec", cold)
+                .then().statusCode(200).body("stdout", equalTo("hello\n"));
+    }
+
+    @Test
+    void aCreateOfAnotherShapeStartsColdAndLeavesThePoolAlone() throws Exception {
+        Set<String> pooled = awaitFullPool();
+        long missedBefore = count(pool(), "missed");
+        String id = sandboxes.create(Map.of("memory_mb", 300));
+        assertFalse(pooled.contains(containerOf(id)));
+        assertEquals(pooled, pooledContainers(), "the pool kept its containers");
+        assertEquals(missedBefore, count(pool(), "missed"), "a create of another shape is no miss");
+    }
+
+    @Test
+    void aCreateFindingThePoolEmptyStartsColdAndThePoolRecovers() throws Exception {
+        Set<String> pooled = awaitFullPool();
+        long missedBefore = count(pool(), "missed");
+        // the engine loses every pooled container behind the worker's back
+        for (String container : pooled) {
+            Suite.docker().removeContainerCmd(container).withForce(true).exec();
+        }
+        String id = sandboxes.create(Map.of());
+        String container = containerOf(id);
+        assertFalse(pooled.contains(container));
+        assertEquals(id, Suite.docker().inspectContainerCmd(container).exec().getConfig().getLabels().get(Suite.LABEL_SANDBOX),
+                "started cold");
+        assertTrue(count(pool(), "missed") > missedBefore, "the empty pool counted a miss");
+        api().body(Map.of("command", "echo", "args", List.of("cold"))).post("/sandboxes/{id}/exec", id)
+                .then().statusCode(200).body("stdout", equalTo("cold\n"));
+        assertTrue(awaitFullPool().stream().noneMatch(pooled::contains), "the pool filled up with new containers");
+    }
+}

@@ -1,0 +1,30 @@
+package dev.stacyvm.worker.provider.docker;
+
+import dev.stacyvm.contract.api.RuntimeSpec;
+import java.util.List;
+
+/**
+ * Everything about a sandbox container that is fixed when it is created, apart from its identity
+ * and environment: two sandboxes of one shape get the same container settings.
+ */
+record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, boolean networked, List<Integer> ports) {
+
+    ContainerShape {
+        ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+
+    static ContainerShape of(RuntimeSpec spec) {
+        return new ContainerShape(spec.image(), spec.memoryMb(), spec.vcpus(), spec.pidsLimit(),
+                "bridge".equals(spec.network()), spec.ports());
+    }
+
+    /** A shape without network or published ports, the only kind a warm pool keeps. */
+    static ContainerShape isolated(String image, int memoryMb, int vcpus, int pidsLimit) {
+        return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of());
+    }
+
+    /** The value of a pooled container's pool label: the shape, as one string. */
+    String poolKey() {
+        return image + "|" + memoryMb + "m|" + vcpus + "cpu|" + pidsLimit + "pids" + (networked ? "|bridge" : "") + (ports.isEmpty() ? "" : "|" + ports);
+    }
+}

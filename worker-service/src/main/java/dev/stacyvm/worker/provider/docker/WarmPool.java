@@ -1,0 +1,252 @@
+package dev.stacyvm.worker.provider.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.contract.api.WarmPoolStatus;
+import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.service.WorkerIdentity;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Containers started ahead of time, per configured image, so that a create of their shape only
+ * has to claim one: the claim renames the container to the sandbox's name, which is how a sandbox's
+ * container is found from then on. A claimed container leaves the pool for good; nothing in the
+ * pool has ever run a command, so no sandbox inherits anything from another. The pool is topped
+ * up in the background, one container at a time, after every claim and every
+ * {@code check-interval}; a create that finds its pool empty starts a container cold.
+ *
+ * <p>Pooled containers carry the pool label and no sandbox or owner; a worker that restarts adopts
+ * the pooled containers of its configured shapes and removes the rest.
+ */
+@ApplicationScoped
+public class WarmPool {
+
+    static final String LABEL_POOL = "dev.stacyvm.pool";
+    static final String NAME_PREFIX = "stacyvm-pool-";
+    private static final long REFILL_DELAY_MILLIS = 200;
+
+    @Inject
+    DockerClient docker;
+
+    @Inject
+    HardenedContainers containers;
+
+    @Inject
+    WorkerConfig config;
+
+    @Inject
+    WorkerIdentity identity;
+
+    private final Map<ContainerShape, Pool> pools = new LinkedHashMap<>();
+    /** Containers taken out of a pool whose rename the engine may not show yet; guarded by {@code this}. */
+    private final java.util.Set<String> claiming = new java.util.HashSet<>();
+    private ScheduledExecutorService filler;
+
+    /** The containers one pool holds ready, oldest first, and what it has counted. */
+    private static final class Pool {
+        final ConcurrentLinkedDeque<Pooled> ready = new ConcurrentLinkedDeque<>();
+        final AtomicLong claimed = new AtomicLong();
+        final AtomicLong missed = new AtomicLong();
+        volatile String lastFailure;
+    }
+
+    private record Pooled(String name, String containerId) {
+    }
+
+    void start(@Observes StartupEvent started) {
+        WorkerConfig.WarmPool settings = config.warmPool();
+        if (settings.size() <= 0) {
+            return;
+        }
+        for (String image : settings.images()) {
+            pools.put(ContainerShape.isolated(image.trim(), settings.memoryMb(), settings.vcpus(), settings.pidsLimit()),
+                    new Pool());
+        }
+        filler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("warm-pool").daemon().factory());
+        filler.scheduleWithFixedDelay(this::checkAndFill, 0, settings.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        if (filler != null) {
+            // pooled containers stay: the next start of this worker adopts them
+            filler.shutdownNow();
+        }
+    }
+
+    /**
+     * Claims a ready container for the sandbox when its pool has one, by giving it the sandbox's
+     * name; empty when no pool matches the spec (or it is empty), and the caller starts one cold.
+     */
+    Optional<InspectContainerResponse> claim(RuntimeSpec spec, String sandboxName) {
+        if (filler == null || (spec.env() != null && !spec.env().isEmpty())) {
+            return Optional.empty();
+        }
+        Pool pool = pools.get(ContainerShape.of(spec));
+        if (pool == null) {
+            return Optional.empty();
+        }
+        try {
+            Pooled pooled;
+            while ((pooled = take(pool)) != null) {
+                try {
+                    docker.renameContainerCmd(pooled.containerId()).withName(sandboxName).exec();
+                } catch (NotFoundException vanished) {
+                    continue;
+                } catch (ConflictException nameTaken) {
+                    // a retried create: its container exists already; the cold path finds it
+                    pool.ready.addFirst(pooled);
+                    return Optional.empty();
+                }
+                InspectContainerResponse container = docker.inspectContainerCmd(pooled.containerId()).exec();
+                if (container.getState() != null && Boolean.TRUE.equals(container.getState().getRunning())) {
+                    pool.claimed.incrementAndGet();
+                    return Optional.of(container);
+                }
+                Log.warnf("pooled container %s had stopped; removing it", pooled.name());
+                containers.remove(pooled.containerId());
+            }
+            pool.missed.incrementAndGet();
+            return Optional.empty();
+        } finally {
+            fillSoon();
+        }
+    }
+
+    private synchronized Pooled take(Pool pool) {
+        Pooled pooled = pool.ready.pollFirst();
+        if (pooled != null) {
+            claiming.add(pooled.containerId());
+        }
+        return pooled;
+    }
+
+    /** Every pool with its counts; empty when the pool is off. */
+    public List<WarmPoolStatus> status() {
+        int target = Math.max(0, config.warmPool().size());
+        return pools.entrySet().stream().map(entry -> {
+            ContainerShape shape = entry.getKey();
+            Pool pool = entry.getValue();
+            return new WarmPoolStatus(shape.image(), shape.memoryMb(), shape.vcpus(), shape.pidsLimit(), target,
+                    pool.ready.size(), pool.claimed.get(), pool.missed.get());
+        }).toList();
+    }
+
+    /**
+     * Tops the pools up shortly after a claim: starting a container keeps the engine busy for a
+     * while, and the request that claimed one should finish first.
+     */
+    private void fillSoon() {
+        try {
+            filler.schedule(this::checkAndFill, REFILL_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // the worker is stopping: nothing to refill for
+        }
+    }
+
+    /** Runs on the pool's one thread: forgets what died, adopts or removes strays, tops each pool up. */
+    private void checkAndFill() {
+        try {
+            reconcileWithEngine();
+            for (Map.Entry<ContainerShape, Pool> entry : pools.entrySet()) {
+                fill(entry.getKey(), entry.getValue());
+            }
+        } catch (RuntimeException e) {
+            Log.warnf("warm pool check failed: %s", HardenedContainers.firstLine(e.getMessage()));
+        }
+    }
+
+    private void reconcileWithEngine() {
+        Map<String, Container> engine = new HashMap<>();
+        for (Container container : docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(DockerSandboxProvider.LABEL_WORKER, identity.id())).exec()) {
+            String name = nameOf(container);
+            if (name != null && name.startsWith(NAME_PREFIX)) {
+                engine.put(container.getId(), container);
+            }
+        }
+        List<Container> strays = new java.util.ArrayList<>();
+        synchronized (this) {
+            claiming.retainAll(engine.keySet());
+            java.util.Set<String> held = new java.util.HashSet<>(claiming);
+            for (Pool pool : pools.values()) {
+                pool.ready.removeIf(pooled -> {
+                    Container container = engine.get(pooled.containerId());
+                    return container == null || !"running".equals(container.getState());
+                });
+                pool.ready.forEach(pooled -> held.add(pooled.containerId()));
+            }
+            int size = config.warmPool().size();
+            for (Container container : engine.values()) {
+                if (held.contains(container.getId())) {
+                    continue;
+                }
+                Pool pool = poolOf(container);
+                if (pool != null && "running".equals(container.getState()) && pool.ready.size() < size) {
+                    pool.ready.addLast(new Pooled(nameOf(container), container.getId()));
+                    Log.infof("adopted pooled container %s", nameOf(container));
+                } else {
+                    strays.add(container);
+                }
+            }
+        }
+        // nothing takes a stray any more: it is in no pool and no claim holds it
+        strays.forEach(stray -> containers.remove(stray.getId()));
+    }
+
+    private void fill(ContainerShape shape, Pool pool) {
+        while (pool.ready.size() < config.warmPool().size() && !Thread.currentThread().isInterrupted()) {
+            String name = NAME_PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+            Map<String, String> labels = Map.of(
+                    DockerSandboxProvider.LABEL_MANAGED, "true",
+                    DockerSandboxProvider.LABEL_WORKER, identity.id(),
+                    LABEL_POOL, shape.poolKey());
+            try {
+                InspectContainerResponse started = containers.start(name, shape, List.of(), labels);
+                pool.ready.addLast(new Pooled(name, started.getId()));
+                pool.lastFailure = null;
+            } catch (ApiException | com.github.dockerjava.api.exception.DockerException e) {
+                containers.remove(name);
+                if (!e.getMessage().equals(pool.lastFailure)) {
+                    Log.warnf("could not add a container to the warm pool of %s: %s", shape.image(), e.getMessage());
+                    pool.lastFailure = e.getMessage();
+                }
+                return;
+            }
+        }
+    }
+
+    private Pool poolOf(Container container) {
+        String key = container.getLabels() == null ? null : container.getLabels().get(LABEL_POOL);
+        return pools.entrySet().stream().filter(entry -> entry.getKey().poolKey().equals(key))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+
+    static String nameOf(Container container) {
+        if (container.getNames() == null || container.getNames().length == 0) {
+            return null;
+        }
+        String name = container.getNames()[0];
+        return name.startsWith("/") ? name.substring(1) : name;
+    }
+}
