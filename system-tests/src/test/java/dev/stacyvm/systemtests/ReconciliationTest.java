@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.command.CreateContainerResponse;
-import com.github.dockerjava.api.model.Container;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,16 +39,10 @@ class ReconciliationTest {
         return state;
     }
 
-    private static String containerOf(String id) {
-        List<Container> containers = Suite.containersOf(id);
-        assertEquals(1, containers.size(), "one container for " + id);
-        return containers.get(0).getId();
-    }
-
     @Test
     void aStoppedContainerMakesTheSandboxUnhealthyUntilItRunsAgain() throws Exception {
         String id = sandboxes.create(Map.of("ttl", "5m"));
-        String container = containerOf(id);
+        String container = Suite.containerOf(id);
         Suite.docker().killContainerCmd(container).exec();
         assertEquals("unhealthy", awaitState(id, "unhealthy", 30));
         api().body(Map.of("command", "true")).post("/sandboxes/{id}/exec", id).then().statusCode(409)
@@ -64,7 +57,7 @@ class ReconciliationTest {
     @Test
     void aContainerThatStaysGoneLeavesTheSandboxInError() throws Exception {
         String id = sandboxes.create(Map.of("ttl", "5m"));
-        Suite.docker().removeContainerCmd(containerOf(id)).withForce(true).exec();
+        Suite.docker().removeContainerCmd(Suite.containerOf(id)).withForce(true).exec();
         assertEquals("unhealthy", awaitState(id, "unhealthy", 30));
         assertEquals("error", awaitState(id, "error", 60), "after the grace, the sandbox is in error");
         api().get("/sandboxes/{id}", id).then().body("error", equalTo("runtime gone"));

@@ -66,6 +66,13 @@ final class Suite {
                 .withNameFilter(List.of("^/stacyvm-" + sandboxId + "$")).exec();
     }
 
+    /** The id of the sandbox's one container; fails the test when there is none or more than one. */
+    static String containerOf(String sandboxId) {
+        List<Container> containers = containersOf(sandboxId);
+        org.junit.jupiter.api.Assertions.assertEquals(1, containers.size(), "one container for " + sandboxId);
+        return containers.get(0).getId();
+    }
+
     /** Creates sandboxes for one test and destroys whatever is left of them afterwards. */
     static final class Sandboxes implements AutoCloseable {
         private final List<String> ids = new ArrayList<>();

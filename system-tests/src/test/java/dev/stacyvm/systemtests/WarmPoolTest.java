@@ -71,12 +71,6 @@ class WarmPoolTest {
                 .map(Container::getId).collect(Collectors.toSet());
     }
 
-    private static String containerOf(String sandboxId) {
-        List<Container> containers = Suite.containersOf(sandboxId);
-        assertEquals(1, containers.size(), "one container for " + sandboxId);
-        return containers.get(0).getId();
-    }
-
     @Test
     void aDefaultCreateClaimsAReadyContainerAndThePoolFillsUpAgain() throws Exception {
         Set<String> pooled = awaitFullPool();
@@ -84,7 +78,7 @@ class WarmPoolTest {
         long claimedBefore = count(pool(), "claimed");
 
         String id = sandboxes.create(Map.of());
-        String container = containerOf(id);
+        String container = Suite.containerOf(id);
         assertTrue(pooled.contains(container), "the sandbox got one of the ready containers");
         assertEquals(claimedBefore + 1, count(pool(), "claimed"));
         assertEquals("/stacyvm-" + id, Suite.docker().inspectContainerCmd(container).exec().getName());
@@ -102,7 +96,7 @@ class WarmPoolTest {
     void aClaimedContainerIsNeverHandedOutAgain() throws Exception {
         awaitFullPool();
         String first = sandboxes.create(Map.of());
-        String container = containerOf(first);
+        String container = Suite.containerOf(first);
         api().body(Map.of("command", "echo secret > /tmp/left-behind; echo secret > ~/left-behind"))
                 .post("/sandboxes/{id}/exec", first).then().statusCode(200).body("exit_code", equalTo(0));
         api().delete("/sandboxes/{id}", first).then().statusCode(200);
@@ -111,7 +105,7 @@ class WarmPoolTest {
         for (int round = 0; round < 3; round++) {
             awaitFullPool();
             String next = sandboxes.create(Map.of());
-            assertFalse(container.equals(containerOf(next)), "a destroyed sandbox's container is never reused");
+            assertFalse(container.equals(Suite.containerOf(next)), "a destroyed sandbox's container is never reused");
             api().body(Map.of("command", "ls /tmp/left-behind ~/left-behind 2>/dev/null | wc -l"))
                     .post("/sandboxes/{id}/exec", next).then().statusCode(200).body("stdout", equalTo("0\n"));
         }
@@ -132,8 +126,8 @@ class WarmPoolTest {
         String warm = sandboxes.create(Map.of());
         // an environment cannot be given to a container that is already running: this one starts cold
         String cold = sandboxes.create(Map.of("env", Map.of("GREETING", "hello")));
-        var warmContainer = Suite.docker().inspectContainerCmd(containerOf(warm)).exec();
-        var coldContainer = Suite.docker().inspectContainerCmd(containerOf(cold)).exec();
+        var warmContainer = Suite.docker().inspectContainerCmd(Suite.containerOf(warm)).exec();
+        var coldContainer = Suite.docker().inspectContainerCmd(Suite.containerOf(cold)).exec();
         assertNotNull(warmContainer.getConfig().getLabels().get("dev.stacyvm.pool"), "the first came from the pool");
         assertNull(coldContainer.getConfig().getLabels().get("dev.stacyvm.pool"), "the second was created cold");
         assertEquals(cold, coldContainer.getConfig().getLabels().get(Suite.LABEL_SANDBOX));
@@ -160,7 +154,7 @@ class WarmPoolTest {
         Set<String> pooled = awaitFullPool();
         long missedBefore = count(pool(), "missed");
         String id = sandboxes.create(Map.of("memory_mb", 300));
-        assertFalse(pooled.contains(containerOf(id)));
+        assertFalse(pooled.contains(Suite.containerOf(id)));
         assertEquals(pooled, pooledContainers(), "the pool kept its containers");
         assertEquals(missedBefore, count(pool(), "missed"), "a create of another shape is no miss");
     }
@@ -174,7 +168,7 @@ class WarmPoolTest {
             Suite.docker().removeContainerCmd(container).withForce(true).exec();
         }
         String id = sandboxes.create(Map.of());
-        String container = containerOf(id);
+        String container = Suite.containerOf(id);
         assertFalse(pooled.contains(container));
         assertEquals(id, Suite.docker().inspectContainerCmd(container).exec().getConfig().getLabels().get(Suite.LABEL_SANDBOX),
                 "started cold");
