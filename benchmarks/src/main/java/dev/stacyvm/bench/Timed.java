@@ -18,6 +18,13 @@ final class Timed {
     }
 
     static Samples run(String name, String path, int clients, int count, Operation operation) throws Exception {
+        return run(name, path, clients, count, (client, index) -> {
+        }, operation);
+    }
+
+    /** The same, with {@code before} run ahead of each operation and left out of its latency. */
+    static Samples run(String name, String path, int clients, int count, Operation before, Operation operation)
+            throws Exception {
         long[] nanos = new long[count];
         AtomicInteger next = new AtomicInteger();
         long start = System.nanoTime();
@@ -27,6 +34,7 @@ final class Timed {
                 int client = c;
                 workers.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        before.run(client, i);
                         long began = System.nanoTime();
                         operation.run(client, i);
                         nanos[i] = System.nanoTime() - began;
