@@ -1,0 +1,19 @@
+"""StacyVM's Python SDK: the standard library only, Python 3.9 and later.
+
+    from stacyvm import Client
+    with Client("http://127.0.0.1:7423", api_key="svm_...").spawn() as sandbox:
+        print(sandbox.exec("echo hello").stdout)
+"""
+
+from .client import Admin, Client, Templates
+from .errors import (BadRequestError, ConflictError, ForbiddenError, NotFoundError, ProviderError,
+                     ResourceLimitError, StacyVMConnectionError, StacyVMError, UnauthorizedError, UnavailableError)
+from .files import Files
+from .models import ExecChunk, ExecResult, FileInfo, PreviewAccess
+from .sandbox import ExecStream, Sandbox
+
+__version__ = "0.1.0"
+
+__all__ = ["Admin", "BadRequestError", "Client", "ConflictError", "ExecChunk", "ExecResult", "ExecStream", "FileInfo",
+           "Files", "ForbiddenError", "NotFoundError", "PreviewAccess", "ProviderError", "ResourceLimitError", "Sandbox",
+           "StacyVMConnectionError", "StacyVMError", "Templates", "UnauthorizedError", "UnavailableError"]

@@ -1,0 +1,21 @@
+/**
+ * StacyVM's TypeScript SDK: ESM, Node 20+, no runtime dependency (global fetch).
+ *
+ *     import { Client } from "stacyvm";
+ *     const sandbox = await new Client({ apiKey: "svm_..." }).spawn({ ttl: "10m" });
+ *     console.log((await sandbox.exec("echo hello")).stdout);
+ *     await sandbox.destroy();
+ */
+
+export { Admin, Client, Templates } from "./client.js";
+export type { ClientOptions } from "./client.js";
+export {
+  BadRequestError, ConflictError, ForbiddenError, NotFoundError, ProviderError, ResourceLimitError,
+  StacyVMConnectionError, StacyVMError, UnauthorizedError, UnavailableError, errorFromResponse,
+} from "./errors.js";
+export { Files } from "./files.js";
+export { ExecStream, Sandbox } from "./sandbox.js";
+export type { Command } from "./sandbox.js";
+export type {
+  ExecChunk, ExecOptions, ExecResult, FileInfo, PreviewAccess, SandboxData, SpawnOptions,
+} from "./types.js";
