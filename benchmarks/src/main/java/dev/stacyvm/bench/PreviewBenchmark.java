@@ -1,5 +1,7 @@
 package dev.stacyvm.bench;
 
+import dev.stacyvm.client.RemoteSandbox;
+import dev.stacyvm.client.StacyVMClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +23,7 @@ public final class PreviewBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        SuiteApi api = new SuiteApi(System.getProperty("stacyvm.url", "http://127.0.0.1:7423"),
+        StacyVMClient api = StacyVMClient.connect(System.getProperty("stacyvm.url", "http://127.0.0.1:7423"),
                 System.getProperty("stacyvm.api-key"));
         int routerPort = Integer.getInteger("stacyvm.preview-port", 7480);
         int requests = Integer.getInteger("bench.requests", 3000);
@@ -29,13 +31,9 @@ public final class PreviewBenchmark {
         RawDocker raw = new RawDocker(System.getProperty("bench.docker-host", "unix:///var/run/docker.sock"), "");
 
         String user = "bench-previews";
-        String id = api.create(user, Map.of("ports", List.of(3000), "public_preview", true, "ttl", "15m"));
+        RemoteSandbox sandbox = SuiteBenchmark.previewSandbox(api.asUser(user));
+        String id = sandbox.id();
         try {
-            api.json("POST", "/sandboxes/" + id + "/files", user, Map.of("path", "/workspace/app.py", "content",
-                    Files.readString(Path.of(System.getProperty("bench.preview-app",
-                            "system-tests/src/test/resources/preview-app/app.py")))));
-            api.json("POST", "/sandboxes/" + id + "/exec", user, Map.of("mode", "shell", "command",
-                    "(setsid python3 /workspace/app.py 3000 >/dev/null 2>&1 </dev/null &) && sleep 1"));
             String published = raw.publishedPort("stacyvm-" + id, 3000);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             HttpRequest direct = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + published + "/headers")).build();
@@ -62,7 +60,7 @@ public final class PreviewBenchmark {
                         r.percentileMillis(0.95) - d.percentileMillis(0.95));
             }
         } finally {
-            api.json("DELETE", "/sandboxes/" + id, user, null);
+            sandbox.destroy();
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.stacyvm.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.stacyvm.client.RemoteSandbox;
+import dev.stacyvm.client.StacyVMClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,7 +49,7 @@ public final class SuiteBenchmark {
         WarmPoolProbe warmPool = new WarmPoolProbe(System.getProperty("stacyvm.worker-url", "http://127.0.0.1:7425"),
                 System.getProperty("stacyvm.service-token", ""), image);
 
-        SuiteApi api = new SuiteApi(url, key);
+        StacyVMClient api = StacyVMClient.connect(url, key);
         RawDocker raw = new RawDocker(System.getProperty("bench.docker-host", "unix:///var/run/docker.sock"), image);
         Map<String, Long> idle = rss(runDir);
         Map<String, Long> peak = new ConcurrentHashMap<>(idle);
@@ -56,72 +58,62 @@ public final class SuiteBenchmark {
                 200, 200, TimeUnit.MILLISECONDS);
 
         List<Samples> results = new ArrayList<>();
-        List<String> ours = new ArrayList<>(java.util.Collections.nCopies(creates, null));
+        List<RemoteSandbox> ours = new ArrayList<>(java.util.Collections.nCopies(creates, null));
         List<String> theirs = new ArrayList<>(java.util.Collections.nCopies(creates, null));
-        String previewSandbox = null;
+        RemoteSandbox previewSandbox = null;
         try {
             warmUp(api, raw, warmPool, clients);
             // an environment keeps a create out of the warm pool: these start cold, like raw docker's
             results.add(Timed.run("create cold", "stacyvm", clients, creates,
-                    (c, i) -> ours.set(i, api.create("bench-" + i, Map.of("ttl", "30m", "env", Map.of("BENCH", "cold"))))));
+                    (c, i) -> ours.set(i, api.asUser("bench-" + i).create(Map.of("ttl", "30m", "env", Map.of("BENCH", "cold"))))));
             results.add(Timed.run("create cold", "docker", clients, creates, (c, i) -> theirs.set(i, raw.createAndStart())));
             // one client, the pool full before each create: the pool is sized for the bursts it meets
-            List<String> warm = new ArrayList<>(java.util.Collections.nCopies(warmCreates, null));
+            List<RemoteSandbox> warm = new ArrayList<>(java.util.Collections.nCopies(warmCreates, null));
             long missedBefore = warmPool.pool() == null ? 0 : warmPool.pool().get("missed").asLong();
             Samples warmSamples = Timed.run("create from warm pool", "stacyvm", 1, warmCreates,
-                    (c, i) -> warmPool.awaitFull(), (c, i) -> warm.set(i, api.create("bench-warm", Map.of("ttl", "30m"))));
+                    (c, i) -> warmPool.awaitFull(), (c, i) -> warm.set(i, api.asUser("bench-warm").create(Map.of("ttl", "30m"))));
             long missed = warmPool.pool() == null ? warmCreates : warmPool.pool().get("missed").asLong() - missedBefore;
             System.out.printf("creates from the warm pool: %d, of which found it empty: %d%n", warmCreates, missed);
-            for (String id : warm) {
-                api.json("DELETE", "/sandboxes/" + id, "bench-warm", null);
-            }
+            warm.forEach(RemoteSandbox::destroy);
             results.add(warmSamples);
 
             long sandboxMemory = 0;
-            for (String id : ours) {
-                sandboxMemory += raw.memoryBytes("stacyvm-" + id);
+            for (RemoteSandbox sandbox : ours) {
+                sandboxMemory += raw.memoryBytes("stacyvm-" + sandbox.id());
             }
             long perSandboxKb = sandboxMemory / ours.size() / 1024;
 
             String one = "head -c 1048576 /dev/zero | tr '\\0' a";
-            results.add(Timed.run("exec true", "stacyvm", clients, execs, (c, i) -> api.json("POST",
-                    "/sandboxes/" + ours.get(c) + "/exec", "bench-" + c, Map.of("command", "true"))));
+            results.add(Timed.run("exec true", "stacyvm", clients, execs, (c, i) -> ours.get(c).exec("true")));
             results.add(Timed.run("exec true", "docker", clients, execs, (c, i) -> raw.exec(theirs.get(c), "true")));
-            results.add(Timed.run("exec 1 MB output", "stacyvm", clients, creates, (c, i) -> api.json("POST",
-                    "/sandboxes/" + ours.get(c) + "/exec", "bench-" + c, Map.of("command", one, "mode", "shell"))));
+            results.add(Timed.run("exec 1 MB output", "stacyvm", clients, creates, (c, i) -> ours.get(c).exec(one)));
             results.add(Timed.run("exec 1 MB output", "docker", clients, creates,
                     (c, i) -> raw.exec(theirs.get(c), "/bin/sh", "-c", one)));
 
             String mb = "a".repeat(1024 * 1024);
-            results.add(Timed.run("write 1 MB file", "stacyvm", clients, creates, (c, i) -> api.json("POST",
-                    "/sandboxes/" + ours.get(c) + "/files", "bench-" + c, Map.of("path", "/workspace/one.bin", "content", mb))));
+            results.add(Timed.run("write 1 MB file", "stacyvm", clients, creates,
+                    (c, i) -> ours.get(c).writeFile("/workspace/one.bin", mb)));
             results.add(Timed.run("write 1 MB file", "docker", clients, creates,
                     (c, i) -> raw.write(theirs.get(c), "/workspace", Tars.oneFile("one.bin", 1024 * 1024))));
             results.add(Timed.run("read 1 MB file", "stacyvm", clients, creates,
-                    (c, i) -> api.drain("/sandboxes/" + ours.get(c) + "/files?path=/workspace/one.bin", "bench-" + c)));
+                    (c, i) -> drain(ours.get(c).readFile("/workspace/one.bin"))));
             results.add(Timed.run("read 1 MB file", "docker", clients, creates,
                     (c, i) -> raw.read(theirs.get(c), "/workspace/one.bin")));
 
             long hundred = 100L * 1024 * 1024;
-            results.add(Timed.run("write 100 MB file", "stacyvm", 1, 3, (c, i) -> api.put(
-                    "/sandboxes/" + ours.get(0) + "/files/archive?path=/workspace", "bench-0", Tars.oneFile("big.bin", hundred))));
+            results.add(Timed.run("write 100 MB file", "stacyvm", 1, 3,
+                    (c, i) -> ours.get(0).putArchive("/workspace", Tars.oneFile("big.bin", hundred))));
             results.add(Timed.run("write 100 MB file", "docker", 1, 3,
                     (c, i) -> raw.write(theirs.get(0), "/workspace", Tars.oneFile("big.bin", hundred))));
             results.add(Timed.run("read 100 MB file", "stacyvm", 1, 3,
-                    (c, i) -> api.drain("/sandboxes/" + ours.get(0) + "/files?path=/workspace/big.bin", "bench-0")));
+                    (c, i) -> drain(ours.get(0).readFile("/workspace/big.bin"))));
             results.add(Timed.run("read 100 MB file", "docker", 1, 3, (c, i) -> raw.read(theirs.get(0), "/workspace/big.bin")));
 
             // a preview: the router against the published port itself
-            previewSandbox = api.create("bench-preview", Map.of("ttl", "30m", "ports", List.of(3000), "public_preview", true));
-            // the test web app: HTTP/1.1 with keep-alive, like a real dev server
-            api.json("POST", "/sandboxes/" + previewSandbox + "/files", "bench-preview", Map.of("path", "/workspace/app.py",
-                    "content", Files.readString(Path.of(System.getProperty("bench.preview-app",
-                            "system-tests/src/test/resources/preview-app/app.py")))));
-            api.json("POST", "/sandboxes/" + previewSandbox + "/exec", "bench-preview", Map.of("mode", "shell", "command",
-                    "(setsid python3 /workspace/app.py 3000 >/dev/null 2>&1 </dev/null &) && sleep 1"));
-            String published = raw.publishedPort("stacyvm-" + previewSandbox, 3000);
+            previewSandbox = previewSandbox(api.asUser("bench-preview"));
+            String published = raw.publishedPort("stacyvm-" + previewSandbox.id(), 3000);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            String host = "3000-" + previewSandbox + ".localhost:" + previewPort;
+            String host = "3000-" + previewSandbox.id() + ".localhost:" + previewPort;
             results.add(Timed.run("preview request", "stacyvm", clients, 400, (c, i) -> check(http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + previewPort + "/headers")).header("Host", host).build(),
                     HttpResponse.BodyHandlers.discarding()))));
@@ -129,7 +121,7 @@ public final class SuiteBenchmark {
                     URI.create("http://127.0.0.1:" + published + "/headers")).build(), HttpResponse.BodyHandlers.discarding()))));
 
             results.add(Timed.run("destroy", "stacyvm", clients, creates,
-                    (c, i) -> api.json("DELETE", "/sandboxes/" + ours.get(i), "bench-" + (i % clients), null)));
+                    (c, i) -> ours.get(i).destroy()));
             results.add(Timed.run("destroy", "docker", clients, creates, (c, i) -> raw.remove(theirs.get(i))));
             ours.clear();
             theirs.clear();
@@ -142,14 +134,13 @@ public final class SuiteBenchmark {
             report(results, idle, peak, perSandboxKb, output);
         } finally {
             sampler.shutdownNow();
-            for (String id : ours) {
-                if (id != null) {
-                    quietly(() -> api.json("DELETE", "/sandboxes/" + id, "bench", null));
+            for (RemoteSandbox sandbox : ours) {
+                if (sandbox != null) {
+                    quietly(sandbox::destroy);
                 }
             }
             if (previewSandbox != null) {
-                String id = previewSandbox;
-                quietly(() -> api.json("DELETE", "/sandboxes/" + id, "bench-preview", null));
+                quietly(previewSandbox::destroy);
             }
             for (var container : raw.docker.listContainersCmd().withShowAll(true)
                     .withLabelFilter(Map.of(RawDocker.LABEL, "true")).exec()) {
@@ -163,18 +154,15 @@ public final class SuiteBenchmark {
      * suite that has been serving for a while (the first few hundred calls of a fresh JVM are
      * several times slower than the rest).
      */
-    static void warmUp(SuiteApi api, RawDocker raw, WarmPoolProbe warmPool, int clients) throws Exception {
-        List<String> ids = new ArrayList<>(java.util.Collections.nCopies(8, null));
-        Timed.run("warm-up", "stacyvm", clients, ids.size(), (c, i) -> ids.set(i, api.create("bench-" + c,
-                Map.of("ttl", "10m", "env", Map.of("BENCH", "warm-up")))));
-        Timed.run("warm-up", "stacyvm", clients, 300, (c, i) -> api.json("POST", "/sandboxes/" + ids.get(i % ids.size())
-                + "/exec", "bench-" + c, Map.of("command", "true")));
-        Timed.run("warm-up", "stacyvm", clients, 2000, (c, i) -> api.json("GET", "/sandboxes/" + ids.get(i % ids.size()),
-                "bench-" + c, null));
-        Timed.run("warm-up", "stacyvm", clients, ids.size(), (c, i) -> api.json("DELETE", "/sandboxes/" + ids.get(i),
-                "bench-" + c, null));
-        Timed.run("warm-up", "stacyvm", 1, 40, (c, i) -> warmPool.awaitFull(), (c, i) -> api.json("DELETE",
-                "/sandboxes/" + api.create("bench-warm", Map.of("ttl", "10m")), "bench-warm", null));
+    static void warmUp(StacyVMClient api, RawDocker raw, WarmPoolProbe warmPool, int clients) throws Exception {
+        List<RemoteSandbox> made = new ArrayList<>(java.util.Collections.nCopies(8, null));
+        Timed.run("warm-up", "stacyvm", clients, made.size(), (c, i) -> made.set(i, api.asUser("bench-" + c)
+                .create(Map.of("ttl", "10m", "env", Map.of("BENCH", "warm-up")))));
+        Timed.run("warm-up", "stacyvm", clients, 300, (c, i) -> made.get(i % made.size()).exec("true"));
+        Timed.run("warm-up", "stacyvm", clients, 2000, (c, i) -> api.get(made.get(i % made.size()).id()));
+        Timed.run("warm-up", "stacyvm", clients, made.size(), (c, i) -> made.get(i).destroy());
+        Timed.run("warm-up", "stacyvm", 1, 40, (c, i) -> warmPool.awaitFull(),
+                (c, i) -> api.asUser("bench-warm").create(Map.of("ttl", "10m")).destroy());
         String container = raw.createAndStart();
         Timed.run("warm-up", "docker", clients, 100, (c, i) -> raw.exec(container, "true"));
         raw.remove(container);
@@ -184,24 +172,23 @@ public final class SuiteBenchmark {
      * Holds {@code live} sandboxes at once (spread over ten owners) and measures what a client
      * does among them: reading one, and running a command in one.
      */
-    static List<Samples> liveSandboxes(SuiteApi api, int live, int clients) throws Exception {
-        List<String> ids = new ArrayList<>(java.util.Collections.nCopies(live, null));
+    static List<Samples> liveSandboxes(StacyVMClient api, int live, int clients) throws Exception {
+        List<RemoteSandbox> made = new ArrayList<>(java.util.Collections.nCopies(live, null));
         try {
             Samples creating = Timed.run("create, up to " + live + " live", "stacyvm", clients, live,
-                    (c, i) -> ids.set(i, api.create("bench-live-" + (i % 10), Map.of("ttl", "30m"))));
+                    (c, i) -> made.set(i, api.asUser("bench-live-" + (i % 10)).create(Map.of("ttl", "30m"))));
             Samples reading = Timed.run("get sandbox, " + live + " live", "stacyvm", clients, 2000,
-                    (c, i) -> api.json("GET", "/sandboxes/" + ids.get(i % live), "bench-live-" + (i % live % 10), null));
+                    (c, i) -> api.get(made.get(i % live).id()));
             // one client: the latency a caller sees while the host holds them, not queued behind others
             Samples readingAlone = Timed.run("get sandbox, " + live + " live", "stacyvm", 1, 1000,
-                    (c, i) -> api.json("GET", "/sandboxes/" + ids.get(i % live), "bench-live-" + (i % live % 10), null));
+                    (c, i) -> api.get(made.get(i % live).id()));
             Samples executing = Timed.run("exec true, " + live + " live", "stacyvm", clients, 200,
-                    (c, i) -> api.json("POST", "/sandboxes/" + ids.get(i % live) + "/exec", "bench-live-" + (i % live % 10),
-                            Map.of("command", "true")));
+                    (c, i) -> made.get(i % live).exec("true"));
             return List.of(creating, reading, readingAlone, executing);
         } finally {
             Timed.run("destroy", "stacyvm", clients, live, (c, i) -> {
-                if (ids.get(i) != null) {
-                    quietly(() -> api.json("DELETE", "/sandboxes/" + ids.get(i), "bench-live-" + (i % 10), null));
+                if (made.get(i) != null) {
+                    quietly(made.get(i)::destroy);
                 }
             });
         }
@@ -260,6 +247,24 @@ public final class SuiteBenchmark {
             }
         }
         return rss;
+    }
+
+    /**
+     * A sandbox with a public preview on port 3000 serving the test web app (the one the browser
+     * test uses): Python's http.server, HTTP/1.1 with keep-alive, like a real dev server.
+     */
+    static RemoteSandbox previewSandbox(StacyVMClient api) throws java.io.IOException {
+        RemoteSandbox sandbox = api.create(Map.of("ttl", "30m", "ports", List.of(3000), "public_preview", true));
+        sandbox.writeFile("/workspace/app.py", Files.readString(Path.of(System.getProperty("bench.preview-app",
+                "system-tests/src/test/resources/preview-app/app.py"))));
+        sandbox.exec("(setsid python3 /workspace/app.py 3000 >/dev/null 2>&1 </dev/null &) && sleep 1");
+        return sandbox;
+    }
+
+    static long drain(java.io.InputStream body) throws java.io.IOException {
+        try (body) {
+            return body.transferTo(java.io.OutputStream.nullOutputStream());
+        }
     }
 
     static void check(HttpResponse<?> answer) {

@@ -42,4 +42,20 @@ public class ApiException extends RuntimeException {
     public static ApiException providerError(String message) {
         return new ApiException(ErrorCode.PROVIDER_ERROR, message);
     }
+
+    /**
+     * The exception an error answer stands for, on the calling side: the code its body names, else
+     * the one its status means; {@code Retry-After} when it carries one in seconds.
+     *
+     * @param body the answer's error body, null when it had none or none could be read
+     */
+    public static ApiException fromAnswer(int status, ApiError body, String retryAfterHeader) {
+        ErrorCode code = body == null ? null : ErrorCode.fromWireName(body.code());
+        if (code == null) {
+            code = ErrorCode.forStatus(status);
+        }
+        String message = body != null && body.message() != null ? body.message() : "HTTP " + status;
+        Long retryAfter = retryAfterHeader != null && retryAfterHeader.matches("\\d+") ? Long.valueOf(retryAfterHeader) : null;
+        return new ApiException(code, message, retryAfter);
+    }
 }

@@ -2,7 +2,6 @@ package dev.stacyvm.support.client;
 
 import dev.stacyvm.contract.api.ApiError;
 import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.ext.ResponseExceptionMapper;
@@ -15,28 +14,19 @@ public class ApiErrorResponseMapper implements ResponseExceptionMapper<ApiExcept
 
     @Override
     public ApiException toThrowable(Response response) {
-        ErrorCode code = ErrorCode.forStatus(response.getStatus());
-        String message = "internal call failed with status " + response.getStatus();
+        ApiError error = null;
         if (MediaType.APPLICATION_JSON_TYPE.isCompatible(response.getMediaType())) {
             try {
-                ApiError error = response.readEntity(ApiError.class);
-                if (error != null && error.message() != null) {
-                    message = error.message();
-                }
-                ErrorCode named = error == null ? null : ErrorCode.fromWireName(error.code());
-                if (named != null) {
-                    code = named;
-                }
+                error = response.readEntity(ApiError.class);
             } catch (RuntimeException unreadable) {
-                // keep the status-derived code and message
+                // the status decides the code
             }
         }
-        Long retryAfter = null;
-        String header = response.getHeaderString("Retry-After");
-        if (header != null && header.matches("\\d+")) {
-            retryAfter = Long.parseLong(header);
+        if (error == null || error.message() == null) {
+            error = new ApiError(error == null ? null : error.code(),
+                    "internal call failed with status " + response.getStatus(), null, null, null, null);
         }
-        return new ApiException(code, message, retryAfter);
+        return ApiException.fromAnswer(response.getStatus(), error, response.getHeaderString("Retry-After"));
     }
 
     @Override
