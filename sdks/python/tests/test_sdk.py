@@ -17,15 +17,20 @@ URL = os.environ.get("STACYVM_URL")
 KEY = os.environ.get("STACYVM_API_KEY")
 
 
+def require_suite():
+    if not (URL and KEY):
+        raise RuntimeError("these tests run against a suite: set STACYVM_URL and STACYVM_API_KEY (an admin key)")
+
+
 def user() -> str:
     return "sdk-py-" + uuid.uuid4().hex[:10]
 
 
-@unittest.skipUnless(URL and KEY, "needs a running suite: set STACYVM_URL and STACYVM_API_KEY")
 class SandboxTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        require_suite()
         cls.client = Client(URL, KEY, user())
         cls.sandbox = cls.client.spawn(ttl="10m", metadata={"suite": "python-sdk"})
 
@@ -106,10 +111,10 @@ class SandboxTest(unittest.TestCase):
         self.assertIn("stacyvm: sandbox started", self.sandbox.logs(10))
 
 
-@unittest.skipUnless(URL and KEY, "needs a running suite: set STACYVM_URL and STACYVM_API_KEY")
 class LifecycleAndErrorsTest(unittest.TestCase):
 
     def setUp(self):
+        require_suite()
         self.client = Client(URL, KEY, user())
 
     def test_the_context_manager_destroys_the_sandbox(self):
