@@ -41,10 +41,13 @@ public class SchedulerHeartbeat {
     private volatile boolean warned;
     private volatile long generation;
     private volatile boolean superseded;
+    /** Set once the worker shuts down: no beat may follow the stopping report and undo it. */
+    private boolean stopped;
 
+    // synchronized with stopping(): a beat in flight when the shutdown begins lands before the report
     @Scheduled(every = "${stacyvm.worker.heartbeat-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void beat() {
-        if (superseded) {
+    synchronized void beat() {
+        if (superseded || stopped) {
             return;
         }
         List<String> names = providers.stream().filter(SandboxProvider::healthy).map(SandboxProvider::name).toList();
@@ -80,7 +83,8 @@ public class SchedulerHeartbeat {
     }
 
     /** Tells the scheduler at shutdown, so that nothing new is placed on a worker that is going away. */
-    void stopping(@Observes ShutdownEvent shutdown) {
+    synchronized void stopping(@Observes ShutdownEvent shutdown) {
+        stopped = true;
         if (lastAccepted == null || superseded) {
             return;
         }
