@@ -58,10 +58,11 @@ public class WarmPool {
     @Inject
     WorkerIdentity identity;
 
-    private final Map<ContainerShape, Pool> pools = new LinkedHashMap<>();
+    /** Set once at start, before the pool thread runs; read by request threads from then on. */
+    private volatile Map<ContainerShape, Pool> pools = Map.of();
     /** Containers taken out of a pool whose rename the engine may not show yet; guarded by {@code this}. */
     private final java.util.Set<String> claiming = new java.util.HashSet<>();
-    private ScheduledExecutorService filler;
+    private volatile ScheduledExecutorService filler;
 
     /** The containers one pool holds ready, oldest first, and what it has counted. */
     private static final class Pool {
@@ -79,10 +80,12 @@ public class WarmPool {
         if (settings.size() <= 0) {
             return;
         }
+        Map<ContainerShape, Pool> configured = new LinkedHashMap<>();
         for (String image : settings.images()) {
-            pools.put(ContainerShape.isolated(image.trim(), settings.memoryMb(), settings.vcpus(), settings.pidsLimit()),
-                    new Pool());
+            configured.put(ContainerShape.isolated(image.trim(), settings.memoryMb(), settings.vcpus(),
+                    settings.pidsLimit()), new Pool());
         }
+        pools = java.util.Collections.unmodifiableMap(configured);
         filler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("warm-pool").daemon().factory());
         filler.scheduleWithFixedDelay(this::checkAndFill, 0, settings.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
