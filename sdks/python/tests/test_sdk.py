@@ -6,7 +6,6 @@
 
 import os
 import tempfile
-import threading
 import unittest
 import uuid
 

@@ -16,11 +16,14 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
@@ -61,7 +64,7 @@ public class WarmPool {
     /** Set once at start, before the pool thread runs; read by request threads from then on. */
     private volatile Map<ContainerShape, Pool> pools = Map.of();
     /** Containers taken out of a pool whose rename the engine may not show yet; guarded by {@code this}. */
-    private final java.util.Set<String> claiming = new java.util.HashSet<>();
+    private final Set<String> claiming = new HashSet<>();
     private volatile ScheduledExecutorService filler;
 
     /** The containers one pool holds ready, oldest first, and what it has counted. */
@@ -188,10 +191,10 @@ public class WarmPool {
                 engine.put(container.getId(), container);
             }
         }
-        List<Container> strays = new java.util.ArrayList<>();
+        List<Container> strays = new ArrayList<>();
         synchronized (this) {
             claiming.retainAll(engine.keySet());
-            java.util.Set<String> held = new java.util.HashSet<>(claiming);
+            Set<String> held = new HashSet<>(claiming);
             for (Pool pool : pools.values()) {
                 pool.ready.removeIf(pooled -> {
                     Container container = engine.get(pooled.containerId());
