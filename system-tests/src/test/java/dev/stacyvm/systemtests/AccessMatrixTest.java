@@ -85,6 +85,8 @@ class AccessMatrixTest {
                 new Call("POST", "/providers/test", Map.of("name", "docker"), Reach.OWN_COLLECTION),
                 new Call("GET", "/workers", null, Reach.OPERATOR),
                 new Call("GET", "/workers/" + Suite.WORKER_ID, null, Reach.OPERATOR),
+                new Call("GET", "/workers/" + Suite.WORKER_ID + "/credentials", null, Reach.ADMIN),
+                new Call("DELETE", "/workers/" + Suite.WORKER_ID + "/credentials/wcr_does_not_exist", null, Reach.ADMIN),
                 new Call("GET", "/quotas", null, Reach.ADMIN),
                 new Call("GET", "/quotas/summary", null, Reach.ADMIN),
                 new Call("GET", "/quotas/" + OWNER, null, Reach.ADMIN),

@@ -45,6 +45,8 @@ class RemoteWorkerTest {
     private final String zone = "netns-" + suffix;
     private final List<List<String>> undo = new ArrayList<>();
     private final List<String> sandboxIds = new ArrayList<>();
+    private String credential;
+    private String credentialId;
     private Process worker;
     private Process rival;
     private Path log;
@@ -55,6 +57,11 @@ class RemoteWorkerTest {
         assertTrue(process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0,
                 String.join(" ", command) + " failed: " + output);
         return output;
+    }
+
+    private static String sha256(String secret) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @BeforeEach
@@ -81,18 +88,27 @@ class RemoteWorkerTest {
         delete.addAll(dnat.subList(2, dnat.size()));
         undo.add(0, delete);
 
+        // the worker's own credential, bound to its id; it never sees the service token itself
+        io.restassured.response.Response issued = api().post("/workers/{id}/credentials", workerId);
+        issued.then().statusCode(201);
+        credential = issued.path("token");
+        credentialId = issued.path("id");
+
         log = Files.createTempFile("stacyvm-netns-worker-", ".log");
         ProcessBuilder builder = new ProcessBuilder("ip", "netns", "exec", namespace, JAVA, "-Xmx256m", "-XX:+UseSerialGC",
                 "-Dstacyvm.worker.labels.zone=" + zone, "-jar", WORKER_JAR).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(Map.of(
                 "QUARKUS_HTTP_HOST", workerAddress,
                 "QUARKUS_HTTP_PORT", "7425",
-                "STACYVM_SERVICE_TOKEN", SERVICE_TOKEN,
+                "STACYVM_SERVICE_TOKEN_SHA256", sha256(SERVICE_TOKEN),
+                "STACYVM_WORKER_CREDENTIAL", credential,
                 "STACYVM_WORKER_ID", workerId,
                 "STACYVM_WORKER_ADVERTISED_ENDPOINT", "http://" + workerAddress + ":7425",
                 "STACYVM_WORKER_SCHEDULER_URL", "http://" + hostAddress + ":" + SCHEDULER_PORT,
                 "STACYVM_WORKER_HEARTBEAT_INTERVAL", "1s",
                 "STACYVM_WORKER_CAPACITY", "5"));
+        // a worker holds no control-plane secret, even one the test's own environment carries
+        builder.environment().keySet().removeAll(List.of("STACYVM_SERVICE_TOKEN", "STACYVM_ADMIN_API_KEY", "STACYVM_DB_PASSWORD"));
         worker = builder.start();
     }
 
@@ -122,6 +138,9 @@ class RemoteWorkerTest {
         }
         if (log != null) {
             Files.deleteIfExists(log);
+        }
+        if (credentialId != null) {
+            api().delete("/workers/{id}/credentials/{credential}", workerId, credentialId).then().statusCode(200);
         }
     }
 
@@ -209,12 +228,15 @@ class RemoteWorkerTest {
         builder.environment().putAll(Map.of(
                 "QUARKUS_HTTP_HOST", "127.0.0.1",
                 "QUARKUS_HTTP_PORT", String.valueOf(port),
-                "STACYVM_SERVICE_TOKEN", SERVICE_TOKEN,
+                "STACYVM_SERVICE_TOKEN_SHA256", sha256(SERVICE_TOKEN),
+                "STACYVM_WORKER_CREDENTIAL", credential,
                 "STACYVM_WORKER_ID", workerId,
                 "STACYVM_WORKER_ADVERTISED_ENDPOINT", "http://127.0.0.1:" + port,
                 "STACYVM_WORKER_SCHEDULER_URL", "http://127.0.0.1:" + SCHEDULER_PORT,
                 "STACYVM_WORKER_HEARTBEAT_INTERVAL", "1s",
                 "STACYVM_WORKER_CAPACITY", "5"));
+        // a worker holds no control-plane secret, even one the test's own environment carries
+        builder.environment().keySet().removeAll(List.of("STACYVM_SERVICE_TOKEN", "STACYVM_ADMIN_API_KEY", "STACYVM_DB_PASSWORD"));
         rival = builder.start();
         String endpoint = null;
         for (int attempt = 0; attempt < 480 && !("http://127.0.0.1:" + port).equals(endpoint); attempt++) {

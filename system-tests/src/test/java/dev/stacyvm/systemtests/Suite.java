@@ -24,6 +24,13 @@ final class Suite {
     static final String URL = System.getProperty("stacyvm.url", "http://127.0.0.1:7523");
     static final String API_KEY = System.getProperty("stacyvm.api-key", "");
     static final String WORKER_ID = System.getProperty("stacyvm.worker-id", "worker-test");
+    /** The local worker's base URL (its internal routes only). */
+    static final String WORKER_URL = System.getProperty("stacyvm.worker-url", "http://127.0.0.1:7525");
+    static final int SCHEDULER_PORT = Integer.getInteger("stacyvm.scheduler-port", 7524);
+    /** The audit service answers two ports above the scheduler unless told otherwise. */
+    static final int AUDIT_PORT = Integer.getInteger("stacyvm.audit-port", SCHEDULER_PORT + 2);
+    /** The control plane's service token, for tests that call internal routes directly. */
+    static final String SERVICE_TOKEN = System.getProperty("stacyvm.service-token", "");
     static final String LABEL_SANDBOX = "dev.stacyvm.sandbox-id";
 
     private static DockerClient docker;

@@ -7,15 +7,16 @@ import dev.stacyvm.gateway.service.ApiKeys;
 import dev.stacyvm.gateway.service.AuditTrail;
 import dev.stacyvm.gateway.service.RateLimits;
 import dev.stacyvm.gateway.service.TokenBucket;
+import dev.stacyvm.support.auth.AccessRules;
 import dev.stacyvm.support.error.ErrorResponses;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -24,8 +25,11 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 /**
  * Authenticates every {@code /api/v1} request by its API key ({@code X-Admin-API-Key} or
  * {@code X-API-Key}: the bootstrap admin key from configuration, or a key made through the admin
- * API) or, with no key, by an OIDC bearer token ({@link BearerTokens}). Then the role decides: administration routes need {@code admin}, the worker routes
- * {@code operator} or {@code admin}, and a {@code viewer} may only read. No key, or an unknown or
+ * API) or, with no key, by an OIDC bearer token ({@link BearerTokens}). Then the role decides, by
+ * the {@link Access} level of the resource method the router matched (never by the path string, so
+ * no spelling of a path changes it): administration routes need {@code admin}, the worker routes
+ * {@code operator} or {@code admin}, and a {@code viewer} may only read. A route that declares no
+ * level is refused. No key, or an unknown or
  * revoked one, is {@code 401}; a key without the right is {@code 403}. Every refusal is recorded
  * in the audit trail as {@code auth.denied} (never with the presented key). Last, an owner whose
  * quota sets {@code requests_per_minute} takes a token from its bucket, or is refused with
@@ -40,11 +44,6 @@ public class ApiKeyFilter {
     static final String AUTHORIZATION = "Authorization";
     static final String BEARER = "Bearer ";
     static final String BOOTSTRAP_KEY_NAME = "bootstrap-admin";
-    /** Health and metrics answer without a key, like Quarkus's own /q routes. */
-    static final Set<String> OPEN_PATHS = Set.of(
-            "/api/v1/health", "/api/v1/live", "/api/v1/ready", "/api/v1/metrics/prometheus");
-    /** Routes only administrators may call. */
-    static final List<String> ADMIN_PATHS = List.of("/api/v1/admin", "/api/v1/quotas");
     private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
     // looked up per request: filters are built at static init, before runtime config exists
@@ -67,9 +66,14 @@ public class ApiKeyFilter {
     Instance<BearerTokens> bearerTokens;
 
     @ServerRequestFilter
-    public Response authenticate(ContainerRequestContext request, HttpServerRequest http) {
-        String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/api/v1") || OPEN_PATHS.contains(path)) {
+    public Response authenticate(ContainerRequestContext request, HttpServerRequest http, ResourceInfo resource) {
+        Access access = resource.getResourceMethod() == null ? null
+                : AccessRules.of(resource.getResourceClass(), resource.getResourceMethod()) instanceof Access declared ? declared : null;
+        if (access == null) {
+            // deny by default; service-support's RouteAuthorizationFilter refuses it too
+            return ErrorResponses.of(ErrorCode.FORBIDDEN, "this route declares no access rule");
+        }
+        if (access.value() == Access.Level.OPEN) {
             return null;
         }
         String key = request.getHeaderString(ADMIN_API_KEY);
@@ -102,10 +106,9 @@ public class ApiKeyFilter {
         }
         Role role = identity.get().role();
         String refusal = null;
-        if (ADMIN_PATHS.stream().anyMatch(path::startsWith) && role != Role.ADMIN) {
-            refusal = "admin API key required";
-        } else if (path.startsWith("/api/v1/workers") && role != Role.ADMIN && role != Role.OPERATOR) {
-            refusal = "operator or admin API key required";
+        String levelRefusal = access.value().refusal(role);
+        if (levelRefusal != null) {
+            refusal = levelRefusal;
         } else if (role == Role.VIEWER && !READ_METHODS.contains(request.getMethod())) {
             refusal = "viewer keys may only read";
         }

@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.rest;
 
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.ApiKeyRequest;
 import dev.stacyvm.contract.api.ApiKeyView;
 import dev.stacyvm.contract.api.StatusResponse;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 
 /** {@code /api/v1/admin/api-keys}: administrators create, list and revoke API keys (admin routes need the admin role). */
+@Access(Access.Level.ADMIN)
 @Path("/api/v1/admin/api-keys")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)

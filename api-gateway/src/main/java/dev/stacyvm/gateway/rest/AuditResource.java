@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.rest;
 
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.AuditRecordView;
 import dev.stacyvm.contract.api.AuditVerification;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 
 /** {@code GET /api/v1/admin/audit}: the audit log for administrators ({@code ApiKeyFilter} checks the role), as JSON or CSV. */
+@Access(Access.Level.ADMIN)
 @Path("/api/v1/admin/audit")
 @Blocking
 @org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "operations")

@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.rest;
 
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.ChmodRequest;
 import dev.stacyvm.contract.api.FileInfo;
 import dev.stacyvm.contract.api.MoveRequest;
@@ -34,6 +35,7 @@ public class FilesResource {
     SandboxFilesGateway files;
 
     @POST
+    @Access(Access.Level.WRITE)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public StatusResponse write(@PathParam("id") String id, WriteFileRequest request) {
@@ -42,12 +44,14 @@ public class FilesResource {
 
     /** The file's raw bytes. */
     @GET
+    @Access(Access.Level.READ)
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response read(@PathParam("id") String id, @QueryParam("path") String path) {
         return Response.ok(files.read(id, path), MediaType.APPLICATION_OCTET_STREAM_TYPE).build();
     }
 
     @DELETE
+    @Access(Access.Level.WRITE)
     @Produces(MediaType.APPLICATION_JSON)
     public StatusResponse delete(@PathParam("id") String id, @QueryParam("path") String path,
                                  @QueryParam("recursive") boolean recursive) {
@@ -55,6 +59,7 @@ public class FilesResource {
     }
 
     @GET
+    @Access(Access.Level.READ)
     @Path("/list")
     @Produces(MediaType.APPLICATION_JSON)
     public List<FileInfo> list(@PathParam("id") String id, @QueryParam("path") String path) {
@@ -62,6 +67,7 @@ public class FilesResource {
     }
 
     @GET
+    @Access(Access.Level.READ)
     @Path("/stat")
     @Produces(MediaType.APPLICATION_JSON)
     public FileInfo stat(@PathParam("id") String id, @QueryParam("path") String path) {
@@ -69,6 +75,7 @@ public class FilesResource {
     }
 
     @POST
+    @Access(Access.Level.WRITE)
     @Path("/move")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
@@ -77,6 +84,7 @@ public class FilesResource {
     }
 
     @POST
+    @Access(Access.Level.WRITE)
     @Path("/chmod")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
@@ -85,6 +93,7 @@ public class FilesResource {
     }
 
     @GET
+    @Access(Access.Level.READ)
     @Path("/glob")
     @Produces(MediaType.APPLICATION_JSON)
     public List<String> glob(@PathParam("id") String id, @QueryParam("pattern") String pattern) {
@@ -93,6 +102,7 @@ public class FilesResource {
 
     /** The directory's contents as a tar stream. */
     @GET
+    @Access(Access.Level.READ)
     @Path("/archive")
     @Produces(TAR)
     public Response readArchive(@PathParam("id") String id, @QueryParam("path") String path) {
@@ -101,6 +111,7 @@ public class FilesResource {
 
     /** Unpacks a tar stream into the directory (created if missing). */
     @PUT
+    @Access(Access.Level.WRITE)
     @Path("/archive")
     @Consumes({TAR, MediaType.APPLICATION_OCTET_STREAM})
     @Produces(MediaType.APPLICATION_JSON)

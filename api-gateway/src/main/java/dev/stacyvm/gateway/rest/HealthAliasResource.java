@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.rest;
 
+import dev.stacyvm.gateway.auth.Access;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.smallrye.health.SmallRyeHealth;
 import io.smallrye.health.SmallRyeHealthReporter;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.core.Response;
  * StacyVM's health and metrics routes, answered from the same checks and registry as Quarkus's
  * {@code /q/health} and {@code /q/metrics}; open without a key, like those.
  */
+@Access(Access.Level.OPEN)
 @Path("/api/v1")
 @org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "operations")
 public class HealthAliasResource {

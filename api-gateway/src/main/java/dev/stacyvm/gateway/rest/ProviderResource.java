@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.rest;
 
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.ProviderCheck;
 import dev.stacyvm.contract.api.ProviderView;
 import dev.stacyvm.gateway.service.ProviderCatalog;
@@ -24,11 +25,13 @@ public class ProviderResource {
     ProviderCatalog providers;
 
     @GET
+    @Access(Access.Level.READ)
     public List<ProviderView> list() {
         return providers.list();
     }
 
     @GET
+    @Access(Access.Level.READ)
     @Path("/{name}")
     public ProviderView get(@PathParam("name") String name) {
         return providers.get(name);
@@ -36,6 +39,7 @@ public class ProviderResource {
 
     /** Checks every provider on every ready worker now and answers each check. */
     @POST
+    @Access(Access.Level.WRITE)
     @Path("/test")
     public List<ProviderCheck> test() {
         return providers.check();

@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.rest;
 
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.QuotaRequest;
 import dev.stacyvm.contract.api.QuotaSummary;
 import dev.stacyvm.contract.api.QuotaUsage;
@@ -23,6 +24,7 @@ import java.util.List;
  * StacyVM's quota routes (administrators only): the default quota, per-owner overrides and what
  * each owner uses. Owners are {@code tenant:user}.
  */
+@Access(Access.Level.ADMIN)
 @Path("/api/v1/quotas")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)

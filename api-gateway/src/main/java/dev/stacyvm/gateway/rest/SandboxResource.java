@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.rest;
 
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.AdmissionDecision;
 import dev.stacyvm.contract.api.ApiError;
 import dev.stacyvm.contract.api.ExecResult;
@@ -76,6 +77,7 @@ public class SandboxResource {
     SandboxGateway sandboxes;
 
     @POST
+    @Access(Access.Level.WRITE)
     @Operation(summary = "Create a sandbox", description = "Every field is optional; empty strings mean the default. "
             + "Naming a template fills the fields the body leaves empty.")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -92,6 +94,7 @@ public class SandboxResource {
 
     /** Whether a create with this body would be admitted now; creates nothing. */
     @POST
+    @Access(Access.Level.WRITE)
     @Path("/admission")
     @Operation(summary = "Would a create with this body be admitted now?", description = "Creates nothing.")
     public AdmissionDecision admission(CreateSandboxRequest request) {
@@ -99,12 +102,14 @@ public class SandboxResource {
     }
 
     @GET
+    @Access(Access.Level.READ)
     @Operation(summary = "The caller's sandboxes (all of them for an administrator without X-User-ID)")
     public List<SandboxView> list() {
         return sandboxes.list();
     }
 
     @GET
+    @Access(Access.Level.READ)
     @Path("/{id}")
     @Operation(summary = "One sandbox")
     public SandboxView get(@PathParam("id") String id) {
@@ -112,6 +117,7 @@ public class SandboxResource {
     }
 
     @DELETE
+    @Access(Access.Level.WRITE)
     @Path("/{id}")
     @Operation(summary = "Destroy a sandbox", description = "Idempotent: destroying it again answers the same.")
     public StatusResponse destroy(@PathParam("id") String id) {
@@ -121,12 +127,14 @@ public class SandboxResource {
 
     /** StacyVM's prune: destroys expired sandboxes now. */
     @DELETE
+    @Access(Access.Level.WRITE)
     @Operation(summary = "Destroy the caller's expired sandboxes now", description = "Answers {\"pruned\": n}.")
     public PruneResult prune() {
         return sandboxes.prune();
     }
 
     @POST
+    @Access(Access.Level.WRITE)
     @Path("/{id}/extend")
     @Operation(summary = "Give a running sandbox more time",
             description = "expires_at moves by ttl from the later of now and the current expiry, capped at the maximum TTL from now.")
@@ -135,6 +143,7 @@ public class SandboxResource {
     }
 
     @GET
+    @Access(Access.Level.READ)
     @Path("/{id}/logs")
     @Operation(summary = "The last lines the sandbox's main process wrote (lines: 1 to 10000, default 100)")
     public List<String> logs(@PathParam("id") String id, @QueryParam("lines") Integer lines) {
@@ -142,6 +151,7 @@ public class SandboxResource {
     }
 
     @GET
+    @Access(Access.Level.READ)
     @Path("/{id}/preview/{port}")
     @Operation(summary = "A token that opens a private preview of one port, with its URL and expiry")
     public PreviewAccess preview(@PathParam("id") String id, @PathParam("port") int port) {
@@ -150,6 +160,7 @@ public class SandboxResource {
 
     /** Answers the result as JSON, or with {@code "stream": true} the output as NDJSON while it runs. */
     @POST
+    @Access(Access.Level.WRITE)
     @Path("/{id}/exec")
     @Produces({MediaType.APPLICATION_JSON, ExecStreamLine.MEDIA_TYPE})
     @Operation(summary = "Run a command in a sandbox",

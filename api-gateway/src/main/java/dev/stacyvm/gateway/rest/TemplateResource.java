@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.rest;
 
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.TemplateRequest;
@@ -52,6 +53,7 @@ public class TemplateResource {
     }
 
     @POST
+    @Access(Access.Level.WRITE)
     public Response create(TemplateRequest request) {
         TemplateView created = audit.around("template.create", null, owner(), () -> templates.create(request),
                 TemplateResource::describe);
@@ -59,17 +61,20 @@ public class TemplateResource {
     }
 
     @GET
+    @Access(Access.Level.READ)
     public List<TemplateView> list() {
         return templates.list();
     }
 
     @GET
+    @Access(Access.Level.READ)
     @Path("/{name}")
     public TemplateView get(@PathParam("name") String name) {
         return templates.get(name);
     }
 
     @PUT
+    @Access(Access.Level.WRITE)
     @Path("/{name}")
     public TemplateView update(@PathParam("name") String name, TemplateRequest request) {
         return audit.around("template.update", null, owner(), () -> templates.update(name, request),
@@ -77,6 +82,7 @@ public class TemplateResource {
     }
 
     @DELETE
+    @Access(Access.Level.WRITE)
     @Path("/{name}")
     public StatusResponse delete(@PathParam("name") String name) {
         return audit.around("template.delete", null, owner(), () -> {
@@ -87,6 +93,7 @@ public class TemplateResource {
 
     /** Creates a sandbox from the template; the body (optional) overrides its fields. */
     @POST
+    @Access(Access.Level.WRITE)
     @Path("/{name}/spawn")
     public Response spawn(@PathParam("name") String name, CreateSandboxRequest overrides) {
         return Response.status(Response.Status.CREATED).entity(sandboxes.spawn(name, overrides)).build();

@@ -60,7 +60,7 @@ public class WorkerStreams {
     }
 
     private HttpRequest.Builder request(String endpoint, String path) {
-        return HttpRequest.newBuilder(URI.create(endpoint + path)).header(ServiceCredential.HEADER, credential.token());
+        return HttpRequest.newBuilder(URI.create(endpoint + path)).header(ServiceCredential.HEADER, credential.token().orElse(""));
     }
 
     private InputStream send(HttpRequest.Builder request) {

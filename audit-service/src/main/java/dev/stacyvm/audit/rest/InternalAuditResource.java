@@ -1,5 +1,6 @@
 package dev.stacyvm.audit.rest;
 
+import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.audit.service.AuditQuery;
 import dev.stacyvm.audit.service.AuditVerifier;
 import dev.stacyvm.contract.api.AuditVerification;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** The audit log's query route for the gateway; service-token only. */
+@InternalApi
 @Path("/internal/audit")
 @Produces(MediaType.APPLICATION_JSON)
 public class InternalAuditResource {

@@ -3,6 +3,8 @@ package dev.stacyvm.scheduler.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "stacyvm.scheduler")
 public interface SchedulerConfig {
@@ -52,4 +54,11 @@ public interface SchedulerConfig {
     /** Port the preview-router listens on, appended to preview URLs when it is not 80. */
     @WithDefault("7480")
     int previewPort();
+
+    /**
+     * Worker credentials the launcher provisions, as {@code worker-id:sha256-hex} (the SHA-256 of
+     * the credential, never the credential). Each is stored once at start unless a credential with
+     * that hash already exists, so a revoked one stays revoked.
+     */
+    Optional<List<String>> bootstrapWorkerCredentials();
 }

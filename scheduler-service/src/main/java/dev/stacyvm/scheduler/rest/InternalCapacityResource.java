@@ -1,5 +1,6 @@
 package dev.stacyvm.scheduler.rest;
 
+import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.scheduler.service.OwnerUsages;
@@ -18,6 +19,7 @@ import java.util.List;
  * How full the workers are and what owners' sandboxes hold, for the gateway's admission decisions
  * and quota reports; service-token only.
  */
+@InternalApi
 @Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)
 public class InternalCapacityResource {

@@ -1,5 +1,6 @@
 package dev.stacyvm.scheduler.rest;
 
+import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxView;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** Sandbox records for the gateway; service-token only. */
+@InternalApi
 @Path("/internal/sandboxes")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)

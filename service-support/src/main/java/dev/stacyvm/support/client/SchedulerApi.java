@@ -7,6 +7,7 @@ import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.PruneResult;
 import dev.stacyvm.contract.api.TtlExtension;
+import dev.stacyvm.contract.api.WorkerCredentialView;
 import dev.stacyvm.contract.api.WorkerRegistration;
 import dev.stacyvm.contract.api.WorkerView;
 import jakarta.ws.rs.Consumes;
@@ -84,4 +85,19 @@ public interface SchedulerApi {
     @GET
     @Path("/workers/{id}")
     WorkerView worker(@PathParam("id") String id);
+
+    /** Issues a new credential for the worker; the answer is the only one that carries its token. */
+    @POST
+    @Path("/workers/{id}/credentials")
+    WorkerCredentialView issueCredential(@PathParam("id") String id);
+
+    /** The worker's credentials, revoked ones included, without their tokens. */
+    @GET
+    @Path("/workers/{id}/credentials")
+    List<WorkerCredentialView> credentials(@PathParam("id") String id);
+
+    /** Revokes one of the worker's credentials; the scheduler refuses it from then on. */
+    @DELETE
+    @Path("/workers/{id}/credentials/{credential}")
+    WorkerCredentialView revokeCredential(@PathParam("id") String id, @PathParam("credential") String credentialId);
 }

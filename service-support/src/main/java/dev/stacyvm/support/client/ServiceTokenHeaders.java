@@ -9,7 +9,8 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import org.eclipse.microprofile.rest.client.ext.ClientHeadersFactory;
 
 /**
- * Adds the service token to every call an internal REST client makes. Looked up by class when
+ * Adds this service's credential to every call an internal REST client makes: the service token
+ * on the control plane, a worker's own credential on a worker (which holds no service token). Looked up by class when
  * {@link InternalClients} builds a client, so the build must not remove it as unused.
  */
 @ApplicationScoped
@@ -23,7 +24,10 @@ public class ServiceTokenHeaders implements ClientHeadersFactory {
     public MultivaluedMap<String, String> update(MultivaluedMap<String, String> incoming,
                                                  MultivaluedMap<String, String> outgoing) {
         MultivaluedMap<String, String> headers = new MultivaluedHashMap<>();
-        headers.putSingle(ServiceCredential.HEADER, credential.token());
+        credential.token().filter(token -> !token.isEmpty())
+                .ifPresent(token -> headers.putSingle(ServiceCredential.HEADER, token));
+        credential.workerCredential().filter(token -> !token.isEmpty())
+                .ifPresent(token -> headers.putSingle(ServiceCredential.WORKER_HEADER, token));
         return headers;
     }
 }

@@ -1,5 +1,6 @@
 package dev.stacyvm.worker.rest;
 
+import dev.stacyvm.support.auth.InternalApi;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecStreamLine;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
  * Streams an exec's output as NDJSON while the command runs; when the caller goes away the
  * next write fails and the command is killed. Service-token only.
  */
+@InternalApi
 @Path("/internal/sandboxes/{id}/exec/stream")
 @Blocking
 public class InternalExecStreamResource {

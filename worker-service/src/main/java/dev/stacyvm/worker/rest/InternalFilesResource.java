@@ -1,5 +1,6 @@
 package dev.stacyvm.worker.rest;
 
+import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.ChmodRequest;
 import dev.stacyvm.contract.api.FileInfo;
 import dev.stacyvm.contract.api.MoveRequest;
@@ -27,6 +28,7 @@ import java.util.List;
  * The files API on the worker; service-token only. Reads and archive downloads stream their
  * bytes; an archive upload streams from the request into the sandbox.
  */
+@InternalApi
 @Path("/internal/sandboxes/{id}/files")
 @Blocking
 public class InternalFilesResource {

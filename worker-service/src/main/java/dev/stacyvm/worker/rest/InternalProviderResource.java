@@ -1,5 +1,6 @@
 package dev.stacyvm.worker.rest;
 
+import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.ProviderCheck;
 import dev.stacyvm.worker.service.RuntimeService;
 import io.smallrye.common.annotation.Blocking;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** This worker's providers, checked when asked; service-token only. */
+@InternalApi
 @Path("/internal/providers")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking

@@ -1,5 +1,6 @@
 package dev.stacyvm.worker.rest;
 
+import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.RuntimeHandle;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /** Runtime operations for the scheduler and the gateway; service-token only. */
+@InternalApi
 @Path("/internal/sandboxes")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,5 +1,6 @@
 package dev.stacyvm.worker.rest;
 
+import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.WarmPoolStatus;
 import dev.stacyvm.worker.provider.docker.WarmPool;
 import jakarta.inject.Inject;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** The worker's warm pools and their counts, for operators and the benchmark; service-token only. */
+@InternalApi
 @Path("/internal/warm-pool")
 @Produces(MediaType.APPLICATION_JSON)
 public class InternalWarmPoolResource {

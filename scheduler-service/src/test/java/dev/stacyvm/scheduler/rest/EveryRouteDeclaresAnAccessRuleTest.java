@@ -1,0 +1,24 @@
+package dev.stacyvm.scheduler.rest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stacyvm.support.auth.AccessRules;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Deny by default: a resource method without an access rule is refused at run time, and this
+ * test keeps every route of the service from shipping without one.
+ */
+class EveryRouteDeclaresAnAccessRuleTest {
+
+    @Test
+    void everyResourceMethodDeclaresAnAccessRule() {
+        List<AccessRules.Route> routes = AccessRules.routesIn("dev.stacyvm.scheduler", getClass().getClassLoader());
+        assertFalse(routes.isEmpty(), "the service's resource classes were found");
+        List<String> undeclared = routes.stream().filter(route -> route.rule() == null).map(AccessRules.Route::method).toList();
+        assertEquals(List.of(), undeclared, "resource methods without an access rule");
+    }
+}
