@@ -34,6 +34,7 @@ public class FilesResource {
     SandboxFilesGateway files;
 
     @POST
+    @Upload
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public StatusResponse write(@PathParam("id") String id, WriteFileRequest request) {
@@ -101,6 +102,7 @@ public class FilesResource {
 
     /** Unpacks a tar stream into the directory (created if missing). */
     @PUT
+    @Upload
     @Path("/archive")
     @Consumes({TAR, MediaType.APPLICATION_OCTET_STREAM})
     @Produces(MediaType.APPLICATION_JSON)

@@ -1,0 +1,95 @@
+package dev.stacyvm.support.limits;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * A request body that counts its bytes as they are read and stops at its limit, and that tells
+ * the {@link BodyWatchdog} how long a read has waited for the client. Past the limit, or when the
+ * watchdog finds a read idle too long, the request is answered by its {@link BodyRefusal} and every
+ * further read fails, so the code reading the body lets go of its thread.
+ */
+final class BoundedRequestBody extends InputStream {
+
+    private final InputStream body;
+    private final long limit;
+    private final BodyRefusal refusal;
+    private final Runnable done;
+    private long read;
+    /** System.nanoTime() when the current read began waiting; 0 while no read waits. */
+    private volatile long waitingSince;
+    private volatile boolean finished;
+
+    BoundedRequestBody(InputStream body, long limit, BodyRefusal refusal, Runnable done) {
+        this.body = body;
+        this.limit = limit;
+        this.refusal = refusal;
+        this.done = done;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        refusal.throwIfRefused();
+        if (finished) {
+            return -1;
+        }
+        int n;
+        waitingSince = Math.max(1, System.nanoTime());
+        try {
+            n = body.read(buffer, offset, length);
+        } catch (IOException e) {
+            // a refusal closes the connection, which fails the read: report the refusal
+            refusal.throwIfRefused();
+            throw e;
+        } finally {
+            waitingSince = 0;
+        }
+        if (n < 0) {
+            finish();
+            return -1;
+        }
+        read += n;
+        if (read > limit) {
+            refusal.payloadTooLarge(limit);
+            finish();
+            refusal.throwIfRefused();
+        }
+        return n;
+    }
+
+    @Override
+    public int available() throws IOException {
+        return finished || refusal.refused() ? 0 : body.available();
+    }
+
+    @Override
+    public void close() throws IOException {
+        finish();
+        body.close();
+    }
+
+    /** Nanoseconds the current read has waited for the client; 0 when none waits. */
+    long waitingNanos(long now) {
+        long since = waitingSince;
+        return since == 0 ? 0 : now - since;
+    }
+
+    void timeOut(long idleMillis) {
+        refusal.idle(idleMillis);
+        finish();
+    }
+
+    private void finish() {
+        if (!finished) {
+            finished = true;
+            done.run();
+        }
+    }
+}
