@@ -52,8 +52,9 @@ final class BodyRefusal {
         if (!refusal.compareAndSet(null, error)) {
             return;
         }
-        // Vert.x runs the writes on the connection's event loop whichever thread asks
-        routing.vertx().runOnContext(ignored -> answer(error));
+        // answered at once, from this thread (Vert.x responses may be written from any thread),
+        // so that it is written before whatever the route makes of the failed read
+        answer(error);
     }
 
     private void answer(ApiError error) {

@@ -12,7 +12,7 @@ import java.io.InputStream;
 final class BoundedRequestBody extends InputStream {
 
     private final InputStream body;
-    private final long limit;
+    private volatile long limit;
     private final BodyRefusal refusal;
     private final Runnable done;
     private long read;
@@ -45,8 +45,13 @@ final class BoundedRequestBody extends InputStream {
         try {
             n = body.read(buffer, offset, length);
         } catch (IOException e) {
-            // a refusal closes the connection, which fails the read: report the refusal
+            // a refusal closes the connection, which fails the read: report the refusal; a read
+            // that gave up waiting for the client (quarkus.http.read-timeout) is an idle body too
             refusal.throwIfRefused();
+            long waitedMillis = (System.nanoTime() - waitingSince) / 1_000_000;
+            if (waitedMillis >= 1000) {
+                refusal.idle(waitedMillis);
+            }
             throw e;
         } finally {
             waitingSince = 0;
@@ -62,6 +67,17 @@ final class BoundedRequestBody extends InputStream {
             refusal.throwIfRefused();
         }
         return n;
+    }
+
+    /**
+     * Lowers the limit once the route is known (bodies read whole get a smaller one than streams);
+     * a body already past it is refused at the next read.
+     */
+    void limitTo(long lower) {
+        limit = Math.min(limit, lower);
+        if (read > limit) {
+            refusal.payloadTooLarge(limit);
+        }
     }
 
     @Override

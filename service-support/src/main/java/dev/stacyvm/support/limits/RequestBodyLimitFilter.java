@@ -31,6 +31,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  */
 public class RequestBodyLimitFilter {
 
+    private static final String BOUNDED_BODY = "stacyvm.bounded-request-body";
+
     // looked up per request: filters are built at static init, before runtime config exists
     @Inject
     Instance<RequestLimits> limits;
@@ -41,8 +43,12 @@ public class RequestBodyLimitFilter {
     @Inject
     Instance<ObjectMapper> json;
 
-    @ServerRequestFilter(priority = Priorities.AUTHENTICATION - 500)
-    public Response boundBody(ContainerRequestContext request, ResourceInfo resource, RoutingContext routing) {
+    /**
+     * Before routing, so before the framework reads or buffers anything: refuses a declared length
+     * past the largest limit and puts the counting stream in place, at the streamed limit.
+     */
+    @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 500)
+    public Response boundBody(ContainerRequestContext request, RoutingContext routing) {
         String length = request.getHeaderString("Content-Length");
         String transferEncoding = request.getHeaderString("Transfer-Encoding");
         // HTTP/1.1 has a body only with one of the two headers; HTTP/2 may send one with neither
@@ -51,13 +57,9 @@ public class RequestBodyLimitFilter {
         if (bodiless) {
             return null;
         }
-        RequestLimits configured = limits.get();
-        long limit = streamsBody(resource.getResourceMethod())
-                ? configured.maxStreamBodyBytes() : configured.maxJsonBodyBytes();
-        if (length != null && (!length.matches("\\d{1,18}") || Long.parseLong(length) > limit)) {
-            routing.response().putHeader("Connection", "close");
-            return ErrorResponses.of(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "the request body is larger than this route's limit of " + limit + " bytes");
+        long limit = limits.get().maxStreamBodyBytes();
+        if (declaredPast(length, limit)) {
+            return tooLarge(routing, limit);
         }
         BodyWatchdog watcher = watchdog.get();
         BoundedRequestBody[] bounded = new BoundedRequestBody[1];
@@ -65,8 +67,35 @@ public class RequestBodyLimitFilter {
                 new BodyRefusal(routing, json.get()), () -> watcher.forget(bounded[0]));
         watcher.watch(bounded[0]);
         routing.addEndHandler(ended -> watcher.forget(bounded[0]));
+        routing.put(BOUNDED_BODY, bounded[0]);
         request.setEntityStream(bounded[0]);
         return null;
+    }
+
+    /** Once the route is known: a route that reads its body whole gets the JSON limit. */
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION - 500)
+    public Response boundByRoute(ContainerRequestContext request, ResourceInfo resource, RoutingContext routing) {
+        BoundedRequestBody bounded = routing.get(BOUNDED_BODY);
+        if (bounded == null || streamsBody(resource.getResourceMethod())) {
+            return null;
+        }
+        long limit = limits.get().maxJsonBodyBytes();
+        if (declaredPast(request.getHeaderString("Content-Length"), limit)) {
+            return tooLarge(routing, limit);
+        }
+        bounded.limitTo(limit);
+        return null;
+    }
+
+    private static boolean declaredPast(String length, long limit) {
+        return length != null && length.matches("\\d{1,25}") && (length.length() > 18 || Long.parseLong(length) > limit);
+    }
+
+    private static Response tooLarge(RoutingContext routing, long limit) {
+        // nothing of the body will be read: close the connection rather than drain it
+        routing.response().putHeader("Connection", "close");
+        return ErrorResponses.of(ErrorCode.PAYLOAD_TOO_LARGE,
+                "the request body is larger than this route's limit of " + limit + " bytes");
     }
 
     /** Whether the route reads its body as a stream rather than whole. */
