@@ -1,5 +1,6 @@
 package dev.stacyvm.support.limits;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -40,10 +41,47 @@ final class BoundedRequestBody extends InputStream {
         if (finished) {
             return -1;
         }
-        int n;
+        int n = readFromClient(buffer, offset, length);
+        if (n < 0) {
+            finish();
+            return -1;
+        }
+        read += n;
+        if (read > limit) {
+            refusal.payloadTooLarge(limit);
+            finish();
+            refusal.throwIfRefused();
+        }
+        return n;
+    }
+
+    /**
+     * Reads the rest of the body into memory, up to the limit, for a route that reads its body
+     * whole anyway: answers {@code null}, having answered nothing, when the body is longer.
+     */
+    byte[] readWhole() throws IOException {
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        byte[] buffer = new byte[16384];
+        while (true) {
+            refusal.throwIfRefused();
+            int n = readFromClient(buffer, 0, buffer.length);
+            if (n < 0) {
+                finish();
+                return whole.toByteArray();
+            }
+            read += n;
+            if (read > limit) {
+                finish();
+                return null;
+            }
+            whole.write(buffer, 0, n);
+        }
+    }
+
+    private int readFromClient(byte[] buffer, int offset, int length) throws IOException {
         waitingSince = Math.max(1, System.nanoTime());
         try {
-            n = body.read(buffer, offset, length);
+            return body.read(buffer, offset, length);
         } catch (IOException e) {
             // a refusal closes the connection, which fails the read: report the refusal; a read
             // that gave up waiting for the client (quarkus.http.read-timeout) is an idle body too
@@ -56,17 +94,6 @@ final class BoundedRequestBody extends InputStream {
         } finally {
             waitingSince = 0;
         }
-        if (n < 0) {
-            finish();
-            return -1;
-        }
-        read += n;
-        if (read > limit) {
-            refusal.payloadTooLarge(limit);
-            finish();
-            refusal.throwIfRefused();
-        }
-        return n;
     }
 
     /**

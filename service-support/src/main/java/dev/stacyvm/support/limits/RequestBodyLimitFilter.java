@@ -3,6 +3,7 @@ package dev.stacyvm.support.limits;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.support.error.ErrorResponses;
+import io.vertx.core.Context;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.inject.Instance;
@@ -11,6 +12,8 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.util.Arrays;
@@ -72,7 +75,13 @@ public class RequestBodyLimitFilter {
         return null;
     }
 
-    /** Once the route is known: a route that reads its body whole gets the JSON limit. */
+    /**
+     * Once the route is known, a route that reads its body whole (JSON) gets the JSON limit, and
+     * its body is read here, up to that limit, so that what follows the JSON value counts too and
+     * a body past the limit is answered 413 whatever the route would have made of it. On the
+     * event loop (a non-blocking route) nothing may wait, so there the limit only applies to
+     * what the route reads.
+     */
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION - 500)
     public Response boundByRoute(ContainerRequestContext request, ResourceInfo resource, RoutingContext routing) {
         BoundedRequestBody bounded = routing.get(BOUNDED_BODY);
@@ -84,6 +93,21 @@ public class RequestBodyLimitFilter {
             return tooLarge(routing, limit);
         }
         bounded.limitTo(limit);
+        if (Context.isOnEventLoopThread()) {
+            return null;
+        }
+        byte[] whole;
+        try {
+            whole = bounded.readWhole();
+        } catch (IOException failed) {
+            // already answered when the body was refused (idle); otherwise the client went away
+            routing.response().putHeader("Connection", "close");
+            return ErrorResponses.of(ErrorCode.REQUEST_TIMEOUT, "the request body could not be read to its end");
+        }
+        if (whole == null) {
+            return tooLarge(routing, limit);
+        }
+        request.setEntityStream(new ByteArrayInputStream(whole));
         return null;
     }
 
