@@ -192,13 +192,13 @@ class RequestLimitsTest {
     @Test
     void oneCallerCannotHoldMoreThanTheConcurrentUploadLimit() throws Exception {
         String id = sandboxes.create(Map.of());
-        String archive = "/api/v1/sandboxes/" + id + "/files/archive?path=/workspace/held";
+        String archive = "/sandboxes/" + id + "/files/archive?path=/workspace/held";
         // api() sends the admin key; the raw uploads send it themselves
         Map<String, String> alice = Map.of("X-User-ID", "limits-alice");
         Map<String, String> bob = Map.of("X-User-ID", "limits-bob");
         List<Socket> held = new ArrayList<>();
         for (int i = 0; i < MAX_UPLOADS; i++) {
-            Socket socket = startBody(Suite.URL, "PUT", archive, "application/x-tar",
+            Socket socket = startBody(Suite.URL, "PUT", "/api/v1" + archive, "application/x-tar",
                     Map.of("X-API-Key", Suite.API_KEY, "X-User-ID", "limits-alice"), -1);
             writePiece(socket, true, new byte[100]);
             held.add(socket);
