@@ -19,6 +19,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import java.io.InputStream;
 import java.util.List;
 
@@ -35,6 +36,9 @@ public class FilesResource {
 
     @POST
     @Upload
+    @APIResponse(responseCode = "408", description = "request_timeout: the body sent nothing for the idle timeout (30 s)")
+    @APIResponse(responseCode = "413", description = "payload_too_large: the body is past the route's limit (JSON 64 MiB, archives 4 GiB)")
+    @APIResponse(responseCode = "429", description = "too_many_uploads: the owner or the key already has its uploads under way; see Retry-After")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public StatusResponse write(@PathParam("id") String id, WriteFileRequest request) {
@@ -103,6 +107,9 @@ public class FilesResource {
     /** Unpacks a tar stream into the directory (created if missing). */
     @PUT
     @Upload
+    @APIResponse(responseCode = "408", description = "request_timeout: the body sent nothing for the idle timeout (30 s)")
+    @APIResponse(responseCode = "413", description = "payload_too_large: the body is past the route's limit (JSON 64 MiB, archives 4 GiB)")
+    @APIResponse(responseCode = "429", description = "too_many_uploads: the owner or the key already has its uploads under way; see Retry-After")
     @Path("/archive")
     @Consumes({TAR, MediaType.APPLICATION_OCTET_STREAM})
     @Produces(MediaType.APPLICATION_JSON)
