@@ -29,8 +29,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * idleness by the {@link BodyWatchdog}. Refusals are {@code 413 payload_too_large} and
  * {@code 408 request_timeout} in the API's error shape.
  *
- * <p>It runs before authentication on purpose: no body, authenticated or not, is read past its
- * limit, and the body is replaced before the framework starts buffering it.
+ * <p>The counting stream goes in before routing, so before the framework could buffer anything;
+ * a JSON body is read whole only after authentication (and the gateway's upload slots), so that
+ * no unauthenticated caller can make a service hold one.
  */
 public class RequestBodyLimitFilter {
 
@@ -82,7 +83,7 @@ public class RequestBodyLimitFilter {
      * event loop (a non-blocking route) nothing may wait, so there the limit only applies to
      * what the route reads.
      */
-    @ServerRequestFilter(priority = Priorities.AUTHENTICATION - 500)
+    @ServerRequestFilter(priority = Priorities.USER + 200)
     public Response boundByRoute(ContainerRequestContext request, ResourceInfo resource, RoutingContext routing) {
         BoundedRequestBody bounded = routing.get(BOUNDED_BODY);
         if (bounded == null || streamsBody(resource.getResourceMethod())) {
