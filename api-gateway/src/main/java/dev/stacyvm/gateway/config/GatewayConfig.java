@@ -43,6 +43,22 @@ public interface GatewayConfig {
     /** Tokens for private previews. */
     Preview preview();
 
+    /** Uploads under way at once (file writes, archive uploads, any streamed body). */
+    Uploads uploads();
+
+    interface Uploads {
+        /**
+         * Uploads one owner, and separately one API key, may have under way at once; one more is
+         * {@code 429 too_many_uploads} with Retry-After.
+         */
+        @WithDefault("4")
+        int maxConcurrentPerCaller();
+
+        /** The Retry-After a refused upload is sent with. */
+        @WithDefault("5s")
+        Duration retryAfter();
+    }
+
     interface Preview {
         /** The secret preview tokens are signed with; the preview-router checks them with the same one. */
         String tokenSecret();

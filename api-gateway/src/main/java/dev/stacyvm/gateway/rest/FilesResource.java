@@ -1,6 +1,7 @@
 package dev.stacyvm.gateway.rest;
 
 import dev.stacyvm.gateway.auth.Access;
+import dev.stacyvm.contract.api.ApiError;
 import dev.stacyvm.contract.api.ChmodRequest;
 import dev.stacyvm.contract.api.FileInfo;
 import dev.stacyvm.contract.api.MoveRequest;
@@ -20,6 +21,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import java.io.InputStream;
 import java.util.List;
 
@@ -36,6 +40,15 @@ public class FilesResource {
 
     @POST
     @Access(Access.Level.WRITE)
+    @Upload
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = StatusResponse.class)))
+    @APIResponse(responseCode = "408", description = "request_timeout: the body sent nothing for the idle timeout (30 s)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "413", description = "payload_too_large: the body is past the route's limit (JSON 64 MiB, archives 4 GiB)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "429", description = "too_many_uploads: the owner or the key already has its uploads under way; see Retry-After",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public StatusResponse write(@PathParam("id") String id, WriteFileRequest request) {
@@ -112,6 +125,15 @@ public class FilesResource {
     /** Unpacks a tar stream into the directory (created if missing). */
     @PUT
     @Access(Access.Level.WRITE)
+    @Upload
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = StatusResponse.class)))
+    @APIResponse(responseCode = "408", description = "request_timeout: the body sent nothing for the idle timeout (30 s)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "413", description = "payload_too_large: the body is past the route's limit (JSON 64 MiB, archives 4 GiB)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "429", description = "too_many_uploads: the owner or the key already has its uploads under way; see Retry-After",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @Path("/archive")
     @Consumes({TAR, MediaType.APPLICATION_OCTET_STREAM})
     @Produces(MediaType.APPLICATION_JSON)

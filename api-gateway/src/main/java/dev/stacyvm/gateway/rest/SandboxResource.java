@@ -8,6 +8,7 @@ import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecStreamLine;
 import dev.stacyvm.contract.api.ExtendRequest;
+import dev.stacyvm.contract.api.LogLines;
 import dev.stacyvm.contract.api.PruneResult;
 import dev.stacyvm.contract.api.PreviewAccess;
 import dev.stacyvm.contract.api.SandboxView;
@@ -28,6 +29,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -145,9 +147,16 @@ public class SandboxResource {
     @GET
     @Access(Access.Level.READ)
     @Path("/{id}/logs")
-    @Operation(summary = "The last lines the sandbox's main process wrote (lines: 1 to 10000, default 100)")
-    public List<String> logs(@PathParam("id") String id, @QueryParam("lines") Integer lines) {
-        return sandboxes.logs(id, lines);
+    @Operation(summary = "The last lines the sandbox's main process wrote (lines: 1 to 10000, default 100)",
+            description = "A JSON array of strings, bounded in bytes by the worker's logs-max-bytes (1 MiB by default): "
+                    + "when older lines were left out or a line was cut to fit, the first element says so and the "
+                    + "header X-StacyVM-Logs-Truncated is true.")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(type = SchemaType.ARRAY, implementation = String.class)))
+    public Response logs(@PathParam("id") String id, @QueryParam("lines") Integer lines) {
+        SandboxGateway.LogStream logs = sandboxes.logs(id, lines);
+        return Response.ok(logs.json(), MediaType.APPLICATION_JSON_TYPE)
+                .header(LogLines.TRUNCATED_HEADER, logs.truncated()).build();
     }
 
     @GET

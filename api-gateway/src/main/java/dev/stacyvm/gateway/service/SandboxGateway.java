@@ -13,6 +13,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import dev.stacyvm.contract.api.ExtendRequest;
 import dev.stacyvm.contract.api.LogLines;
@@ -160,11 +161,26 @@ public class SandboxGateway {
                 result -> "pruned " + result.pruned());
     }
 
-    /** The last lines the sandbox's main process wrote. */
-    public List<String> logs(String id, Integer lines) {
+    /**
+     * The last lines the sandbox's main process wrote, as the worker's JSON array streamed through
+     * without being held here: the worker bounds it in bytes and says whether it was truncated.
+     */
+    public LogStream logs(String id, Integer lines) {
         int bounded = LogLines.bounded(lines);
         SandboxView sandbox = get(id);
-        return services.worker(sandbox.workerId(), Duration.ofSeconds(40)).logs(id, bounded);
+        HttpResponse<InputStream> answer = streams.getWithHeaders(services.workerEndpoint(sandbox.workerId()),
+                "/internal/sandboxes/" + id + "/logs?lines=" + bounded);
+        boolean truncated = answer.headers().firstValue(LogLines.TRUNCATED_HEADER).map(Boolean::parseBoolean).orElse(false);
+        InputStream body = answer.body();
+        return new LogStream(output -> {
+            try (body) {
+                body.transferTo(output);
+            }
+        }, truncated);
+    }
+
+    /** A logs answer: the JSON array still to be copied, and whether the worker truncated it. */
+    public record LogStream(StreamingOutput json, boolean truncated) {
     }
 
     public ExecResult exec(String id, ExecRequest request) {

@@ -49,6 +49,11 @@ public class WorkerStreams {
         return send(request(endpoint, path).GET());
     }
 
+    /** GETs and answers the streamed response with its headers (the body still to be read). */
+    public HttpResponse<InputStream> getWithHeaders(String endpoint, String path) {
+        return exchange(request(endpoint, path).GET());
+    }
+
     /** PUTs {@code body} as it is read, and answers the response. */
     public InputStream put(String endpoint, String path, String contentType, InputStream body) {
         return send(request(endpoint, path).header("Content-Type", contentType)
@@ -64,6 +69,10 @@ public class WorkerStreams {
     }
 
     private InputStream send(HttpRequest.Builder request) {
+        return exchange(request).body();
+    }
+
+    private HttpResponse<InputStream> exchange(HttpRequest.Builder request) {
         HttpResponse<InputStream> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -82,6 +91,6 @@ public class WorkerStreams {
                 throw new ApiException(ErrorCode.forStatus(response.statusCode()), "the worker refused the request");
             }
         }
-        return response.body();
+        return response;
     }
 }

@@ -8,8 +8,14 @@ public enum ErrorCode {
     UNAUTHORIZED("unauthorized", 401, "Unauthorized"),
     FORBIDDEN("forbidden", 403, "Forbidden"),
     NOT_FOUND("not_found", 404, "Not Found"),
+    /** A request body arrived too slowly: nothing for longer than the idle timeout. */
+    REQUEST_TIMEOUT("request_timeout", 408, "Request Timeout"),
     CONFLICT("conflict", 409, "Conflict"),
+    /** A request body larger than its route allows (declared or counted while it is read). */
+    PAYLOAD_TOO_LARGE("payload_too_large", 413, "Payload Too Large"),
     RESOURCE_LIMIT("resource_limit", 429, "Resource Limit"),
+    /** The caller already has as many uploads under way as it may; sent with Retry-After. */
+    TOO_MANY_UPLOADS("too_many_uploads", 429, "Too Many Uploads"),
     PROVIDER_ERROR("provider_error", 500, "Provider Error"),
     UNAVAILABLE("unavailable", 503, "Unavailable");
 

@@ -41,6 +41,13 @@ public interface WorkerConfig {
     @WithDefault("127.0.0.1")
     String previewBindAddress();
 
+    /**
+     * Bytes of JSON one logs answer may hold (the newest lines that fit, oldest left out first);
+     * the worker never holds more than this of a sandbox's logs.
+     */
+    @WithDefault("1048576")
+    int logsMaxBytes();
+
     /** Bytes of stdout, and of stderr, an exec keeps; the rest is dropped and marked. */
     @WithDefault("16777216")
     int execOutputLimitBytes();

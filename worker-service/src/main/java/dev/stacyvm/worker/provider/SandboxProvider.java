@@ -42,8 +42,12 @@ public interface SandboxProvider {
      */
     void requireRunning(String sandboxId);
 
-    /** The last {@code lines} lines the sandbox's main process wrote, stdout and stderr interleaved. */
-    List<String> logs(String sandboxId, int lines);
+    /**
+     * The last {@code lines} lines the sandbox's main process wrote, stdout and stderr interleaved,
+     * as many of the newest as fit in {@code maxBytes} bytes of JSON ({@link LogTail}); never holds
+     * more than that in memory, however long the lines.
+     */
+    LogTail.Result logs(String sandboxId, int lines, int maxBytes);
 
     /** Every runtime this worker holds, running or not, as the engine reports it now. */
     List<RuntimeStatus> runtimes(String workerId);

@@ -20,6 +20,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import dev.stacyvm.contract.api.LogLines;
+import dev.stacyvm.worker.provider.LogTail;
 
 /** Runtime operations for the scheduler and the gateway; service-token only. */
 @InternalApi
@@ -50,10 +53,13 @@ public class InternalRuntimeResource {
         return StatusResponse.DESTROYED;
     }
 
+    /** The log lines as a JSON array of strings, with {@link LogLines#TRUNCATED_HEADER}. */
     @GET
     @Path("/{id}/logs")
-    public List<String> logs(@PathParam("id") String sandboxId, @QueryParam("lines") Integer lines) {
-        return runtimes.logs(sandboxId, lines);
+    public Response logs(@PathParam("id") String sandboxId, @QueryParam("lines") Integer lines) {
+        LogTail.Result tail = runtimes.logs(sandboxId, lines);
+        return Response.ok(tail.lines(), MediaType.APPLICATION_JSON_TYPE)
+                .header(LogLines.TRUNCATED_HEADER, tail.truncated()).build();
     }
 
     @POST

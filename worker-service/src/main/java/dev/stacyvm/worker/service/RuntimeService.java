@@ -15,6 +15,7 @@ import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
+import dev.stacyvm.worker.provider.LogTail;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -51,8 +52,9 @@ public class RuntimeService {
         return provider.runtimes(identity.id());
     }
 
-    public List<String> logs(String sandboxId, Integer lines) {
-        return provider.logs(sandboxId, LogLines.bounded(lines));
+    /** The newest of the last {@code lines} log lines that fit in {@code stacyvm.worker.logs-max-bytes}. */
+    public LogTail.Result logs(String sandboxId, Integer lines) {
+        return provider.logs(sandboxId, LogLines.bounded(lines), config.logsMaxBytes());
     }
 
     /** Checks the provider now: does its engine answer, and how fast. */

@@ -19,6 +19,7 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import java.util.UUID;
+import dev.stacyvm.worker.provider.LogTail;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -387,22 +388,14 @@ public class DockerSandboxProvider implements SandboxProvider {
     }
 
     @Override
-    public List<String> logs(String sandboxId, int lines) {
-        List<String> collected = new ArrayList<>();
-        StringBuilder partial = new StringBuilder();
+    public LogTail.Result logs(String sandboxId, int lines, int maxBytes) {
+        LogTail tail = new LogTail(maxBytes);
         try (var callback = docker.logContainerCmd(containerName(sandboxId))
                 .withStdOut(true).withStdErr(true).withTail(lines)
                 .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
                     @Override
                     public void onNext(com.github.dockerjava.api.model.Frame frame) {
-                        synchronized (collected) {
-                            partial.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
-                            int newline;
-                            while ((newline = partial.indexOf("\n")) >= 0) {
-                                collected.add(partial.substring(0, newline));
-                                partial.delete(0, newline + 1);
-                            }
-                        }
+                        tail.accept(frame.getPayload());
                     }
                 })) {
             callback.awaitCompletion(30, TimeUnit.SECONDS);
@@ -414,12 +407,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         } catch (java.io.IOException e) {
             throw ApiException.providerError("could not read the sandbox's logs");
         }
-        synchronized (collected) {
-            if (!partial.isEmpty()) {
-                collected.add(partial.toString());
-            }
-            return List.copyOf(collected);
-        }
+        return tail.finish();
     }
 
     @Override
