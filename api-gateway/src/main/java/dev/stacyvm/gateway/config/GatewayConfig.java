@@ -47,8 +47,12 @@ public interface GatewayConfig {
         /** The secret preview tokens are signed with; the preview-router checks them with the same one. */
         String tokenSecret();
 
-        /** How long a preview token opens its preview (never beyond the sandbox's expiry). */
-        @WithDefault("1h")
+        /**
+         * How long a preview token opens its preview (never beyond the sandbox's expiry). Short,
+         * because a token in the wrong hands opens the app until then or until the sandbox's
+         * preview is rotated; clients fetch a new one when it runs out.
+         */
+        @WithDefault("15m")
         Duration tokenTtl();
     }
 
