@@ -130,4 +130,17 @@ public interface GatewayConfig {
         @WithDefault("1h")
         Duration maxTimeout();
     }
+
+    /** What the gateway records beyond the callers' own actions. */
+    DeniedLookupAudit deniedLookups();
+
+    interface DeniedLookupAudit {
+        /**
+         * How many lookups of another owner's sandbox or template one caller may leave in the audit
+         * log per minute, one record each; the rest of that minute are counted and recorded as one
+         * summary, so a flood of guesses cannot flood the log.
+         */
+        @WithDefault("20")
+        int perCallerPerMinute();
+    }
 }

@@ -59,6 +59,9 @@ public class SandboxGateway {
     AuditTrail audit;
 
     @Inject
+    DeniedLookups deniedLookups;
+
+    @Inject
     GatewayConfig config;
 
     @Inject
@@ -129,6 +132,7 @@ public class SandboxGateway {
     private SandboxView visible(String id, boolean includeDestroyed) {
         SandboxView sandbox = services.scheduler().get(id, includeDestroyed);
         if (!context.caller().maySee(sandbox.ownerId())) {
+            deniedLookups.sandbox(id, sandbox.ownerId());
             throw ApiException.notFound("sandbox not found: " + id);
         }
         return sandbox;
