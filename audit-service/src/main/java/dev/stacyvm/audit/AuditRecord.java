@@ -58,9 +58,14 @@ public class AuditRecord extends PanacheEntityBase {
     @Column(name = "record_hash")
     public String recordHash;
 
-    /** This record's hash recomputed from its stored fields and the given previous hash. */
+    /** This record's plain SHA-256 hash (records from before the chain was keyed), from its fields and the given previous hash. */
     public String computeHash(String previousHash) {
-        return dev.stacyvm.audit.service.AuditChain.hash(previousHash, eventId, eventType, occurredAt, actor, action,
-                target, outcome, ownerId, sandboxId, workerId, requestId, sourceAddress, detail, payload);
+        return dev.stacyvm.audit.service.AuditChain.hash(previousHash, chainedFields());
+    }
+
+    /** The stored fields a record's hash covers, in order (the same for plain and keyed hashes). */
+    public Object[] chainedFields() {
+        return new Object[] {eventId, eventType, occurredAt, actor, action, target, outcome, ownerId, sandboxId, workerId,
+            requestId, sourceAddress, detail, payload};
     }
 }

@@ -104,7 +104,7 @@ public class PreviewProxy {
         String queryToken = request.getParam(TOKEN_PARAMETER);
         if (!route.publicPreview()) {
             String token = presentedToken(request, queryToken);
-            Optional<String> refusal = tokens.refusal(token, sandboxId, port, Instant.now());
+            Optional<String> refusal = tokens.refusal(token, sandboxId, port, route.previewGeneration(), Instant.now());
             if (refusal.isPresent()) {
                 errors.send(context, ErrorCode.UNAUTHORIZED, "This preview is private",
                         refusal.get() + ". Open it with the URL and token from GET /api/v1/sandboxes/" + sandboxId

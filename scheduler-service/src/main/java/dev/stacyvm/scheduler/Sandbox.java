@@ -79,6 +79,10 @@ public class Sandbox extends PanacheEntityBase {
     @Column(name = "preview_host")
     public String previewHost;
 
+    /** Moved on by a preview rotation: tokens of an earlier generation are refused by the preview-router. */
+    @Column(name = "preview_generation", nullable = false)
+    public long previewGeneration;
+
     public String error;
 
     @Column(name = "created_at", nullable = false)

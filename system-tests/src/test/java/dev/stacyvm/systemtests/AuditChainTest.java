@@ -14,6 +14,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,6 +109,127 @@ class AuditChainTest {
                     .body("intact", is(true))
                     .body("first_id", org.hamcrest.Matchers.greaterThan((int) oldest));
         }
+    }
+
+    /**
+     * An attacker with write access to the database but not the chain key changes a record and
+     * re-hashes it and every later record with plain SHA-256, as the chain was hashed before it was
+     * keyed, and moves the head: the keyed hash exposes the changed row. Claiming in the database
+     * that every record predates the key contradicts the signed head exported outside it.
+     */
+    @Test
+    void aRehashedChainIsDetectedByVerify() throws Exception {
+        String id = sandboxes.create(Map.of());
+        api().body(Map.of("command", "true")).post("/sandboxes/{id}/exec", id).then().statusCode(200);
+        long recordId = auditedRecordOf(id);
+        api().get("/admin/audit/verify").then().statusCode(200).body("intact", is(true));
+
+        try (Connection db = database()) {
+            List<List<Object>> originals = rowsFrom(db, recordId);
+            String originalHead = single(db, "SELECT last_hash FROM audit_chain_head WHERE id = ?", 1);
+            String originalKeyedSince = single(db, "SELECT keyed_since::text FROM audit_chain_key WHERE id = ?", 1);
+            try {
+                update(db, "UPDATE audit_record SET detail = 'exit_code=0 command: nothing to see here' WHERE id = ?", recordId);
+                rehashFrom(db, recordId);
+                JsonPath broken = verify();
+                assertEquals(false, broken.getBoolean("intact"));
+                assertEquals(recordId, broken.getLong("broken_at"));
+                assertTrue(broken.getString("reason").contains("without the chain key"), broken.getString("reason"));
+
+                // every record "from before the key": the database agrees, the signed head does not
+                update(db, "UPDATE audit_chain_key SET keyed_since = (SELECT max(id) FROM audit_record) WHERE id = ?", 1);
+                JsonPath stillBroken = verify();
+                assertEquals(false, stillBroken.getBoolean("intact"));
+                assertTrue(stillBroken.getString("reason").contains("signed chain head"), stillBroken.getString("reason"));
+            } finally {
+                restore(db, originals, originalHead, originalKeyedSince);
+            }
+        }
+        api().get("/admin/audit/verify").then().statusCode(200).body("intact", is(true));
+    }
+
+    /** The id, detail and hashes of every record from {@code fromId} on, to put back. */
+    private static List<List<Object>> rowsFrom(Connection db, long fromId) throws SQLException {
+        List<List<Object>> rows = new ArrayList<>();
+        try (PreparedStatement query = db.prepareStatement(
+                "SELECT id, detail, prev_hash, record_hash FROM audit_record WHERE id >= ? ORDER BY id")) {
+            query.setLong(1, fromId);
+            try (ResultSet result = query.executeQuery()) {
+                while (result.next()) {
+                    rows.add(Arrays.asList(result.getLong(1), result.getString(2), result.getString(3), result.getString(4)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static void restore(Connection db, List<List<Object>> rows, String head, String keyedSince) throws SQLException {
+        try (PreparedStatement put = db.prepareStatement(
+                "UPDATE audit_record SET detail = ?, prev_hash = ?, record_hash = ? WHERE id = ?")) {
+            for (List<Object> row : rows) {
+                put.setString(1, (String) row.get(1));
+                put.setString(2, (String) row.get(2));
+                put.setString(3, (String) row.get(3));
+                put.setLong(4, (Long) row.get(0));
+                put.executeUpdate();
+            }
+        }
+        try (PreparedStatement put = db.prepareStatement("UPDATE audit_chain_head SET last_hash = ? WHERE id = 1")) {
+            put.setString(1, head);
+            put.executeUpdate();
+        }
+        try (PreparedStatement put = db.prepareStatement("UPDATE audit_chain_key SET keyed_since = ? WHERE id = 1")) {
+            put.setLong(1, Long.parseLong(keyedSince));
+            put.executeUpdate();
+        }
+    }
+
+    /**
+     * Recomputes, as plain SHA-256 over the predecessor's hash and every stored field (each
+     * length-prefixed, as the chain was hashed before it was keyed), the hash of every record from
+     * {@code fromId} on, and points the chain head at the last one.
+     */
+    private static void rehashFrom(Connection db, long fromId) throws Exception {
+        String previous = single(db, "SELECT prev_hash FROM audit_record WHERE id = ?", fromId);
+        String columns = "id, event_id, event_type, occurred_at, actor, action, target, outcome, owner_id, sandbox_id,"
+                + " worker_id, request_id, source_address, detail, payload";
+        try (PreparedStatement query = db.prepareStatement("SELECT " + columns + " FROM audit_record WHERE id >= ? ORDER BY id");
+             PreparedStatement put = db.prepareStatement("UPDATE audit_record SET prev_hash = ?, record_hash = ? WHERE id = ?")) {
+            query.setLong(1, fromId);
+            try (ResultSet result = query.executeQuery()) {
+                while (result.next()) {
+                    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                    chainField(digest, previous);
+                    for (int column = 2; column <= 15; column++) {
+                        Object value = column == 4 ? result.getObject(column, OffsetDateTime.class).toInstant()
+                                : result.getObject(column);
+                        chainField(digest, value == null ? null : value.toString());
+                    }
+                    String hash = HexFormat.of().formatHex(digest.digest());
+                    put.setString(1, previous);
+                    put.setString(2, hash);
+                    put.setLong(3, result.getLong(1));
+                    put.executeUpdate();
+                    previous = hash;
+                }
+            }
+        }
+        try (PreparedStatement head = db.prepareStatement("UPDATE audit_chain_head SET last_hash = ? WHERE id = 1")) {
+            head.setString(1, previous);
+            head.executeUpdate();
+        }
+    }
+
+    private static void chainField(MessageDigest digest, String value) {
+        if (value == null) {
+            digest.update((byte) 0);
+            return;
+        }
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        digest.update((byte) 1);
+        digest.update(HexFormat.of().formatHex(ByteBuffer.allocate(4).putInt(bytes.length).array())
+                .getBytes(StandardCharsets.US_ASCII));
+        digest.update(bytes);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.RestAssured;
@@ -22,9 +23,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,9 +45,37 @@ class PreviewTest {
     static final String ROUTER = "http://127.0.0.1:" + ROUTER_PORT;
     private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
 
+    private final List<String> keyIds = new ArrayList<>();
+
     @AfterEach
     void cleanUp() {
         sandboxes.close();
+        for (String keyId : keyIds) {
+            api().delete("/admin/api-keys/{id}", keyId);
+        }
+    }
+
+    private String createKey(String name, String tenant, String role) {
+        Response created = api().body(Map.of("name", name, "tenant", tenant, "role", role)).post("/admin/api-keys");
+        created.then().statusCode(201);
+        keyIds.add(created.path("id"));
+        return created.path("key");
+    }
+
+    private static RequestSpecification as(String key) {
+        return RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", key)
+                .contentType(io.restassured.http.ContentType.JSON).log().ifValidationFails();
+    }
+
+    /** Sends until the answer has the wanted status, for at most {@code seconds}; the last answer. */
+    private static Response awaitStatus(Supplier<Response> request, int wanted, int seconds) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(seconds);
+        Response answer = request.get();
+        while (answer.statusCode() != wanted && Instant.now().isBefore(deadline)) {
+            Thread.sleep(200);
+            answer = request.get();
+        }
+        return answer;
     }
 
     /** A sandbox running the test web app on port 3000 (and declaring 8080, where nothing listens). */
@@ -123,6 +157,68 @@ class PreviewTest {
         assertFalse(seenByApp.contains(token), "the app never sees the preview token: " + seenByApp);
         // the token opens port 3000 only
         preview(8080, id).header("X-Preview-Token", token).get("/").then().statusCode(401);
+    }
+
+    @Test
+    void viewersCannotMintPreviewTokens() {
+        String tenant = "preview-" + UUID.randomUUID().toString().substring(0, 8);
+        String userKey = createKey("app", tenant, "user");
+        String viewerKey = createKey("dashboard", tenant, "viewer");
+        String id = as(userKey).body(Map.of("ports", List.of(3000), "ttl", "10m")).post("/sandboxes")
+                .then().statusCode(201).extract().path("id");
+        sandboxes.adopt(id);
+        // a token sends any method to the app: a read-only key gets none, nor may it revoke the owner's
+        as(viewerKey).get("/sandboxes/{id}/preview/{port}", id, 3000).then().statusCode(403)
+                .body("code", equalTo("forbidden")).body("message", containsString("viewer"))
+                .body(not(containsString("token\"")));
+        as(viewerKey).post("/sandboxes/{id}/preview/rotate", id).then().statusCode(403).body("code", equalTo("forbidden"));
+        // the owner's own key still mints
+        as(userKey).get("/sandboxes/{id}/preview/{port}", id, 3000).then().statusCode(200)
+                .body("token", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
+    void rotatingThePreviewSecretRevokesEarlierTokens() throws Exception {
+        String id = sandboxWithApp(false);
+        String token = token(id, 3000);
+        preview(3000, id).header("X-Preview-Token", token).get("/").then().statusCode(200)
+                .body(containsString("Hello from the sandbox"));
+        String cookie = preview(3000, id).get("/?preview_token=" + token).then().statusCode(302)
+                .extract().header("Set-Cookie").split(";")[0];
+        preview(3000, id).header("Cookie", cookie).get("/").then().statusCode(200);
+
+        api().post("/sandboxes/{id}/preview/rotate", id).then().statusCode(200)
+                .body("sandbox_id", equalTo(id)).body("generation", equalTo(1));
+        // the router reads the sandbox's new route from Kafka: bounded wait for it
+        awaitStatus(() -> preview(3000, id).header("X-Preview-Token", token).get("/"), 401, 20).then().statusCode(401)
+                .body("message", containsString("revoked"));
+        preview(3000, id).header("Cookie", cookie).get("/").then().statusCode(401).body("message", containsString("revoked"));
+        preview(3000, id).get("/?preview_token=" + token).then().statusCode(401);
+
+        String fresh = token(id, 3000);
+        assertNotEquals(token, fresh);
+        preview(3000, id).header("X-Preview-Token", fresh).get("/").then().statusCode(200)
+                .body(containsString("Hello from the sandbox"));
+        List<String> actions = SandboxLifecycleTest.awaitAuditActions(id, 6, Instant.now().minusSeconds(120));
+        assertTrue(actions.contains("preview.rotate"), "the rotation is audited: " + actions);
+    }
+
+    @Test
+    void previewTokensExpireByDefaultWithinTheShortLifetime() {
+        String id = sandboxes.create(Map.of("ports", List.of(3000), "ttl", "2h"));
+        Instant before = Instant.now().minusSeconds(1);
+        Response access = api().get("/sandboxes/{id}/preview/{port}", id, 3000);
+        access.then().statusCode(200);
+        Instant after = Instant.now().plusSeconds(1);
+        Instant expiresAt = Instant.parse(access.path("expires_at"));
+        // the expiry the token itself carries (and that the router enforces), not just what the answer says
+        String claims = new String(Base64.getUrlDecoder().decode(access.<String>path("token").split("\\.")[0]),
+                StandardCharsets.UTF_8);
+        Instant carried = Instant.ofEpochSecond(Long.parseLong(claims.split("\\|")[2]));
+        assertEquals(expiresAt, carried, "the answer's expires_at is the token's own: " + claims);
+        Duration lifetime = Duration.ofMinutes(15);
+        assertTrue(!carried.isAfter(after.plus(lifetime)), "a token lives at most 15 minutes by default: " + carried);
+        assertTrue(carried.isAfter(before.plus(lifetime).minusSeconds(2)), "and the whole 15 minutes: " + carried);
     }
 
     @Test

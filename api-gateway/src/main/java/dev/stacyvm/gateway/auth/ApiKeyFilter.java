@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -80,10 +79,7 @@ public class ApiKeyFilter {
         if (key == null) {
             key = request.getHeaderString(API_KEY);
         }
-        String requestId = request.getHeaderString(REQUEST_ID);
-        if (requestId == null || requestId.isBlank() || requestId.length() > 128) {
-            requestId = UUID.randomUUID().toString();
-        }
+        String requestId = RequestIds.acceptOrReplace(request.getHeaderString(REQUEST_ID));
         String source = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
         String authorization = request.getHeaderString(AUTHORIZATION);
         Optional<ApiKeys.Identity> identity;

@@ -63,8 +63,12 @@ public interface GatewayConfig {
         /** The secret preview tokens are signed with; the preview-router checks them with the same one. */
         String tokenSecret();
 
-        /** How long a preview token opens its preview (never beyond the sandbox's expiry). */
-        @WithDefault("1h")
+        /**
+         * How long a preview token opens its preview (never beyond the sandbox's expiry). Short,
+         * because a token in the wrong hands opens the app until then or until the sandbox's
+         * preview is rotated; clients fetch a new one when it runs out.
+         */
+        @WithDefault("15m")
         Duration tokenTtl();
     }
 
@@ -141,5 +145,18 @@ public interface GatewayConfig {
         /** A longer {@code timeout} is refused with {@code bad_request}. */
         @WithDefault("1h")
         Duration maxTimeout();
+    }
+
+    /** What the gateway records beyond the callers' own actions. */
+    DeniedLookupAudit deniedLookups();
+
+    interface DeniedLookupAudit {
+        /**
+         * How many lookups of another owner's sandbox or template one caller may leave in the audit
+         * log per minute, one record each; the rest of that minute are counted and recorded as one
+         * summary, so a flood of guesses cannot flood the log.
+         */
+        @WithDefault("20")
+        int perCallerPerMinute();
     }
 }

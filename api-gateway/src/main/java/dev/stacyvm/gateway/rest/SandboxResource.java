@@ -11,6 +11,7 @@ import dev.stacyvm.contract.api.ExtendRequest;
 import dev.stacyvm.contract.api.LogLines;
 import dev.stacyvm.contract.api.PruneResult;
 import dev.stacyvm.contract.api.PreviewAccess;
+import dev.stacyvm.contract.api.PreviewGeneration;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.gateway.service.Previews;
@@ -165,6 +166,16 @@ public class SandboxResource {
     @Operation(summary = "A token that opens a private preview of one port, with its URL and expiry")
     public PreviewAccess preview(@PathParam("id") String id, @PathParam("port") int port) {
         return previews.access(id, port);
+    }
+
+    @POST
+    @Path("/{id}/preview/rotate")
+    @Operation(summary = "Revoke every preview token of a sandbox",
+            description = "Moves the sandbox's preview generation on: every token and preview cookie issued before is "
+                    + "refused by the preview-router from then on; new tokens from GET .../preview/{port} work. "
+                    + "Not for viewer keys.")
+    public PreviewGeneration rotatePreview(@PathParam("id") String id) {
+        return previews.rotate(id);
     }
 
     /** Answers the result as JSON, or with {@code "stream": true} the output as NDJSON while it runs. */

@@ -71,6 +71,12 @@ public class AuditTrail {
         return result;
     }
 
+    /** An event whose target is not (only) a sandbox, e.g. a template; {@code origin} is who asked. */
+    public void recordTarget(Origin origin, String action, String sandboxId, String ownerId, String target,
+                             String outcome, String detail) {
+        append(origin, action, sandboxId, ownerId, null, target, outcome, detail);
+    }
+
     /** A request refused before it reached any operation: no key, a bad key, or a key without the right. */
     public void recordDenied(Origin origin, String method, String path, String reason) {
         append(origin, "auth.denied", null, null, null, truncate(path), AuditEvent.DENIED, method + " " + path + ": " + reason);

@@ -60,6 +60,9 @@ public class SandboxGateway {
     AuditTrail audit;
 
     @Inject
+    DeniedLookups deniedLookups;
+
+    @Inject
     GatewayConfig config;
 
     @Inject
@@ -130,6 +133,7 @@ public class SandboxGateway {
     private SandboxView visible(String id, boolean includeDestroyed) {
         SandboxView sandbox = services.scheduler().get(id, includeDestroyed);
         if (!context.caller().maySee(sandbox.ownerId())) {
+            deniedLookups.sandbox(id, sandbox.ownerId());
             throw ApiException.notFound("sandbox not found: " + id);
         }
         return sandbox;

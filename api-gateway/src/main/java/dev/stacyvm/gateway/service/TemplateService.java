@@ -29,6 +29,9 @@ public class TemplateService {
     @Inject
     SandboxRequests requests;
 
+    @Inject
+    DeniedLookups deniedLookups;
+
     @Transactional
     public TemplateView create(TemplateRequest request) {
         TemplateRequest checked = check(request, request == null ? null : request.name());
@@ -81,6 +84,9 @@ public class TemplateService {
     private Template owned(String name) {
         Template template = name == null ? null : Template.find(context.caller().ownerId(), name);
         if (template == null) {
+            if (name != null && Template.count("name", name) > 0) {
+                deniedLookups.template(name);
+            }
             throw ApiException.notFound("template not found: " + name);
         }
         return template;

@@ -11,8 +11,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * Appends events to the audit log, each linked to the one before by its hash (see
- * {@link AuditChain}). An event already in the log (a redelivery) changes nothing: the insert and
+ * Appends events to the audit log, each linked to the one before by its hash, keyed with the
+ * chain key (see {@link AuditChain} and {@link ChainKey}). An event already in the log (a redelivery) changes nothing: the insert and
  * the de-duplication by {@code event_id} are one statement, and the chain moves only on insert.
  */
 @ApplicationScoped
@@ -22,6 +22,15 @@ public class AuditLog {
 
     @Inject
     EntityManager entityManager;
+
+    @Inject
+    ChainKey key;
+
+    @Inject
+    ChainHeads heads;
+
+    /** Set once keyed_since is known to be recorded: from then on every append is keyed. */
+    private volatile boolean keyed;
 
     /** @return whether the event was new */
     @Transactional
@@ -36,8 +45,12 @@ public class AuditLog {
         String previous = (String) entityManager
                 .createNativeQuery("SELECT last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE")
                 .getSingleResult();
+        if (!keyed) {
+            heads.ensureKeyed();
+            keyed = true;
+        }
         Instant occurred = event.occurredAt().truncatedTo(ChronoUnit.MICROS);
-        String recordHash = AuditChain.hash(previous, event.eventId(), event.type(), occurred, entry.actor(),
+        String recordHash = key.hash(previous, event.eventId(), event.type(), occurred, entry.actor(),
                 entry.action(), entry.target(), entry.outcome(), event.ownerId(), event.sandboxId(), event.workerId(),
                 entry.requestId(), entry.sourceAddress(), entry.detail(), payload);
         int inserted = entityManager.createNativeQuery("""

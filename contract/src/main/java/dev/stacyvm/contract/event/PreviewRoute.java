@@ -9,7 +9,9 @@ import java.util.Map;
  * Where a sandbox's previews are served: the latest state of one sandbox with preview ports, on the
  * compacted topic {@link Topics#PREVIEW_ROUTES} keyed by sandbox id (a tombstone once it is
  * destroyed). {@code ports} maps each declared sandbox port to the port it is published on at
- * {@code preview_host}, the worker's own preview address.
+ * {@code preview_host}, the worker's own preview address. {@code preview_generation} is the
+ * sandbox's preview generation: the router refuses tokens of an earlier one (absent in routes
+ * published before generations existed: 0).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PreviewRoute(
@@ -19,5 +21,6 @@ public record PreviewRoute(
         String previewHost,
         Map<Integer, Integer> ports,
         boolean publicPreview,
-        Instant updatedAt) {
+        Instant updatedAt,
+        long previewGeneration) {
 }

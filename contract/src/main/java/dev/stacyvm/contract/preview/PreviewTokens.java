@@ -12,8 +12,13 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Tokens that open one private preview, {@code (sandbox, port)}, until they expire: the gateway
  * issues them, the preview-router checks them, and both only need the shared secret. A token is
- * {@code base64url(sandbox|port|expiry)} and an HMAC-SHA256 of it, so it cannot be moved to another
- * sandbox or port, or prolonged, without the secret.
+ * {@code base64url(sandbox|port|expiry|generation)} and an HMAC-SHA256 of it, so it cannot be moved
+ * to another sandbox or port, prolonged, or carried past a revocation without the secret.
+ *
+ * <p>The generation is the sandbox's preview generation when the token was issued; rotating it
+ * (the scheduler publishes the new generation with the sandbox's preview route) revokes every token
+ * of an earlier generation. Tokens from before generations existed carry three fields and count as
+ * generation 0.
  */
 public final class PreviewTokens {
 
@@ -30,14 +35,32 @@ public final class PreviewTokens {
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 
+    /** A token of generation 0, for sandboxes whose preview secret was never rotated. */
     public String issue(String sandboxId, int port, Instant expiresAt) {
-        String claims = ENCODER.encodeToString((sandboxId + "|" + port + "|" + expiresAt.getEpochSecond())
+        return issue(sandboxId, port, 0, expiresAt);
+    }
+
+    /**
+     * A token for one port of one sandbox, valid until {@code expiresAt} (whole seconds) while the
+     * sandbox's preview generation is still {@code generation}.
+     */
+    public String issue(String sandboxId, int port, long generation, Instant expiresAt) {
+        String claims = ENCODER.encodeToString((sandboxId + "|" + port + "|" + expiresAt.getEpochSecond() + "|" + generation)
                 .getBytes(StandardCharsets.UTF_8));
         return claims + "." + ENCODER.encodeToString(mac(claims));
     }
 
-    /** Why the token does not open this preview now, or empty when it does. */
+    /** Why the token does not open this preview now, or empty when it does (generation 0). */
     public Optional<String> refusal(String token, String sandboxId, int port, Instant now) {
+        return refusal(token, sandboxId, port, 0, now);
+    }
+
+    /**
+     * Why the token does not open this preview now, or empty when it does: it must be genuine, for
+     * this sandbox and port, unexpired, and of the sandbox's current preview generation or a later
+     * one (a token issued just after a rotation the router has not seen yet).
+     */
+    public Optional<String> refusal(String token, String sandboxId, int port, long currentGeneration, Instant now) {
         if (token == null || token.isEmpty()) {
             return Optional.of("a preview token is required");
         }
@@ -54,7 +77,7 @@ public final class PreviewTokens {
         } catch (IllegalArgumentException notBase64) {
             return Optional.of("the preview token is malformed");
         }
-        if (!MessageDigest.isEqual(signature, mac(claims)) || fields.length != 3) {
+        if (!MessageDigest.isEqual(signature, mac(claims)) || fields.length < 3 || fields.length > 4) {
             return Optional.of("the preview token is not valid");
         }
         if (!fields[0].equals(sandboxId) || !fields[1].equals(String.valueOf(port))) {
@@ -63,7 +86,32 @@ public final class PreviewTokens {
         if (Long.parseLong(fields[2]) <= now.getEpochSecond()) {
             return Optional.of("the preview token has expired");
         }
+        long generation = fields.length == 4 ? Long.parseLong(fields[3]) : 0;
+        if (generation < currentGeneration) {
+            return Optional.of("the preview token was revoked (the sandbox's preview secret was rotated)");
+        }
         return Optional.empty();
+    }
+
+    /**
+     * The expiry a genuine token carries, or empty for a token that is not genuine; lets a holder
+     * (or a test) read how long a token lives without waiting for it to run out.
+     */
+    public Optional<Instant> expiry(String token) {
+        if (token == null || token.length() > MAX_TOKEN_LENGTH || token.indexOf('.') < 1) {
+            return Optional.empty();
+        }
+        int dot = token.indexOf('.');
+        String claims = token.substring(0, dot);
+        try {
+            if (!MessageDigest.isEqual(DECODER.decode(token.substring(dot + 1)), mac(claims))) {
+                return Optional.empty();
+            }
+            String[] fields = new String(DECODER.decode(claims), StandardCharsets.UTF_8).split("\\|");
+            return Optional.of(Instant.ofEpochSecond(Long.parseLong(fields[2])));
+        } catch (IllegalArgumentException malformed) {
+            return Optional.empty();
+        }
     }
 
     private byte[] mac(String claims) {

@@ -36,4 +36,24 @@ class PreviewTokensTest {
         }
         assertTrue(tokens.refusal(null, "sb-12345678", 3000, now).orElseThrow().contains("required"));
     }
+
+    @Test
+    void aRotatedGenerationRevokesEarlierTokensOnly() {
+        String first = tokens.issue("sb-12345678", 3000, 0, now.plusSeconds(60));
+        String second = tokens.issue("sb-12345678", 3000, 1, now.plusSeconds(60));
+        assertEquals(Optional.empty(), tokens.refusal(first, "sb-12345678", 3000, 0, now));
+        assertTrue(tokens.refusal(first, "sb-12345678", 3000, 1, now).orElseThrow().contains("revoked"));
+        assertTrue(tokens.refusal(token, "sb-12345678", 3000, 1, now).orElseThrow().contains("revoked"),
+                "a token from before generations existed counts as generation 0");
+        assertEquals(Optional.empty(), tokens.refusal(second, "sb-12345678", 3000, 1, now));
+        assertEquals(Optional.empty(), tokens.refusal(second, "sb-12345678", 3000, 0, now),
+                "a token issued after a rotation the router has not seen yet already works");
+    }
+
+    @Test
+    void aTokenTellsItsExpiryOnlyWhenGenuine() {
+        assertEquals(Optional.of(now.plusSeconds(60)), tokens.expiry(token));
+        assertEquals(Optional.empty(), new PreviewTokens("another-secret-entirely").expiry(token));
+        assertEquals(Optional.empty(), tokens.expiry("garbage"));
+    }
 }

@@ -2,6 +2,7 @@ package dev.stacyvm.scheduler.rest;
 
 import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.PreviewGeneration;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
@@ -53,6 +54,18 @@ public class InternalSandboxResource {
     @Path("/{id}/extend")
     public SandboxView extend(@PathParam("id") String id, TtlExtension extension) {
         return lifecycle.extend(id, extension);
+    }
+
+    @GET
+    @Path("/{id}/preview-generation")
+    public PreviewGeneration previewGeneration(@PathParam("id") String id) {
+        return lifecycle.previewGeneration(id);
+    }
+
+    @POST
+    @Path("/{id}/preview-generation/rotate")
+    public PreviewGeneration rotatePreviewGeneration(@PathParam("id") String id) {
+        return lifecycle.rotatePreviewGeneration(id);
     }
 
     /** Destroys expired sandboxes now: one owner's, one tenant's, or all. */

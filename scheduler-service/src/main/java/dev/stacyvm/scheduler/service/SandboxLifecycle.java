@@ -1,6 +1,7 @@
 package dev.stacyvm.scheduler.service;
 
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.PreviewGeneration;
 import dev.stacyvm.contract.api.OwnerLimits;
 import dev.stacyvm.contract.api.RuntimeHandle;
 import dev.stacyvm.contract.api.RuntimeSpec;
@@ -201,6 +202,22 @@ public class SandboxLifecycle {
             throw ApiException.notFound("sandbox not found: " + id);
         }
         return views.view(sandbox);
+    }
+
+    /** The live sandbox's preview generation, which newly issued preview tokens carry. */
+    @Transactional
+    public PreviewGeneration previewGeneration(String id) {
+        Sandbox sandbox = Sandbox.findById(id);
+        if (sandbox == null || sandbox.state == SandboxState.DESTROYED) {
+            throw ApiException.notFound("sandbox not found: " + id);
+        }
+        return new PreviewGeneration(sandbox.id, sandbox.previewGeneration);
+    }
+
+    /** Revokes every preview token of the sandbox issued so far (see {@link SandboxTransitions#rotatePreviewGeneration}). */
+    public PreviewGeneration rotatePreviewGeneration(String id) {
+        Sandbox sandbox = transitions.rotatePreviewGeneration(id);
+        return new PreviewGeneration(sandbox.id, sandbox.previewGeneration);
     }
 
     @Transactional

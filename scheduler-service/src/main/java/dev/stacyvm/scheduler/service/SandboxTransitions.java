@@ -81,8 +81,24 @@ public class SandboxTransitions {
         PreviewRoute route = sandbox.state == SandboxState.DESTROYED ? null
                 : new PreviewRoute(sandbox.id, sandbox.ownerId, sandbox.state.wireName(), sandbox.previewHost,
                         sandbox.publishedPorts == null ? Map.of() : sandbox.publishedPorts, sandbox.publicPreview,
-                        sandbox.updatedAt);
+                        sandbox.updatedAt, sandbox.previewGeneration);
         outbox.appendState(Topics.PREVIEW_ROUTES, sandbox.id, route);
+    }
+
+    /**
+     * Moves a live sandbox's preview generation on and publishes its route with it, in one
+     * transaction: once the router has read the route, every earlier preview token is refused.
+     */
+    @Transactional
+    public Sandbox rotatePreviewGeneration(String id) {
+        Sandbox sandbox = Sandbox.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        if (sandbox == null || sandbox.state == SandboxState.DESTROYED) {
+            throw ApiException.notFound("sandbox not found: " + id);
+        }
+        sandbox.previewGeneration++;
+        sandbox.updatedAt = Instant.now();
+        publishRoute(sandbox);
+        return sandbox;
     }
 
     public Sandbox move(String id, SandboxState to, String reason) {

@@ -2,6 +2,7 @@ package dev.stacyvm.support.client;
 
 import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.OwnerUsage;
+import dev.stacyvm.contract.api.PreviewGeneration;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
@@ -48,6 +49,19 @@ public interface SchedulerApi {
     @POST
     @Path("/sandboxes/{id}/extend")
     SandboxView extend(@PathParam("id") String id, TtlExtension extension);
+
+    /** The sandbox's current preview generation, which new preview tokens carry; {@code not_found} once destroyed. */
+    @GET
+    @Path("/sandboxes/{id}/preview-generation")
+    PreviewGeneration previewGeneration(@PathParam("id") String id);
+
+    /**
+     * Moves the sandbox's preview generation on and publishes it with its preview route, so the
+     * preview-router refuses every token and cookie issued before; answers the new generation.
+     */
+    @POST
+    @Path("/sandboxes/{id}/preview-generation/rotate")
+    PreviewGeneration rotatePreviewGeneration(@PathParam("id") String id);
 
     /** Destroys expired sandboxes now: one owner's, one tenant's, or all when neither is given. */
     @POST
