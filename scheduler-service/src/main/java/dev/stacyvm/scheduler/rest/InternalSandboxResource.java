@@ -1,6 +1,7 @@
 package dev.stacyvm.scheduler.rest;
 
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
@@ -32,6 +33,9 @@ public class InternalSandboxResource {
     public SandboxView create(SandboxSpec spec) {
         if (spec == null || spec.ownerId() == null || spec.image() == null || spec.provider() == null) {
             throw ApiException.badRequest("owner_id, image and provider are required");
+        }
+        if (OwnerIds.tenantOf(spec.ownerId()) == null) {
+            throw ApiException.badRequest("owner_id must be tenant:key or tenant:key:user");
         }
         return lifecycle.create(spec);
     }
