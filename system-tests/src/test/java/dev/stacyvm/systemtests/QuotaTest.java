@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 class QuotaTest {
 
     private final String user = "quota-" + UUID.randomUUID().toString().substring(0, 8);
-    private final String owner = "default:" + user;
+    /** The admin key's end user: it lives in the bootstrap administrator's namespace. */
+    private final String owner = "default:bootstrap-admin:" + user;
     private final List<String> created = new ArrayList<>();
 
     @AfterEach
