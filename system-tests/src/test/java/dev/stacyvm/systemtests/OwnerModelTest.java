@@ -111,9 +111,12 @@ class OwnerModelTest {
                 r -> r.body(Map.of()).post("/templates/py/spawn"),
                 r -> r.body(Map.of("template", "py")).post("/sandboxes"),
                 r -> r.delete("/templates/py"));
-        for (RequestSpecification intruder : List.of(as(bob).header("X-User-ID", "alice"), as(bob))) {
+        // a request specification holds one request's state, so each call gets a fresh one
+        List<java.util.function.Supplier<RequestSpecification>> intruders = List.of(
+                () -> as(bob).header("X-User-ID", "alice"), () -> as(bob));
+        for (java.util.function.Supplier<RequestSpecification> intruder : intruders) {
             for (Function<RequestSpecification, Response> call : calls) {
-                Response answer = call.apply(intruder);
+                Response answer = call.apply(intruder.get());
                 assertEquals(404, answer.statusCode(), "bob acting as alice must get 404, got " + answer.asString());
                 assertFalse(answer.asString().contains(SECRET), "no answer carries alice's secret");
             }

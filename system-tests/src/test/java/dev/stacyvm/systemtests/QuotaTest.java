@@ -100,7 +100,7 @@ class QuotaTest {
         api().body(Map.of("max_vcpus", "many")).put("/quotas/{owner}", owner).then().statusCode(400)
                 .body("code", equalTo("bad_request"));
         api().body(Map.of("max_sandboxes", 1)).put("/quotas/{owner}", "no-tenant-part").then().statusCode(400)
-                .body("message", containsString("tenant:user"));
+                .body("message", containsString("tenant:key:user"));
         api().get("/quotas/{owner}", owner).then().statusCode(200).body("max_sandboxes", equalTo(5));
     }
 
