@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import quote
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from ._http import Transport
@@ -62,13 +63,13 @@ class Admin:
         return self._http.json("GET", "/admin/audit/verify")
 
     def quota(self, owner: str) -> Dict[str, Any]:
-        return self._http.json("GET", f"/quotas/{owner}")
+        return self._http.json("GET", f"/quotas/{quote(owner, safe=':@')}")
 
     def set_quota(self, owner: str, **limits: Any) -> Dict[str, Any]:
-        return self._http.json("PUT", f"/quotas/{owner}", _spec(**limits))
+        return self._http.json("PUT", f"/quotas/{quote(owner, safe=':@')}", _spec(**limits))
 
     def reset_quota(self, owner: str) -> None:
-        self._http.json("DELETE", f"/quotas/{owner}")
+        self._http.json("DELETE", f"/quotas/{quote(owner, safe=':@')}")
 
 
 class Client:

@@ -77,15 +77,15 @@ export class Admin {
   }
 
   quota(owner: string): Promise<Json> {
-    return this.http.json("GET", `/quotas/${owner}`);
+    return this.http.json("GET", `/quotas/${encodeURIComponent(owner)}`);
   }
 
   setQuota(owner: string, limits: Json): Promise<Json> {
-    return this.http.json("PUT", `/quotas/${owner}`, limits);
+    return this.http.json("PUT", `/quotas/${encodeURIComponent(owner)}`, limits);
   }
 
   async resetQuota(owner: string): Promise<void> {
-    await this.http.json("DELETE", `/quotas/${owner}`);
+    await this.http.json("DELETE", `/quotas/${encodeURIComponent(owner)}`);
   }
 }
 

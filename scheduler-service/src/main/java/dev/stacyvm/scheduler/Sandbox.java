@@ -25,6 +25,14 @@ public class Sandbox extends PanacheEntityBase {
     @Column(name = "owner_id", nullable = false)
     public String ownerId;
 
+    /** The tenant of the owner ({@link dev.stacyvm.contract.api.OwnerIds#tenantOf}). */
+    @Column(name = "owner_tenant", nullable = false)
+    public String ownerTenant;
+
+    /** The key id whose namespace the owner lives in ({@link dev.stacyvm.contract.api.OwnerIds#keyIdOf}). */
+    @Column(name = "owner_key", nullable = false)
+    public String ownerKey;
+
     @Convert(converter = SandboxStateColumn.class)
     @Column(nullable = false)
     public SandboxState state;
@@ -97,14 +105,13 @@ public class Sandbox extends PanacheEntityBase {
     @Version
     public long version;
 
-    /** Sandboxes not yet destroyed: one owner's, one tenant's (owners {@code tenant:...}), or all. */
+    /** Sandboxes not yet destroyed: one owner's, one tenant's, or all. */
     public static List<Sandbox> listVisible(String ownerId, String tenant) {
         if (ownerId != null) {
             return list("ownerId = ?1 and state <> ?2 order by createdAt", ownerId, SandboxState.DESTROYED);
         }
         if (tenant != null) {
-            String prefix = tenant.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%";
-            return list("ownerId like ?1 and state <> ?2 order by createdAt", prefix, SandboxState.DESTROYED);
+            return list("ownerTenant = ?1 and state <> ?2 order by createdAt", tenant, SandboxState.DESTROYED);
         }
         return list("state <> ?1 order by createdAt", SandboxState.DESTROYED);
     }

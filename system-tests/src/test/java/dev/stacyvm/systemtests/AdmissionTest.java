@@ -52,7 +52,7 @@ class AdmissionTest {
         assertTrue(limit <= 10, "the test instance runs with a small per-owner limit (STACYVM_MAX_SANDBOXES_PER_OWNER)");
         for (int i = 0; i < limit; i++) {
             created.add(api().header("X-User-ID", user).body(Map.of()).post("/sandboxes")
-                    .then().statusCode(201).body("owner_id", equalTo("default:" + user)).extract().path("id"));
+                    .then().statusCode(201).body("owner_id", equalTo("default:bootstrap-admin:" + user)).extract().path("id"));
         }
         api().header("X-User-ID", user).body(Map.of()).post("/sandboxes").then().statusCode(429)
                 .header("Retry-After", notNullValue())

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 class QuotaTest {
 
     private final String user = "quota-" + UUID.randomUUID().toString().substring(0, 8);
-    private final String owner = "default:" + user;
+    /** The admin key's end user: it lives in the bootstrap administrator's namespace. */
+    private final String owner = "default:bootstrap-admin:" + user;
     private final List<String> created = new ArrayList<>();
 
     @AfterEach
@@ -99,7 +100,7 @@ class QuotaTest {
         api().body(Map.of("max_vcpus", "many")).put("/quotas/{owner}", owner).then().statusCode(400)
                 .body("code", equalTo("bad_request"));
         api().body(Map.of("max_sandboxes", 1)).put("/quotas/{owner}", "no-tenant-part").then().statusCode(400)
-                .body("message", containsString("tenant:user"));
+                .body("message", containsString("tenant:key:user"));
         api().get("/quotas/{owner}", owner).then().statusCode(200).body("max_sandboxes", equalTo(5));
     }
 

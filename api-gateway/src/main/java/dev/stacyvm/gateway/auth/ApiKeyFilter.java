@@ -30,9 +30,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * {@code operator} or {@code admin}, and a {@code viewer} may only read. A route that declares no
  * level is refused. No key, or an unknown or
  * revoked one, is {@code 401}; a key without the right is {@code 403}. Every refusal is recorded
- * in the audit trail as {@code auth.denied} (never with the presented key). Last, an owner whose
- * quota sets {@code requests_per_minute} takes a token from its bucket, or is refused with
- * {@code resource_limit} and Retry-After.
+ * in the audit trail as {@code auth.denied} (never with the presented key). Last, the request takes
+ * a token from the buckets of its owner, its key and its tenant (each where a quota sets
+ * {@code requests_per_minute}), or is refused with {@code resource_limit} and Retry-After.
  */
 public class ApiKeyFilter {
 
@@ -42,7 +42,7 @@ public class ApiKeyFilter {
     public static final String REQUEST_ID = "X-Request-ID";
     static final String AUTHORIZATION = "Authorization";
     static final String BEARER = "Bearer ";
-    static final String BOOTSTRAP_KEY_NAME = "bootstrap-admin";
+    static final String BOOTSTRAP_KEY_NAME = ApiKeys.BOOTSTRAP_KEY_NAME;
     private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
     // looked up per request: filters are built at static init, before runtime config exists
@@ -119,11 +119,12 @@ public class ApiKeyFilter {
             return ErrorResponses.of(invalid.code(), invalid.getMessage());
         }
         ApiKeys.Identity who = identity.get();
-        Caller caller = new Caller(who.tenant(), who.name(), who.role(), userId);
-        TokenBucket.Take rate = rateLimits.get().take(caller.ownerId());
+        Caller caller = new Caller(who.tenant(), who.name(), who.ownerKey(), who.role(), userId);
+        RateLimits.Standing standing = rateLimits.get().take(caller);
+        TokenBucket.Take rate = standing == null ? null : standing.take();
         contexts.get().set(caller, requestId, source, rate);
         if (rate != null && !rate.allowed()) {
-            Response refused = ErrorResponses.of(new ApiException(ErrorCode.RESOURCE_LIMIT, "owner " + caller.ownerId()
+            Response refused = ErrorResponses.of(new ApiException(ErrorCode.RESOURCE_LIMIT, standing.subject()
                     + " is over its rate limit of " + rate.limit() + " requests a minute", rate.retryAfterSeconds()));
             return RateLimitHeaders.add(Response.fromResponse(refused), rate).build();
         }

@@ -1,6 +1,7 @@
 package dev.stacyvm.gateway.auth;
 
 import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.gateway.config.GatewayConfig;
 import dev.stacyvm.gateway.service.ApiKeys;
 import io.quarkus.oidc.AccessTokenCredential;
@@ -18,7 +19,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * OIDC bearer tokens, the second way in beside API keys: Quarkus OIDC checks the signature
  * against the provider's keys, the issuer, the expiry and the audience; this maps what the token
  * says to a caller. The role is the highest StacyVM role among the token's roles (Keycloak's
- * {@code realm_access.roles}), the tenant comes from a claim, the name is the user's name.
+ * {@code realm_access.roles}), the tenant comes from a claim, the name is the user's name, and
+ * what the token creates belongs to {@code tenant:@subject} ({@link OwnerIds#keyOfToken}).
  */
 @ApplicationScoped
 public class BearerTokens {
@@ -76,7 +78,9 @@ public class BearerTokens {
         }
         String name = identity.getPrincipal().getName();
         String subject = jwt != null && jwt.getSubject() != null ? jwt.getSubject() : name;
-        return new ApiKeys.Identity("oidc:" + subject, name, tenant, role);
+        // the subject, not the mutable user name, and in a namespace of its own: a token is never
+        // the same owner as an API key, nor as a token that later carries the same user name
+        return new ApiKeys.Identity("oidc:" + subject, name, tenant, role, OwnerIds.keyOfToken(subject));
     }
 
     private static Role highestRole(SecurityIdentity identity) {

@@ -5,7 +5,11 @@ import dev.stacyvm.contract.api.QuotaRequest;
 import dev.stacyvm.contract.api.QuotaSummary;
 import dev.stacyvm.contract.api.QuotaUsage;
 import dev.stacyvm.contract.api.QuotaView;
+import dev.stacyvm.contract.api.ScopeQuotaRequest;
+import dev.stacyvm.contract.api.ScopeQuotaView;
+import dev.stacyvm.contract.api.ScopeUsage;
 import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.gateway.ScopeQuota;
 import dev.stacyvm.gateway.service.AuditTrail;
 import dev.stacyvm.gateway.service.Quotas;
 import io.smallrye.common.annotation.Blocking;
@@ -22,7 +26,9 @@ import java.util.List;
 
 /**
  * StacyVM's quota routes (administrators only): the default quota, per-owner overrides and what
- * each owner uses. Owners are {@code tenant:user}.
+ * each owner uses. Owners are {@code tenant:key} or {@code tenant:key:user} ({@link
+ * dev.stacyvm.contract.api.OwnerIds}). Ours beside them: limits on what all owners of one key
+ * ({@code /quotas/keys/{tenant:key}}) or one tenant ({@code /quotas/tenants/{tenant}}) hold together.
  */
 @Access(Access.Level.ADMIN)
 @Path("/api/v1/quotas")
@@ -76,6 +82,76 @@ public class QuotaResource {
     @Path("/{owner}/usage")
     public QuotaUsage usage(@PathParam("owner") String owner) {
         return quotas.usage(owner);
+    }
+
+    /** Every key and tenant with limits set. */
+    @GET
+    @Path("/scopes")
+    public List<ScopeQuotaView> scopes() {
+        return quotas.listScopes();
+    }
+
+    /** The limits of the key {@code tenant:key}: what all its owners hold together. */
+    @GET
+    @Path("/keys/{key}")
+    public ScopeQuotaView getKey(@PathParam("key") String key) {
+        return quotas.getScope(ScopeQuota.KEY, key);
+    }
+
+    @PUT
+    @Path("/keys/{key}")
+    public ScopeQuotaView putKey(@PathParam("key") String key, ScopeQuotaRequest request) {
+        return audit.around("quota.set", null, key, () -> quotas.putScope(ScopeQuota.KEY, key, request),
+                QuotaResource::describe);
+    }
+
+    @DELETE
+    @Path("/keys/{key}")
+    public StatusResponse deleteKey(@PathParam("key") String key) {
+        return audit.around("quota.delete", null, key, () -> {
+            quotas.deleteScope(ScopeQuota.KEY, key);
+            return new StatusResponse("deleted");
+        }, done -> "key " + key);
+    }
+
+    @GET
+    @Path("/keys/{key}/usage")
+    public ScopeUsage keyUsage(@PathParam("key") String key) {
+        return quotas.scopeUsage(ScopeQuota.KEY, key);
+    }
+
+    /** The limits of the tenant: what all its owners hold together. */
+    @GET
+    @Path("/tenants/{tenant}")
+    public ScopeQuotaView getTenant(@PathParam("tenant") String tenant) {
+        return quotas.getScope(ScopeQuota.TENANT, tenant);
+    }
+
+    @PUT
+    @Path("/tenants/{tenant}")
+    public ScopeQuotaView putTenant(@PathParam("tenant") String tenant, ScopeQuotaRequest request) {
+        return audit.around("quota.set", null, null, () -> quotas.putScope(ScopeQuota.TENANT, tenant, request),
+                QuotaResource::describe);
+    }
+
+    @DELETE
+    @Path("/tenants/{tenant}")
+    public StatusResponse deleteTenant(@PathParam("tenant") String tenant) {
+        return audit.around("quota.delete", null, null, () -> {
+            quotas.deleteScope(ScopeQuota.TENANT, tenant);
+            return new StatusResponse("deleted");
+        }, done -> "tenant " + tenant);
+    }
+
+    @GET
+    @Path("/tenants/{tenant}/usage")
+    public ScopeUsage tenantUsage(@PathParam("tenant") String tenant) {
+        return quotas.scopeUsage(ScopeQuota.TENANT, tenant);
+    }
+
+    private static String describe(ScopeQuotaView quota) {
+        return quota.scope() + " " + quota.subject() + " max_sandboxes=" + quota.maxSandboxes() + " max_memory_mb="
+                + quota.maxMemoryMb() + " max_vcpus=" + quota.maxVcpus() + " requests_per_minute=" + quota.requestsPerMinute();
     }
 
     private static String describe(QuotaView quota) {

@@ -2,6 +2,7 @@ package dev.stacyvm.gateway.service;
 
 import dev.stacyvm.contract.api.AdmissionDecision;
 import dev.stacyvm.contract.api.CapacityView;
+import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.OwnerLimits;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.time.GoDuration;
@@ -9,8 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Whether a create may go ahead now: the owner's live sandboxes leave room in their quota for
- * this one, and a worker has room. The admission route answers this decision; the scheduler
+ * Whether a create may go ahead now: the live sandboxes of the owner, of its key and of its tenant
+ * leave room in their limits for this one, and a worker has room. The admission route answers this decision; the scheduler
  * enforces the same one, atomically, on every create.
  */
 @ApplicationScoped
@@ -26,6 +27,14 @@ public class Admission {
         CapacityView capacity = services.scheduler().capacity(spec.ownerId());
         OwnerLimits limits = spec.ownerLimits();
         String reason = limits.refusal(capacity.owner(), spec.memoryMb(), spec.vcpus());
+        String keyId = OwnerIds.keyIdOf(spec.ownerId());
+        if (reason == null && spec.keyLimits() != null && capacity.key() != null) {
+            reason = spec.keyLimits().refusal("key " + keyId, capacity.key(), spec.memoryMb(), spec.vcpus());
+        }
+        if (reason == null && spec.tenantLimits() != null && capacity.tenant() != null) {
+            reason = spec.tenantLimits().refusal("tenant " + OwnerIds.tenantOf(spec.ownerId()), capacity.tenant(),
+                    spec.memoryMb(), spec.vcpus());
+        }
         if (reason == null && capacity.free() <= 0) {
             reason = capacity.capacity() == 0 ? "no worker is available" : "every worker is at capacity";
         }

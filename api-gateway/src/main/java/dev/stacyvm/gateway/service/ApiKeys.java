@@ -3,6 +3,7 @@ package dev.stacyvm.gateway.service;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ApiKeyRequest;
 import dev.stacyvm.contract.api.ApiKeyView;
+import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.gateway.ApiKey;
 import dev.stacyvm.gateway.auth.Role;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,8 +34,20 @@ public class ApiKeys {
     private static final SecureRandom RANDOM = new SecureRandom();
     public static final String TENANT_PATTERN = "[a-z0-9][a-z0-9._-]{0,62}";
 
-    /** What a key authenticates as. */
-    public record Identity(String id, String name, String tenant, Role role) {
+    /** The bootstrap administrator's name: no key made through the API may take it. */
+    public static final String BOOTSTRAP_KEY_NAME = "bootstrap-admin";
+
+    /**
+     * What a key authenticates as. {@code ownerKey} is its part of owner ids
+     * ({@link dev.stacyvm.contract.api.OwnerIds}): keys with the same name in one tenant are one
+     * identity (a key made again under its name, to rotate it, keeps what the old one created).
+     */
+    public record Identity(String id, String name, String tenant, Role role, String ownerKey) {
+
+        /** An API key's identity. */
+        public Identity(String id, String name, String tenant, Role role) {
+            this(id, name, tenant, role, OwnerIds.keyOfApiKey(name));
+        }
     }
 
     private record Cached(Optional<Identity> identity, Instant until) {
@@ -49,6 +62,9 @@ public class ApiKeys {
         }
         if (request.tenant() == null || !request.tenant().matches(TENANT_PATTERN)) {
             throw ApiException.badRequest("tenant must match " + TENANT_PATTERN);
+        }
+        if (BOOTSTRAP_KEY_NAME.equals(request.name())) {
+            throw ApiException.badRequest("the name " + BOOTSTRAP_KEY_NAME + " is the bootstrap administrator's");
         }
         Role role = Role.fromWireName(request.role() == null || request.role().isBlank() ? "user" : request.role());
         if (role == null) {

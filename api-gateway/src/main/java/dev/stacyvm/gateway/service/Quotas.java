@@ -1,13 +1,18 @@
 package dev.stacyvm.gateway.service;
 
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.contract.api.QuotaRequest;
 import dev.stacyvm.contract.api.QuotaSummary;
 import dev.stacyvm.contract.api.QuotaUsage;
 import dev.stacyvm.contract.api.QuotaView;
+import dev.stacyvm.contract.api.ScopeQuotaRequest;
+import dev.stacyvm.contract.api.ScopeQuotaView;
+import dev.stacyvm.contract.api.ScopeUsage;
 import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.gateway.Quota;
+import dev.stacyvm.gateway.ScopeQuota;
 import dev.stacyvm.gateway.config.GatewayConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,9 +30,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Per-owner quotas: the defaults from configuration, and the overrides administrators set through
- * the quota routes. Lookups are cached briefly; a change made here takes effect at once, on other
- * gateway instances within {@link #CACHE_TTL}.
+ * Quotas: per owner, the defaults from configuration and the overrides administrators set through
+ * the quota routes; per key and per tenant, the limits administrators set on what all their owners
+ * hold together (none by default), so rotating end users cannot escape them. Lookups are cached
+ * briefly; a change made here takes effect at once, on other gateway instances within
+ * {@link #CACHE_TTL}.
  */
 @ApplicationScoped
 public class Quotas {
@@ -51,6 +58,11 @@ public class Quotas {
     }
 
     private final ConcurrentMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record CachedScope(ScopeLimits limits, Instant until) {
+    }
+
+    private final ConcurrentMap<ScopeQuota.Id, CachedScope> scopeCache = new ConcurrentHashMap<>();
 
     /** The owner's effective quota. */
     public OwnerQuota of(String ownerId) {
@@ -131,6 +143,107 @@ public class Quotas {
         return new QuotaSummary(defaults(), overrides.size(), owners);
     }
 
+    /** The limits of the key {@code keyId} ({@code tenant:key}): what all its owners hold together. */
+    public ScopeLimits ofKey(String keyId) {
+        return scope(ScopeQuota.KEY, keyId);
+    }
+
+    /** The limits of the tenant: what all its owners hold together. */
+    public ScopeLimits ofTenant(String tenant) {
+        return scope(ScopeQuota.TENANT, tenant);
+    }
+
+    private ScopeLimits scope(String scope, String subject) {
+        ScopeQuota.Id id = new ScopeQuota.Id(scope, subject);
+        CachedScope cached = scopeCache.get(id);
+        if (cached != null && cached.until().isAfter(Instant.now())) {
+            return cached.limits();
+        }
+        ScopeQuota row = QuarkusTransaction.requiringNew().call(() -> ScopeQuota.<ScopeQuota>findById(id));
+        ScopeLimits limits = row == null ? ScopeLimits.none(scope, subject) : limits(row);
+        if (scopeCache.size() > 100_000) {
+            scopeCache.clear();
+        }
+        scopeCache.put(id, new CachedScope(limits, Instant.now().plus(CACHE_TTL)));
+        return limits;
+    }
+
+    /** Every key and tenant limit set, keys first. */
+    @Transactional
+    public List<ScopeQuotaView> listScopes() {
+        return ScopeQuota.<ScopeQuota>list("order by scope, subject").stream().map(q -> limits(q).view()).toList();
+    }
+
+    public ScopeQuotaView getScope(String scope, String subject) {
+        return scope(scope, validSubject(scope, subject)).view();
+    }
+
+    /** Sets the limits of a key or tenant: those given replace them whole; those left out are none. */
+    @Transactional
+    public ScopeQuotaView putScope(String scope, String subject, ScopeQuotaRequest request) {
+        validSubject(scope, subject);
+        if (request == null) {
+            throw ApiException.badRequest("a quota body is required");
+        }
+        ScopeQuota.Id id = new ScopeQuota.Id(scope, subject);
+        ScopeQuota quota = ScopeQuota.findById(id);
+        if (quota == null) {
+            quota = new ScopeQuota();
+            quota.scope = scope;
+            quota.subject = subject;
+        }
+        quota.maxSandboxes = bounded("max_sandboxes", request.maxSandboxes(), 0, MAX_SANDBOXES);
+        quota.maxMemoryMb = bounded("max_memory_mb", request.maxMemoryMb(), 0, MAX_MEMORY_MB);
+        quota.maxVcpus = bounded("max_vcpus", request.maxVcpus(), 0, MAX_VCPUS);
+        quota.requestsPerMinute = bounded("requests_per_minute", request.requestsPerMinute(), 0, MAX_REQUESTS_PER_MINUTE);
+        quota.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        quota.persist();
+        scopeCache.remove(id);
+        return limits(quota).view();
+    }
+
+    /** Removes the limits of a key or tenant. */
+    @Transactional
+    public void deleteScope(String scope, String subject) {
+        validSubject(scope, subject);
+        ScopeQuota.Id id = new ScopeQuota.Id(scope, subject);
+        if (ScopeQuota.<ScopeQuota>findById(id) == null) {
+            throw ApiException.notFound("no quota for " + scope + " " + subject);
+        }
+        ScopeQuota.deleteById(id);
+        scopeCache.remove(id);
+    }
+
+    /** What all live sandboxes of the key's or tenant's owners hold against its limits. */
+    public ScopeUsage scopeUsage(String scope, String subject) {
+        validSubject(scope, subject);
+        ScopeLimits limits = scope(scope, subject);
+        OwnerUsage used = ScopeQuota.KEY.equals(scope) ? services.scheduler().keyUsage(subject)
+                : services.scheduler().tenantUsage(subject);
+        return new ScopeUsage(scope, subject, used.sandboxes(), limits.maxSandboxes(), used.memoryMb(),
+                limits.maxMemoryMb(), used.vcpus(), limits.maxVcpus());
+    }
+
+    private static ScopeLimits limits(ScopeQuota row) {
+        return new ScopeLimits(row.scope, row.subject, row.maxSandboxes, row.maxMemoryMb, row.maxVcpus,
+                row.requestsPerMinute, true, row.updatedAt);
+    }
+
+    /** A key is named by its key id {@code tenant:key}, a tenant by its name. */
+    static String validSubject(String scope, String subject) {
+        String tenant = ScopeQuota.KEY.equals(scope) ? OwnerIds.tenantOf(subject) : subject;
+        boolean valid = tenant != null && tenant.matches(ApiKeys.TENANT_PATTERN)
+                && (!ScopeQuota.KEY.equals(scope) || subject.length() > tenant.length() + 1
+                        && subject.length() <= MAX_OWNER_ID && subject.indexOf(':', tenant.length() + 1) < 0
+                        && subject.chars().noneMatch(Character::isISOControl));
+        if (!valid) {
+            throw ApiException.badRequest(ScopeQuota.KEY.equals(scope)
+                    ? "a key is named tenant:key, its name with '%', ':' and '@' percent-encoded, e.g. acme:ci-bot"
+                    : "tenant must match " + ApiKeys.TENANT_PATTERN);
+        }
+        return subject;
+    }
+
     private static QuotaUsage usage(OwnerQuota quota, OwnerUsage used) {
         return new QuotaUsage(quota.ownerId(), used.sandboxes(), quota.maxSandboxes(), used.memoryMb(), quota.maxMemoryMb(),
                 used.vcpus(), quota.maxVcpus());
@@ -163,12 +276,13 @@ public class Quotas {
                 true, override.updatedAt);
     }
 
-    /** Owner ids are {@code tenant:user}, as the gateway forms them. */
+    /** Owner ids are {@code tenant:key} or {@code tenant:key:user}, as the gateway forms them ({@link OwnerIds}). */
     static String validOwner(String ownerId) {
         int colon = ownerId == null ? -1 : ownerId.indexOf(':');
         if (colon < 1 || colon == ownerId.length() - 1 || ownerId.length() > MAX_OWNER_ID
                 || ownerId.chars().anyMatch(Character::isISOControl)) {
-            throw ApiException.badRequest("owner must be tenant:user (at most " + MAX_OWNER_ID + " characters), e.g. default:alice");
+            throw ApiException.badRequest("owner must be tenant:key or tenant:key:user (at most " + MAX_OWNER_ID
+                    + " characters), e.g. default:ci-bot:alice");
         }
         return ownerId;
     }

@@ -60,12 +60,15 @@ public class SandboxRequests {
         List<Integer> ports = ports(body.ports(), Boolean.TRUE.equals(body.publicPreview()));
         String network = network(body.network(), !ports.isEmpty());
         String userId = caller.userId() != null ? caller.userId() : UserIds.validate(blankToNull(body.ownerId()));
-        String ownerId = new Caller(caller.tenant(), caller.keyName(), caller.role(), userId).ownerId();
+        // a user named in the body is, like X-User-ID, one of the caller's own end users
+        Caller owner = caller.forUser(userId);
+        String ownerId = owner.ownerId();
         OwnerQuota quota = quotas.of(ownerId);
         Duration ttl = ttl(body.ttl(), quota.maxTtl());
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttl.toSeconds(), metadata(body.metadata()),
                 env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit, quota.limits(),
-                workerLabels(body.workerLabels()));
+                workerLabels(body.workerLabels()), quotas.ofKey(owner.keyId()).limits(),
+                quotas.ofTenant(owner.tenant()).limits());
     }
 
     /** The requested TTL (the default when none), capped by the owner's maximum. */

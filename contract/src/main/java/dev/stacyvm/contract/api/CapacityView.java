@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 /**
  * How full the system is, as the scheduler sees it: live sandboxes in all, what one owner's hold
  * ({@code owner}; empty when no owner was asked for), and how many the ready workers accept in
- * all ({@code capacity}) and can still take ({@code free}).
+ * all ({@code capacity}) and can still take ({@code free}). {@code key} and {@code tenant} are what
+ * every owner of that owner's key and tenant hold together ({@code null} when no owner was asked for).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record CapacityView(long activeSandboxes, OwnerUsage owner, long capacity, long free) {
+public record CapacityView(long activeSandboxes, OwnerUsage owner, long capacity, long free, OwnerUsage key,
+        OwnerUsage tenant) {
 }

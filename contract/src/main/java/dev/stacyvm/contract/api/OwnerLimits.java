@@ -16,7 +16,15 @@ public record OwnerLimits(int maxSandboxes, int maxMemoryMb, int maxVcpus) {
      * owner's {@code usage}, or {@code null} when it fits.
      */
     public String refusal(OwnerUsage usage, int memoryMb, int vcpus) {
-        String owner = "owner " + usage.ownerId();
+        return refusal("owner " + usage.ownerId(), usage, memoryMb, vcpus);
+    }
+
+    /**
+     * The same for a wider scope, the key or the tenant an owner belongs to: {@code subject} names it
+     * in the reason (e.g. {@code "key acme:bob"}); {@code usage} is what all its owners hold.
+     */
+    public String refusal(String subject, OwnerUsage usage, int memoryMb, int vcpus) {
+        String owner = subject;
         if (usage.sandboxes() + 1 > maxSandboxes) {
             return owner + " has " + usage.sandboxes() + " of at most " + maxSandboxes + " live sandboxes";
         }

@@ -10,6 +10,8 @@ import java.util.Map;
  * what the gateway asks the scheduler to create. {@code ttl_seconds} is already capped;
  * {@code owner_limits} are the owner's quota totals, which the scheduler enforces atomically
  * ({@code null}: none); {@code worker_labels} are labels the chosen worker must carry.
+ * {@code key_limits} and {@code tenant_limits} are the totals of every owner of the owner's key
+ * ({@link OwnerIds#keyIdOf}) and tenant, enforced in the same admission ({@code null}: none).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -26,5 +28,7 @@ public record SandboxSpec(
         boolean publicPreview,
         int pidsLimit,
         OwnerLimits ownerLimits,
-        Map<String, String> workerLabels) {
+        Map<String, String> workerLabels,
+        OwnerLimits keyLimits,
+        OwnerLimits tenantLimits) {
 }

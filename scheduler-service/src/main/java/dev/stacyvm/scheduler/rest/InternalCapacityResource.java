@@ -50,4 +50,20 @@ public class InternalCapacityResource {
     public OwnerUsage usage(@PathParam("owner") String owner) {
         return usages.of(owner);
     }
+
+    /** What every owner of one key ({@code tenant:key}) holds together. */
+    @GET
+    @Path("/usage/keys/{key}")
+    @Transactional
+    public OwnerUsage keyUsage(@PathParam("key") String key) {
+        return usages.ofKey(key);
+    }
+
+    /** What every owner of one tenant holds together. */
+    @GET
+    @Path("/usage/tenants/{tenant}")
+    @Transactional
+    public OwnerUsage tenantUsage(@PathParam("tenant") String tenant) {
+        return usages.ofTenant(tenant);
+    }
 }

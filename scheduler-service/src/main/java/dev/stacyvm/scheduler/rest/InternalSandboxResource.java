@@ -2,6 +2,7 @@ package dev.stacyvm.scheduler.rest;
 
 import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.PreviewGeneration;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxView;
@@ -35,6 +36,9 @@ public class InternalSandboxResource {
     public SandboxView create(SandboxSpec spec) {
         if (spec == null || spec.ownerId() == null || spec.image() == null || spec.provider() == null) {
             throw ApiException.badRequest("owner_id, image and provider are required");
+        }
+        if (OwnerIds.tenantOf(spec.ownerId()) == null) {
+            throw ApiException.badRequest("owner_id must be tenant:key or tenant:key:user");
         }
         return lifecycle.create(spec);
     }

@@ -6,7 +6,10 @@ import dev.stacyvm.scheduler.Sandbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
-/** What owners' live sandboxes hold: their number, memory and vCPUs, counted in the database. */
+/**
+ * What owners' live sandboxes hold: their number, memory and vCPUs, counted in the database, for
+ * one owner, for every owner of one key, or for every owner of one tenant.
+ */
 @ApplicationScoped
 public class OwnerUsages {
 
@@ -14,12 +17,26 @@ public class OwnerUsages {
             + " from Sandbox s where s.state in ?1";
 
     public OwnerUsage of(String ownerId) {
+        return totals("ownerId", ownerId);
+    }
+
+    /** What all owners of the key {@code keyId} ({@code tenant:key}) hold; {@code owner_id} is the key id. */
+    public OwnerUsage ofKey(String keyId) {
+        return totals("ownerKey", keyId);
+    }
+
+    /** What all owners of the tenant hold; {@code owner_id} is the tenant. */
+    public OwnerUsage ofTenant(String tenant) {
+        return totals("ownerTenant", tenant);
+    }
+
+    private OwnerUsage totals(String field, String value) {
         Object[] row = Sandbox.getEntityManager()
-                .createQuery(TOTALS + " and s.ownerId = ?2", Object[].class)
+                .createQuery(TOTALS + " and s." + field + " = ?2", Object[].class)
                 .setParameter(1, SandboxState.LIVE)
-                .setParameter(2, ownerId)
+                .setParameter(2, value)
                 .getSingleResult();
-        return new OwnerUsage(ownerId, number(row[0]), number(row[1]), number(row[2]));
+        return new OwnerUsage(value, number(row[0]), number(row[1]), number(row[2]));
     }
 
     /** Every owner with live sandboxes, the one with most first. */

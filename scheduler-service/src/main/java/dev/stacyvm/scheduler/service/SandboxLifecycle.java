@@ -1,6 +1,7 @@
 package dev.stacyvm.scheduler.service;
 
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.PreviewGeneration;
 import dev.stacyvm.contract.api.OwnerLimits;
 import dev.stacyvm.contract.api.RuntimeHandle;
@@ -100,19 +101,33 @@ public class SandboxLifecycle {
     }
 
     /**
-     * Enforces the owner's quota totals atomically: a transaction-scoped advisory lock per owner
-     * serialises that owner's creates until the new record is committed, so concurrent creates can
-     * never pass a limit together.
+     * Enforces the quota totals of the owner, of its key and of its tenant atomically: a
+     * transaction-scoped advisory lock per tenant (which covers the owner and the key, both inside
+     * it) serialises the tenant's creates until the new record is committed, so concurrent creates
+     * can never pass any of the three limits together.
      */
     private void admitOwner(SandboxSpec spec) {
-        OwnerLimits limits = spec.ownerLimits();
+        if (spec.ownerLimits() == null && spec.keyLimits() == null && spec.tenantLimits() == null) {
+            return;
+        }
+        String tenant = OwnerIds.tenantOf(spec.ownerId());
+        Sandbox.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
+                .setParameter(1, "tenant:" + tenant)
+                .getSingleResult();
+        refuseOver(spec.ownerLimits(), spec, () -> spec.ownerLimits().refusal(usages.of(spec.ownerId()), spec.memoryMb(),
+                spec.vcpus()));
+        String keyId = OwnerIds.keyIdOf(spec.ownerId());
+        refuseOver(spec.keyLimits(), spec, () -> spec.keyLimits().refusal("key " + keyId, usages.ofKey(keyId),
+                spec.memoryMb(), spec.vcpus()));
+        refuseOver(spec.tenantLimits(), spec, () -> spec.tenantLimits().refusal("tenant " + tenant,
+                usages.ofTenant(tenant), spec.memoryMb(), spec.vcpus()));
+    }
+
+    private static void refuseOver(OwnerLimits limits, SandboxSpec spec, java.util.function.Supplier<String> check) {
         if (limits == null) {
             return;
         }
-        Sandbox.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
-                .setParameter(1, "owner:" + spec.ownerId())
-                .getSingleResult();
-        String refusal = limits.refusal(usages.of(spec.ownerId()), spec.memoryMb(), spec.vcpus());
+        String refusal = check.get();
         if (refusal != null) {
             throw new ApiException(ErrorCode.RESOURCE_LIMIT, refusal,
                     limits.couldEverFit(spec.memoryMb(), spec.vcpus()) ? RETRY_AFTER_SECONDS : null);
@@ -249,6 +264,8 @@ public class SandboxLifecycle {
         Sandbox sandbox = new Sandbox();
         sandbox.id = SandboxIds.next();
         sandbox.ownerId = spec.ownerId();
+        sandbox.ownerTenant = OwnerIds.tenantOf(spec.ownerId());
+        sandbox.ownerKey = OwnerIds.keyIdOf(spec.ownerId());
         sandbox.provider = spec.provider();
         sandbox.image = spec.image();
         sandbox.memoryMb = spec.memoryMb();

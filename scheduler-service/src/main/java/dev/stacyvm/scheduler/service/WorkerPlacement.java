@@ -3,6 +3,7 @@ package dev.stacyvm.scheduler.service;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.scheduler.Sandbox;
@@ -40,7 +41,11 @@ public class WorkerPlacement {
             free += Math.max(0, worker.capacity - WorkerRegistry.liveSandboxes(worker.id));
         }
         long active = Sandbox.count("state in ?1", SandboxState.LIVE);
-        return new CapacityView(active, owner == null ? OwnerUsage.none(null) : usages.of(owner), capacity, free);
+        if (owner == null) {
+            return new CapacityView(active, OwnerUsage.none(null), capacity, free, null, null);
+        }
+        return new CapacityView(active, usages.of(owner), capacity, free, usages.ofKey(OwnerIds.keyIdOf(owner)),
+                usages.ofTenant(OwnerIds.tenantOf(owner)));
     }
 
     /**

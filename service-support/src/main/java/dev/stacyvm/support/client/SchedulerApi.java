@@ -82,6 +82,16 @@ public interface SchedulerApi {
     @Path("/usage/{owner}")
     OwnerUsage usage(@PathParam("owner") String owner);
 
+    /** What every owner of the key {@code tenant:key} holds together. */
+    @GET
+    @Path("/usage/keys/{key}")
+    OwnerUsage keyUsage(@PathParam("key") String key);
+
+    /** What every owner of the tenant holds together. */
+    @GET
+    @Path("/usage/tenants/{tenant}")
+    OwnerUsage tenantUsage(@PathParam("tenant") String tenant);
+
     /** Registers a worker or renews its heartbeat: the same call does both. */
     @POST
     @Path("/workers")
