@@ -26,25 +26,24 @@ import org.junit.jupiter.api.Test;
  */
 class DeadLetterTest {
 
-    private static final String KAFKA = System.getProperty("stacyvm.kafka-bootstrap", "127.0.0.1:7592");
-
     @Test
     void aPoisonMessageGoesToTheDeadLettersWithItsReasonAndTheLogGoesOn() throws Exception {
         String poison = "not an event " + UUID.randomUUID();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
+        Map<String, Object> producerConfig = SuiteKafka.asTests();
+        producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig)) {
             producer.send(new ProducerRecord<>("stacyvm.audit-events", "poison", poison)).get(30, TimeUnit.SECONDS);
         }
 
         String reason = null;
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA,
-                ConsumerConfig.GROUP_ID_CONFIG, "dead-letter-test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+        Map<String, Object> consumerConfig = SuiteKafka.asTests();
+        // the tests' principal may use only groups named system-tests.*
+        consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, "system-tests.dead-letters-" + UUID.randomUUID());
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig)) {
             consumer.subscribe(List.of("stacyvm.dead-letters"));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (reason == null && System.nanoTime() < deadline) {

@@ -105,6 +105,8 @@ class TwoSchedulersTest {
                 "STACYVM_DB_PORT", dbPort,
                 "STACYVM_DB_PASSWORD", DB_PASSWORD,
                 "STACYVM_KAFKA_BOOTSTRAP", KAFKA,
+                "STACYVM_KAFKA_USERNAME", "scheduler",
+                "STACYVM_KAFKA_PASSWORD", SuiteKafka.password("stacyvm.kafka-scheduler-password"),
                 "STACYVM_SERVICE_TOKEN", SERVICE_TOKEN,
                 "STACYVM_SCHEDULER_RECONCILE_INTERVAL", "1s",
                 "STACYVM_SCHEDULER_EXPIRY_INTERVAL", "1s",
