@@ -169,6 +169,7 @@ public class SandboxResource {
     }
 
     @POST
+    @Access(Access.Level.WRITE)
     @Path("/{id}/preview/rotate")
     @Operation(summary = "Revoke every preview token of a sandbox",
             description = "Moves the sandbox's preview generation on: every token and preview cookie issued before is "
