@@ -30,6 +30,8 @@ export interface SpawnOptions {
   ports?: number[];
   public_preview?: boolean;
   pids_limit?: number;
+  /** Mounts the image read-only; /workspace (home), /tmp and /var/tmp stay writable. */
+  read_only_root?: boolean;
   worker_labels?: Record<string, string>;
   provider?: string;
 }

@@ -82,13 +82,15 @@ public class SandboxGateway {
 
     /** Creates a sandbox; a request naming a template gets the template's fields where it sets none. */
     public SandboxView create(CreateSandboxRequest request) {
-        return createResolved(withTemplate(request));
+        String template = request != null && request.template() != null && !request.template().isBlank()
+                ? request.template() : null;
+        return createResolved(withTemplate(request), template);
     }
 
     /** Creates a sandbox from a template, {@code overrides} (may be null) winning over its fields. */
     public SandboxView spawn(String template, CreateSandboxRequest overrides) {
         CreateSandboxRequest base = templates.createRequest(template);
-        return createResolved(overrides == null ? base : overrides.over(base));
+        return createResolved(overrides == null ? base : overrides.over(base), template);
     }
 
     /** The decision a create with this body would meet now; changes nothing. */
@@ -103,12 +105,26 @@ public class SandboxGateway {
         return request;
     }
 
-    private SandboxView createResolved(CreateSandboxRequest request) {
-        SandboxSpec spec = requests.resolve(request, context.caller());
+    /**
+     * Resolves and creates; {@code template} is the template the create named (null: none). Only
+     * a template an administrator saved with {@code allow_root} makes the sandbox run as root, and
+     * then only with the template's own image: the administrator allowed root for that image.
+     */
+    private SandboxView createResolved(CreateSandboxRequest request, String template) {
+        SandboxSpec resolved = requests.resolve(request, context.caller());
+        if (template != null && templates.allowsRoot(template)) {
+            String allowed = requests.resolve(templates.createRequest(template), context.caller()).image();
+            if (!allowed.equals(resolved.image())) {
+                throw ApiException.badRequest("template \"" + template + "\" runs as root, so a create from it "
+                        + "cannot change its image (" + allowed + ")");
+            }
+            resolved = resolved.asRoot();
+        }
+        SandboxSpec spec = resolved;
         // the scheduler admits the create atomically (the owner's quota, a worker with room), so
         // asking it first would only cost a round trip
         return audited(CREATE, null, spec.ownerId(), () -> services.scheduler().create(spec),
-                sandbox -> "image " + spec.image());
+                sandbox -> "image " + spec.image() + (spec.runAsRoot() ? " as root" : ""));
     }
 
     public List<SandboxView> list() {

@@ -35,7 +35,7 @@ public class SandboxRequests {
 
     public SandboxSpec resolve(CreateSandboxRequest request, Caller caller) {
         CreateSandboxRequest body = request != null ? request
-                : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         var sandboxes = config.sandboxes();
         String image = present(body.image()) ? body.image().trim() : sandboxes.defaultImage();
         if (image.length() > 255 || !image.matches("[A-Za-z0-9][A-Za-z0-9._/:@-]*")) {
@@ -68,7 +68,7 @@ public class SandboxRequests {
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttl.toSeconds(), metadata(body.metadata()),
                 env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit, quota.limits(),
                 workerLabels(body.workerLabels()), quotas.ofKey(owner.keyId()).limits(),
-                quotas.ofTenant(owner.tenant()).limits());
+                quotas.ofTenant(owner.tenant()).limits(), false, Boolean.TRUE.equals(body.readOnlyRoot()));
     }
 
     /** The requested TTL (the default when none), capped by the owner's maximum. */

@@ -7,6 +7,7 @@ import dev.stacyvm.contract.api.TemplateRequest;
 import dev.stacyvm.contract.api.TemplateView;
 import dev.stacyvm.gateway.Template;
 import dev.stacyvm.gateway.auth.CallerContext;
+import dev.stacyvm.gateway.auth.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -75,6 +76,15 @@ public class TemplateService {
         owned(name).delete();
     }
 
+    /**
+     * Whether sandboxes made from this template of the caller's may run as root: only when an
+     * administrator saved it with {@code allow_root}. A template that is not there is not_found.
+     */
+    @Transactional
+    public boolean allowsRoot(String name) {
+        return Boolean.TRUE.equals(owned(name).spec.allowRoot());
+    }
+
     /** The create request a spawn or a create naming this template stands for. */
     @Transactional
     public CreateSandboxRequest createRequest(String name) {
@@ -99,16 +109,21 @@ public class TemplateService {
         if (name == null || !name.matches(NAME_PATTERN)) {
             throw ApiException.badRequest("template name must match " + NAME_PATTERN);
         }
+        if (Boolean.TRUE.equals(request.allowRoot()) && context.caller().role() != Role.ADMIN) {
+            // root in a sandbox is the operator's decision, never the template owner's
+            throw new ApiException(ErrorCode.FORBIDDEN, "only an administrator may save a template with allow_root");
+        }
         requests.resolve(request.asCreateRequest(), context.caller());
         return new TemplateRequest(name, request.image(), request.provider(), request.memoryMb(), request.vcpus(),
                 request.ttl(), request.metadata(), request.env(), request.network(), request.ports(),
-                request.publicPreview(), request.pidsLimit());
+                request.publicPreview(), request.pidsLimit(), Boolean.TRUE.equals(request.allowRoot()) ? true : null,
+                request.readOnlyRoot());
     }
 
     private static TemplateView view(Template template) {
         TemplateRequest spec = template.spec;
         return new TemplateView(template.name, spec.image(), spec.provider(), spec.memoryMb(), spec.vcpus(), spec.ttl(),
                 spec.metadata(), spec.env(), spec.network(), spec.ports(), spec.publicPreview(), spec.pidsLimit(),
-                template.ownerId, template.createdAt, template.updatedAt);
+                Boolean.TRUE.equals(spec.allowRoot()), spec.readOnlyRoot(), template.ownerId, template.createdAt, template.updatedAt);
     }
 }

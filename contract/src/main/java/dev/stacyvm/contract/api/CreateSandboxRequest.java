@@ -8,7 +8,10 @@ import java.util.Map;
 /**
  * The body of {@code POST /api/v1/sandboxes}. Every field is optional: null or an empty string
  * means "the default", as StacyVM clients send {@code "provider": ""}. {@code worker_labels}
- * (ours) places the sandbox on a worker carrying all of those labels.
+ * (ours) places the sandbox on a worker carrying all of those labels. {@code read_only_root}
+ * (ours) mounts the image's root filesystem read-only; {@code /workspace} (home), {@code /tmp} and
+ * {@code /var/tmp} stay writable. There is no field to run as root: only a template an
+ * administrator saved with {@code allow_root} may (see {@link TemplateRequest}).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record CreateSandboxRequest(
@@ -26,7 +29,8 @@ public record CreateSandboxRequest(
         Boolean publicPreview,
         Integer diskMb,
         Integer pidsLimit,
-        Map<String, String> workerLabels) {
+        Map<String, String> workerLabels,
+        Boolean readOnlyRoot) {
 
     /** This request's fields where it sets them, the template's where it leaves them empty. */
     public CreateSandboxRequest over(CreateSandboxRequest template) {
@@ -37,7 +41,8 @@ public record CreateSandboxRequest(
                 ports == null || ports.isEmpty() ? template.ports : ports,
                 publicPreview != null ? publicPreview : template.publicPreview,
                 pick(diskMb, template.diskMb), pick(pidsLimit, template.pidsLimit),
-                workerLabels == null || workerLabels.isEmpty() ? template.workerLabels : workerLabels);
+                workerLabels == null || workerLabels.isEmpty() ? template.workerLabels : workerLabels,
+                readOnlyRoot != null ? readOnlyRoot : template.readOnlyRoot);
     }
 
     private static String pick(String mine, String theirs) {

@@ -5,7 +5,14 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 import java.util.Map;
 
-/** What the scheduler asks a worker to start for one sandbox it has placed there. */
+/**
+ * What the scheduler asks a worker to start for one sandbox it has placed there.
+ *
+ * @param runAsRoot    true only for a sandbox made from a template an administrator allowed to run
+ *                     as root; every other sandbox runs as the worker's fixed non-root user
+ * @param readOnlyRoot true to mount the image's root filesystem read-only (the sandbox's
+ *                     workspace, home and temporary folders stay writable)
+ */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuntimeSpec(
         String sandboxId,
@@ -16,5 +23,7 @@ public record RuntimeSpec(
         Map<String, String> env,
         String network,
         List<Integer> ports,
-        int pidsLimit) {
+        int pidsLimit,
+        boolean runAsRoot,
+        boolean readOnlyRoot) {
 }

@@ -12,6 +12,8 @@ import java.util.Map;
  * ({@code null}: none); {@code worker_labels} are labels the chosen worker must carry.
  * {@code key_limits} and {@code tenant_limits} are the totals of every owner of the owner's key
  * ({@link OwnerIds#keyIdOf}) and tenant, enforced in the same admission ({@code null}: none).
+ * {@code run_as_root} is true only for a create from a template an administrator allowed to run as
+ * root; {@code read_only_root} mounts the image read-only.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -30,5 +32,13 @@ public record SandboxSpec(
         OwnerLimits ownerLimits,
         Map<String, String> workerLabels,
         OwnerLimits keyLimits,
-        OwnerLimits tenantLimits) {
+        OwnerLimits tenantLimits,
+        boolean runAsRoot,
+        boolean readOnlyRoot) {
+
+    /** This spec run as root: only for a create from a template an administrator allowed to. */
+    public SandboxSpec asRoot() {
+        return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttlSeconds, metadata, env, network, ports,
+                publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot);
+    }
 }

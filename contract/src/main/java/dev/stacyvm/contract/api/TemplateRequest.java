@@ -7,7 +7,10 @@ import java.util.Map;
 
 /**
  * The body of {@code POST /api/v1/templates} and {@code PUT /api/v1/templates/{name}}: a named
- * set of create fields. Empty fields mean the defaults, as in a create.
+ * set of create fields. Empty fields mean the defaults, as in a create. {@code allow_root: true}
+ * lets sandboxes created from the template run as root (uid 0, still without capabilities) instead
+ * of the worker's fixed non-root user: only an administrator may save a template with it
+ * ({@code 403 forbidden} otherwise), and a create naming such a template may not change its image.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TemplateRequest(
@@ -22,11 +25,13 @@ public record TemplateRequest(
         String network,
         List<Integer> ports,
         Boolean publicPreview,
-        Integer pidsLimit) {
+        Integer pidsLimit,
+        Boolean allowRoot,
+        Boolean readOnlyRoot) {
 
     /** The create request this template stands for. */
     public CreateSandboxRequest asCreateRequest() {
         return new CreateSandboxRequest(image, provider, memoryMb, vcpus, ttl, null, null, metadata, env, network, ports,
-                publicPreview, null, pidsLimit, null);
+                publicPreview, null, pidsLimit, null, readOnlyRoot);
     }
 }

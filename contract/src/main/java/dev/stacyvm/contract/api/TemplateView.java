@@ -21,6 +21,8 @@ public record TemplateView(
         List<Integer> ports,
         Boolean publicPreview,
         Integer pidsLimit,
+        Boolean allowRoot,
+        Boolean readOnlyRoot,
         String ownerId,
         Instant createdAt,
         Instant updatedAt) {

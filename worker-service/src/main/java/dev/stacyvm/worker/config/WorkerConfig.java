@@ -37,6 +37,21 @@ public interface WorkerConfig {
     @WithDefault("unix:///var/run/docker.sock")
     String dockerHost();
 
+    /**
+     * The numeric {@code uid:gid} every sandbox runs as (its container, every exec and every file
+     * operation), whatever user its image names; root ({@code 0}) is refused at start. Only a
+     * sandbox made from a template an administrator allowed to run as root runs as root.
+     */
+    @WithDefault("1000:1000")
+    String sandboxUser();
+
+    /**
+     * Size in MiB of {@code /workspace} when a sandbox's root filesystem is read-only: it is then a
+     * memory-backed tmpfs owned by the sandbox user, so its contents count against the sandbox's memory.
+     */
+    @WithDefault("1024")
+    int readOnlyWorkspaceMb();
+
     /** Address preview ports are published on: loopback on a single host, a private interface beyond. */
     @WithDefault("127.0.0.1")
     String previewBindAddress();

@@ -7,7 +7,15 @@ import java.util.List;
  * Everything about a sandbox container that is fixed when it is created, apart from its identity
  * and environment: two sandboxes of one shape get the same container settings.
  */
-record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, boolean networked, List<Integer> ports) {
+record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, boolean networked, List<Integer> ports,
+                      boolean root, boolean readOnlyRoot) {
+
+    /**
+     * Marks pooled containers started with the current hardening (forced user, shipped seccomp
+     * profile): a worker upgraded from an older one removes the older pooled containers instead
+     * of adopting them.
+     */
+    static final String HARDENING = "h2";
 
     ContainerShape {
         ports = ports == null ? List.of() : List.copyOf(ports);
@@ -15,16 +23,17 @@ record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, bool
 
     static ContainerShape of(RuntimeSpec spec) {
         return new ContainerShape(spec.image(), spec.memoryMb(), spec.vcpus(), spec.pidsLimit(),
-                "bridge".equals(spec.network()), spec.ports());
+                "bridge".equals(spec.network()), spec.ports(), spec.runAsRoot(), spec.readOnlyRoot());
     }
 
-    /** A shape without network or published ports, the only kind a warm pool keeps. */
+    /** A shape without network or published ports, non-root and writable: the only kind a warm pool keeps. */
     static ContainerShape isolated(String image, int memoryMb, int vcpus, int pidsLimit) {
-        return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of());
+        return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of(), false, false);
     }
 
     /** The value of a pooled container's pool label: the shape, as one string. */
     String poolKey() {
-        return image + "|" + memoryMb + "m|" + vcpus + "cpu|" + pidsLimit + "pids" + (networked ? "|bridge" : "") + (ports.isEmpty() ? "" : "|" + ports);
+        return image + "|" + memoryMb + "m|" + vcpus + "cpu|" + pidsLimit + "pids" + (networked ? "|bridge" : "") + (ports.isEmpty() ? "" : "|" + ports)
+                + (root ? "|root" : "") + (readOnlyRoot ? "|ro" : "") + "|" + HARDENING;
     }
 }

@@ -22,9 +22,15 @@ import java.util.Map;
 
 /**
  * Starts containers hardened for untrusted code: every capability dropped, {@code no-new-privileges},
- * the default seccomp profile, a pids limit, memory (without swap) and CPU limits, no network
- * unless asked, an init process, a size-bounded {@code /tmp}, and the image's own (non-root) user.
- * Cold creates and the warm pool both start their containers here, so both are hardened alike.
+ * the project's own seccomp profile ({@code seccomp/sandbox.json}: Docker's default minus io_uring,
+ * bpf, perf_event_open, userfaultfd and the keyring calls), a pids limit, memory (without swap) and
+ * CPU limits, no network unless asked, an init process, a size-bounded {@code /tmp}, and the
+ * worker's fixed non-root user ({@code stacyvm.worker.sandbox-user}) whatever the image names,
+ * unless the shape says root (a template an administrator allowed). Every exec and file operation
+ * inherits the container's user. {@code /workspace} is made owned by that user before the container
+ * starts, and with a read-only root filesystem {@code /workspace}, {@code /tmp} and
+ * {@code /var/tmp} are tmpfs mounts. Cold creates and the warm pool both start their containers
+ * here, so both are hardened alike.
  */
 @ApplicationScoped
 public class HardenedContainers {
@@ -34,6 +40,12 @@ public class HardenedContainers {
             "echo \"stacyvm: sandbox started\"; trap 'exit 0' TERM INT; "
                     + "while :; do sleep 3600 & wait $!; done");
     private static final long MIB = 1024L * 1024L;
+    /** The sandbox's workspace and home; writable by the sandbox user whatever the image. */
+    static final String WORKSPACE = "/workspace";
+    private static final String SECCOMP_RESOURCE = "seccomp/sandbox.json";
+
+    /** The shipped seccomp profile, as the engine takes it in a {@code seccomp=} security option. */
+    private final String seccompProfile = loadSeccompProfile();
 
     @Inject
     DockerClient docker;
@@ -41,22 +53,44 @@ public class HardenedContainers {
     @Inject
     WorkerConfig config;
 
+    /** Refuses to start a worker whose sandbox user is not a numeric, non-root uid:gid. */
+    void checkSandboxUser(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
+        Log.infof("sandboxes run as %s unless a template allows root", SandboxUser.parse(config.sandboxUser()).spec());
+    }
+
     /**
      * Creates and starts a container of this shape under {@code name}; a container of that name
      * already there (a retried create) is started and reused. Answers the started container.
      */
     InspectContainerResponse start(String name, ContainerShape shape, List<String> env, Map<String, String> labels) {
         requireImage(shape.image());
+        SandboxUser user = shape.root() ? SandboxUser.ROOT : SandboxUser.parse(config.sandboxUser());
+        Map<String, String> tmpfs = new java.util.LinkedHashMap<>();
+        tmpfs.put("/tmp", "rw,nosuid,nodev,size=256m,mode=1777");
+        if (shape.readOnlyRoot()) {
+            // the only writable places left: memory-backed, size-bounded, owned by the sandbox user
+            tmpfs.put("/var/tmp", "rw,nosuid,nodev,size=256m,mode=1777");
+            tmpfs.put(WORKSPACE, "rw,nosuid,nodev,size=" + config.readOnlyWorkspaceMb() + "m,mode=0755,uid="
+                    + user.uid() + ",gid=" + user.gid());
+        }
         HostConfig host = HostConfig.newHostConfig()
                 .withCapDrop(Capability.ALL)
-                .withSecurityOpts(List.of("no-new-privileges:true"))
+                .withSecurityOpts(List.of("no-new-privileges:true", "seccomp=" + seccompProfile))
                 .withPidsLimit((long) shape.pidsLimit())
                 .withMemory(shape.memoryMb() * MIB)
                 .withMemorySwap(shape.memoryMb() * MIB)
                 .withNanoCPUs(shape.vcpus() * 1_000_000_000L)
                 .withNetworkMode(shape.networked() ? "bridge" : "none")
                 .withInit(true)
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m,mode=1777"));
+                .withReadonlyRootfs(shape.readOnlyRoot())
+                .withTmpFs(tmpfs);
+        List<String> environment = new ArrayList<>();
+        if (!shape.root() || shape.readOnlyRoot()) {
+            // the forced user may have no home in the image's passwd (Docker would say "/"), and a
+            // read-only root leaves only the workspace writable; the caller's env may still override
+            environment.add("HOME=" + WORKSPACE);
+        }
+        environment.addAll(env);
         List<ExposedPort> exposed = new ArrayList<>();
         if (shape.networked() && !shape.ports().isEmpty()) {
             Ports bindings = new Ports();
@@ -72,7 +106,8 @@ public class HardenedContainers {
             create.withName(name)
                     .withLabels(labels)
                     .withHostConfig(host)
-                    .withEnv(env)
+                    .withEnv(environment)
+                    .withUser(user.spec())
                     .withExposedPorts(exposed)
                     .withCmd(KEEP_ALIVE)
                     .withEntrypoint(List.of())
@@ -84,6 +119,9 @@ public class HardenedContainers {
             Log.warnf("docker refused to create %s: %s", name, firstLine(e.getMessage()));
             throw ApiException.providerError("docker could not create the sandbox");
         }
+        if (!shape.readOnlyRoot()) {
+            giveWorkspaceTo(name, user);
+        }
         try {
             docker.startContainerCmd(name).exec();
         } catch (NotModifiedException alreadyRunning) {
@@ -94,6 +132,62 @@ public class HardenedContainers {
             throw ApiException.providerError("docker could not start the sandbox");
         }
         return docker.inspectContainerCmd(name).exec();
+    }
+
+    /**
+     * Makes {@code /workspace} a directory owned by the sandbox user (mode 0755) in the container's
+     * own layer, before it starts: the image may lack it or give it to root. The engine extracts
+     * the one-entry archive with the entry's owner, so no capability inside the sandbox is needed.
+     */
+    private void giveWorkspaceTo(String name, SandboxUser user) {
+        try {
+            docker.copyArchiveToContainerCmd(name).withRemotePath("/")
+                    .withTarInputStream(new java.io.ByteArrayInputStream(directoryTar(WORKSPACE.substring(1), user)))
+                    .exec();
+        } catch (DockerException e) {
+            Log.warnf("could not prepare the workspace of %s: %s", name, firstLine(e.getMessage()));
+            remove(name);
+            throw ApiException.providerError("docker could not prepare the sandbox's workspace");
+        }
+    }
+
+    /** A tar archive (POSIX ustar) holding one directory entry, owned by the user, mode 0755. */
+    static byte[] directoryTar(String directory, SandboxUser user) {
+        byte[] archive = new byte[512 * 3];
+        byte[] header = new byte[512];
+        put(header, 0, directory + "/");
+        put(header, 100, "0000755\0");
+        put(header, 108, String.format("%07o\0", user.uid()));
+        put(header, 116, String.format("%07o\0", user.gid()));
+        put(header, 124, "00000000000\0");
+        put(header, 136, String.format("%011o\0", java.time.Instant.now().getEpochSecond()));
+        put(header, 148, "        ");
+        header[156] = '5';
+        put(header, 257, "ustar\0");
+        put(header, 263, "00");
+        int sum = 0;
+        for (byte b : header) {
+            sum += b & 0xff;
+        }
+        put(header, 148, String.format("%06o\0 ", sum));
+        System.arraycopy(header, 0, archive, 0, 512);
+        return archive;
+    }
+
+    private static void put(byte[] header, int offset, String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(bytes, 0, header, offset, bytes.length);
+    }
+
+    private static String loadSeccompProfile() {
+        try (var in = HardenedContainers.class.getClassLoader().getResourceAsStream(SECCOMP_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the seccomp profile " + SECCOMP_RESOURCE + " is missing from the worker");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("could not read the seccomp profile " + SECCOMP_RESOURCE, e);
+        }
     }
 
     /** Removes a container and its anonymous volumes; one that is not there is no error. */

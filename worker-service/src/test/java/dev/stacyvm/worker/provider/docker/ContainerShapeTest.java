@@ -14,7 +14,7 @@ class ContainerShapeTest {
     private static final ContainerShape POOL = ContainerShape.isolated("stacyvm/base:bookworm", 512, 1, 256);
 
     private static RuntimeSpec spec(String image, int memoryMb, String network, List<Integer> ports) {
-        return new RuntimeSpec("sb-0123456789ab", "default:alice", image, memoryMb, 1, Map.of(), network, ports, 256);
+        return new RuntimeSpec("sb-0123456789ab", "default:alice", image, memoryMb, 1, Map.of(), network, ports, 256, false, false);
     }
 
     @Test
@@ -32,9 +32,21 @@ class ContainerShapeTest {
     }
 
     @Test
+    void aRootOrReadOnlySandboxNeverTakesAPooledContainer() {
+        RuntimeSpec root = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1, Map.of(),
+                "none", List.of(), 256, true, false);
+        RuntimeSpec readOnly = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1,
+                Map.of(), "none", List.of(), 256, false, true);
+        assertNotEquals(POOL, ContainerShape.of(root));
+        assertNotEquals(POOL, ContainerShape.of(readOnly));
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|root|h2", ContainerShape.of(root).poolKey());
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|ro|h2", ContainerShape.of(readOnly).poolKey());
+    }
+
+    @Test
     void thePoolLabelNamesEveryPartOfTheShape() {
-        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids", POOL.poolKey());
-        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|bridge|[3000]",
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|h2", POOL.poolKey());
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|bridge|[3000]|h2",
                 ContainerShape.of(spec("stacyvm/base:bookworm", 512, "bridge", List.of(3000))).poolKey());
     }
 }
