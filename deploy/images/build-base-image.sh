@@ -40,6 +40,9 @@ chown 1000:1000 "$rootfs/workspace"
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/tmp/* \
   "$rootfs"/proc/* "$rootfs"/sys/* "$rootfs"/dev/* 2>/dev/null || true
 
+# mktemp made the folder 0700 and the archive's "./" entry carries that mode: on a btrfs (or vfs)
+# data root the image's / would then be root-only and the sandbox user could run nothing
+chmod 0755 "$rootfs"
 tar --numeric-owner -C "$rootfs" -c . | docker import \
   -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   -c 'ENV LANG=C.UTF-8' \
