@@ -5,6 +5,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import dev.stacyvm.contract.api.HostCapacity;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +50,43 @@ public class Worker extends PanacheEntityBase {
     @Column(nullable = false)
     public Map<String, String> labels;
 
+    /** MiB of sandbox memory the host holds in all, as advertised; null: nothing advertised. */
+    @Column(name = "host_memory_mb")
+    public Long hostMemoryMb;
+
+    /** vCPUs the host's sandboxes may hold together (cores times the worker's overcommit ratio). */
+    @Column(name = "host_vcpus")
+    public Long hostVcpus;
+
+    /** The sum of pids_limit the host's sandboxes may hold together. */
+    @Column(name = "host_pids")
+    public Long hostPids;
+
+    /** The host's cores: the most vCPUs one sandbox may have there. */
+    @Column(name = "host_cores")
+    public Long hostCores;
+
+    /** The largest pids_limit one sandbox may have on this host. */
+    @Column(name = "host_max_pids_limit")
+    public Long hostMaxPidsLimit;
+
+    /** MiB free on the engine's data root at the last heartbeat, less the host's reserve. */
+    @Column(name = "host_disk_mb")
+    public Long hostDiskMb;
+
     @Column(name = "registered_at", nullable = false)
     public Instant registeredAt;
 
     @Column(name = "last_heartbeat", nullable = false)
     public Instant lastHeartbeat;
+
+    /** What the host can hold as last advertised, or null when the worker advertised nothing. */
+    public HostCapacity host() {
+        if (hostMemoryMb == null || hostVcpus == null || hostPids == null || hostCores == null
+                || hostMaxPidsLimit == null) {
+            return null;
+        }
+        return new HostCapacity(hostMemoryMb, hostVcpus, hostPids, hostCores, hostMaxPidsLimit,
+                hostDiskMb == null ? 0 : hostDiskMb);
+    }
 }

@@ -89,7 +89,9 @@ public class SandboxResource {
     @APIResponse(responseCode = "201", description = "the sandbox, running",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxView.class),
                     examples = @ExampleObject(name = "sandbox", value = SANDBOX_EXAMPLE)))
-    @APIResponse(responseCode = "429", description = "resource_limit: the owner's limit or the workers' capacity; see Retry-After",
+    @APIResponse(responseCode = "422", description = "exceeds_host_capacity: larger than any worker host can hold; the message names the limit",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "429", description = "resource_limit: the owner's limit; capacity_exhausted: no worker host has room now; see Retry-After",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response create(CreateSandboxRequest request) {
         return Response.status(Response.Status.CREATED).entity(sandboxes.create(request)).build();

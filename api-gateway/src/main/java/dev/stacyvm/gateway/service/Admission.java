@@ -11,7 +11,8 @@ import jakarta.inject.Inject;
 
 /**
  * Whether a create may go ahead now: the live sandboxes of the owner, of its key and of its tenant
- * leave room in their limits for this one, and a worker has room. The admission route answers this decision; the scheduler
+ * leave room in their limits for this one, and a worker has room (a free sandbox slot, and host
+ * memory, vCPUs and pids for its shape). The admission route answers this decision; the scheduler
  * enforces the same one, atomically, on every create.
  */
 @ApplicationScoped
@@ -24,7 +25,8 @@ public class Admission {
     Quotas quotas;
 
     public AdmissionDecision decide(SandboxSpec spec) {
-        CapacityView capacity = services.scheduler().capacity(spec.ownerId());
+        CapacityView capacity = services.scheduler().capacity(spec.ownerId(), spec.memoryMb(), spec.vcpus(),
+                spec.pidsLimit());
         OwnerLimits limits = spec.ownerLimits();
         String reason = limits.refusal(capacity.owner(), spec.memoryMb(), spec.vcpus());
         String keyId = OwnerIds.keyIdOf(spec.ownerId());
@@ -37,6 +39,9 @@ public class Admission {
         }
         if (reason == null && capacity.free() <= 0) {
             reason = capacity.capacity() == 0 ? "no worker is available" : "every worker is at capacity";
+        }
+        if (reason == null && capacity.hostRefusal() != null) {
+            reason = capacity.hostRefusal();
         }
         return new AdmissionDecision(reason == null, false, reason == null ? "" : reason, capacity.activeSandboxes(),
                 capacity.capacity(), capacity.owner().sandboxes(), limits.maxSandboxes(),

@@ -13,7 +13,18 @@ public enum ErrorCode {
     CONFLICT("conflict", 409, "Conflict"),
     /** A request body larger than its route allows (declared or counted while it is read). */
     PAYLOAD_TOO_LARGE("payload_too_large", 413, "Payload Too Large"),
+    /** A limit (the sandbox's own shape or a quota) refused the request. */
     RESOURCE_LIMIT("resource_limit", 429, "Resource Limit"),
+    /**
+     * No worker host has room for the sandbox now (memory, vCPUs, pids or sandbox count it
+     * advertises, less what its sandboxes hold); sent with Retry-After. Not a quota refusal.
+     */
+    CAPACITY_EXHAUSTED("capacity_exhausted", 429, "Capacity Exhausted"),
+    /**
+     * The sandbox is larger than any worker host could ever hold (the message names the limit):
+     * retrying cannot help, a smaller shape can.
+     */
+    EXCEEDS_HOST_CAPACITY("exceeds_host_capacity", 422, "Unprocessable Content"),
     /** The caller already has as many uploads under way as it may; sent with Retry-After. */
     TOO_MANY_UPLOADS("too_many_uploads", 429, "Too Many Uploads"),
     PROVIDER_ERROR("provider_error", 500, "Provider Error"),

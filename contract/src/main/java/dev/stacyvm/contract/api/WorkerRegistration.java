@@ -11,7 +11,8 @@ import java.util.Map;
  * {@code instance_id} is new with every start of the process; {@code generation} is the fencing
  * generation the scheduler gave this instance (0 until it has one). A new instance takes the
  * worker over with a higher generation; an older instance is refused from then on, so two
- * processes never manage the same worker's runtimes.
+ * processes never manage the same worker's runtimes. {@code host} is what the worker's host can
+ * hold in all (memory, vCPUs, pids); the scheduler places nothing on a worker that advertises none.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record WorkerRegistration(
@@ -21,5 +22,6 @@ public record WorkerRegistration(
         List<String> providers,
         Map<String, String> labels,
         String instanceId,
-        long generation) {
+        long generation,
+        HostCapacity host) {
 }

@@ -33,8 +33,14 @@ public class InternalCapacityResource {
     @GET
     @Path("/capacity")
     @Transactional
-    public CapacityView capacity(@QueryParam("owner") String owner) {
-        return placement.capacity(owner);
+    public CapacityView capacity(@QueryParam("owner") String owner, @QueryParam("memory_mb") Integer memoryMb,
+            @QueryParam("vcpus") Integer vcpus, @QueryParam("pids_limit") Integer pidsLimit) {
+        CapacityView capacity = placement.capacity(owner);
+        if (memoryMb == null || vcpus == null || pidsLimit == null) {
+            return capacity;
+        }
+        return new CapacityView(capacity.activeSandboxes(), capacity.owner(), capacity.capacity(), capacity.free(),
+                capacity.key(), capacity.tenant(), placement.hostRefusal(memoryMb, vcpus, pidsLimit));
     }
 
     @GET

@@ -58,7 +58,8 @@ public class SandboxLifecycle {
     public SandboxView create(SandboxSpec spec) {
         Sandbox sandbox = QuarkusTransaction.requiringNew().call(() -> {
             admitOwner(spec);
-            Worker worker = placement.choose(spec.provider(), spec.workerLabels());
+            Worker worker = placement.choose(spec.provider(), spec.workerLabels(), spec.memoryMb(), spec.vcpus(),
+                    spec.pidsLimit());
             Sandbox record = newRecord(spec);
             record.workerId = worker.id;
             return transitions.begin(record);

@@ -3,6 +3,7 @@ package dev.stacyvm.scheduler.service;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.HostCapacity;
 import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.contract.api.SandboxState;
@@ -42,17 +43,23 @@ public class WorkerPlacement {
         }
         long active = Sandbox.count("state in ?1", SandboxState.LIVE);
         if (owner == null) {
-            return new CapacityView(active, OwnerUsage.none(null), capacity, free, null, null);
+            return new CapacityView(active, OwnerUsage.none(null), capacity, free, null, null, null);
         }
         return new CapacityView(active, usages.of(owner), capacity, free, usages.ofKey(OwnerIds.keyIdOf(owner)),
-                usages.ofTenant(OwnerIds.tenantOf(owner)));
+                usages.ofTenant(OwnerIds.tenantOf(owner)), null);
     }
 
     /**
-     * A ready worker that offers the provider, carries every one of {@code labels} and has room;
-     * the least loaded such. Must run inside the transaction that records the sandbox.
+     * A ready worker that offers the provider, carries every one of {@code labels} and has room
+     * for the sandbox: fewer live sandboxes than its count capacity, and its advertised host
+     * capacity (memory, vCPUs, pids) not passed by what its live sandboxes hold plus this one; among
+     * those the least loaded. Must run inside the transaction that records the sandbox.
+     *
+     * @throws ApiException {@code exceeds_host_capacity} (422) when no such worker could hold the
+     *     sandbox even empty, naming the limit; {@code capacity_exhausted} (429, Retry-After) when
+     *     one could but none has room now; {@code unavailable} when no worker is ready at all
      */
-    public Worker choose(String provider, Map<String, String> labels) {
+    public Worker choose(String provider, Map<String, String> labels, int memoryMb, int vcpus, int pidsLimit) {
         Instant freshSince = Instant.now().minus(config.workerHeartbeatTimeout());
         List<Worker> candidates = Worker.<Worker>list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince)
                 .stream().filter(worker -> carries(worker, labels)).toList();
@@ -61,10 +68,21 @@ public class WorkerPlacement {
                     ? "no worker is available to run sandboxes"
                     : "no ready worker carries the labels " + labels, 5L);
         }
+        List<Worker> offering = candidates.stream()
+                .filter(worker -> worker.providers.isEmpty() || worker.providers.contains(provider))
+                .toList();
+        // a sandbox no host could ever hold is refused for good: waiting cannot make room for it
+        String neverFits = neverFits(offering, memoryMb, vcpus, pidsLimit);
+        if (neverFits != null) {
+            throw new ApiException(ErrorCode.EXCEEDS_HOST_CAPACITY, neverFits);
+        }
+        if (!offering.isEmpty() && offering.stream().allMatch(worker -> worker.host() == null)) {
+            // a worker older than host capacity: it gets nothing, and nothing says how large a host is
+            throw new ApiException(ErrorCode.UNAVAILABLE, "no ready worker advertises its host capacity", 5L);
+        }
         record Load(Worker worker, long live) {
         }
-        List<Worker> leastLoadedFirst = candidates.stream()
-                .filter(worker -> worker.providers.isEmpty() || worker.providers.contains(provider))
+        List<Worker> leastLoadedFirst = offering.stream()
                 .map(worker -> new Load(worker, WorkerRegistry.liveSandboxes(worker.id)))
                 .filter(load -> load.live() < load.worker().capacity)
                 .sorted(Comparator.comparingDouble(load -> (double) load.live() / load.worker().capacity))
@@ -72,13 +90,62 @@ public class WorkerPlacement {
                 .toList();
         for (Worker worker : leastLoadedFirst) {
             // the row lock serialises placements on this worker until the new record commits,
-            // so concurrent creates cannot overfill it; the count is taken again under the lock
+            // so concurrent creates cannot overfill it; the use is taken again under the lock
             Worker.getEntityManager().lock(worker, LockModeType.PESSIMISTIC_WRITE);
-            if (WorkerRegistry.liveSandboxes(worker.id) < worker.capacity) {
+            HostCapacity host = worker.host();
+            if (WorkerRegistry.liveSandboxes(worker.id) < worker.capacity && host != null
+                    && host.holds(WorkerRegistry.used(worker.id), memoryMb, vcpus, pidsLimit)) {
                 return worker;
             }
         }
-        throw new ApiException(ErrorCode.RESOURCE_LIMIT, "every worker offering provider " + provider + " is at capacity", 10L);
+        throw new ApiException(ErrorCode.CAPACITY_EXHAUSTED, "no worker offering provider " + provider
+                + " has room for " + memoryMb + " MiB, " + vcpus + " vCPUs and " + pidsLimit + " pids now", 10L);
+    }
+
+    /**
+     * Why none of the workers could hold a sandbox of the shape even with nothing else on it (the
+     * limit of the last host it passes), or null when one could or when none advertises its host
+     * capacity (then nothing says how large a host is; such workers are given nothing).
+     */
+    static String neverFits(List<Worker> workers, int memoryMb, int vcpus, int pidsLimit) {
+        String reason = null;
+        for (Worker worker : workers) {
+            HostCapacity host = worker.host();
+            if (host == null) {
+                continue;
+            }
+            String why = host.neverHolds(memoryMb, vcpus, pidsLimit);
+            if (why == null) {
+                return null;
+            }
+            reason = why;
+        }
+        return reason;
+    }
+
+    /**
+     * Why a sandbox of the shape cannot be placed now (no ready worker could ever hold it, or none
+     * has room), or null when one could take it: the admission route's view of {@link #choose},
+     * without locks or records.
+     */
+    public String hostRefusal(int memoryMb, int vcpus, int pidsLimit) {
+        Instant freshSince = Instant.now().minus(config.workerHeartbeatTimeout());
+        List<Worker> ready = Worker.list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince);
+        if (ready.isEmpty()) {
+            return "no worker is available";
+        }
+        String neverFits = neverFits(ready, memoryMb, vcpus, pidsLimit);
+        if (neverFits != null) {
+            return neverFits;
+        }
+        for (Worker worker : ready) {
+            HostCapacity host = worker.host();
+            if (host != null && WorkerRegistry.liveSandboxes(worker.id) < worker.capacity
+                    && host.holds(WorkerRegistry.used(worker.id), memoryMb, vcpus, pidsLimit)) {
+                return null;
+            }
+        }
+        return "no worker host has room for " + memoryMb + " MiB, " + vcpus + " vCPUs and " + pidsLimit + " pids now";
     }
 
     static boolean carries(Worker worker, Map<String, String> labels) {

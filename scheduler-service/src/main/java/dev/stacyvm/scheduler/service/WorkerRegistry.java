@@ -4,6 +4,7 @@ import dev.stacyvm.contract.api.ErrorCode;
 import java.util.Objects;
 import jakarta.persistence.LockModeType;
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.HostCapacity;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.api.WorkerRegistration;
 import dev.stacyvm.contract.api.WorkerView;
@@ -50,6 +51,13 @@ public class WorkerRegistry {
         worker.capacity = registration.capacity();
         worker.providers = registration.providers() == null ? List.of() : registration.providers();
         worker.labels = registration.labels() == null ? Map.of() : registration.labels();
+        HostCapacity host = registration.host();
+        worker.hostMemoryMb = host == null ? null : host.memoryMb();
+        worker.hostVcpus = host == null ? null : host.vcpus();
+        worker.hostPids = host == null ? null : host.pids();
+        worker.hostCores = host == null ? null : host.cores();
+        worker.hostMaxPidsLimit = host == null ? null : host.maxPidsLimit();
+        worker.hostDiskMb = host == null ? null : host.diskMb();
         worker.status = Worker.READY;
         worker.lastHeartbeat = now;
         worker.persist();
@@ -92,9 +100,19 @@ public class WorkerRegistry {
                 SandboxState.LIVE);
     }
 
+    /** What the worker's live sandboxes hold: the sums of their memory_mb, vcpus and pids_limit. */
+    static HostCapacity used(String workerId) {
+        Object[] sums = Sandbox.getEntityManager().createQuery(
+                        "select coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0), coalesce(sum(s.pidsLimit), 0)"
+                                + " from Sandbox s where s.workerId = ?1 and s.state in ?2", Object[].class)
+                .setParameter(1, workerId).setParameter(2, SandboxState.LIVE).getSingleResult();
+        return new HostCapacity(((Number) sums[0]).longValue(), ((Number) sums[1]).longValue(),
+                ((Number) sums[2]).longValue(), 0, 0, 0);
+    }
+
     static WorkerView view(Worker worker) {
         return new WorkerView(worker.id, worker.endpoint, worker.status, worker.lastHeartbeat, worker.capacity,
-                liveSandboxes(worker.id), worker.providers, worker.generation);
+                liveSandboxes(worker.id), worker.providers, worker.generation, worker.host(), used(worker.id));
     }
 
     private static void validate(WorkerRegistration registration) {
@@ -114,6 +132,11 @@ public class WorkerRegistry {
         }
         if (registration.capacity() < 1) {
             throw ApiException.badRequest("worker capacity must be at least 1");
+        }
+        HostCapacity host = registration.host();
+        if (host != null && (host.memoryMb() < 0 || host.vcpus() < 0 || host.pids() < 0 || host.cores() < 0
+                || host.maxPidsLimit() < 0 || host.diskMb() < 0)) {
+            throw ApiException.badRequest("worker host capacity must not be negative");
         }
     }
 }

@@ -68,10 +68,15 @@ public interface SchedulerApi {
     @Path("/sandboxes/prune")
     PruneResult prune(@QueryParam("owner") String owner, @QueryParam("tenant") String tenant);
 
-    /** Live sandboxes and worker capacity; {@code owner} adds what that owner's live sandboxes hold. */
+    /**
+     * Live sandboxes and worker capacity; {@code owner} adds what that owner's live sandboxes hold,
+     * and a shape ({@code memory_mb}, {@code vcpus}, {@code pids_limit}, all three or none) whether
+     * a worker host could take a sandbox of it now.
+     */
     @GET
     @Path("/capacity")
-    CapacityView capacity(@QueryParam("owner") String owner);
+    CapacityView capacity(@QueryParam("owner") String owner, @QueryParam("memory_mb") Integer memoryMb,
+            @QueryParam("vcpus") Integer vcpus, @QueryParam("pids_limit") Integer pidsLimit);
 
     /** What every owner with live sandboxes holds, the one with most first. */
     @GET

@@ -78,6 +78,53 @@ public interface WorkerConfig {
     /** Containers started ahead of time, so that a create of their shape only has to claim one. */
     WarmPool warmPool();
 
+    /** What this worker's host can hold, advertised on every heartbeat; placement never passes it. */
+    Host host();
+
+    interface Host {
+        /** The host's memory in MiB; read from /proc/meminfo (MemTotal) when not set. */
+        Optional<Long> memoryMb();
+
+        /** MiB kept for the host itself (engine, services, page cache): never given to sandboxes. */
+        @WithDefault("2048")
+        long memoryReserveMb();
+
+        /** The host's cores; the processors this JVM sees when not set. */
+        Optional<Integer> cpus();
+
+        /**
+         * vCPUs sandboxes may hold together per host core: a sandbox's vcpus is a ceiling it may
+         * burst to, not a reservation, so mostly idle sandboxes can share a core.
+         */
+        @WithDefault("8")
+        double vcpuOvercommit();
+
+        /**
+         * The sum of pids_limit this host's sandboxes may hold together; when not set, the
+         * smaller of kernel.pid_max and kernel.threads-max less {@code pids-reserve}.
+         */
+        Optional<Long> pids();
+
+        /** Processes and threads kept for the host itself when the pids budget is derived. */
+        @WithDefault("8192")
+        long pidsReserve();
+
+        /** The largest pids_limit one sandbox may have on this host; a larger one is refused. */
+        @WithDefault("1024")
+        int maxPidsLimit();
+
+        /**
+         * MiB of disk this host advertises for sandboxes; when not set, the free space of the
+         * filesystem holding the engine's data root less {@code disk-reserve-mb}, measured on
+         * every heartbeat.
+         */
+        Optional<Long> diskMb();
+
+        /** MiB of the data root's filesystem kept free for the host (images, logs, the engine itself). */
+        @WithDefault("2048")
+        long diskReserveMb();
+    }
+
     interface WarmPool {
         /** Containers kept ready per image; 0 turns the pool off. */
         @WithDefault("0")

@@ -1,6 +1,7 @@
 package dev.stacyvm.worker.service;
 
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.RuntimeHandle;
@@ -33,12 +34,25 @@ public class RuntimeService {
     @Inject
     WorkerConfig config;
 
+    @Inject
+    HostCapacityProbe host;
+
+    /**
+     * Starts a sandbox. A {@code pids_limit} above this host's per-sandbox ceiling is refused with
+     * {@code exceeds_host_capacity} whatever the scheduler decided, so the host's own limit holds
+     * even against a caller that skipped placement.
+     */
     public RuntimeHandle create(RuntimeSpec spec) {
         if (spec == null || spec.sandboxId() == null || !spec.sandboxId().matches("sb-[a-z0-9]{8,64}")) {
             throw ApiException.badRequest("sandbox_id is missing or malformed");
         }
         if (spec.image() == null || spec.image().isBlank()) {
             throw ApiException.badRequest("image is required");
+        }
+        long ceiling = host.capacity().maxPidsLimit();
+        if (spec.pidsLimit() < 1 || spec.pidsLimit() > ceiling) {
+            throw new ApiException(ErrorCode.EXCEEDS_HOST_CAPACITY, "pids_limit " + spec.pidsLimit()
+                    + " is more than this worker host allows one sandbox (" + ceiling + ")");
         }
         return provider.create(spec, identity.id());
     }

@@ -37,6 +37,9 @@ public class SchedulerHeartbeat {
     @Inject
     Instance<SandboxProvider> providers;
 
+    @Inject
+    HostCapacityProbe host;
+
     private volatile Instant lastAccepted;
     private volatile boolean warned;
     private volatile long generation;
@@ -52,7 +55,7 @@ public class SchedulerHeartbeat {
         }
         List<String> names = providers.stream().filter(SandboxProvider::healthy).map(SandboxProvider::name).toList();
         WorkerRegistration registration = new WorkerRegistration(identity.id(), config.advertisedEndpoint(),
-                config.capacity(), names, config.labels(), identity.instanceId(), generation);
+                config.capacity(), names, config.labels(), identity.instanceId(), generation, host.capacity());
         try {
             generation = clients.forEndpoint(SchedulerApi.class, config.schedulerUrl(), Duration.ofSeconds(10))
                     .heartbeat(registration).generation();

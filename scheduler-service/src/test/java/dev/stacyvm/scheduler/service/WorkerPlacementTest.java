@@ -1,0 +1,54 @@
+package dev.stacyvm.scheduler.service;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stacyvm.contract.api.HostCapacity;
+import dev.stacyvm.scheduler.Worker;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which shapes no worker host could ever hold: those are refused for good, the rest may wait for room. */
+class WorkerPlacementTest {
+
+    private static Worker worker(HostCapacity host) {
+        Worker worker = new Worker();
+        worker.id = "w";
+        worker.capacity = 100;
+        if (host != null) {
+            worker.hostMemoryMb = host.memoryMb();
+            worker.hostVcpus = host.vcpus();
+            worker.hostPids = host.pids();
+            worker.hostCores = host.cores();
+            worker.hostMaxPidsLimit = host.maxPidsLimit();
+            worker.hostDiskMb = host.diskMb();
+        }
+        return worker;
+    }
+
+    private static final Worker TWO_CORES = worker(new HostCapacity(14336, 16, 16384, 2, 1024, 0));
+    private static final Worker EIGHT_CORES = worker(new HostCapacity(61440, 32, 65536, 8, 4096, 0));
+
+    @Test
+    void aShapeOneHostCouldHoldIsNeverRefusedForGood() {
+        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES), 8192, 2, 1024));
+        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 32768, 8, 4096),
+                "the larger host holds what the smaller one cannot");
+    }
+
+    @Test
+    void aShapeLargerThanEveryHostNamesTheLimit() {
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 512, 3, 256).contains("cores"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 512, 1, 4096).startsWith("pids_limit 4096"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 16384, 1, 256).startsWith("memory_mb 16384"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 512, 9, 256).contains("cores"));
+    }
+
+    @Test
+    void aWorkerThatAdvertisesNothingSaysNothingAboutHowLargeAHostIs() {
+        assertNull(WorkerPlacement.neverFits(List.of(worker(null)), 64, 1, 16));
+        assertNull(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 1, 16));
+        assertTrue(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 4, 16).contains("cores"));
+        assertNull(WorkerPlacement.neverFits(List.of(), 64, 1, 16), "no worker at all is unavailable, not too large");
+    }
+}

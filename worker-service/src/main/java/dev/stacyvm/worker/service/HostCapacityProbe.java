@@ -1,0 +1,138 @@
+package dev.stacyvm.worker.service;
+
+import com.github.dockerjava.api.DockerClient;
+import dev.stacyvm.contract.api.HostCapacity;
+import dev.stacyvm.worker.config.WorkerConfig;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * What this worker's host can hold, as the worker advertises it to the scheduler: memory from
+ * /proc/meminfo less the host's reserve, vCPUs as cores times the overcommit ratio, and a pids
+ * budget from the kernel's process and thread limits less a reserve, the cores (the most vCPUs
+ * one sandbox may have: the engine refuses more) and the per-sandbox pids_limit ceiling; each
+ * can be set instead. Disk is the free space of the filesystem holding the engine's data root
+ * ({@code DockerRootDir} of the engine's info, read with statvfs, which needs no access to the
+ * folder itself) less a reserve, measured again on every heartbeat because sandboxes fill it.
+ */
+@ApplicationScoped
+public class HostCapacityProbe {
+
+    private static final Path MEMINFO = Path.of("/proc/meminfo");
+    private static final Path PID_MAX = Path.of("/proc/sys/kernel/pid_max");
+    private static final Path THREADS_MAX = Path.of("/proc/sys/kernel/threads-max");
+
+    @Inject
+    WorkerConfig config;
+
+    @Inject
+    DockerClient docker;
+
+    private volatile HostCapacity measured;
+    private volatile Path dataRoot;
+
+    /**
+     * The host's capacity: memory, vCPUs and pids measured once (they do not change under a
+     * running worker), the free disk measured now.
+     */
+    public HostCapacity capacity() {
+        HostCapacity capacity = measured;
+        if (capacity == null) {
+            capacity = measure(config.host(), memTotalMb(readLines(MEMINFO)), Runtime.getRuntime().availableProcessors(),
+                    readLong(PID_MAX), readLong(THREADS_MAX));
+            Log.infof("this host holds %d MiB, %d vCPUs and %d pids of sandboxes (at most %d vCPUs and %d pids each)",
+                    capacity.memoryMb(), capacity.vcpus(), capacity.pids(), capacity.cores(), capacity.maxPidsLimit());
+            measured = capacity;
+        }
+        return capacity.withDiskMb(diskMb(config.host(), freeDiskMb()));
+    }
+
+    /** The advertised disk: the setting when there is one, else the free MiB less the reserve (0 when unknown). */
+    static long diskMb(WorkerConfig.Host host, OptionalLong freeMb) {
+        if (host.diskMb().isPresent()) {
+            return Math.max(0, host.diskMb().get());
+        }
+        return Math.max(0, freeMb.orElse(0) - host.diskReserveMb());
+    }
+
+    /** MiB free for unprivileged writers on the filesystem of the engine's data root; empty when unreadable. */
+    private OptionalLong freeDiskMb() {
+        try {
+            Path root = dataRoot;
+            if (root == null) {
+                String reported = docker.infoCmd().exec().getDockerRootDir();
+                if (reported == null || reported.isBlank()) {
+                    return OptionalLong.empty();
+                }
+                root = Path.of(reported);
+                dataRoot = root;
+            }
+            return OptionalLong.of(Files.getFileStore(root).getUsableSpace() / (1024 * 1024));
+        } catch (IOException | RuntimeException unreadable) {
+            Log.debugf("cannot measure the engine's free disk: %s", unreadable.toString());
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * The capacity from the settings and what the host reports ({@code memTotalMb},
+     * {@code pidMax}, {@code threadsMax} empty when unreadable: then that budget is 0 unless set,
+     * so a host we cannot read is given nothing rather than everything).
+     */
+    static HostCapacity measure(WorkerConfig.Host host, OptionalLong memTotalMb, int processors, OptionalLong pidMax,
+            OptionalLong threadsMax) {
+        long memory = host.memoryMb().map(OptionalLong::of).orElse(memTotalMb).orElse(0);
+        long memoryMb = Math.max(0, memory - host.memoryReserveMb());
+        int cpus = host.cpus().orElse(processors);
+        long vcpus = Math.max(0, (long) Math.floor(cpus * host.vcpuOvercommit()));
+        long pids;
+        if (host.pids().isPresent()) {
+            pids = host.pids().get();
+        } else if (pidMax.isPresent() && threadsMax.isPresent()) {
+            pids = Math.max(0, Math.min(pidMax.getAsLong(), threadsMax.getAsLong()) - host.pidsReserve());
+        } else {
+            pids = 0;
+        }
+        long maxPidsLimit = Math.max(0, Math.min(host.maxPidsLimit(), pids));
+        return new HostCapacity(memoryMb, vcpus, pids, Math.max(0, cpus), maxPidsLimit, 0);
+    }
+
+    /** MemTotal of /proc/meminfo in MiB. */
+    static OptionalLong memTotalMb(List<String> meminfo) {
+        for (String line : meminfo) {
+            if (line.startsWith("MemTotal:")) {
+                String[] parts = line.substring("MemTotal:".length()).trim().split("\\s+");
+                try {
+                    return OptionalLong.of(Long.parseLong(parts[0]) / 1024);
+                } catch (NumberFormatException e) {
+                    return OptionalLong.empty();
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            Log.warnf("cannot read %s: %s", file, e.toString());
+            return List.of();
+        }
+    }
+
+    private static OptionalLong readLong(Path file) {
+        try {
+            return OptionalLong.of(Long.parseLong(Files.readString(file).trim()));
+        } catch (IOException | NumberFormatException e) {
+            Log.warnf("cannot read %s: %s", file, e.toString());
+            return OptionalLong.empty();
+        }
+    }
+}
