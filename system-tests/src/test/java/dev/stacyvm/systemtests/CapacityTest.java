@@ -180,4 +180,24 @@ class CapacityTest {
         api().get("/workers").then().statusCode(200).body("size()", greaterThan(0))
                 .body("find { it.id == '" + Suite.WORKER_ID + "' }.used.vcpus", greaterThanOrEqualTo(1));
     }
+    @Test
+    void placementNeverGivesOutMoreMemoryThanTheHostHolds() {
+        JsonPath before = worker();
+        long room = before.getLong("host.memory_mb") - before.getLong("used.memory_mb");
+        // the largest sandbox the gateway allows; each by its own end user, so no quota stops it
+        int size = 8192;
+        long fits = room / size;
+        assertTrue(fits >= 1 && fits <= 4, "the test host holds a few of the largest sandboxes: " + before.prettify());
+        for (int i = 0; i < fits; i++) {
+            create(prefix + "-mem-" + i, Map.of("memory_mb", size, "pids_limit", 32, "ttl", "5m")).then().statusCode(201);
+        }
+        String next = prefix + "-mem-next";
+        create(next, Map.of("memory_mb", size, "pids_limit", 32, "ttl", "5m")).then().statusCode(429)
+                .header("Retry-After", notNullValue())
+                .body("code", equalTo("capacity_exhausted"))
+                .body("message", containsString("MiB"));
+        assertNothingCreatedFor(next);
+        JsonPath full = worker();
+        assertTrue(full.getLong("used.memory_mb") <= full.getLong("host.memory_mb"), full.prettify());
+    }
 }
