@@ -129,7 +129,9 @@ public class HostCapacityProbe {
 
     private static OptionalLong readLong(Path file) {
         try {
-            return OptionalLong.of(Long.parseLong(Files.readString(file).trim()));
+            // line by line: Files.readString of a /proc/sys file (size 0) answered "3" for pid_max 32768
+            List<String> lines = Files.readAllLines(file);
+            return lines.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(lines.get(0).trim()));
         } catch (IOException | NumberFormatException e) {
             Log.warnf("cannot read %s: %s", file, e.toString());
             return OptionalLong.empty();
