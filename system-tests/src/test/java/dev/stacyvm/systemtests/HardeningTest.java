@@ -61,7 +61,8 @@ class HardeningTest {
             Files.writeString(context.resolve("Dockerfile"), "FROM stacyvm/base:bookworm\n"
                     + "USER root\n"
                     + "RUN chown 0:0 /workspace && chmod 0755 /workspace\n");
-            Process build = new ProcessBuilder("docker", "build", "-q", "-t", ROOT_IMAGE, context.toString())
+            Process build = new ProcessBuilder("docker", "build", "-q", "--network", "none", "-t", ROOT_IMAGE,
+                    context.toString())
                     .redirectErrorStream(true).start();
             String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(build.waitFor(120, TimeUnit.SECONDS), "docker build finished");
