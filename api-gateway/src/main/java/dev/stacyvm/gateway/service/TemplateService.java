@@ -102,13 +102,13 @@ public class TemplateService {
         requests.resolve(request.asCreateRequest(), context.caller());
         return new TemplateRequest(name, request.image(), request.provider(), request.memoryMb(), request.vcpus(),
                 request.ttl(), request.metadata(), request.env(), request.network(), request.ports(),
-                request.publicPreview(), request.pidsLimit());
+                request.publicPreview(), request.pidsLimit(), request.diskMb());
     }
 
     private static TemplateView view(Template template) {
         TemplateRequest spec = template.spec;
         return new TemplateView(template.name, spec.image(), spec.provider(), spec.memoryMb(), spec.vcpus(), spec.ttl(),
                 spec.metadata(), spec.env(), spec.network(), spec.ports(), spec.publicPreview(), spec.pidsLimit(),
-                template.ownerId, template.createdAt, template.updatedAt);
+                spec.diskMb(), template.ownerId, template.createdAt, template.updatedAt);
     }
 }

@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 import java.util.Map;
 
-/** What the scheduler asks a worker to start for one sandbox it has placed there. */
+/**
+ * What the scheduler asks a worker to start for one sandbox it has placed there. {@code disk_mb} is
+ * the size (MiB) of everything the sandbox may write; 0 (a scheduler that predates it) means the
+ * worker's default.
+ */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuntimeSpec(
         String sandboxId,
@@ -16,5 +20,6 @@ public record RuntimeSpec(
         Map<String, String> env,
         String network,
         List<Integer> ports,
-        int pidsLimit) {
+        int pidsLimit,
+        int diskMb) {
 }

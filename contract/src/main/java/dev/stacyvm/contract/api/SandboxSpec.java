@@ -12,6 +12,8 @@ import java.util.Map;
  * ({@code null}: none); {@code worker_labels} are labels the chosen worker must carry.
  * {@code key_limits} and {@code tenant_limits} are the totals of every owner of the owner's key
  * ({@link OwnerIds#keyIdOf}) and tenant, enforced in the same admission ({@code null}: none).
+ * {@code disk_mb} is the size (MiB) of everything the sandbox may write, counted against the
+ * {@code max_disk_mb} of each of those limits.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -30,5 +32,6 @@ public record SandboxSpec(
         OwnerLimits ownerLimits,
         Map<String, String> workerLabels,
         OwnerLimits keyLimits,
-        OwnerLimits tenantLimits) {
+        OwnerLimits tenantLimits,
+        int diskMb) {
 }

@@ -22,11 +22,12 @@ public record TemplateRequest(
         String network,
         List<Integer> ports,
         Boolean publicPreview,
-        Integer pidsLimit) {
+        Integer pidsLimit,
+        Integer diskMb) {
 
     /** The create request this template stands for. */
     public CreateSandboxRequest asCreateRequest() {
         return new CreateSandboxRequest(image, provider, memoryMb, vcpus, ttl, null, null, metadata, env, network, ports,
-                publicPreview, null, pidsLimit, null);
+                publicPreview, diskMb, pidsLimit, null);
     }
 }

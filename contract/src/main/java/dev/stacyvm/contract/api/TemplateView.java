@@ -21,6 +21,7 @@ public record TemplateView(
         List<Integer> ports,
         Boolean publicPreview,
         Integer pidsLimit,
+        Integer diskMb,
         String ownerId,
         Instant createdAt,
         Instant updatedAt) {

@@ -5,26 +5,30 @@ import java.util.List;
 
 /**
  * Everything about a sandbox container that is fixed when it is created, apart from its identity
- * and environment: two sandboxes of one shape get the same container settings.
+ * and environment: two sandboxes of one shape get the same container settings. {@code diskMb} is
+ * the size (MiB) of everything the container may write.
  */
-record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, boolean networked, List<Integer> ports) {
+record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, boolean networked, List<Integer> ports,
+                      int diskMb) {
 
     ContainerShape {
         ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
-    static ContainerShape of(RuntimeSpec spec) {
+    /** The shape a spec asks for; a spec without a disk size gets {@code defaultDiskMb}. */
+    static ContainerShape of(RuntimeSpec spec, int defaultDiskMb) {
         return new ContainerShape(spec.image(), spec.memoryMb(), spec.vcpus(), spec.pidsLimit(),
-                "bridge".equals(spec.network()), spec.ports());
+                "bridge".equals(spec.network()), spec.ports(), spec.diskMb() > 0 ? spec.diskMb() : defaultDiskMb);
     }
 
     /** A shape without network or published ports, the only kind a warm pool keeps. */
-    static ContainerShape isolated(String image, int memoryMb, int vcpus, int pidsLimit) {
-        return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of());
+    static ContainerShape isolated(String image, int memoryMb, int vcpus, int pidsLimit, int diskMb) {
+        return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of(), diskMb);
     }
 
     /** The value of a pooled container's pool label: the shape, as one string. */
     String poolKey() {
-        return image + "|" + memoryMb + "m|" + vcpus + "cpu|" + pidsLimit + "pids" + (networked ? "|bridge" : "") + (ports.isEmpty() ? "" : "|" + ports);
+        return image + "|" + memoryMb + "m|" + vcpus + "cpu|" + pidsLimit + "pids" + (networked ? "|bridge" : "") + (ports.isEmpty() ? "" : "|" + ports)
+                + "|" + diskMb + "disk";
     }
 }

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Ports;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.worker.config.WorkerConfig;
@@ -23,7 +24,10 @@ import java.util.Map;
 /**
  * Starts containers hardened for untrusted code: every capability dropped, {@code no-new-privileges},
  * the default seccomp profile, a pids limit, memory (without swap) and CPU limits, no network
- * unless asked, an init process, a size-bounded {@code /tmp}, and the image's own (non-root) user.
+ * unless asked, an init process, and the image's own (non-root) user; a disk size
+ * ({@code --storage-opt size}) on its writable layer, which holds everything it can write (its root
+ * filesystem, {@code /workspace}, home, {@code /tmp} and {@code /var/tmp}: no tmpfs, no volume), and
+ * an output log the engine rotates and caps.
  * Cold creates and the warm pool both start their containers here, so both are hardened alike.
  */
 @ApplicationScoped
@@ -41,11 +45,15 @@ public class HardenedContainers {
     @Inject
     WorkerConfig config;
 
+    @Inject
+    DiskEnforcement disk;
+
     /**
      * Creates and starts a container of this shape under {@code name}; a container of that name
      * already there (a retried create) is started and reused. Answers the started container.
      */
     InspectContainerResponse start(String name, ContainerShape shape, List<String> env, Map<String, String> labels) {
+        disk.requireUsable();
         requireImage(shape.image());
         HostConfig host = HostConfig.newHostConfig()
                 .withCapDrop(Capability.ALL)
@@ -56,7 +64,14 @@ public class HardenedContainers {
                 .withNanoCPUs(shape.vcpus() * 1_000_000_000L)
                 .withNetworkMode(shape.networked() ? "bridge" : "none")
                 .withInit(true)
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m,mode=1777"));
+                // the engine rotates the output log: writes to /proc/1/fd/1 cannot fill the host
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of(
+                        "max-size", config.containerLogs().maxSize(),
+                        "max-file", String.valueOf(config.containerLogs().maxFile()))));
+        if (disk.enforced()) {
+            // /tmp and /var/tmp are in the writable layer (not a tmpfs), so this bounds them too
+            host.withStorageOpt(Map.of("size", shape.diskMb() + "M"));
+        }
         List<ExposedPort> exposed = new ArrayList<>();
         if (shape.networked() && !shape.ports().isEmpty()) {
             Ports bindings = new Ports();
