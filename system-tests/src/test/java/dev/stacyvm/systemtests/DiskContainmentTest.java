@@ -8,7 +8,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -235,7 +234,6 @@ class DiskContainmentTest {
         Response keyRefusal = create(as(app, "u2"), Map.of("disk_mb", 200));
         keyRefusal.then().statusCode(429).body("code", equalTo("resource_limit"))
                 .body("message", containsString("key " + tenant + ":app"));
-        assertNotEquals(null, keyRefusal.path("message"));
         create(as(other, "u3"), Map.of("disk_mb", 200)).then().statusCode(201);
         // another key of the same tenant: the tenant's total holds (200 + 200 + 200 > 500)
         create(as(other, "u4"), Map.of("disk_mb", 200)).then().statusCode(429)
