@@ -38,7 +38,8 @@ final class AdminCommands {
                         (String) spec.get("image"), null, (Integer) spec.get("memory_mb"), (Integer) spec.get("vcpus"),
                         (String) spec.get("ttl"), (Map<String, String>) spec.get("metadata"),
                         (Map<String, String>) spec.get("env"), (String) spec.get("network"),
-                        (List<Integer>) spec.get("ports"), (Boolean) spec.get("public_preview"), null);
+                        (List<Integer>) spec.get("ports"), (Boolean) spec.get("public_preview"), null,
+                        (Integer) spec.get("disk_mb"));
                 output.value(client.createTemplate(request), TemplateView::name);
             }
             case "templates rm" -> {
