@@ -27,8 +27,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class DiskEnforcement {
 
-    /** A size every driver that supports the option accepts (btrfs needs at least a few MiB). */
-    static final String PROBE_SIZE = "64M";
+    /** A size (MiB, beside the image where the driver counts it) every driver that supports the option accepts. */
+    static final long PROBE_MB = 64;
 
     @Inject
     DockerClient docker;
@@ -38,9 +38,29 @@ public class DiskEnforcement {
 
     private volatile Verdict verdict;
 
-    /** What the probe found: whether sizes are enforced, and why in words. */
-    public record Verdict(boolean enforced, String reason) {
+    /**
+     * What the probe found: whether sizes are enforced, why in words, and whether the size the
+     * engine holds a container to also counts its image (btrfs limits a container's whole
+     * snapshot, image included; overlay2 on XFS only its upper layer).
+     */
+    public record Verdict(boolean enforced, String reason, boolean sizeIncludesImage) {
+
+        Verdict(boolean enforced, String reason) {
+            this(enforced, reason, false);
+        }
     }
+
+    /**
+     * The {@code size} storage option that lets a container write {@code diskMb} MiB: on an engine
+     * whose size counts the image too, the image's own size is added, so {@code disk_mb} is always
+     * what the sandbox itself may write.
+     */
+    String storageSize(int diskMb, long imageBytes) {
+        long extraMb = verdict().sizeIncludesImage() ? (imageBytes + MIB - 1) / MIB : 0;
+        return (diskMb + extraMb) + "M";
+    }
+
+    private static final long MIB = 1024L * 1024L;
 
     void probeAtStart(@Observes StartupEvent started) {
         verdict();
@@ -96,6 +116,11 @@ public class DiskEnforcement {
         }
     }
 
+    private long imageBytes(String image) {
+        Long size = docker.inspectImageCmd(image).exec().getSize();
+        return size == null ? 0 : size;
+    }
+
     /** Asks the engine for a container with a disk size; {@code null} when the engine does not answer. */
     private Verdict probe() {
         String driver;
@@ -108,18 +133,21 @@ public class DiskEnforcement {
                 : config.warmPool().images().get(0).trim();
         // not named stacyvm-...: that prefix marks sandbox containers, which reconciliation adopts
         String name = "disk-probe-" + UUID.randomUUID();
+        boolean includesImage = "btrfs".equals(driver);
         try (CreateContainerCmd create = docker.createContainerCmd(image)) {
+            long imageMb = includesImage ? (imageBytes(image) + MIB - 1) / MIB : 0;
             create.withName(name)
-                    .withHostConfig(HostConfig.newHostConfig().withStorageOpt(Map.of("size", PROBE_SIZE))
+                    .withHostConfig(HostConfig.newHostConfig()
+                            .withStorageOpt(Map.of("size", (PROBE_MB + imageMb) + "M"))
                             .withNetworkMode("none"))
                     .withCmd(List.of("true"))
                     .exec();
-            return new Verdict(true, "storage driver " + driver + " accepts --storage-opt size");
+            return new Verdict(true, "storage driver " + driver + " accepts --storage-opt size", includesImage);
         } catch (NotFoundException missingImage) {
             // no image to probe with: judge by the driver alone
             boolean sized = "btrfs".equals(driver) || "zfs".equals(driver);
             return new Verdict(sized, "storage driver " + driver + (sized ? " supports" : " cannot be probed for")
-                    + " --storage-opt size (probe image " + image + " is missing)");
+                    + " --storage-opt size (probe image " + image + " is missing)", includesImage);
         } catch (DockerException refused) {
             return new Verdict(false, "storage driver " + driver + " refuses --storage-opt size: "
                     + HardenedContainers.firstLine(refused.getMessage()));

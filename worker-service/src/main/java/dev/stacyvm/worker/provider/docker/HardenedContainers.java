@@ -54,7 +54,7 @@ public class HardenedContainers {
      */
     InspectContainerResponse start(String name, ContainerShape shape, List<String> env, Map<String, String> labels) {
         disk.requireUsable();
-        requireImage(shape.image());
+        long imageBytes = requireImage(shape.image());
         HostConfig host = HostConfig.newHostConfig()
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges:true"))
@@ -70,7 +70,7 @@ public class HardenedContainers {
                         "max-file", String.valueOf(config.containerLogs().maxFile()))));
         if (disk.enforced()) {
             // /tmp and /var/tmp are in the writable layer (not a tmpfs), so this bounds them too
-            host.withStorageOpt(Map.of("size", shape.diskMb() + "M"));
+            host.withStorageOpt(Map.of("size", disk.storageSize(shape.diskMb(), imageBytes)));
         }
         List<ExposedPort> exposed = new ArrayList<>();
         if (shape.networked() && !shape.ports().isEmpty()) {
@@ -122,9 +122,11 @@ public class HardenedContainers {
         }
     }
 
-    private void requireImage(String image) {
+    /** The image's size in bytes; {@code bad_request} when it is not there. */
+    private long requireImage(String image) {
         try {
-            docker.inspectImageCmd(image).exec();
+            Long size = docker.inspectImageCmd(image).exec().getSize();
+            return size == null ? 0 : size;
         } catch (NotFoundException missing) {
             throw ApiException.badRequest("image \"" + image + "\" is not present on this worker; StacyVM pulls "
                     + "from no registry, so build or load it locally (see deploy/images)");
