@@ -31,6 +31,10 @@ public class Quota extends PanacheEntityBase {
     @Column(name = "max_vcpus")
     public Integer maxVcpus;
 
+    /** MiB of {@code disk_mb} all the live sandboxes may ask for together. */
+    @Column(name = "max_disk_mb")
+    public Integer maxDiskMb;
+
     @Column(name = "requests_per_minute")
     public Integer requestsPerMinute;
 

@@ -60,6 +60,10 @@ public class ScopeQuota extends PanacheEntityBase {
     @Column(name = "max_vcpus")
     public Integer maxVcpus;
 
+    /** MiB of {@code disk_mb} all the live sandboxes may ask for together. */
+    @Column(name = "max_disk_mb")
+    public Integer maxDiskMb;
+
     @Column(name = "requests_per_minute")
     public Integer requestsPerMinute;
 

@@ -39,7 +39,7 @@ final class AdminCommands {
                         (String) spec.get("ttl"), (Map<String, String>) spec.get("metadata"),
                         (Map<String, String>) spec.get("env"), (String) spec.get("network"),
                         (List<Integer>) spec.get("ports"), (Boolean) spec.get("public_preview"), null,
-                        (Boolean) spec.get("allow_root"), (Boolean) spec.get("read_only_root"));
+                        (Boolean) spec.get("allow_root"), (Boolean) spec.get("read_only_root"), (Integer) spec.get("disk_mb"));
                 output.value(client.createTemplate(request), TemplateView::name);
             }
             case "templates rm" -> {

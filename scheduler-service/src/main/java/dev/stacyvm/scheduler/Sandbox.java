@@ -52,6 +52,10 @@ public class Sandbox extends PanacheEntityBase {
     @Column(name = "pids_limit", nullable = false)
     public int pidsLimit;
 
+    /** The disk the sandbox may write, in MiB (0: created before sandboxes had a disk size). */
+    @Column(name = "disk_mb", nullable = false)
+    public int diskMb;
+
     @Column(nullable = false)
     public String network;
 

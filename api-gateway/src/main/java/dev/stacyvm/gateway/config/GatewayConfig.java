@@ -94,6 +94,10 @@ public interface GatewayConfig {
         @WithDefault("32")
         int maxVcpus();
 
+        /** The disk (MiB) all of one owner's live sandboxes may ask for together ({@code disk_mb}). */
+        @WithDefault("524288")
+        int maxDiskMb();
+
         /** Requests one owner may make per minute (a token bucket); 0 is no limit. */
         @WithDefault("0")
         int requestsPerMinute();
@@ -136,6 +140,18 @@ public interface GatewayConfig {
 
         @WithDefault("4096")
         int maxPidsLimit();
+
+        /** The disk (MiB) a create without {@code disk_mb} gets: all it may write, /tmp included. */
+        @WithDefault(SandboxDefaults.DISK_MB)
+        int defaultDiskMb();
+
+        /** The largest {@code disk_mb} a create may ask for. */
+        @WithDefault("1048576")
+        int maxDiskMb();
+
+        /** How long {@code GET /sandboxes/{id}} waits for the worker's disk figure before leaving it out. */
+        @WithDefault("2s")
+        Duration diskUsageTimeout();
     }
 
     interface Exec {

@@ -116,9 +116,10 @@ public class SandboxResource {
     @GET
     @Access(Access.Level.READ)
     @Path("/{id}")
-    @Operation(summary = "One sandbox")
+    @Operation(summary = "One sandbox", description = "A running sandbox also shows disk_used_bytes and disk_used_mb, "
+            + "what it has written against its disk_mb, when its worker answers in time (left out otherwise).")
     public SandboxView get(@PathParam("id") String id) {
-        return sandboxes.get(id);
+        return sandboxes.getWithDiskUsage(id);
     }
 
     @DELETE

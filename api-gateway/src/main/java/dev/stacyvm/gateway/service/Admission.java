@@ -28,14 +28,15 @@ public class Admission {
         CapacityView capacity = services.scheduler().capacity(spec.ownerId(), spec.memoryMb(), spec.vcpus(),
                 spec.pidsLimit());
         OwnerLimits limits = spec.ownerLimits();
-        String reason = limits.refusal(capacity.owner(), spec.memoryMb(), spec.vcpus());
+        String reason = limits.refusal(capacity.owner(), spec.memoryMb(), spec.vcpus(), spec.diskMb());
         String keyId = OwnerIds.keyIdOf(spec.ownerId());
         if (reason == null && spec.keyLimits() != null && capacity.key() != null) {
-            reason = spec.keyLimits().refusal("key " + keyId, capacity.key(), spec.memoryMb(), spec.vcpus());
+            reason = spec.keyLimits().refusal("key " + keyId, capacity.key(), spec.memoryMb(), spec.vcpus(),
+                    spec.diskMb());
         }
         if (reason == null && spec.tenantLimits() != null && capacity.tenant() != null) {
             reason = spec.tenantLimits().refusal("tenant " + OwnerIds.tenantOf(spec.ownerId()), capacity.tenant(),
-                    spec.memoryMb(), spec.vcpus());
+                    spec.memoryMb(), spec.vcpus(), spec.diskMb());
         }
         if (reason == null && capacity.free() <= 0) {
             reason = capacity.capacity() == 0 ? "no worker is available" : "every worker is at capacity";

@@ -8,7 +8,7 @@ import java.time.Instant;
 
 /**
  * One owner's effective limits: an administrator's override where one is set, the defaults for the
- * rest. {@code requestsPerMinute} 0 means no rate limit.
+ * rest. {@code requestsPerMinute} 0 means no rate limit; {@code maxDiskMb} is in MiB.
  */
 public record OwnerQuota(
         String ownerId,
@@ -19,15 +19,16 @@ public record OwnerQuota(
         int maxVcpus,
         int requestsPerMinute,
         boolean override,
-        Instant updatedAt) {
+        Instant updatedAt,
+        int maxDiskMb) {
 
     /** The totals the scheduler enforces at create. */
     public OwnerLimits limits() {
-        return new OwnerLimits(maxSandboxes, maxMemoryMb, maxVcpus);
+        return new OwnerLimits(maxSandboxes, maxMemoryMb, maxVcpus, maxDiskMb);
     }
 
     public QuotaView view() {
         return new QuotaView(ownerId, maxSandboxes, GoDuration.format(maxTtl), GoDuration.format(maxExecTimeout),
-                maxMemoryMb, maxVcpus, requestsPerMinute, override ? "override" : "default", updatedAt);
+                maxMemoryMb, maxVcpus, requestsPerMinute, override ? "override" : "default", updatedAt, maxDiskMb);
     }
 }

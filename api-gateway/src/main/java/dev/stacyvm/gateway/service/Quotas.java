@@ -46,6 +46,7 @@ public class Quotas {
     static final Duration MAX_EXEC_TIMEOUT = Duration.ofDays(1);
     static final int MAX_MEMORY_MB = 16 * 1024 * 1024;
     static final int MAX_VCPUS = 65_536;
+    static final int MAX_DISK_MB = Integer.MAX_VALUE;
     static final int MAX_REQUESTS_PER_MINUTE = 1_000_000;
 
     @Inject
@@ -110,6 +111,7 @@ public class Quotas {
         quota.maxExecTimeoutSeconds = seconds("max_exec_timeout", request.maxExecTimeout(), MAX_EXEC_TIMEOUT);
         quota.maxMemoryMb = bounded("max_memory_mb", request.maxMemoryMb(), 0, MAX_MEMORY_MB);
         quota.maxVcpus = bounded("max_vcpus", request.maxVcpus(), 0, MAX_VCPUS);
+        quota.maxDiskMb = bounded("max_disk_mb", request.maxDiskMb(), 0, MAX_DISK_MB);
         quota.requestsPerMinute = bounded("requests_per_minute", request.requestsPerMinute(), 0, MAX_REQUESTS_PER_MINUTE);
         quota.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         quota.persist();
@@ -195,6 +197,7 @@ public class Quotas {
         quota.maxSandboxes = bounded("max_sandboxes", request.maxSandboxes(), 0, MAX_SANDBOXES);
         quota.maxMemoryMb = bounded("max_memory_mb", request.maxMemoryMb(), 0, MAX_MEMORY_MB);
         quota.maxVcpus = bounded("max_vcpus", request.maxVcpus(), 0, MAX_VCPUS);
+        quota.maxDiskMb = bounded("max_disk_mb", request.maxDiskMb(), 0, MAX_DISK_MB);
         quota.requestsPerMinute = bounded("requests_per_minute", request.requestsPerMinute(), 0, MAX_REQUESTS_PER_MINUTE);
         quota.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         quota.persist();
@@ -221,12 +224,12 @@ public class Quotas {
         OwnerUsage used = ScopeQuota.KEY.equals(scope) ? services.scheduler().keyUsage(subject)
                 : services.scheduler().tenantUsage(subject);
         return new ScopeUsage(scope, subject, used.sandboxes(), limits.maxSandboxes(), used.memoryMb(),
-                limits.maxMemoryMb(), used.vcpus(), limits.maxVcpus());
+                limits.maxMemoryMb(), used.vcpus(), limits.maxVcpus(), used.diskMb(), limits.maxDiskMb());
     }
 
     private static ScopeLimits limits(ScopeQuota row) {
         return new ScopeLimits(row.scope, row.subject, row.maxSandboxes, row.maxMemoryMb, row.maxVcpus,
-                row.requestsPerMinute, true, row.updatedAt);
+                row.requestsPerMinute, true, row.updatedAt, row.maxDiskMb);
     }
 
     /** A key is named by its key id {@code tenant:key}, a tenant by its name. */
@@ -246,13 +249,14 @@ public class Quotas {
 
     private static QuotaUsage usage(OwnerQuota quota, OwnerUsage used) {
         return new QuotaUsage(quota.ownerId(), used.sandboxes(), quota.maxSandboxes(), used.memoryMb(), quota.maxMemoryMb(),
-                used.vcpus(), quota.maxVcpus());
+                used.vcpus(), quota.maxVcpus(), used.diskMb(), quota.maxDiskMb());
     }
 
     /** The share of the nearest limit an owner uses. */
     private static double fullness(QuotaUsage usage) {
         return Math.max(share(usage.activeSandboxes(), usage.maxSandboxes()),
-                Math.max(share(usage.memoryMb(), usage.maxMemoryMb()), share(usage.vcpus(), usage.maxVcpus())));
+                Math.max(share(usage.memoryMb(), usage.maxMemoryMb()), Math.max(share(usage.vcpus(), usage.maxVcpus()),
+                        usage.maxDiskMb() == null ? 0 : share(usage.diskMb(), usage.maxDiskMb()))));
     }
 
     private static double share(long used, int max) {
@@ -264,7 +268,7 @@ public class Quotas {
         var quotas = config.quotas();
         if (override == null) {
             return new OwnerQuota(ownerId, sandboxes.maxPerOwner(), sandboxes.maxTtl(), config.exec().maxTimeout(),
-                    quotas.maxMemoryMb(), quotas.maxVcpus(), quotas.requestsPerMinute(), false, null);
+                    quotas.maxMemoryMb(), quotas.maxVcpus(), quotas.requestsPerMinute(), false, null, quotas.maxDiskMb());
         }
         return new OwnerQuota(ownerId,
                 override.maxSandboxes != null ? override.maxSandboxes : sandboxes.maxPerOwner(),
@@ -273,7 +277,8 @@ public class Quotas {
                 override.maxMemoryMb != null ? override.maxMemoryMb : quotas.maxMemoryMb(),
                 override.maxVcpus != null ? override.maxVcpus : quotas.maxVcpus(),
                 override.requestsPerMinute != null ? override.requestsPerMinute : quotas.requestsPerMinute(),
-                true, override.updatedAt);
+                true, override.updatedAt,
+                override.maxDiskMb != null ? override.maxDiskMb : quotas.maxDiskMb());
     }
 
     /** Owner ids are {@code tenant:key} or {@code tenant:key:user}, as the gateway forms them ({@link OwnerIds}). */

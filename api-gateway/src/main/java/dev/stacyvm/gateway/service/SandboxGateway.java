@@ -3,6 +3,7 @@ package dev.stacyvm.gateway.service;
 import dev.stacyvm.contract.api.AdmissionDecision;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.CreateSandboxRequest;
+import dev.stacyvm.contract.api.DiskUsage;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
@@ -21,6 +22,7 @@ import dev.stacyvm.contract.api.PruneResult;
 import dev.stacyvm.contract.api.TtlExtension;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxState;
+import io.quarkus.logging.Log;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.event.AuditEvent;
 import dev.stacyvm.contract.time.GoDuration;
@@ -135,6 +137,25 @@ public class SandboxGateway {
     /** The sandbox, if the caller may see it; another owner's sandbox is {@code not_found}, like a missing one. */
     public SandboxView get(String id) {
         return visible(id, false);
+    }
+
+    /**
+     * The sandbox as {@link #get} finds it, with the disk it has written when it is running and its
+     * worker answers within {@code stacyvm.sandboxes.disk-usage-timeout}; a worker that does not
+     * (or fails) leaves the figure out and never fails the answer.
+     */
+    public SandboxView getWithDiskUsage(String id) {
+        SandboxView sandbox = get(id);
+        if (!SandboxState.RUNNING.wireName().equals(sandbox.state()) || sandbox.workerId() == null) {
+            return sandbox;
+        }
+        try {
+            DiskUsage usage = services.worker(sandbox.workerId(), config.sandboxes().diskUsageTimeout()).disk(id);
+            return sandbox.withDiskUsed(usage.diskUsedBytes());
+        } catch (RuntimeException noFigure) {
+            Log.debugf("no disk figure for %s from worker %s: %s", id, sandbox.workerId(), noFigure.getMessage());
+            return sandbox;
+        }
     }
 
     /** The sandbox, if the caller may see it and it is running; otherwise {@code conflict}. */

@@ -26,6 +26,8 @@ public class SandboxRequests {
     static final int MAX_METADATA_VALUE = 1024;
     static final int MAX_PORTS = 16;
     static final int MIN_MEMORY_MB = 64;
+    /** The smallest disk a sandbox may have: room for a few files beside what the image holds. */
+    static final int MIN_DISK_MB = 64;
 
     @Inject
     GatewayConfig config;
@@ -57,6 +59,10 @@ public class SandboxRequests {
         if (pidsLimit < 16 || pidsLimit > sandboxes.maxPidsLimit()) {
             throw ApiException.badRequest("pids_limit must be between 16 and " + sandboxes.maxPidsLimit());
         }
+        int diskMb = orDefault(body.diskMb(), sandboxes.defaultDiskMb());
+        if (diskMb < MIN_DISK_MB || diskMb > sandboxes.maxDiskMb()) {
+            throw ApiException.badRequest("disk_mb must be between " + MIN_DISK_MB + " and " + sandboxes.maxDiskMb());
+        }
         List<Integer> ports = ports(body.ports(), Boolean.TRUE.equals(body.publicPreview()));
         String network = network(body.network(), !ports.isEmpty());
         String userId = caller.userId() != null ? caller.userId() : UserIds.validate(blankToNull(body.ownerId()));
@@ -68,7 +74,7 @@ public class SandboxRequests {
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttl.toSeconds(), metadata(body.metadata()),
                 env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit, quota.limits(),
                 workerLabels(body.workerLabels()), quotas.ofKey(owner.keyId()).limits(),
-                quotas.ofTenant(owner.tenant()).limits(), false, Boolean.TRUE.equals(body.readOnlyRoot()));
+                quotas.ofTenant(owner.tenant()).limits(), false, Boolean.TRUE.equals(body.readOnlyRoot()), diskMb);
     }
 
     /** The requested TTL (the default when none), capped by the owner's maximum. */

@@ -17,18 +17,19 @@ public record ScopeLimits(
         Integer maxVcpus,
         Integer requestsPerMinute,
         boolean override,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Integer maxDiskMb) {
 
     static ScopeLimits none(String scope, String subject) {
-        return new ScopeLimits(scope, subject, null, null, null, null, false, null);
+        return new ScopeLimits(scope, subject, null, null, null, null, false, null, null);
     }
 
     /** The totals the scheduler enforces at create; {@code null} when none is set. */
     public OwnerLimits limits() {
-        if (maxSandboxes == null && maxMemoryMb == null && maxVcpus == null) {
+        if (maxSandboxes == null && maxMemoryMb == null && maxVcpus == null && maxDiskMb == null) {
             return null;
         }
-        return new OwnerLimits(orUnbounded(maxSandboxes), orUnbounded(maxMemoryMb), orUnbounded(maxVcpus));
+        return new OwnerLimits(orUnbounded(maxSandboxes), orUnbounded(maxMemoryMb), orUnbounded(maxVcpus), maxDiskMb);
     }
 
     /** Requests a minute for the scope's bucket; 0 is no rate limit. */
@@ -38,7 +39,7 @@ public record ScopeLimits(
 
     public ScopeQuotaView view() {
         return new ScopeQuotaView(scope, subject, maxSandboxes, maxMemoryMb, maxVcpus, requestsPerMinute,
-                override ? "override" : "default", updatedAt);
+                override ? "override" : "default", updatedAt, maxDiskMb);
     }
 
     private static int orUnbounded(Integer limit) {

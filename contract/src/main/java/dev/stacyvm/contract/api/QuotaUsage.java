@@ -12,5 +12,7 @@ public record QuotaUsage(
         long memoryMb,
         int maxMemoryMb,
         long vcpus,
-        int maxVcpus) {
+        int maxVcpus,
+        long diskMb,
+        Integer maxDiskMb) {
 }

@@ -21,5 +21,6 @@ public record QuotaView(
         int maxVcpus,
         int requestsPerMinute,
         String source,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Integer maxDiskMb) {
 }

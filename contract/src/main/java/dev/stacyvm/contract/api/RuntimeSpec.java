@@ -12,6 +12,8 @@ import java.util.Map;
  *                     as root; every other sandbox runs as the worker's fixed non-root user
  * @param readOnlyRoot true to mount the image's root filesystem read-only (the sandbox's
  *                     workspace, home and temporary folders stay writable)
+ * @param diskMb       the size (MiB) of everything the sandbox may write; 0 (a scheduler that
+ *                     predates it) means the worker's default
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuntimeSpec(
@@ -25,5 +27,6 @@ public record RuntimeSpec(
         List<Integer> ports,
         int pidsLimit,
         boolean runAsRoot,
-        boolean readOnlyRoot) {
+        boolean readOnlyRoot,
+        int diskMb) {
 }

@@ -12,6 +12,8 @@ public final class SandboxDefaults {
     public static final String MEMORY_MB = "512";
     public static final String VCPUS = "1";
     public static final String PIDS_LIMIT = "256";
+    /** The disk a sandbox may write (MiB): its root layer, /workspace, home, /tmp and /var/tmp together. */
+    public static final String DISK_MB = "10240";
 
     private SandboxDefaults() {
     }

@@ -14,6 +14,8 @@ import java.util.Map;
  * ({@link OwnerIds#keyIdOf}) and tenant, enforced in the same admission ({@code null}: none).
  * {@code run_as_root} is true only for a create from a template an administrator allowed to run as
  * root; {@code read_only_root} mounts the image read-only.
+ * {@code disk_mb} is the size (MiB) of everything the sandbox may write, counted against the
+ * {@code max_disk_mb} of each of those limits.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -34,11 +36,12 @@ public record SandboxSpec(
         OwnerLimits keyLimits,
         OwnerLimits tenantLimits,
         boolean runAsRoot,
-        boolean readOnlyRoot) {
+        boolean readOnlyRoot,
+        int diskMb) {
 
     /** This spec run as root: only for a create from a template an administrator allowed to. */
     public SandboxSpec asRoot() {
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttlSeconds, metadata, env, network, ports,
-                publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot);
+                publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot, diskMb);
     }
 }

@@ -1,5 +1,6 @@
 package dev.stacyvm.contract.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
@@ -7,7 +8,9 @@ import java.util.Map;
 
 /**
  * A sandbox as the public API shows it: StacyVM's fields first, then ours ({@code owner_id},
- * {@code worker_id}, {@code preview_urls}, {@code public_preview}, {@code error}).
+ * {@code worker_id}, {@code preview_urls}, {@code public_preview}, {@code error}). {@code disk_mb} is
+ * the most it may write (MiB); {@code disk_used_bytes} and {@code disk_used_mb} what it has written,
+ * shown for a running sandbox when its worker answered in time, left out otherwise.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxView(
@@ -25,5 +28,17 @@ public record SandboxView(
         String workerId,
         Map<String, String> previewUrls,
         boolean publicPreview,
-        String error) {
+        String error,
+        Integer diskMb,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long diskUsedBytes,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long diskUsedMb) {
+
+    /**
+     * This view with the bytes the sandbox's writable layer holds now (its root filesystem,
+     * /workspace, home, /tmp and /var/tmp), as its worker measured them.
+     */
+    public SandboxView withDiskUsed(long bytes) {
+        return new SandboxView(id, state, provider, image, memoryMb, vcpus, createdAt, expiresAt, metadata, previewDomain,
+                ownerId, workerId, previewUrls, publicPreview, error, diskMb, bytes, bytes / (1024L * 1024L));
+    }
 }

@@ -19,5 +19,6 @@ public record ScopeQuotaView(
         Integer maxVcpus,
         Integer requestsPerMinute,
         String source,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Integer maxDiskMb) {
 }

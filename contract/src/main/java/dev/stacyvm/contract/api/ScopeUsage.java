@@ -16,5 +16,7 @@ public record ScopeUsage(
         long memoryMb,
         Integer maxMemoryMb,
         long vcpus,
-        Integer maxVcpus) {
+        Integer maxVcpus,
+        long diskMb,
+        Integer maxDiskMb) {
 }

@@ -27,11 +27,12 @@ public record TemplateRequest(
         Boolean publicPreview,
         Integer pidsLimit,
         Boolean allowRoot,
-        Boolean readOnlyRoot) {
+        Boolean readOnlyRoot,
+        Integer diskMb) {
 
     /** The create request this template stands for. */
     public CreateSandboxRequest asCreateRequest() {
         return new CreateSandboxRequest(image, provider, memoryMb, vcpus, ttl, null, null, metadata, env, network, ports,
-                publicPreview, null, pidsLimit, null, readOnlyRoot);
+                publicPreview, diskMb, pidsLimit, null, readOnlyRoot);
     }
 }

@@ -23,6 +23,7 @@ public record TemplateView(
         Integer pidsLimit,
         Boolean allowRoot,
         Boolean readOnlyRoot,
+        Integer diskMb,
         String ownerId,
         Instant createdAt,
         Instant updatedAt) {

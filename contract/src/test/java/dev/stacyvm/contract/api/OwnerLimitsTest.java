@@ -29,4 +29,15 @@ class OwnerLimitsTest {
         assertFalse(limits.couldEverFit(512, 3));
         assertFalse(new OwnerLimits(0, 1024, 2).couldEverFit(64, 1));
     }
+
+    @Test
+    void diskIsCountedOnlyWhereALimitIsSet() {
+        OwnerLimits withDisk = new OwnerLimits(3, 1024, 2, 1000);
+        assertNull(withDisk.refusal(new OwnerUsage("t:u", 1, 0, 0, 600), 64, 1, 400));
+        assertTrue(withDisk.refusal(new OwnerUsage("t:u", 1, 0, 0, 600), 64, 1, 401).contains("MB of disk"));
+        assertTrue(withDisk.refusal("tenant t", new OwnerUsage("t", 1, 0, 0, 1000), 64, 1, 1).startsWith("tenant t"));
+        assertNull(limits.refusal(new OwnerUsage("t:u", 1, 0, 0, 1_000_000), 64, 1, 1_000_000));
+        assertFalse(withDisk.couldEverFit(64, 1, 1001));
+        assertTrue(withDisk.couldEverFit(64, 1, 1000));
+    }
 }

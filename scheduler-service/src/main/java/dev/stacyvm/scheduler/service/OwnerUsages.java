@@ -7,14 +7,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
 /**
- * What owners' live sandboxes hold: their number, memory and vCPUs, counted in the database, for
+ * What owners' live sandboxes hold: their number, memory, vCPUs and disk (MiB), counted in the database, for
  * one owner, for every owner of one key, or for every owner of one tenant.
  */
 @ApplicationScoped
 public class OwnerUsages {
 
-    private static final String TOTALS = "select count(s), coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0)"
-            + " from Sandbox s where s.state in ?1";
+    private static final String TOTALS = "select count(s), coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0),"
+            + " coalesce(sum(s.diskMb), 0) from Sandbox s where s.state in ?1";
 
     public OwnerUsage of(String ownerId) {
         return totals("ownerId", ownerId);
@@ -36,18 +36,19 @@ public class OwnerUsages {
                 .setParameter(1, SandboxState.LIVE)
                 .setParameter(2, value)
                 .getSingleResult();
-        return new OwnerUsage(value, number(row[0]), number(row[1]), number(row[2]));
+        return new OwnerUsage(value, number(row[0]), number(row[1]), number(row[2]), number(row[3]));
     }
 
     /** Every owner with live sandboxes, the one with most first. */
     public List<OwnerUsage> all() {
         return Sandbox.getEntityManager()
-                .createQuery("select s.ownerId, count(s), coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0)"
-                        + " from Sandbox s where s.state in ?1 group by s.ownerId order by count(s) desc, s.ownerId",
+                .createQuery("select s.ownerId, count(s), coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0),"
+                        + " coalesce(sum(s.diskMb), 0) from Sandbox s where s.state in ?1 group by s.ownerId order by count(s) desc, s.ownerId",
                         Object[].class)
                 .setParameter(1, SandboxState.LIVE)
                 .getResultStream()
-                .map(row -> new OwnerUsage((String) row[0], number(row[1]), number(row[2]), number(row[3])))
+                .map(row -> new OwnerUsage((String) row[0], number(row[1]), number(row[2]), number(row[3]),
+                        number(row[4])))
                 .toList();
     }
 

@@ -68,7 +68,7 @@ public class SandboxLifecycle {
         try {
             handle = worker(sandbox.workerId).create(new RuntimeSpec(sandbox.id, sandbox.ownerId, sandbox.image,
                     sandbox.memoryMb, sandbox.vcpus, spec.env(), sandbox.network, sandbox.ports, sandbox.pidsLimit,
-                    spec.runAsRoot(), spec.readOnlyRoot()));
+                    spec.runAsRoot(), spec.readOnlyRoot(), sandbox.diskMb));
         } catch (ApiException refused) {
             transitions.move(sandbox.id, SandboxState.ERROR, refused.getMessage(), s -> s.error = refused.getMessage());
             if (refused.code().httpStatus() < 500) {
@@ -117,12 +117,12 @@ public class SandboxLifecycle {
                 .setParameter(1, "tenant:" + tenant)
                 .getSingleResult();
         refuseOver(spec.ownerLimits(), spec, () -> spec.ownerLimits().refusal(usages.of(spec.ownerId()), spec.memoryMb(),
-                spec.vcpus()));
+                spec.vcpus(), spec.diskMb()));
         String keyId = OwnerIds.keyIdOf(spec.ownerId());
         refuseOver(spec.keyLimits(), spec, () -> spec.keyLimits().refusal("key " + keyId, usages.ofKey(keyId),
-                spec.memoryMb(), spec.vcpus()));
+                spec.memoryMb(), spec.vcpus(), spec.diskMb()));
         refuseOver(spec.tenantLimits(), spec, () -> spec.tenantLimits().refusal("tenant " + tenant,
-                usages.ofTenant(tenant), spec.memoryMb(), spec.vcpus()));
+                usages.ofTenant(tenant), spec.memoryMb(), spec.vcpus(), spec.diskMb()));
     }
 
     private static void refuseOver(OwnerLimits limits, SandboxSpec spec, java.util.function.Supplier<String> check) {
@@ -132,7 +132,7 @@ public class SandboxLifecycle {
         String refusal = check.get();
         if (refusal != null) {
             throw new ApiException(ErrorCode.RESOURCE_LIMIT, refusal,
-                    limits.couldEverFit(spec.memoryMb(), spec.vcpus()) ? RETRY_AFTER_SECONDS : null);
+                    limits.couldEverFit(spec.memoryMb(), spec.vcpus(), spec.diskMb()) ? RETRY_AFTER_SECONDS : null);
         }
     }
 
@@ -273,6 +273,7 @@ public class SandboxLifecycle {
         sandbox.memoryMb = spec.memoryMb();
         sandbox.vcpus = spec.vcpus();
         sandbox.pidsLimit = spec.pidsLimit();
+        sandbox.diskMb = spec.diskMb();
         sandbox.network = spec.network();
         sandbox.ports = spec.ports() == null ? List.of() : spec.ports();
         sandbox.publicPreview = spec.publicPreview();

@@ -25,6 +25,7 @@ public class SandboxViews {
         }
         return new SandboxView(sandbox.id, sandbox.state.wireName(), sandbox.provider, sandbox.image,
                 sandbox.memoryMb, sandbox.vcpus, sandbox.createdAt, sandbox.expiresAt, sandbox.metadata,
-                config.previewDomain(), sandbox.ownerId, sandbox.workerId, previewUrls, sandbox.publicPreview, sandbox.error);
+                config.previewDomain(), sandbox.ownerId, sandbox.workerId, previewUrls, sandbox.publicPreview, sandbox.error,
+                sandbox.diskMb == 0 ? null : sandbox.diskMb, null, null);
     }
 }

@@ -1,6 +1,7 @@
 package dev.stacyvm.support.client;
 
 import dev.stacyvm.contract.api.ChmodRequest;
+import dev.stacyvm.contract.api.DiskUsage;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.FileInfo;
 import dev.stacyvm.contract.api.MoveRequest;
@@ -45,6 +46,11 @@ public interface WorkerApi {
     @POST
     @Path("/sandboxes/{id}/exec")
     ExecResult exec(@PathParam("id") String sandboxId, ExecRequest request);
+
+    /** The bytes the sandbox has written (its writable layer). */
+    @GET
+    @Path("/sandboxes/{id}/disk")
+    DiskUsage disk(@PathParam("id") String sandboxId);
 
     @GET
     @Path("/sandboxes/{id}/logs")

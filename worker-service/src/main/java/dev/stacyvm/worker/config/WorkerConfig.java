@@ -125,6 +125,41 @@ public interface WorkerConfig {
         long diskReserveMb();
     }
 
+    /** How much a sandbox may write, and whether the engine must be able to hold it to that. */
+    Disk disk();
+
+    /** The size of each container's output log on the host (the engine's json-file driver). */
+    ContainerLogs containerLogs();
+
+    interface Disk {
+        /** MiB a sandbox may write when its spec names none (a scheduler that predates {@code disk_mb}). */
+        @WithDefault(SandboxDefaults.DISK_MB)
+        int defaultMb();
+
+        /**
+         * {@code required}: a worker whose engine cannot limit a container's writable layer
+         * ({@code --storage-opt size}) takes no sandboxes and is not ready; {@code best-effort}:
+         * it starts them without a disk limit and says so in its log.
+         */
+        @WithDefault("best-effort")
+        Enforcement enforcement();
+
+        /** Whether a disk limit the engine cannot enforce stops the worker. */
+        enum Enforcement {
+            REQUIRED, BEST_EFFORT
+        }
+    }
+
+    interface ContainerLogs {
+        /** The largest one log file grows before the engine rotates it (json-file {@code max-size}, e.g. 10m). */
+        @WithDefault("10m")
+        String maxSize();
+
+        /** How many log files (the current one and rotated ones) the engine keeps per container. */
+        @WithDefault("3")
+        int maxFile();
+    }
+
     interface WarmPool {
         /** Containers kept ready per image; 0 turns the pool off. */
         @WithDefault("0")
@@ -142,6 +177,10 @@ public interface WorkerConfig {
 
         @WithDefault(SandboxDefaults.PIDS_LIMIT)
         int pidsLimit();
+
+        /** MiB each pooled container may write. */
+        @WithDefault(SandboxDefaults.DISK_MB)
+        int diskMb();
 
         /** How often pooled containers are checked, dead ones replaced and the pools topped up. */
         @WithDefault("5s")

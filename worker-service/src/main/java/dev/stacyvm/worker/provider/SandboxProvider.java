@@ -49,6 +49,12 @@ public interface SandboxProvider {
      */
     LogTail.Result logs(String sandboxId, int lines, int maxBytes);
 
+    /**
+     * The bytes the sandbox's runtime has written (everything counted against its disk size);
+     * {@code not_found} when it has no runtime.
+     */
+    long diskUsedBytes(String sandboxId);
+
     /** Every runtime this worker holds, running or not, as the engine reports it now. */
     List<RuntimeStatus> runtimes(String workerId);
 

@@ -1,6 +1,7 @@
 package dev.stacyvm.worker.rest;
 
 import dev.stacyvm.support.auth.InternalApi;
+import dev.stacyvm.contract.api.DiskUsage;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.RuntimeHandle;
@@ -51,6 +52,13 @@ public class InternalRuntimeResource {
     public StatusResponse destroy(@PathParam("id") String sandboxId) {
         runtimes.destroy(sandboxId);
         return StatusResponse.DESTROYED;
+    }
+
+    /** What the sandbox has written (its writable layer's size), for {@code GET /api/v1/sandboxes/{id}}. */
+    @GET
+    @Path("/{id}/disk")
+    public DiskUsage disk(@PathParam("id") String sandboxId) {
+        return runtimes.diskUsage(sandboxId);
     }
 
     /** The log lines as a JSON array of strings, with {@link LogLines#TRUNCATED_HEADER}. */

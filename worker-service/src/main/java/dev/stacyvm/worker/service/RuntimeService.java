@@ -2,6 +2,7 @@ package dev.stacyvm.worker.service;
 
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.DiskUsage;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.RuntimeHandle;
@@ -64,6 +65,11 @@ public class RuntimeService {
     /** Every runtime of this worker, for the scheduler's reconciliation. */
     public List<RuntimeStatus> runtimes() {
         return provider.runtimes(identity.id());
+    }
+
+    /** What the sandbox has written, in bytes. */
+    public DiskUsage diskUsage(String sandboxId) {
+        return new DiskUsage(sandboxId, provider.diskUsedBytes(sandboxId));
     }
 
     /** The newest of the last {@code lines} log lines that fit in {@code stacyvm.worker.logs-max-bytes}. */

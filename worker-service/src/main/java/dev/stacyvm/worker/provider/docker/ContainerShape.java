@@ -5,10 +5,11 @@ import java.util.List;
 
 /**
  * Everything about a sandbox container that is fixed when it is created, apart from its identity
- * and environment: two sandboxes of one shape get the same container settings.
+ * and environment: two sandboxes of one shape get the same container settings. {@code diskMb} is
+ * the size (MiB) of everything the container may write.
  */
 record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, boolean networked, List<Integer> ports,
-                      boolean root, boolean readOnlyRoot) {
+                      boolean root, boolean readOnlyRoot, int diskMb) {
 
     /**
      * Marks pooled containers started with the current hardening (forced user, shipped seccomp
@@ -21,19 +22,21 @@ record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, bool
         ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
-    static ContainerShape of(RuntimeSpec spec) {
+    /** The shape a spec asks for; a spec without a disk size gets {@code defaultDiskMb}. */
+    static ContainerShape of(RuntimeSpec spec, int defaultDiskMb) {
         return new ContainerShape(spec.image(), spec.memoryMb(), spec.vcpus(), spec.pidsLimit(),
-                "bridge".equals(spec.network()), spec.ports(), spec.runAsRoot(), spec.readOnlyRoot());
+                "bridge".equals(spec.network()), spec.ports(), spec.runAsRoot(), spec.readOnlyRoot(),
+                spec.diskMb() > 0 ? spec.diskMb() : defaultDiskMb);
     }
 
     /** A shape without network or published ports, non-root and writable: the only kind a warm pool keeps. */
-    static ContainerShape isolated(String image, int memoryMb, int vcpus, int pidsLimit) {
-        return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of(), false, false);
+    static ContainerShape isolated(String image, int memoryMb, int vcpus, int pidsLimit, int diskMb) {
+        return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of(), false, false, diskMb);
     }
 
     /** The value of a pooled container's pool label: the shape, as one string. */
     String poolKey() {
         return image + "|" + memoryMb + "m|" + vcpus + "cpu|" + pidsLimit + "pids" + (networked ? "|bridge" : "") + (ports.isEmpty() ? "" : "|" + ports)
-                + (root ? "|root" : "") + (readOnlyRoot ? "|ro" : "") + "|" + HARDENING;
+                + (root ? "|root" : "") + (readOnlyRoot ? "|ro" : "") + "|" + diskMb + "disk|" + HARDENING;
     }
 }

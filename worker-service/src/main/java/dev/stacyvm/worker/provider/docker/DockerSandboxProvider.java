@@ -93,7 +93,7 @@ public class DockerSandboxProvider implements SandboxProvider {
             if (spec.env() != null) {
                 spec.env().forEach((variable, value) -> env.add(variable + "=" + value));
             }
-            return containers.start(name, ContainerShape.of(spec), env, labels);
+            return containers.start(name, ContainerShape.of(spec, config.disk().defaultMb()), env, labels);
         });
         return new RuntimeHandle(spec.sandboxId(), container.getId(), workerId, publishedPorts(container), previewHost());
     }
@@ -384,6 +384,17 @@ public class DockerSandboxProvider implements SandboxProvider {
         }
         if (container.getState() == null || !Boolean.TRUE.equals(container.getState().getRunning())) {
             throw new ApiException(ErrorCode.CONFLICT, "sandbox " + sandboxId + " is not running");
+        }
+    }
+
+    @Override
+    public long diskUsedBytes(String sandboxId) {
+        try {
+            // SizeRw: the bytes of the container's writable layer, which holds everything it wrote
+            Long sizeRw = docker.inspectContainerCmd(containerName(sandboxId)).withSize(true).exec().getSizeRw();
+            return sizeRw == null ? 0 : sizeRw;
+        } catch (NotFoundException gone) {
+            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
         }
     }
 

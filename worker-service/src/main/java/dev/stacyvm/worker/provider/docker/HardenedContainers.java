@@ -10,6 +10,7 @@ import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Ports;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.worker.config.WorkerConfig;
@@ -24,13 +25,15 @@ import java.util.Map;
  * Starts containers hardened for untrusted code: every capability dropped, {@code no-new-privileges},
  * the project's own seccomp profile ({@code seccomp/sandbox.json}: Docker's default minus io_uring,
  * bpf, perf_event_open, userfaultfd and the keyring calls), a pids limit, memory (without swap) and
- * CPU limits, no network unless asked, an init process, a size-bounded {@code /tmp}, and the
- * worker's fixed non-root user ({@code stacyvm.worker.sandbox-user}) whatever the image names,
- * unless the shape says root (a template an administrator allowed). Every exec and file operation
- * inherits the container's user. {@code /workspace} is made owned by that user before the container
- * starts, and with a read-only root filesystem {@code /workspace}, {@code /tmp} and
- * {@code /var/tmp} are tmpfs mounts. Cold creates and the warm pool both start their containers
- * here, so both are hardened alike.
+ * CPU limits, no network unless asked, an init process, a disk size ({@code --storage-opt size}) on
+ * its writable layer, which holds everything it can write (its root filesystem, {@code /workspace},
+ * home, {@code /tmp} and {@code /var/tmp}: no tmpfs, no volume), an output log the engine rotates
+ * and caps, and the worker's fixed non-root user ({@code stacyvm.worker.sandbox-user}) whatever the
+ * image names, unless the shape says root (a template an administrator allowed). Every exec and
+ * file operation inherits the container's user. {@code /workspace} is made owned by that user
+ * before the container starts, and with a read-only root filesystem {@code /workspace},
+ * {@code /tmp} and {@code /var/tmp} are tmpfs mounts (counted against memory). Cold creates and the
+ * warm pool both start their containers here, so both are hardened alike.
  */
 @ApplicationScoped
 public class HardenedContainers {
@@ -57,18 +60,21 @@ public class HardenedContainers {
     void checkSandboxUser(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
         Log.infof("sandboxes run as %s unless a template allows root", SandboxUser.parse(config.sandboxUser()).spec());
     }
+    @Inject
+    DiskEnforcement disk;
 
     /**
      * Creates and starts a container of this shape under {@code name}; a container of that name
      * already there (a retried create) is started and reused. Answers the started container.
      */
     InspectContainerResponse start(String name, ContainerShape shape, List<String> env, Map<String, String> labels) {
-        requireImage(shape.image());
+        disk.requireUsable();
+        long imageBytes = requireImage(shape.image());
         SandboxUser user = shape.root() ? SandboxUser.ROOT : SandboxUser.parse(config.sandboxUser());
         Map<String, String> tmpfs = new java.util.LinkedHashMap<>();
-        tmpfs.put("/tmp", "rw,nosuid,nodev,size=256m,mode=1777");
         if (shape.readOnlyRoot()) {
             // the only writable places left: memory-backed, size-bounded, owned by the sandbox user
+            tmpfs.put("/tmp", "rw,nosuid,nodev,size=256m,mode=1777");
             tmpfs.put("/var/tmp", "rw,nosuid,nodev,size=256m,mode=1777");
             tmpfs.put(WORKSPACE, "rw,nosuid,nodev,size=" + config.readOnlyWorkspaceMb() + "m,mode=0755,uid="
                     + user.uid() + ",gid=" + user.gid());
@@ -83,7 +89,15 @@ public class HardenedContainers {
                 .withNetworkMode(shape.networked() ? "bridge" : "none")
                 .withInit(true)
                 .withReadonlyRootfs(shape.readOnlyRoot())
-                .withTmpFs(tmpfs);
+                .withTmpFs(tmpfs)
+                // the engine rotates the output log: writes to /proc/1/fd/1 cannot fill the host
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of(
+                        "max-size", config.containerLogs().maxSize(),
+                        "max-file", String.valueOf(config.containerLogs().maxFile()))));
+        if (disk.enforced()) {
+            // /tmp and /var/tmp are in the writable layer (not a tmpfs), so this bounds them too
+            host.withStorageOpt(Map.of("size", disk.storageSize(shape.diskMb(), imageBytes)));
+        }
         List<String> environment = new ArrayList<>();
         if (!shape.root() || shape.readOnlyRoot()) {
             // the forced user may have no home in the image's passwd (Docker would say "/"), and a
@@ -201,9 +215,11 @@ public class HardenedContainers {
         }
     }
 
-    private void requireImage(String image) {
+    /** The image's size in bytes; {@code bad_request} when it is not there. */
+    private long requireImage(String image) {
         try {
-            docker.inspectImageCmd(image).exec();
+            Long size = docker.inspectImageCmd(image).exec().getSize();
+            return size == null ? 0 : size;
         } catch (NotFoundException missing) {
             throw ApiException.badRequest("image \"" + image + "\" is not present on this worker; StacyVM pulls "
                     + "from no registry, so build or load it locally (see deploy/images)");

@@ -86,7 +86,7 @@ public class WarmPool {
         Map<ContainerShape, Pool> configured = new LinkedHashMap<>();
         for (String image : settings.images()) {
             configured.put(ContainerShape.isolated(image.trim(), settings.memoryMb(), settings.vcpus(),
-                    settings.pidsLimit()), new Pool());
+                    settings.pidsLimit(), settings.diskMb()), new Pool());
         }
         pools = java.util.Collections.unmodifiableMap(configured);
         filler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("warm-pool").daemon().factory());
@@ -108,7 +108,7 @@ public class WarmPool {
         if (filler == null || (spec.env() != null && !spec.env().isEmpty())) {
             return Optional.empty();
         }
-        Pool pool = pools.get(ContainerShape.of(spec));
+        Pool pool = pools.get(ContainerShape.of(spec, config.disk().defaultMb()));
         if (pool == null) {
             return Optional.empty();
         }

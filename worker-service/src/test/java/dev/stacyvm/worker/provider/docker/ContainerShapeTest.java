@@ -11,42 +11,63 @@ import org.junit.jupiter.api.Test;
 /** Which creates a warm pool of the default shape may serve: the same image and limits, no network, no ports. */
 class ContainerShapeTest {
 
-    private static final ContainerShape POOL = ContainerShape.isolated("stacyvm/base:bookworm", 512, 1, 256);
+    private static final int DEFAULT_DISK_MB = 10240;
+    private static final ContainerShape POOL = ContainerShape.isolated("stacyvm/base:bookworm", 512, 1, 256, DEFAULT_DISK_MB);
 
     private static RuntimeSpec spec(String image, int memoryMb, String network, List<Integer> ports) {
-        return new RuntimeSpec("sb-0123456789ab", "default:alice", image, memoryMb, 1, Map.of(), network, ports, 256, false, false);
+        return spec(image, memoryMb, network, ports, DEFAULT_DISK_MB);
+    }
+
+    private static RuntimeSpec spec(String image, int memoryMb, String network, List<Integer> ports, int diskMb) {
+        return new RuntimeSpec("sb-0123456789ab", "default:alice", image, memoryMb, 1, Map.of(), network, ports, 256,
+                false, false, diskMb);
+    }
+
+    private static ContainerShape shape(RuntimeSpec spec) {
+        return ContainerShape.of(spec, DEFAULT_DISK_MB);
     }
 
     @Test
     void aDefaultCreateHasThePoolsShape() {
-        assertEquals(POOL, ContainerShape.of(spec("stacyvm/base:bookworm", 512, "none", List.of())));
-        assertEquals(POOL, ContainerShape.of(spec("stacyvm/base:bookworm", 512, null, null)));
+        assertEquals(POOL, shape(spec("stacyvm/base:bookworm", 512, "none", List.of())));
+        assertEquals(POOL, shape(spec("stacyvm/base:bookworm", 512, null, null)));
     }
 
     @Test
     void anotherImageLimitNetworkOrPortIsAnotherShape() {
-        assertNotEquals(POOL, ContainerShape.of(spec("stacyvm/python:bookworm", 512, "none", List.of())));
-        assertNotEquals(POOL, ContainerShape.of(spec("stacyvm/base:bookworm", 1024, "none", List.of())));
-        assertNotEquals(POOL, ContainerShape.of(spec("stacyvm/base:bookworm", 512, "bridge", List.of())));
-        assertNotEquals(POOL, ContainerShape.of(spec("stacyvm/base:bookworm", 512, "bridge", List.of(3000))));
+        assertNotEquals(POOL, shape(spec("stacyvm/python:bookworm", 512, "none", List.of())));
+        assertNotEquals(POOL, shape(spec("stacyvm/base:bookworm", 1024, "none", List.of())));
+        assertNotEquals(POOL, shape(spec("stacyvm/base:bookworm", 512, "bridge", List.of())));
+        assertNotEquals(POOL, shape(spec("stacyvm/base:bookworm", 512, "bridge", List.of(3000))));
+    }
+
+    @Test
+    void anotherDiskSizeIsAnotherShapeSoAPooledContainerNeverServesAnotherSize() {
+        assertNotEquals(POOL, shape(spec("stacyvm/base:bookworm", 512, "none", List.of(), 128)));
+        assertEquals(128, shape(spec("stacyvm/base:bookworm", 512, "none", List.of(), 128)).diskMb());
+    }
+
+    @Test
+    void aSpecWithoutDiskSizeGetsTheWorkersDefault() {
+        assertEquals(POOL, shape(spec("stacyvm/base:bookworm", 512, "none", List.of(), 0)));
     }
 
     @Test
     void aRootOrReadOnlySandboxNeverTakesAPooledContainer() {
         RuntimeSpec root = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1, Map.of(),
-                "none", List.of(), 256, true, false);
+                "none", List.of(), 256, true, false, 0);
         RuntimeSpec readOnly = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1,
-                Map.of(), "none", List.of(), 256, false, true);
-        assertNotEquals(POOL, ContainerShape.of(root));
-        assertNotEquals(POOL, ContainerShape.of(readOnly));
-        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|root|h2", ContainerShape.of(root).poolKey());
-        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|ro|h2", ContainerShape.of(readOnly).poolKey());
+                Map.of(), "none", List.of(), 256, false, true, 0);
+        assertNotEquals(POOL, shape(root));
+        assertNotEquals(POOL, shape(readOnly));
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|root|10240disk|h2", shape(root).poolKey());
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|ro|10240disk|h2", shape(readOnly).poolKey());
     }
 
     @Test
     void thePoolLabelNamesEveryPartOfTheShape() {
-        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|h2", POOL.poolKey());
-        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|bridge|[3000]|h2",
-                ContainerShape.of(spec("stacyvm/base:bookworm", 512, "bridge", List.of(3000))).poolKey());
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|10240disk|h2", POOL.poolKey());
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|bridge|[3000]|10240disk|h2",
+                shape(spec("stacyvm/base:bookworm", 512, "bridge", List.of(3000))).poolKey());
     }
 }
