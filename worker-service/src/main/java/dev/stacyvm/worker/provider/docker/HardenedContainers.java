@@ -7,10 +7,13 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.Volume;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.worker.config.WorkerConfig;
 import io.quarkus.logging.Log;
@@ -23,7 +26,8 @@ import java.util.Map;
 /**
  * Starts containers hardened for untrusted code: every capability dropped, {@code no-new-privileges},
  * the default seccomp profile, a pids limit, memory (without swap) and CPU limits, no network
- * unless asked, an init process, a size-bounded {@code /tmp}, and the image's own (non-root) user.
+ * unless asked, an init process, a size-bounded {@code /tmp}, and the image's own (non-root) user;
+ * the sandbox agent is mounted read-only at {@link #AGENT_PATH}.
  * Cold creates and the warm pool both start their containers here, so both are hardened alike.
  */
 @ApplicationScoped
@@ -34,6 +38,8 @@ public class HardenedContainers {
             "echo \"stacyvm: sandbox started\"; trap 'exit 0' TERM INT; "
                     + "while :; do sleep 3600 & wait $!; done");
     private static final long MIB = 1024L * 1024L;
+    /** Where every sandbox sees the agent: an absolute path, so no exec depends on the user's PATH. */
+    public static final String AGENT_PATH = "/.stacyvm/bin/stacyvm-agent";
 
     @Inject
     DockerClient docker;
@@ -56,7 +62,9 @@ public class HardenedContainers {
                 .withNanoCPUs(shape.vcpus() * 1_000_000_000L)
                 .withNetworkMode(shape.networked() ? "bridge" : "none")
                 .withInit(true)
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m,mode=1777"));
+                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m,mode=1777"))
+                // the agent every exec runs through, read-only: the sandbox cannot replace it
+                .withBinds(new Bind(config.agentPath(), new Volume(AGENT_PATH), AccessMode.ro));
         List<ExposedPort> exposed = new ArrayList<>();
         if (shape.networked() && !shape.ports().isEmpty()) {
             Ports bindings = new Ports();
