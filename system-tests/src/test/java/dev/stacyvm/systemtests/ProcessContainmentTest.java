@@ -125,4 +125,61 @@ class ProcessContainmentTest {
         }
         assertTrue(gone, "the streamed command and its setsid child are gone after the client left: " + processes(id));
     }
+
+    @Test
+    void processesAreListedToReadersAndOnlyWritersKillOneButNeverPidOneOrAnUnknownPid() throws Exception {
+        String tenant = "proc" + Long.toString(System.nanoTime(), 36);
+        List<String> keyIds = new java.util.ArrayList<>();
+        try {
+            String userKey = createKey(tenant, "user", keyIds);
+            String viewerKey = createKey(tenant, "viewer", keyIds);
+            String id = as(userKey).body(Map.of()).post("/sandboxes").then().statusCode(201).extract().path("id");
+            try {
+                as(userKey).body(Map.of("command", "sleep 303 & echo started")).post("/sandboxes/{id}/exec", id)
+                        .then().statusCode(200).body("exit_code", equalTo(0));
+                Response listing = as(viewerKey).get("/sandboxes/{id}/processes", id);
+                listing.then().statusCode(200).body("truncated", equalTo(false));
+                List<Map<String, Object>> listed = listing.path("processes");
+                Map<String, Object> sleeper = listed.stream().filter(p -> "sleep 303".equals(p.get("command"))).findFirst()
+                        .orElseThrow(() -> new AssertionError("the background sleep is listed: " + listed));
+                assertTrue(listed.stream().anyMatch(p -> Integer.valueOf(1).equals(p.get("pid"))), "pid 1 is listed");
+                assertTrue(((Number) sleeper.get("rss_bytes")).longValue() >= 0 && sleeper.get("user") != null
+                        && sleeper.get("started_at") != null && sleeper.get("state") != null);
+                int pid = (Integer) sleeper.get("pid");
+
+                as(viewerKey).delete("/sandboxes/{id}/processes/{pid}", id, pid).then().statusCode(403);
+                as(userKey).delete("/sandboxes/{id}/processes/1", id).then().statusCode(409)
+                        .body("code", equalTo("protected_process"));
+                as(userKey).delete("/sandboxes/{id}/processes/999999", id).then().statusCode(404)
+                        .body("code", equalTo("not_found"));
+                assertTrue(running(id, "sleep 303"), "refusals signalled nothing");
+
+                as(userKey).queryParam("signal", "TERM").delete("/sandboxes/{id}/processes/{pid}", id, pid)
+                        .then().statusCode(204);
+                boolean gone = false;
+                for (int attempt = 0; attempt < 20 && !gone; attempt++) {
+                    Thread.sleep(250);
+                    List<Map<String, Object>> now = as(viewerKey).get("/sandboxes/{id}/processes", id).path("processes");
+                    gone = now.stream().noneMatch(p -> "sleep 303".equals(p.get("command")) && !"Z".equals(p.get("state")));
+                }
+                assertTrue(gone, "the signalled process ended");
+            } finally {
+                api().delete("/sandboxes/{id}", id);
+            }
+        } finally {
+            keyIds.forEach(keyId -> api().delete("/admin/api-keys/{id}", keyId));
+        }
+    }
+
+    private static String createKey(String tenant, String role, List<String> keyIds) {
+        Response created = api().body(Map.of("name", "app", "tenant", tenant, "role", role)).post("/admin/api-keys");
+        created.then().statusCode(201);
+        keyIds.add(created.path("id"));
+        return created.path("key");
+    }
+
+    private static io.restassured.specification.RequestSpecification as(String key) {
+        return io.restassured.RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", key)
+                .contentType(io.restassured.http.ContentType.JSON).log().ifValidationFails();
+    }
 }

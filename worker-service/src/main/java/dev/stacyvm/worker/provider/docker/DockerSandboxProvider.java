@@ -54,6 +54,8 @@ public class DockerSandboxProvider implements SandboxProvider {
     /** Exit status of a command the agent ended at its timeout, and of one ended by SIGKILL. */
     private static final int TIMEOUT_EXIT = 124;
     private static final int KILLED_EXIT = 137;
+    /** How long a listing or a signal through the agent may take. */
+    private static final Duration AGENT_CALL_TIMEOUT = Duration.ofSeconds(15);
 
     @Inject
     DockerClient docker;
@@ -365,6 +367,33 @@ public class DockerSandboxProvider implements SandboxProvider {
             throw ApiException.unavailable("worker is shutting down");
         } finally {
             closeQuietly(callback);
+        }
+    }
+
+    @Override
+    public String processes(String sandboxId) {
+        requireRunning(sandboxId);
+        java.io.ByteArrayOutputStream listing = new java.io.ByteArrayOutputStream();
+        CommandResult result = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "ps"), null, listing, AGENT_CALL_TIMEOUT);
+        if (result.exitCode() != 0) {
+            throw ApiException.providerError("could not list the processes of sandbox " + sandboxId);
+        }
+        return listing.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void signal(String sandboxId, int pid, String signal) {
+        requireRunning(sandboxId);
+        CommandResult result = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "signal", String.valueOf(pid), signal),
+                null, null, AGENT_CALL_TIMEOUT);
+        switch (result.exitCode()) {
+            case 0 -> { }
+            case 2 -> throw ApiException.badRequest("signal must be one of HUP, INT, QUIT, KILL, USR1, USR2, TERM, CONT, STOP");
+            case 3 -> throw ApiException.notFound("no process " + pid + " in sandbox " + sandboxId);
+            case 4 -> throw new ApiException(ErrorCode.PROTECTED_PROCESS, "process " + pid
+                    + " is the sandbox's init or its agent; end the sandbox instead");
+            case 5 -> throw new ApiException(ErrorCode.FORBIDDEN, "the sandbox's user may not signal process " + pid);
+            default -> throw ApiException.providerError("could not signal a process in sandbox " + sandboxId);
         }
     }
 
