@@ -105,6 +105,14 @@ class ProcessContainmentTest {
     }
 
     @Test
+    void theAgentIsMountedReadOnlySoTheSandboxCannotReplaceIt() {
+        String id = sandboxes.create(Map.of());
+        exec(id, Map.of("command", "cp /bin/true /.stacyvm/bin/stacyvm-agent || rm -f /.stacyvm/bin/stacyvm-agent; "
+                + "test -x /.stacyvm/bin/stacyvm-agent && /.stacyvm/bin/stacyvm-agent ps >/dev/null && echo intact"))
+                .then().statusCode(200).body("stdout", equalTo("intact\n"));
+    }
+
+    @Test
     void aClientLeavingAStreamedExecKillsItsWholeTree() throws Exception {
         String id = sandboxes.create(Map.of());
         ObjectMapper json = new ObjectMapper();
