@@ -31,6 +31,10 @@ class RemoteWorkerTest {
 
     private static final String JAVA = System.getProperty("stacyvm.java", System.getProperty("java.home") + "/bin/java");
     private static final String WORKER_JAR = System.getProperty("stacyvm.worker-jar", "");
+    /** The sandbox agent the launcher built beside the worker's build (checkout/agent/target). */
+    private static final String AGENT_OPTION = WORKER_JAR.isEmpty() ? "-Dstacyvm.worker.agent-path=" : "-Dstacyvm.worker.agent-path="
+            + java.nio.file.Path.of(WORKER_JAR).toAbsolutePath().getParent().getParent().getParent().getParent()
+                    .resolve("agent/target/stacyvm-agent");
     private static final String SERVICE_TOKEN = System.getProperty("stacyvm.service-token", "");
     private static final int SCHEDULER_PORT = Integer.getInteger("stacyvm.scheduler-port", 7524);
 
@@ -96,7 +100,7 @@ class RemoteWorkerTest {
 
         log = Files.createTempFile("stacyvm-netns-worker-", ".log");
         ProcessBuilder builder = new ProcessBuilder("ip", "netns", "exec", namespace, JAVA, "-Xmx256m", "-XX:+UseSerialGC",
-                "-Dstacyvm.worker.labels.zone=" + zone, "-jar", WORKER_JAR).redirectErrorStream(true).redirectOutput(log.toFile());
+                "-Dstacyvm.worker.labels.zone=" + zone, AGENT_OPTION, "-jar", WORKER_JAR).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(Map.of(
                 "QUARKUS_HTTP_HOST", workerAddress,
                 "QUARKUS_HTTP_PORT", "7425",
@@ -223,7 +227,7 @@ class RemoteWorkerTest {
             port = free.getLocalPort();
         }
         ProcessBuilder builder = new ProcessBuilder(JAVA, "-Xmx256m", "-XX:+UseSerialGC",
-                "-Dstacyvm.worker.labels.zone=" + zone, "-jar", WORKER_JAR).redirectErrorStream(true)
+                "-Dstacyvm.worker.labels.zone=" + zone, AGENT_OPTION, "-jar", WORKER_JAR).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().putAll(Map.of(
                 "QUARKUS_HTTP_HOST", "127.0.0.1",

@@ -165,6 +165,28 @@ public class SandboxResource {
 
     @GET
     @Access(Access.Level.READ)
+    @Path("/{id}/processes")
+    @Operation(summary = "The sandbox's processes (at most 1000)",
+            description = "{\"processes\": [{pid, ppid, user, command, state, started_at, rss_bytes, agent}], "
+                    + "\"truncated\": bool}, listed inside the sandbox by its agent; command lines are cut at 1024 bytes.")
+    public Response processes(@PathParam("id") String id) {
+        return Response.ok(sandboxes.processes(id), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    @DELETE
+    @Access(Access.Level.WRITE)
+    @Path("/{id}/processes/{pid}")
+    @Operation(summary = "Signal one process of the sandbox (signal: KILL by default; TERM, INT, HUP, QUIT, USR1, USR2, STOP, CONT)",
+            description = "Refuses pid 1 (the sandbox's init) and the sandbox agent's own processes with 409 "
+                    + "protected_process; a pid that is not there is 404.")
+    @APIResponse(responseCode = "204", description = "Signalled")
+    public Response signalProcess(@PathParam("id") String id, @PathParam("pid") int pid, @QueryParam("signal") String signal) {
+        sandboxes.signalProcess(id, pid, signal);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Access(Access.Level.READ)
     @Path("/{id}/preview/{port}")
     @Operation(summary = "A token that opens a private preview of one port, with its URL and expiry")
     public PreviewAccess preview(@PathParam("id") String id, @PathParam("port") int port) {

@@ -45,6 +45,7 @@ public class SandboxGateway {
 
     public static final String CREATE = "sandbox.create";
     public static final String EXEC = "sandbox.exec";
+    public static final String SIGNAL_PROCESS = "sandbox.process.signal";
     public static final String DESTROY = "sandbox.destroy";
     public static final String EXTEND = "sandbox.extend";
     public static final String PRUNE = "sandbox.prune";
@@ -218,6 +219,36 @@ public class SandboxGateway {
                 body.transferTo(output);
             }
         }, truncated);
+    }
+
+    /**
+     * The sandbox's processes as the agent lists them inside it (at most 1000), streamed through
+     * from the worker: {@code {"processes": [{pid, ppid, user, command, state, started_at,
+     * rss_bytes, agent}], "truncated": bool}}.
+     */
+    public StreamingOutput processes(String id) {
+        SandboxView sandbox = get(id);
+        InputStream body = streams.get(services.workerEndpoint(sandbox.workerId()), "/internal/sandboxes/" + id + "/processes");
+        return output -> {
+            try (body) {
+                body.transferTo(output);
+            }
+        };
+    }
+
+    /**
+     * Sends a signal ({@code KILL} unless named) to one process of the sandbox, audited as
+     * {@code sandbox.process.signal}; pid 1 and the agent's own processes are refused
+     * ({@code protected_process}), a pid that is not there is {@code not_found}.
+     */
+    public void signalProcess(String id, int pid, String signal) {
+        SandboxView sandbox = get(id);
+        String name = signal == null || signal.isBlank() ? "KILL" : signal;
+        audited(SIGNAL_PROCESS, sandbox, sandbox.ownerId(), () -> {
+            streams.delete(services.workerEndpoint(sandbox.workerId()), "/internal/sandboxes/" + id + "/processes/" + pid
+                    + "?" + WorkerStreams.query("signal", name));
+            return pid;
+        }, signalled -> "signal " + name + " to process " + signalled);
     }
 
     /** A logs answer: the JSON array still to be copied, and whether the worker truncated it. */

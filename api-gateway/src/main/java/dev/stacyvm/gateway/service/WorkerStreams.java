@@ -54,6 +54,15 @@ public class WorkerStreams {
         return exchange(request(endpoint, path).GET());
     }
 
+    /** DELETEs, refusing with the worker's typed error when it refuses. */
+    public void delete(String endpoint, String path) {
+        try (InputStream ignored = send(request(endpoint, path).DELETE())) {
+            // nothing to read: the worker answers 204
+        } catch (IOException closing) {
+            // the answer was already complete
+        }
+    }
+
     /** PUTs {@code body} as it is read, and answers the response. */
     public InputStream put(String endpoint, String path, String contentType, InputStream body) {
         return send(request(endpoint, path).header("Content-Type", contentType)

@@ -11,6 +11,8 @@ public enum ErrorCode {
     /** A request body arrived too slowly: nothing for longer than the idle timeout. */
     REQUEST_TIMEOUT("request_timeout", 408, "Request Timeout"),
     CONFLICT("conflict", 409, "Conflict"),
+    /** A process the API never signals: the sandbox's init (pid 1) or the sandbox agent's own. */
+    PROTECTED_PROCESS("protected_process", 409, "Protected Process"),
     /** A request body larger than its route allows (declared or counted while it is read). */
     PAYLOAD_TOO_LARGE("payload_too_large", 413, "Payload Too Large"),
     /** A limit (the sandbox's own shape or a quota) refused the request. */

@@ -75,6 +75,14 @@ public interface WorkerConfig {
     @WithDefault("5s")
     Duration execTimeoutGrace();
 
+    /**
+     * Host path of the static sandbox agent ({@code agent/}), bind-mounted read-only into every
+     * sandbox at {@code /.stacyvm/bin/stacyvm-agent}; every exec runs through it. The launcher sets
+     * it to its build; it must be readable by the Docker engine and mode 0755.
+     */
+    @WithDefault("/usr/lib/stacyvm/stacyvm-agent")
+    String agentPath();
+
     /** Containers started ahead of time, so that a create of their shape only has to claim one. */
     WarmPool warmPool();
 

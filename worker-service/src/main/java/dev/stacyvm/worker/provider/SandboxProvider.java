@@ -55,6 +55,19 @@ public interface SandboxProvider {
      */
     long diskUsedBytes(String sandboxId);
 
+    /**
+     * The sandbox's processes as the agent's {@code ps} JSON ({@code {"processes": [...],
+     * "truncated": bool}}, at most 1000 processes), read inside the sandbox as its user.
+     */
+    String processes(String sandboxId);
+
+    /**
+     * Sends a signal (a name such as {@code KILL}) to one process of the sandbox. Refuses pid 1 and
+     * the agent's own processes ({@code protected_process}); a pid that is not there is
+     * {@code not_found}; one the sandbox's user may not signal is {@code forbidden}.
+     */
+    void signal(String sandboxId, int pid, String signal);
+
     /** Every runtime this worker holds, running or not, as the engine reports it now. */
     List<RuntimeStatus> runtimes(String workerId);
 

@@ -75,4 +75,17 @@ public class InternalRuntimeResource {
     public ExecResult exec(@PathParam("id") String sandboxId, ExecRequest request) {
         return runtimes.exec(sandboxId, request);
     }
+
+    @GET
+    @Path("/{id}/processes")
+    public Response processes(@PathParam("id") String sandboxId) {
+        return Response.ok(runtimes.processes(sandboxId), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    @DELETE
+    @Path("/{id}/processes/{pid}")
+    public Response signal(@PathParam("id") String sandboxId, @PathParam("pid") int pid, @QueryParam("signal") String signal) {
+        runtimes.signal(sandboxId, pid, signal);
+        return Response.noContent().build();
+    }
 }

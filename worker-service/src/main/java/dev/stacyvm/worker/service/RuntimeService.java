@@ -77,6 +77,23 @@ public class RuntimeService {
         return provider.logs(sandboxId, LogLines.bounded(lines), config.logsMaxBytes());
     }
 
+    /** The sandbox's processes, as the agent's JSON listing. */
+    public String processes(String sandboxId) {
+        return provider.processes(sandboxId);
+    }
+
+    /** Signals one process of the sandbox; {@code KILL} when no signal is named. */
+    public void signal(String sandboxId, int pid, String signal) {
+        if (pid <= 0) {
+            throw ApiException.badRequest("pid must be a positive number");
+        }
+        String name = signal == null || signal.isBlank() ? "KILL" : signal;
+        if (!name.matches("[A-Za-z0-9]{1,8}")) {
+            throw ApiException.badRequest("signal must be a name such as TERM or KILL");
+        }
+        provider.signal(sandboxId, pid, name);
+    }
+
     /** Checks the provider now: does its engine answer, and how fast. */
     public ProviderCheck check() {
         long started = System.nanoTime();

@@ -51,12 +51,11 @@ public class DockerSandboxProvider implements SandboxProvider {
     private static final List<String> CAPABILITIES = List.of("exec", "exec-timeout", "network", "preview-ports", "logs");
     /** Every exec sees its sandbox's id here (pooled containers were started before they had one). */
     static final String SANDBOX_ID_ENV = "STACYVM_SANDBOX_ID";
-    /** Environment variable that tags every process of one exec. */
-    static final String EXEC_TOKEN = "STACYVM_EXEC_TOKEN";
-
-    /** Exit status of a command that {@code timeout} ended, and of one ended by SIGKILL. */
+    /** Exit status of a command the agent ended at its timeout, and of one ended by SIGKILL. */
     private static final int TIMEOUT_EXIT = 124;
     private static final int KILLED_EXIT = 137;
+    /** How long a listing or a signal through the agent may take. */
+    private static final Duration AGENT_CALL_TIMEOUT = Duration.ofSeconds(15);
 
     @Inject
     DockerClient docker;
@@ -148,17 +147,15 @@ public class DockerSandboxProvider implements SandboxProvider {
 
     @Override
     public ExecOutcome exec(String sandboxId, ExecCommand command, ExecOutputSink sink) {
-        // every process of this exec inherits the token, so it can be found and killed by it
-        String token = UUID.randomUUID().toString();
-        List<String> argv = new ArrayList<>();
-        // coreutils/busybox `timeout` puts the command in its own process group and signals the
-        // whole group, so children die with it; -k escalates to SIGKILL for commands ignoring TERM
-        argv.addAll(List.of("timeout", "-k", "2", seconds(command.timeout())));
+        // the agent (a subreaper) runs the command, kills everything it started when the timeout
+        // passes or when it is cancelled by this id, and answers at once when the command exits
+        String execId = UUID.randomUUID().toString();
+        List<String> argv = new ArrayList<>(List.of(HardenedContainers.AGENT_PATH, "exec",
+                "--timeout", seconds(command.timeout()), "--id", execId, "--"));
         argv.addAll(command.argv());
         List<String> env = new ArrayList<>();
         command.env().forEach((name, value) -> env.add(name + "=" + value));
         env.add(SANDBOX_ID_ENV + "=" + sandboxId);
-        env.add(EXEC_TOKEN + "=" + token);
         long started = System.nanoTime();
         ExecCreateCmdResponse exec = createExec(sandboxId, argv, false, env, command.workdir());
         FrameForwarder forwarder = new FrameForwarder(sink);
@@ -169,7 +166,7 @@ public class DockerSandboxProvider implements SandboxProvider {
             finished = forwarder.awaitCompletion(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            killExec(sandboxId, token);
+            killExec(sandboxId, execId);
             throw ApiException.unavailable("worker is shutting down");
         } finally {
             closeQuietly(forwarder);
@@ -177,12 +174,12 @@ public class DockerSandboxProvider implements SandboxProvider {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         if (forwarder.abandoned()) {
             Log.debugf("receiver of an exec in %s went away; killing the command", sandboxId);
-            killExec(sandboxId, token);
+            killExec(sandboxId, execId);
             return new ExecOutcome(KILLED_EXIT, took, false, true);
         }
         if (!finished) {
             Log.warnf("exec in %s outlived its timeout and the grace period; killing it", sandboxId);
-            killExec(sandboxId, token);
+            killExec(sandboxId, execId);
             return new ExecOutcome(KILLED_EXIT, took, true, false);
         }
         forwarder.finish();
@@ -193,15 +190,14 @@ public class DockerSandboxProvider implements SandboxProvider {
     }
 
     /**
-     * Kills every process in the sandbox that carries the exec's token, from a second exec:
-     * Docker has no way to kill an exec, and the sandbox's own user may signal its own processes.
+     * Cancels an exec from a second exec: Docker has no way to kill an exec, so the agent is asked
+     * to find the exec's agent by its id (in its own argv, not the user's environment) and have it
+     * kill every process the exec started; it answers once that agent is gone.
      */
-    private void killExec(String sandboxId, String token) {
-        String script = "for p in /proc/[0-9]*; do "
-                + "if tr '\\0' '\\n' < \"$p/environ\" 2>/dev/null | grep -qx '" + EXEC_TOKEN + "=" + token + "'; then "
-                + "kill -9 \"${p#/proc/}\" 2>/dev/null; fi; done";
+    private void killExec(String sandboxId, String execId) {
         try {
-            String killer = docker.execCreateCmd(containerName(sandboxId)).withCmd("/bin/sh", "-c", script).exec().getId();
+            String killer = docker.execCreateCmd(containerName(sandboxId))
+                    .withCmd(HardenedContainers.AGENT_PATH, "kill", "--id", execId).exec().getId();
             docker.execStartCmd(killer).exec(new ResultCallback.Adapter<Frame>()).awaitCompletion(10, TimeUnit.SECONDS);
         } catch (RuntimeException | InterruptedException e) {
             Log.warnf("could not kill an abandoned exec in %s: %s", sandboxId, e.toString());
@@ -371,6 +367,33 @@ public class DockerSandboxProvider implements SandboxProvider {
             throw ApiException.unavailable("worker is shutting down");
         } finally {
             closeQuietly(callback);
+        }
+    }
+
+    @Override
+    public String processes(String sandboxId) {
+        requireRunning(sandboxId);
+        java.io.ByteArrayOutputStream listing = new java.io.ByteArrayOutputStream();
+        CommandResult result = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "ps"), null, listing, AGENT_CALL_TIMEOUT);
+        if (result.exitCode() != 0) {
+            throw ApiException.providerError("could not list the processes of sandbox " + sandboxId);
+        }
+        return listing.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void signal(String sandboxId, int pid, String signal) {
+        requireRunning(sandboxId);
+        CommandResult result = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "signal", String.valueOf(pid), signal),
+                null, null, AGENT_CALL_TIMEOUT);
+        switch (result.exitCode()) {
+            case 0 -> { }
+            case 2 -> throw ApiException.badRequest("signal must be one of HUP, INT, QUIT, KILL, USR1, USR2, TERM, CONT, STOP");
+            case 3 -> throw ApiException.notFound("no process " + pid + " in sandbox " + sandboxId);
+            case 4 -> throw new ApiException(ErrorCode.PROTECTED_PROCESS, "process " + pid
+                    + " is the sandbox's init or its agent; end the sandbox instead");
+            case 5 -> throw new ApiException(ErrorCode.FORBIDDEN, "the sandbox's user may not signal process " + pid);
+            default -> throw ApiException.providerError("could not signal a process in sandbox " + sandboxId);
         }
     }
 

@@ -7,11 +7,14 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.Volume;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.worker.config.WorkerConfig;
 import io.quarkus.logging.Log;
@@ -32,7 +35,8 @@ import java.util.Map;
  * image names, unless the shape says root (a template an administrator allowed). Every exec and
  * file operation inherits the container's user. {@code /workspace} is made owned by that user
  * before the container starts, and with a read-only root filesystem {@code /workspace},
- * {@code /tmp} and {@code /var/tmp} are tmpfs mounts (counted against memory). Cold creates and the
+ * {@code /tmp} and {@code /var/tmp} are tmpfs mounts (counted against memory). The sandbox agent is mounted
+ * read-only at {@link #AGENT_PATH}. Cold creates and the
  * warm pool both start their containers here, so both are hardened alike.
  */
 @ApplicationScoped
@@ -49,6 +53,8 @@ public class HardenedContainers {
 
     /** The shipped seccomp profile, as the engine takes it in a {@code seccomp=} security option. */
     private final String seccompProfile = loadSeccompProfile();
+    /** Where every sandbox sees the agent: an absolute path, so no exec depends on the user's PATH. */
+    public static final String AGENT_PATH = "/.stacyvm/bin/stacyvm-agent";
 
     @Inject
     DockerClient docker;
@@ -90,6 +96,8 @@ public class HardenedContainers {
                 .withInit(true)
                 .withReadonlyRootfs(shape.readOnlyRoot())
                 .withTmpFs(tmpfs)
+                // the agent every exec runs through, read-only: the sandbox cannot replace it
+                .withBinds(new Bind(config.agentPath(), new Volume(AGENT_PATH), AccessMode.ro))
                 // the engine rotates the output log: writes to /proc/1/fd/1 cannot fill the host
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of(
                         "max-size", config.containerLogs().maxSize(),

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestParseExecArgsReadsTimeoutIdAndCommand(t *testing.T) {
+	options, err := parseExecArgs([]string{"--timeout", "1.5", "--id", "abc", "--", "sh", "-c", "echo --id x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if options.timeout != 1500*time.Millisecond || options.id != "abc" || len(options.argv) != 3 {
+		t.Fatalf("unexpected options %+v", options)
+	}
+	for _, bad := range [][]string{{"--timeout", "0", "--id", "a", "--", "x"}, {"--id", "a", "--", "x"},
+		{"--timeout", "1", "--id", "a"}, {"--timeout", "1", "--id", "a", "--"}, {"--bogus"}} {
+		if _, err := parseExecArgs(bad); err == nil {
+			t.Errorf("accepted %v", bad)
+		}
+	}
+}
+
+func TestParseStatCountsFieldsFromTheLastParenthesis(t *testing.T) {
+	line := "42 (a) (b c)) S 7 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 12345 1000 33 18446744073709551615"
+	stat, err := parseStat(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stat.pid != 42 || stat.comm != "a) (b c)" || stat.state != "S" || stat.ppid != 7 || stat.startTick != 12345 || stat.rssPages != 33 {
+		t.Fatalf("unexpected %+v", stat)
+	}
+}
+
+func TestDescendantsFollowEveryGeneration(t *testing.T) {
+	table := map[int]int{10: 1, 11: 10, 12: 11, 13: 12, 20: 1, 21: 20}
+	found := descendants(table, 10)
+	if len(found) != 3 {
+		t.Fatalf("expected 11, 12, 13, got %v", found)
+	}
+}
+
+func TestTheAgentOfAnExecIsFoundByItsOwnFlagsOnly(t *testing.T) {
+	agent := []string{"/.stacyvm/bin/stacyvm-agent", "exec", "--timeout", "5", "--id", "e1", "--", "sh"}
+	if !isAgentOf(agent, "e1") || isAgentOf(agent, "e2") {
+		t.Fatal("the exec's agent is found by its id")
+	}
+	// an id that only the user's command names does not count
+	faked := []string{"/.stacyvm/bin/stacyvm-agent", "exec", "--timeout", "5", "--id", "e1", "--", "x", "--id", "e3"}
+	if isAgentOf(faked, "e3") {
+		t.Fatal("a user's argv after -- was taken for the agent's flags")
+	}
+	if isAgentOf([]string{"sh", "-c", "stacyvm-agent exec --id e1"}, "e1") {
+		t.Fatal("a shell naming the agent is not the agent")
+	}
+}
+
+func TestSignalsAreParsedByNameOrNumber(t *testing.T) {
+	for text, want := range map[string]syscall.Signal{"TERM": syscall.SIGTERM, "sigkill": syscall.SIGKILL, "9": syscall.SIGKILL} {
+		if got, ok := parseSignal(text); !ok || got != want {
+			t.Errorf("%s: got %v", text, got)
+		}
+	}
+	if _, ok := parseSignal("SEGV"); ok {
+		t.Error("SEGV is not offered")
+	}
+}
+
+func TestSignalRefusesPidOneAndAnUnknownPid(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := signalProcess(procRoot, "1", "KILL", &stderr); code != exitProtected {
+		t.Fatalf("pid 1: %d", code)
+	}
+	if code := signalProcess(procRoot, "999999999", "KILL", &stderr); code != exitNotFound {
+		t.Fatalf("unknown pid: %d", code)
+	}
+}
+
+// alive says whether any process whose argv holds marker is still running (zombies count as gone).
+func alive(marker string) bool {
+	for _, pid := range pids(procRoot) {
+		if strings.Contains(strings.Join(cmdline(procRoot, pid), " "), marker) {
+			if stat, err := readStat(procRoot, pid); err == nil && stat.state != "Z" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestATimedOutExecLeavesNoEscapedDescendantBehind(t *testing.T) {
+	marker := "3" + strconv.Itoa(os.Getpid()%1000+100) // a sleep length no other test uses
+	script := "setsid sh -c 'exec env -i sleep " + marker + "' & (sh -c 'sleep " + marker + ".5 &') ; echo started; sleep 60"
+	var stdout, stderr bytes.Buffer
+	started := time.Now()
+	code := runExec(execOptions{timeout: 500 * time.Millisecond, id: "t", argv: []string{"/bin/sh", "-c", script}}, &stdout, &stderr)
+	if code != exitTimedOut {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	if time.Since(started) > 5*time.Second {
+		t.Fatalf("the timeout took %v", time.Since(started))
+	}
+	if stdout.String() != "started\n" {
+		t.Fatalf("output %q", stdout.String())
+	}
+	if alive("sleep " + marker) {
+		t.Fatal("an escaped descendant outlived the timeout")
+	}
+}
+
+func TestAFinishedExecAnswersAtOnceAndLeavesItsBackgroundRunning(t *testing.T) {
+	marker := "4" + strconv.Itoa(os.Getpid()%1000+100)
+	var stdout, stderr bytes.Buffer
+	started := time.Now()
+	code := runExec(execOptions{timeout: 10 * time.Second, id: "b", argv: []string{"/bin/sh", "-c", "sleep " + marker + " & echo bg; exit 3"}}, &stdout, &stderr)
+	took := time.Since(started)
+	if code != 3 || stdout.String() != "bg\n" {
+		t.Fatalf("exit %d, output %q", code, stdout.String())
+	}
+	if took > 2*time.Second {
+		t.Fatalf("the background process held the answer for %v", took)
+	}
+	if !alive("sleep " + marker) {
+		t.Fatal("the background process was killed")
+	}
+	// the test's own leftover: ended here so the test run leaves nothing behind
+	for _, pid := range pids(procRoot) {
+		if strings.Join(cmdline(procRoot, pid), " ") == "sleep "+marker {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	reapChildren(-1)
+}
+
+func TestACommandThatIsNotThereAnswers127(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	t.Setenv("PATH", "/nonexistent")
+	if code := runExec(execOptions{timeout: time.Second, id: "n", argv: []string{"no-such-command"}}, &stdout, &stderr); code != exitCannotRun {
+		t.Fatalf("exit %d", code)
+	}
+	// an absolute command runs whatever PATH says
+	if code := runExec(execOptions{timeout: time.Second, id: "p", argv: []string{"/bin/sh", "-c", "echo ok"}}, &stdout, &stderr); code != 0 || stdout.String() != "ok\n" {
+		t.Fatalf("exit %d, output %q", code, stdout.String())
+	}
+}

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// prSetChildSubreaper is prctl's PR_SET_CHILD_SUBREAPER: orphaned descendants are re-parented to
+// the nearest living subreaper ancestor instead of the namespace's init, so nothing an exec
+// starts can leave its tree by setsid, a double fork or a cleared environment.
+const prSetChildSubreaper = 36
+
+// How long the output of a finished command is still relayed from the pipes before the agent
+// answers: enough for what is already buffered, far too short for a background writer to delay.
+const drainAfterExit = 25 * time.Millisecond
+
+// execOptions is what `stacyvm-agent exec` was asked to do.
+type execOptions struct {
+	timeout time.Duration
+	id      string
+	argv    []string
+}
+
+// parseExecArgs reads `--timeout <seconds> --id <id> -- argv...`; the seconds may have a fraction.
+func parseExecArgs(args []string) (execOptions, error) {
+	var options execOptions
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "--timeout":
+			if i+1 >= len(args) {
+				return options, errors.New("--timeout needs a value")
+			}
+			seconds, err := strconv.ParseFloat(args[i+1], 64)
+			if err != nil || seconds <= 0 || seconds > 366*24*3600 {
+				return options, fmt.Errorf("--timeout must be a positive number of seconds, not %q", args[i+1])
+			}
+			options.timeout = time.Duration(seconds * float64(time.Second))
+			i++
+		case "--id":
+			if i+1 >= len(args) || args[i+1] == "" {
+				return options, errors.New("--id needs a value")
+			}
+			options.id = args[i+1]
+			i++
+		case "--":
+			options.argv = args[i+1:]
+			if options.timeout == 0 || options.id == "" || len(options.argv) == 0 {
+				return options, errors.New("--timeout, --id and a command are required")
+			}
+			return options, nil
+		default:
+			return options, fmt.Errorf("unknown argument %q", args[i])
+		}
+	}
+	return options, errors.New("missing -- before the command")
+}
+
+// runExec runs the command as a child of this (subreaper) process with its output relayed
+// through pipes. When the command exits by itself, the agent answers at once with its status and
+// leaves whatever it started in the background running. On timeout, SIGTERM or SIGINT it kills
+// every descendant and answers 124 (timeout) or 128+signal.
+func runExec(options execOptions, stdout, stderr io.Writer) int {
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
+		fmt.Fprintf(stderr, "stacyvm-agent: cannot become a subreaper: %v\n", errno)
+		return exitCannotRun
+	}
+	// registered before the child starts, so no exit or cancel is missed
+	children := make(chan os.Signal, 16)
+	signal.Notify(children, syscall.SIGCHLD)
+	cancels := make(chan os.Signal, 2)
+	signal.Notify(cancels, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(children)
+	defer signal.Stop(cancels)
+
+	outRead, outWrite, err := os.Pipe()
+	if err != nil {
+		fmt.Fprintf(stderr, "stacyvm-agent: %v\n", err)
+		return exitCannotRun
+	}
+	errRead, errWrite, err := os.Pipe()
+	if err != nil {
+		fmt.Fprintf(stderr, "stacyvm-agent: %v\n", err)
+		return exitCannotRun
+	}
+	path, err := lookPath(options.argv[0])
+	if err != nil {
+		outRead.Close()
+		outWrite.Close()
+		errRead.Close()
+		errWrite.Close()
+		fmt.Fprintf(stderr, "%s: %v\n", options.argv[0], err)
+		return exitCannotRun
+	}
+	process, err := os.StartProcess(path, options.argv, &os.ProcAttr{
+		Files: []*os.File{os.Stdin, outWrite, errWrite},
+		// its own process group: a terminal's or a caller's group signal reaches only the agent
+		Sys: &syscall.SysProcAttr{Setpgid: true},
+	})
+	outWrite.Close()
+	errWrite.Close()
+	if err != nil {
+		outRead.Close()
+		errRead.Close()
+		fmt.Fprintf(stderr, "%s: %v\n", options.argv[0], err)
+		return exitCannotRun
+	}
+	relayed := make(chan struct{}, 2)
+	go relay(outRead, stdout, relayed)
+	go relay(errRead, stderr, relayed)
+
+	deadline := time.NewTimer(options.timeout)
+	defer deadline.Stop()
+	// SIGCHLD can coalesce; a slow tick reaps anything a lost signal left behind
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	status := -1
+	for status < 0 {
+		select {
+		case <-children:
+			status = reapChildren(process.Pid)
+		case <-tick.C:
+			status = reapChildren(process.Pid)
+		case <-deadline.C:
+			killTree(process.Pid)
+			finishRelay(outRead, errRead, relayed)
+			return exitTimedOut
+		case received := <-cancels:
+			killTree(process.Pid)
+			finishRelay(outRead, errRead, relayed)
+			return 128 + int(received.(syscall.Signal))
+		}
+	}
+	finishRelay(outRead, errRead, relayed)
+	return status
+}
+
+// killTree kills the command's process group at once (one atomic kill(2) ends a fork bomb that
+// never left the group), then every remaining descendant found by scanning /proc.
+func killTree(commandPid int) {
+	syscall.Kill(-commandPid, syscall.SIGKILL)
+	killDescendants(procRoot, os.Getpid())
+}
+
+// reapChildren reaps every child that has exited and answers the command's exit status once it
+// has exited (128+signal when a signal ended it), or -1 while it runs.
+func reapChildren(commandPid int) int {
+	result := -1
+	for {
+		var waitStatus syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &waitStatus, syscall.WNOHANG, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || pid <= 0 {
+			return result
+		}
+		if pid == commandPid {
+			switch {
+			case waitStatus.Exited():
+				result = waitStatus.ExitStatus()
+			case waitStatus.Signaled():
+				result = 128 + int(waitStatus.Signal())
+			}
+		}
+	}
+}
+
+// relay copies one pipe to the agent's own stream until the pipe ends or its deadline passes.
+func relay(from *os.File, to io.Writer, done chan<- struct{}) {
+	io.Copy(to, from)
+	done <- struct{}{}
+}
+
+// finishRelay lets both relays pass on what is already in the pipes, then stops them: a
+// background process that still holds a pipe must not hold the answer.
+func finishRelay(outRead, errRead *os.File, relayed <-chan struct{}) {
+	cutoff := time.Now().Add(drainAfterExit)
+	outRead.SetReadDeadline(cutoff)
+	errRead.SetReadDeadline(cutoff)
+	for i := 0; i < 2; i++ {
+		<-relayed
+	}
+	outRead.Close()
+	errRead.Close()
+}
+
+// lookPath finds a command without a slash on the PATH of the agent's own environment, which is
+// the exec's environment; a command with a slash is used as it is.
+func lookPath(name string) (string, error) {
+	for _, c := range name {
+		if c == '/' {
+			return name, nil
+		}
+	}
+	path := os.Getenv("PATH")
+	start := 0
+	for i := 0; i <= len(path); i++ {
+		if i < len(path) && path[i] != ':' {
+			continue
+		}
+		dir := path[start:i]
+		start = i + 1
+		if dir == "" {
+			dir = "."
+		}
+		candidate := dir + "/" + name
+		if info, err := os.Stat(candidate); err == nil && info.Mode().IsRegular() && info.Mode()&0o111 != 0 {
+			return candidate, nil
+		}
+	}
+	return "", errors.New("command not found")
+}

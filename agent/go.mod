@@ -1,0 +1,3 @@
+module stacyvm.dev/agent
+
+go 1.19

@@ -1,0 +1,64 @@
+// Command stacyvm-agent runs inside every StacyVM sandbox, bind-mounted read-only at
+// /.stacyvm/bin/stacyvm-agent. The worker runs every exec through it, so that whatever the
+// service adds around a command depends neither on the image's tools nor on the user's PATH or
+// environment. See README.md for the subcommands and their exit statuses.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses of the agent's own failures; a command's status is passed through unchanged.
+const (
+	exitUsage     = 2   // bad arguments
+	exitNotFound  = 3   // signal: no such process
+	exitProtected = 4   // signal: pid 1 or one of the agent's own processes
+	exitDenied    = 5   // signal: the kernel refused (another user's process)
+	exitTimedOut  = 124 // exec: the command outlived its timeout and was killed, with all it started
+	exitCannotRun = 127 // exec: the command could not be started (not found, not executable)
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "exec":
+		options, err := parseExecArgs(args[1:])
+		if err != nil {
+			fmt.Fprintf(stderr, "stacyvm-agent exec: %v\n%s\n", err, usage)
+			return exitUsage
+		}
+		return runExec(options, stdout, stderr)
+	case "kill":
+		if len(args) != 3 || args[1] != "--id" || args[2] == "" {
+			fmt.Fprintln(stderr, usage)
+			return exitUsage
+		}
+		return killExec(procRoot, args[2], stdout)
+	case "ps":
+		return listProcesses(procRoot, stdout, stderr)
+	case "signal":
+		if len(args) != 3 {
+			fmt.Fprintln(stderr, usage)
+			return exitUsage
+		}
+		return signalProcess(procRoot, args[1], args[2], stderr)
+	default:
+		fmt.Fprintln(stderr, usage)
+		return exitUsage
+	}
+}
+
+const usage = `usage:
+  stacyvm-agent exec --timeout <seconds> --id <exec id> -- <argv...>
+  stacyvm-agent kill --id <exec id>
+  stacyvm-agent ps
+  stacyvm-agent signal <pid> <signal>`
