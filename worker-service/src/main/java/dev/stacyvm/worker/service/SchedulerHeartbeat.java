@@ -1,6 +1,8 @@
 package dev.stacyvm.worker.service;
 
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+import io.quarkus.vertx.http.HttpServerStart;
 import io.quarkus.runtime.ShutdownEvent;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ApiException;
@@ -19,8 +21,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Registers this worker with the scheduler and renews it on every beat; the first beat runs at
- * start, and a scheduler that is not up yet is simply tried again on the next one.
+ * Registers this worker with the scheduler and renews it on every beat; the first beat runs once
+ * the HTTP server listens, and a scheduler that is not up yet is simply tried again on the next one.
  */
 @ApplicationScoped
 public class SchedulerHeartbeat {
@@ -46,11 +48,23 @@ public class SchedulerHeartbeat {
     private volatile boolean superseded;
     /** Set once the worker shuts down: no beat may follow the stopping report and undo it. */
     private boolean stopped;
+    /**
+     * Set once the HTTP server listens. Scheduled beats start with the application, before a slow
+     * start-up (engine probes) ends; registering then would let the scheduler place sandboxes on
+     * an address that still refuses connections.
+     */
+    private volatile boolean listening;
+
+    // Quarkus fires this asynchronously, off the event loop, so the first beat may block here
+    void listening(@ObservesAsync HttpServerStart started) {
+        listening = true;
+        beat();
+    }
 
     // synchronized with stopping(): a beat in flight when the shutdown begins lands before the report
     @Scheduled(every = "${stacyvm.worker.heartbeat-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void beat() {
-        if (superseded || stopped) {
+        if (superseded || stopped || !listening) {
             return;
         }
         List<String> names = providers.stream().filter(SandboxProvider::healthy).map(SandboxProvider::name).toList();
