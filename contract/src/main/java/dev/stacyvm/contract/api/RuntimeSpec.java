@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 import java.util.Map;
 
-/** What the scheduler asks a worker to start for one sandbox it has placed there. */
+/**
+ * What the scheduler asks a worker to start for one sandbox it has placed there. {@code networkPolicy}
+ * is the sandbox's effective egress policy (already bounded by its tenant's), used when {@code network}
+ * is {@code "bridge"}; {@code null} there means open egress to public addresses.
+ */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuntimeSpec(
         String sandboxId,
@@ -16,5 +20,6 @@ public record RuntimeSpec(
         Map<String, String> env,
         String network,
         List<Integer> ports,
-        int pidsLimit) {
+        int pidsLimit,
+        NetworkPolicy networkPolicy) {
 }

@@ -66,7 +66,7 @@ public class SandboxLifecycle {
         RuntimeHandle handle;
         try {
             handle = worker(sandbox.workerId).create(new RuntimeSpec(sandbox.id, sandbox.ownerId, sandbox.image,
-                    sandbox.memoryMb, sandbox.vcpus, spec.env(), sandbox.network, sandbox.ports, sandbox.pidsLimit));
+                    sandbox.memoryMb, sandbox.vcpus, spec.env(), sandbox.network, sandbox.ports, sandbox.pidsLimit, null));
         } catch (ApiException refused) {
             transitions.move(sandbox.id, SandboxState.ERROR, refused.getMessage(), s -> s.error = refused.getMessage());
             if (refused.code().httpStatus() < 500) {

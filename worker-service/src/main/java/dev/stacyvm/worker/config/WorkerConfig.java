@@ -63,6 +63,17 @@ public interface WorkerConfig {
     /** Containers started ahead of time, so that a create of their shape only has to claim one. */
     WarmPool warmPool();
 
+    /**
+     * The Docker network networked sandboxes join: a bridge with inter-container communication off,
+     * which the worker creates when it is missing (and refuses to use when ICC is on).
+     */
+    @WithDefault("stacyvm-sandboxes")
+    String sandboxNetwork();
+
+    /** The locally built image (deploy/images/build-netctl-image.sh) that loads a sandbox's egress rules. */
+    @WithDefault("stacyvm/netctl:1")
+    String netctlImage();
+
     interface WarmPool {
         /** Containers kept ready per image; 0 turns the pool off. */
         @WithDefault("0")

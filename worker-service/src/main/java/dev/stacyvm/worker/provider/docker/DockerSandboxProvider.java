@@ -70,6 +70,9 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Inject
     WarmPool warmPool;
 
+    @Inject
+    NetworkFence fence;
+
     @Override
     public String name() {
         return NAME;
@@ -95,6 +98,15 @@ public class DockerSandboxProvider implements SandboxProvider {
             }
             return containers.start(name, ContainerShape.of(spec), env, labels);
         });
+        if (ContainerShape.of(spec).networked()) {
+            try {
+                fence.apply(name, spec.networkPolicy());
+            } catch (RuntimeException unfenced) {
+                // fail closed: a sandbox whose egress rules are not in force is never handed out
+                containers.remove(name);
+                throw unfenced;
+            }
+        }
         return new RuntimeHandle(spec.sandboxId(), container.getId(), workerId, publishedPorts(container), previewHost());
     }
 

@@ -41,6 +41,9 @@ public class HardenedContainers {
     @Inject
     WorkerConfig config;
 
+    @Inject
+    NetworkFence fence;
+
     /**
      * Creates and starts a container of this shape under {@code name}; a container of that name
      * already there (a retried create) is started and reused. Answers the started container.
@@ -54,7 +57,8 @@ public class HardenedContainers {
                 .withMemory(shape.memoryMb() * MIB)
                 .withMemorySwap(shape.memoryMb() * MIB)
                 .withNanoCPUs(shape.vcpus() * 1_000_000_000L)
-                .withNetworkMode(shape.networked() ? "bridge" : "none")
+                // networked sandboxes join the isolated sandbox network, never Docker's default bridge
+                .withNetworkMode(shape.networked() ? fence.ensureNetwork() : "none")
                 .withInit(true)
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m,mode=1777"));
         List<ExposedPort> exposed = new ArrayList<>();

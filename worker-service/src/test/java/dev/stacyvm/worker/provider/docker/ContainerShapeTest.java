@@ -14,7 +14,7 @@ class ContainerShapeTest {
     private static final ContainerShape POOL = ContainerShape.isolated("stacyvm/base:bookworm", 512, 1, 256);
 
     private static RuntimeSpec spec(String image, int memoryMb, String network, List<Integer> ports) {
-        return new RuntimeSpec("sb-0123456789ab", "default:alice", image, memoryMb, 1, Map.of(), network, ports, 256);
+        return new RuntimeSpec("sb-0123456789ab", "default:alice", image, memoryMb, 1, Map.of(), network, ports, 256, null);
     }
 
     @Test
