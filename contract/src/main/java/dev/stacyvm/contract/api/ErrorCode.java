@@ -30,7 +30,11 @@ public enum ErrorCode {
     /** The caller already has as many uploads under way as it may; sent with Retry-After. */
     TOO_MANY_UPLOADS("too_many_uploads", 429, "Too Many Uploads"),
     PROVIDER_ERROR("provider_error", 500, "Provider Error"),
-    UNAVAILABLE("unavailable", 503, "Unavailable");
+    UNAVAILABLE("unavailable", 503, "Unavailable"),
+    /** A network policy that does not parse: a bad CIDR or domain name, an unknown default, too many entries. */
+    INVALID_NETWORK_POLICY("invalid_network_policy", 400, "Invalid Network Policy"),
+    /** A network policy that asks for egress its tenant's policy does not allow. */
+    NETWORK_POLICY_NOT_ALLOWED("network_policy_not_allowed", 403, "Network Policy Not Allowed");
 
     private final String wireName;
     private final int httpStatus;

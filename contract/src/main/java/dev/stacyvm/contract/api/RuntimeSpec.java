@@ -8,12 +8,15 @@ import java.util.Map;
 /**
  * What the scheduler asks a worker to start for one sandbox it has placed there.
  *
- * @param runAsRoot    true only for a sandbox made from a template an administrator allowed to run
- *                     as root; every other sandbox runs as the worker's fixed non-root user
- * @param readOnlyRoot true to mount the image's root filesystem read-only (the sandbox's
- *                     workspace, home and temporary folders stay writable)
- * @param diskMb       the size (MiB) of everything the sandbox may write; 0 (a scheduler that
- *                     predates it) means the worker's default
+ * @param runAsRoot     true only for a sandbox made from a template an administrator allowed to run
+ *                      as root; every other sandbox runs as the worker's fixed non-root user
+ * @param readOnlyRoot  true to mount the image's root filesystem read-only (the sandbox's
+ *                      workspace, home and temporary folders stay writable)
+ * @param diskMb        the size (MiB) of everything the sandbox may write; 0 (a scheduler that
+ *                      predates it) means the worker's default
+ * @param networkPolicy the sandbox's effective egress policy (already bounded by its tenant's), used
+ *                      when {@code network} is {@code "bridge"}; {@code null} there means open egress
+ *                      to public addresses (the always-refused ranges still apply)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuntimeSpec(
@@ -28,5 +31,6 @@ public record RuntimeSpec(
         int pidsLimit,
         boolean runAsRoot,
         boolean readOnlyRoot,
-        int diskMb) {
+        int diskMb,
+        NetworkPolicy networkPolicy) {
 }

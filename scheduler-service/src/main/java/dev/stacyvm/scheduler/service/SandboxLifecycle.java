@@ -68,7 +68,7 @@ public class SandboxLifecycle {
         try {
             handle = worker(sandbox.workerId).create(new RuntimeSpec(sandbox.id, sandbox.ownerId, sandbox.image,
                     sandbox.memoryMb, sandbox.vcpus, spec.env(), sandbox.network, sandbox.ports, sandbox.pidsLimit,
-                    spec.runAsRoot(), spec.readOnlyRoot(), sandbox.diskMb));
+                    spec.runAsRoot(), spec.readOnlyRoot(), sandbox.diskMb, null));
         } catch (ApiException refused) {
             transitions.move(sandbox.id, SandboxState.ERROR, refused.getMessage(), s -> s.error = refused.getMessage());
             if (refused.code().httpStatus() < 500) {

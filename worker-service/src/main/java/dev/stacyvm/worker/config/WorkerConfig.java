@@ -167,6 +167,16 @@ public interface WorkerConfig {
         @WithDefault("3")
         int maxFile();
     }
+    /**
+     * The Docker network networked sandboxes join: a bridge with inter-container communication off,
+     * which the worker creates when it is missing (and refuses to use when ICC is on).
+     */
+    @WithDefault("stacyvm-sandboxes")
+    String sandboxNetwork();
+
+    /** The locally built image (deploy/images/build-netctl-image.sh) that loads a sandbox's egress rules. */
+    @WithDefault("stacyvm/netctl:1")
+    String netctlImage();
 
     interface WarmPool {
         /** Containers kept ready per image; 0 turns the pool off. */

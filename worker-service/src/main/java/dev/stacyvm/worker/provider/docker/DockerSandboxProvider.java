@@ -69,6 +69,9 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Inject
     WarmPool warmPool;
 
+    @Inject
+    NetworkFence fence;
+
     @Override
     public String name() {
         return NAME;
@@ -94,6 +97,15 @@ public class DockerSandboxProvider implements SandboxProvider {
             }
             return containers.start(name, ContainerShape.of(spec, config.disk().defaultMb()), env, labels);
         });
+        if (ContainerShape.of(spec, config.disk().defaultMb()).networked()) {
+            try {
+                fence.apply(name, spec.networkPolicy());
+            } catch (RuntimeException unfenced) {
+                // fail closed: a sandbox whose egress rules are not in force is never handed out
+                containers.remove(name);
+                throw unfenced;
+            }
+        }
         return new RuntimeHandle(spec.sandboxId(), container.getId(), workerId, publishedPorts(container), previewHost());
     }
 

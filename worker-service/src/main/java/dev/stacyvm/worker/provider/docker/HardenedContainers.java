@@ -66,8 +66,12 @@ public class HardenedContainers {
     void checkSandboxUser(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
         Log.infof("sandboxes run as %s unless a template allows root", SandboxUser.parse(config.sandboxUser()).spec());
     }
+
     @Inject
     DiskEnforcement disk;
+
+    @Inject
+    NetworkFence fence;
 
     /**
      * Creates and starts a container of this shape under {@code name}; a container of that name
@@ -92,7 +96,8 @@ public class HardenedContainers {
                 .withMemory(shape.memoryMb() * MIB)
                 .withMemorySwap(shape.memoryMb() * MIB)
                 .withNanoCPUs(shape.vcpus() * 1_000_000_000L)
-                .withNetworkMode(shape.networked() ? "bridge" : "none")
+                // networked sandboxes join the isolated sandbox network, never Docker's default bridge
+                .withNetworkMode(shape.networked() ? fence.ensureNetwork() : "none")
                 .withInit(true)
                 .withReadonlyRootfs(shape.readOnlyRoot())
                 .withTmpFs(tmpfs)

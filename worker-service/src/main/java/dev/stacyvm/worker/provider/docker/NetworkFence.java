@@ -1,0 +1,227 @@
+package dev.stacyvm.worker.provider.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateNetworkCmd;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Network;
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.NetworkPolicy;
+import dev.stacyvm.worker.config.WorkerConfig;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Contains networked sandboxes. They join {@link WorkerConfig#sandboxNetwork()}, a bridge with
+ * inter-container communication off, so the host's bridge drops sandbox-to-sandbox traffic; and
+ * their own network namespace gets {@link EgressRules}, loaded by a short-lived helper container
+ * ({@link WorkerConfig#netctlImage()}) that joins that namespace with NET_ADMIN alone. The sandbox
+ * itself has no capabilities, so it cannot change them. Fails closed: a sandbox whose rules could
+ * not be loaded is not handed out (create) or keeps its previous rules (a policy change).
+ */
+@ApplicationScoped
+public class NetworkFence {
+
+    static final String ICC_OPTION = "com.docker.network.bridge.enable_icc";
+    private static final long MIB = 1024L * 1024L;
+    private static final int HELPER_TIMEOUT_SECONDS = 30;
+
+    @Inject
+    DockerClient docker;
+
+    @Inject
+    WorkerConfig config;
+
+    /** The sandbox network's name, created with ICC off when missing; one with ICC on is refused. */
+    String ensureNetwork() {
+        String name = config.sandboxNetwork();
+        Network network = inspect(name);
+        if (network == null) {
+            try (CreateNetworkCmd create = docker.createNetworkCmd()) {
+                create.withName(name).withDriver("bridge").withCheckDuplicate(true)
+                        .withOptions(Map.of(ICC_OPTION, "false"))
+                        .withLabels(Map.of(DockerSandboxProvider.LABEL_MANAGED, "true")).exec();
+            } catch (ConflictException createdMeanwhile) {
+                // another worker on this engine made it first
+            } catch (DockerException e) {
+                Log.warnf("docker could not create the sandbox network %s: %s", name, HardenedContainers.firstLine(e.getMessage()));
+                throw ApiException.providerError("the sandbox network could not be created");
+            }
+            network = inspect(name);
+        }
+        if (network == null || network.getOptions() == null || !"false".equals(network.getOptions().get(ICC_OPTION))) {
+            Log.errorf("the Docker network %s lets containers talk to each other (%s is not false); "
+                    + "networked sandboxes are refused until it is removed or fixed", name, ICC_OPTION);
+            throw ApiException.providerError("the sandbox network is not isolated");
+        }
+        return name;
+    }
+
+    private Network inspect(String name) {
+        try {
+            return docker.inspectNetworkCmd().withNetworkId(name).exec();
+        } catch (NotFoundException missing) {
+            return null;
+        }
+    }
+
+    /**
+     * Loads {@code policy}'s rules into the running container {@code container}'s namespace and pins
+     * its allow list's domains in its {@code /etc/hosts}; both tables are replaced atomically.
+     *
+     * @throws ApiException provider_error when the rules could not be loaded
+     */
+    void apply(String container, NetworkPolicy policy) {
+        Map<String, List<String>> resolved = resolve(policy);
+        String rules4 = EgressRules.ipv4(policy, resolved, fencedAddresses());
+        String rules6 = EgressRules.ipv6();
+        runHelper(container, rules4, rules6);
+        pinHosts(container, EgressRules.hostsPins(policy, resolved));
+    }
+
+    /**
+     * Each domain of the policy's lists to its IPv4 addresses as this worker resolves them (never as
+     * the sandbox would); a name that does not resolve gets none, so an allow entry opens nothing.
+     */
+    static Map<String, List<String>> resolve(NetworkPolicy policy) {
+        Map<String, List<String>> resolved = new LinkedHashMap<>();
+        if (policy == null) {
+            return resolved;
+        }
+        List<String> names = new ArrayList<>(policy.allow());
+        names.addAll(policy.deny());
+        for (String entry : names) {
+            if (NetworkPolicy.Ipv4Cidr.parse(entry) != null || resolved.containsKey(entry)) {
+                continue;
+            }
+            List<String> addresses = new ArrayList<>();
+            try {
+                for (InetAddress address : InetAddress.getAllByName(entry)) {
+                    if (address instanceof Inet4Address) {
+                        addresses.add(address.getHostAddress());
+                    }
+                }
+            } catch (UnknownHostException unknown) {
+                Log.infof("network policy name %s does not resolve; it opens nothing", entry);
+            }
+            resolved.put(entry, addresses);
+        }
+        return resolved;
+    }
+
+    /** The sandbox network's subnets and every IPv4 address of this host, refused whatever the policy. */
+    private List<String> fencedAddresses() {
+        Set<String> fenced = new LinkedHashSet<>();
+        Network network = inspect(config.sandboxNetwork());
+        if (network != null && network.getIpam() != null && network.getIpam().getConfig() != null) {
+            for (Network.Ipam.Config subnet : network.getIpam().getConfig()) {
+                if (subnet.getSubnet() != null) {
+                    fenced.add(subnet.getSubnet());
+                }
+                if (subnet.getGateway() != null) {
+                    fenced.add(subnet.getGateway());
+                }
+            }
+        }
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof Inet4Address) {
+                        fenced.add(address.getHostAddress());
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            throw ApiException.providerError("could not list this host's addresses to fence them off");
+        }
+        return new ArrayList<>(fenced);
+    }
+
+    private void runHelper(String container, String rules4, String rules6) {
+        String name = "stacyvm-netctl-" + UUID.randomUUID().toString().substring(0, 12);
+        HostConfig host = HostConfig.newHostConfig()
+                .withNetworkMode("container:" + container)
+                .withCapDrop(Capability.ALL)
+                .withCapAdd(Capability.NET_ADMIN)
+                .withSecurityOpts(List.of("no-new-privileges:true"))
+                .withMemory(64 * MIB)
+                .withPidsLimit(32L);
+        String script = "printf '%s' \"$RULES4\" | iptables-restore && printf '%s' \"$RULES6\" | ip6tables-restore";
+        try {
+            try (var create = docker.createContainerCmd(config.netctlImage())) {
+                create.withName(name).withHostConfig(host).withUser("0:0")
+                        .withLabels(Map.of(DockerSandboxProvider.LABEL_MANAGED, "true",
+                                DockerSandboxProvider.LABEL_WORKER, workerLabel()))
+                        .withEnv("RULES4=" + rules4, "RULES6=" + rules6)
+                        .withEntrypoint(List.of()).withCmd("/bin/sh", "-c", script).exec();
+            }
+            docker.startContainerCmd(name).exec();
+            Integer status = docker.waitContainerCmd(name).exec(new WaitContainerResultCallback())
+                    .awaitStatusCode(HELPER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (status == null || status != 0) {
+                Log.warnf("the network rules of %s failed to load (exit %s)", container, status);
+                throw ApiException.providerError("the sandbox's network rules could not be applied");
+            }
+        } catch (NotFoundException missingImage) {
+            Log.errorf("the network helper image %s is missing (deploy/images/build-netctl-image.sh): %s",
+                    config.netctlImage(), HardenedContainers.firstLine(missingImage.getMessage()));
+            throw ApiException.providerError("the sandbox's network rules could not be applied");
+        } catch (DockerException e) {
+            Log.warnf("the network helper for %s failed: %s", container, HardenedContainers.firstLine(e.getMessage()));
+            throw ApiException.providerError("the sandbox's network rules could not be applied");
+        } finally {
+            try {
+                docker.removeContainerCmd(name).withForce(true).exec();
+            } catch (NotFoundException | ConflictException gone) {
+                // never created, or already being removed
+            }
+        }
+    }
+
+    private String workerLabel() {
+        return config.id().orElse("");
+    }
+
+    /**
+     * Replaces the worker's pinned lines in the sandbox's {@code /etc/hosts} (root-owned, so the
+     * sandbox's user cannot change it), from an exec as root that writes nothing but that file.
+     */
+    private void pinHosts(String container, String pins) {
+        String script = "kept=$(grep -v '" + EgressRules.PIN_MARK + "$' /etc/hosts); "
+                + "printf '%s\\n%s' \"$kept\" \"$STACYVM_PINS\" > /etc/hosts";
+        try {
+            String exec = docker.execCreateCmd(container).withUser("0:0").withEnv(List.of("STACYVM_PINS=" + pins))
+                    .withCmd("/bin/sh", "-c", script).exec().getId();
+            docker.execStartCmd(exec).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                    com.github.dockerjava.api.model.Frame>()).awaitCompletion(10, TimeUnit.SECONDS);
+            Long exit = docker.inspectExecCmd(exec).exec().getExitCodeLong();
+            if (exit == null || exit != 0) {
+                throw ApiException.providerError("the sandbox's pinned host names could not be written");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("worker is shutting down");
+        } catch (DockerException e) {
+            throw ApiException.providerError("the sandbox's pinned host names could not be written");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.stacyvm.worker.provider.docker;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stacyvm.contract.api.NetworkPolicy;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EgressRulesTest {
+
+    private static final Map<String, List<String>> RESOLVED = Map.of("pypi.org", List.of("203.0.113.10"));
+
+    @Test
+    void privateLinkLocalHostAndSandboxAddressesAreRefusedBeforeAnyAllowEntry() {
+        String rules = EgressRules.ipv4(new NetworkPolicy("allow", List.of("10.1.2.3/32"), List.of()), RESOLVED,
+                List.of("172.18.0.0/16", "192.0.2.44"));
+        int allow = rules.indexOf("-A OUTPUT -d 10.1.2.3/32 -j ACCEPT");
+        for (String refused : List.of("10.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10", "172.16.0.0/12",
+                "192.168.0.0/16", "127.0.0.0/8", "172.18.0.0/16", "192.0.2.44/32")) {
+            int at = rules.indexOf("-A OUTPUT -d " + refused + " -j STACYVM-REFUSE");
+            assertTrue(at > 0 && at < allow, refused + " is refused before the allow list:\n" + rules);
+        }
+    }
+
+    @Test
+    void defaultDenyRefusesDockerDnsAndEverythingUnlisted() {
+        String rules = EgressRules.ipv4(new NetworkPolicy("deny", List.of("pypi.org"), List.of()), RESOLVED, List.of());
+        assertTrue(rules.indexOf("-d 127.0.0.11/32 -j STACYVM-REFUSE") < rules.indexOf("-o lo -j ACCEPT"));
+        assertTrue(rules.contains("-A OUTPUT -d 203.0.113.10/32 -j ACCEPT"), rules);
+        assertTrue(rules.endsWith("-A OUTPUT -j STACYVM-REFUSE\nCOMMIT\n"), rules);
+        assertTrue(EgressRules.hostsPins(new NetworkPolicy("deny", List.of("pypi.org"), List.of()), RESOLVED)
+                .contains("203.0.113.10 pypi.org" + EgressRules.PIN_MARK));
+    }
+
+    @Test
+    void theDenyListWinsOverTheAllowListAndOpenEgressKeepsDns() {
+        String rules = EgressRules.ipv4(new NetworkPolicy("allow", List.of("203.0.113.0/24"), List.of("pypi.org")),
+                RESOLVED, List.of());
+        assertTrue(rules.indexOf("-d 203.0.113.10/32 -j STACYVM-REFUSE") < rules.indexOf("-d 203.0.113.0/24 -j ACCEPT"));
+        assertFalse(rules.contains("127.0.0.11"));
+        assertTrue(rules.endsWith("-A OUTPUT -j ACCEPT\nCOMMIT\n"));
+        assertTrue(EgressRules.ipv6().contains("-A OUTPUT -j REJECT"));
+    }
+}
