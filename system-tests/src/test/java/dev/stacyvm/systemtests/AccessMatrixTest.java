@@ -57,6 +57,7 @@ class AccessMatrixTest {
         return List.of(
                 new Call("GET", sb, null, Reach.OWNED),
                 new Call("POST", sb + "/extend", Map.of("ttl", "1m"), Reach.OWNED),
+                new Call("PUT", sb + "/network", Map.of("default_egress", "deny"), Reach.OWNED),
                 new Call("POST", sb + "/exec", Map.of("command", "cat", "args", List.of("/workspace/secret.txt")), Reach.OWNED),
                 new Call("POST", sb + "/exec", Map.of("command", "cat", "args", List.of("/workspace/secret.txt"), "stream", true), Reach.OWNED),
                 new Call("GET", sb + "/logs?lines=10", null, Reach.OWNED),
@@ -87,6 +88,9 @@ class AccessMatrixTest {
                 new Call("GET", "/workers/" + Suite.WORKER_ID, null, Reach.OPERATOR),
                 new Call("GET", "/workers/" + Suite.WORKER_ID + "/credentials", null, Reach.ADMIN),
                 new Call("DELETE", "/workers/" + Suite.WORKER_ID + "/credentials/wcr_does_not_exist", null, Reach.ADMIN),
+                new Call("PUT", "/tenants/" + TENANT + "/network-policy", Map.of("default_egress", "deny"), Reach.ADMIN),
+                new Call("GET", "/tenants/" + TENANT + "/network-policy", null, Reach.ADMIN),
+                new Call("DELETE", "/tenants/" + TENANT + "/network-policy", null, Reach.ADMIN),
                 new Call("GET", "/quotas", null, Reach.ADMIN),
                 new Call("GET", "/quotas/summary", null, Reach.ADMIN),
                 new Call("GET", "/quotas/" + OWNER, null, Reach.ADMIN),
