@@ -209,12 +209,16 @@ public class NetworkFence {
         String script = "kept=$(grep -v '" + EgressRules.PIN_MARK + "$' /etc/hosts); "
                 + "printf '%s\\n%s' \"$kept\" \"$STACYVM_PINS\" > /etc/hosts";
         try {
+            // attached: an exec started detached answers at once, before the script ran, so its
+            // exit code would still be unknown (null) below and every networked create would fail
             String exec = docker.execCreateCmd(container).withUser("0:0").withEnv(List.of("STACYVM_PINS=" + pins))
+                    .withAttachStdout(true).withAttachStderr(true)
                     .withCmd("/bin/sh", "-c", script).exec().getId();
             docker.execStartCmd(exec).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<
                     com.github.dockerjava.api.model.Frame>()).awaitCompletion(10, TimeUnit.SECONDS);
             Long exit = docker.inspectExecCmd(exec).exec().getExitCodeLong();
             if (exit == null || exit != 0) {
+                Log.warnf("the pinned host names of %s could not be written (exit %s)", container, exit);
                 throw ApiException.providerError("the sandbox's pinned host names could not be written");
             }
         } catch (InterruptedException e) {
