@@ -1,5 +1,6 @@
 package dev.stacyvm.cli;
 
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.client.StacyVMClient;
 import dev.stacyvm.contract.api.ApiKeyRequest;
 import dev.stacyvm.contract.api.ApiKeyView;
@@ -39,7 +40,8 @@ final class AdminCommands {
                         (String) spec.get("ttl"), (Map<String, String>) spec.get("metadata"),
                         (Map<String, String>) spec.get("env"), (String) spec.get("network"),
                         (List<Integer>) spec.get("ports"), (Boolean) spec.get("public_preview"), null,
-                        (Boolean) spec.get("allow_root"), (Boolean) spec.get("read_only_root"), (Integer) spec.get("disk_mb"));
+                        (Boolean) spec.get("allow_root"), (Boolean) spec.get("read_only_root"), (Integer) spec.get("disk_mb"),
+                        (NetworkPolicy) spec.get("network_policy"));
                 output.value(client.createTemplate(request), TemplateView::name);
             }
             case "templates rm" -> {

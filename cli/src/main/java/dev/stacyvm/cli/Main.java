@@ -18,6 +18,8 @@ public final class Main {
             usage: ./stacyvm COMMAND [options]
               spawn [--image I] [--template T] [--ttl 30m] [--memory MB] [--vcpus N] [--env K=V]...
                     [--meta K=V]... [--port P]... [--public] [--network none|bridge]
+                    [--egress allow|deny] [--allow CIDR|DOMAIN]... [--deny CIDR|DOMAIN]...
+                                                  the egress policy of a bridge sandbox
               ls                                  the sandboxes you may see
               show ID                             one sandbox
               exec ID [--timeout 60s] [--env K=V]... [--workdir DIR] [--] COMMAND [ARG...]

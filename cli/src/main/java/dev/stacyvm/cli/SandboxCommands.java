@@ -1,5 +1,6 @@
 package dev.stacyvm.cli;
 
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.client.RemoteSandbox;
 import dev.stacyvm.client.StacyVMClient;
 import dev.stacyvm.contract.api.ExecRequest;
@@ -84,7 +85,17 @@ final class SandboxCommands {
         if (args.flag("public")) {
             body.put("public_preview", true);
         }
+        put(body, "network_policy", networkPolicy(args));
         return body;
+    }
+
+    /** The egress policy {@code --egress}, {@code --allow} and {@code --deny} name; null when none is given. */
+    static NetworkPolicy networkPolicy(Args args) {
+        String egress = args.option("egress");
+        if (egress == null && args.all("allow").isEmpty() && args.all("deny").isEmpty()) {
+            return null;
+        }
+        return new NetworkPolicy(egress, args.all("allow"), args.all("deny"));
     }
 
     private static void put(Map<String, Object> body, String field, Object value) {

@@ -1,5 +1,6 @@
 package dev.stacyvm.scheduler;
 
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.SandboxState;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
@@ -58,6 +59,11 @@ public class Sandbox extends PanacheEntityBase {
 
     @Column(nullable = false)
     public String network;
+
+    /** The effective egress policy of a bridge sandbox; null without a network (or from before policies: open). */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "network_policy")
+    public NetworkPolicy networkPolicy;
 
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)

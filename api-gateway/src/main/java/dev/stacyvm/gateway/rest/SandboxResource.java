@@ -8,6 +8,7 @@ import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecStreamLine;
 import dev.stacyvm.contract.api.ExtendRequest;
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.LogLines;
 import dev.stacyvm.contract.api.PruneResult;
 import dev.stacyvm.contract.api.PreviewAccess;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -146,6 +148,18 @@ public class SandboxResource {
             description = "expires_at moves by ttl from the later of now and the current expiry, capped at the maximum TTL from now.")
     public SandboxView extend(@PathParam("id") String id, ExtendRequest request) {
         return sandboxes.extend(id, request);
+    }
+
+    @PUT
+    @Access(Access.Level.WRITE)
+    @Path("/{id}/network")
+    @Operation(summary = "Change a running sandbox's egress policy",
+            description = "Only for network \"bridge\" sandboxes (409 conflict otherwise). The body is a network policy "
+                    + "({\"default_egress\": \"allow\"|\"deny\", \"allow\": [...], \"deny\": [...]}), bounded by the "
+                    + "tenant's (403 network_policy_not_allowed); the sandbox's rules are reloaded before the answer. Audited "
+                    + "as sandbox.network.")
+    public SandboxView changeNetwork(@PathParam("id") String id, NetworkPolicy policy) {
+        return sandboxes.changeNetwork(id, policy);
     }
 
     @GET

@@ -17,6 +17,8 @@ import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import dev.stacyvm.contract.api.ExtendRequest;
+import dev.stacyvm.contract.api.NetworkPolicy;
+import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.LogLines;
 import dev.stacyvm.contract.api.PruneResult;
 import dev.stacyvm.contract.api.TtlExtension;
@@ -49,6 +51,7 @@ public class SandboxGateway {
     public static final String DESTROY = "sandbox.destroy";
     public static final String EXTEND = "sandbox.extend";
     public static final String PRUNE = "sandbox.prune";
+    public static final String NETWORK = "sandbox.network";
 
     @Inject
     CallerContext context;
@@ -82,6 +85,9 @@ public class SandboxGateway {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    NetworkPolicies networkPolicies;
 
     /** Creates a sandbox; a request naming a template gets the template's fields where it sets none. */
     public SandboxView create(CreateSandboxRequest request) {
@@ -194,6 +200,29 @@ public class SandboxGateway {
                 quotas.of(sandbox.ownerId()).maxTtl().toSeconds());
         return audited(EXTEND, sandbox, sandbox.ownerId(), () -> services.scheduler().extend(id, extension),
                 extended -> "by " + GoDuration.format(ttl) + " to " + extended.expiresAt());
+    }
+
+    /**
+     * Replaces the egress policy of a running networked sandbox, bounded by its tenant's policy as
+     * at create; the worker reloads the sandbox's rules before the new policy is recorded.
+     *
+     * @throws ApiException {@code bad_request} without a body, {@code invalid_network_policy},
+     *                      {@code network_policy_not_allowed}, {@code conflict} for a sandbox that
+     *                      is not running or has no network, {@code not_found}
+     */
+    public SandboxView changeNetwork(String id, NetworkPolicy requested) {
+        if (requested == null) {
+            throw ApiException.badRequest("a network policy body is required");
+        }
+        SandboxView sandbox = get(id);
+        return audited(NETWORK, sandbox, sandbox.ownerId(), () -> {
+            if (!"bridge".equals(sandbox.network())) {
+                throw new ApiException(ErrorCode.CONFLICT, "sandbox " + id + " has no network (network \"none\"): "
+                        + "there is no egress to set a policy for");
+            }
+            NetworkPolicy policy = networkPolicies.effective("bridge", requested, OwnerIds.tenantOf(sandbox.ownerId()));
+            return services.scheduler().changeNetwork(id, policy);
+        }, changed -> changed.networkPolicy().summary());
     }
 
     /** Destroys the caller's expired sandboxes now (an administrator's: everyone's). */

@@ -2,6 +2,7 @@ package dev.stacyvm.gateway.service;
 
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.CreateSandboxRequest;
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.gateway.auth.Caller;
@@ -35,9 +36,12 @@ public class SandboxRequests {
     @Inject
     Quotas quotas;
 
+    @Inject
+    NetworkPolicies networkPolicies;
+
     public SandboxSpec resolve(CreateSandboxRequest request, Caller caller) {
         CreateSandboxRequest body = request != null ? request
-                : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         var sandboxes = config.sandboxes();
         String image = present(body.image()) ? body.image().trim() : sandboxes.defaultImage();
         if (image.length() > 255 || !image.matches("[A-Za-z0-9][A-Za-z0-9._/:@-]*")) {
@@ -71,10 +75,12 @@ public class SandboxRequests {
         String ownerId = owner.ownerId();
         OwnerQuota quota = quotas.of(ownerId);
         Duration ttl = ttl(body.ttl(), quota.maxTtl());
+        NetworkPolicy networkPolicy = networkPolicies.effective(network, body.networkPolicy(), owner.tenant());
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttl.toSeconds(), metadata(body.metadata()),
                 env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit, quota.limits(),
                 workerLabels(body.workerLabels()), quotas.ofKey(owner.keyId()).limits(),
-                quotas.ofTenant(owner.tenant()).limits(), false, Boolean.TRUE.equals(body.readOnlyRoot()), diskMb);
+                quotas.ofTenant(owner.tenant()).limits(), false, Boolean.TRUE.equals(body.readOnlyRoot()), diskMb,
+                networkPolicy);
     }
 
     /** The requested TTL (the default when none), capped by the owner's maximum. */

@@ -117,13 +117,14 @@ public class TemplateService {
         return new TemplateRequest(name, request.image(), request.provider(), request.memoryMb(), request.vcpus(),
                 request.ttl(), request.metadata(), request.env(), request.network(), request.ports(),
                 request.publicPreview(), request.pidsLimit(), Boolean.TRUE.equals(request.allowRoot()) ? true : null,
-                request.readOnlyRoot(), request.diskMb());
+                request.readOnlyRoot(), request.diskMb(),
+                request.networkPolicy() == null ? null : request.networkPolicy().validated());
     }
 
     private static TemplateView view(Template template) {
         TemplateRequest spec = template.spec;
         return new TemplateView(template.name, spec.image(), spec.provider(), spec.memoryMb(), spec.vcpus(), spec.ttl(),
                 spec.metadata(), spec.env(), spec.network(), spec.ports(), spec.publicPreview(), spec.pidsLimit(),
-                Boolean.TRUE.equals(spec.allowRoot()), spec.readOnlyRoot(), spec.diskMb(), template.ownerId, template.createdAt, template.updatedAt);
+                Boolean.TRUE.equals(spec.allowRoot()), spec.readOnlyRoot(), spec.diskMb(), spec.networkPolicy(), template.ownerId, template.createdAt, template.updatedAt);
     }
 }

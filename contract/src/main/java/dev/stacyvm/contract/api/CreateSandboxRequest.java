@@ -12,6 +12,8 @@ import java.util.Map;
  * (ours) mounts the image's root filesystem read-only; {@code /workspace} (home), {@code /tmp} and
  * {@code /var/tmp} stay writable. There is no field to run as root: only a template an
  * administrator saved with {@code allow_root} may (see {@link TemplateRequest}).
+ * {@code network_policy} (ours) is the egress policy of a {@code network: "bridge"} sandbox
+ * ({@link NetworkPolicy}); its tenant's policy bounds it.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record CreateSandboxRequest(
@@ -30,7 +32,8 @@ public record CreateSandboxRequest(
         Integer diskMb,
         Integer pidsLimit,
         Map<String, String> workerLabels,
-        Boolean readOnlyRoot) {
+        Boolean readOnlyRoot,
+        NetworkPolicy networkPolicy) {
 
     /** This request's fields where it sets them, the template's where it leaves them empty. */
     public CreateSandboxRequest over(CreateSandboxRequest template) {
@@ -42,7 +45,8 @@ public record CreateSandboxRequest(
                 publicPreview != null ? publicPreview : template.publicPreview,
                 pick(diskMb, template.diskMb), pick(pidsLimit, template.pidsLimit),
                 workerLabels == null || workerLabels.isEmpty() ? template.workerLabels : workerLabels,
-                readOnlyRoot != null ? readOnlyRoot : template.readOnlyRoot);
+                readOnlyRoot != null ? readOnlyRoot : template.readOnlyRoot,
+                networkPolicy != null ? networkPolicy : template.networkPolicy);
     }
 
     private static String pick(String mine, String theirs) {

@@ -52,6 +52,11 @@ public record NetworkPolicy(String defaultEgress, List<String> allow, List<Strin
         return DENY.equals(defaultEgress);
     }
 
+    /** One line for logs and audit records: the default and both lists. */
+    public String summary() {
+        return "default_egress=" + defaultEgress + " allow=" + allow + " deny=" + deny;
+    }
+
     /**
      * This policy checked and written canonically (CIDRs with their network address, domains in
      * lower case, duplicates dropped).

@@ -15,7 +15,8 @@ import java.util.Map;
  * {@code run_as_root} is true only for a create from a template an administrator allowed to run as
  * root; {@code read_only_root} mounts the image read-only.
  * {@code disk_mb} is the size (MiB) of everything the sandbox may write, counted against the
- * {@code max_disk_mb} of each of those limits.
+ * {@code max_disk_mb} of each of those limits. {@code network_policy} is the effective egress policy
+ * of a {@code network: "bridge"} sandbox, already bounded by its tenant's ({@code null} with no network).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -37,11 +38,13 @@ public record SandboxSpec(
         OwnerLimits tenantLimits,
         boolean runAsRoot,
         boolean readOnlyRoot,
-        int diskMb) {
+        int diskMb,
+        NetworkPolicy networkPolicy) {
 
     /** This spec run as root: only for a create from a template an administrator allowed to. */
     public SandboxSpec asRoot() {
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttlSeconds, metadata, env, network, ports,
-                publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot, diskMb);
+                publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot, diskMb,
+                networkPolicy);
     }
 }

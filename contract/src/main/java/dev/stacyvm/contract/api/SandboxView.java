@@ -10,7 +10,9 @@ import java.util.Map;
  * A sandbox as the public API shows it: StacyVM's fields first, then ours ({@code owner_id},
  * {@code worker_id}, {@code preview_urls}, {@code public_preview}, {@code error}). {@code disk_mb} is
  * the most it may write (MiB); {@code disk_used_bytes} and {@code disk_used_mb} what it has written,
- * shown for a running sandbox when its worker answered in time, left out otherwise.
+ * shown for a running sandbox when its worker answered in time, left out otherwise. {@code network}
+ * is {@code "none"} or {@code "bridge"}; {@code network_policy} the egress policy in force on a
+ * {@code "bridge"} sandbox.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxView(
@@ -30,6 +32,8 @@ public record SandboxView(
         boolean publicPreview,
         String error,
         Integer diskMb,
+        String network,
+        @JsonInclude(JsonInclude.Include.NON_NULL) NetworkPolicy networkPolicy,
         @JsonInclude(JsonInclude.Include.NON_NULL) Long diskUsedBytes,
         @JsonInclude(JsonInclude.Include.NON_NULL) Long diskUsedMb) {
 
@@ -39,6 +43,7 @@ public record SandboxView(
      */
     public SandboxView withDiskUsed(long bytes) {
         return new SandboxView(id, state, provider, image, memoryMb, vcpus, createdAt, expiresAt, metadata, previewDomain,
-                ownerId, workerId, previewUrls, publicPreview, error, diskMb, bytes, bytes / (1024L * 1024L));
+                ownerId, workerId, previewUrls, publicPreview, error, diskMb, network, networkPolicy, bytes,
+                bytes / (1024L * 1024L));
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
  * lets sandboxes created from the template run as root (uid 0, still without capabilities) instead
  * of the worker's fixed non-root user: only an administrator may save a template with it
  * ({@code 403 forbidden} otherwise), and a create naming such a template may not change its image.
+ * {@code network_policy} is the egress policy its networked sandboxes get unless the create names one.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TemplateRequest(
@@ -28,11 +29,12 @@ public record TemplateRequest(
         Integer pidsLimit,
         Boolean allowRoot,
         Boolean readOnlyRoot,
-        Integer diskMb) {
+        Integer diskMb,
+        NetworkPolicy networkPolicy) {
 
     /** The create request this template stands for. */
     public CreateSandboxRequest asCreateRequest() {
         return new CreateSandboxRequest(image, provider, memoryMb, vcpus, ttl, null, null, metadata, env, network, ports,
-                publicPreview, diskMb, pidsLimit, null, readOnlyRoot);
+                publicPreview, diskMb, pidsLimit, null, readOnlyRoot, networkPolicy);
     }
 }

@@ -1,5 +1,6 @@
 package dev.stacyvm.contract.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
@@ -24,6 +25,7 @@ public record TemplateView(
         Boolean allowRoot,
         Boolean readOnlyRoot,
         Integer diskMb,
+        @JsonInclude(JsonInclude.Include.NON_NULL) NetworkPolicy networkPolicy,
         String ownerId,
         Instant createdAt,
         Instant updatedAt) {

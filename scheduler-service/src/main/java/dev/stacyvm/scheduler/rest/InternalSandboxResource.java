@@ -1,5 +1,6 @@
 package dev.stacyvm.scheduler.rest;
 
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.OwnerIds;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -58,6 +60,12 @@ public class InternalSandboxResource {
     @Path("/{id}/extend")
     public SandboxView extend(@PathParam("id") String id, TtlExtension extension) {
         return lifecycle.extend(id, extension);
+    }
+
+    @PUT
+    @Path("/{id}/network")
+    public SandboxView changeNetwork(@PathParam("id") String id, NetworkPolicy policy) {
+        return lifecycle.changeNetwork(id, policy);
     }
 
     @GET

@@ -1,5 +1,6 @@
 package dev.stacyvm.scheduler.service;
 
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.PreviewGeneration;
@@ -68,7 +69,7 @@ public class SandboxLifecycle {
         try {
             handle = worker(sandbox.workerId).create(new RuntimeSpec(sandbox.id, sandbox.ownerId, sandbox.image,
                     sandbox.memoryMb, sandbox.vcpus, spec.env(), sandbox.network, sandbox.ports, sandbox.pidsLimit,
-                    spec.runAsRoot(), spec.readOnlyRoot(), sandbox.diskMb, null));
+                    spec.runAsRoot(), spec.readOnlyRoot(), sandbox.diskMb, sandbox.networkPolicy));
         } catch (ApiException refused) {
             transitions.move(sandbox.id, SandboxState.ERROR, refused.getMessage(), s -> s.error = refused.getMessage());
             if (refused.code().httpStatus() < 500) {
@@ -190,6 +191,34 @@ public class SandboxLifecycle {
         return views.view(sandbox);
     }
 
+    /**
+     * Replaces a running networked sandbox's egress policy: its worker reloads the rules first (an
+     * atomic swap; the old rules stay when it fails), then the record keeps the new policy, so a
+     * restarted create or a view never shows a policy that is not in force.
+     *
+     * @throws ApiException {@code not_found}; {@code conflict} when the sandbox is not running or has
+     *                      no network; the worker's error when it could not reload the rules
+     */
+    @Transactional
+    public SandboxView changeNetwork(String id, NetworkPolicy policy) {
+        if (policy == null) {
+            throw ApiException.badRequest("a network policy body is required");
+        }
+        Sandbox sandbox = Sandbox.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        if (sandbox == null || sandbox.state == SandboxState.DESTROYED) {
+            throw ApiException.notFound("sandbox not found: " + id);
+        }
+        if (sandbox.state != SandboxState.RUNNING || !"bridge".equals(sandbox.network)) {
+            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + id + " is " + sandbox.state.wireName()
+                    + " on network " + sandbox.network + ": only a running bridge sandbox's policy can change");
+        }
+        // the row lock holds off a concurrent change or destroy while the worker reloads the rules
+        worker(sandbox.workerId).applyNetworkPolicy(id, policy);
+        sandbox.networkPolicy = policy;
+        sandbox.updatedAt = Instant.now();
+        return views.view(sandbox);
+    }
+
     /** Destroys the sandboxes (one owner's, one tenant's, or all) whose TTL has run out, now rather than on the next sweep. */
     public int pruneExpired(String owner, String tenant) {
         List<String> due = QuarkusTransaction.requiringNew().call(() -> {
@@ -275,6 +304,7 @@ public class SandboxLifecycle {
         sandbox.pidsLimit = spec.pidsLimit();
         sandbox.diskMb = spec.diskMb();
         sandbox.network = spec.network();
+        sandbox.networkPolicy = spec.networkPolicy();
         sandbox.ports = spec.ports() == null ? List.of() : spec.ports();
         sandbox.publicPreview = spec.publicPreview();
         sandbox.metadata = spec.metadata() == null ? Map.of() : spec.metadata();

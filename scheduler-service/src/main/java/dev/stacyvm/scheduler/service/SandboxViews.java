@@ -1,5 +1,6 @@
 package dev.stacyvm.scheduler.service;
 
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.config.SchedulerConfig;
@@ -15,6 +16,11 @@ public class SandboxViews {
     @Inject
     SchedulerConfig config;
 
+    /** A bridge sandbox without a stored policy (created before policies) runs with open egress. */
+    private static NetworkPolicy effective(NetworkPolicy stored) {
+        return stored == null ? NetworkPolicy.OPEN : stored;
+    }
+
     public SandboxView view(Sandbox sandbox) {
         Map<String, String> previewUrls = new LinkedHashMap<>();
         int defaultPort = config.previewScheme().equals("https") ? 443 : 80;
@@ -26,6 +32,7 @@ public class SandboxViews {
         return new SandboxView(sandbox.id, sandbox.state.wireName(), sandbox.provider, sandbox.image,
                 sandbox.memoryMb, sandbox.vcpus, sandbox.createdAt, sandbox.expiresAt, sandbox.metadata,
                 config.previewDomain(), sandbox.ownerId, sandbox.workerId, previewUrls, sandbox.publicPreview, sandbox.error,
-                sandbox.diskMb == 0 ? null : sandbox.diskMb, null, null);
+                sandbox.diskMb == 0 ? null : sandbox.diskMb, sandbox.network,
+                "bridge".equals(sandbox.network) ? effective(sandbox.networkPolicy) : null, null, null);
     }
 }

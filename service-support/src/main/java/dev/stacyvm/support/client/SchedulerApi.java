@@ -1,5 +1,6 @@
 package dev.stacyvm.support.client;
 
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.contract.api.PreviewGeneration;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -49,6 +51,11 @@ public interface SchedulerApi {
     @POST
     @Path("/sandboxes/{id}/extend")
     SandboxView extend(@PathParam("id") String id, TtlExtension extension);
+
+    /** Replaces a running networked sandbox's egress policy (already bounded by its tenant's). */
+    @PUT
+    @Path("/sandboxes/{id}/network")
+    SandboxView changeNetwork(@PathParam("id") String id, NetworkPolicy policy);
 
     /** The sandbox's current preview generation, which new preview tokens carry; {@code not_found} once destroyed. */
     @GET

@@ -1,5 +1,6 @@
 package dev.stacyvm.support.client;
 
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.ChmodRequest;
 import dev.stacyvm.contract.api.DiskUsage;
 import dev.stacyvm.contract.api.ExecRequest;
@@ -16,6 +17,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -48,6 +50,11 @@ public interface WorkerApi {
     ExecResult exec(@PathParam("id") String sandboxId, ExecRequest request);
 
     /** The bytes the sandbox has written (its writable layer). */
+    /** Reloads the sandbox's egress rules for this policy; the old rules stay when it fails. */
+    @PUT
+    @Path("/sandboxes/{id}/network")
+    StatusResponse applyNetworkPolicy(@PathParam("id") String sandboxId, NetworkPolicy policy);
+
     @GET
     @Path("/sandboxes/{id}/disk")
     DiskUsage disk(@PathParam("id") String sandboxId);

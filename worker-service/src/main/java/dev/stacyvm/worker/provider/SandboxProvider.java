@@ -56,6 +56,16 @@ public interface SandboxProvider {
     long diskUsedBytes(String sandboxId);
 
     /**
+     * Replaces the egress rules of a running networked sandbox with those of {@code policy}
+     * ({@code null}: open egress to public addresses; the always-refused ranges stay in force).
+     * The swap is atomic: when it fails the old rules stay.
+     *
+     * @throws dev.stacyvm.contract.api.ApiException {@code not_found} when it has no runtime,
+     *                                               {@code provider_error} when the rules could not be loaded
+     */
+    void applyNetworkPolicy(String sandboxId, dev.stacyvm.contract.api.NetworkPolicy policy);
+
+    /**
      * The sandbox's processes as the agent's {@code ps} JSON ({@code {"processes": [...],
      * "truncated": bool}}, at most 1000 processes), read inside the sandbox as its user.
      */

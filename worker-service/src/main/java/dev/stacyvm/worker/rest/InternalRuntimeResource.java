@@ -1,5 +1,6 @@
 package dev.stacyvm.worker.rest;
 
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.DiskUsage;
 import dev.stacyvm.contract.api.ExecRequest;
@@ -17,6 +18,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.QueryParam;
 import java.util.List;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -52,6 +54,14 @@ public class InternalRuntimeResource {
     public StatusResponse destroy(@PathParam("id") String sandboxId) {
         runtimes.destroy(sandboxId);
         return StatusResponse.DESTROYED;
+    }
+
+    /** Replaces a networked sandbox's egress rules, for {@code PUT /api/v1/sandboxes/{id}/network}. */
+    @PUT
+    @Path("/{id}/network")
+    public StatusResponse applyNetworkPolicy(@PathParam("id") String sandboxId, NetworkPolicy policy) {
+        runtimes.applyNetworkPolicy(sandboxId, policy == null ? null : policy.validated());
+        return new StatusResponse("applied");
     }
 
     /** What the sandbox has written (its writable layer's size), for {@code GET /api/v1/sandboxes/{id}}. */

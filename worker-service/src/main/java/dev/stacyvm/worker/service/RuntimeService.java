@@ -1,5 +1,6 @@
 package dev.stacyvm.worker.service;
 
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.DiskUsage;
@@ -68,6 +69,11 @@ public class RuntimeService {
     }
 
     /** What the sandbox has written, in bytes. */
+    /** Reloads the sandbox's egress rules for {@code policy} (see {@link SandboxProvider#applyNetworkPolicy}). */
+    public void applyNetworkPolicy(String sandboxId, NetworkPolicy policy) {
+        provider.applyNetworkPolicy(sandboxId, policy);
+    }
+
     public DiskUsage diskUsage(String sandboxId) {
         return new DiskUsage(sandboxId, provider.diskUsedBytes(sandboxId));
     }

@@ -1,5 +1,6 @@
 package dev.stacyvm.worker.provider.docker;
 
+import dev.stacyvm.contract.api.NetworkPolicy;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.ExecCreateCmdResponse;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -420,6 +421,17 @@ public class DockerSandboxProvider implements SandboxProvider {
         if (container.getState() == null || !Boolean.TRUE.equals(container.getState().getRunning())) {
             throw new ApiException(ErrorCode.CONFLICT, "sandbox " + sandboxId + " is not running");
         }
+    }
+
+    @Override
+    public void applyNetworkPolicy(String sandboxId, NetworkPolicy policy) {
+        String name = containerName(sandboxId);
+        try {
+            docker.inspectContainerCmd(name).exec();
+        } catch (NotFoundException gone) {
+            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
+        }
+        fence.apply(name, policy);
     }
 
     @Override

@@ -208,23 +208,30 @@ public class NetworkFence {
     private void pinHosts(String container, String pins) {
         String script = "kept=$(grep -v '" + EgressRules.PIN_MARK + "$' /etc/hosts); "
                 + "printf '%s\\n%s' \"$kept\" \"$STACYVM_PINS\" > /etc/hosts";
+        StringBuilder output = new StringBuilder();
         try {
-            // attached: an exec started detached answers at once, before the script ran, so its
-            // exit code would still be unknown (null) below and every networked create would fail
             String exec = docker.execCreateCmd(container).withUser("0:0").withEnv(List.of("STACYVM_PINS=" + pins))
                     .withAttachStdout(true).withAttachStderr(true)
                     .withCmd("/bin/sh", "-c", script).exec().getId();
-            docker.execStartCmd(exec).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<
-                    com.github.dockerjava.api.model.Frame>()).awaitCompletion(10, TimeUnit.SECONDS);
+            boolean done = docker.execStartCmd(exec).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                    com.github.dockerjava.api.model.Frame>() {
+                @Override
+                public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                    if (output.length() < 4096) {
+                        output.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+            }).awaitCompletion(10, TimeUnit.SECONDS);
             Long exit = docker.inspectExecCmd(exec).exec().getExitCodeLong();
-            if (exit == null || exit != 0) {
-                Log.warnf("the pinned host names of %s could not be written (exit %s)", container, exit);
+            if (!done || exit == null || exit != 0) {
+                Log.warnf("pinning host names in %s failed (exit %s): %s", container, exit, output.toString().strip());
                 throw ApiException.providerError("the sandbox's pinned host names could not be written");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("worker is shutting down");
         } catch (DockerException e) {
+            Log.warnf("pinning host names in %s failed: %s", container, e.getMessage());
             throw ApiException.providerError("the sandbox's pinned host names could not be written");
         }
     }
