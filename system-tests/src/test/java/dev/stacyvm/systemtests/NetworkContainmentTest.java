@@ -242,7 +242,7 @@ class NetworkContainmentTest {
             String id = sandboxes.create(Map.of("network", "bridge", "ttl", "10m", "network_policy", policy));
             api().get("/sandboxes/{id}", id).then().statusCode(200)
                     .body("network_policy.default_egress", equalTo(policy.get("default_egress")))
-                    .body("network_policy.allow", equalTo(policy.get("allow")));
+                    .body("network_policy.allow", equalTo(asCidrs((List<?>) policy.get("allow"))));
             Map<String, String> outcomes = probe(id, METADATA + ":80", ALLOWED_HOST + ":80");
             assertReached(outcomes.get(ALLOWED_HOST + ":80"), allowedMarker, id + " reaches " + ALLOWED_HOST);
             assertRefused(outcomes.get(METADATA + ":80"), metadataMarker, id + " reached the metadata address with " + policy);
@@ -266,7 +266,7 @@ class NetworkContainmentTest {
         String allowList = sandboxes.create(Map.of("network", "bridge", "ttl", "10m",
                 "network_policy", Map.of("default_egress", "deny", "allow", List.of(ALLOWED_HOST))));
         api().get("/sandboxes/{id}", allowList).then().statusCode(200)
-                .body("network_policy.default_egress", equalTo("deny")).body("network_policy.allow", hasItem(ALLOWED_HOST));
+                .body("network_policy.default_egress", equalTo("deny")).body("network_policy.allow", hasItem(ALLOWED_HOST + "/32"));
         Map<String, String> fromAllowList = probe(allowList, allowed, other);
         assertReached(fromAllowList.get(allowed), allowedMarker, "the allow list opens " + ALLOWED_HOST);
         assertRefused(fromAllowList.get(other), otherMarker, "default deny let the sandbox reach " + OTHER_HOST);
@@ -293,8 +293,8 @@ class NetworkContainmentTest {
         assertReached(probe(id, other).get(other), otherMarker, "before the change the sandbox reaches " + OTHER_HOST);
 
         api().body(Map.of("default_egress", "allow", "deny", List.of(OTHER_HOST))).put("/sandboxes/{id}/network", id)
-                .then().statusCode(200).body("id", equalTo(id)).body("network_policy.deny", hasItem(OTHER_HOST));
-        api().get("/sandboxes/{id}", id).then().statusCode(200).body("network_policy.deny", hasItem(OTHER_HOST));
+                .then().statusCode(200).body("id", equalTo(id)).body("network_policy.deny", hasItem(OTHER_HOST + "/32"));
+        api().get("/sandboxes/{id}", id).then().statusCode(200).body("network_policy.deny", hasItem(OTHER_HOST + "/32"));
         Map<String, String> denied = probe(id, allowed, other);
         assertRefused(denied.get(other), otherMarker, "after the change the sandbox still reached " + OTHER_HOST);
         assertReached(denied.get(allowed), allowedMarker, "the change closed only " + OTHER_HOST);
@@ -369,7 +369,7 @@ class NetworkContainmentTest {
                 "network_policy", Map.of("default_egress", "deny", "allow", List.of(ALLOWED_HOST))));
         api().body(Map.of("default_egress", "deny", "allow", List.of("203.0.113.10/99")))
                 .put("/sandboxes/{id}/network", id).then().statusCode(400).body("code", equalTo("invalid_network_policy"));
-        api().get("/sandboxes/{id}", id).then().statusCode(200).body("network_policy.allow", equalTo(List.of(ALLOWED_HOST)));
+        api().get("/sandboxes/{id}", id).then().statusCode(200).body("network_policy.allow", equalTo(List.of(ALLOWED_HOST + "/32")));
     }
 
     // ---------------------------------------------------------------- test hosts
@@ -488,6 +488,11 @@ class NetworkContainmentTest {
         }
         assertEquals(Set.of(targets), outcomes.keySet(), "one outcome per target: " + stdout);
         return outcomes;
+    }
+
+    /** Addresses as the API shows them: each a CIDR ({@code /32} for a single address). */
+    private static List<String> asCidrs(List<?> entries) {
+        return entries.stream().map(entry -> entry.toString().contains("/") ? entry.toString() : entry + "/32").toList();
     }
 
     private static void assertReached(String outcome, String marker, String what) {
