@@ -1,0 +1,529 @@
+package dev.stacyvm.systemtests;
+
+import static dev.stacyvm.systemtests.Suite.api;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.dockerjava.api.model.ContainerNetwork;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Network containment (issue 14, Network): a networked sandbox reaches no other sandbox (previews
+ * reach one only through the router), nothing the host listens on, no link-local address, and no
+ * more of the world than its egress policy allows, whoever sets that policy (the sandbox, a running
+ * change, its tenant).
+ *
+ * <p>Every address a sandbox is sent to here is on this machine: another sandbox, the host's own
+ * addresses, or a test host in a network namespace this test makes, joined to the host by a veth
+ * pair with a /32 route that the test removes afterwards. Each refusal is paired with proof that the
+ * target answers someone else (the host, or a sandbox whose policy allows it), so a test host that is
+ * simply down cannot pass for containment.
+ */
+class NetworkContainmentTest {
+
+    /** The cloud metadata address; here only ever a test host in this test's own namespace. */
+    private static final String METADATA = "169.254.169.254";
+    private static final String ALLOWED_HOST = "203.0.113.10";
+    private static final String OTHER_HOST = "198.51.100.10";
+    private static final int ROUTER_PORT = Integer.getInteger("stacyvm.preview-port", 7580);
+
+    /**
+     * Run inside a sandbox with targets {@code ADDRESS:PORT ...}: one line per target, {@code reached:<what it
+     * answered>}, {@code refused:<reason>} or {@code timeout}. Connect waits 2 s, the answer 3 s.
+     */
+    private static final String PROBE = String.join("\n",
+            "import socket, sys",
+            "for target in sys.argv[1:]:",
+            "    address, port = target.rsplit(':', 1)",
+            "    try:",
+            "        s = socket.create_connection((address, int(port)), timeout=2)",
+            "    except socket.timeout:",
+            "        print(target + ' timeout'); continue",
+            "    except OSError as e:",
+            "        print(target + ' refused:' + (e.strerror or str(e)).replace(' ', '_')); continue",
+            "    data = b''",
+            "    try:",
+            "        s.settimeout(3)",
+            "        s.sendall(b'GET / HTTP/1.0\\r\\nHost: ' + address.encode() + b'\\r\\n\\r\\n')",
+            "        while len(data) < 65536:",
+            "            chunk = s.recv(4096)",
+            "            if not chunk: break",
+            "            data += chunk",
+            "    except OSError:",
+            "        pass",
+            "    s.close()",
+            "    print(target + ' reached:' + data.decode('latin-1').replace('\\r', ' ').replace('\\n', ' '))",
+            "");
+
+    private final String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+    private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
+    /** Commands that undo what the test made on the host, run in order (newest first). */
+    private final List<List<String>> undo = new ArrayList<>();
+    private final List<Process> servers = new ArrayList<>();
+    private final List<Path> folders = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<String> keyIds = new ArrayList<>();
+    private final List<String> tenantPolicies = new ArrayList<>();
+    private int hosts;
+
+    @AfterEach
+    void removeEverythingTheTestMade() throws Exception {
+        sandboxes.close();
+        for (String tenant : tenantPolicies) {
+            api().delete("/tenants/{tenant}/network-policy", tenant);
+        }
+        for (String id : keyIds) {
+            api().delete("/admin/api-keys/{id}", id);
+        }
+        for (AutoCloseable closeable : closeables) {
+            closeable.close();
+        }
+        for (Process server : servers) {
+            server.destroy();
+            if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+                server.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        for (List<String> command : undo) {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+        for (Path folder : folders) {
+            try (var files = Files.list(folder)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(folder);
+        }
+    }
+
+    // ---------------------------------------------------------------- the cases
+
+    @Test
+    void aSandboxNeverReachesAnotherSandbox() throws Exception {
+        String marker = "sandbox-b-" + UUID.randomUUID();
+        String b = sandboxes.create(Map.of("network", "bridge", "ports", List.of(3000), "public_preview", true, "ttl", "10m"));
+        exec(b, "cd /workspace && printf '%s' \"$MARKER\" > index.html && "
+                + "(setsid python3 -m http.server 3000 >/tmp/server.log 2>&1 </dev/null &) && "
+                + "for i in $(seq 50); do python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 3000))' "
+                + "2>/dev/null && exit 0; sleep 0.1; done; exit 1", Map.of("MARKER", marker));
+        String address = sandboxAddress(b);
+        String target = address + ":3000";
+
+        // B's app answers on its sandbox-network address: from the host, and from inside B itself
+        assertTrue(hostFetch(address, 3000).contains(marker), "the host reaches B's app at " + target);
+        assertReached(probe(b, target).get(target), marker, "B reaches its own app at " + target);
+        // and the preview router reaches it: previews pass through the router
+        RestAssured.given().baseUri("http://127.0.0.1:" + ROUTER_PORT).header("Host", "3000-" + b + ".localhost:" + ROUTER_PORT)
+                .get("/").then().statusCode(200).body(equalTo(marker));
+
+        String a = sandboxes.create(Map.of("network", "bridge", "ttl", "10m"));
+        String fromA = probe(a, target).get(target);
+        assertRefused(fromA, marker, "sandbox A reached sandbox B's app directly");
+        // another preview sandbox is no different
+        String c = sandboxes.create(Map.of("ports", List.of(8080), "ttl", "10m"));
+        assertRefused(probe(c, target).get(target), marker, "preview sandbox C reached sandbox B's app directly");
+    }
+
+    @Test
+    void aSandboxNeverReachesAListenerOnTheHostsAnyAddress() throws Exception {
+        String marker = "host-listener-" + UUID.randomUUID();
+        List<String> accepted = new CopyOnWriteArrayList<>();
+        ServerSocket listener = new ServerSocket();
+        closeables.add(listener);
+        listener.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
+        int port = listener.getLocalPort();
+        Thread acceptor = new Thread(() -> {
+            while (!listener.isClosed()) {
+                try (Socket client = listener.accept()) {
+                    accepted.add(client.getInetAddress().getHostAddress());
+                    client.setSoTimeout(3000);
+                    client.getOutputStream().write((marker + "\n").getBytes(StandardCharsets.UTF_8));
+                    client.shutdownOutput();
+                    // read what the client sent before closing, so the close resets nothing it still reads
+                    client.getInputStream().readNBytes(65536);
+                } catch (IOException closed) {
+                    // the listener was closed: the test is over
+                }
+            }
+        }, "host-listener");
+        acceptor.setDaemon(true);
+        acceptor.start();
+
+        String id = sandboxes.create(Map.of("network", "bridge", "ttl", "10m"));
+        String gateway = sandboxGateway(id);
+        Set<String> addresses = new LinkedHashSet<>();
+        addresses.add(gateway);
+        addresses.addAll(hostAddresses());
+        // each of them answers the host itself: the listener is there on every address
+        assertTrue(hostFetch("127.0.0.1", port).contains(marker), "the listener answers on 127.0.0.1");
+        List<String> proven = new ArrayList<>();
+        for (String address : addresses) {
+            if (hostFetch(address, port).contains(marker)) {
+                proven.add(address);
+            }
+        }
+        assertTrue(proven.contains(gateway), "the host reaches its listener at the sandbox network's gateway " + gateway
+                + ": " + proven);
+        assertTrue(proven.size() >= 2, "the host reaches its listener at its own addresses beside the gateway: " + proven);
+        int acceptedBefore = accepted.size();
+        assertEquals(proven.size() + 1, acceptedBefore, "one connection per address the host proved: " + accepted);
+
+        List<String> targets = proven.stream().map(address -> address + ":" + port).toList();
+        Map<String, String> outcomes = probe(id, targets.toArray(String[]::new));
+        for (String target : targets) {
+            assertRefused(outcomes.get(target), marker, "the sandbox reached the host's listener at " + target);
+        }
+        Thread.sleep(500);
+        assertEquals(acceptedBefore, accepted.size(), "the listener accepted nothing from the sandbox: " + accepted);
+    }
+
+    @Test
+    void aSandboxNeverReachesTheMetadataAddress() throws Exception {
+        String metadataMarker = testHost(METADATA, "203.0.113.254");
+        String allowedMarker = testHost(ALLOWED_HOST, "203.0.113.1");
+        assertTrue(hostFetch(METADATA, 80).contains(metadataMarker), "the host reaches the metadata test host");
+
+        String bridged = sandboxes.create(Map.of("network", "bridge", "ttl", "10m"));
+        String preview = sandboxes.create(Map.of("ports", List.of(3000), "ttl", "10m"));
+        for (String id : List.of(bridged, preview)) {
+            Map<String, String> outcomes = probe(id, METADATA + ":80", ALLOWED_HOST + ":80");
+            // the sandbox has a way out: it reaches a public test host beside it
+            assertReached(outcomes.get(ALLOWED_HOST + ":80"), allowedMarker, id + " reaches " + ALLOWED_HOST);
+            assertRefused(outcomes.get(METADATA + ":80"), metadataMarker, id + " reached the metadata address");
+        }
+    }
+
+    @Test
+    void anAllowListNeverOpensTheMetadataAddress() throws Exception {
+        String metadataMarker = testHost(METADATA, "203.0.113.254");
+        String allowedMarker = testHost(ALLOWED_HOST, "203.0.113.1");
+        assertTrue(hostFetch(METADATA, 80).contains(metadataMarker), "the host reaches the metadata test host");
+
+        for (Map<String, Object> policy : List.of(
+                Map.<String, Object>of("default_egress", "deny", "allow", List.of(METADATA, ALLOWED_HOST)),
+                Map.<String, Object>of("default_egress", "allow", "allow", List.of("169.254.0.0/16")))) {
+            String id = sandboxes.create(Map.of("network", "bridge", "ttl", "10m", "network_policy", policy));
+            api().get("/sandboxes/{id}", id).then().statusCode(200)
+                    .body("network_policy.default_egress", equalTo(policy.get("default_egress")))
+                    .body("network_policy.allow", equalTo(asCidrs((List<?>) policy.get("allow"))));
+            Map<String, String> outcomes = probe(id, METADATA + ":80", ALLOWED_HOST + ":80");
+            assertReached(outcomes.get(ALLOWED_HOST + ":80"), allowedMarker, id + " reaches " + ALLOWED_HOST);
+            assertRefused(outcomes.get(METADATA + ":80"), metadataMarker, id + " reached the metadata address with " + policy);
+        }
+    }
+
+    @Test
+    void egressAllowAndDenyListsHoldAgainstTestHosts() throws Exception {
+        String allowedMarker = testHost(ALLOWED_HOST, "203.0.113.1");
+        String otherMarker = testHost(OTHER_HOST, "198.51.100.1");
+        String allowed = ALLOWED_HOST + ":80";
+        String other = OTHER_HOST + ":80";
+
+        // open egress reaches both: they are up and routed back
+        String open = sandboxes.create(Map.of("network", "bridge", "ttl", "10m",
+                "network_policy", Map.of("default_egress", "allow")));
+        Map<String, String> fromOpen = probe(open, allowed, other);
+        assertReached(fromOpen.get(allowed), allowedMarker, "open egress reaches " + ALLOWED_HOST);
+        assertReached(fromOpen.get(other), otherMarker, "open egress reaches " + OTHER_HOST);
+
+        String allowList = sandboxes.create(Map.of("network", "bridge", "ttl", "10m",
+                "network_policy", Map.of("default_egress", "deny", "allow", List.of(ALLOWED_HOST))));
+        api().get("/sandboxes/{id}", allowList).then().statusCode(200)
+                .body("network_policy.default_egress", equalTo("deny")).body("network_policy.allow", hasItem(ALLOWED_HOST + "/32"));
+        Map<String, String> fromAllowList = probe(allowList, allowed, other);
+        assertReached(fromAllowList.get(allowed), allowedMarker, "the allow list opens " + ALLOWED_HOST);
+        assertRefused(fromAllowList.get(other), otherMarker, "default deny let the sandbox reach " + OTHER_HOST);
+
+        String denyList = sandboxes.create(Map.of("network", "bridge", "ttl", "10m",
+                "network_policy", Map.of("default_egress", "allow", "deny", List.of("198.51.100.0/24"))));
+        api().get("/sandboxes/{id}", denyList).then().statusCode(200)
+                .body("network_policy.default_egress", equalTo("allow")).body("network_policy.deny", hasItem("198.51.100.0/24"));
+        Map<String, String> fromDenyList = probe(denyList, allowed, other);
+        assertReached(fromDenyList.get(allowed), allowedMarker, "default allow reaches " + ALLOWED_HOST);
+        assertRefused(fromDenyList.get(other), otherMarker, "the deny list let the sandbox reach " + OTHER_HOST);
+    }
+
+    @Test
+    void aRunningSandboxsPolicyCanBeChangedAndTheChangeIsAudited() throws Exception {
+        String allowedMarker = testHost(ALLOWED_HOST, "203.0.113.1");
+        String otherMarker = testHost(OTHER_HOST, "198.51.100.1");
+        String allowed = ALLOWED_HOST + ":80";
+        String other = OTHER_HOST + ":80";
+        Instant since = Instant.now().minusSeconds(5);
+
+        String id = sandboxes.create(Map.of("network", "bridge", "ttl", "10m",
+                "network_policy", Map.of("default_egress", "allow")));
+        assertReached(probe(id, other).get(other), otherMarker, "before the change the sandbox reaches " + OTHER_HOST);
+
+        api().body(Map.of("default_egress", "allow", "deny", List.of(OTHER_HOST))).put("/sandboxes/{id}/network", id)
+                .then().statusCode(200).body("id", equalTo(id)).body("network_policy.deny", hasItem(OTHER_HOST + "/32"));
+        api().get("/sandboxes/{id}", id).then().statusCode(200).body("network_policy.deny", hasItem(OTHER_HOST + "/32"));
+        Map<String, String> denied = probe(id, allowed, other);
+        assertRefused(denied.get(other), otherMarker, "after the change the sandbox still reached " + OTHER_HOST);
+        assertReached(denied.get(allowed), allowedMarker, "the change closed only " + OTHER_HOST);
+
+        // and back: a change opens as well as closes
+        api().body(Map.of("default_egress", "allow")).put("/sandboxes/{id}/network", id).then().statusCode(200);
+        assertReached(probe(id, other).get(other), otherMarker, "reopened, the sandbox reaches " + OTHER_HOST);
+
+        List<String> actions = SandboxLifecycleTest.awaitAuditActions(id, 3, since);
+        assertEquals(2, actions.stream().filter("sandbox.network"::equals).count(),
+                "each change is audited as sandbox.network: " + actions);
+    }
+
+    @Test
+    void aDefaultDenyTenantBoundsItsSandboxes() throws Exception {
+        String allowedMarker = testHost(ALLOWED_HOST, "203.0.113.1");
+        String otherMarker = testHost(OTHER_HOST, "198.51.100.1");
+        String tenant = "netpol-" + suffix;
+        String key = createKey("netpol-user", tenant, "user");
+        tenantPolicies.add(tenant);
+        api().body(Map.of("default_egress", "deny", "allow", List.of("203.0.113.0/24")))
+                .put("/tenants/{tenant}/network-policy", tenant).then().statusCode(200);
+        api().get("/tenants/{tenant}/network-policy", tenant).then().statusCode(200)
+                .body("default_egress", equalTo("deny")).body("allow", equalTo(List.of("203.0.113.0/24")));
+        // only an administrator sets it
+        as(key).body(Map.of("default_egress", "allow")).put("/tenants/{tenant}/network-policy", tenant)
+                .then().statusCode(403);
+
+        int before = sandboxCount(key);
+        as(key).body(Map.of("network", "bridge", "network_policy", Map.of("default_egress", "allow"))).post("/sandboxes")
+                .then().statusCode(403).body("code", equalTo("network_policy_not_allowed"));
+        as(key).body(Map.of("network", "bridge",
+                        "network_policy", Map.of("default_egress", "deny", "allow", List.of(OTHER_HOST))))
+                .post("/sandboxes").then().statusCode(403).body("code", equalTo("network_policy_not_allowed"));
+        assertEquals(before, sandboxCount(key), "a refused create leaves no sandbox");
+
+        String id = as(key).body(Map.of("network", "bridge", "ttl", "10m")).post("/sandboxes")
+                .then().statusCode(201).extract().path("id");
+        sandboxes.adopt(id);
+        as(key).get("/sandboxes/{id}", id).then().statusCode(200)
+                .body("network_policy.default_egress", equalTo("deny"))
+                .body("network_policy.allow", equalTo(List.of("203.0.113.0/24")));
+        Map<String, String> outcomes = probe(id, ALLOWED_HOST + ":80", OTHER_HOST + ":80");
+        assertReached(outcomes.get(ALLOWED_HOST + ":80"), allowedMarker, "the tenant's allow list opens " + ALLOWED_HOST);
+        assertRefused(outcomes.get(OTHER_HOST + ":80"), otherMarker, "the default-deny tenant's sandbox reached " + OTHER_HOST);
+        // a running sandbox cannot be opened past its tenant either
+        as(key).body(Map.of("default_egress", "allow")).put("/sandboxes/{id}/network", id)
+                .then().statusCode(403).body("code", equalTo("network_policy_not_allowed"));
+        assertRefused(probe(id, OTHER_HOST + ":80").get(OTHER_HOST + ":80"), otherMarker,
+                "a refused change still let the sandbox reach " + OTHER_HOST);
+    }
+
+    @Test
+    void aBadPolicyEntryIsRefusedAndCreatesNothing() {
+        int before = sandboxCount(Suite.API_KEY);
+        List<Map<String, Object>> bad = List.of(
+                Map.of("default_egress", "sometimes"),
+                Map.of("default_egress", "deny", "allow", List.of("300.1.2.3")),
+                Map.of("default_egress", "deny", "allow", List.of("203.0.113.0/33")),
+                Map.of("default_egress", "deny", "allow", List.of("*.example.org")),
+                Map.of("default_egress", "deny", "allow", List.of("2001:db8::1")),
+                Map.of("default_egress", "allow", "deny", List.of("not a host name")),
+                Map.of("default_egress", "allow", "deny", List.of("")));
+        for (Map<String, Object> policy : bad) {
+            api().body(Map.of("network", "bridge", "ttl", "10m", "network_policy", policy)).post("/sandboxes")
+                    .then().statusCode(400).body("code", equalTo("invalid_network_policy"));
+        }
+        assertEquals(before, sandboxCount(Suite.API_KEY), "a refused policy creates no sandbox");
+
+        // nor does a bad change touch a running sandbox's policy
+        String id = sandboxes.create(Map.of("network", "bridge", "ttl", "10m",
+                "network_policy", Map.of("default_egress", "deny", "allow", List.of(ALLOWED_HOST))));
+        api().body(Map.of("default_egress", "deny", "allow", List.of("203.0.113.10/99")))
+                .put("/sandboxes/{id}/network", id).then().statusCode(400).body("code", equalTo("invalid_network_policy"));
+        api().get("/sandboxes/{id}", id).then().statusCode(200).body("network_policy.allow", equalTo(List.of(ALLOWED_HOST + "/32")));
+    }
+
+    // ---------------------------------------------------------------- test hosts
+
+    /**
+     * A test host at {@code address}: a network namespace of this test, joined to the host by a veth
+     * pair, the host end holding {@code hostEnd}/32 and a /32 route to {@code address}; an HTTP server
+     * there answers a marker of its own. Sandbox traffic leaves the host masqueraded to {@code hostEnd},
+     * which the namespace routes back. Proven reachable from the host before it is answered.
+     *
+     * @return the marker its index page holds
+     */
+    private String testHost(String address, String hostEnd) throws Exception {
+        int number = hosts++;
+        String namespace = "svm-net-" + suffix + "-" + number;
+        String hostVeth = "snh" + suffix + number;
+        String peerVeth = "snp" + suffix + number;
+        run("ip", "netns", "add", namespace);
+        undo.add(0, List.of("ip", "netns", "delete", namespace));
+        run("ip", "link", "add", hostVeth, "type", "veth", "peer", "name", peerVeth);
+        undo.add(0, List.of("ip", "link", "delete", hostVeth));
+        run("ip", "link", "set", peerVeth, "netns", namespace);
+        run("ip", "addr", "add", hostEnd + "/32", "dev", hostVeth);
+        run("ip", "link", "set", hostVeth, "up");
+        run("ip", "route", "add", address + "/32", "dev", hostVeth, "src", hostEnd);
+        undo.add(0, List.of("ip", "route", "delete", address + "/32", "dev", hostVeth));
+        run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up");
+        run("ip", "netns", "exec", namespace, "ip", "addr", "add", address + "/32", "dev", peerVeth);
+        run("ip", "netns", "exec", namespace, "ip", "link", "set", peerVeth, "up");
+        run("ip", "netns", "exec", namespace, "ip", "route", "add", hostEnd + "/32", "dev", peerVeth);
+
+        String marker = "test-host-" + address + "-" + UUID.randomUUID();
+        Path folder = Files.createTempDirectory("stacyvm-test-host-");
+        folders.add(folder);
+        Files.writeString(folder.resolve("index.html"), marker);
+        Process server = new ProcessBuilder("ip", "netns", "exec", namespace, "python3", "-m", "http.server", "80",
+                "--bind", address, "--directory", folder.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        servers.add(server);
+        String answer = "";
+        for (int attempt = 0; attempt < 50 && !answer.contains(marker) && server.isAlive(); attempt++) {
+            answer = hostFetch(address, 80);
+            if (!answer.contains(marker)) {
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(answer.contains(marker), "the test host " + address + " answers the host: " + answer);
+        return marker;
+    }
+
+    /** What {@code address:port} answers an HTTP GET from the host, or "" when it does not (2 s bounds). */
+    private static String hostFetch(String address, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address, port), 2000);
+            socket.setSoTimeout(3000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET / HTTP/1.0\r\nHost: " + address + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            return new String(in.readNBytes(65536), StandardCharsets.UTF_8);
+        } catch (IOException unreachable) {
+            return "";
+        }
+    }
+
+    /** This machine's own IPv4 addresses, loopback aside ({@code ip -4 -o addr}). */
+    private static List<String> hostAddresses() throws Exception {
+        List<String> addresses = new ArrayList<>();
+        Matcher matcher = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/").matcher(run("ip", "-4", "-o", "addr", "show"));
+        while (matcher.find()) {
+            if (!matcher.group(1).startsWith("127.")) {
+                addresses.add(matcher.group(1));
+            }
+        }
+        return addresses;
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0,
+                String.join(" ", command) + " failed: " + output);
+        return output;
+    }
+
+    // ---------------------------------------------------------------- sandboxes
+
+    /** The sandbox's address on the sandbox network, as the engine reports it. */
+    private static String sandboxAddress(String id) {
+        return network(id).getIpAddress();
+    }
+
+    /** The sandbox network's gateway: the host's own address on it. */
+    private static String sandboxGateway(String id) {
+        return network(id).getGateway();
+    }
+
+    private static ContainerNetwork network(String id) {
+        Map<String, ContainerNetwork> networks = Suite.docker().inspectContainerCmd(Suite.containerOf(id)).exec()
+                .getNetworkSettings().getNetworks();
+        assertEquals(1, networks.size(), "a networked sandbox is on one network: " + networks.keySet());
+        return networks.values().iterator().next();
+    }
+
+    /** Runs {@link #PROBE} in the sandbox; each target's outcome. */
+    private static Map<String, String> probe(String id, String... targets) {
+        String stdout = api().body(Map.of("command", "python3 -c \"$PROBE\" " + String.join(" ", targets),
+                        "env", Map.of("PROBE", PROBE), "timeout", "60s"))
+                .post("/sandboxes/{id}/exec", id).then().statusCode(200).body("exit_code", equalTo(0))
+                .extract().path("stdout");
+        Map<String, String> outcomes = new LinkedHashMap<>();
+        for (String line : stdout.split("\n")) {
+            int space = line.indexOf(' ');
+            if (space > 0) {
+                outcomes.put(line.substring(0, space), line.substring(space + 1));
+            }
+        }
+        assertEquals(Set.of(targets), outcomes.keySet(), "one outcome per target: " + stdout);
+        return outcomes;
+    }
+
+    /** Addresses as the API shows them: each a CIDR ({@code /32} for a single address). */
+    private static List<String> asCidrs(List<?> entries) {
+        return entries.stream().map(entry -> entry.toString().contains("/") ? entry.toString() : entry + "/32").toList();
+    }
+
+    private static void assertReached(String outcome, String marker, String what) {
+        assertTrue(outcome != null && outcome.startsWith("reached:") && outcome.contains(marker), what + ": " + outcome);
+    }
+
+    /** Refused or timed out, and never what the target answers. */
+    private static void assertRefused(String outcome, String marker, String what) {
+        assertTrue(outcome != null && (outcome.startsWith("refused:") || outcome.equals("timeout")), what + ": " + outcome);
+        assertFalse(outcome.contains(marker), what + ": " + outcome);
+    }
+
+    private static void exec(String id, String command, Map<String, String> env) {
+        api().body(Map.of("command", command, "env", env, "timeout", "60s")).post("/sandboxes/{id}/exec", id)
+                .then().statusCode(200).body("exit_code", equalTo(0));
+    }
+
+    private String createKey(String name, String tenant, String role) {
+        Response created = api().body(Map.of("name", name, "tenant", tenant, "role", role)).post("/admin/api-keys");
+        created.then().statusCode(201);
+        keyIds.add(created.path("id"));
+        return created.path("key");
+    }
+
+    private static RequestSpecification as(String key) {
+        return RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", key)
+                .contentType(ContentType.JSON).log().ifValidationFails();
+    }
+
+    /** How many sandboxes the key sees. */
+    private static int sandboxCount(String key) {
+        return as(key).get("/sandboxes").then().statusCode(200).extract().jsonPath().getList("$").size();
+    }
+}
