@@ -99,6 +99,25 @@ final class EgressRules {
         return pins.toString();
     }
 
+    /** The host's chain that {@link #hostInput} fills; INPUT jumps to it for the sandbox bridge. */
+    static final String HOST_INPUT_CHAIN = "STACYVM-SANDBOX-INPUT";
+
+    /**
+     * The host's fence, as {@code iptables-restore --noflush} (or {@code ip6tables-restore}) input:
+     * of what arrives from the sandbox bridge for the host itself, only replies to connections the
+     * host opened (the preview router's, the worker's) pass; a connection a sandbox opens to any
+     * address the host holds, now or gained later, is refused. Sandboxes' DNS is unaffected: Docker
+     * answers it inside each sandbox's own namespace. Declaring the chain replaces it atomically.
+     */
+    static String hostInput(boolean ipv6) {
+        String reject = ipv6 ? "icmp6-adm-prohibited" : "icmp-admin-prohibited";
+        return "*filter\n:" + HOST_INPUT_CHAIN + " - [0:0]\n"
+                + "-A " + HOST_INPUT_CHAIN + " -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN\n"
+                + "-A " + HOST_INPUT_CHAIN + " -p tcp -j REJECT --reject-with tcp-reset\n"
+                + "-A " + HOST_INPUT_CHAIN + " -j REJECT --reject-with " + reject + "\n"
+                + "COMMIT\n";
+    }
+
     /** Marks the {@code /etc/hosts} lines the worker wrote. */
     static final String PIN_MARK = " # stacyvm-pin";
 

@@ -35,8 +35,11 @@ import java.util.concurrent.TimeUnit;
  * inter-container communication off, so the host's bridge drops sandbox-to-sandbox traffic; and
  * their own network namespace gets {@link EgressRules}, loaded by a short-lived helper container
  * ({@link WorkerConfig#netctlImage()}) that joins that namespace with NET_ADMIN alone. The sandbox
- * itself has no capabilities, so it cannot change them. Fails closed: a sandbox whose rules could
- * not be loaded is not handed out (create) or keeps its previous rules (a policy change).
+ * itself has no capabilities, so it cannot change them. The host side is fenced too, whatever its
+ * addresses are now or later: {@link EgressRules#hostInput} refuses on the host's INPUT chain every
+ * connection a sandbox opens from the sandbox network's bridge, loaded by a helper on the host's
+ * network. Fails closed: a sandbox whose rules could not be loaded is not handed out (create) or
+ * keeps its previous rules (a policy change).
  */
 @ApplicationScoped
 public class NetworkFence {
@@ -50,6 +53,9 @@ public class NetworkFence {
 
     @Inject
     WorkerConfig config;
+
+    /** The sandbox network whose host-side fence this process loaded; loaded again when it changes. */
+    private volatile String hostFencedNetwork;
 
     /** The sandbox network's name, created with ICC off when missing; one with ICC on is refused. */
     String ensureNetwork() {
@@ -73,7 +79,36 @@ public class NetworkFence {
                     + "networked sandboxes are refused until it is removed or fixed", name, ICC_OPTION);
             throw ApiException.providerError("the sandbox network is not isolated");
         }
+        fenceHost(network);
         return name;
+    }
+
+    /**
+     * Loads {@link EgressRules#hostInput} for the network's bridge into the host's INPUT chains,
+     * once per network this process sees (a reload replaces the fence's chain atomically and adds
+     * the jump only when missing, so workers sharing an engine agree).
+     */
+    private synchronized void fenceHost(Network network) {
+        if (network.getId().equals(hostFencedNetwork)) {
+            return;
+        }
+        String bridge = bridgeInterface(network);
+        String script = "printf '%s' \"$RULES4\" | iptables-restore --noflush"
+                + " && printf '%s' \"$RULES6\" | ip6tables-restore --noflush"
+                + " && for t in iptables ip6tables; do"
+                + " $t -C INPUT -i \"$BRIDGE\" -j " + EgressRules.HOST_INPUT_CHAIN + " 2>/dev/null"
+                + " || $t -I INPUT 1 -i \"$BRIDGE\" -j " + EgressRules.HOST_INPUT_CHAIN + " || exit 1; done";
+        HostConfig host = helperHostConfig("host");
+        runHelper(host, script, List.of("RULES4=" + EgressRules.hostInput(false), "RULES6=" + EgressRules.hostInput(true),
+                "BRIDGE=" + bridge), "the host's fence for " + bridge);
+        hostFencedNetwork = network.getId();
+        Log.infof("host fence loaded: connections opened from %s (network %s) to this host are refused", bridge, network.getName());
+    }
+
+    /** The Linux bridge behind a Docker bridge network: its {@code bridge.name} option, else {@code br-} and 12 id digits. */
+    static String bridgeInterface(Network network) {
+        String named = network.getOptions() == null ? null : network.getOptions().get("com.docker.network.bridge.name");
+        return named != null && !named.isBlank() ? named : "br-" + network.getId().substring(0, 12);
     }
 
     private Network inspect(String name) {
@@ -157,28 +192,42 @@ public class NetworkFence {
     }
 
     private void runHelper(String container, String rules4, String rules6) {
-        String name = "stacyvm-netctl-" + UUID.randomUUID().toString().substring(0, 12);
-        HostConfig host = HostConfig.newHostConfig()
-                .withNetworkMode("container:" + container)
+        String script = "printf '%s' \"$RULES4\" | iptables-restore && printf '%s' \"$RULES6\" | ip6tables-restore";
+        runHelper(helperHostConfig("container:" + container), script, List.of("RULES4=" + rules4, "RULES6=" + rules6),
+                "the network rules of " + container);
+    }
+
+    /** NET_ADMIN alone, on {@code networkMode}'s namespace: a sandbox's, or the host's for the host fence. */
+    private static HostConfig helperHostConfig(String networkMode) {
+        return HostConfig.newHostConfig()
+                .withNetworkMode(networkMode)
                 .withCapDrop(Capability.ALL)
                 .withCapAdd(Capability.NET_ADMIN)
                 .withSecurityOpts(List.of("no-new-privileges:true"))
                 .withMemory(64 * MIB)
                 .withPidsLimit(32L);
-        String script = "printf '%s' \"$RULES4\" | iptables-restore && printf '%s' \"$RULES6\" | ip6tables-restore";
+    }
+
+    /**
+     * Runs {@code script} in a short-lived netctl container and waits for it.
+     *
+     * @throws ApiException provider_error when it could not run or exited non-zero
+     */
+    private void runHelper(HostConfig host, String script, List<String> env, String what) {
+        String name = "stacyvm-netctl-" + UUID.randomUUID().toString().substring(0, 12);
         try {
             try (var create = docker.createContainerCmd(config.netctlImage())) {
                 create.withName(name).withHostConfig(host).withUser("0:0")
                         .withLabels(Map.of(DockerSandboxProvider.LABEL_MANAGED, "true",
                                 DockerSandboxProvider.LABEL_WORKER, workerLabel()))
-                        .withEnv("RULES4=" + rules4, "RULES6=" + rules6)
+                        .withEnv(env)
                         .withEntrypoint(List.of()).withCmd("/bin/sh", "-c", script).exec();
             }
             docker.startContainerCmd(name).exec();
             Integer status = docker.waitContainerCmd(name).exec(new WaitContainerResultCallback())
                     .awaitStatusCode(HELPER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (status == null || status != 0) {
-                Log.warnf("the network rules of %s failed to load (exit %s)", container, status);
+                Log.warnf("%s failed to load (exit %s)", what, status);
                 throw ApiException.providerError("the sandbox's network rules could not be applied");
             }
         } catch (NotFoundException missingImage) {
@@ -186,7 +235,7 @@ public class NetworkFence {
                     config.netctlImage(), HardenedContainers.firstLine(missingImage.getMessage()));
             throw ApiException.providerError("the sandbox's network rules could not be applied");
         } catch (DockerException e) {
-            Log.warnf("the network helper for %s failed: %s", container, HardenedContainers.firstLine(e.getMessage()));
+            Log.warnf("the network helper for %s failed: %s", what, HardenedContainers.firstLine(e.getMessage()));
             throw ApiException.providerError("the sandbox's network rules could not be applied");
         } finally {
             try {

@@ -43,4 +43,19 @@ class EgressRulesTest {
         assertTrue(rules.endsWith("-A OUTPUT -j ACCEPT\nCOMMIT\n"));
         assertTrue(EgressRules.ipv6().contains("-A OUTPUT -j REJECT"));
     }
+
+    @Test
+    void theHostFencePassesOnlyRepliesFromTheSandboxBridge() {
+        for (boolean ipv6 : List.of(false, true)) {
+            String rules = EgressRules.hostInput(ipv6);
+            String chain = EgressRules.HOST_INPUT_CHAIN;
+            assertTrue(rules.startsWith("*filter\n:" + chain + " - [0:0]\n"), "declared, so a reload replaces it:\n" + rules);
+            int replies = rules.indexOf("-A " + chain + " -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN");
+            int refuse = rules.indexOf("-A " + chain + " -p tcp -j REJECT");
+            assertTrue(replies > 0 && replies < refuse, rules);
+            assertTrue(rules.endsWith("-j REJECT --reject-with " + (ipv6 ? "icmp6-adm-prohibited" : "icmp-admin-prohibited")
+                    + "\nCOMMIT\n"), "everything else is refused:\n" + rules);
+            assertFalse(rules.contains("ACCEPT"), rules);
+        }
+    }
 }
