@@ -95,11 +95,14 @@ class NetworkContainmentTest {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<String> keyIds = new ArrayList<>();
     private final List<String> tenantPolicies = new ArrayList<>();
+    /** Clean-up that needs a test key, run before the keys are revoked. */
+    private final List<Runnable> undoAsKey = new ArrayList<>();
     private int hosts;
 
     @AfterEach
     void removeEverythingTheTestMade() throws Exception {
         sandboxes.close();
+        undoAsKey.forEach(Runnable::run);
         for (String tenant : tenantPolicies) {
             api().delete("/tenants/{tenant}/network-policy", tenant);
         }
@@ -165,26 +168,7 @@ class NetworkContainmentTest {
     void aSandboxNeverReachesAListenerOnTheHostsAnyAddress() throws Exception {
         String marker = "host-listener-" + UUID.randomUUID();
         List<String> accepted = new CopyOnWriteArrayList<>();
-        ServerSocket listener = new ServerSocket();
-        closeables.add(listener);
-        listener.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
-        int port = listener.getLocalPort();
-        Thread acceptor = new Thread(() -> {
-            while (!listener.isClosed()) {
-                try (Socket client = listener.accept()) {
-                    accepted.add(client.getInetAddress().getHostAddress());
-                    client.setSoTimeout(3000);
-                    client.getOutputStream().write((marker + "\n").getBytes(StandardCharsets.UTF_8));
-                    client.shutdownOutput();
-                    // read what the client sent before closing, so the close resets nothing it still reads
-                    client.getInputStream().readNBytes(65536);
-                } catch (IOException closed) {
-                    // the listener was closed: the test is over
-                }
-            }
-        }, "host-listener");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        int port = hostListener(marker, accepted);
 
         String id = sandboxes.create(Map.of("network", "bridge", "ttl", "10m"));
         String gateway = sandboxGateway(id);
@@ -314,6 +298,11 @@ class NetworkContainmentTest {
         String otherMarker = testHost(OTHER_HOST, "198.51.100.1");
         String tenant = "netpol-" + suffix;
         String key = createKey("netpol-user", tenant, "user");
+        // a template made while the tenant was still open, asking for open egress
+        String openTemplate = "netpol-open-" + suffix;
+        as(key).body(Map.of("name", openTemplate, "network", "bridge", "network_policy", Map.of("default_egress", "allow")))
+                .post("/templates").then().statusCode(201);
+        undoAsKey.add(() -> as(key).delete("/templates/{name}", openTemplate));
         tenantPolicies.add(tenant);
         api().body(Map.of("default_egress", "deny", "allow", List.of("203.0.113.0/24")))
                 .put("/tenants/{tenant}/network-policy", tenant).then().statusCode(200);
@@ -329,7 +318,20 @@ class NetworkContainmentTest {
         as(key).body(Map.of("network", "bridge",
                         "network_policy", Map.of("default_egress", "deny", "allow", List.of(OTHER_HOST))))
                 .post("/sandboxes").then().statusCode(403).body("code", equalTo("network_policy_not_allowed"));
+        // nor through a template: neither a new one nor one made before the tenant closed
+        as(key).body(Map.of("name", "netpol-new-" + suffix, "network", "bridge",
+                        "network_policy", Map.of("default_egress", "allow")))
+                .post("/templates").then().statusCode(403).body("code", equalTo("network_policy_not_allowed"));
+        as(key).body(Map.of()).post("/templates/{name}/spawn", openTemplate)
+                .then().statusCode(403).body("code", equalTo("network_policy_not_allowed"));
         assertEquals(before, sandboxCount(key), "a refused create leaves no sandbox");
+        // a preview sandbox, networked without asking for it, gets the tenant's policy too
+        String preview = as(key).body(Map.of("ports", List.of(3000), "ttl", "10m")).post("/sandboxes")
+                .then().statusCode(201).extract().path("id");
+        sandboxes.adopt(preview);
+        as(key).get("/sandboxes/{id}", preview).then().statusCode(200)
+                .body("network_policy.default_egress", equalTo("deny"))
+                .body("network_policy.allow", equalTo(List.of("203.0.113.0/24")));
 
         String id = as(key).body(Map.of("network", "bridge", "ttl", "10m")).post("/sandboxes")
                 .then().statusCode(201).extract().path("id");
@@ -337,9 +339,11 @@ class NetworkContainmentTest {
         as(key).get("/sandboxes/{id}", id).then().statusCode(200)
                 .body("network_policy.default_egress", equalTo("deny"))
                 .body("network_policy.allow", equalTo(List.of("203.0.113.0/24")));
-        Map<String, String> outcomes = probe(id, ALLOWED_HOST + ":80", OTHER_HOST + ":80");
-        assertReached(outcomes.get(ALLOWED_HOST + ":80"), allowedMarker, "the tenant's allow list opens " + ALLOWED_HOST);
-        assertRefused(outcomes.get(OTHER_HOST + ":80"), otherMarker, "the default-deny tenant's sandbox reached " + OTHER_HOST);
+        for (String sandbox : List.of(id, preview)) {
+            Map<String, String> outcomes = probe(sandbox, ALLOWED_HOST + ":80", OTHER_HOST + ":80");
+            assertReached(outcomes.get(ALLOWED_HOST + ":80"), allowedMarker, "the tenant's allow list opens " + ALLOWED_HOST);
+            assertRefused(outcomes.get(OTHER_HOST + ":80"), otherMarker, "the default-deny tenant's sandbox reached " + OTHER_HOST);
+        }
         // a running sandbox cannot be opened past its tenant either
         as(key).body(Map.of("default_egress", "allow")).put("/sandboxes/{id}/network", id)
                 .then().statusCode(403).body("code", equalTo("network_policy_not_allowed"));
@@ -418,6 +422,35 @@ class NetworkContainmentTest {
         }
         assertTrue(answer.contains(marker), "the test host " + address + " answers the host: " + answer);
         return marker;
+    }
+
+    /**
+     * A listener on the host's any address (0.0.0.0) on a free port, closed after the test: it records
+     * each caller's address in {@code accepted}, answers {@code marker} and reads what the caller sent.
+     *
+     * @return its port
+     */
+    private int hostListener(String marker, List<String> accepted) throws IOException {
+        ServerSocket listener = new ServerSocket();
+        closeables.add(listener);
+        listener.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
+        Thread acceptor = new Thread(() -> {
+            while (!listener.isClosed()) {
+                try (Socket client = listener.accept()) {
+                    accepted.add(client.getInetAddress().getHostAddress());
+                    client.setSoTimeout(3000);
+                    client.getOutputStream().write((marker + "\n").getBytes(StandardCharsets.UTF_8));
+                    client.shutdownOutput();
+                    // read what the client sent before closing, so the close resets nothing it still reads
+                    client.getInputStream().readNBytes(65536);
+                } catch (IOException closed) {
+                    // the listener was closed: the test is over
+                }
+            }
+        }, "host-listener");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return listener.getLocalPort();
     }
 
     /** What {@code address:port} answers an HTTP GET from the host, or "" when it does not (2 s bounds). */
