@@ -199,6 +199,31 @@ class NetworkContainmentTest {
     }
 
     @Test
+    void aSandboxNeverReachesAnAddressTheHostGainsAfterItStarted() throws Exception {
+        String marker = "host-listener-" + UUID.randomUUID();
+        List<String> accepted = new CopyOnWriteArrayList<>();
+        int port = hostListener(marker, accepted);
+        String id = sandboxes.create(Map.of("network", "bridge", "ttl", "10m"));
+
+        // the host gains a public address (a new interface, a floating IP) while the sandbox runs
+        String gained = "203.0.113.77";
+        String device = "snd" + suffix;
+        // a veth pair whose other end stays down: an interface that only holds the address (no dummy driver here)
+        run("ip", "link", "add", device, "type", "veth", "peer", "name", "sne" + suffix);
+        undo.add(0, List.of("ip", "link", "delete", device));
+        run("ip", "addr", "add", gained + "/32", "dev", device);
+        run("ip", "link", "set", device, "up");
+        assertTrue(hostFetch(gained, port).contains(marker), "the host reaches its listener at " + gained);
+        int acceptedBefore = accepted.size();
+
+        String target = gained + ":" + port;
+        assertRefused(probe(id, target).get(target), marker, "the sandbox reached the host's listener at the address "
+                + "the host gained after the sandbox started");
+        Thread.sleep(500);
+        assertEquals(acceptedBefore, accepted.size(), "the listener accepted nothing from the sandbox: " + accepted);
+    }
+
+    @Test
     void aSandboxNeverReachesTheMetadataAddress() throws Exception {
         String metadataMarker = testHost(METADATA, "203.0.113.254");
         String allowedMarker = testHost(ALLOWED_HOST, "203.0.113.1");
