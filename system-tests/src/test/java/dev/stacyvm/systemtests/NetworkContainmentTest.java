@@ -312,9 +312,18 @@ class NetworkContainmentTest {
         api().body(Map.of("default_egress", "allow")).put("/sandboxes/{id}/network", id).then().statusCode(200);
         assertReached(probe(id, other).get(other), otherMarker, "reopened, the sandbox reaches " + OTHER_HOST);
 
-        List<String> actions = SandboxLifecycleTest.awaitAuditActions(id, 3, since);
-        assertEquals(2, actions.stream().filter("sandbox.network"::equals).count(),
-                "each change is audited as sandbox.network: " + actions);
+        // the audit trail arrives through Kafka: bounded wait for both changes
+        List<Map<String, Object>> changes = List.of();
+        for (int attempt = 0; attempt < 60 && changes.size() < 2; attempt++) {
+            if (attempt > 0) {
+                Thread.sleep(500);
+            }
+            changes = api().queryParam("target", id).queryParam("action", "sandbox.network")
+                    .queryParam("since", since.toString()).get("/admin/audit").then().statusCode(200)
+                    .extract().jsonPath().<Map<String, Object>>getList("$").stream()
+                    .filter(record -> "audit.recorded".equals(record.get("event_type"))).toList();
+        }
+        assertEquals(2, changes.size(), "each change is audited as sandbox.network: " + changes);
     }
 
     @Test
