@@ -95,11 +95,14 @@ class NetworkContainmentTest {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<String> keyIds = new ArrayList<>();
     private final List<String> tenantPolicies = new ArrayList<>();
+    /** Clean-up that needs a test key, run before the keys are revoked. */
+    private final List<Runnable> undoAsKey = new ArrayList<>();
     private int hosts;
 
     @AfterEach
     void removeEverythingTheTestMade() throws Exception {
         sandboxes.close();
+        undoAsKey.forEach(Runnable::run);
         for (String tenant : tenantPolicies) {
             api().delete("/tenants/{tenant}/network-policy", tenant);
         }
@@ -165,26 +168,7 @@ class NetworkContainmentTest {
     void aSandboxNeverReachesAListenerOnTheHostsAnyAddress() throws Exception {
         String marker = "host-listener-" + UUID.randomUUID();
         List<String> accepted = new CopyOnWriteArrayList<>();
-        ServerSocket listener = new ServerSocket();
-        closeables.add(listener);
-        listener.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
-        int port = listener.getLocalPort();
-        Thread acceptor = new Thread(() -> {
-            while (!listener.isClosed()) {
-                try (Socket client = listener.accept()) {
-                    accepted.add(client.getInetAddress().getHostAddress());
-                    client.setSoTimeout(3000);
-                    client.getOutputStream().write((marker + "\n").getBytes(StandardCharsets.UTF_8));
-                    client.shutdownOutput();
-                    // read what the client sent before closing, so the close resets nothing it still reads
-                    client.getInputStream().readNBytes(65536);
-                } catch (IOException closed) {
-                    // the listener was closed: the test is over
-                }
-            }
-        }, "host-listener");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        int port = hostListener(marker, accepted);
 
         String id = sandboxes.create(Map.of("network", "bridge", "ttl", "10m"));
         String gateway = sandboxGateway(id);
@@ -210,6 +194,31 @@ class NetworkContainmentTest {
         for (String target : targets) {
             assertRefused(outcomes.get(target), marker, "the sandbox reached the host's listener at " + target);
         }
+        Thread.sleep(500);
+        assertEquals(acceptedBefore, accepted.size(), "the listener accepted nothing from the sandbox: " + accepted);
+    }
+
+    @Test
+    void aSandboxNeverReachesAnAddressTheHostGainsAfterItStarted() throws Exception {
+        String marker = "host-listener-" + UUID.randomUUID();
+        List<String> accepted = new CopyOnWriteArrayList<>();
+        int port = hostListener(marker, accepted);
+        String id = sandboxes.create(Map.of("network", "bridge", "ttl", "10m"));
+
+        // the host gains a public address (a new interface, a floating IP) while the sandbox runs
+        String gained = "203.0.113.77";
+        String device = "snd" + suffix;
+        // a veth pair whose other end stays down: an interface that only holds the address (no dummy driver here)
+        run("ip", "link", "add", device, "type", "veth", "peer", "name", "sne" + suffix);
+        undo.add(0, List.of("ip", "link", "delete", device));
+        run("ip", "addr", "add", gained + "/32", "dev", device);
+        run("ip", "link", "set", device, "up");
+        assertTrue(hostFetch(gained, port).contains(marker), "the host reaches its listener at " + gained);
+        int acceptedBefore = accepted.size();
+
+        String target = gained + ":" + port;
+        assertRefused(probe(id, target).get(target), marker, "the sandbox reached the host's listener at the address "
+                + "the host gained after the sandbox started");
         Thread.sleep(500);
         assertEquals(acceptedBefore, accepted.size(), "the listener accepted nothing from the sandbox: " + accepted);
     }
@@ -303,9 +312,18 @@ class NetworkContainmentTest {
         api().body(Map.of("default_egress", "allow")).put("/sandboxes/{id}/network", id).then().statusCode(200);
         assertReached(probe(id, other).get(other), otherMarker, "reopened, the sandbox reaches " + OTHER_HOST);
 
-        List<String> actions = SandboxLifecycleTest.awaitAuditActions(id, 3, since);
-        assertEquals(2, actions.stream().filter("sandbox.network"::equals).count(),
-                "each change is audited as sandbox.network: " + actions);
+        // the audit trail arrives through Kafka: bounded wait for both changes
+        List<Map<String, Object>> changes = List.of();
+        for (int attempt = 0; attempt < 60 && changes.size() < 2; attempt++) {
+            if (attempt > 0) {
+                Thread.sleep(500);
+            }
+            changes = api().queryParam("target", id).queryParam("action", "sandbox.network")
+                    .queryParam("since", since.toString()).get("/admin/audit").then().statusCode(200)
+                    .extract().jsonPath().<Map<String, Object>>getList("$").stream()
+                    .filter(record -> "audit.recorded".equals(record.get("event_type"))).toList();
+        }
+        assertEquals(2, changes.size(), "each change is audited as sandbox.network: " + changes);
     }
 
     @Test
@@ -314,6 +332,11 @@ class NetworkContainmentTest {
         String otherMarker = testHost(OTHER_HOST, "198.51.100.1");
         String tenant = "netpol-" + suffix;
         String key = createKey("netpol-user", tenant, "user");
+        // a template made while the tenant was still open, asking for open egress
+        String openTemplate = "netpol-open-" + suffix;
+        as(key).body(Map.of("name", openTemplate, "network", "bridge", "network_policy", Map.of("default_egress", "allow")))
+                .post("/templates").then().statusCode(201);
+        undoAsKey.add(() -> as(key).delete("/templates/{name}", openTemplate));
         tenantPolicies.add(tenant);
         api().body(Map.of("default_egress", "deny", "allow", List.of("203.0.113.0/24")))
                 .put("/tenants/{tenant}/network-policy", tenant).then().statusCode(200);
@@ -329,7 +352,20 @@ class NetworkContainmentTest {
         as(key).body(Map.of("network", "bridge",
                         "network_policy", Map.of("default_egress", "deny", "allow", List.of(OTHER_HOST))))
                 .post("/sandboxes").then().statusCode(403).body("code", equalTo("network_policy_not_allowed"));
+        // nor through a template: neither a new one nor one made before the tenant closed
+        as(key).body(Map.of("name", "netpol-new-" + suffix, "network", "bridge",
+                        "network_policy", Map.of("default_egress", "allow")))
+                .post("/templates").then().statusCode(403).body("code", equalTo("network_policy_not_allowed"));
+        as(key).body(Map.of()).post("/templates/{name}/spawn", openTemplate)
+                .then().statusCode(403).body("code", equalTo("network_policy_not_allowed"));
         assertEquals(before, sandboxCount(key), "a refused create leaves no sandbox");
+        // a preview sandbox, networked without asking for it, gets the tenant's policy too
+        String preview = as(key).body(Map.of("ports", List.of(3000), "ttl", "10m")).post("/sandboxes")
+                .then().statusCode(201).extract().path("id");
+        sandboxes.adopt(preview);
+        as(key).get("/sandboxes/{id}", preview).then().statusCode(200)
+                .body("network_policy.default_egress", equalTo("deny"))
+                .body("network_policy.allow", equalTo(List.of("203.0.113.0/24")));
 
         String id = as(key).body(Map.of("network", "bridge", "ttl", "10m")).post("/sandboxes")
                 .then().statusCode(201).extract().path("id");
@@ -337,9 +373,11 @@ class NetworkContainmentTest {
         as(key).get("/sandboxes/{id}", id).then().statusCode(200)
                 .body("network_policy.default_egress", equalTo("deny"))
                 .body("network_policy.allow", equalTo(List.of("203.0.113.0/24")));
-        Map<String, String> outcomes = probe(id, ALLOWED_HOST + ":80", OTHER_HOST + ":80");
-        assertReached(outcomes.get(ALLOWED_HOST + ":80"), allowedMarker, "the tenant's allow list opens " + ALLOWED_HOST);
-        assertRefused(outcomes.get(OTHER_HOST + ":80"), otherMarker, "the default-deny tenant's sandbox reached " + OTHER_HOST);
+        for (String sandbox : List.of(id, preview)) {
+            Map<String, String> outcomes = probe(sandbox, ALLOWED_HOST + ":80", OTHER_HOST + ":80");
+            assertReached(outcomes.get(ALLOWED_HOST + ":80"), allowedMarker, "the tenant's allow list opens " + ALLOWED_HOST);
+            assertRefused(outcomes.get(OTHER_HOST + ":80"), otherMarker, "the default-deny tenant's sandbox reached " + OTHER_HOST);
+        }
         // a running sandbox cannot be opened past its tenant either
         as(key).body(Map.of("default_egress", "allow")).put("/sandboxes/{id}/network", id)
                 .then().statusCode(403).body("code", equalTo("network_policy_not_allowed"));
@@ -418,6 +456,35 @@ class NetworkContainmentTest {
         }
         assertTrue(answer.contains(marker), "the test host " + address + " answers the host: " + answer);
         return marker;
+    }
+
+    /**
+     * A listener on the host's any address (0.0.0.0) on a free port, closed after the test: it records
+     * each caller's address in {@code accepted}, answers {@code marker} and reads what the caller sent.
+     *
+     * @return its port
+     */
+    private int hostListener(String marker, List<String> accepted) throws IOException {
+        ServerSocket listener = new ServerSocket();
+        closeables.add(listener);
+        listener.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
+        Thread acceptor = new Thread(() -> {
+            while (!listener.isClosed()) {
+                try (Socket client = listener.accept()) {
+                    accepted.add(client.getInetAddress().getHostAddress());
+                    client.setSoTimeout(3000);
+                    client.getOutputStream().write((marker + "\n").getBytes(StandardCharsets.UTF_8));
+                    client.shutdownOutput();
+                    // read what the client sent before closing, so the close resets nothing it still reads
+                    client.getInputStream().readNBytes(65536);
+                } catch (IOException closed) {
+                    // the listener was closed: the test is over
+                }
+            }
+        }, "host-listener");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return listener.getLocalPort();
     }
 
     /** What {@code address:port} answers an HTTP GET from the host, or "" when it does not (2 s bounds). */
