@@ -166,9 +166,9 @@ class NetworkContainmentTest {
 
     @Test
     void aSandboxNeverReachesAListenerOnTheHostsAnyAddress() throws Exception {
-        String marker = "host-listener-" + UUID.randomUUID();
-        List<String> accepted = new CopyOnWriteArrayList<>();
-        int port = hostListener(marker, accepted);
+        HostListener listener = hostListener();
+        String marker = listener.marker();
+        int port = listener.port();
 
         String id = sandboxes.create(Map.of("network", "bridge", "ttl", "10m"));
         String gateway = sandboxGateway(id);
@@ -186,23 +186,21 @@ class NetworkContainmentTest {
         assertTrue(proven.contains(gateway), "the host reaches its listener at the sandbox network's gateway " + gateway
                 + ": " + proven);
         assertTrue(proven.size() >= 2, "the host reaches its listener at its own addresses beside the gateway: " + proven);
-        int acceptedBefore = accepted.size();
-        assertEquals(proven.size() + 1, acceptedBefore, "one connection per address the host proved: " + accepted);
+        int acceptedBefore = listener.accepted().size();
+        assertEquals(proven.size() + 1, acceptedBefore, "one connection per address the host proved: " + listener.accepted());
 
         List<String> targets = proven.stream().map(address -> address + ":" + port).toList();
         Map<String, String> outcomes = probe(id, targets.toArray(String[]::new));
         for (String target : targets) {
             assertRefused(outcomes.get(target), marker, "the sandbox reached the host's listener at " + target);
         }
-        Thread.sleep(500);
-        assertEquals(acceptedBefore, accepted.size(), "the listener accepted nothing from the sandbox: " + accepted);
+        listener.assertAcceptedNothingSince(acceptedBefore);
     }
 
     @Test
     void aSandboxNeverReachesAnAddressTheHostGainsAfterItStarted() throws Exception {
-        String marker = "host-listener-" + UUID.randomUUID();
-        List<String> accepted = new CopyOnWriteArrayList<>();
-        int port = hostListener(marker, accepted);
+        HostListener listener = hostListener();
+        int port = listener.port();
         String id = sandboxes.create(Map.of("network", "bridge", "ttl", "10m"));
 
         // the host gains a public address (a new interface, a floating IP) while the sandbox runs
@@ -213,14 +211,13 @@ class NetworkContainmentTest {
         undo.add(0, List.of("ip", "link", "delete", device));
         run("ip", "addr", "add", gained + "/32", "dev", device);
         run("ip", "link", "set", device, "up");
-        assertTrue(hostFetch(gained, port).contains(marker), "the host reaches its listener at " + gained);
-        int acceptedBefore = accepted.size();
+        assertTrue(hostFetch(gained, port).contains(listener.marker()), "the host reaches its listener at " + gained);
+        int acceptedBefore = listener.accepted().size();
 
         String target = gained + ":" + port;
-        assertRefused(probe(id, target).get(target), marker, "the sandbox reached the host's listener at the address "
-                + "the host gained after the sandbox started");
-        Thread.sleep(500);
-        assertEquals(acceptedBefore, accepted.size(), "the listener accepted nothing from the sandbox: " + accepted);
+        assertRefused(probe(id, target).get(target), listener.marker(), "the sandbox reached the host's listener at the "
+                + "address the host gained after the sandbox started");
+        listener.assertAcceptedNothingSince(acceptedBefore);
     }
 
     @Test
@@ -459,12 +456,28 @@ class NetworkContainmentTest {
     }
 
     /**
-     * A listener on the host's any address (0.0.0.0) on a free port, closed after the test: it records
-     * each caller's address in {@code accepted}, answers {@code marker} and reads what the caller sent.
+     * A listener on the host's any address (0.0.0.0).
      *
-     * @return its port
+     * @param marker   what it answers every caller
+     * @param port     its free port
+     * @param accepted each caller's address, in order
      */
-    private int hostListener(String marker, List<String> accepted) throws IOException {
+    private record HostListener(String marker, int port, List<String> accepted) {
+
+        /** Fails when anyone connected after the first {@code before} callers (waits 0.5 s for late ones). */
+        void assertAcceptedNothingSince(int before) throws InterruptedException {
+            Thread.sleep(500);
+            assertEquals(before, accepted.size(), "the listener accepted nothing from the sandbox: " + accepted);
+        }
+    }
+
+    /**
+     * Opens a {@link HostListener} on a free port, closed after the test: it records each caller's
+     * address, answers its marker and reads what the caller sent.
+     */
+    private HostListener hostListener() throws IOException {
+        String marker = "host-listener-" + UUID.randomUUID();
+        List<String> accepted = new CopyOnWriteArrayList<>();
         ServerSocket listener = new ServerSocket();
         closeables.add(listener);
         listener.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
@@ -484,7 +497,7 @@ class NetworkContainmentTest {
         }, "host-listener");
         acceptor.setDaemon(true);
         acceptor.start();
-        return listener.getLocalPort();
+        return new HostListener(marker, listener.getLocalPort(), accepted);
     }
 
     /** What {@code address:port} answers an HTTP GET from the host, or "" when it does not (2 s bounds). */
