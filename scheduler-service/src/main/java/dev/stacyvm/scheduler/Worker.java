@@ -70,9 +70,17 @@ public class Worker extends PanacheEntityBase {
     @Column(name = "host_max_pids_limit")
     public Long hostMaxPidsLimit;
 
-    /** MiB free on the engine's data root at the last heartbeat, less the host's reserve. */
+    /** The sum of disk_mb (MiB) the host's sandboxes may declare together. */
     @Column(name = "host_disk_mb")
     public Long hostDiskMb;
+
+    /** The largest disk_mb (MiB) one sandbox may have on this host. */
+    @Column(name = "host_max_disk_mb")
+    public Long hostMaxDiskMb;
+
+    /** MiB free on the engine's data root at the last heartbeat, less the host's reserve. */
+    @Column(name = "host_disk_free_mb")
+    public Long hostDiskFreeMb;
 
     @Column(name = "registered_at", nullable = false)
     public Instant registeredAt;
@@ -87,6 +95,7 @@ public class Worker extends PanacheEntityBase {
             return null;
         }
         return new HostCapacity(hostMemoryMb, hostVcpus, hostPids, hostCores, hostMaxPidsLimit,
-                hostDiskMb == null ? 0 : hostDiskMb);
+                hostDiskMb == null ? 0 : hostDiskMb, hostMaxDiskMb == null ? 0 : hostMaxDiskMb,
+                hostDiskFreeMb == null ? 0 : hostDiskFreeMb);
     }
 }

@@ -82,11 +82,16 @@ class CapacityTest {
         assertTrue(before.getLong("host.cores") >= 2, "the worker advertises its cores");
         assertTrue(before.getLong("host.pids") > 0, "the worker advertises its pids budget");
         assertTrue(before.getLong("host.max_pids_limit") > 0, "the worker advertises its per-sandbox pids ceiling");
-        create(user, Map.of("memory_mb", 320, "vcpus", 2, "pids_limit", 96, "ttl", "5m")).then().statusCode(201);
+        assertTrue(before.getLong("host.max_disk_mb") > 0, "the worker advertises the largest disk one sandbox may have");
+        assertTrue(before.getLong("host.disk_mb") >= before.getLong("host.max_disk_mb"), "and the disk sandboxes may declare");
+        assertTrue(before.getLong("host.disk_free_mb") <= before.getLong("host.max_disk_mb"), "and what is free now");
+        create(user, Map.of("memory_mb", 320, "vcpus", 2, "pids_limit", 96, "disk_mb", 700, "ttl", "5m")).then()
+                .statusCode(201);
         JsonPath after = worker();
         assertEquals(before.getLong("used.memory_mb") + 320, after.getLong("used.memory_mb"), after.prettify());
         assertEquals(before.getLong("used.vcpus") + 2, after.getLong("used.vcpus"));
         assertEquals(before.getLong("used.pids") + 96, after.getLong("used.pids"));
+        assertEquals(before.getLong("used.disk_mb") + 700, after.getLong("used.disk_mb"));
         assertEquals(before.getLong("host.memory_mb"), after.getLong("host.memory_mb"));
         // the view is for operators: it names internal addresses, so a plain key never sees it
         Response issued = api().body(Map.of("name", "capacity", "tenant", prefix, "role", "user")).post("/admin/api-keys");
@@ -96,6 +101,19 @@ class CapacityTest {
         } finally {
             api().delete("/admin/api-keys/{id}", (String) issued.path("id"));
         }
+    }
+
+    @Test
+    void aSandboxLargerThanAnyHostsDiskIsRefused() {
+        String user = prefix + "-disk";
+        long largest = largestHost("max_disk_mb");
+        assertTrue(largest > 0, "the workers advertise their disk");
+        create(user, Map.of("disk_mb", largest + 1, "ttl", "5m")).then().statusCode(422)
+                .body("code", equalTo("exceeds_host_capacity"))
+                .body("message", containsString("disk_mb"));
+        api().header("X-User-ID", user).body(Map.of("disk_mb", largest + 1)).post("/sandboxes/admission")
+                .then().statusCode(200).body("allowed", is(false)).body("reason", containsString("disk_mb"));
+        assertNothingCreatedFor(user);
     }
 
     @Test

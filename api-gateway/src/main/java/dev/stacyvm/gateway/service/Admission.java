@@ -12,7 +12,7 @@ import jakarta.inject.Inject;
 /**
  * Whether a create may go ahead now: the live sandboxes of the owner, of its key and of its tenant
  * leave room in their limits for this one, and a worker has room (a free sandbox slot, and host
- * memory, vCPUs and pids for its shape). The admission route answers this decision; the scheduler
+ * memory, vCPUs, pids and disk for its shape). The admission route answers this decision; the scheduler
  * enforces the same one, atomically, on every create.
  */
 @ApplicationScoped
@@ -26,7 +26,7 @@ public class Admission {
 
     public AdmissionDecision decide(SandboxSpec spec) {
         CapacityView capacity = services.scheduler().capacity(spec.ownerId(), spec.memoryMb(), spec.vcpus(),
-                spec.pidsLimit());
+                spec.pidsLimit(), spec.diskMb());
         OwnerLimits limits = spec.ownerLimits();
         String reason = limits.refusal(capacity.owner(), spec.memoryMb(), spec.vcpus(), spec.diskMb());
         String keyId = OwnerIds.keyIdOf(spec.ownerId());

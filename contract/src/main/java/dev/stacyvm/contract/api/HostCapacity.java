@@ -10,32 +10,38 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * sandboxes may be given together (host cores times an overcommit ratio); {@code pids} the sum of
  * the sandboxes' {@code pids_limit}; {@code cores} the host's cores, the most vCPUs one sandbox may
  * have (the engine refuses more); {@code max_pids_limit} the largest {@code pids_limit} one sandbox
- * may have there ({@code cores} and {@code max_pids_limit} are 0 in a usage figure); {@code disk_mb}
- * the MiB free on the filesystem of the engine's data root (where every sandbox's writable layer
- * lives) less the host's disk reserve, measured again on every heartbeat. Disk is advertised and
- * shown but not yet summed by placement (0 in a usage figure): sandboxes declare no disk size yet.
+ * may have there. Disk, in MiB, on the filesystem of the engine's data root (where every sandbox's
+ * writable layer lives): {@code disk_mb} the sum of {@code disk_mb} its sandboxes may declare
+ * together (the filesystem's size less the host's reserve, times an overcommit ratio: a
+ * {@code disk_mb} is a ceiling the engine enforces, not space set aside); {@code max_disk_mb} the
+ * largest one sandbox may have (the size less the reserve); {@code disk_free_mb} what is free less
+ * the reserve, measured again on every heartbeat: a host with less free than a new sandbox's
+ * {@code disk_mb} gets no new sandbox. In a usage figure {@code cores}, {@code max_pids_limit},
+ * {@code max_disk_mb} and {@code disk_free_mb} are 0.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record HostCapacity(long memoryMb, long vcpus, long pids, long cores, long maxPidsLimit, long diskMb) {
+public record HostCapacity(long memoryMb, long vcpus, long pids, long cores, long maxPidsLimit, long diskMb,
+        long maxDiskMb, long diskFreeMb) {
 
     /** Nothing held: the use of a worker without sandboxes. */
-    public static final HostCapacity NONE = new HostCapacity(0, 0, 0, 0, 0, 0);
+    public static final HostCapacity NONE = new HostCapacity(0, 0, 0, 0, 0, 0, 0, 0);
 
-    /** This use with one more sandbox of the shape added. */
-    public HostCapacity plus(long memoryMb, long vcpus, long pidsLimit) {
-        return new HostCapacity(this.memoryMb + memoryMb, this.vcpus + vcpus, this.pids + pidsLimit, 0, 0, diskMb);
+    /** This use with one more sandbox of the shape added (MiB, vCPUs, pids, MiB). */
+    public HostCapacity plus(long memoryMb, long vcpus, long pidsLimit, long diskMb) {
+        return new HostCapacity(this.memoryMb + memoryMb, this.vcpus + vcpus, this.pids + pidsLimit, 0, 0,
+                this.diskMb + diskMb, 0, 0);
     }
 
-    /** This capacity with the disk figure measured now. */
-    public HostCapacity withDiskMb(long diskMb) {
-        return new HostCapacity(memoryMb, vcpus, pids, cores, maxPidsLimit, diskMb);
+    /** This capacity with the disk figures measured now (MiB). */
+    public HostCapacity withDisk(long diskMb, long maxDiskMb, long diskFreeMb) {
+        return new HostCapacity(memoryMb, vcpus, pids, cores, maxPidsLimit, diskMb, maxDiskMb, diskFreeMb);
     }
 
     /**
      * Why a sandbox of the shape could never run on a host of this capacity, even an empty one
      * (naming the limit it passes), or null when it could.
      */
-    public String neverHolds(long memoryMb, long vcpus, long pidsLimit) {
+    public String neverHolds(long memoryMb, long vcpus, long pidsLimit, long diskMb) {
         if (memoryMb > this.memoryMb) {
             return "memory_mb " + memoryMb + " is more than any worker host can hold (" + this.memoryMb + ")";
         }
@@ -51,14 +57,19 @@ public record HostCapacity(long memoryMb, long vcpus, long pids, long cores, lon
         if (pidsLimit > pids) {
             return "pids_limit " + pidsLimit + " is more than any worker host's pids budget (" + pids + ")";
         }
+        if (diskMb > maxDiskMb) {
+            return "disk_mb " + diskMb + " is more than any worker host's disk holds (" + maxDiskMb + ")";
+        }
         return null;
     }
 
-    /** Whether {@code used} plus a sandbox of the shape stays within this capacity. */
-    public boolean holds(HostCapacity used, long memoryMb, long vcpus, long pidsLimit) {
-        return neverHolds(memoryMb, vcpus, pidsLimit) == null
+    /** Whether {@code used} plus a sandbox of the shape stays within this capacity, and its disk is free now. */
+    public boolean holds(HostCapacity used, long memoryMb, long vcpus, long pidsLimit, long diskMb) {
+        return neverHolds(memoryMb, vcpus, pidsLimit, diskMb) == null
                 && used.memoryMb + memoryMb <= this.memoryMb
                 && used.vcpus + vcpus <= this.vcpus
-                && used.pids + pidsLimit <= this.pids;
+                && used.pids + pidsLimit <= this.pids
+                && used.diskMb + diskMb <= this.diskMb
+                && diskMb <= diskFreeMb;
     }
 }

@@ -34,13 +34,14 @@ public class InternalCapacityResource {
     @Path("/capacity")
     @Transactional
     public CapacityView capacity(@QueryParam("owner") String owner, @QueryParam("memory_mb") Integer memoryMb,
-            @QueryParam("vcpus") Integer vcpus, @QueryParam("pids_limit") Integer pidsLimit) {
+            @QueryParam("vcpus") Integer vcpus, @QueryParam("pids_limit") Integer pidsLimit,
+            @QueryParam("disk_mb") Integer diskMb) {
         CapacityView capacity = placement.capacity(owner);
-        if (memoryMb == null || vcpus == null || pidsLimit == null) {
+        if (memoryMb == null || vcpus == null || pidsLimit == null || diskMb == null) {
             return capacity;
         }
         return new CapacityView(capacity.activeSandboxes(), capacity.owner(), capacity.capacity(), capacity.free(),
-                capacity.key(), capacity.tenant(), placement.hostRefusal(memoryMb, vcpus, pidsLimit));
+                capacity.key(), capacity.tenant(), placement.hostRefusal(memoryMb, vcpus, pidsLimit, diskMb));
     }
 
     @GET

@@ -60,7 +60,7 @@ public class SandboxLifecycle {
         Sandbox sandbox = QuarkusTransaction.requiringNew().call(() -> {
             admitOwner(spec);
             Worker worker = placement.choose(spec.provider(), spec.workerLabels(), spec.memoryMb(), spec.vcpus(),
-                    spec.pidsLimit());
+                    spec.pidsLimit(), spec.diskMb());
             Sandbox record = newRecord(spec);
             record.workerId = worker.id;
             return transitions.begin(record);

@@ -52,14 +52,15 @@ public class WorkerPlacement {
     /**
      * A ready worker that offers the provider, carries every one of {@code labels} and has room
      * for the sandbox: fewer live sandboxes than its count capacity, and its advertised host
-     * capacity (memory, vCPUs, pids) not passed by what its live sandboxes hold plus this one; among
+     * capacity (memory, vCPUs, pids, declared disk) not passed by what its live sandboxes hold plus
+     * this one, with {@code diskMb} free on its data root now; among
      * those the least loaded. Must run inside the transaction that records the sandbox.
      *
      * @throws ApiException {@code exceeds_host_capacity} (422) when no such worker could hold the
      *     sandbox even empty, naming the limit; {@code capacity_exhausted} (429, Retry-After) when
      *     one could but none has room now; {@code unavailable} when no worker is ready at all
      */
-    public Worker choose(String provider, Map<String, String> labels, int memoryMb, int vcpus, int pidsLimit) {
+    public Worker choose(String provider, Map<String, String> labels, int memoryMb, int vcpus, int pidsLimit, int diskMb) {
         Instant freshSince = Instant.now().minus(config.workerHeartbeatTimeout());
         List<Worker> candidates = Worker.<Worker>list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince)
                 .stream().filter(worker -> carries(worker, labels)).toList();
@@ -72,7 +73,7 @@ public class WorkerPlacement {
                 .filter(worker -> worker.providers.isEmpty() || worker.providers.contains(provider))
                 .toList();
         // a sandbox no host could ever hold is refused for good: waiting cannot make room for it
-        String neverFits = neverFits(offering, memoryMb, vcpus, pidsLimit);
+        String neverFits = neverFits(offering, memoryMb, vcpus, pidsLimit, diskMb);
         if (neverFits != null) {
             throw new ApiException(ErrorCode.EXCEEDS_HOST_CAPACITY, neverFits);
         }
@@ -94,12 +95,13 @@ public class WorkerPlacement {
             Worker.getEntityManager().lock(worker, LockModeType.PESSIMISTIC_WRITE);
             HostCapacity host = worker.host();
             if (WorkerRegistry.liveSandboxes(worker.id) < worker.capacity && host != null
-                    && host.holds(WorkerRegistry.used(worker.id), memoryMb, vcpus, pidsLimit)) {
+                    && host.holds(WorkerRegistry.used(worker.id), memoryMb, vcpus, pidsLimit, diskMb)) {
                 return worker;
             }
         }
         throw new ApiException(ErrorCode.CAPACITY_EXHAUSTED, "no worker offering provider " + provider
-                + " has room for " + memoryMb + " MiB, " + vcpus + " vCPUs and " + pidsLimit + " pids now", 10L);
+                + " has room for " + memoryMb + " MiB, " + vcpus + " vCPUs, " + pidsLimit + " pids and " + diskMb
+                + " MiB of disk now", 10L);
     }
 
     /**
@@ -107,14 +109,14 @@ public class WorkerPlacement {
      * limit of the last host it passes), or null when one could or when none advertises its host
      * capacity (then nothing says how large a host is; such workers are given nothing).
      */
-    static String neverFits(List<Worker> workers, int memoryMb, int vcpus, int pidsLimit) {
+    static String neverFits(List<Worker> workers, int memoryMb, int vcpus, int pidsLimit, int diskMb) {
         String reason = null;
         for (Worker worker : workers) {
             HostCapacity host = worker.host();
             if (host == null) {
                 continue;
             }
-            String why = host.neverHolds(memoryMb, vcpus, pidsLimit);
+            String why = host.neverHolds(memoryMb, vcpus, pidsLimit, diskMb);
             if (why == null) {
                 return null;
             }
@@ -128,24 +130,25 @@ public class WorkerPlacement {
      * has room), or null when one could take it: the admission route's view of {@link #choose},
      * without locks or records.
      */
-    public String hostRefusal(int memoryMb, int vcpus, int pidsLimit) {
+    public String hostRefusal(int memoryMb, int vcpus, int pidsLimit, int diskMb) {
         Instant freshSince = Instant.now().minus(config.workerHeartbeatTimeout());
         List<Worker> ready = Worker.list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince);
         if (ready.isEmpty()) {
             return "no worker is available";
         }
-        String neverFits = neverFits(ready, memoryMb, vcpus, pidsLimit);
+        String neverFits = neverFits(ready, memoryMb, vcpus, pidsLimit, diskMb);
         if (neverFits != null) {
             return neverFits;
         }
         for (Worker worker : ready) {
             HostCapacity host = worker.host();
             if (host != null && WorkerRegistry.liveSandboxes(worker.id) < worker.capacity
-                    && host.holds(WorkerRegistry.used(worker.id), memoryMb, vcpus, pidsLimit)) {
+                    && host.holds(WorkerRegistry.used(worker.id), memoryMb, vcpus, pidsLimit, diskMb)) {
                 return null;
             }
         }
-        return "no worker host has room for " + memoryMb + " MiB, " + vcpus + " vCPUs and " + pidsLimit + " pids now";
+        return "no worker host has room for " + memoryMb + " MiB, " + vcpus + " vCPUs, " + pidsLimit + " pids and "
+                + diskMb + " MiB of disk now";
     }
 
     static boolean carries(Worker worker, Map<String, String> labels) {

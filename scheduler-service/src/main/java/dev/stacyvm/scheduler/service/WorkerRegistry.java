@@ -58,6 +58,8 @@ public class WorkerRegistry {
         worker.hostCores = host == null ? null : host.cores();
         worker.hostMaxPidsLimit = host == null ? null : host.maxPidsLimit();
         worker.hostDiskMb = host == null ? null : host.diskMb();
+        worker.hostMaxDiskMb = host == null ? null : host.maxDiskMb();
+        worker.hostDiskFreeMb = host == null ? null : host.diskFreeMb();
         worker.status = Worker.READY;
         worker.lastHeartbeat = now;
         worker.persist();
@@ -103,11 +105,11 @@ public class WorkerRegistry {
     /** What the worker's live sandboxes hold: the sums of their memory_mb, vcpus and pids_limit. */
     static HostCapacity used(String workerId) {
         Object[] sums = Sandbox.getEntityManager().createQuery(
-                        "select coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0), coalesce(sum(s.pidsLimit), 0)"
-                                + " from Sandbox s where s.workerId = ?1 and s.state in ?2", Object[].class)
+                        "select coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0), coalesce(sum(s.pidsLimit), 0),"
+                                + " coalesce(sum(s.diskMb), 0) from Sandbox s where s.workerId = ?1 and s.state in ?2", Object[].class)
                 .setParameter(1, workerId).setParameter(2, SandboxState.LIVE).getSingleResult();
         return new HostCapacity(((Number) sums[0]).longValue(), ((Number) sums[1]).longValue(),
-                ((Number) sums[2]).longValue(), 0, 0, 0);
+                ((Number) sums[2]).longValue(), 0, 0, ((Number) sums[3]).longValue(), 0, 0);
     }
 
     static WorkerView view(Worker worker) {
@@ -135,7 +137,7 @@ public class WorkerRegistry {
         }
         HostCapacity host = registration.host();
         if (host != null && (host.memoryMb() < 0 || host.vcpus() < 0 || host.pids() < 0 || host.cores() < 0
-                || host.maxPidsLimit() < 0 || host.diskMb() < 0)) {
+                || host.maxPidsLimit() < 0 || host.diskMb() < 0 || host.maxDiskMb() < 0 || host.diskFreeMb() < 0)) {
             throw ApiException.badRequest("worker host capacity must not be negative");
         }
     }

@@ -22,33 +22,38 @@ class WorkerPlacementTest {
             worker.hostCores = host.cores();
             worker.hostMaxPidsLimit = host.maxPidsLimit();
             worker.hostDiskMb = host.diskMb();
+            worker.hostMaxDiskMb = host.maxDiskMb();
+            worker.hostDiskFreeMb = host.diskFreeMb();
         }
         return worker;
     }
 
-    private static final Worker TWO_CORES = worker(new HostCapacity(14336, 16, 16384, 2, 1024, 0));
-    private static final Worker EIGHT_CORES = worker(new HostCapacity(61440, 32, 65536, 8, 4096, 0));
+    private static final Worker TWO_CORES = worker(new HostCapacity(14336, 16, 16384, 2, 1024, 163840, 20480, 20480));
+    private static final Worker EIGHT_CORES = worker(new HostCapacity(61440, 32, 65536, 8, 4096, 819200, 102400, 102400));
 
     @Test
     void aShapeOneHostCouldHoldIsNeverRefusedForGood() {
-        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES), 8192, 2, 1024));
-        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 32768, 8, 4096),
+        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES), 8192, 2, 1024, 1024));
+        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 32768, 8, 4096, 1024),
                 "the larger host holds what the smaller one cannot");
     }
 
     @Test
     void aShapeLargerThanEveryHostNamesTheLimit() {
-        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 512, 3, 256).contains("cores"));
-        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 512, 1, 4096).startsWith("pids_limit 4096"));
-        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 16384, 1, 256).startsWith("memory_mb 16384"));
-        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 512, 9, 256).contains("cores"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 512, 3, 256, 1024).contains("cores"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 512, 1, 4096, 1024).startsWith("pids_limit 4096"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 16384, 1, 256, 1024).startsWith("memory_mb 16384"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 512, 9, 256, 1024).contains("cores"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 512, 1, 256, 102401)
+                .startsWith("disk_mb 102401"));
+        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 512, 1, 256, 102400));
     }
 
     @Test
     void aWorkerThatAdvertisesNothingSaysNothingAboutHowLargeAHostIs() {
-        assertNull(WorkerPlacement.neverFits(List.of(worker(null)), 64, 1, 16));
-        assertNull(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 1, 16));
-        assertTrue(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 4, 16).contains("cores"));
-        assertNull(WorkerPlacement.neverFits(List.of(), 64, 1, 16), "no worker at all is unavailable, not too large");
+        assertNull(WorkerPlacement.neverFits(List.of(worker(null)), 64, 1, 16, 1024));
+        assertNull(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 1, 16, 1024));
+        assertTrue(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 4, 16, 1024).contains("cores"));
+        assertNull(WorkerPlacement.neverFits(List.of(), 64, 1, 16, 1024), "no worker at all is unavailable, not too large");
     }
 }

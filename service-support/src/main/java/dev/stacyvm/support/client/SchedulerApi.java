@@ -83,7 +83,7 @@ public interface SchedulerApi {
     @GET
     @Path("/capacity")
     CapacityView capacity(@QueryParam("owner") String owner, @QueryParam("memory_mb") Integer memoryMb,
-            @QueryParam("vcpus") Integer vcpus, @QueryParam("pids_limit") Integer pidsLimit);
+            @QueryParam("vcpus") Integer vcpus, @QueryParam("pids_limit") Integer pidsLimit, @QueryParam("disk_mb") Integer diskMb);
 
     /** What every owner with live sandboxes holds, the one with most first. */
     @GET

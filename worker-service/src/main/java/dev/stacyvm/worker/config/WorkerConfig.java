@@ -122,15 +122,22 @@ public interface WorkerConfig {
         int maxPidsLimit();
 
         /**
-         * MiB of disk this host advertises for sandboxes; when not set, the free space of the
-         * filesystem holding the engine's data root less {@code disk-reserve-mb}, measured on
-         * every heartbeat.
+         * MiB of disk sandboxes may use on this host, the largest disk_mb one may have; when not
+         * set, the size of the filesystem holding the engine's data root less {@code disk-reserve-mb}.
          */
         Optional<Long> diskMb();
 
         /** MiB of the data root's filesystem kept free for the host (images, logs, the engine itself). */
         @WithDefault("2048")
         long diskReserveMb();
+
+        /**
+         * The sum of disk_mb this host's sandboxes may declare together per MiB of {@code disk-mb}:
+         * a disk_mb is a ceiling the engine enforces on what a sandbox writes, not space set aside,
+         * so most sandboxes leave most of theirs unused. A new sandbox also needs its disk_mb free.
+         */
+        @WithDefault("8")
+        double diskOvercommit();
     }
 
     /** How much a sandbox may write, and whether the engine must be able to hold it to that. */

@@ -7,6 +7,7 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,9 +18,11 @@ import java.util.OptionalLong;
  * /proc/meminfo less the host's reserve, vCPUs as cores times the overcommit ratio, and a pids
  * budget from the kernel's process and thread limits less a reserve, the cores (the most vCPUs
  * one sandbox may have: the engine refuses more) and the per-sandbox pids_limit ceiling; each
- * can be set instead. Disk is the free space of the filesystem holding the engine's data root
+ * can be set instead. Disk comes from the filesystem holding the engine's data root
  * ({@code DockerRootDir} of the engine's info, read with statvfs, which needs no access to the
- * folder itself) less a reserve, measured again on every heartbeat because sandboxes fill it.
+ * folder itself): its size less a reserve is the largest disk_mb one sandbox may have, that times
+ * the disk overcommit ratio the sum sandboxes may declare, and its free space less the reserve,
+ * measured again on every heartbeat because sandboxes fill it, what a new sandbox may count on.
  */
 @ApplicationScoped
 public class HostCapacityProbe {
@@ -36,6 +39,7 @@ public class HostCapacityProbe {
 
     private volatile HostCapacity measured;
     private volatile Path dataRoot;
+    private volatile boolean dataRootWarned;
 
     /**
      * The host's capacity: memory, vCPUs and pids measured once (they do not change under a
@@ -50,33 +54,58 @@ public class HostCapacityProbe {
                     capacity.memoryMb(), capacity.vcpus(), capacity.pids(), capacity.cores(), capacity.maxPidsLimit());
             measured = capacity;
         }
-        return capacity.withDiskMb(diskMb(config.host(), freeDiskMb()));
+        FileStore store = dataRootStore();
+        return withDisk(capacity, config.host(), sizeMb(store, false), sizeMb(store, true));
     }
 
-    /** The advertised disk: the setting when there is one, else the free MiB less the reserve (0 when unknown). */
-    static long diskMb(WorkerConfig.Host host, OptionalLong freeMb) {
-        if (host.diskMb().isPresent()) {
-            return Math.max(0, host.diskMb().get());
+    /**
+     * {@code capacity} with its disk figures: the largest disk_mb one sandbox may have (the setting,
+     * else the data root's size less the reserve), the sum they may declare (that times the
+     * overcommit ratio) and the MiB free now less the reserve (never more than the first). A figure
+     * that cannot be read is 0: a host whose disk cannot be measured is given nothing.
+     */
+    static HostCapacity withDisk(HostCapacity capacity, WorkerConfig.Host host, OptionalLong sizeMb, OptionalLong freeMb) {
+        long largest = host.diskMb().orElseGet(() -> sizeMb.orElse(0) - host.diskReserveMb());
+        largest = Math.max(0, largest);
+        long budget = (long) Math.floor(largest * host.diskOvercommit());
+        long free = Math.max(0, Math.min(largest, freeMb.orElse(0) - host.diskReserveMb()));
+        return capacity.withDisk(budget, largest, free);
+    }
+
+    /** The size, or the MiB free for unprivileged writers, of {@code store}; empty when unreadable. */
+    private static OptionalLong sizeMb(FileStore store, boolean free) {
+        if (store == null) {
+            return OptionalLong.empty();
         }
-        return Math.max(0, freeMb.orElse(0) - host.diskReserveMb());
+        try {
+            return OptionalLong.of((free ? store.getUsableSpace() : store.getTotalSpace()) / (1024 * 1024));
+        } catch (IOException unreadable) {
+            Log.warnf("cannot measure the engine's disk: %s", unreadable.toString());
+            return OptionalLong.empty();
+        }
     }
 
-    /** MiB free for unprivileged writers on the filesystem of the engine's data root; empty when unreadable. */
-    private OptionalLong freeDiskMb() {
+    /** The filesystem of the engine's data root, or null when it cannot be found. */
+    private FileStore dataRootStore() {
         try {
             Path root = dataRoot;
             if (root == null) {
                 String reported = docker.infoCmd().exec().getDockerRootDir();
                 if (reported == null || reported.isBlank()) {
-                    return OptionalLong.empty();
+                    return null;
                 }
                 root = Path.of(reported);
                 dataRoot = root;
             }
-            return OptionalLong.of(Files.getFileStore(root).getUsableSpace() / (1024 * 1024));
+            return Files.getFileStore(root);
         } catch (IOException | RuntimeException unreadable) {
-            Log.debugf("cannot measure the engine's free disk: %s", unreadable.toString());
-            return OptionalLong.empty();
+            if (!dataRootWarned) {
+                dataRootWarned = true;
+                Log.warnf("cannot measure the disk of the engine's data root (%s): this host advertises no disk, so "
+                        + "it gets no sandboxes; the worker's user needs search permission on its parent folders",
+                        unreadable.toString());
+            }
+            return null;
         }
     }
 
@@ -100,7 +129,7 @@ public class HostCapacityProbe {
             pids = 0;
         }
         long maxPidsLimit = Math.max(0, Math.min(host.maxPidsLimit(), pids));
-        return new HostCapacity(memoryMb, vcpus, pids, Math.max(0, cpus), maxPidsLimit, 0);
+        return new HostCapacity(memoryMb, vcpus, pids, Math.max(0, cpus), maxPidsLimit, 0, 0, 0);
     }
 
     /** MemTotal of /proc/meminfo in MiB. */
