@@ -309,9 +309,14 @@ class NetworkContainmentTest {
         api().body(Map.of("default_egress", "allow")).put("/sandboxes/{id}/network", id).then().statusCode(200);
         assertReached(probe(id, other).get(other), otherMarker, "reopened, the sandbox reaches " + OTHER_HOST);
 
-        // the audit trail arrives through Kafka: bounded wait for both changes
+        assertEquals(2, networkChanges(id, since, 2).size(), "each change is audited as sandbox.network");
+    }
+
+    /** The audit records of {@code sandbox.network} on {@code id} since {@code since}, waiting (bounded) for {@code expected}. */
+    private static List<Map<String, Object>> networkChanges(String id, Instant since, int expected) throws InterruptedException {
+        // the audit trail arrives through Kafka
         List<Map<String, Object>> changes = List.of();
-        for (int attempt = 0; attempt < 60 && changes.size() < 2; attempt++) {
+        for (int attempt = 0; attempt < 60 && changes.size() < expected; attempt++) {
             if (attempt > 0) {
                 Thread.sleep(500);
             }
@@ -320,7 +325,39 @@ class NetworkContainmentTest {
                     .extract().jsonPath().<Map<String, Object>>getList("$").stream()
                     .filter(record -> "audit.recorded".equals(record.get("event_type"))).toList();
         }
-        assertEquals(2, changes.size(), "each change is audited as sandbox.network: " + changes);
+        return changes;
+    }
+
+    @Test
+    void aTenantPolicySetLaterNarrowsItsRunningSandboxesAtOnce() throws Exception {
+        String allowedMarker = testHost(ALLOWED_HOST, "203.0.113.1");
+        String otherMarker = testHost(OTHER_HOST, "198.51.100.1");
+        String allowed = ALLOWED_HOST + ":80";
+        String other = OTHER_HOST + ":80";
+        Instant since = Instant.now().minusSeconds(5);
+        String tenant = "netlater-" + suffix;
+        String key = createKey("netlater-user", tenant, "user");
+        // started while the tenant is open: it reaches both hosts
+        String id = as(key).body(Map.of("network", "bridge", "ttl", "10m")).post("/sandboxes")
+                .then().statusCode(201).extract().path("id");
+        sandboxes.adopt(id);
+        Map<String, String> before = probe(id, allowed, other);
+        assertReached(before.get(allowed), allowedMarker, "the open tenant's sandbox reaches " + ALLOWED_HOST);
+        assertReached(before.get(other), otherMarker, "the open tenant's sandbox reaches " + OTHER_HOST);
+
+        // an administrator closes the tenant while the sandbox runs (an incident, say)
+        tenantPolicies.add(tenant);
+        api().body(Map.of("default_egress", "deny", "allow", List.of("203.0.113.0/24")))
+                .put("/tenants/{tenant}/network-policy", tenant).then().statusCode(200);
+        as(key).get("/sandboxes/{id}", id).then().statusCode(200)
+                .body("network_policy.default_egress", equalTo("deny"))
+                .body("network_policy.allow", equalTo(List.of("203.0.113.0/24")));
+        Map<String, String> after = probe(id, allowed, other);
+        assertRefused(after.get(other), otherMarker, "the running sandbox still reached " + OTHER_HOST
+                + " after its tenant became default-deny");
+        assertReached(after.get(allowed), allowedMarker, "the tenant's allow list stays open to it");
+        List<Map<String, Object>> changes = networkChanges(id, since, 1);
+        assertEquals(1, changes.size(), "the narrowing is audited as sandbox.network: " + changes);
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.service.AuditTrail;
 import dev.stacyvm.gateway.service.NetworkPolicies;
+import dev.stacyvm.gateway.service.SandboxGateway;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -20,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 /**
  * A tenant's egress policy (administrators only): it bounds every networked sandbox of the tenant
  * ({@link NetworkPolicy#bounded}); a default-deny tenant's sandboxes may only allow what it allows.
+ * Setting it narrows the tenant's running sandboxes too ({@link SandboxGateway#narrowToTenant}).
  */
 @Access(Access.Level.ADMIN)
 @Path("/api/v1/tenants/{tenant}/network-policy")
@@ -38,6 +40,9 @@ public class TenantNetworkPolicyResource {
     @Inject
     AuditTrail audit;
 
+    @Inject
+    SandboxGateway sandboxes;
+
     @GET
     @Operation(summary = "The tenant's egress policy", description = "404 not_found when it has none.")
     public NetworkPolicy get(@PathParam("tenant") String tenant) {
@@ -46,10 +51,14 @@ public class TenantNetworkPolicyResource {
 
     @PUT
     @Operation(summary = "Set the tenant's egress policy",
-            description = "Replaces it whole. Running sandboxes keep theirs until changed; new ones are bounded by it.")
+            description = "Replaces it whole. New sandboxes are bounded by it; running ones are narrowed to it at once "
+                    + "(never widened), each audited as sandbox.network. 503 unavailable names running sandboxes whose "
+                    + "worker did not apply it: the policy is set, and the same PUT again retries them.")
     public NetworkPolicy put(@PathParam("tenant") String tenant, NetworkPolicy policy) {
-        return audit.around(SET, null, null, () -> policies.put(tenant, policy),
-                set -> "tenant " + tenant + " " + set.summary());
+        NetworkPolicy set = audit.around(SET, null, null, () -> policies.put(tenant, policy),
+                stored -> "tenant " + tenant + " " + stored.summary());
+        sandboxes.narrowToTenant(tenant, set);
+        return set;
     }
 
     @DELETE

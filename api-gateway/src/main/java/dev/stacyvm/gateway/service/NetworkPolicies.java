@@ -37,8 +37,8 @@ public class NetworkPolicies {
     }
 
     /**
-     * Sets (replaces) the tenant's policy. Sandboxes already running keep theirs until it is changed
-     * ({@code PUT /sandboxes/{id}/network}) or they are created anew.
+     * Sets (replaces) the tenant's policy; the caller narrows running sandboxes to it
+     * ({@link SandboxGateway#narrowToTenant}).
      *
      * @throws ApiException {@code bad_request} for a bad tenant name or a missing body,
      *                      {@code invalid_network_policy} for a bad entry

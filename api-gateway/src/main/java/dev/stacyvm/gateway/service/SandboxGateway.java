@@ -34,6 +34,7 @@ import dev.stacyvm.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -223,6 +224,45 @@ public class SandboxGateway {
             NetworkPolicy policy = networkPolicies.effective("bridge", requested, OwnerIds.tenantOf(sandbox.ownerId()));
             return services.scheduler().changeNetwork(id, policy);
         }, changed -> changed.networkPolicy().summary());
+    }
+
+    /**
+     * Brings the tenant's running networked sandboxes within its new policy
+     * ({@link NetworkPolicy#narrowed}): each one whose policy changes gets its rules reloaded by its
+     * worker, audited as {@code sandbox.network}. Every sandbox is tried even when one fails.
+     *
+     * @return how many sandboxes were narrowed
+     * @throws ApiException {@code unavailable} naming the sandboxes that could not be narrowed (the
+     *                      tenant's policy is set; the same PUT again retries them)
+     */
+    public int narrowToTenant(String tenant, NetworkPolicy tenantPolicy) {
+        int narrowed = 0;
+        List<String> failed = new ArrayList<>();
+        for (SandboxView sandbox : services.scheduler().list(null, tenant)) {
+            if (!"bridge".equals(sandbox.network()) || !SandboxState.RUNNING.name().equalsIgnoreCase(sandbox.state())) {
+                continue;
+            }
+            NetworkPolicy within = NetworkPolicy.narrowed(sandbox.networkPolicy(), tenantPolicy);
+            if (within.equals(sandbox.networkPolicy())) {
+                continue;
+            }
+            try {
+                audited(NETWORK, sandbox, sandbox.ownerId(), () -> services.scheduler().changeNetwork(sandbox.id(), within),
+                        changed -> "tenant " + tenant + " policy: " + changed.networkPolicy().summary());
+                narrowed++;
+            } catch (ApiException e) {
+                if (e.code() != ErrorCode.NOT_FOUND && e.code() != ErrorCode.CONFLICT) {
+                    // gone or stopped meanwhile needs nothing; anything else keeps its looser rules
+                    failed.add(sandbox.id());
+                }
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "the tenant's network policy is set, but these running "
+                    + "sandboxes still have their earlier rules (their worker did not apply the new ones): " + failed
+                    + "; send the same PUT again to retry them", 5L);
+        }
+        return narrowed;
     }
 
     /** Destroys the caller's expired sandboxes now (an administrator's: everyone's). */

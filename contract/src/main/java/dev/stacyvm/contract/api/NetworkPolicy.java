@@ -164,6 +164,40 @@ public record NetworkPolicy(String defaultEgress, List<String> allow, List<Strin
         return new NetworkPolicy(effectiveDefault, requested.allow, new ArrayList<>(deny));
     }
 
+    /**
+     * A running sandbox's policy brought within a tenant policy set after the sandbox started: what
+     * the sandbox had, less what the tenant no longer allows. The tenant's deny list is added; under
+     * a default-deny tenant the sandbox becomes default-deny and keeps only the allow entries the
+     * tenant allows (a sandbox that was default-allow had everything, so it keeps what the tenant
+     * allows). Never widens: an entry the sandbox did not have is never added under a default-allow
+     * tenant. Unlike {@link #bounded} it refuses nothing: a tightening applies to every sandbox.
+     *
+     * @param current the sandbox's effective policy ({@code null}: open egress)
+     * @param tenant  the tenant's new policy ({@code null}: none, so {@code current} stands)
+     */
+    public static NetworkPolicy narrowed(NetworkPolicy current, NetworkPolicy tenant) {
+        NetworkPolicy had = current == null ? OPEN : current;
+        if (tenant == null) {
+            return had;
+        }
+        Set<String> deny = new LinkedHashSet<>(tenant.deny);
+        deny.addAll(had.deny);
+        if (!tenant.defaultDeny()) {
+            return new NetworkPolicy(had.defaultDeny() ? DENY : ALLOW, had.allow, new ArrayList<>(deny));
+        }
+        List<String> allow = new ArrayList<>();
+        if (had.defaultDeny()) {
+            for (String entry : had.allow) {
+                if (tenantAllows(tenant, entry)) {
+                    allow.add(entry);
+                }
+            }
+        } else {
+            allow.addAll(tenant.allow);
+        }
+        return new NetworkPolicy(DENY, allow, new ArrayList<>(deny));
+    }
+
     private static boolean tenantAllows(NetworkPolicy tenant, String entry) {
         Ipv4Cidr asked = Ipv4Cidr.parse(entry);
         for (String allowed : tenant.allow) {

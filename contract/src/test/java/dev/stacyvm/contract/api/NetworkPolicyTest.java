@@ -52,4 +52,18 @@ class NetworkPolicyTest {
         assertEquals(List.of("198.51.100.0/24"), effective.deny());
         assertEquals(NetworkPolicy.OPEN, NetworkPolicy.bounded(null, null));
     }
+
+    @Test
+    void aTighterTenantPolicyNarrowsARunningSandboxAndNeverWidensIt() {
+        NetworkPolicy tenant = new NetworkPolicy("deny", List.of("203.0.113.0/24", "pypi.org"), List.of("203.0.113.66/32"));
+        assertEquals(new NetworkPolicy("deny", List.of("203.0.113.0/24", "pypi.org"), List.of("203.0.113.66/32")),
+                NetworkPolicy.narrowed(null, tenant), "an open sandbox keeps only what the tenant allows");
+        NetworkPolicy listed = new NetworkPolicy("deny", List.of("203.0.113.8/32", "198.51.100.1/32"), List.of("10.9.9.9/32"));
+        assertEquals(new NetworkPolicy("deny", List.of("203.0.113.8/32"), List.of("203.0.113.66/32", "10.9.9.9/32")),
+                NetworkPolicy.narrowed(listed, tenant), "an entry the tenant does not allow is dropped");
+        NetworkPolicy openTenant = new NetworkPolicy("allow", List.of("192.0.2.0/24"), List.of("198.51.100.0/24"));
+        assertEquals(new NetworkPolicy("deny", listed.allow(), List.of("198.51.100.0/24", "10.9.9.9/32")),
+                NetworkPolicy.narrowed(listed, openTenant), "an open tenant only adds its deny list, opening nothing");
+        assertEquals(listed, NetworkPolicy.narrowed(listed, null));
+    }
 }
