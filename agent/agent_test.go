@@ -148,3 +148,29 @@ func TestACommandThatIsNotThereAnswers127(t *testing.T) {
 		t.Fatalf("exit %d, output %q", code, stdout.String())
 	}
 }
+
+func TestAWorkdirThatCannotBeEnteredAnswers125WithOneMarkedLineAndRunsNothing(t *testing.T) {
+	file := t.TempDir() + "/file"
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	marker := t.TempDir() + "/ran"
+	for dir, reason := range map[string]string{"/no/such/dir": "does not exist", file: "is not a directory"} {
+		var stdout, stderr bytes.Buffer
+		code := runExec(execOptions{timeout: time.Second, id: "w", workdir: dir,
+			argv: []string{"/bin/sh", "-c", "touch " + marker}}, &stdout, &stderr)
+		if code != exitWorkdir || stdout.Len() != 0 || stderr.String() != WorkdirMark+dir+" "+reason+"\n" {
+			t.Fatalf("%s: code %d, stdout %q, stderr %q", dir, code, stdout.String(), stderr.String())
+		}
+		if _, err := os.Stat(marker); err == nil {
+			t.Fatalf("%s: the command ran", dir)
+		}
+	}
+	var stderr bytes.Buffer
+	if wd, err := os.Getwd(); err == nil {
+		defer os.Chdir(wd)
+	}
+	if code := checkWorkdir(t.TempDir(), &stderr); code != 0 {
+		t.Fatalf("an existing directory: %d %q", code, stderr.String())
+	}
+}

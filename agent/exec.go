@@ -24,7 +24,47 @@ const drainAfterExit = 25 * time.Millisecond
 type execOptions struct {
 	timeout time.Duration
 	id      string
+	workdir string
 	argv    []string
+}
+
+// WorkdirMark starts the agent's one line on stderr when an exec's working directory cannot be
+// entered: the command never started, so nothing else was written before it, and the worker
+// answers the request 400 with the rest of the line.
+const WorkdirMark = "stacyvm-agent: workdir: "
+
+// enterWorkdir makes dir the agent's working directory (the command inherits it), or says why it
+// cannot in one line after WorkdirMark: missing, not a directory, or not enterable by this user.
+func enterWorkdir(dir string, stderr io.Writer) bool {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		fmt.Fprintf(stderr, "%s%s does not exist\n", WorkdirMark, dir)
+		return false
+	case errors.Is(err, os.ErrPermission):
+		fmt.Fprintf(stderr, "%s%s cannot be reached by the sandbox user\n", WorkdirMark, dir)
+		return false
+	case err != nil:
+		fmt.Fprintf(stderr, "%s%s cannot be used: %v\n", WorkdirMark, dir, err)
+		return false
+	case !info.IsDir():
+		fmt.Fprintf(stderr, "%s%s is not a directory\n", WorkdirMark, dir)
+		return false
+	}
+	if err := os.Chdir(dir); err != nil {
+		fmt.Fprintf(stderr, "%s%s cannot be entered by the sandbox user\n", WorkdirMark, dir)
+		return false
+	}
+	return true
+}
+
+// checkWorkdir is `stacyvm-agent workdir <dir>`: 0 when an exec could start there, else
+// exitWorkdir with enterWorkdir's line.
+func checkWorkdir(dir string, stderr io.Writer) int {
+	if !enterWorkdir(dir, stderr) {
+		return exitWorkdir
+	}
+	return 0
 }
 
 // parseExecArgs reads `--timeout <seconds> --id <id> -- argv...`; the seconds may have a fraction.
@@ -41,6 +81,12 @@ func parseExecArgs(args []string) (execOptions, error) {
 				return options, fmt.Errorf("--timeout must be a positive number of seconds, not %q", args[i+1])
 			}
 			options.timeout = time.Duration(seconds * float64(time.Second))
+			i++
+		case "--workdir":
+			if i+1 >= len(args) || args[i+1] == "" {
+				return options, errors.New("--workdir needs a value")
+			}
+			options.workdir = args[i+1]
 			i++
 		case "--id":
 			if i+1 >= len(args) || args[i+1] == "" {
@@ -66,6 +112,9 @@ func parseExecArgs(args []string) (execOptions, error) {
 // leaves whatever it started in the background running. On timeout, SIGTERM or SIGINT it kills
 // every descendant and answers 124 (timeout) or 128+signal.
 func runExec(options execOptions, stdout, stderr io.Writer) int {
+	if options.workdir != "" && !enterWorkdir(options.workdir, stderr) {
+		return exitWorkdir
+	}
 	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
 		fmt.Fprintf(stderr, "stacyvm-agent: cannot become a subreaper: %v\n", errno)
 		return exitCannotRun

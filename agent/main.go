@@ -17,6 +17,7 @@ const (
 	exitProtected = 4   // signal: pid 1 or one of the agent's own processes
 	exitDenied    = 5   // signal: the kernel refused (another user's process)
 	exitTimedOut  = 124 // exec: the command outlived its timeout and was killed, with all it started
+	exitWorkdir   = 125 // exec, workdir: the working directory is missing, not a directory or not enterable
 	exitCannotRun = 127 // exec: the command could not be started (not found, not executable)
 )
 
@@ -43,6 +44,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return killExec(procRoot, args[2], stdout)
+	case "workdir":
+		if len(args) != 2 || args[1] == "" {
+			fmt.Fprintln(stderr, usage)
+			return exitUsage
+		}
+		return checkWorkdir(args[1], stderr)
 	case "ps":
 		return listProcesses(procRoot, stdout, stderr)
 	case "signal":
@@ -58,7 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 const usage = `usage:
-  stacyvm-agent exec --timeout <seconds> --id <exec id> -- <argv...>
+  stacyvm-agent exec --timeout <seconds> --id <exec id> [--workdir <dir>] -- <argv...>
+  stacyvm-agent workdir <dir>
   stacyvm-agent kill --id <exec id>
   stacyvm-agent ps
   stacyvm-agent signal <pid> <signal>`

@@ -1,6 +1,7 @@
 package dev.stacyvm.systemtests;
 
 import static dev.stacyvm.systemtests.Suite.api;
+import static dev.stacyvm.systemtests.Suite.exec;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,10 +40,6 @@ class ProcessContainmentTest {
     @AfterEach
     void destroyLeftovers() {
         sandboxes.close();
-    }
-
-    private static Response exec(String id, Map<String, Object> body) {
-        return api().body(body).post("/sandboxes/{id}/exec", id);
     }
 
     private static List<String> processes(String id) {

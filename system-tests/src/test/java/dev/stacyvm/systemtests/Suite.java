@@ -39,6 +39,11 @@ final class Suite {
     }
 
     /** A request with the admin key, JSON in and out, logged only when an assertion fails. */
+    /** Runs {@code body} as an exec in sandbox {@code id} as the suite's administrator. */
+    static io.restassured.response.Response exec(String id, java.util.Map<String, Object> body) {
+        return api().body(body).post("/sandboxes/{id}/exec", id);
+    }
+
     static RequestSpecification api() {
         return given().spec(new RequestSpecBuilder()
                 .setBaseUri(URL)

@@ -224,8 +224,10 @@ public class SandboxResource {
     @Path("/{id}/exec")
     @Produces({MediaType.APPLICATION_JSON, ExecStreamLine.MEDIA_TYPE})
     @Operation(summary = "Run a command in a sandbox",
-            description = "mode \"argv\" runs command with args and no shell; otherwise command runs under sh -c. "
-                    + "The timeout kills the whole process group (timed_out: true, exit code 124 or 137). "
+            description = "mode \"argv\" runs command with args and no shell; otherwise command runs under sh -c "
+                    + "followed by each arg quoted for the shell, so an arg is one literal word ($(...), ; and spaces "
+                    + "are text). A null arg, a NUL byte in an env value, or a workdir the sandbox user cannot enter is "
+                    + "400 bad_request and runs nothing. The timeout kills the whole process group (timed_out: true, exit code 124 or 137). "
                     + "With stream: true the answer is NDJSON, one object per chunk as it is written, then one with the "
                     + "exit code; a client that disconnects stops the command.")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ExecRequest.class),

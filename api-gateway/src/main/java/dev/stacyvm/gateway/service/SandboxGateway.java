@@ -417,8 +417,15 @@ public class SandboxGateway {
     }
 
     private static String commandLine(ExecRequest request) {
-        return request.args() == null || request.args().isEmpty()
-                ? request.command() : request.command() + " " + String.join(" ", request.args());
+        if (ExecRequest.MODE_ARGV.equals(request.mode()) || request.args() == null) {
+            return request.args() == null || request.args().isEmpty()
+                    ? request.command() : request.command() + " " + String.join(" ", request.args());
+        }
+        try {
+            return request.shellLine();
+        } catch (ApiException nullArg) {
+            return request.command();
+        }
     }
 
     private <T> T audited(String action, SandboxView sandbox, String ownerId, Supplier<T> operation,

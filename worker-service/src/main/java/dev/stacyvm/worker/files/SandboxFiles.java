@@ -80,7 +80,8 @@ public class SandboxFiles {
     }
 
     public List<FileInfo> list(String sandboxId, String rawPath) {
-        String path = SandboxPaths.normalize("path", rawPath);
+        // without a path StacyVM lists the root
+        String path = SandboxPaths.normalize("path", rawPath == null || rawPath.isEmpty() ? "/" : rawPath);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         run(sandboxId, path, FileScripts.LIST, List.of(path), null, output, QUICK);
         List<FileInfo> entries = new ArrayList<>();

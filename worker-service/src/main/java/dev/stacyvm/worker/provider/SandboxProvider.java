@@ -43,6 +43,14 @@ public interface SandboxProvider {
     void requireRunning(String sandboxId);
 
     /**
+     * Checks, as the sandbox's user, that an exec could start in {@code workdir}.
+     *
+     * @throws ApiException bad_request naming why it cannot (missing, not a directory, not enterable)
+     */
+    void requireWorkdir(String sandboxId, String workdir);
+
+
+    /**
      * The last {@code lines} lines the sandbox's main process wrote, stdout and stderr interleaved,
      * as many of the newest as fit in {@code maxBytes} bytes of JSON ({@link LogTail}); never holds
      * more than that in memory, however long the lines.

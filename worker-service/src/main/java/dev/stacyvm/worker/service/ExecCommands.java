@@ -9,8 +9,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Turns an exec request into the argv to run: {@code sh -c command}, or {@code command args...} in argv mode. */
+/**
+ * Turns an exec request into the argv to run: {@code sh -c} with {@link ExecRequest#shellLine}, or
+ * {@code command args...} in argv mode; refuses with 400 what could not run as asked (a null arg,
+ * a NUL byte, a bad environment name or value, a relative workdir).
+ */
 public final class ExecCommands {
+
+    /** The agent's exit status when it could not enter the exec's workdir (agent/main.go). */
+    public static final int WORKDIR_EXIT = 125;
+
+    /** The start of the agent's one stderr line then (agent/exec.go WorkdirMark). */
+    public static final String WORKDIR_MARK = "stacyvm-agent: workdir: ";
 
     private ExecCommands() {
     }
@@ -25,14 +35,18 @@ public final class ExecCommands {
             case ExecRequest.MODE_ARGV -> {
                 argv.add(request.command());
                 if (request.args() != null) {
-                    argv.addAll(request.args());
+                    for (String arg : request.args()) {
+                        if (arg == null) {
+                            throw ApiException.badRequest("args may not contain null");
+                        }
+                        argv.add(arg);
+                    }
                 }
             }
             case "", "shell" -> {
                 argv.add("/bin/sh");
                 argv.add("-c");
-                argv.add(request.args() == null || request.args().isEmpty()
-                        ? request.command() : request.command() + " " + String.join(" ", request.args()));
+                argv.add(request.shellLine());
             }
             default -> throw ApiException.badRequest("mode must be \"argv\" or \"shell\", not \"" + mode + "\"");
         }
@@ -46,15 +60,28 @@ public final class ExecCommands {
             timeout = GoDuration.parsePositiveField("timeout", request.timeout());
         }
         Map<String, String> env = request.env() == null ? Map.of() : request.env();
-        for (String name : env.keySet()) {
+        for (Map.Entry<String, String> variable : env.entrySet()) {
+            String name = variable.getKey();
             if (name.isEmpty() || name.contains("=") || name.indexOf('\0') >= 0) {
                 throw ApiException.badRequest("invalid environment variable name: \"" + name + "\"");
             }
+            if (variable.getValue() == null || variable.getValue().indexOf('\0') >= 0) {
+                throw ApiException.badRequest("environment variable " + name + " must be a string without NUL bytes");
+            }
         }
         String workdir = request.workdir() == null || request.workdir().isBlank() ? null : request.workdir();
-        if (workdir != null && !workdir.startsWith("/")) {
+        if (workdir != null && (!workdir.startsWith("/") || workdir.indexOf('\0') >= 0)) {
             throw ApiException.badRequest("workdir must be an absolute path");
         }
         return new ExecCommand(List.copyOf(argv), env, workdir, timeout);
+    }
+
+    /** The 400 message for a workdir the agent could not enter, from its marked stderr line. */
+    public static String workdirRefusal(String agentStderr, String workdir) {
+        String line = agentStderr == null ? "" : agentStderr.strip();
+        if (line.startsWith(WORKDIR_MARK)) {
+            return "workdir " + line.substring(WORKDIR_MARK.length());
+        }
+        return "workdir " + workdir + " cannot be used";
     }
 }

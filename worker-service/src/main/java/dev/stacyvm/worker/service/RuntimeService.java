@@ -111,7 +111,13 @@ public class RuntimeService {
     /** Runs a command and answers once it ended, with its output up to the configured limit. */
     public ExecResult exec(String sandboxId, ExecRequest request) {
         CollectedOutput output = new CollectedOutput(config.execOutputLimitBytes());
-        ExecOutcome outcome = provider.exec(sandboxId, ExecCommands.from(request, config.execDefaultTimeout()), output);
+        ExecCommand command = ExecCommands.from(request, config.execDefaultTimeout());
+        ExecOutcome outcome = provider.exec(sandboxId, command, output);
+        if (command.workdir() != null && outcome.exitCode() == ExecCommands.WORKDIR_EXIT && output.stdout().isEmpty()
+                && output.stderr().startsWith(ExecCommands.WORKDIR_MARK)) {
+            // the agent could not enter the workdir: the command never started
+            throw ApiException.badRequest(ExecCommands.workdirRefusal(output.stderr(), command.workdir()));
+        }
         return new ExecResult(outcome.exitCode(), output.stdout(), output.stderr(), GoDuration.format(outcome.took()),
                 outcome.timedOut());
     }
@@ -123,6 +129,9 @@ public class RuntimeService {
     public ExecCommand prepareStream(String sandboxId, ExecRequest request) {
         ExecCommand command = ExecCommands.from(request, config.execDefaultTimeout());
         provider.requireRunning(sandboxId);
+        if (command.workdir() != null) {
+            provider.requireWorkdir(sandboxId, command.workdir());
+        }
         return command;
     }
 

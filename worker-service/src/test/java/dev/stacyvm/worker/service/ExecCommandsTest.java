@@ -35,9 +35,22 @@ class ExecCommandsTest {
     }
 
     @Test
-    void shellModeAppendsArgsToTheCommandLine() {
-        assertEquals(List.of("/bin/sh", "-c", "ls -la /tmp"),
+    void shellModeQuotesEachArgAsOneLiteralWord() {
+        assertEquals(List.of("/bin/sh", "-c", "ls '-la' '/tmp'"),
                 ExecCommands.from(request("ls", List.of("-la", "/tmp"), "", null), DEFAULT).argv());
+        assertEquals("echo '$(id -u)' 'a;b' 'my file' 'it'\\''s' '' '`x`'",
+                ExecCommands.from(request("echo", List.of("$(id -u)", "a;b", "my file", "it's", "", "`x`"), null, null),
+                        DEFAULT).argv().get(2));
+    }
+
+    @Test
+    void shellQuotingSurvivesARealShell() throws Exception {
+        List<String> args = List.of("$(id -u)", "a;b", "my  file", "it's", "", "`x`", "\\n", "*", "-n");
+        List<String> argv = ExecCommands.from(request("printf '%s|'", args, null, null), DEFAULT).argv();
+        Process shell = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String printed = new String(shell.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, shell.waitFor());
+        assertEquals(String.join("|", args) + "|", printed, "each arg arrives as written, one word each");
     }
 
     @Test
@@ -51,6 +64,22 @@ class ExecCommandsTest {
         assertBadRequest(request("true\0rm", null, null, null));
         assertBadRequest(new ExecRequest("true", null, null, Map.of("A=B", "c"), null, null, null));
         assertBadRequest(new ExecRequest("true", null, null, null, "relative/dir", null, null));
+        java.util.List<String> nullArg = new java.util.ArrayList<>();
+        nullArg.add(null);
+        assertBadRequest(request("echo", nullArg, null, null));
+        assertBadRequest(request("echo", nullArg, "argv", null));
+        assertBadRequest(new ExecRequest("env", null, null, Map.of("A", "x\0y"), null, null, null));
+        java.util.Map<String, String> nullValue = new java.util.HashMap<>();
+        nullValue.put("A", null);
+        assertBadRequest(new ExecRequest("env", null, null, nullValue, null, null, null));
+        assertBadRequest(new ExecRequest("true", null, null, null, "/tmp\0x", null, null));
+    }
+
+    @Test
+    void aWorkdirTheAgentCouldNotEnterIsRefusedInItsOwnWords() {
+        assertEquals("workdir /nope does not exist",
+                ExecCommands.workdirRefusal(ExecCommands.WORKDIR_MARK + "/nope does not exist\n", "/nope"));
+        assertEquals("workdir /x cannot be used", ExecCommands.workdirRefusal("", "/x"));
     }
 
     private static void assertBadRequest(ExecRequest request) {

@@ -14,6 +14,7 @@ import dev.stacyvm.contract.api.RuntimeSpec;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.provider.CommandResult;
 import dev.stacyvm.worker.provider.ExecCommand;
+import dev.stacyvm.worker.service.ExecCommands;
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
 import com.github.dockerjava.api.async.ResultCallback;
@@ -164,13 +165,18 @@ public class DockerSandboxProvider implements SandboxProvider {
         // passes or when it is cancelled by this id, and answers at once when the command exits
         String execId = UUID.randomUUID().toString();
         List<String> argv = new ArrayList<>(List.of(HardenedContainers.AGENT_PATH, "exec",
-                "--timeout", seconds(command.timeout()), "--id", execId, "--"));
+                "--timeout", seconds(command.timeout()), "--id", execId));
+        if (command.workdir() != null) {
+            // the agent enters it, so a bad one is its one marked line, never the engine's OCI error
+            argv.addAll(List.of("--workdir", command.workdir()));
+        }
+        argv.add("--");
         argv.addAll(command.argv());
         List<String> env = new ArrayList<>();
         command.env().forEach((name, value) -> env.add(name + "=" + value));
         env.add(SANDBOX_ID_ENV + "=" + sandboxId);
         long started = System.nanoTime();
-        ExecCreateCmdResponse exec = createExec(sandboxId, argv, false, env, command.workdir());
+        ExecCreateCmdResponse exec = createExec(sandboxId, argv, false, env, null);
         FrameForwarder forwarder = new FrameForwarder(sink);
         boolean finished;
         try {
@@ -293,6 +299,15 @@ public class DockerSandboxProvider implements SandboxProvider {
             throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
         } catch (ConflictException notRunning) {
             throw new ApiException(ErrorCode.CONFLICT, "sandbox " + sandboxId + " is not running");
+        }
+    }
+
+    @Override
+    public void requireWorkdir(String sandboxId, String workdir) {
+        CommandResult checked = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "workdir", workdir), null,
+                java.io.OutputStream.nullOutputStream(), Duration.ofSeconds(10));
+        if (checked.exitCode() != 0) {
+            throw ApiException.badRequest(ExecCommands.workdirRefusal(checked.stderr(), workdir));
         }
     }
 
