@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -74,6 +75,7 @@ public class FilesResource {
     @GET
     @Access(Access.Level.READ)
     @Path("/list")
+    @Operation(summary = "List a directory", description = "Without path, lists / (as StacyVM does).")
     @Produces(MediaType.APPLICATION_JSON)
     public List<FileInfo> list(@PathParam("id") String id, @QueryParam("path") String path) {
         return files.list(id, path);

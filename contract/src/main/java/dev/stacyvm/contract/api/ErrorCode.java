@@ -8,6 +8,10 @@ public enum ErrorCode {
     UNAUTHORIZED("unauthorized", 401, "Unauthorized"),
     FORBIDDEN("forbidden", 403, "Forbidden"),
     NOT_FOUND("not_found", 404, "Not Found"),
+    /** The route exists, but not for this HTTP method. */
+    METHOD_NOT_ALLOWED("method_not_allowed", 405, "Method Not Allowed"),
+    /** The route cannot answer in any media type the request's Accept allows. */
+    NOT_ACCEPTABLE("not_acceptable", 406, "Not Acceptable"),
     /** A request body arrived too slowly: nothing for longer than the idle timeout. */
     REQUEST_TIMEOUT("request_timeout", 408, "Request Timeout"),
     CONFLICT("conflict", 409, "Conflict"),
@@ -15,6 +19,8 @@ public enum ErrorCode {
     PROTECTED_PROCESS("protected_process", 409, "Protected Process"),
     /** A request body larger than its route allows (declared or counted while it is read). */
     PAYLOAD_TOO_LARGE("payload_too_large", 413, "Payload Too Large"),
+    /** The request body's Content-Type is not one the route accepts (the message names them). */
+    UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "Unsupported Media Type"),
     /** A limit (the sandbox's own shape or a quota) refused the request. */
     RESOURCE_LIMIT("resource_limit", 429, "Resource Limit"),
     /**
@@ -68,7 +74,10 @@ public enum ErrorCode {
         return null;
     }
 
-    /** The code a status means when a body does not say. */
+    /**
+     * The code a status means when a body does not say: the first code with that status, so an
+     * answer's body always names the status it travels with.
+     */
     public static ErrorCode forStatus(int status) {
         for (ErrorCode code : values()) {
             if (code.httpStatus == status) {
