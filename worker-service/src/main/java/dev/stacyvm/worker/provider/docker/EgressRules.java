@@ -40,8 +40,12 @@ final class EgressRules {
      * @param policy        the effective, validated policy ({@code null}: open egress)
      * @param resolved      each domain of the policy's lists to the IPv4 addresses the worker resolved it to
      * @param fenced        further addresses and CIDRs always refused: the sandbox network, the host's addresses
+     * @param resolvers     the upstream DNS servers Docker's embedded DNS forwards to from inside the
+     *                      sandbox's namespace (often private addresses): under default-allow, DNS
+     *                      (port 53) to them passes before the refused ranges, so names resolve
      */
-    static String ipv4(NetworkPolicy policy, Map<String, List<String>> resolved, Collection<String> fenced) {
+    static String ipv4(NetworkPolicy policy, Map<String, List<String>> resolved, Collection<String> fenced,
+            Collection<String> resolvers) {
         NetworkPolicy effective = policy == null ? NetworkPolicy.OPEN : policy;
         StringBuilder rules = new StringBuilder();
         rules.append("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n:STACYVM-REFUSE - [0:0]\n");
@@ -52,6 +56,17 @@ final class EgressRules {
         }
         rules.append("-A OUTPUT -o lo -j ACCEPT\n");
         rules.append("-A OUTPUT -m conntrack --ctdir REPLY -j ACCEPT\n");
+        if (!effective.defaultDeny()) {
+            for (String resolver : resolvers) {
+                Ipv4Cidr server = Ipv4Cidr.parse(resolver);
+                if (server != null && server.prefix() == 32) {
+                    for (String protocol : List.of("udp", "tcp")) {
+                        rules.append("-A OUTPUT -d ").append(server).append(" -p ").append(protocol)
+                                .append(" --dport 53 -j ACCEPT\n");
+                    }
+                }
+            }
+        }
         Set<String> refused = new LinkedHashSet<>(ALWAYS_REFUSED);
         for (String extra : fenced) {
             Ipv4Cidr cidr = Ipv4Cidr.parse(extra);

@@ -127,7 +127,7 @@ public class NetworkFence {
      */
     void apply(String container, NetworkPolicy policy) {
         Map<String, List<String>> resolved = resolve(policy);
-        String rules4 = EgressRules.ipv4(policy, resolved, fencedAddresses());
+        String rules4 = EgressRules.ipv4(policy, resolved, fencedAddresses(), resolvers());
         String rules6 = EgressRules.ipv6();
         runHelper(container, rules4, rules6);
         pinHosts(container, EgressRules.hostsPins(policy, resolved));
@@ -161,6 +161,37 @@ public class NetworkFence {
             resolved.put(entry, addresses);
         }
         return resolved;
+    }
+
+    /**
+     * The IPv4 name servers of this host's resolver configuration, which Docker's embedded DNS
+     * forwards sandboxes' queries to (systemd-resolved's upstream list when the host uses its stub
+     * at 127.0.0.53; Docker never forwards to a loopback address).
+     */
+    static List<String> resolvers() {
+        List<String> servers = new ArrayList<>();
+        for (java.nio.file.Path file : List.of(java.nio.file.Path.of("/etc/resolv.conf"),
+                java.nio.file.Path.of("/run/systemd/resolve/resolv.conf"))) {
+            servers.addAll(nameservers(file));
+        }
+        return servers.stream().filter(server -> !server.startsWith("127.")).distinct().toList();
+    }
+
+    /** The IPv4 {@code nameserver} lines of a resolv.conf file; none when it cannot be read. */
+    static List<String> nameservers(java.nio.file.Path file) {
+        List<String> servers = new ArrayList<>();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(file)) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length >= 2 && fields[0].equals("nameserver") && NetworkPolicy.Ipv4Cidr.parse(fields[1]) != null
+                        && !fields[1].contains("/")) {
+                    servers.add(fields[1]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException unreadable) {
+            // no such file on this host
+        }
+        return servers;
     }
 
     /** The sandbox network's subnets and every IPv4 address of this host, refused whatever the policy. */
