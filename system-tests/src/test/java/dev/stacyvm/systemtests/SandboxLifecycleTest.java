@@ -135,10 +135,11 @@ class SandboxLifecycleTest {
                 .then().statusCode(200)
                 .body("exit_code", equalTo(0))
                 .body("stdout", equalTo("/tmp hello world yes ['$HOME', 'a b']\n"));
-        api().body(Map.of("command", "echo", "args", List.of("$STACYVM_SANDBOX_ID")))
+        // the command line is the shell's; args are literal words (ExecRequestsTest)
+        api().body(Map.of("command", "echo $STACYVM_SANDBOX_ID", "args", List.of("$STACYVM_SANDBOX_ID")))
                 .post("/sandboxes/{id}/exec", id)
                 .then().statusCode(200)
-                .body("stdout", equalTo(id + "\n"));
+                .body("stdout", equalTo(id + " $STACYVM_SANDBOX_ID\n"));
     }
 
     @Test
