@@ -159,6 +159,49 @@ class DiskContainmentTest {
         assertTrue(total <= LOG_CAP + MIB, "the log files stay under the cap: " + total / MIB + " MiB");
     }
 
+    /**
+     * The name files (/etc/hosts, /etc/hostname, /etc/resolv.conf) live beside the engine, outside
+     * every disk size: no sandbox may write them, not even one a template lets run as root (which
+     * owned the engine's copies and could fill the host through them).
+     */
+    @Test
+    void noSandboxRootIncludedCanWriteItsNameFilesWhichLieOutsideItsDiskSize() {
+        String template = "disk-root-" + UUID.randomUUID().toString().substring(0, 8);
+        api().body(Map.of("name", template, "allow_root", true)).post("/templates").then().statusCode(201);
+        scopes.add("/templates/" + template);
+        String root = create(api(), Map.of("template", template, "ttl", "10m")).then().statusCode(201).extract().path("id");
+        String networked = create(api(), Map.of("network", "bridge", "ttl", "10m")).then().statusCode(201).extract().path("id");
+        shell(root, "id -u").then().statusCode(200).body("stdout", equalTo("0\n"));
+        for (String id : List.of(root, networked)) {
+            for (String file : List.of("/etc/hosts", "/etc/hostname", "/etc/resolv.conf")) {
+                String before = shell(id, "cat " + file).then().statusCode(200).extract().path("stdout");
+                // append, overwrite, re-own, re-mode, remount and replace: each must fail
+                Response attempts = shell(id, "f=" + file + "; "
+                        + "head -c 1048576 /dev/zero >> $f 2>/dev/null && echo appended; "
+                        + "echo x 2>/dev/null > $f && echo overwritten; "
+                        + "chmod 666 $f 2>/dev/null && echo chmodded; "
+                        + "chown 0:0 $f 2>/dev/null && echo chowned; "
+                        + "mount -o remount,rw $f 2>/dev/null && echo remounted; "
+                        + "umount $f 2>/dev/null && echo unmounted; "
+                        + "rm -f $f 2>/dev/null && echo removed; "
+                        + "stat -c 'size=%s' $f");
+                attempts.then().statusCode(200);
+                String out = attempts.path("stdout");
+                assertEquals("size=" + before.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\n", out,
+                        id + ": " + file + " is read-only to the sandbox and keeps its size");
+                shell(id, "cat " + file).then().body("stdout", equalTo(before));
+            }
+        }
+        // still what a program expects: its host name resolves, on its address when it has a network
+        shell(root, "hostname; getent hosts $(hostname)").then().statusCode(200)
+                .body("stdout", equalTo("sandbox\n" + String.format("%-15s sandbox\n", "127.0.1.1")));
+        String address = docker().inspectContainerCmd(containerOf(networked)).exec().getNetworkSettings().getNetworks()
+                .values().iterator().next().getIpAddress();
+        shell(networked, "getent hosts sandbox").then().statusCode(200)
+                .body("stdout", equalTo(String.format("%-15s sandbox\n", address)));
+        shell(networked, "grep -c nameserver /etc/resolv.conf").then().body("stdout", equalTo("1\n"));
+    }
+
     @Test
     void getShowsTheDiskASandboxHasWrittenGrowingAfterAWrite() {
         String id = sandbox(200);

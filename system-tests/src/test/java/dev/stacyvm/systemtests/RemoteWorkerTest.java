@@ -54,6 +54,7 @@ class RemoteWorkerTest {
     private Process worker;
     private Process rival;
     private Path log;
+    private String stateDir;
 
     private static String run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -99,8 +100,11 @@ class RemoteWorkerTest {
         credentialId = issued.path("id");
 
         log = Files.createTempFile("stacyvm-netns-worker-", ".log");
+        // the worker's own folder for what it keeps beside the engine (its sandboxes' name files)
+        stateDir = "-Dstacyvm.worker.state-dir=" + Files.createTempDirectory("stacyvm-netns-worker-");
+        undo.add(List.of("rm", "-rf", stateDir.substring(stateDir.indexOf('=') + 1)));
         ProcessBuilder builder = new ProcessBuilder("ip", "netns", "exec", namespace, JAVA, "-Xmx256m", "-XX:+UseSerialGC",
-                "-Dstacyvm.worker.labels.zone=" + zone, AGENT_OPTION, "-jar", WORKER_JAR).redirectErrorStream(true).redirectOutput(log.toFile());
+                "-Dstacyvm.worker.labels.zone=" + zone, AGENT_OPTION, stateDir, "-jar", WORKER_JAR).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(Map.of(
                 "QUARKUS_HTTP_HOST", workerAddress,
                 "QUARKUS_HTTP_PORT", "7425",
@@ -227,7 +231,7 @@ class RemoteWorkerTest {
             port = free.getLocalPort();
         }
         ProcessBuilder builder = new ProcessBuilder(JAVA, "-Xmx256m", "-XX:+UseSerialGC",
-                "-Dstacyvm.worker.labels.zone=" + zone, AGENT_OPTION, "-jar", WORKER_JAR).redirectErrorStream(true)
+                "-Dstacyvm.worker.labels.zone=" + zone, AGENT_OPTION, stateDir, "-jar", WORKER_JAR).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().putAll(Map.of(
                 "QUARKUS_HTTP_HOST", "127.0.0.1",

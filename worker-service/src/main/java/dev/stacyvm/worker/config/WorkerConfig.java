@@ -83,6 +83,14 @@ public interface WorkerConfig {
     @WithDefault("/usr/lib/stacyvm/stacyvm-agent")
     String agentPath();
 
+    /**
+     * A folder of the worker's own (mode 0700, on the host the engine runs on), holding what it
+     * keeps beside the engine: each sandbox's name files ({@code resolution-files/}), which the
+     * engine bind-mounts read-only. The launcher sets it to {@code $STACYVM_HOME/worker}.
+     */
+    @WithDefault("/var/lib/stacyvm/worker")
+    String stateDir();
+
     /** Containers started ahead of time, so that a create of their shape only has to claim one. */
     WarmPool warmPool();
 

@@ -13,10 +13,10 @@ record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, bool
 
     /**
      * Marks pooled containers started with the current hardening (forced user, shipped seccomp
-     * profile): a worker upgraded from an older one removes the older pooled containers instead
+     * profile, worker-held read-only name files): a worker upgraded from an older one removes the older pooled containers instead
      * of adopting them.
      */
-    static final String HARDENING = "h2";
+    static final String HARDENING = "h3";
 
     ContainerShape {
         ports = ports == null ? List.of() : List.copyOf(ports);

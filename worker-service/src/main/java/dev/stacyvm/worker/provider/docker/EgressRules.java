@@ -98,8 +98,9 @@ final class EgressRules {
     }
 
     /**
-     * The lines pinning the allow list's domains in the sandbox's {@code /etc/hosts}, each ending in
-     * {@link #PIN_MARK} so the next change replaces them.
+     * The lines pinning the allow list's domains in the sandbox's {@code /etc/hosts} (which
+     * {@link ResolutionFiles} rewrites whole), each ending in {@link #PIN_MARK} so a reader in the
+     * sandbox sees which lines the worker pinned.
      */
     static String hostsPins(NetworkPolicy policy, Map<String, List<String>> resolved) {
         StringBuilder pins = new StringBuilder();
@@ -133,7 +134,7 @@ final class EgressRules {
                 + "COMMIT\n";
     }
 
-    /** Marks the {@code /etc/hosts} lines the worker wrote. */
+    /** Marks the {@code /etc/hosts} lines that pin an allow list's names. */
     static final String PIN_MARK = " # stacyvm-pin";
 
     /** The CIDRs of a list: its CIDRs as they are and its domains as the /32s they resolved to. */

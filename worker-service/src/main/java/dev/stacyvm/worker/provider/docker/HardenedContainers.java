@@ -36,7 +36,8 @@ import java.util.Map;
  * file operation inherits the container's user. {@code /workspace} is made owned by that user
  * before the container starts, and with a read-only root filesystem {@code /workspace},
  * {@code /tmp} and {@code /var/tmp} are tmpfs mounts (counted against memory). The sandbox agent is mounted
- * read-only at {@link #AGENT_PATH}. Cold creates and the
+ * read-only at {@link #AGENT_PATH}, and the worker's own {@code /etc/hosts}, {@code /etc/hostname} and
+ * {@code /etc/resolv.conf} ({@link ResolutionFiles}) read-only over the engine's. Cold creates and the
  * warm pool both start their containers here, so both are hardened alike.
  */
 @ApplicationScoped
@@ -73,6 +74,9 @@ public class HardenedContainers {
     @Inject
     NetworkFence fence;
 
+    @Inject
+    ResolutionFiles resolutionFiles;
+
     /**
      * Creates and starts a container of this shape under {@code name}; a container of that name
      * already there (a retried create) is started and reused. Answers the started container.
@@ -80,6 +84,9 @@ public class HardenedContainers {
     InspectContainerResponse start(String name, ContainerShape shape, List<String> env, Map<String, String> labels) {
         disk.requireUsable();
         long imageBytes = requireImage(shape.image());
+        String nameFiles = resolutionFiles.prepare(shape.networked());
+        labels = new java.util.HashMap<>(labels);
+        labels.put(ResolutionFiles.LABEL, nameFiles);
         SandboxUser user = shape.root() ? SandboxUser.ROOT : SandboxUser.parse(config.sandboxUser());
         Map<String, String> tmpfs = new java.util.LinkedHashMap<>();
         if (shape.readOnlyRoot()) {
@@ -101,8 +108,9 @@ public class HardenedContainers {
                 .withInit(true)
                 .withReadonlyRootfs(shape.readOnlyRoot())
                 .withTmpFs(tmpfs)
-                // the agent every exec runs through, read-only: the sandbox cannot replace it
-                .withBinds(new Bind(config.agentPath(), new Volume(AGENT_PATH), AccessMode.ro))
+                // the agent every exec runs through, and the worker's name files over the engine's
+                // (which sit outside the disk size): read-only, so the sandbox changes neither
+                .withBinds(binds(nameFiles))
                 // the engine rotates the output log: writes to /proc/1/fd/1 cannot fill the host
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of(
                         "max-size", config.containerLogs().maxSize(),
@@ -135,6 +143,7 @@ public class HardenedContainers {
                     .withHostConfig(host)
                     .withEnv(environment)
                     .withUser(user.spec())
+                    .withHostName(ResolutionFiles.HOSTNAME)
                     .withExposedPorts(exposed)
                     .withCmd(KEEP_ALIVE)
                     .withEntrypoint(List.of())
@@ -142,8 +151,10 @@ public class HardenedContainers {
                     .exec();
         } catch (ConflictException alreadyThere) {
             Log.infof("container %s already exists; reusing it for a retried create", name);
+            resolutionFiles.discard(nameFiles);
         } catch (DockerException e) {
             Log.warnf("docker refused to create %s: %s", name, firstLine(e.getMessage()));
+            resolutionFiles.discard(nameFiles);
             throw ApiException.providerError("docker could not create the sandbox");
         }
         if (!shape.readOnlyRoot()) {
@@ -158,7 +169,17 @@ public class HardenedContainers {
             remove(name);
             throw ApiException.providerError("docker could not start the sandbox");
         }
-        return docker.inspectContainerCmd(name).exec();
+        InspectContainerResponse started = docker.inspectContainerCmd(name).exec();
+        // the host name on the address the container got; pins come with its network policy
+        resolutionFiles.write(started, config.sandboxNetwork(), "");
+        return started;
+    }
+
+    private List<Bind> binds(String nameFiles) {
+        List<Bind> binds = new ArrayList<>();
+        binds.add(new Bind(config.agentPath(), new Volume(AGENT_PATH), AccessMode.ro));
+        binds.addAll(resolutionFiles.binds(nameFiles));
+        return binds;
     }
 
     /**
@@ -217,10 +238,18 @@ public class HardenedContainers {
         }
     }
 
-    /** Removes a container and its anonymous volumes; one that is not there is no error. */
+    /** Removes a container, its anonymous volumes and its name files; one that is not there is no error. */
     void remove(String name) {
         try {
+            String nameFiles = null;
+            try {
+                Map<String, String> labels = docker.inspectContainerCmd(name).exec().getConfig().getLabels();
+                nameFiles = labels == null ? null : labels.get(ResolutionFiles.LABEL);
+            } catch (NotFoundException notCreated) {
+                // nothing to read the files from; the sweep finds any left behind
+            }
             docker.removeContainerCmd(name).withForce(true).withRemoveVolumes(true).exec();
+            resolutionFiles.discard(nameFiles);
         } catch (NotFoundException alreadyGone) {
             // idempotent: nothing left to remove
         } catch (ConflictException removalInProgress) {

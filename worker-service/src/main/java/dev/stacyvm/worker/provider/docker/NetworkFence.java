@@ -54,6 +54,9 @@ public class NetworkFence {
     @Inject
     WorkerConfig config;
 
+    @Inject
+    ResolutionFiles resolutionFiles;
+
     /** The sandbox network whose host-side fence this process loaded; loaded again when it changes. */
     private volatile String hostFencedNetwork;
 
@@ -121,7 +124,8 @@ public class NetworkFence {
 
     /**
      * Loads {@code policy}'s rules into the running container {@code container}'s namespace and pins
-     * its allow list's domains in its {@code /etc/hosts}; both tables are replaced atomically.
+     * its allow list's domains in its {@code /etc/hosts} ({@link ResolutionFiles}, written from
+     * outside the sandbox); both tables are replaced atomically.
      *
      * @throws ApiException provider_error when the rules could not be loaded
      */
@@ -130,7 +134,8 @@ public class NetworkFence {
         String rules4 = EgressRules.ipv4(policy, resolved, fencedAddresses(), resolvers());
         String rules6 = EgressRules.ipv6();
         runHelper(container, rules4, rules6);
-        pinHosts(container, EgressRules.hostsPins(policy, resolved));
+        resolutionFiles.write(docker.inspectContainerCmd(container).exec(), config.sandboxNetwork(),
+                EgressRules.hostsPins(policy, resolved));
     }
 
     /**
@@ -279,40 +284,5 @@ public class NetworkFence {
 
     private String workerLabel() {
         return config.id().orElse("");
-    }
-
-    /**
-     * Replaces the worker's pinned lines in the sandbox's {@code /etc/hosts} (root-owned, so the
-     * sandbox's user cannot change it), from an exec as root that writes nothing but that file.
-     */
-    private void pinHosts(String container, String pins) {
-        String script = "kept=$(grep -v '" + EgressRules.PIN_MARK + "$' /etc/hosts); "
-                + "printf '%s\\n%s' \"$kept\" \"$STACYVM_PINS\" > /etc/hosts";
-        StringBuilder output = new StringBuilder();
-        try {
-            String exec = docker.execCreateCmd(container).withUser("0:0").withEnv(List.of("STACYVM_PINS=" + pins))
-                    .withAttachStdout(true).withAttachStderr(true)
-                    .withCmd("/bin/sh", "-c", script).exec().getId();
-            boolean done = docker.execStartCmd(exec).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<
-                    com.github.dockerjava.api.model.Frame>() {
-                @Override
-                public void onNext(com.github.dockerjava.api.model.Frame frame) {
-                    if (output.length() < 4096) {
-                        output.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
-                    }
-                }
-            }).awaitCompletion(10, TimeUnit.SECONDS);
-            Long exit = docker.inspectExecCmd(exec).exec().getExitCodeLong();
-            if (!done || exit == null || exit != 0) {
-                Log.warnf("pinning host names in %s failed (exit %s): %s", container, exit, output.toString().strip());
-                throw ApiException.providerError("the sandbox's pinned host names could not be written");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("worker is shutting down");
-        } catch (DockerException e) {
-            Log.warnf("pinning host names in %s failed: %s", container, e.getMessage());
-            throw ApiException.providerError("the sandbox's pinned host names could not be written");
-        }
     }
 }

@@ -1,0 +1,221 @@
+package dev.stacyvm.worker.provider.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.Volume;
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.worker.config.WorkerConfig;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * A sandbox's name-resolution files, {@code /etc/hosts}, {@code /etc/hostname} and
+ * {@code /etc/resolv.conf}, held by the worker in {@link WorkerConfig#stateDir()} and bind-mounted
+ * read-only into the container in place of the engine's own.
+ *
+ * <p>Why: the engine keeps its copies in its data root, outside every sandbox's disk size, and makes
+ * them root's inside the container; a sandbox allowed to run as root could write them without
+ * bound and fill the host's disk. Read-only mounts of files the sandbox does not own cannot be
+ * written, remounted (no {@code CAP_SYS_ADMIN}) or re-owned by any sandbox user. The worker changes
+ * them from outside, in place (a bind mount follows the inode), so no exec into the sandbox is
+ * needed to pin an allow list's names.
+ *
+ * <p>Each container's set is a folder named by a random token, recorded in the container's
+ * {@link #LABEL} (labels survive the warm pool's rename). The engine still answers DNS at
+ * {@code 127.0.0.11} on the sandbox network with the host's resolvers behind it, whatever file the
+ * container sees. Every sandbox's host name is {@link #HOSTNAME}: the same cold and warm, and
+ * naming no container id.
+ */
+@ApplicationScoped
+public class ResolutionFiles {
+
+    /** The container label naming its set of files. */
+    static final String LABEL = "dev.stacyvm.resolution-files";
+    /** Every sandbox's host name, as {@code hostname} prints it and {@code /etc/hosts} resolves it. */
+    public static final String HOSTNAME = "sandbox";
+    /** What a sandbox without a network maps its host name to: Debian's convention for a host with no address. */
+    static final String NO_NETWORK_ADDRESS = "127.0.1.1";
+    /** A set younger than this is never swept: its container may still be on its way to the engine. */
+    private static final Duration SWEEP_MIN_AGE = Duration.ofMinutes(10);
+    private static final Pattern TOKEN = Pattern.compile("[0-9a-f]{32}");
+    private static final List<String> FILES = List.of("hosts", "hostname", "resolv.conf");
+
+    @Inject
+    DockerClient docker;
+
+    @Inject
+    WorkerConfig config;
+
+    private Path root() {
+        return Path.of(config.stateDir()).toAbsolutePath().resolve("resolution-files");
+    }
+
+    /**
+     * Makes a fresh set for a container about to be created: {@code /etc/hosts} with the loopback
+     * names and the host name (on {@value #NO_NETWORK_ADDRESS} until {@link #write} knows the
+     * container's address), {@code /etc/hostname}, and an {@code /etc/resolv.conf} naming the
+     * engine's resolver on a network (none without one).
+     *
+     * @return the set's token, for {@link #binds} and the container's {@link #LABEL}
+     * @throws ApiException provider_error when the worker's state folder cannot be written
+     */
+    String prepare(boolean networked) {
+        String token = UUID.randomUUID().toString().replace("-", "");
+        Path folder = root().resolve(token);
+        try {
+            Files.createDirectories(folder);
+            writeFile(folder.resolve("hostname"), HOSTNAME + "\n");
+            writeFile(folder.resolve("resolv.conf"), networked
+                    ? "# the engine's resolver on the sandbox network; the worker writes this file\n"
+                            + "nameserver 127.0.0.11\noptions ndots:0\n"
+                    : "# this sandbox has no network\n");
+            writeFile(folder.resolve("hosts"), hosts(null, ""));
+        } catch (IOException e) {
+            Log.errorf("could not write a sandbox's name files under %s: %s", root(), e.getMessage());
+            discard(token);
+            throw ApiException.providerError("the worker could not write the sandbox's name files");
+        }
+        return token;
+    }
+
+    /** The read-only mounts of a set over the engine's own files. */
+    List<Bind> binds(String token) {
+        Path folder = root().resolve(requireToken(token));
+        return FILES.stream().map(file -> new Bind(folder.resolve(file).toString(), new Volume("/etc/" + file), AccessMode.ro))
+                .toList();
+    }
+
+    /**
+     * Rewrites a container's {@code /etc/hosts} in place: the loopback names, the host name on the
+     * container's address in {@code network} (or {@value #NO_NETWORK_ADDRESS}), then {@code pins}.
+     * A container without a set (started by an older worker) keeps the engine's file, logged.
+     *
+     * @param pins whole lines, each ending in a newline; empty for none
+     * @throws ApiException provider_error when the file cannot be written
+     */
+    void write(InspectContainerResponse container, String network, String pins) {
+        String token = container.getConfig() == null || container.getConfig().getLabels() == null
+                ? null : container.getConfig().getLabels().get(LABEL);
+        if (token == null || !TOKEN.matcher(token).matches()) {
+            Log.warnf("container %s has no worker-held name files (started by an older worker); "
+                    + "its /etc/hosts keeps no pins: recreate it to have them", container.getName());
+            return;
+        }
+        String address = null;
+        if (container.getNetworkSettings() != null && container.getNetworkSettings().getNetworks() != null) {
+            ContainerNetwork joined = container.getNetworkSettings().getNetworks().get(network);
+            if (joined != null && joined.getIpAddress() != null && !joined.getIpAddress().isBlank()) {
+                address = joined.getIpAddress();
+            }
+        }
+        Path hosts = root().resolve(token).resolve("hosts");
+        try {
+            // in place, never by rename: the container's mount holds this inode
+            Files.writeString(hosts, hosts(address, pins), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            Log.warnf("could not write %s: %s", hosts, e.getMessage());
+            throw ApiException.providerError("the sandbox's /etc/hosts could not be written");
+        }
+    }
+
+    /** The {@code /etc/hosts} text: the engine's loopback lines, the host name's, then the pins. */
+    static String hosts(String address, String pins) {
+        return "127.0.0.1\tlocalhost\n"
+                + "::1\tlocalhost ip6-localhost ip6-loopback\n"
+                + "fe00::0\tip6-localnet\n"
+                + "ff00::0\tip6-mcastprefix\n"
+                + "ff02::1\tip6-allnodes\n"
+                + "ff02::2\tip6-allrouters\n"
+                + (address == null ? NO_NETWORK_ADDRESS : address) + "\t" + HOSTNAME + "\n"
+                + pins;
+    }
+
+    /** Deletes a set; one already gone, or a token that is not one, is no error. */
+    void discard(String token) {
+        if (token == null || !TOKEN.matcher(token).matches()) {
+            return;
+        }
+        Path folder = root().resolve(token);
+        try {
+            for (String file : FILES) {
+                Files.deleteIfExists(folder.resolve(file));
+            }
+            Files.deleteIfExists(folder);
+        } catch (IOException e) {
+            Log.warnf("could not delete %s: %s", folder, e.getMessage());
+        }
+    }
+
+    /**
+     * Deletes the sets no container on the engine names any more (containers removed behind the
+     * worker's back, or while it was down), unless younger than ten minutes.
+     */
+    @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        Path root = root();
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        Set<String> named = new HashSet<>();
+        try {
+            for (Container container : docker.listContainersCmd().withShowAll(true)
+                    .withLabelFilter(List.of(LABEL)).exec()) {
+                if (container.getLabels() != null && container.getLabels().get(LABEL) != null) {
+                    named.add(container.getLabels().get(LABEL));
+                }
+            }
+        } catch (RuntimeException engineDown) {
+            Log.debugf("name files not swept: %s", engineDown.getMessage());
+            return;
+        }
+        Instant cutoff = Instant.now().minus(SWEEP_MIN_AGE);
+        int swept = 0;
+        try (DirectoryStream<Path> sets = Files.newDirectoryStream(root)) {
+            for (Path set : sets) {
+                String token = set.getFileName().toString();
+                if (TOKEN.matcher(token).matches() && !named.contains(token)
+                        && Files.getLastModifiedTime(set).toInstant().isBefore(cutoff)) {
+                    discard(token);
+                    swept++;
+                }
+            }
+        } catch (IOException e) {
+            Log.warnf("could not sweep %s: %s", root, e.getMessage());
+        }
+        if (swept > 0) {
+            Log.infof("deleted %d sandboxes' name files whose containers are gone", swept);
+        }
+    }
+
+    private static String requireToken(String token) {
+        if (token == null || !TOKEN.matcher(token).matches()) {
+            throw new IllegalArgumentException("not a name-file token: " + token);
+        }
+        return token;
+    }
+
+    private static void writeFile(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        // readable inside the sandbox whatever user it runs as; the engine (root) mounts it
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+}
