@@ -86,6 +86,42 @@ class NetworkContainmentTest {
             "    print(target + ' reached:' + data.decode('latin-1').replace('\\r', ' ').replace('\\n', ' '))",
             "");
 
+    /**
+     * Run with queries {@code A:NAME} or {@code PTR:NAME}: asks Docker's embedded DNS at 127.0.0.11
+     * over UDP and TCP (2 s each), one line per query: {@code udp-answer:<answer count>:<printable
+     * reply>} or {@code udp-none:<error>}, then the same for TCP.
+     */
+    private static final String DNS_PROBE = String.join("\n",
+            "import socket, struct, sys",
+            "def ask(name, qtype):",
+            "    q = struct.pack('>HHHHHH', 0x5356, 0x0100, 1, 0, 0, 0)",
+            "    for label in name.split('.'):",
+            "        q += bytes([len(label)]) + label.encode()",
+            "    return q + b'\\0' + struct.pack('>HH', qtype, 1)",
+            "def shown(reply):",
+            "    return str(struct.unpack('>H', reply[6:8])[0]) + ':' + ''.join(chr(c) if 32 < c < 127 else '.' for c in reply[12:])",
+            "for spec in sys.argv[1:]:",
+            "    kind, name = spec.split(':', 1)",
+            "    query = ask(name, 12 if kind == 'PTR' else 1)",
+            "    out = []",
+            "    try:",
+            "        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+            "        u.settimeout(2)",
+            "        u.connect(('127.0.0.11', 53))",
+            "        u.send(query)",
+            "        out.append('udp-answer:' + shown(u.recv(4096)))",
+            "    except OSError as e:",
+            "        out.append('udp-none:' + type(e).__name__)",
+            "    try:",
+            "        t = socket.create_connection(('127.0.0.11', 53), timeout=2)",
+            "        t.sendall(struct.pack('>H', len(query)) + query)",
+            "        reply = t.recv(4096)",
+            "        out.append('tcp-answer:' + shown(reply[2:]) if len(reply) > 14 else 'tcp-none:empty')",
+            "    except OSError as e:",
+            "        out.append('tcp-none:' + type(e).__name__)",
+            "    print(spec + ' ' + ' '.join(out))",
+            "");
+
     private final String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
     private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
     /** Commands that undo what the test made on the host, run in order (newest first). */
@@ -162,6 +198,67 @@ class NetworkContainmentTest {
         // another preview sandbox is no different
         String c = sandboxes.create(Map.of("ports", List.of(8080), "ttl", "10m"));
         assertRefused(probe(c, target).get(target), marker, "preview sandbox C reached sandbox B's app directly");
+    }
+
+    /**
+     * Sandbox ids are what public previews are found by, so no sandbox may learn another's: the
+     * engine's embedded DNS at 127.0.0.11 answers for every container on the sandbox network
+     * (names {@code stacyvm-<id>}, and PTR for their addresses). A container the test runs on that
+     * network proves the engine's DNS would name B; sandbox A, even with open egress, gets no answer,
+     * has no 127.0.0.11 in its resolv.conf, and its host name names no id.
+     */
+    @Test
+    void aSandboxNeverLearnsAnotherSandboxsIdFromTheEnginesDns() throws Exception {
+        String b = sandboxes.create(Map.of("network", "bridge", "ttl", "10m"));
+        String a = sandboxes.create(Map.of("network", "bridge", "ttl", "10m",
+                "network_policy", Map.of("default_egress", "allow")));
+        String address = sandboxAddress(b);
+        String[] octets = address.split("\\.");
+        String ptr = "PTR:" + octets[3] + "." + octets[2] + "." + octets[1] + "." + octets[0] + ".in-addr.arpa";
+        String byName = "A:stacyvm-" + b;
+
+        String witness = dnsWitness(b, byName, ptr);
+        assertTrue(witness.contains(byName + " udp-answer:1") && witness.contains(b),
+                "the engine's DNS names B to a container on the sandbox network (else this proves nothing): " + witness);
+        assertTrue(witness.contains(ptr + " udp-answer:1"), "and answers B's address: " + witness);
+
+        String fromA = api().body(Map.of("command", "python3 -c \"$PROBE\" " + byName + " " + ptr
+                        + "; cat /etc/resolv.conf; hostname", "env", Map.of("PROBE", DNS_PROBE), "timeout", "60s"))
+                .post("/sandboxes/{id}/exec", a).then().statusCode(200).body("exit_code", equalTo(0))
+                .extract().path("stdout");
+        for (String query : List.of(byName, ptr)) {
+            assertTrue(Pattern.compile("(?m)^" + Pattern.quote(query) + " udp-none:\\S+ tcp-none:\\S+$").matcher(fromA).find(),
+                    "sandbox A gets no answer from the engine's DNS for " + query + ": " + fromA);
+        }
+        assertFalse(fromA.replace(byName, "").contains(b), "sandbox A learnt B's id: " + fromA);
+        assertFalse(fromA.contains("127.0.0.11"), "A's resolv.conf does not name the engine's DNS: " + fromA);
+        assertTrue(fromA.endsWith("\nsandbox\n"), "A's host name names no container: " + fromA);
+    }
+
+    /** Runs {@link #DNS_PROBE} in a container the test makes on B's network; what it printed. */
+    private String dnsWitness(String b, String... queries) throws Exception {
+        String network = Suite.docker().inspectContainerCmd(Suite.containerOf(b)).exec().getNetworkSettings()
+                .getNetworks().keySet().iterator().next();
+        String image = Suite.docker().inspectContainerCmd(Suite.containerOf(b)).exec().getConfig().getImage();
+        List<String> command = new ArrayList<>(List.of("python3", "-c", DNS_PROBE));
+        command.addAll(List.of(queries));
+        String container = Suite.docker().createContainerCmd(image).withName("stacyvm-test-dns-" + suffix)
+                .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode(network))
+                .withUser("65534:65534").withEntrypoint(List.of()).withCmd(command).exec().getId();
+        closeables.add(() -> Suite.docker().removeContainerCmd(container).withForce(true).exec());
+        Suite.docker().startContainerCmd(container).exec();
+        Integer status = Suite.docker().waitContainerCmd(container)
+                .exec(new com.github.dockerjava.api.command.WaitContainerResultCallback()).awaitStatusCode(60, TimeUnit.SECONDS);
+        assertEquals(0, status, "the witness container ran its probe");
+        StringBuilder output = new StringBuilder();
+        Suite.docker().logContainerCmd(container).withStdOut(true).withStdErr(true)
+                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+                    @Override
+                    public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                        output.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                    }
+                }).awaitCompletion(30, TimeUnit.SECONDS);
+        return output.toString();
     }
 
     @Test

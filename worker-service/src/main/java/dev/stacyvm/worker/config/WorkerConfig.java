@@ -193,6 +193,14 @@ public interface WorkerConfig {
     @WithDefault("stacyvm/netctl:1")
     String netctlImage();
 
+    /**
+     * The IPv4 name servers in a networked sandbox's {@code /etc/resolv.conf} under open egress
+     * (port 53 to them passes its rules, even at private addresses). Default: the host's own, from
+     * {@code /etc/resolv.conf} or systemd-resolved's upstream list, loopback ones left out. Never
+     * the engine's embedded DNS, which names every sandbox on the network.
+     */
+    Optional<List<String>> sandboxDns();
+
     interface WarmPool {
         /** Containers kept ready per image; 0 turns the pool off. */
         @WithDefault("0")

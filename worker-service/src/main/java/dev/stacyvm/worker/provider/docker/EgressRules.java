@@ -13,7 +13,8 @@ import java.util.Set;
  * The filter rules loaded into a networked sandbox's own network namespace (its OUTPUT chain: all it
  * sends passes there, and it has no CAP_NET_ADMIN to change them), as {@code iptables-restore} and
  * {@code ip6tables-restore} input. In order: loopback passes except Docker's embedded DNS server
- * (a channel out, open only under default-allow); replies to connections others opened to the
+ * (it names every container on the sandbox network, other owners' sandbox ids among them, and is a
+ * channel out: never open; sandboxes resolve through {@code nameservers} instead); replies to connections others opened to the
  * sandbox (the preview router's) pass; then always refused: {@link #ALWAYS_REFUSED}, the sandbox
  * network and the host's own addresses; then the deny list, the allow list, and the default. IPv6
  * sends nothing but loopback. Each table is replaced whole, so a change is atomic.
@@ -40,25 +41,23 @@ final class EgressRules {
      * @param policy        the effective, validated policy ({@code null}: open egress)
      * @param resolved      each domain of the policy's lists to the IPv4 addresses the worker resolved it to
      * @param fenced        further addresses and CIDRs always refused: the sandbox network, the host's addresses
-     * @param resolvers     the upstream DNS servers Docker's embedded DNS forwards to from inside the
-     *                      sandbox's namespace (often private addresses): under default-allow, DNS
-     *                      (port 53) to them passes before the refused ranges, so names resolve
+     * @param nameservers   the DNS servers the sandbox's {@code /etc/resolv.conf} names (often
+     *                      private addresses): under default-allow, DNS (port 53) to them passes
+     *                      before the refused ranges, so names resolve
      */
     static String ipv4(NetworkPolicy policy, Map<String, List<String>> resolved, Collection<String> fenced,
-            Collection<String> resolvers) {
+            Collection<String> nameservers) {
         NetworkPolicy effective = policy == null ? NetworkPolicy.OPEN : policy;
         StringBuilder rules = new StringBuilder();
         rules.append("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n:STACYVM-REFUSE - [0:0]\n");
         rules.append("-A STACYVM-REFUSE -p tcp -j REJECT --reject-with tcp-reset\n");
         rules.append("-A STACYVM-REFUSE -j REJECT --reject-with icmp-admin-prohibited\n");
-        if (effective.defaultDeny()) {
-            rules.append("-A OUTPUT -d ").append(DOCKER_DNS).append(" -j STACYVM-REFUSE\n");
-        }
+        rules.append("-A OUTPUT -d ").append(DOCKER_DNS).append(" -j STACYVM-REFUSE\n");
         rules.append("-A OUTPUT -o lo -j ACCEPT\n");
         rules.append("-A OUTPUT -m conntrack --ctdir REPLY -j ACCEPT\n");
         if (!effective.defaultDeny()) {
-            for (String resolver : resolvers) {
-                Ipv4Cidr server = Ipv4Cidr.parse(resolver);
+            for (String nameserver : nameservers) {
+                Ipv4Cidr server = Ipv4Cidr.parse(nameserver);
                 if (server != null && server.prefix() == 32) {
                     for (String protocol : List.of("udp", "tcp")) {
                         rules.append("-A OUTPUT -d ").append(server).append(" -p ").append(protocol)

@@ -171,7 +171,7 @@ public class HardenedContainers {
         }
         InspectContainerResponse started = docker.inspectContainerCmd(name).exec();
         // the host name on the address the container got; pins come with its network policy
-        resolutionFiles.write(started, config.sandboxNetwork(), "");
+        resolutionFiles.writeHosts(started, config.sandboxNetwork(), "");
         return started;
     }
 

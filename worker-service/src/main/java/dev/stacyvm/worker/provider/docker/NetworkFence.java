@@ -2,6 +2,7 @@ package dev.stacyvm.worker.provider.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateNetworkCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
@@ -131,11 +132,16 @@ public class NetworkFence {
      */
     void apply(String container, NetworkPolicy policy) {
         Map<String, List<String>> resolved = resolve(policy);
-        String rules4 = EgressRules.ipv4(policy, resolved, fencedAddresses(), resolvers());
+        List<String> nameservers = sandboxNameservers();
+        String rules4 = EgressRules.ipv4(policy, resolved, fencedAddresses(), nameservers);
         String rules6 = EgressRules.ipv6();
         runHelper(container, rules4, rules6);
-        resolutionFiles.write(docker.inspectContainerCmd(container).exec(), config.sandboxNetwork(),
-                EgressRules.hostsPins(policy, resolved));
+        InspectContainerResponse inspected = docker.inspectContainerCmd(container).exec();
+        resolutionFiles.writeHosts(inspected, config.sandboxNetwork(), EgressRules.hostsPins(policy, resolved));
+        boolean deny = policy != null && policy.defaultDeny();
+        resolutionFiles.writeNameservers(inspected, deny ? List.of() : nameservers, deny
+                ? "egress is default-deny; the allow list's names are pinned in /etc/hosts"
+                : "the worker's host names none (set stacyvm.worker.sandbox-dns)");
     }
 
     /**
@@ -169,9 +175,38 @@ public class NetworkFence {
     }
 
     /**
-     * The IPv4 name servers of this host's resolver configuration, which Docker's embedded DNS
-     * forwards sandboxes' queries to (systemd-resolved's upstream list when the host uses its stub
-     * at 127.0.0.53; Docker never forwards to a loopback address).
+     * The name servers sandboxes with open egress resolve through: {@code stacyvm.worker.sandbox-dns},
+     * else the host's own ({@link #resolvers}).
+     */
+    List<String> sandboxNameservers() {
+        return config.sandboxDns().map(List::copyOf).orElseGet(NetworkFence::resolvers);
+    }
+
+    /**
+     * Refuses to start a worker whose {@code stacyvm.worker.sandbox-dns} names anything but IPv4
+     * addresses off loopback, and logs the servers networked sandboxes will use.
+     */
+    void checkSandboxDns(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
+        for (String server : config.sandboxDns().orElse(List.of())) {
+            NetworkPolicy.Ipv4Cidr address = NetworkPolicy.Ipv4Cidr.parse(server);
+            if (address == null || address.prefix() != 32 || server.contains("/") || server.startsWith("127.")) {
+                throw new IllegalStateException("stacyvm.worker.sandbox-dns must list IPv4 addresses off loopback, not \""
+                        + server + "\"");
+            }
+        }
+        List<String> servers = sandboxNameservers();
+        if (servers.isEmpty()) {
+            Log.warn("networked sandboxes get no name server: this host names none off loopback; "
+                    + "set stacyvm.worker.sandbox-dns");
+        } else {
+            Log.infof("networked sandboxes with open egress resolve names through %s", String.join(", ", servers));
+        }
+    }
+
+    /**
+     * The IPv4 name servers of this host's resolver configuration (systemd-resolved's upstream
+     * list when the host uses its stub at 127.0.0.53, which a sandbox cannot reach), loopback
+     * ones left out.
      */
     static List<String> resolvers() {
         List<String> servers = new ArrayList<>();

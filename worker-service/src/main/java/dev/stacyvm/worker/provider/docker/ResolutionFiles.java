@@ -40,10 +40,10 @@ import java.util.regex.Pattern;
  * needed to pin an allow list's names.
  *
  * <p>Each container's set is a folder named by a random token, recorded in the container's
- * {@link #LABEL} (labels survive the warm pool's rename). The engine still answers DNS at
- * {@code 127.0.0.11} on the sandbox network with the host's resolvers behind it, whatever file the
- * container sees. Every sandbox's host name is {@link #HOSTNAME}: the same cold and warm, and
- * naming no container id.
+ * {@link #LABEL} (labels survive the warm pool's rename). {@code /etc/resolv.conf} names the
+ * sandbox's own name servers, never the engine's embedded DNS at {@code 127.0.0.11}, which answers
+ * for every container on the sandbox network (other owners' sandbox ids in their names). Every
+ * sandbox's host name is {@link #HOSTNAME}: the same cold and warm, and naming no container id.
  */
 @ApplicationScoped
 public class ResolutionFiles {
@@ -71,9 +71,9 @@ public class ResolutionFiles {
 
     /**
      * Makes a fresh set for a container about to be created: {@code /etc/hosts} with the loopback
-     * names and the host name (on {@value #NO_NETWORK_ADDRESS} until {@link #write} knows the
-     * container's address), {@code /etc/hostname}, and an {@code /etc/resolv.conf} naming the
-     * engine's resolver on a network (none without one).
+     * names and the host name (on {@value #NO_NETWORK_ADDRESS} until {@link #writeHosts} knows the
+     * container's address), {@code /etc/hostname}, and an {@code /etc/resolv.conf} naming no
+     * server (until {@link #writeNameservers}, when the sandbox's network policy loads).
      *
      * @return the set's token, for {@link #binds} and the container's {@link #LABEL}
      * @throws ApiException provider_error when the worker's state folder cannot be written
@@ -85,8 +85,7 @@ public class ResolutionFiles {
             Files.createDirectories(folder);
             writeFile(folder.resolve("hostname"), HOSTNAME + "\n");
             writeFile(folder.resolve("resolv.conf"), networked
-                    ? "# the engine's resolver on the sandbox network; the worker writes this file\n"
-                            + "nameserver 127.0.0.11\noptions ndots:0\n"
+                    ? "# no name server until the sandbox's network policy is in force\n"
                     : "# this sandbox has no network\n");
             writeFile(folder.resolve("hosts"), hosts(null, ""));
         } catch (IOException e) {
@@ -112,14 +111,7 @@ public class ResolutionFiles {
      * @param pins whole lines, each ending in a newline; empty for none
      * @throws ApiException provider_error when the file cannot be written
      */
-    void write(InspectContainerResponse container, String network, String pins) {
-        String token = container.getConfig() == null || container.getConfig().getLabels() == null
-                ? null : container.getConfig().getLabels().get(LABEL);
-        if (token == null || !TOKEN.matcher(token).matches()) {
-            Log.warnf("container %s has no worker-held name files (started by an older worker); "
-                    + "its /etc/hosts keeps no pins: recreate it to have them", container.getName());
-            return;
-        }
+    void writeHosts(InspectContainerResponse container, String network, String pins) {
         String address = null;
         if (container.getNetworkSettings() != null && container.getNetworkSettings().getNetworks() != null) {
             ContainerNetwork joined = container.getNetworkSettings().getNetworks().get(network);
@@ -127,13 +119,40 @@ public class ResolutionFiles {
                 address = joined.getIpAddress();
             }
         }
-        Path hosts = root().resolve(token).resolve("hosts");
+        rewrite(container, "hosts", hosts(address, pins));
+    }
+
+    /**
+     * Rewrites a networked container's {@code /etc/resolv.conf} in place to name {@code nameservers}
+     * (IPv4 addresses), or none, saying {@code whyNone}. Never the engine's embedded DNS: it would
+     * name every other sandbox on the network.
+     *
+     * @throws ApiException provider_error when the file cannot be written
+     */
+    void writeNameservers(InspectContainerResponse container, List<String> nameservers, String whyNone) {
+        StringBuilder text = new StringBuilder("# written by the StacyVM worker; read-only\n");
+        if (nameservers.isEmpty()) {
+            text.append("# no name server: ").append(whyNone).append('\n');
+        }
+        nameservers.forEach(server -> text.append("nameserver ").append(server).append('\n'));
+        rewrite(container, "resolv.conf", text.toString());
+    }
+
+    private void rewrite(InspectContainerResponse container, String file, String text) {
+        String token = container.getConfig() == null || container.getConfig().getLabels() == null
+                ? null : container.getConfig().getLabels().get(LABEL);
+        if (token == null || !TOKEN.matcher(token).matches()) {
+            Log.warnf("container %s has no worker-held name files (started by an older worker); "
+                    + "its /etc/%s stays the engine's: recreate it to have them", container.getName(), file);
+            return;
+        }
+        Path path = root().resolve(token).resolve(file);
         try {
             // in place, never by rename: the container's mount holds this inode
-            Files.writeString(hosts, hosts(address, pins), StandardCharsets.UTF_8);
+            Files.writeString(path, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            Log.warnf("could not write %s: %s", hosts, e.getMessage());
-            throw ApiException.providerError("the sandbox's /etc/hosts could not be written");
+            Log.warnf("could not write %s: %s", path, e.getMessage());
+            throw ApiException.providerError("the sandbox's /etc/" + file + " could not be written");
         }
     }
 

@@ -36,11 +36,16 @@ class EgressRulesTest {
     }
 
     @Test
-    void theDenyListWinsOverTheAllowListAndOpenEgressKeepsDns() {
+    void theDenyListWinsOverTheAllowListAndOpenEgressKeepsItsNameServersButNeverDockersDns() {
         String rules = EgressRules.ipv4(new NetworkPolicy("allow", List.of("203.0.113.0/24"), List.of("pypi.org")),
-                RESOLVED, List.of(), List.of());
+                RESOLVED, List.of(), List.of("10.255.255.53"));
         assertTrue(rules.indexOf("-d 203.0.113.10/32 -j STACYVM-REFUSE") < rules.indexOf("-d 203.0.113.0/24 -j ACCEPT"));
-        assertFalse(rules.contains("127.0.0.11"));
+        // Docker's embedded DNS names every sandbox on the network: refused before loopback passes
+        assertTrue(rules.indexOf("-d 127.0.0.11/32 -j STACYVM-REFUSE") < rules.indexOf("-o lo -j ACCEPT"), rules);
+        for (String protocol : List.of("udp", "tcp")) {
+            assertTrue(rules.indexOf("-d 10.255.255.53/32 -p " + protocol + " --dport 53 -j ACCEPT")
+                    < rules.indexOf("-d 10.0.0.0/8 -j STACYVM-REFUSE"), "the name server, before private ranges:\n" + rules);
+        }
         assertTrue(rules.endsWith("-A OUTPUT -j ACCEPT\nCOMMIT\n"));
         assertTrue(EgressRules.ipv6().contains("-A OUTPUT -j REJECT"));
     }

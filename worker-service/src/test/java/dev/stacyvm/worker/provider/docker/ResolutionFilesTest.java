@@ -59,7 +59,8 @@ class ResolutionFilesTest {
                     "readable by any sandbox user");
         }
         assertEquals("sandbox\n", Files.readString(Path.of(binds.get(1).getPath())));
-        assertTrue(Files.readString(Path.of(binds.get(2).getPath())).contains("nameserver 127.0.0.11\n"));
+        assertFalse(Files.readString(Path.of(binds.get(2).getPath())).contains("nameserver"),
+                "no name server before the sandbox's policy is in force");
         assertTrue(Files.readString(Path.of(binds.get(0).getPath())).contains("127.0.1.1\tsandbox\n"),
                 "the host name resolves before the container has an address");
     }
@@ -75,9 +76,9 @@ class ResolutionFilesTest {
         String token = files.prepare(true);
         Path hosts = Path.of(files.binds(token).get(0).getPath());
         Object inode = Files.getAttribute(hosts, "unix:ino");
-        files.write(container(token, "stacyvm-sandboxes", "172.18.0.5"), "stacyvm-sandboxes",
+        files.writeHosts(container(token, "stacyvm-sandboxes", "172.18.0.5"), "stacyvm-sandboxes",
                 "203.0.113.10 pypi.org" + EgressRules.PIN_MARK + "\n");
-        files.write(container(token, "stacyvm-sandboxes", "172.18.0.5"), "stacyvm-sandboxes",
+        files.writeHosts(container(token, "stacyvm-sandboxes", "172.18.0.5"), "stacyvm-sandboxes",
                 "203.0.113.11 files.pythonhosted.org" + EgressRules.PIN_MARK + "\n");
         String text = Files.readString(hosts);
         assertEquals(inode, Files.getAttribute(hosts, "unix:ino"), "written in place: a bind mount follows the inode");
@@ -89,8 +90,22 @@ class ResolutionFilesTest {
     }
 
     @Test
+    void resolvConfNamesTheSandboxsNameServersAndNeverDockersEmbeddedDns() throws Exception {
+        String token = files.prepare(true);
+        Path resolvConf = Path.of(files.binds(token).get(2).getPath());
+        files.writeNameservers(container(token, "n", "172.18.0.5"), List.of("10.255.255.53", "192.0.2.53"), "unused");
+        String text = Files.readString(resolvConf);
+        assertTrue(text.endsWith("nameserver 10.255.255.53\nnameserver 192.0.2.53\n"), text);
+        assertFalse(text.contains("127.0.0.11"), text);
+        files.writeNameservers(container(token, "n", "172.18.0.5"), List.of(), "egress is default-deny");
+        text = Files.readString(resolvConf);
+        assertFalse(text.contains("nameserver"), text);
+        assertTrue(text.contains("# no name server: egress is default-deny\n"), text);
+    }
+
+    @Test
     void aContainerFromAnOlderWorkerIsLeftAloneAndATokenNeverEscapesTheFolder() throws Exception {
-        files.write(container("../../etc", "n", "172.18.0.5"), "n", "x\n");
+        files.writeHosts(container("../../etc", "n", "172.18.0.5"), "n", "x\n");
         assertThrows(IllegalArgumentException.class, () -> files.binds("../../etc/passwd"));
         files.discard("../..");
         assertTrue(Files.isDirectory(state), "a bad token deletes nothing");
