@@ -65,6 +65,19 @@ class BadInputTest {
     }
 
     @Test
+    void aFractionalNumberWhereAWholeOneBelongsIsABadRequestNeverTruncated() {
+        for (String field : List.of("vcpus", "memory_mb", "pids_limit", "disk_mb")) {
+            for (double value : List.of(1.5, 512.25, 1.0e-3)) {
+                api().body(Map.of(field, value)).post("/sandboxes").then().statusCode(400)
+                        .body("code", equalTo("bad_request"))
+                        .body("message", equalTo("field \"" + field + "\" must be a whole number"));
+            }
+        }
+        api().body(Map.of("name", "fractional", "vcpus", 1.5)).post("/templates").then().statusCode(400)
+                .body("message", equalTo("field \"vcpus\" must be a whole number"));
+    }
+
+    @Test
     void invalidValuesAreABadRequest() {
         api().body(Map.of("ttl", "forever")).post("/sandboxes").then().statusCode(400)
                 .body("code", equalTo("bad_request")).body("message", containsString("ttl"));
