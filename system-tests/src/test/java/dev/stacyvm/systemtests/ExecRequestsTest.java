@@ -40,6 +40,34 @@ class ExecRequestsTest {
     }
 
     @Test
+    void nothingTheServiceWrapsAroundACommandDependsOnTheUsersPath() {
+        String id = sandboxes.create(Map.of());
+        // the user's PATH is the command's own: the timeout and the wrapper around it need none
+        exec(id, Map.of("command", "echo \"$PATH\"", "env", Map.of("PATH", "/opt/tools"), "timeout", "5s"))
+                .then().statusCode(200).body("exit_code", equalTo(0)).body("stdout", equalTo("/opt/tools\n"));
+        exec(id, Map.of("command", "/bin/echo", "args", List.of("argv"), "mode", "argv", "env", Map.of("PATH", ""),
+                "timeout", "5s")).then().statusCode(200).body("exit_code", equalTo(0)).body("stdout", equalTo("argv\n"));
+        // and a timeout still fires with nothing on the PATH (a shell builtin loop)
+        exec(id, Map.of("command", "while :; do :; done", "env", Map.of("PATH", "/nowhere"), "timeout", "1s"))
+                .then().statusCode(200).body("timed_out", equalTo(true));
+        exec(id, Map.of("command", "id -u", "env", Map.of("PATH", "/nowhere"))).then().statusCode(200)
+                .body("exit_code", equalTo(127)).body("stderr", containsString("id: not found"));
+    }
+
+    @Test
+    void aBackgroundProcessLeftBehindDoesNotHoldTheAnswer() {
+        String id = sandboxes.create(Map.of());
+        // were the answer to wait for the background job's output to close, "late" would be in it
+        exec(id, Map.of("command", "(sleep 1; echo late) & echo bg")).then().statusCode(200)
+                .body("exit_code", equalTo(0)).body("stdout", equalTo("bg\n"));
+        // the job itself is the sandbox's: it runs on after the answer
+        exec(id, Map.of("command", "sleep 30 >/dev/null 2>&1 & echo started")).then().statusCode(200)
+                .body("stdout", equalTo("started\n"));
+        exec(id, Map.of("command", "pgrep -x sleep >/dev/null && echo running")).then().statusCode(200)
+                .body("stdout", equalTo("running\n"));
+    }
+
+    @Test
     void aNullArgIsRefusedInEitherMode() {
         String id = sandboxes.create(Map.of());
         List<Object> args = new ArrayList<>();
