@@ -101,6 +101,15 @@ public class PreviewProxy {
                     "Sandbox " + sandboxId + " does not exist, or has been destroyed.", null);
             return;
         }
+        // a port the sandbox never declared is not there for anyone: no token could open it
+        Integer published = route.ports().get(port);
+        if (published == null) {
+            errors.send(context, ErrorCode.NOT_FOUND, "Port " + port + " is not a preview port",
+                    "Sandbox " + sandboxId + (route.publicPreview()
+                            ? " declares the preview ports " + route.ports().keySet() + "."
+                            : " does not declare it."), null);
+            return;
+        }
         String queryToken = request.getParam(TOKEN_PARAMETER);
         if (!route.publicPreview()) {
             String token = presentedToken(request, queryToken);
@@ -115,12 +124,6 @@ public class PreviewProxy {
                 keepTokenInCookie(context, queryToken);
                 return;
             }
-        }
-        Integer published = route.ports().get(port);
-        if (published == null) {
-            errors.send(context, ErrorCode.NOT_FOUND, "Port " + port + " is not a preview port",
-                    "Sandbox " + sandboxId + " declares the preview ports " + route.ports().keySet() + ".", null);
-            return;
         }
         if (!"running".equals(route.state())) {
             errors.send(context, ErrorCode.UNAVAILABLE, "The sandbox is not running",

@@ -286,6 +286,36 @@ class PreviewTest {
         RestAssured.given().baseUri(ROUTER).get("/q/health/ready").then().statusCode(200);
     }
 
+    /**
+     * A port the sandbox did not declare is a 404 "not a preview port" whether the preview is
+     * private or public and whatever token comes with it, never a 401 pointing at a token route
+     * that itself answers 404; a private preview's 404 does not list its ports.
+     */
+    @Test
+    void anUndeclaredPortIsNotFoundBeforeAnyTokenIsAskedFor() throws Exception {
+        String privateId = sandboxes.create(Map.of("ports", List.of(3000), "ttl", "5m"));
+        String token = token(privateId, 3000);
+        // the declared port asks for its token (once the router knows the sandbox)
+        awaitStatus(() -> preview(3000, privateId).get("/"), 401, 20).then().statusCode(401)
+                .body("code", equalTo("unauthorized"));
+        for (Map.Entry<String, String> asked : Map.of("no token", "", "a token of another port", token).entrySet()) {
+            RequestSpecification request = preview(4000, privateId);
+            if (!asked.getValue().isEmpty()) {
+                request = request.header("X-Preview-Token", asked.getValue());
+            }
+            request.get("/").then().statusCode(404).body("code", equalTo("not_found"))
+                    .body("message", containsString("not a preview port"))
+                    .body("message", not(containsString("3000")));
+        }
+        preview(4000, privateId).header("Accept", "text/html").get("/").then().statusCode(404)
+                .body(containsString("not a preview port"));
+        String publicId = sandboxes.create(Map.of("ports", List.of(3000), "public_preview", true, "ttl", "5m"));
+        // once the router knows it (its declared port answers 503: nothing listens there)
+        awaitStatus(() -> preview(3000, publicId).get("/"), 503, 20).then().statusCode(503);
+        preview(4000, publicId).get("/").then().statusCode(404)
+                .body("message", containsString("not a preview port")).body("message", containsString("[3000]"));
+    }
+
     @Test
     void previewTokensAreOnlyForTheOwnersDeclaredPorts() throws Exception {
         String id = sandboxes.create(Map.of("ports", List.of(3000), "ttl", "5m"));
