@@ -40,8 +40,21 @@ class App(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self):
-        if self.path == "/ws" and self.headers.get("Upgrade", "").lower() == "websocket":
-            return self.websocket()
+        path, _, query = self.path.partition("?")
+        params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+        if path == "/ws" and self.headers.get("Upgrade", "").lower() == "websocket":
+            if "refuse" in params:
+                return self.send_body(int(params["refuse"]), "no upgrade here\n", "text/plain")
+            return self.websocket(params.get("pick"))
+        if path == "/big-header":
+            # an answer whose header block is as large as asked: the router relays it or says why not
+            self.send_response(200)
+            self.send_header("X-Big", "b" * int(params["size"]))
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "3")
+            self.end_headers()
+            self.wfile.write(b"big")
+            return None
         if self.path == "/":
             return self.send_body(200, PAGE, "text/html; charset=utf-8")
         if self.path == "/headers":
@@ -98,13 +111,17 @@ class App(http.server.BaseHTTPRequestHandler):
     do_PATCH = do_POST
     do_DELETE = do_POST
 
-    def websocket(self):
+    def websocket(self, pick=None):
         key = self.headers["Sec-WebSocket-Key"]
         accept = base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
+        offered = [p.strip() for p in self.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()]
         self.send_response(101)
         self.send_header("Upgrade", "websocket")
         self.send_header("Connection", "Upgrade")
         self.send_header("Sec-WebSocket-Accept", accept)
+        # RFC 6455 4.2.2: the server picks one of the offered subprotocols, or none
+        if pick in offered:
+            self.send_header("Sec-WebSocket-Protocol", pick)
         self.end_headers()
         while True:
             header = self.rfile.read(2)
@@ -117,18 +134,21 @@ class App(http.server.BaseHTTPRequestHandler):
             elif length == 127:
                 length = struct.unpack(">Q", self.rfile.read(8))[0]
             mask = self.rfile.read(4) if header[1] & 0x80 else b"\0\0\0\0"
-            payload = bytes(b ^ mask[i % 4] for i, b in enumerate(self.rfile.read(length)))
+            data = self.rfile.read(length)
+            keys = (mask * (length // 4 + 1))[:length]
+            payload = (int.from_bytes(data, "big") ^ int.from_bytes(keys, "big")).to_bytes(length, "big")
             if opcode == 8:
                 self.frame(8, payload[:2])
                 break
             if opcode == 9:
                 self.frame(10, payload)
-            elif opcode in (1, 2):
-                self.frame(opcode, payload)
+            elif opcode in (0, 1, 2):
+                # each frame echoed as it came, fragments and all (FIN bit kept)
+                self.frame(opcode, payload, fin=bool(header[0] & 0x80))
         self.close_connection = True
 
-    def frame(self, opcode, payload):
-        header = bytes([0x80 | opcode])
+    def frame(self, opcode, payload, fin=True):
+        header = bytes([(0x80 if fin else 0) | opcode])
         if len(payload) < 126:
             header += bytes([len(payload)])
         elif len(payload) < 65536:

@@ -21,4 +21,12 @@ public interface PreviewConfig {
     /** How long the router waits to connect to a sandbox's published port. */
     @WithDefault("5s")
     Duration connectTimeout();
+
+    /**
+     * The largest status line and header block (bytes, each) of an app's answer the router relays;
+     * a larger one is a {@code 502 bad_gateway} naming this setting. Requests are bounded by
+     * {@code quarkus.http.limits.max-header-size} and {@code max-initial-line-length}.
+     */
+    @WithDefault("65536")
+    int maxResponseHeaderSize();
 }

@@ -10,18 +10,15 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketBase;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -40,7 +37,7 @@ import java.util.stream.Collectors;
  * checks the preview token of a private preview, and relays the request to the sandbox's
  * published port at its worker's preview address (all methods, streamed bodies both ways, so
  * chunked answers and Server-Sent Events flow as they are written) or, for a WebSocket upgrade,
- * relays messages both ways. It never connects anywhere but a registered sandbox's published port:
+ * tunnels the connection once the app switched protocols. It never connects anywhere but a registered sandbox's published port:
  * the target comes from the route, never from the request. Other hosts (health, metrics) go on to
  * the router's own routes.
  */
@@ -53,8 +50,6 @@ public class PreviewProxy {
     private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "x-preview-token",
             "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded");
-    private static final Set<String> WEBSOCKET_HANDSHAKE = Set.of("sec-websocket-key", "sec-websocket-version",
-            "sec-websocket-extensions", "sec-websocket-protocol", "content-length");
 
     @Inject
     PreviewConfig config;
@@ -66,15 +61,13 @@ public class PreviewProxy {
     ErrorPages errors;
 
     private HttpClient http;
-    private WebSocketClient webSockets;
     private PreviewTokens tokens;
 
     void install(@Observes Router router, Vertx vertx) {
         int connectMillis = (int) config.connectTimeout().toMillis();
         http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(connectMillis).setKeepAlive(true)
-                .setMaxPoolSize(256).setDecompressionSupported(false));
-        webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(connectMillis)
-                .setMaxFrameSize(1 << 20).setMaxMessageSize(16 << 20));
+                .setMaxPoolSize(256).setDecompressionSupported(false)
+                .setMaxHeaderSize(config.maxResponseHeaderSize()).setMaxInitialLineLength(config.maxResponseHeaderSize()));
         tokens = new PreviewTokens(config.tokenSecret());
         router.route().order(Integer.MIN_VALUE).handler(this::handle);
     }
@@ -213,7 +206,7 @@ public class PreviewProxy {
             }
             sent.onComplete(answered -> {
                 if (answered.failed()) {
-                    notListening(context, port);
+                    upstreamFailed(context, port, answered.cause());
                     return;
                 }
                 relayResponse(answered.result(), context.response(), request.method());
@@ -238,51 +231,53 @@ public class PreviewProxy {
         answer.pipeTo(response);
     }
 
+    /**
+     * A WebSocket upgrade is tunnelled, as reverse proxies do: the client's handshake goes to the
+     * app as it came (its key, version, subprotocols and extensions; hop-by-hop headers, the token
+     * and the router's cookie removed), the app's answer comes back as it is (its 101 with the
+     * subprotocol and extensions it chose, or its refusal), and after a 101 the bytes flow both ways
+     * untouched: messages of any size, fragmented or not, compressed or not (RFC 6455 4.2.2).
+     */
     private void relayWebSocket(RoutingContext context, SocketAddress upstream, HostAndPort authority, int port) {
         HttpServerRequest request = context.request();
         request.pause();
-        // the WebSocket client connects to host and port (it has no separate server address),
-        // so the sandbox's address goes there and the preview host into the Host header
-        WebSocketConnectOptions options = new WebSocketConnectOptions();
-        options.setHost(upstream.host());
-        options.setPort(upstream.port());
-        options.setURI(withoutToken(request.uri()));
-        MultiMap headers = forwardedHeaders(context, WEBSOCKET_HANDSHAKE);
-        headers.set(HttpHeaders.HOST, authority.toString());
-        options.setHeaders(headers);
-        String protocols = request.getHeader("Sec-WebSocket-Protocol");
-        if (protocols != null) {
-            options.setSubProtocols(List.of(protocols.split("\\s*,\\s*")));
-        }
-        webSockets.connect(options).onComplete(connected -> {
-            if (connected.failed()) {
-                Log.debugf("websocket to %s failed: %s", upstream, connected.cause());
+        MultiMap headers = forwardedHeaders(context, Set.of("content-length"));
+        headers.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
+        headers.set(HttpHeaders.CONNECTION, "Upgrade");
+        RequestOptions options = new RequestOptions()
+                .setMethod(request.method())
+                .setServer(upstream)
+                .setHost(authority.host())
+                .setPort(authority.port() > 0 ? authority.port() : 80)
+                .setURI(withoutToken(request.uri()))
+                .setHeaders(headers);
+        http.request(options).compose(HttpClientRequest::connect).onComplete(answered -> {
+            if (answered.failed()) {
+                Log.debugf("websocket to %s failed: %s", upstream, answered.cause());
                 request.resume();
-                notListening(context, port);
+                upstreamFailed(context, port, answered.cause());
                 return;
             }
-            WebSocket sandboxSide = connected.result();
-            request.toWebSocket().onComplete(accepted -> {
-                if (accepted.failed()) {
-                    sandboxSide.close();
+            HttpClientResponse answer = answered.result();
+            if (answer.statusCode() != 101) {
+                // the app refused the upgrade: the client gets that answer, not a 101
+                request.resume();
+                relayResponse(answer, context.response(), request.method());
+                return;
+            }
+            NetSocket appSide = answer.netSocket();
+            HttpServerResponse response = context.response();
+            answer.headers().forEach(header -> response.headers().add(header.getKey(), header.getValue()));
+            request.toNetSocket().onComplete(tunnel -> {
+                if (tunnel.failed()) {
+                    appSide.close();
                     return;
                 }
-                relayMessages(accepted.result(), sandboxSide);
-                relayMessages(sandboxSide, accepted.result());
+                NetSocket clientSide = tunnel.result();
+                clientSide.pipeTo(appSide);
+                appSide.pipeTo(clientSide);
             });
         });
-    }
-
-    private static void relayMessages(WebSocketBase from, WebSocketBase to) {
-        from.textMessageHandler(to::writeTextMessage);
-        from.binaryMessageHandler(to::writeBinaryMessage);
-        from.closeHandler(closed -> {
-            if (!to.isClosed()) {
-                Short status = from.closeStatusCode();
-                to.close(status == null || status == 1005 || status == 1006 ? (short) 1000 : status, from.closeReason());
-            }
-        });
-        from.exceptionHandler(failed -> to.close((short) 1011));
     }
 
     /**
@@ -319,6 +314,26 @@ public class PreviewProxy {
                 .map(String::trim)
                 .filter(cookie -> !cookie.isEmpty() && !cookie.startsWith(name + "="))
                 .collect(Collectors.joining("; "));
+    }
+
+    /**
+     * What a failed exchange with the app means to the user: an answer whose head is larger than
+     * {@code stacyvm.preview.max-response-header-size} is the app's doing (502, saying so); a
+     * connection that failed is nothing listening yet (503).
+     */
+    private void upstreamFailed(RoutingContext context, int port, Throwable cause) {
+        if (cause instanceof io.netty.handler.codec.TooLongFrameException
+                || cause instanceof io.vertx.core.VertxException && cause.getCause() instanceof io.netty.handler.codec.TooLongFrameException) {
+            errors.send(context, ErrorCode.BAD_GATEWAY, "The app's answer is too large to relay",
+                    "The app on port " + port + " answered with headers larger than the router relays ("
+                            + config.maxResponseHeaderSize() + " bytes, stacyvm.preview.max-response-header-size).", null);
+            return;
+        }
+        if (context.response().headWritten()) {
+            context.response().reset();
+            return;
+        }
+        notListening(context, port);
     }
 
     private void notListening(RoutingContext context, int port) {

@@ -241,6 +241,92 @@ class PreviewTest {
                 .body("message", containsString("port 8080"));
     }
 
+    /**
+     * Every outcome of subprotocol negotiation RFC 6455 (4.2.2) allows reaches the client as the app
+     * decided it: the protocol it picked (whichever of the offered), none, or its refusal with its
+     * own status and body; the accept value is the app's answer to the client's own key.
+     */
+    @Test
+    void everySubprotocolNegotiationOutcomeReachesTheClientAsTheAppDecidedIt() throws Exception {
+        String id = sandboxWithApp(true);
+        record Outcome(String path, String offered, int status, String chosen) {
+        }
+        for (Outcome outcome : List.of(
+                new Outcome("/ws?pick=chat", "graphql-ws, chat", 101, "chat"),
+                new Outcome("/ws?pick=graphql-ws", "graphql-ws, chat", 101, "graphql-ws"),
+                new Outcome("/ws", "graphql-ws, chat", 101, null),
+                new Outcome("/ws?pick=chat", null, 101, null),
+                new Outcome("/ws?pick=chat", "chat", 101, "chat"),
+                new Outcome("/ws?refuse=403", "chat", 403, null),
+                new Outcome("/ws?refuse=400", null, 400, null))) {
+            try (RawWebSocket socket = new RawWebSocket(ROUTER_PORT, host(3000, id), outcome.path(), outcome.offered())) {
+                assertEquals(outcome.status(), socket.status, outcome + ": " + socket.headers);
+                assertEquals(outcome.chosen(), socket.headers.get("sec-websocket-protocol"), outcome.toString());
+                if (outcome.status() == 101) {
+                    assertEquals(socket.expectedAccept(), socket.headers.get("sec-websocket-accept"), outcome.toString());
+                    socket.send(true, 1, "hi".getBytes(StandardCharsets.UTF_8));
+                    assertEquals("hi", new String(socket.read().payload(), StandardCharsets.UTF_8), outcome.toString());
+                } else {
+                    assertEquals("no upgrade here\n", socket.body(), outcome + ": the app's own refusal");
+                }
+            }
+        }
+    }
+
+    /**
+     * WebSocket messages of every size pass both ways unchanged, across each length encoding's
+     * boundary (7-bit, 16-bit, 64-bit) and past the 16 MiB an earlier router capped; fragments keep
+     * their FIN bits and opcodes; a ping gets the app's pong.
+     */
+    @Test
+    void webSocketMessagesOfAnySizeAndTheirFragmentsPassBothWaysUnchanged() throws Exception {
+        String id = sandboxWithApp(true);
+        try (RawWebSocket socket = new RawWebSocket(ROUTER_PORT, host(3000, id), "/ws", null)) {
+            assertEquals(101, socket.status);
+            for (int size : List.of(0, 1, 125, 126, 127, 65535, 65536, 65537, (16 << 20) + 1)) {
+                byte[] payload = new byte[size];
+                new SecureRandom().nextBytes(payload);
+                socket.send(true, 2, payload);
+                RawWebSocket.Frame echo = socket.read();
+                assertEquals(2, echo.opcode(), "a binary frame of " + size + " bytes comes back binary");
+                assertTrue(java.util.Arrays.equals(payload, echo.payload()), size + " bytes come back unchanged");
+            }
+            List<RawWebSocket.Frame> sent = List.of(new RawWebSocket.Frame(false, 1, "frag".getBytes(StandardCharsets.UTF_8)),
+                    new RawWebSocket.Frame(false, 0, "ment".getBytes(StandardCharsets.UTF_8)),
+                    new RawWebSocket.Frame(true, 0, "ed".getBytes(StandardCharsets.UTF_8)));
+            for (RawWebSocket.Frame frame : sent) {
+                socket.send(frame.fin(), frame.opcode(), frame.payload());
+            }
+            for (RawWebSocket.Frame frame : sent) {
+                RawWebSocket.Frame echo = socket.read();
+                assertEquals(frame.fin() + "/" + frame.opcode() + "/" + new String(frame.payload(), StandardCharsets.UTF_8),
+                        echo.fin() + "/" + echo.opcode() + "/" + new String(echo.payload(), StandardCharsets.UTF_8));
+            }
+            socket.send(true, 9, "ping".getBytes(StandardCharsets.UTF_8));
+            RawWebSocket.Frame pong = socket.read();
+            assertEquals(10, pong.opcode());
+            assertEquals("ping", new String(pong.payload(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * An app's answer passes with headers of any size up to stacyvm.preview.max-response-header-size
+     * (64 KiB: across Vert.x's and browsers' common 8 KiB); past it the router says so with a 502,
+     * never that nothing answers.
+     */
+    @Test
+    void anAppsAnswerHeadersPassUpToTheDocumentedLimitAndPastItAreABadGateway() throws Exception {
+        String id = sandboxWithApp(true);
+        for (int size : List.of(8191, 8193, 20_000, 60_000)) {
+            Response answer = preview(3000, id).get("/big-header?size=" + size);
+            assertEquals(200, answer.statusCode(), size + "-byte header");
+            assertEquals(size, answer.header("X-Big").length(), size + "-byte header arrives whole");
+            assertEquals("big", answer.asString());
+        }
+        preview(3000, id).get("/big-header?size=70000").then().statusCode(502).body("code", equalTo("bad_gateway"))
+                .body("message", containsString("max-response-header-size"));
+    }
+
     @Test
     void aDestroyedSandboxStopsAnswering() throws Exception {
         String id = sandboxWithApp(true);

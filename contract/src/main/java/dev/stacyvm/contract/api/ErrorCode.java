@@ -36,6 +36,8 @@ public enum ErrorCode {
     /** The caller already has as many uploads under way as it may; sent with Retry-After. */
     TOO_MANY_UPLOADS("too_many_uploads", 429, "Too Many Uploads"),
     PROVIDER_ERROR("provider_error", 500, "Provider Error"),
+    /** A preview's app answered with something the router cannot relay (a header block past its limit). */
+    BAD_GATEWAY("bad_gateway", 502, "Bad Gateway"),
     UNAVAILABLE("unavailable", 503, "Unavailable"),
     /** A network policy that does not parse: a bad CIDR or domain name, an unknown default, too many entries. */
     INVALID_NETWORK_POLICY("invalid_network_policy", 400, "Invalid Network Policy"),
