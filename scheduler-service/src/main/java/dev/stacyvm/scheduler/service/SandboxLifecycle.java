@@ -53,6 +53,9 @@ public class SandboxLifecycle {
     @Inject
     OwnerUsages usages;
 
+    @Inject
+    InFlightSteps inFlight;
+
     /** How long a client refused for its quota should wait before trying again. */
     static final long RETRY_AFTER_SECONDS = 10;
 
@@ -66,7 +69,8 @@ public class SandboxLifecycle {
             return transitions.begin(record);
         });
         RuntimeHandle handle;
-        try {
+        // a slow worker is not a dead scheduler: the reconciler leaves this create alone while it runs
+        try (AutoCloseable renewing = inFlight.renew(sandbox.id, SandboxState.CREATING)) {
             handle = worker(sandbox.workerId).create(new RuntimeSpec(sandbox.id, sandbox.ownerId, sandbox.image,
                     sandbox.memoryMb, sandbox.vcpus, spec.env(), sandbox.network, sandbox.ports, sandbox.pidsLimit,
                     spec.runAsRoot(), spec.readOnlyRoot(), sandbox.diskMb, sandbox.networkPolicy));
@@ -78,7 +82,7 @@ public class SandboxLifecycle {
                 destroy(sandbox.id, "create refused");
             }
             throw refused;
-        } catch (RuntimeException failed) {
+        } catch (Exception failed) {
             Log.warnf(failed, "worker %s failed to create sandbox %s", sandbox.workerId, sandbox.id);
             String reason = "the worker failed to start the sandbox";
             transitions.move(sandbox.id, SandboxState.ERROR, reason, s -> s.error = reason);
