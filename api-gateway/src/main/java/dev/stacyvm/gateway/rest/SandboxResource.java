@@ -229,7 +229,9 @@ public class SandboxResource {
                     + "are text). A null arg, a NUL byte in an env value, or a workdir the sandbox user cannot enter is "
                     + "400 bad_request and runs nothing. The timeout kills the whole process group (timed_out: true, exit code 124 or 137). "
                     + "With stream: true the answer is NDJSON, one object per chunk as it is written, then one with the "
-                    + "exit code; a client that disconnects stops the command.")
+                    + "exit code, and a blank line as a keepalive whenever it has been quiet for half a second (skip "
+                    + "blank lines, as NDJSON readers do); a client that disconnects stops the command within about a "
+                    + "second, whether it writes or not.")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ExecRequest.class),
             examples = @ExampleObject(name = "exec", value = EXEC_EXAMPLE)))
     @APIResponse(responseCode = "200", description = "the result, or the NDJSON stream",

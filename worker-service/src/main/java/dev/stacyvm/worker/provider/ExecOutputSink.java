@@ -14,4 +14,15 @@ public interface ExecOutputSink {
      * @throws IOException when the receiver is gone; the provider then kills the command
      */
     void accept(String stream, String data) throws IOException;
+
+    /**
+     * Called about every {@code 500 ms} while the command runs, written or not. A streaming
+     * receiver sends a keepalive here when it has sent nothing for a while, so a receiver that went
+     * away is noticed, and the command killed, even while the command is silent.
+     *
+     * @throws IOException when the receiver is gone; the provider then kills the command
+     */
+    default void idle() throws IOException {
+        // a receiver that holds the output whole needs no keepalive
+    }
 }

@@ -7,6 +7,8 @@ import dev.stacyvm.contract.api.ExecStreamLine;
 import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
+import dev.stacyvm.worker.provider.ExecOutputSink;
+import java.io.IOException;
 import dev.stacyvm.worker.service.RuntimeService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -21,13 +23,17 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Streams an exec's output as NDJSON while the command runs; when the caller goes away the
- * next write fails and the command is killed. Service-token only.
+ * Streams an exec's output as NDJSON while the command runs, with a blank line every half second
+ * as a keepalive (NDJSON readers skip blank lines); when the caller goes away the next write fails
+ * and the command is killed, silent or not. Service-token only.
  */
 @InternalApi
 @Path("/internal/sandboxes/{id}/exec/stream")
 @Blocking
 public class InternalExecStreamResource {
+
+    /** A keepalive goes out once the stream has been quiet this long. */
+    private static final long KEEPALIVE_AFTER_NANOS = 400_000_000L;
 
     @Inject
     RuntimeService runtimes;
@@ -40,8 +46,28 @@ public class InternalExecStreamResource {
     public Response stream(@PathParam("id") String sandboxId, ExecRequest request) {
         ExecCommand command = runtimes.prepareStream(sandboxId, request);
         StreamingOutput body = output -> {
-            ExecOutcome outcome = runtimes.stream(sandboxId, command,
-                    (stream, data) -> writeLine(output, ExecStreamLine.chunk(stream, data)));
+            ExecOutcome outcome = runtimes.stream(sandboxId, command, new ExecOutputSink() {
+                private volatile long lastWrite = System.nanoTime();
+
+                @Override
+                public void accept(String stream, String data) throws IOException {
+                    writeLine(output, ExecStreamLine.chunk(stream, data));
+                    lastWrite = System.nanoTime();
+                }
+
+                @Override
+                public void idle() throws IOException {
+                    if (System.nanoTime() - lastWrite < KEEPALIVE_AFTER_NANOS) {
+                        return;
+                    }
+                    // a blank line (NDJSON readers skip it): a receiver that left makes this fail
+                    synchronized (output) {
+                        output.write('\n');
+                        output.flush();
+                    }
+                    lastWrite = System.nanoTime();
+                }
+            });
             if (!outcome.abandoned()) {
                 writeLine(output, ExecStreamLine.exit(outcome.exitCode(), GoDuration.format(outcome.took()),
                         outcome.timedOut()));

@@ -58,6 +58,8 @@ public class DockerSandboxProvider implements SandboxProvider {
     private static final int KILLED_EXIT = 137;
     /** How long a listing or a signal through the agent may take. */
     private static final Duration AGENT_CALL_TIMEOUT = Duration.ofSeconds(15);
+    /** How often a running exec's receiver is asked whether it is still there. */
+    private static final Duration IDLE_CHECK = Duration.ofMillis(500);
 
     @Inject
     DockerClient docker;
@@ -178,11 +180,27 @@ public class DockerSandboxProvider implements SandboxProvider {
         long started = System.nanoTime();
         ExecCreateCmdResponse exec = createExec(sandboxId, argv, false, env, null);
         FrameForwarder forwarder = new FrameForwarder(sink);
-        boolean finished;
+        boolean finished = false;
         try {
             docker.execStartCmd(exec.getId()).exec(forwarder);
             Duration wait = command.timeout().plusSeconds(2).plus(config.execTimeoutGrace());
-            finished = forwarder.awaitCompletion(wait.toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + wait.toNanos();
+            // in slices, so a silent command's receiver is asked whether it is still there
+            while (!forwarder.abandoned()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                if (forwarder.done.await(Math.min(left, IDLE_CHECK.toNanos()), TimeUnit.NANOSECONDS)) {
+                    finished = true;
+                    break;
+                }
+                forwarder.idle();
+            }
+            if (finished) {
+                // completed: answers at once, and raises what the engine reported, if anything
+                forwarder.awaitCompletion();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             killExec(sandboxId, execId);
@@ -229,9 +247,36 @@ public class DockerSandboxProvider implements SandboxProvider {
         private final Utf8Decoder stdout = new Utf8Decoder();
         private final Utf8Decoder stderr = new Utf8Decoder();
         private volatile boolean abandoned;
+        /** Counted down when the engine ends the exec's output, normally or not. */
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
 
         FrameForwarder(ExecOutputSink sink) {
             this.sink = sink;
+        }
+
+        @Override
+        public void onComplete() {
+            super.onComplete();
+            done.countDown();
+        }
+
+        @Override
+        public void onError(Throwable failed) {
+            super.onError(failed);
+            done.countDown();
+        }
+
+        /** Asks the receiver whether it is still there (a keepalive); one that is gone abandons the exec. */
+        void idle() {
+            if (abandoned) {
+                return;
+            }
+            try {
+                sink.idle();
+            } catch (java.io.IOException gone) {
+                abandoned = true;
+                closeQuietly(this);
+            }
         }
 
         @Override
