@@ -1,7 +1,5 @@
 package dev.stacyvm.cli;
 
-import dev.stacyvm.contract.api.NetworkPolicy;
-import dev.stacyvm.client.StacyVMClient;
 import dev.stacyvm.contract.api.ApiKeyRequest;
 import dev.stacyvm.contract.api.ApiKeyView;
 import dev.stacyvm.contract.api.AuditRecordView;
@@ -11,73 +9,239 @@ import dev.stacyvm.contract.api.TemplateView;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** templates, keys and audit. */
 final class AdminCommands {
 
-    private final StacyVMClient client;
-    private final Output output;
-
-    AdminCommands(StacyVMClient client, Output output) {
-        this.client = client;
-        this.output = output;
+    private AdminCommands() {
     }
 
-    int run(String command, Args args) {
-        String action = command.equals("audit") ? "" : args.positional(0, command + " action (ls, ...)");
-        switch (command + " " + action) {
-            case "templates ls" -> output.table(client.templates(), List.of("NAME", "IMAGE", "MEMORY", "TTL"),
+    @Command(name = "templates", description = "Sandbox templates.", mixinStandardHelpOptions = true,
+            subcommands = {TemplatesLs.class, TemplatesShow.class, TemplatesCreate.class, TemplatesRm.class,
+                TemplatesSpawn.class})
+    static final class Templates {
+    }
+
+    @Command(name = "ls", description = "List the templates.", mixinStandardHelpOptions = true)
+    static final class TemplatesLs implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+
+        TemplatesLs(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            api.output(context).table(api.client(context).templates(), List.of("NAME", "IMAGE", "MEMORY", "TTL"),
                     template -> List.of(template.name(), String.valueOf(template.image()),
                             String.valueOf(template.memoryMb()), String.valueOf(template.ttl())));
-            case "templates show" -> output.value(client.template(args.positional(1, "template name")),
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Show one template.", mixinStandardHelpOptions = true)
+    static final class TemplatesShow implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Parameters(index = "0", paramLabel = "NAME", description = "the template")
+        String name;
+
+        TemplatesShow(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            api.output(context).value(api.client(context).template(name),
                     template -> template.name() + ": image " + template.image() + ", memory " + template.memoryMb()
                             + " MB, ttl " + template.ttl());
-            case "templates create" -> {
-                Map<String, Object> spec = SandboxCommands.spec(args);
-                @SuppressWarnings("unchecked")
-                TemplateRequest request = new TemplateRequest(args.positional(1, "template name"),
-                        (String) spec.get("image"), null, (Integer) spec.get("memory_mb"), (Integer) spec.get("vcpus"),
-                        (String) spec.get("ttl"), (Map<String, String>) spec.get("metadata"),
-                        (Map<String, String>) spec.get("env"), (String) spec.get("network"),
-                        (List<Integer>) spec.get("ports"), (Boolean) spec.get("public_preview"), null,
-                        (Boolean) spec.get("allow_root"), (Boolean) spec.get("read_only_root"), (Integer) spec.get("disk_mb"),
-                        (NetworkPolicy) spec.get("network_policy"));
-                output.value(client.createTemplate(request), TemplateView::name);
-            }
-            case "templates rm" -> {
-                String name = args.positional(1, "template name");
-                client.deleteTemplate(name);
-                output.value(Map.of("name", name, "status", "deleted"), done -> name);
-            }
-            case "templates spawn" -> output.value(client.spawn(args.positional(1, "template name"),
-                    SandboxCommands.spec(args)).view(), SandboxView::id);
-            case "keys ls" -> output.table(client.apiKeys(), List.of("ID", "NAME", "TENANT", "ROLE", "CREATED", "REVOKED"),
+            return 0;
+        }
+    }
+
+    @Command(name = "create", description = "Create a template from the spawn options.", mixinStandardHelpOptions = true)
+    static final class TemplatesCreate implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Mixin
+        SpawnOptions spec;
+        @Parameters(index = "0", paramLabel = "NAME", description = "the template's name")
+        String name;
+
+        TemplatesCreate(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            TemplateRequest request = new TemplateRequest(name, spec.image, null, spec.memoryMb, spec.vcpus, spec.ttl,
+                    spec.metadata.isEmpty() ? null : spec.metadata, spec.env.isEmpty() ? null : spec.env, spec.network,
+                    spec.ports.isEmpty() ? null : spec.ports, spec.publicPreview ? Boolean.TRUE : null, null, null, null, null,
+                    spec.networkPolicy());
+            api.output(context).value(api.client(context).createTemplate(request), TemplateView::name);
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", description = "Delete a template.", mixinStandardHelpOptions = true)
+    static final class TemplatesRm implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Parameters(index = "0", paramLabel = "NAME", description = "the template")
+        String name;
+
+        TemplatesRm(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            api.client(context).deleteTemplate(name);
+            api.output(context).value(Map.of("name", name, "status", "deleted"), done -> name);
+            return 0;
+        }
+    }
+
+    @Command(name = "spawn", description = "Create a sandbox from a template and print its id.", mixinStandardHelpOptions = true)
+    static final class TemplatesSpawn implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Mixin
+        SpawnOptions spec;
+        @Parameters(index = "0", paramLabel = "NAME", description = "the template")
+        String name;
+
+        TemplatesSpawn(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            api.output(context).value(api.client(context).spawn(name, spec.body()).view(), SandboxView::id);
+            return 0;
+        }
+    }
+
+    @Command(name = "keys", description = "API keys (admin).", mixinStandardHelpOptions = true,
+            subcommands = {KeysLs.class, KeysCreate.class, KeysRevoke.class})
+    static final class Keys {
+    }
+
+    @Command(name = "ls", description = "List the API keys.", mixinStandardHelpOptions = true)
+    static final class KeysLs implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+
+        KeysLs(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            api.output(context).table(api.client(context).apiKeys(), List.of("ID", "NAME", "TENANT", "ROLE", "CREATED", "REVOKED"),
                     key -> List.of(key.id(), key.name(), key.tenant(), key.role(), String.valueOf(key.createdAt()),
                             key.revokedAt() == null ? "-" : key.revokedAt().toString()));
-            case "keys create" -> {
-                String tenant = args.option("tenant") == null ? "default" : args.option("tenant");
-                String role = args.option("role") == null ? "user" : args.option("role");
-                ApiKeyView made = client.createApiKey(new ApiKeyRequest(args.positional(1, "key name"), tenant, role));
-                output.value(made, key -> key.key() + "\n(id " + key.id() + "; the key is shown only now)");
-            }
-            case "keys revoke" -> {
-                String id = args.positional(1, "key id");
-                client.revokeApiKey(id);
-                output.value(Map.of("id", id, "status", "revoked"), done -> id);
-            }
-            case "audit " -> {
-                Map<String, Object> filters = new LinkedHashMap<>();
-                for (String name : List.of("actor", "action", "target", "since", "until", "limit")) {
-                    if (args.option(name) != null) {
-                        filters.put(name, args.option(name));
-                    }
-                }
-                output.table(client.audit(filters), List.of("ID", "TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME"),
-                        (AuditRecordView record) -> List.of(String.valueOf(record.id()), String.valueOf(record.createdAt()),
-                                record.actor(), record.action(), String.valueOf(record.target()), record.outcome()));
-            }
-            default -> throw new UsageException("unknown: " + command + " " + action);
+            return 0;
         }
-        return 0;
+    }
+
+    @Command(name = "create", description = "Create an API key; the key is shown only now.", mixinStandardHelpOptions = true)
+    static final class KeysCreate implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Option(names = "--role", paramLabel = "ROLE", defaultValue = "user", description = "viewer, user, operator or admin (default ${DEFAULT-VALUE})")
+        String role;
+        @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "default", description = "the key's tenant (default ${DEFAULT-VALUE})")
+        String tenant;
+        @Parameters(index = "0", paramLabel = "NAME", description = "the key's name")
+        String name;
+
+        KeysCreate(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            ApiKeyView made = api.client(context).createApiKey(new ApiKeyRequest(name, tenant, role));
+            api.output(context).value(made, key -> key.key() + "\n(id " + key.id() + "; the key is shown only now)");
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", description = "Revoke an API key.", mixinStandardHelpOptions = true)
+    static final class KeysRevoke implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Parameters(index = "0", paramLabel = "ID", description = "the key's id")
+        String id;
+
+        KeysRevoke(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            api.client(context).revokeApiKey(id);
+            api.output(context).value(Map.of("id", id, "status", "revoked"), done -> id);
+            return 0;
+        }
+    }
+
+    @Command(name = "audit", description = "The audit log (admin).", mixinStandardHelpOptions = true)
+    static final class Audit implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Option(names = "--action", paramLabel = "ACTION", description = "e.g. sandbox.create")
+        String action;
+        @Option(names = "--actor", paramLabel = "ACTOR", description = "who acted")
+        String actor;
+        @Option(names = "--target", paramLabel = "TARGET", description = "what was acted on")
+        String target;
+        @Option(names = "--since", paramLabel = "TIME", description = "RFC 3339 time")
+        String since;
+        @Option(names = "--until", paramLabel = "TIME", description = "RFC 3339 time")
+        String until;
+        @Option(names = "--limit", paramLabel = "N", description = "at most N records")
+        Integer limit;
+
+        Audit(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            Map<String, Object> filters = new LinkedHashMap<>();
+            put(filters, "actor", actor);
+            put(filters, "action", action);
+            put(filters, "target", target);
+            put(filters, "since", since);
+            put(filters, "until", until);
+            put(filters, "limit", limit);
+            api.output(context).table(api.client(context).audit(filters), List.of("ID", "TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME"),
+                    (AuditRecordView record) -> List.of(String.valueOf(record.id()), String.valueOf(record.createdAt()),
+                            record.actor(), record.action(), String.valueOf(record.target()), record.outcome()));
+            return 0;
+        }
+
+        private static void put(Map<String, Object> filters, String name, Object value) {
+            if (value != null) {
+                filters.put(name, String.valueOf(value));
+            }
+        }
     }
 }

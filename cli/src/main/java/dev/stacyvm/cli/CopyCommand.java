@@ -14,30 +14,41 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code cp SRC DST}, one side {@code ID:/path}: a file as it is, a folder as a tar stream. A
  * download never writes outside its target folder and never recreates links or devices.
  */
-final class CopyCommand {
+@Command(name = "cp", mixinStandardHelpOptions = true,
+        description = {"Copy between this machine and a sandbox; one side is ID:/path.", "Folders go as tar."})
+final class CopyCommand implements Callable<Integer> {
 
     private static final Pattern REMOTE = Pattern.compile("(sb-[a-z0-9]+):(/.*)");
 
-    private final StacyVMClient client;
-    private final Output output;
+    private final CliContext context;
+    @Mixin
+    ApiOptions api;
+    @Parameters(index = "0", paramLabel = "SRC", description = "a local path, or ID:/path")
+    String source;
+    @Parameters(index = "1", paramLabel = "DST", description = "a local path, or ID:/path")
+    String target;
 
-    CopyCommand(StacyVMClient client, Output output) {
-        this.client = client;
-        this.output = output;
+    CopyCommand(CliContext context) {
+        this.context = context;
     }
 
-    int run(Args args) {
-        String source = args.positional(0, "source");
-        String target = args.positional(1, "target");
+    @Override
+    public Integer call() {
+        StacyVMClient client = api.client(context);
+        Output output = api.output(context);
         Matcher from = REMOTE.matcher(source);
         Matcher to = REMOTE.matcher(target);
         try {

@@ -1,46 +1,44 @@
 package dev.stacyvm.cli;
 
-import dev.stacyvm.client.StacyVMClient;
 import dev.stacyvm.contract.api.ApiException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
- * The {@code stacyvm} command line. Exit status: the command's own for {@code exec}, 0 for
- * success, 1 for an error the API answered (its code and message on stderr), 2 for a command line
- * it cannot make sense of.
+ * The {@code stacyvm} command line, parsed by picocli: every command and subcommand answers
+ * {@code --help} (and {@code help COMMAND}) with its usage and does nothing else, and an unknown
+ * command or option is an error. Exit status: the command's own for {@code exec}, 0 for success,
+ * 1 for an error the API answered (its code and message on stderr), 2 for a command line it
+ * cannot make sense of.
  */
-public final class Main {
+@Command(name = "./stacyvm", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Sandboxes from the shell. Settings: the flags, else STACYVM_URL / STACYVM_API_KEY / "
+                + "STACYVM_USER_ID, else the config file (STACYVM_CONFIG or ~/.config/stacyvm/config).",
+        subcommands = {CommandLine.HelpCommand.class, SandboxCommands.Spawn.class, SandboxCommands.Ls.class,
+            SandboxCommands.Show.class, SandboxCommands.Exec.class, CopyCommand.class, SandboxCommands.Rm.class,
+            SandboxCommands.Extend.class, SandboxCommands.Logs.class, SandboxCommands.Preview.class,
+            AdminCommands.Templates.class, AdminCommands.Keys.class, AdminCommands.Audit.class})
+public final class Main implements Callable<Integer> {
 
-    static final String USAGE = """
-            usage: ./stacyvm COMMAND [options]
-              spawn [--image I] [--template T] [--ttl 30m] [--memory MB] [--vcpus N] [--env K=V]...
-                    [--meta K=V]... [--port P]... [--public] [--network none|bridge]
-                    [--egress allow|deny] [--allow CIDR|DOMAIN]... [--deny CIDR|DOMAIN]...
-                                                  the egress policy of a bridge sandbox
-              ls                                  the sandboxes you may see
-              show ID                             one sandbox
-              exec ID [--timeout 60s] [--env K=V]... [--workdir DIR] [--] COMMAND [ARG...]
-                                                  streams the output; the exit status passes through
-                                                  (one COMMAND word runs in /bin/sh -c, several as they are)
-              cp SRC DST                          one side ID:/path; folders go as tar
-              rm ID...                            destroy
-              extend ID TTL
-              logs ID [--lines 100]
-              preview ID PORT                     a URL that opens the preview (with a token if private)
-              templates ls | show NAME | create NAME [spawn options] | rm NAME | spawn NAME
-              keys ls | create NAME [--role user] [--tenant default] | revoke ID     (admin)
-              audit [--action A] [--actor A] [--target T] [--since TIME] [--until TIME] [--limit N]  (admin)
-            options everywhere: --json (for scripts), --url URL, --api-key KEY, --user ID, --config FILE
-            settings: flags, else STACYVM_URL / STACYVM_API_KEY / STACYVM_USER_ID, else the config file
-            (STACYVM_CONFIG or ~/.config/stacyvm/config, lines url=, api_key=, user=)
-            """;
+    private final CliContext context;
 
-    static final Set<String> FLAGS = Set.of("json", "public", "help");
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
-    private Main() {
+    Main(CliContext context) {
+        this.context = context;
+    }
+
+    /** Without a command: the usage, and the status of a command line that says nothing to do. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(context.out());
+        return 2;
     }
 
     public static void main(String[] args) {
@@ -48,34 +46,55 @@ public final class Main {
     }
 
     static int run(List<String> words, Map<String, String> environment, PrintStream out, PrintStream err) {
-        if (words.isEmpty() || words.get(0).equals("help") || words.get(0).equals("--help")) {
-            out.print(USAGE);
-            return words.isEmpty() ? 2 : 0;
-        }
-        try {
-            String command = words.get(0);
-            Args args = new Args(words.subList(1, words.size()), FLAGS);
-            Settings settings = Settings.resolve(args, environment);
-            StacyVMClient client = StacyVMClient.connect(settings.url(), settings.apiKey());
-            if (settings.user() != null) {
-                client = client.asUser(settings.user());
+        CliContext context = new CliContext(environment, out, err);
+        CommandLine commandLine = commandLine(context);
+        return commandLine.execute(words.toArray(String[]::new));
+    }
+
+    /** The parser with its handlers: usage errors and API errors said briefly on stderr. */
+    static CommandLine commandLine(CliContext context) {
+        CommandLine commandLine = new CommandLine(new Main(context), new ContextFactory(context));
+        commandLine.setOut(new PrintWriter(context.out(), true));
+        commandLine.setErr(new PrintWriter(context.err(), true));
+        commandLine.setParameterExceptionHandler((failure, args) -> {
+            PrintWriter err = failure.getCommandLine().getErr();
+            String message = failure.getMessage();
+            if (failure instanceof CommandLine.UnmatchedArgumentException unmatched
+                    && !failure.getCommandLine().getSubcommands().isEmpty() && !unmatched.getUnmatched().isEmpty()
+                    && !unmatched.getUnmatched().get(0).startsWith("-")) {
+                message = "unknown command \"" + unmatched.getUnmatched().get(0) + "\"";
             }
-            Output output = new Output(out, args.flag("json"));
-            return switch (command) {
-                case "spawn", "ls", "show", "exec", "rm", "extend", "logs", "preview" ->
-                        new SandboxCommands(client, output, err).run(command, args);
-                case "cp" -> new CopyCommand(client, output).run(args);
-                case "templates", "keys", "audit" -> new AdminCommands(client, output).run(command, args);
-                default -> throw new UsageException("unknown command \"" + command + "\"");
-            };
-        } catch (UsageException e) {
-            err.println("stacyvm: " + e.getMessage());
-            err.println("run ./stacyvm help for the commands");
+            err.println("stacyvm: " + message);
+            err.println("run " + failure.getCommandLine().getCommandSpec().qualifiedName() + " --help for its usage");
             return 2;
-        } catch (ApiException e) {
-            err.println("stacyvm: " + e.code().wireName() + ": " + e.getMessage()
-                    + (e.retryAfterSeconds() != null ? " (retry after " + e.retryAfterSeconds() + " s)" : ""));
-            return 1;
+        });
+        commandLine.setExecutionExceptionHandler((failure, failed, parsed) -> {
+            PrintWriter err = failed.getErr();
+            if (failure instanceof ApiException api) {
+                err.println("stacyvm: " + api.code().wireName() + ": " + api.getMessage()
+                        + (api.retryAfterSeconds() != null ? " (retry after " + api.retryAfterSeconds() + " s)" : ""));
+                return 1;
+            }
+            if (failure instanceof UsageException usage) {
+                err.println("stacyvm: " + usage.getMessage());
+                return 2;
+            }
+            throw failure;
+        });
+        return commandLine;
+    }
+
+    /** Makes commands that take the {@link CliContext}; everything else as picocli would. */
+    private record ContextFactory(CliContext context) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                var constructor = type.getDeclaredConstructor(CliContext.class);
+                constructor.setAccessible(true);
+                return constructor.newInstance(context);
+            } catch (NoSuchMethodException noContext) {
+                return CommandLine.defaultFactory().create(type);
+            }
         }
     }
 }

@@ -1,8 +1,6 @@
 package dev.stacyvm.cli;
 
-import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.client.RemoteSandbox;
-import dev.stacyvm.client.StacyVMClient;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.PreviewAccess;
@@ -10,135 +8,25 @@ import dev.stacyvm.contract.api.SandboxView;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Stack;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** spawn, ls, show, exec, rm, extend, logs, preview. */
+/** The sandbox commands: spawn, ls, show, exec, rm, extend, logs, preview. */
 final class SandboxCommands {
 
     private static final List<String> COLUMNS = List.of("ID", "STATE", "IMAGE", "EXPIRES", "OWNER");
 
-    private final StacyVMClient client;
-    private final Output output;
-    private final PrintStream err;
-
-    SandboxCommands(StacyVMClient client, Output output, PrintStream err) {
-        this.client = client;
-        this.output = output;
-        this.err = err;
-    }
-
-    int run(String command, Args args) {
-        switch (command) {
-            case "spawn" -> output.value(client.create(spec(args)).view(), SandboxView::id);
-            case "ls" -> output.table(client.list(), COLUMNS, SandboxCommands::row);
-            case "show" -> output.table(List.of(client.get(args.positional(0, "sandbox id")).view()), COLUMNS,
-                    SandboxCommands::row);
-            case "exec" -> {
-                return exec(args);
-            }
-            case "rm" -> {
-                if (args.positional().isEmpty()) {
-                    throw new UsageException("missing sandbox id");
-                }
-                for (String id : args.positional()) {
-                    client.destroy(id);
-                    output.value(Map.of("id", id, "status", "destroyed"), done -> id);
-                }
-            }
-            case "extend" -> output.value(client.get(args.positional(0, "sandbox id"))
-                    .extend(args.positional(1, "ttl")), view -> view.id() + " expires at " + view.expiresAt());
-            case "logs" -> {
-                Integer lines = args.integer("lines");
-                output.value(client.get(args.positional(0, "sandbox id")).logs(lines == null ? 100 : lines),
-                        all -> String.join("\n", all));
-            }
-            case "preview" -> {
-                String port = args.positional(1, "port");
-                PreviewAccess access = client.get(args.positional(0, "sandbox id")).preview(parsePort(port));
-                output.value(access, SandboxCommands::openableUrl);
-            }
-            default -> throw new UsageException("unknown command \"" + command + "\"");
-        }
-        return 0;
-    }
-
-    /** The create body the spawn options (shared with {@code templates create}) describe. */
-    static Map<String, Object> spec(Args args) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        put(body, "image", args.option("image"));
-        put(body, "template", args.option("template"));
-        put(body, "ttl", args.option("ttl"));
-        put(body, "memory_mb", args.integer("memory"));
-        put(body, "vcpus", args.integer("vcpus"));
-        put(body, "network", args.option("network"));
-        if (!args.pairs("env").isEmpty()) {
-            body.put("env", args.pairs("env"));
-        }
-        if (!args.pairs("meta").isEmpty()) {
-            body.put("metadata", args.pairs("meta"));
-        }
-        if (!args.all("port").isEmpty()) {
-            body.put("ports", args.all("port").stream().map(SandboxCommands::parsePort).toList());
-        }
-        if (args.flag("public")) {
-            body.put("public_preview", true);
-        }
-        put(body, "network_policy", networkPolicy(args));
-        return body;
-    }
-
-    /** The egress policy {@code --egress}, {@code --allow} and {@code --deny} name; null when none is given. */
-    static NetworkPolicy networkPolicy(Args args) {
-        String egress = args.option("egress");
-        if (egress == null && args.all("allow").isEmpty() && args.all("deny").isEmpty()) {
-            return null;
-        }
-        return new NetworkPolicy(egress, args.all("allow"), args.all("deny"));
-    }
-
-    private static void put(Map<String, Object> body, String field, Object value) {
-        if (value != null) {
-            body.put(field, value);
-        }
-    }
-
-    static int parsePort(String text) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new UsageException("a port is a number, not \"" + text + "\"");
-        }
-    }
-
-    private int exec(Args args) {
-        String id = args.positional(0, "sandbox id");
-        List<String> command = args.positional().subList(1, args.positional().size());
-        if (command.isEmpty()) {
-            throw new UsageException("missing the command to run");
-        }
-        Map<String, String> env = args.pairs("env");
-        ExecRequest request = command.size() == 1
-                ? new ExecRequest(command.get(0), null, "shell", env, args.option("workdir"), args.option("timeout"), null)
-                : new ExecRequest(command.get(0), command.subList(1, command.size()), "argv", env, args.option("workdir"),
-                        args.option("timeout"), null);
-        RemoteSandbox sandbox = client.get(id);
-        ExecResult result;
-        if (output.json()) {
-            result = sandbox.exec(request);
-            output.printJson(result);
-        } else {
-            result = sandbox.execStream(request, line -> {
-                PrintStream target = "stderr".equals(line.stream()) ? err : output.stream();
-                target.print(line.data());
-                target.flush();
-            });
-            if (result.timedOut()) {
-                err.println("stacyvm: the command timed out after " + result.duration());
-            }
-        }
-        return result.exitCode();
+    private SandboxCommands() {
     }
 
     private static List<String> row(SandboxView sandbox) {
@@ -146,11 +34,221 @@ final class SandboxCommands {
                 String.valueOf(sandbox.ownerId()));
     }
 
-    private static String openableUrl(PreviewAccess access) {
-        if (access.publicPreview() || access.token() == null) {
-            return access.url();
+    @Command(name = "spawn", description = "Create a sandbox and print its id.", mixinStandardHelpOptions = true)
+    static final class Spawn implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Mixin
+        SpawnOptions spec;
+
+        Spawn(CliContext context) {
+            this.context = context;
         }
-        return access.url() + (access.url().contains("?") ? "&" : "?") + "preview_token="
-                + URLEncoder.encode(access.token(), StandardCharsets.UTF_8);
+
+        @Override
+        public Integer call() {
+            api.output(context).value(api.client(context).create(spec.body()).view(), SandboxView::id);
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", description = "List the sandboxes you may see.", mixinStandardHelpOptions = true)
+    static final class Ls implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+
+        Ls(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            api.output(context).table(api.client(context).list(), COLUMNS, SandboxCommands::row);
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Show one sandbox.", mixinStandardHelpOptions = true)
+    static final class Show implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Parameters(index = "0", paramLabel = "ID", description = "the sandbox")
+        String id;
+
+        Show(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            api.output(context).table(List.of(api.client(context).get(id).view()), COLUMNS, SandboxCommands::row);
+            return 0;
+        }
+    }
+
+    /**
+     * Takes every word from the command's first one on as the command, options included: what
+     * follows the sandbox id belongs to the sandbox ({@code exec ID ls -la --color}).
+     */
+    static final class RestIsTheCommand implements IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            List<String> command = new ArrayList<>();
+            while (!args.isEmpty()) {
+                command.add(args.pop());
+            }
+            argSpec.setValue(command);
+        }
+    }
+
+    @Command(name = "exec", mixinStandardHelpOptions = true,
+            description = {"Run a command in a sandbox; its output streams, and its exit status is this command's.",
+                "One COMMAND word runs in /bin/sh -c, several run as they are. Options go before COMMAND;",
+                "everything from COMMAND on (or after --) is the sandbox's."})
+    static final class Exec implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Option(names = "--timeout", paramLabel = "DURATION", description = "stop it after this long (default 60s)")
+        String timeout;
+        @Option(names = "--env", paramLabel = "KEY=VALUE", description = "an environment variable (repeatable)")
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        @Option(names = "--workdir", paramLabel = "DIR", description = "run it in this folder")
+        String workdir;
+        @Parameters(index = "0", paramLabel = "ID", description = "the sandbox")
+        String id;
+        @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "1..*", parameterConsumer = RestIsTheCommand.class,
+                description = "the command and its arguments")
+        List<String> command;
+
+        Exec(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            ExecRequest request = command.size() == 1
+                    ? new ExecRequest(command.get(0), null, "shell", env, workdir, timeout, null)
+                    : new ExecRequest(command.get(0), command.subList(1, command.size()), "argv", env, workdir, timeout, null);
+            RemoteSandbox sandbox = api.client(context).get(id);
+            Output output = api.output(context);
+            ExecResult result;
+            if (output.json()) {
+                result = sandbox.exec(request);
+                output.printJson(result);
+            } else {
+                PrintStream err = context.err();
+                result = sandbox.execStream(request, line -> {
+                    PrintStream target = "stderr".equals(line.stream()) ? err : output.stream();
+                    target.print(line.data());
+                    target.flush();
+                });
+                if (result.timedOut()) {
+                    err.println("stacyvm: the command timed out after " + result.duration());
+                }
+            }
+            return result.exitCode();
+        }
+    }
+
+    @Command(name = "rm", description = "Destroy sandboxes.", mixinStandardHelpOptions = true)
+    static final class Rm implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Parameters(paramLabel = "ID", arity = "1..*", description = "the sandboxes")
+        List<String> ids;
+
+        Rm(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            var client = api.client(context);
+            Output output = api.output(context);
+            for (String id : ids) {
+                client.destroy(id);
+                output.value(Map.of("id", id, "status", "destroyed"), done -> id);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "extend", description = "Give a sandbox more time to live.", mixinStandardHelpOptions = true)
+    static final class Extend implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Parameters(index = "0", paramLabel = "ID", description = "the sandbox")
+        String id;
+        @Parameters(index = "1", paramLabel = "TTL", description = "how much longer, a Go duration (30m)")
+        String ttl;
+
+        Extend(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            api.output(context).value(api.client(context).get(id).extend(ttl),
+                    view -> view.id() + " expires at " + view.expiresAt());
+            return 0;
+        }
+    }
+
+    @Command(name = "logs", description = "Print a sandbox's output log.", mixinStandardHelpOptions = true)
+    static final class Logs implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Option(names = "--lines", paramLabel = "N", defaultValue = "100", description = "the last N lines (default ${DEFAULT-VALUE})")
+        int lines;
+        @Parameters(index = "0", paramLabel = "ID", description = "the sandbox")
+        String id;
+
+        Logs(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            api.output(context).value(api.client(context).get(id).logs(lines), all -> String.join("\n", all));
+            return 0;
+        }
+    }
+
+    @Command(name = "preview", description = "Print a URL that opens a sandbox's preview (with a token if private).",
+            mixinStandardHelpOptions = true)
+    static final class Preview implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin
+        ApiOptions api;
+        @Parameters(index = "0", paramLabel = "ID", description = "the sandbox")
+        String id;
+        @Parameters(index = "1", paramLabel = "PORT", description = "a port the sandbox declared")
+        int port;
+
+        Preview(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            PreviewAccess access = api.client(context).get(id).preview(port);
+            api.output(context).value(access, Preview::openableUrl);
+            return 0;
+        }
+
+        private static String openableUrl(PreviewAccess access) {
+            if (access.publicPreview() || access.token() == null) {
+                return access.url();
+            }
+            return access.url() + (access.url().contains("?") ? "&" : "?") + "preview_token="
+                    + URLEncoder.encode(access.token(), StandardCharsets.UTF_8);
+        }
     }
 }

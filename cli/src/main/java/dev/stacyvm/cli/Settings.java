@@ -14,14 +14,19 @@ import java.util.Map;
  */
 record Settings(String url, String apiKey, String user) {
 
-    static Settings resolve(Args args, Map<String, String> environment) {
-        String configPath = first(args.option("config"), environment.get("STACYVM_CONFIG"),
+    /**
+     * The settings from the flags given (each may be null), else the environment, else the file.
+     *
+     * @throws UsageException when {@code --config} names a file that is not there or cannot be read
+     */
+    static Settings resolve(String url, String apiKey, String user, String config, Map<String, String> environment) {
+        String configPath = first(config, environment.get("STACYVM_CONFIG"),
                 Path.of(environment.getOrDefault("HOME", "."), ".config", "stacyvm", "config").toString());
-        Map<String, String> file = readConfig(Path.of(configPath), args.option("config") != null);
+        Map<String, String> file = readConfig(Path.of(configPath), config != null);
         return new Settings(
-                first(args.option("url"), environment.get("STACYVM_URL"), file.get("url"), "http://127.0.0.1:7423"),
-                first(args.option("api-key"), environment.get("STACYVM_API_KEY"), file.get("api_key")),
-                first(args.option("user"), environment.get("STACYVM_USER_ID"), file.get("user")));
+                first(url, environment.get("STACYVM_URL"), file.get("url"), "http://127.0.0.1:7423"),
+                first(apiKey, environment.get("STACYVM_API_KEY"), file.get("api_key")),
+                first(user, environment.get("STACYVM_USER_ID"), file.get("user")));
     }
 
     private static Map<String, String> readConfig(Path path, boolean required) {
