@@ -93,6 +93,8 @@ class AccessMatrixTest {
                 new Call("DELETE", "/tenants/" + TENANT + "/network-policy", null, Reach.ADMIN),
                 new Call("GET", "/quotas", null, Reach.ADMIN),
                 new Call("GET", "/quotas/summary", null, Reach.ADMIN),
+                new Call("GET", "/quotas/overview", null, Reach.ADMIN),
+                new Call("GET", "/pool/status", null, Reach.OWN_COLLECTION),
                 new Call("GET", "/quotas/" + OWNER, null, Reach.ADMIN),
                 new Call("PUT", "/quotas/" + OWNER, Map.of("max_sandboxes", 3), Reach.ADMIN),
                 new Call("GET", "/quotas/" + OWNER + "/usage", null, Reach.ADMIN),

@@ -1,6 +1,7 @@
 package dev.stacyvm.gateway.rest;
 
 import dev.stacyvm.gateway.auth.Access;
+import dev.stacyvm.contract.time.GoDuration;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.smallrye.health.SmallRyeHealth;
 import io.smallrye.health.SmallRyeHealthReporter;
@@ -26,11 +27,28 @@ public class HealthAliasResource {
     @Inject
     PrometheusMeterRegistry prometheus;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown")
+    String version;
+
+    /**
+     * StacyVM's health answer, {@code {"status": "ok", "version", "uptime"}} (its SDKs compare
+     * {@code status} with {@code "ok"}), with the checks behind it; {@code 503} and
+     * {@code "status": "down"} when one fails.
+     */
     @GET
     @Path("/health")
     @Produces(MediaType.APPLICATION_JSON)
     public Response health() {
-        return answer(health.getHealth());
+        SmallRyeHealth report = health.getHealth();
+        jakarta.json.JsonObject checks = report.getPayload();
+        jakarta.json.JsonObject body = jakarta.json.Json.createObjectBuilder()
+                .add("status", report.isDown() ? "down" : "ok")
+                .add("version", version)
+                .add("uptime", GoDuration.format(java.time.Duration.ofMillis(
+                        java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()).withNanos(0)))
+                .add("checks", checks.getJsonArray("checks"))
+                .build();
+        return Response.status(report.isDown() ? 503 : 200).entity(body.toString()).type(MediaType.APPLICATION_JSON).build();
     }
 
     @GET

@@ -2,6 +2,7 @@ package dev.stacyvm.gateway.rest;
 
 import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.QuotaRequest;
+import dev.stacyvm.contract.api.QuotaOverview;
 import dev.stacyvm.contract.api.QuotaSummary;
 import dev.stacyvm.contract.api.QuotaUsage;
 import dev.stacyvm.contract.api.QuotaView;
@@ -50,10 +51,21 @@ public class QuotaResource {
         return quotas.list();
     }
 
+    /**
+     * StacyVM's summary, field for field (its SDKs unpack it whole): counts of the overrides and
+     * of each limit they set.
+     */
     @GET
     @Path("/summary")
     public QuotaSummary summary() {
         return quotas.summary();
+    }
+
+    /** StacyVM extension: the default quota, the overrides' count and every owner's usage, fullest first. */
+    @GET
+    @Path("/overview")
+    public QuotaOverview overview() {
+        return quotas.overview();
     }
 
     /** The owner's effective quota; {@code source} says whether an override applies. */

@@ -4,6 +4,7 @@ import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.contract.api.QuotaRequest;
+import dev.stacyvm.contract.api.QuotaOverview;
 import dev.stacyvm.contract.api.QuotaSummary;
 import dev.stacyvm.contract.api.QuotaUsage;
 import dev.stacyvm.contract.api.QuotaView;
@@ -135,14 +136,24 @@ public class Quotas {
     }
 
     /** The defaults, the number of overrides, and every owner with live sandboxes, fullest first. */
+    /** StacyVM's summary: counts of the overrides and of the limits they set, naming no owner. */
     public QuotaSummary summary() {
+        List<Quota> overrides = Quota.listAll();
+        return new QuotaSummary(overrides.size(),
+                (int) overrides.stream().filter(q -> q.maxSandboxes != null).count(),
+                (int) overrides.stream().filter(q -> q.maxTtlSeconds != null).count(),
+                (int) overrides.stream().filter(q -> q.maxExecTimeoutSeconds != null).count());
+    }
+
+    /** The defaults, the number of overrides, and every owner's usage, fullest first. */
+    public QuotaOverview overview() {
         List<QuotaView> overrides = list();
         Map<String, QuotaView> byOwner = overrides.stream().collect(Collectors.toMap(QuotaView::ownerId, Function.identity()));
         List<QuotaUsage> owners = services.scheduler().usage().stream()
                 .map(used -> usage(byOwner.containsKey(used.ownerId()) ? of(used.ownerId()) : effective(used.ownerId(), null), used))
                 .sorted(Comparator.comparingDouble(Quotas::fullness).reversed().thenComparing(QuotaUsage::ownerId))
                 .toList();
-        return new QuotaSummary(defaults(), overrides.size(), owners);
+        return new QuotaOverview(defaults(), overrides.size(), owners);
     }
 
     /** The limits of the key {@code keyId} ({@code tenant:key}): what all its owners hold together. */
