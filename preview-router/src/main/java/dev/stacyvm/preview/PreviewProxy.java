@@ -184,13 +184,7 @@ public class PreviewProxy {
     private void relayHttp(RoutingContext context, SocketAddress upstream, HostAndPort authority, int port) {
         HttpServerRequest request = context.request();
         request.pause();
-        RequestOptions options = new RequestOptions()
-                .setMethod(request.method())
-                .setServer(upstream)
-                .setHost(authority.host())
-                .setPort(authority.port() > 0 ? authority.port() : 80)
-                .setURI(withoutToken(request.uri()))
-                .setHeaders(forwardedHeaders(context, Set.of()));
+        RequestOptions options = upstreamRequest(request, upstream, authority, forwardedHeaders(context, Set.of()));
         http.request(options).onComplete(connected -> {
             if (connected.failed()) {
                 request.resume();
@@ -212,6 +206,18 @@ public class PreviewProxy {
                 relayResponse(answered.result(), context.response(), request.method());
             });
         });
+    }
+
+    /** The request as the app gets it: to the route's address only, the preview host kept, the token removed. */
+    private static RequestOptions upstreamRequest(HttpServerRequest request, SocketAddress upstream, HostAndPort authority,
+            MultiMap headers) {
+        return new RequestOptions()
+                .setMethod(request.method())
+                .setServer(upstream)
+                .setHost(authority.host())
+                .setPort(authority.port() > 0 ? authority.port() : 80)
+                .setURI(withoutToken(request.uri()))
+                .setHeaders(headers);
     }
 
     private static void relayResponse(HttpClientResponse answer, HttpServerResponse response, HttpMethod method) {
@@ -244,13 +250,7 @@ public class PreviewProxy {
         MultiMap headers = forwardedHeaders(context, Set.of("content-length"));
         headers.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
         headers.set(HttpHeaders.CONNECTION, "Upgrade");
-        RequestOptions options = new RequestOptions()
-                .setMethod(request.method())
-                .setServer(upstream)
-                .setHost(authority.host())
-                .setPort(authority.port() > 0 ? authority.port() : 80)
-                .setURI(withoutToken(request.uri()))
-                .setHeaders(headers);
+        RequestOptions options = upstreamRequest(request, upstream, authority, headers);
         http.request(options).compose(HttpClientRequest::connect).onComplete(answered -> {
             if (answered.failed()) {
                 Log.debugf("websocket to %s failed: %s", upstream, answered.cause());
