@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -172,5 +173,65 @@ func TestAWorkdirThatCannotBeEnteredAnswers125WithOneMarkedLineAndRunsNothing(t 
 	}
 	if code := checkWorkdir(t.TempDir(), &stderr); code != 0 {
 		t.Fatalf("an existing directory: %d %q", code, stderr.String())
+	}
+}
+
+// threads counts this process's OS threads.
+func threads(t *testing.T) int {
+	entries, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
+}
+
+// blockInWrites parks `count` goroutines in blocking write(2) calls on full pipes for `hold`,
+// the way the relays block on a slow reader, and answers the most threads seen meanwhile.
+func blockInWrites(t *testing.T, count int, hold time.Duration) int {
+	var fds [][2]int
+	for i := 0; i < count; i++ {
+		var pair [2]int
+		if err := syscall.Pipe(pair[:]); err != nil {
+			t.Fatal(err)
+		}
+		fds = append(fds, pair)
+	}
+	done := make(chan struct{}, count)
+	for _, pair := range fds {
+		go func(writeFd int) {
+			chunk := make([]byte, 1<<20) // larger than a pipe's buffer: the write blocks
+			syscall.Write(writeFd, chunk)
+			done <- struct{}{}
+		}(pair[1])
+	}
+	most := 0
+	for stop := time.Now().Add(hold); time.Now().Before(stop); time.Sleep(5 * time.Millisecond) {
+		if n := threads(t); n > most {
+			most = n
+		}
+	}
+	for _, pair := range fds {
+		syscall.Close(pair[0]) // the blocked writes fail with EPIPE and return
+	}
+	for range fds {
+		<-done
+	}
+	for _, pair := range fds {
+		syscall.Close(pair[1])
+	}
+	return most
+}
+
+func TestReservedThreadsServeEveryBlockingCallSoNoneIsCreatedWhilePidsMayBeExhausted(t *testing.T) {
+	previous := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(previous)
+	reserveThreads(reservedThreads)
+	reserved := threads(t)
+	if reserved < reservedThreads {
+		t.Fatalf("expected at least %d threads after reserving, found %d", reservedThreads, reserved)
+	}
+	// the relays and the main loop: three goroutines blocked in syscalls at once
+	if most := blockInWrites(t, 3, 200*time.Millisecond); most > reserved {
+		t.Fatalf("the runtime created threads after the reservation: %d, then %d", reserved, most)
 	}
 }

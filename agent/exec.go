@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -19,6 +21,36 @@ const prSetChildSubreaper = 36
 // How long the output of a finished command is still relayed from the pipes before the agent
 // answers: enough for what is already buffered, far too short for a background writer to delay.
 const drainAfterExit = 25 * time.Millisecond
+
+// reservedThreads is how many OS threads the agent starts before the command: more than it ever
+// runs at once with one P (the running one, the relays and the main loop blocked in syscalls,
+// sysmon), yet few against the smallest pids limit (16), since every thread is one of its pids.
+const reservedThreads = 8
+
+// reserveThreads makes the runtime start n OS threads now and keep them idle for reuse (the
+// runtime never ends an idle thread). A command that holds every pid of the sandbox, a fork
+// bomb, would otherwise leave the agent unable to create the thread it next needs, which the
+// runtime answers with a fatal error (exit 2): the agent would die and leave the command's whole
+// tree running past its timeout. Each goroutine wires itself to a thread of its own while all of
+// them wait, then unwires and ends, handing its thread back.
+func reserveThreads(n int) {
+	var wired, release, ended sync.WaitGroup
+	wired.Add(n)
+	release.Add(1)
+	ended.Add(n)
+	for i := 0; i < n; i++ {
+		go func() {
+			runtime.LockOSThread()
+			wired.Done()
+			release.Wait()
+			runtime.UnlockOSThread()
+			ended.Done()
+		}()
+	}
+	wired.Wait()
+	release.Done()
+	ended.Wait()
+}
 
 // execOptions is what `stacyvm-agent exec` was asked to do.
 type execOptions struct {
@@ -119,6 +151,7 @@ func runExec(options execOptions, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stacyvm-agent: cannot become a subreaper: %v\n", errno)
 		return exitCannotRun
 	}
+	reserveThreads(reservedThreads)
 	// registered before the child starts, so no exit or cancel is missed
 	children := make(chan os.Signal, 16)
 	signal.Notify(children, syscall.SIGCHLD)

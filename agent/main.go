@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 )
 
 // Exit statuses of the agent's own failures; a command's status is passed through unchanged.
@@ -22,6 +23,9 @@ const (
 )
 
 func main() {
+	// one P whatever the host's CPU count (Go 1.19 does not read the sandbox's CPU limit): the
+	// agent does little, and each thread it runs is one of the sandbox's pids (see reserveThreads)
+	runtime.GOMAXPROCS(1)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

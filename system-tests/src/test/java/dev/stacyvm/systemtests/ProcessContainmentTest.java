@@ -72,10 +72,11 @@ class ProcessContainmentTest {
     void aForkBombUnderATimeoutLeavesTheProcessCountAtItsBaselineAndTheNextExecWorks() {
         String id = sandboxes.create(Map.of());
         int baseline = processes(id).size();
-        // bounded by the sandbox's pids limit; the agent ends it at the timeout. The shell then
-        // waits in a builtin loop: a "sleep" could fail to fork once the bomb holds every pid,
-        // and the shell would end early instead of timing out
-        exec(id, Map.of("command", "b(){ b|b& }; b; while :; do :; done", "timeout", "2s"))
+        // bounded by the sandbox's pids limit; the agent ends it at the timeout. The bomb starts
+        // in a subshell, forked while pids are free, and the shell then waits in a builtin loop:
+        // any fork of its own could fail once the bomb holds every pid, and the shell would end
+        // early ("Cannot fork", exit 2) instead of timing out
+        exec(id, Map.of("command", "(b(){ b|b& }; b); while :; do :; done", "timeout", "2s"))
                 .then().statusCode(200).body("timed_out", equalTo(true));
         assertEquals(baseline, processes(id).size(), "the process count is back at its baseline");
         exec(id, Map.of("command", "echo after")).then().statusCode(200).body("exit_code", equalTo(0))
