@@ -34,9 +34,13 @@ record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, bool
         return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of(), false, false, diskMb);
     }
 
-    /** The value of a pooled container's pool label: the shape, as one string. */
-    String poolKey() {
+    /**
+     * The value of a pooled container's pool label: the shape, the hardening and the digest of the
+     * agent it mounts, as one string. A running container keeps the agent binary it was started
+     * with, so a pooled container of an older agent is never adopted after an upgrade.
+     */
+    String poolKey(String agentDigest) {
         return image + "|" + memoryMb + "m|" + vcpus + "cpu|" + pidsLimit + "pids" + (networked ? "|bridge" : "") + (ports.isEmpty() ? "" : "|" + ports)
-                + (root ? "|root" : "") + (readOnlyRoot ? "|ro" : "") + "|" + diskMb + "disk|" + HARDENING;
+                + (root ? "|root" : "") + (readOnlyRoot ? "|ro" : "") + "|" + diskMb + "disk|" + HARDENING + "|agent-" + agentDigest;
     }
 }

@@ -16,9 +16,16 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +47,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code check-interval}; a create that finds its pool empty starts a container cold.
  *
  * <p>Pooled containers carry the pool label and no sandbox or owner; a worker that restarts adopts
- * the pooled containers of its configured shapes and removes the rest.
+ * the pooled containers of its configured shapes and of its agent binary (by digest), and removes
+ * the rest.
  */
 @ApplicationScoped
 public class WarmPool {
@@ -66,6 +74,8 @@ public class WarmPool {
     /** Containers taken out of a pool whose rename the engine may not show yet; guarded by {@code this}. */
     private final Set<String> claiming = new HashSet<>();
     private volatile ScheduledExecutorService filler;
+    /** The first 16 hex digits of the SHA-256 of the agent binary this worker mounts; set at start. */
+    private volatile String agentDigest = "";
 
     /** The containers one pool holds ready, oldest first, and what it has counted. */
     private static final class Pool {
@@ -83,6 +93,7 @@ public class WarmPool {
         if (settings.size() <= 0) {
             return;
         }
+        agentDigest = digestOf(Path.of(config.agentPath()));
         Map<ContainerShape, Pool> configured = new LinkedHashMap<>();
         for (String image : settings.images()) {
             configured.put(ContainerShape.isolated(image.trim(), settings.memoryMb(), settings.vcpus(),
@@ -226,7 +237,7 @@ public class WarmPool {
             Map<String, String> labels = Map.of(
                     DockerSandboxProvider.LABEL_MANAGED, "true",
                     DockerSandboxProvider.LABEL_WORKER, identity.id(),
-                    LABEL_POOL, shape.poolKey());
+                    LABEL_POOL, shape.poolKey(agentDigest));
             try {
                 InspectContainerResponse started = containers.start(name, shape, List.of(), labels);
                 pool.ready.addLast(new Pooled(name, started.getId()));
@@ -244,8 +255,23 @@ public class WarmPool {
 
     private Pool poolOf(Container container) {
         String key = container.getLabels() == null ? null : container.getLabels().get(LABEL_POOL);
-        return pools.entrySet().stream().filter(entry -> entry.getKey().poolKey().equals(key))
+        return pools.entrySet().stream().filter(entry -> entry.getKey().poolKey(agentDigest).equals(key))
                 .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+
+    /** The first 16 hex digits of a file's SHA-256; "unreadable" when it cannot be read. */
+    static String digestOf(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            for (int read; (read = in.read(buffer)) > 0; ) {
+                sha256.update(buffer, 0, read);
+            }
+            return HexFormat.of().formatHex(sha256.digest()).substring(0, 16);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            Log.warnf("cannot read the agent binary %s: %s", file, e.getMessage());
+            return "unreadable";
+        }
     }
 
     static String nameOf(Container container) {
