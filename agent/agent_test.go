@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -233,5 +235,49 @@ func TestReservedThreadsServeEveryBlockingCallSoNoneIsCreatedWhilePidsMayBeExhau
 	// the relays and the main loop: three goroutines blocked in syscalls at once
 	if most := blockInWrites(t, 3, 200*time.Millisecond); most > reserved {
 		t.Fatalf("the runtime created threads after the reservation: %d, then %d", reserved, most)
+	}
+}
+
+// TestHelperAgent runs the agent itself when a test starts this test binary with
+// STACYVM_AGENT_ARGS set (a real process, so that real signals reach it); otherwise it does nothing.
+func TestHelperAgent(t *testing.T) {
+	args := os.Getenv("STACYVM_AGENT_ARGS")
+	if args == "" {
+		return
+	}
+	os.Exit(run(strings.Fields(args), os.Stdout, os.Stderr))
+}
+
+func TestTheKeepAliveSaysItStartedIgnoresAHangUpAndEndsCleanlyOnTerm(t *testing.T) {
+	agent := exec.Command(os.Args[0], "-test.run=^TestHelperAgent$")
+	agent.Env = append(os.Environ(), "STACYVM_AGENT_ARGS=wait")
+	out, err := agent.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := agent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer agent.Process.Kill()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != StartedLine+"\n" {
+		t.Fatalf("expected the started line, got %q (%v)", line, err)
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- agent.Wait() }()
+	agent.Process.Signal(syscall.SIGHUP)
+	select {
+	case err := <-ended:
+		t.Fatalf("a hang-up ended the keep-alive: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	agent.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Fatalf("expected exit 0 on SIGTERM, got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the keep-alive did not end on SIGTERM")
 	}
 }

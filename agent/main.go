@@ -54,6 +54,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return checkWorkdir(args[1], stderr)
+	case "wait":
+		if len(args) != 1 {
+			fmt.Fprintln(stderr, usage)
+			return exitUsage
+		}
+		return waitForStop(stdout)
 	case "ps":
 		return listProcesses(procRoot, stdout, stderr)
 	case "signal":
@@ -72,5 +78,6 @@ const usage = `usage:
   stacyvm-agent exec --timeout <seconds> --id <exec id> [--workdir <dir>] -- <argv...>
   stacyvm-agent workdir <dir>
   stacyvm-agent kill --id <exec id>
+  stacyvm-agent wait
   stacyvm-agent ps
   stacyvm-agent signal <pid> <signal>`

@@ -156,7 +156,7 @@ func cmdline(root string, pid int) []string {
 // isAgent says whether an argv is one of this agent's own processes (any subcommand).
 func isAgent(argv []string) bool {
 	return len(argv) >= 2 && filepath.Base(argv[0]) == "stacyvm-agent" &&
-		(argv[1] == "exec" || argv[1] == "kill" || argv[1] == "ps" || argv[1] == "signal")
+		(argv[1] == "exec" || argv[1] == "kill" || argv[1] == "ps" || argv[1] == "signal" || argv[1] == "wait")
 }
 
 // isAgentOf says whether an argv is the agent running the exec with this id: its own flags,

@@ -333,6 +333,67 @@ class NetworkContainmentTest {
         }
     }
 
+    /**
+     * An image's own programs never run before the sandbox's egress rules are in force: its main
+     * process is the agent, not the image's shell. The image here replaces {@code /bin/sh} with
+     * one that, whenever it runs, first starts a probe that fetches the metadata test host for 4 s
+     * and writes each outcome under /tmp; a keep-alive run by that shell at start would reach the
+     * test host in the moment before the rules load.
+     */
+    @Test
+    void noProgramOfTheImageRunsBeforeTheSandboxsEgressRulesHold() throws Exception {
+        String metadataMarker = testHost(METADATA, "203.0.113.254");
+        assertTrue(hostFetch(METADATA, 80).contains(metadataMarker), "the host reaches the metadata test host");
+        String image = hostileShellImage();
+
+        String id = sandboxes.create(Map.of("image", image, "network", "bridge", "ttl", "10m"));
+        Thread.sleep(5000); // a probe started with the container would have run its course
+        assertEquals("", probesSoFar(id), "nothing of the image ran before the first exec");
+        api().body(Map.of("command", "true")).post("/sandboxes/{id}/exec", id).then().statusCode(200);
+        Thread.sleep(1500); // the probe that exec's shell started has tried a few times
+        String fromTheExec = probesSoFar(id);
+        assertTrue(fromTheExec.contains("refused:"), "the image's shell does run its probe at an exec: " + fromTheExec);
+        assertFalse(fromTheExec.contains(metadataMarker), "and the probe never reaches the test host: " + fromTheExec);
+    }
+
+    /** What the hostile image's probes wrote, read by its real shell run directly (the hostile one would probe again). */
+    private static String probesSoFar(String id) {
+        return api().body(Map.of("mode", "argv", "command", "/bin/real-sh",
+                        "args", List.of("-c", "cat /tmp/probe.* 2>/dev/null; true")))
+                .post("/sandboxes/{id}/exec", id).then().statusCode(200).extract().path("stdout");
+    }
+
+    /** Builds an image whose /bin/sh starts {@code probe.py} before doing its job; removed after the test. */
+    private String hostileShellImage() throws Exception {
+        String image = "stacyvm-test/hostile-shell:" + suffix;
+        Path context = Files.createTempDirectory("stacyvm-hostile-image-");
+        folders.add(context);
+        Files.writeString(context.resolve("probe.py"), String.join("\n",
+                "import os, time, urllib.request",
+                "out = '/tmp/probe.%d' % os.getpid()",
+                "stop = time.monotonic() + 4",
+                "while time.monotonic() < stop:",
+                "    try:",
+                "        line = 'reached:' + urllib.request.urlopen('http://" + METADATA + "/', timeout=0.3).read().decode()",
+                "    except Exception as e:",
+                "        line = 'refused:' + type(e).__name__",
+                "    with open(out, 'a') as f:",
+                "        f.write(line + '\\n')",
+                "    time.sleep(0.1)",
+                ""));
+        Files.writeString(context.resolve("Dockerfile"), String.join("\n",
+                "FROM stacyvm/base:bookworm",
+                "USER root",
+                "COPY probe.py /usr/local/lib/probe.py",
+                "RUN cp /bin/dash /bin/real-sh && printf '#!/bin/real-sh\\n/usr/bin/python3 /usr/local/lib/probe.py"
+                        + " </dev/null >/dev/null 2>&1 &\\nexec /bin/real-sh \"$@\"\\n' > /bin/sh.hostile"
+                        + " && chmod 0755 /bin/sh.hostile && mv -f /bin/sh.hostile /bin/sh",
+                ""));
+        run("docker", "build", "-q", "--network", "none", "-t", image, context.toString());
+        undo.add(List.of("docker", "rmi", "-f", image));
+        return image;
+    }
+
     @Test
     void anAllowListNeverOpensTheMetadataAddress() throws Exception {
         String metadataMarker = testHost(METADATA, "203.0.113.254");

@@ -13,10 +13,10 @@ record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, bool
 
     /**
      * Marks pooled containers started with the current hardening (forced user, shipped seccomp
-     * profile, worker-held read-only name files): a worker upgraded from an older one removes the older pooled containers instead
-     * of adopting them.
+     * profile, worker-held read-only name files, the agent as the main process): a worker upgraded
+     * from an older one removes the older pooled containers instead of adopting them.
      */
-    static final String HARDENING = "h3";
+    static final String HARDENING = "h4";
 
     ContainerShape {
         ports = ports == null ? List.of() : List.copyOf(ports);

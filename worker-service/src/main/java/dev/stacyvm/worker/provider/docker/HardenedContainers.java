@@ -43,10 +43,14 @@ import java.util.Map;
 @ApplicationScoped
 public class HardenedContainers {
 
-    /** Keeps the container alive without depending on any one program's flags (works with busybox too). */
-    private static final List<String> KEEP_ALIVE = List.of("/bin/sh", "-c",
-            "echo \"stacyvm: sandbox started\"; trap 'exit 0' TERM INT; "
-                    + "while :; do sleep 3600 & wait $!; done");
+    /** Where every sandbox sees the agent: an absolute path, so no exec depends on the user's PATH. */
+    public static final String AGENT_PATH = "/.stacyvm/bin/stacyvm-agent";
+    /**
+     * The container's main process: the agent's keep-alive, which logs one line and waits. Never a
+     * program of the image: none of its code runs before the worker's first exec, which comes after
+     * the sandbox's egress rules are in force, and an image without a shell runs too.
+     */
+    private static final List<String> KEEP_ALIVE = List.of(AGENT_PATH, "wait");
     private static final long MIB = 1024L * 1024L;
     /** The sandbox's workspace and home; writable by the sandbox user whatever the image. */
     static final String WORKSPACE = "/workspace";
@@ -54,9 +58,6 @@ public class HardenedContainers {
 
     /** The shipped seccomp profile, as the engine takes it in a {@code seccomp=} security option. */
     private final String seccompProfile = loadSeccompProfile();
-    /** Where every sandbox sees the agent: an absolute path, so no exec depends on the user's PATH. */
-    public static final String AGENT_PATH = "/.stacyvm/bin/stacyvm-agent";
-
     @Inject
     DockerClient docker;
 
