@@ -151,6 +151,9 @@ public interface WorkerConfig {
     /** How much a sandbox may write, and whether the engine must be able to hold it to that. */
     Disk disk();
 
+    /** How the disk a sandbox has written is measured for {@code GET /sandboxes/{id}}. */
+    DiskUsage diskUsage();
+
     /** The size of each container's output log on the host (the engine's json-file driver). */
     ContainerLogs containerLogs();
 
@@ -171,6 +174,19 @@ public interface WorkerConfig {
         enum Enforcement {
             REQUIRED, BEST_EFFORT
         }
+    }
+
+    interface DiskUsage {
+        /**
+         * How long a measured figure is answered again while no call that could write has reached
+         * the sandbox (what a background process writes shows after at most this long).
+         */
+        @WithDefault("30s")
+        Duration maxAge();
+
+        /** How long a caller waits for a new measurement (they run one at a time per worker). */
+        @WithDefault("10s")
+        Duration maxWait();
     }
 
     interface ContainerLogs {

@@ -39,6 +39,9 @@ public class RuntimeService {
     @Inject
     HostCapacityProbe host;
 
+    @Inject
+    DiskUsageMeter diskUsage;
+
     /**
      * Starts a sandbox. A {@code pids_limit} above this host's per-sandbox ceiling is refused with
      * {@code exceeds_host_capacity} whatever the scheduler decided, so the host's own limit holds
@@ -61,6 +64,7 @@ public class RuntimeService {
 
     public void destroy(String sandboxId) {
         provider.destroy(sandboxId);
+        diskUsage.forget(sandboxId);
     }
 
     /** Every runtime of this worker, for the scheduler's reconciliation. */
@@ -68,14 +72,14 @@ public class RuntimeService {
         return provider.runtimes(identity.id());
     }
 
-    /** What the sandbox has written, in bytes. */
     /** Reloads the sandbox's egress rules for {@code policy} (see {@link SandboxProvider#applyNetworkPolicy}). */
     public void applyNetworkPolicy(String sandboxId, NetworkPolicy policy) {
         provider.applyNetworkPolicy(sandboxId, policy);
     }
 
+    /** What the sandbox has written, in bytes (see {@link DiskUsageMeter} for how fresh). */
     public DiskUsage diskUsage(String sandboxId) {
-        return new DiskUsage(sandboxId, provider.diskUsedBytes(sandboxId));
+        return new DiskUsage(sandboxId, diskUsage.usedBytes(sandboxId));
     }
 
     /** The newest of the last {@code lines} log lines that fit in {@code stacyvm.worker.logs-max-bytes}. */
@@ -137,6 +141,11 @@ public class RuntimeService {
 
     /** Runs a command, passing each chunk of output to {@code sink} as it is written. */
     public ExecOutcome stream(String sandboxId, ExecCommand command, ExecOutputSink sink) {
-        return provider.exec(sandboxId, command, sink);
+        try {
+            return provider.exec(sandboxId, command, sink);
+        } finally {
+            // its answer began before the command ran: what it wrote shows from now on
+            diskUsage.written(sandboxId);
+        }
     }
 }
