@@ -135,6 +135,63 @@ class FilesTest {
     }
 
     @Test
+    void aWriteOrUploadToAFullDiskIsDiskFullAndLeavesNothingBehind() {
+        String id = sandboxes.create(Map.of("disk_mb", 64));
+        // fill what the sandbox may write; dd stops at the limit
+        exec(id, "dd if=/dev/zero of=/workspace/fill bs=1M 2>/dev/null; sync; true");
+        byte[] quarterMegabyte = new byte[256 * 1024];
+        api().body(Map.of("path", "/workspace/new/deeper/file.bin", "encoding", "base64",
+                        "content", Base64.getEncoder().encodeToString(quarterMegabyte)))
+                .post("/sandboxes/{id}/files", id)
+                .then().statusCode(507).body("code", equalTo("disk_full")).body("status", equalTo(507))
+                .body("message", containsString("disk"));
+        byte[] archive = Tar.build(tar -> tar.directory("site").file("site/big.bin", quarterMegabyte));
+        api().contentType("application/x-tar").body(archive).queryParam("path", "/workspace/upload")
+                .put("/sandboxes/{id}/files/archive", id)
+                .then().statusCode(507).body("code", equalTo("disk_full"));
+        assertEquals("fill\n", exec(id, "ls -A /workspace"), "neither the folders they made nor a partial file is left");
+        // once there is room again, the same write works
+        exec(id, "rm /workspace/fill");
+        api().body(Map.of("path", "/workspace/new/deeper/file.bin", "encoding", "base64",
+                        "content", Base64.getEncoder().encodeToString(quarterMegabyte)))
+                .post("/sandboxes/{id}/files", id).then().statusCode(200);
+    }
+
+    @Test
+    void anUploadKeepsTheTargetsModeAndOwnerAndTheModesItsEntriesCarry() {
+        String id = sandboxes.create(Map.of());
+        exec(id, "mkdir -m 755 /workspace/site");
+        byte[] archive = Tar.build(tar -> tar.directory("private", 0750)
+                .file("private/notes.txt", "notes".getBytes(StandardCharsets.UTF_8), 0640)
+                .file("run.sh", "#!/bin/sh\necho ran\n".getBytes(StandardCharsets.UTF_8), 0755)
+                .file("readme.txt", "hello".getBytes(StandardCharsets.UTF_8), 0644));
+        for (String target : List.of("/workspace/site", "/workspace")) {
+            api().contentType("application/x-tar").body(archive).queryParam("path", target)
+                    .put("/sandboxes/{id}/files/archive", id).then().statusCode(200).body("status", equalTo("extracted"));
+            assertEquals("755 1000\n750\n640\n755\n644\n", exec(id, "cd " + target
+                    + " && stat -c '%a %u' . && stat -c %a private private/notes.txt run.sh readme.txt"),
+                    "modes in " + target);
+        }
+        assertEquals("ran\n", exec(id, "/workspace/site/run.sh"), "an executable entry stays executable");
+        assertEquals("", exec(id, "ls -A /workspace/site | grep stacyvm-upload; true"), "no staging folder is left");
+    }
+
+    @Test
+    void anUploadIntoTmpWorksAndOneIntoAFolderTheUserCannotWriteIsRefusedBeforeAnythingIsWritten() {
+        String id = sandboxes.create(Map.of());
+        byte[] archive = Tar.build(tar -> tar.file("uploaded.txt", "up\n"));
+        api().contentType("application/x-tar").body(archive).queryParam("path", "/tmp")
+                .put("/sandboxes/{id}/files/archive", id).then().statusCode(200).body("status", equalTo("extracted"));
+        assertEquals("up\n1777\n", exec(id, "cat /tmp/uploaded.txt && stat -c %a /tmp"), "/tmp keeps its mode");
+        for (String target : List.of("/etc", "/etc/stacyvm-new-folder")) {
+            api().contentType("application/x-tar").body(archive).queryParam("path", target)
+                    .put("/sandboxes/{id}/files/archive", id).then().statusCode(403).body("code", equalTo("forbidden"));
+        }
+        assertEquals("absent\n", exec(id, "ls -d /etc/uploaded.txt /etc/stacyvm-new-folder /etc/.stacyvm-upload* "
+                + ">/dev/null 2>&1 && echo present || echo absent"));
+    }
+
+    @Test
     void everyRouteRefusesARelativePath() {
         String id = sandboxes.create(Map.of());
         String relative = "workspace/a.txt";
@@ -426,14 +483,24 @@ class FilesTest {
         }
 
         Tar file(String name, byte[] content) {
-            beginFile(name, content.length);
+            return file(name, content, 0644);
+        }
+
+        /** A regular file whose entry carries {@code mode} (e.g. 0640). */
+        Tar file(String name, byte[] content, int mode) {
+            header(name, '0', content.length, "", mode, 0, 0);
             data(content, 0, content.length);
             endFile(content.length);
             return this;
         }
 
         Tar directory(String name) {
-            header(name.endsWith("/") ? name : name + "/", '5', 0, "", 0755, 0, 0);
+            return directory(name, 0755);
+        }
+
+        /** A directory whose entry carries {@code mode} (e.g. 0750). */
+        Tar directory(String name, int mode) {
+            header(name.endsWith("/") ? name : name + "/", '5', 0, "", mode, 0, 0);
             return this;
         }
 

@@ -50,6 +50,8 @@ public class FilesResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "429", description = "too_many_uploads: the owner or the key already has its uploads under way; see Retry-After",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "507", description = "disk_full: the sandbox's disk (disk_mb) is full; nothing of the write is left",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public StatusResponse write(@PathParam("id") String id, WriteFileRequest request) {
@@ -135,6 +137,8 @@ public class FilesResource {
     @APIResponse(responseCode = "413", description = "payload_too_large: the body is past the route's limit (JSON 64 MiB, archives 4 GiB)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "429", description = "too_many_uploads: the owner or the key already has its uploads under way; see Retry-After",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "507", description = "disk_full: the sandbox's disk (disk_mb) is full; nothing of the write is left",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @Path("/archive")
     @Consumes({TAR, MediaType.APPLICATION_OCTET_STREAM})

@@ -36,6 +36,11 @@ public enum ErrorCode {
     /** The caller already has as many uploads under way as it may; sent with Retry-After. */
     TOO_MANY_UPLOADS("too_many_uploads", 429, "Too Many Uploads"),
     PROVIDER_ERROR("provider_error", 500, "Provider Error"),
+    /**
+     * A file write or upload found the sandbox's disk full (its {@code disk_mb}): RFC 4918's 507
+     * Insufficient Storage. Nothing of the failed write is left behind.
+     */
+    DISK_FULL("disk_full", 507, "Insufficient Storage"),
     /** A preview's app answered with something the router cannot relay (a header block past its limit). */
     BAD_GATEWAY("bad_gateway", 502, "Bad Gateway"),
     UNAVAILABLE("unavailable", 503, "Unavailable"),

@@ -19,11 +19,32 @@ final class FileScripts {
     static final int PERMISSION_DENIED = 44;
     static final int NOT_EMPTY = 45;
     static final int NOT_DIRECTORY = 46;
+    static final int DISK_FULL = 47;
     static final int BAD_ARCHIVE = 48;
 
     private static final String PRELUDE = """
             set -f
-            fail() { code=$1; shift; printf '%s\\n' "$*" >&2; exit "$code"; }
+            export LC_ALL=C
+            made= tmp=
+            undo() {
+              if [ -n "$tmp" ]; then rm -rf -- "$tmp"; fi
+              if [ -n "$made" ]; then rm -rf -- "$made"; fi
+            }
+            fail() { code=$1; shift; printf '%s\\n' "$*" >&2; undo; exit "$code"; }
+            full() { case "$1" in *"No space"*|*"uota"*) return 0;; esac; return 1; }
+            topmissing() {
+              t=$1
+              while :; do p=${t%/*}; [ -n "$p" ] || p=/; [ -e "$p" ] && break; t=$p; done
+              printf '%s' "$t"
+            }
+            mkparents() {
+              if [ ! -d "$1" ]; then
+                [ -e "$1" ] && fail 46 "$1"
+                made=$(topmissing "$1")
+                if ! e=$(mkdir -p -- "$1" 2>&1); then full "$e" && fail 47 "$1"; fail 44 "$1"; fi
+                nolinks "$1"
+              fi
+            }
             nolinks() {
               q=
               saved_ifs=$IFS
@@ -55,22 +76,23 @@ final class FileScripts {
             cat -- "$1" 2>/dev/null || fail 44 "$1"
             """;
 
-    /** $1 path, $2 mode: stdin into a new file beside it, then renamed over it (a link there is replaced, not followed). */
+    /**
+     * $1 path, $2 mode: stdin into a new file beside it, then renamed over it (a link there is
+     * replaced, not followed). A failure leaves nothing: not the new file, not a folder it made.
+     */
     static final String WRITE = PRELUDE + """
             nolinks "$1"
             [ "$1" = / ] && fail 43 /
             d=$(parent "$1")
-            if [ ! -d "$d" ]; then
-              [ -e "$d" ] && fail 46 "$d"
-              mkdir -p -- "$d" 2>/dev/null || fail 44 "$d"
-              nolinks "$d"
-            fi
+            mkparents "$d"
             [ -d "$1" ] && fail 43 "$1"
             if [ -e "$1" ] && [ ! -f "$1" ]; then fail 42 "$1"; fi
+            [ -w "$d" ] && [ -x "$d" ] || fail 44 "$1"
             tmp="$d/.stacyvm-write.$$"
-            if ! cat > "$tmp" 2>/dev/null; then rm -f -- "$tmp"; fail 44 "$1"; fi
+            if ! e=$( { cat > "$tmp"; } 2>&1 ); then full "$e" && fail 47 "$1"; fail 44 "$1"; fi
             chmod "$2" "$tmp" 2>/dev/null
-            mv -f -- "$tmp" "$1" 2>/dev/null || { rm -f -- "$tmp"; fail 44 "$1"; }
+            mv -f -- "$tmp" "$1" 2>/dev/null || fail 44 "$1"
+            tmp=
             """;
 
     /** $1 path, $2 "true" to delete a directory with everything in it. */
@@ -155,23 +177,32 @@ final class FileScripts {
             """;
 
     /**
-     * $1 directory: the tar stream on stdin unpacked into a fresh folder inside it first, and
-     * only copied into place once all of it unpacked, so a refused archive leaves nothing behind.
+     * $1 directory: the tar stream on stdin unpacked (with the modes its entries carry) into a
+     * fresh folder inside it first, then each entry linked into place (no second copy of the
+     * bytes), so a refused or failed archive leaves nothing behind, not even a folder it made.
+     * A folder the caller may not write to is refused before anything is written; the target's
+     * own mode and owner stay as they are.
      */
     static final String ARCHIVE_WRITE = PRELUDE + """
             nolinks "$1"
-            if [ ! -d "$1" ]; then
-              [ -e "$1" ] && fail 46 "$1"
-              mkdir -p -- "$1" 2>/dev/null || fail 44 "$1"
-              nolinks "$1"
-            fi
+            mkparents "$1"
+            [ -w "$1" ] && [ -x "$1" ] || fail 44 "$1"
             tmp=$(mktemp -d "$1/.stacyvm-upload.XXXXXX" 2>/dev/null) || fail 44 "$1"
-            if ! tar -x -C "$tmp" -f - 2>/dev/null; then
-              rm -rf -- "$tmp"
+            if ! e=$(tar -x -p -C "$tmp" -f - 2>&1); then
+              full "$e" && fail 47 "$1"
               fail 48 "$1"
             fi
-            if ! cp -a "$tmp/." "$1/" 2>/dev/null; then rm -rf -- "$tmp"; fail 44 "$1"; fi
-            rm -rf -- "$tmp"
+            cd -- "$tmp" || fail 44 "$1"
+            set +f
+            for entry in * .[!.]* ..?*; do
+              [ -e "$entry" ] || [ -L "$entry" ] || continue
+              # linked where it can be; copied across a mount inside the folder
+              if ! e=$(cp -a -l -f -- "$entry" "$1/" 2>&1) && ! e=$(cp -a -f -- "$entry" "$1/" 2>&1); then
+                full "$e" && fail 47 "$1"
+                fail 44 "$1"
+              fi
+            done
+            cd / && rm -rf -- "$tmp"
             """;
 
     private FileScripts() {

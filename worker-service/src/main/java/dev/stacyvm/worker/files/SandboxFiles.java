@@ -206,6 +206,8 @@ public class SandboxFiles {
             case FileScripts.NOT_EMPTY -> throw new ApiException(ErrorCode.CONFLICT, "directory not empty: " + path);
             case FileScripts.NOT_DIRECTORY -> throw ApiException.badRequest("not a directory: " + firstLine(result.stderr()));
             case FileScripts.BAD_ARCHIVE -> throw ApiException.badRequest("the archive could not be unpacked");
+            case FileScripts.DISK_FULL -> throw new ApiException(ErrorCode.DISK_FULL,
+                    "the sandbox's disk is full (disk_mb); nothing was written to " + path);
             default -> throw ApiException.providerError("the file operation failed in the sandbox");
         }
     }
