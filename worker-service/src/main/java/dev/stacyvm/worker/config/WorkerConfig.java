@@ -170,14 +170,6 @@ public interface WorkerConfig {
         @WithDefault("best-effort")
         Enforcement enforcement();
 
-        /**
-         * Whether the engine's size also counts the container's image, so that the worker adds
-         * the image's size to {@code disk_mb}. When not set: on btrfs, yes unless every btrfs
-         * filesystem of the host has simple quotas (which charge a container only what it
-         * writes); on other drivers, no.
-         */
-        Optional<Boolean> sizeIncludesImage();
-
         /** Whether a disk limit the engine cannot enforce stops the worker. */
         enum Enforcement {
             REQUIRED, BEST_EFFORT

@@ -13,16 +13,13 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * Whether the engine can hold a container to a disk size ({@code --storage-opt size}), found out
- * once by asking it to create (not start) a container with one: btrfs (with quotas, simple or full), zfs and
+ * once by asking it to create (not start) a container with one: btrfs (with quotas), zfs and
  * overlay2 on XFS with project quotas can; overlay2 on ext4 cannot. With
  * {@code stacyvm.worker.disk.enforcement=required} a worker whose engine cannot takes no
  * sandboxes; with {@code best-effort} it starts them without a disk limit.
@@ -119,27 +116,6 @@ public class DiskEnforcement {
         }
     }
 
-    /** Where the kernel lists each mounted btrfs filesystem (by UUID) and its features. */
-    static final Path BTRFS_SYSFS = Path.of("/sys/fs/btrfs");
-
-    /**
-     * Whether every mounted btrfs filesystem has simple quotas (kernel 6.7+), under which each
-     * extent is charged to the subvolume that wrote it: a container's size then counts only what
-     * it writes, not its image. Full quotas count the container's whole snapshot. The worker
-     * cannot tell which filesystem the engine's data root is, so any btrfs without simple quotas
-     * means full ones (the safe side: a sandbox then gets its image's size added, never more).
-     */
-    static boolean simpleQuotas(Path sysfs) {
-        try (var entries = Files.list(sysfs)) {
-            List<Path> filesystems = entries.filter(entry -> entry.getFileName().toString()
-                    .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")).toList();
-            return !filesystems.isEmpty()
-                    && filesystems.stream().allMatch(fs -> Files.exists(fs.resolve("features/simple_quota")));
-        } catch (IOException | RuntimeException unreadable) {
-            return false;
-        }
-    }
-
     private long imageBytes(String image) {
         Long size = docker.inspectImageCmd(image).exec().getSize();
         return size == null ? 0 : size;
@@ -157,8 +133,7 @@ public class DiskEnforcement {
                 : config.warmPool().images().get(0).trim();
         // not named stacyvm-...: that prefix marks sandbox containers, which reconciliation adopts
         String name = "disk-probe-" + UUID.randomUUID();
-        boolean includesImage = "btrfs".equals(driver)
-                && config.disk().sizeIncludesImage().orElseGet(() -> !simpleQuotas(BTRFS_SYSFS));
+        boolean includesImage = "btrfs".equals(driver);
         try (CreateContainerCmd create = docker.createContainerCmd(image)) {
             long imageMb = includesImage ? (imageBytes(image) + MIB - 1) / MIB : 0;
             create.withName(name)
@@ -167,8 +142,7 @@ public class DiskEnforcement {
                             .withNetworkMode("none"))
                     .withCmd(List.of("true"))
                     .exec();
-            return new Verdict(true, "storage driver " + driver + " accepts --storage-opt size"
-                    + (includesImage ? "; the size counts the image" : ""), includesImage);
+            return new Verdict(true, "storage driver " + driver + " accepts --storage-opt size", includesImage);
         } catch (NotFoundException missingImage) {
             // no image to probe with: judge by the driver alone
             boolean sized = "btrfs".equals(driver) || "zfs".equals(driver);
