@@ -281,3 +281,24 @@ func TestTheKeepAliveSaysItStartedIgnoresAHangUpAndEndsCleanlyOnTerm(t *testing.
 		t.Fatal("the keep-alive did not end on SIGTERM")
 	}
 }
+
+func TestOnlyAProcessRunningTheMountedBinaryCountsAsTheAgentWhateverItsArgvSays(t *testing.T) {
+	root := t.TempDir()
+	for pid, exe := range map[string]string{"10": "/usr/bin/python3", "11": MountedPath} {
+		if err := os.MkdirAll(root+"/"+pid, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(exe, root+"/"+pid+"/exe"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if runsTheAgent(root, 10) {
+		t.Fatal("a program calling itself stacyvm-agent is not the agent")
+	}
+	if !runsTheAgent(root, 11) {
+		t.Fatal("the mounted binary is the agent")
+	}
+	if runsTheAgent(root, 12) {
+		t.Fatal("a process that is gone is not the agent")
+	}
+}

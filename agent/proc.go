@@ -153,10 +153,22 @@ func cmdline(root string, pid int) []string {
 	return strings.Split(string(bytes.TrimRight(data, "\x00")), "\x00")
 }
 
+// MountedPath is where the worker mounts the agent, read-only, in every sandbox.
+const MountedPath = "/.stacyvm/bin/stacyvm-agent"
+
 // isAgent says whether an argv is one of this agent's own processes (any subcommand).
 func isAgent(argv []string) bool {
 	return len(argv) >= 2 && filepath.Base(argv[0]) == "stacyvm-agent" &&
 		(argv[1] == "exec" || argv[1] == "kill" || argv[1] == "ps" || argv[1] == "signal" || argv[1] == "wait")
+}
+
+// runsTheAgent says whether a process runs the mounted agent binary: its executable, which the
+// kernel sets and no process can rename, is MountedPath. An argv alone can say anything (a
+// program may call itself stacyvm-agent), so every decision that spares or signals a process
+// as the agent asks this first.
+func runsTheAgent(root string, pid int) bool {
+	exe, err := os.Readlink(filepath.Join(root, strconv.Itoa(pid), "exe"))
+	return err == nil && exe == MountedPath
 }
 
 // isAgentOf says whether an argv is the agent running the exec with this id: its own flags,
@@ -179,7 +191,7 @@ func isAgentOf(argv []string, id string) bool {
 func killExec(root string, id string, stdout io.Writer) int {
 	var agents []int
 	for _, pid := range pids(root) {
-		if pid != os.Getpid() && isAgentOf(cmdline(root, pid), id) {
+		if pid != os.Getpid() && runsTheAgent(root, pid) && isAgentOf(cmdline(root, pid), id) {
 			agents = append(agents, pid)
 			syscall.Kill(pid, syscall.SIGTERM)
 		}
@@ -243,7 +255,7 @@ func signalProcess(root, pidText, signalText string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "no process %d\n", pid)
 		return exitNotFound
 	}
-	if pid == os.Getpid() || isAgent(cmdline(root, pid)) {
+	if pid == os.Getpid() || (runsTheAgent(root, pid) && isAgent(cmdline(root, pid))) {
 		fmt.Fprintf(stderr, "process %d is the sandbox agent; it is not signalled\n", pid)
 		return exitProtected
 	}

@@ -81,7 +81,7 @@ func collectProcesses(root string, self int, booted time.Time, names map[int]str
 		started := booted.Add(time.Duration(stat.startTick) * time.Second / clockTicks)
 		list.Processes = append(list.Processes, processInfo{
 			Pid: pid, Ppid: stat.ppid, User: user, Command: command, State: stat.state,
-			StartedAt: started.UTC().Format(time.RFC3339), RssBytes: stat.rssPages * pageSize, Agent: isAgent(argv),
+			StartedAt: started.UTC().Format(time.RFC3339), RssBytes: stat.rssPages * pageSize, Agent: runsTheAgent(root, pid) && isAgent(argv),
 		})
 	}
 	return list
