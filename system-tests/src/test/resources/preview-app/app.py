@@ -55,6 +55,11 @@ class App(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b"big")
             return None
+        if path == "/sizes":
+            # what reached the app: its request target and header block, in bytes
+            header_bytes = sum(len(k) + 2 + len(v) + 2 for k, v in self.headers.items())
+            return self.send_body(200, json.dumps({"target": len(self.path), "header_bytes": header_bytes}),
+                                  "application/json")
         if self.path == "/":
             return self.send_body(200, PAGE, "text/html; charset=utf-8")
         if self.path == "/headers":

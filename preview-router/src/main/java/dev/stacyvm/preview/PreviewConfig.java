@@ -24,9 +24,27 @@ public interface PreviewConfig {
 
     /**
      * The largest status line and header block (bytes, each) of an app's answer the router relays;
-     * a larger one is a {@code 502 bad_gateway} naming this setting. Requests are bounded by
-     * {@code quarkus.http.limits.max-header-size} and {@code max-initial-line-length}.
+     * a larger one is a {@code 502 bad_gateway} naming this setting. Requests: see
+     * {@link #maxRequestLine()} and {@link #maxRequestHeaderSize()}.
      */
     @WithDefault("65536")
     int maxResponseHeaderSize();
+
+    /**
+     * The longest request line (method, target and version, bytes) the router relays to an app;
+     * a longer one is {@code 414 uri_too_long}, answered in the request's own HTTP version. The
+     * HTTP server's own ceiling ({@code quarkus.http.limits.max-initial-line-length}) is set four
+     * times higher, so that this limit, not the server's bare refusal, is what callers meet.
+     */
+    @WithDefault("65536")
+    int maxRequestLine();
+
+    /**
+     * The largest request header block (bytes: every {@code name: value} line) the router relays
+     * to an app; a larger one is {@code 431 request_header_fields_too_large} (RFC 6585), in the
+     * request's own HTTP version. The HTTP server's ceiling ({@code
+     * quarkus.http.limits.max-header-size}) is four times higher.
+     */
+    @WithDefault("65536")
+    int maxRequestHeaderSize();
 }

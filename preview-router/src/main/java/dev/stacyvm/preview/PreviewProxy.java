@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
@@ -28,6 +29,7 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -86,6 +88,9 @@ public class PreviewProxy {
                     "Preview addresses look like http://3000-sb-1a2b3c4d." + config.domain() + "/.", null);
             return;
         }
+        if (refusedForItsSize(context)) {
+            return;
+        }
         String sandboxId = target.get().sandboxId();
         int port = target.get().port();
         PreviewRoute route = routes.find(sandboxId).orElse(null);
@@ -129,6 +134,44 @@ public class PreviewProxy {
         } else {
             relayHttp(context, upstream, authority, port);
         }
+    }
+
+    /**
+     * Refuses a request whose line or header block is past the router's limits ({@code 414} or
+     * {@code 431}, in the request's own HTTP version, with a typed body); answers whether it did.
+     */
+    private boolean refusedForItsSize(RoutingContext context) {
+        HttpServerRequest request = context.request();
+        long line = requestLineLength(request.method().name(), request.uri(), request.version());
+        if (line > config.maxRequestLine()) {
+            errors.send(context, ErrorCode.URI_TOO_LONG, "The request line is too long",
+                    "The router relays request lines of up to " + config.maxRequestLine() + " bytes (this one has "
+                            + line + "; stacyvm.preview.max-request-line).", null);
+            return true;
+        }
+        long headers = headerBlockSize(request.headers());
+        if (headers > config.maxRequestHeaderSize()) {
+            errors.send(context, ErrorCode.REQUEST_HEADER_FIELDS_TOO_LARGE, "The request headers are too large",
+                    "The router relays header blocks of up to " + config.maxRequestHeaderSize() + " bytes (these have "
+                            + headers + "; stacyvm.preview.max-request-header-size).", null);
+            return true;
+        }
+        return false;
+    }
+
+    /** The bytes of a request line: {@code METHOD SP target SP HTTP/x.y}, without its CRLF. */
+    static long requestLineLength(String method, String target, HttpVersion version) {
+        String protocol = version == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
+        return method.length() + 1L + target.length() + 1L + protocol.length();
+    }
+
+    /** The bytes of a header block as sent: {@code name: value} and CRLF for every field. */
+    static long headerBlockSize(MultiMap headers) {
+        long size = 0;
+        for (Map.Entry<String, String> header : headers) {
+            size += header.getKey().length() + 2L + header.getValue().length() + 2L;
+        }
+        return size;
     }
 
     /** An HTTP/1.1 WebSocket handshake: GET with {@code Upgrade: websocket} and {@code Connection: upgrade}. */

@@ -327,6 +327,67 @@ class PreviewTest {
                 .body("message", containsString("max-response-header-size"));
     }
 
+    /**
+     * Request lines and header blocks reach the app whole up to the router's documented limits
+     * (64 KiB each, stacyvm.preview.max-request-line and max-request-header-size); one byte past
+     * is refused as 414 or 431 with a typed body, in the request's own HTTP version. Far past
+     * them (the HTTP server's ceiling, four times as much) the server's own refusal has the same
+     * status.
+     */
+    @Test
+    void requestLinesAndHeadersPassUpToTheDocumentedLimitsAndPastThemAreRefusedInTheRequestsVersion() throws Exception {
+        String id = sandboxWithApp(true);
+        String host = host(3000, id);
+        int limit = 65536;
+        for (String version : List.of("HTTP/1.1", "HTTP/1.0")) {
+            // the line: "GET " + target + " " + version; the app itself takes lines of up to 65534 bytes
+            for (int line : List.of(100, limit - 2, limit + 1, limit + 1000)) {
+                String target = "/sizes?pad=" + "p".repeat(line - 4 - 1 - version.length() - "/sizes?pad=".length());
+                String answer = rawRequest("GET " + target + " " + version + "\r\nHost: " + host
+                        + "\r\nConnection: close\r\n\r\n");
+                if (line <= limit - 2) {
+                    assertTrue(answer.startsWith(version + " 200"), line + "-byte line: " + head(answer));
+                    assertTrue(answer.contains("\"target\": " + target.length()), line + "-byte line arrives whole");
+                } else {
+                    assertTrue(answer.startsWith(version + " 414"), line + "-byte line: " + head(answer));
+                    assertTrue(answer.contains("\"code\":\"uri_too_long\"") && answer.contains("max-request-line"),
+                            line + "-byte line: " + head(answer));
+                }
+            }
+            // the header block: every "name: value" line and its CRLF, as the router counts them
+            for (int block : List.of(limit - 1000, limit, limit + 1, limit + 5000)) {
+                StringBuilder headers = new StringBuilder("Host: " + host + "\r\nConnection: close\r\n");
+                int size = ("Host: " + host + "\r\n").length() + "Connection: close\r\n".length();
+                for (int n = 0; size < block; n++) {
+                    String name = "X-Pad-" + n;
+                    int value = Math.min(30_000, block - size - name.length() - 4);
+                    headers.append(name).append(": ").append("v".repeat(Math.max(1, value))).append("\r\n");
+                    size += name.length() + 4 + Math.max(1, value);
+                }
+                assertEquals(block, size, "the test builds the block it means to");
+                String answer = rawRequest("GET /sizes " + version + "\r\n" + headers + "\r\n");
+                if (block <= limit) {
+                    assertTrue(answer.startsWith(version + " 200"), block + "-byte headers: " + head(answer));
+                } else {
+                    assertTrue(answer.startsWith(version + " 431"), block + "-byte headers: " + head(answer));
+                    assertTrue(answer.contains("\"code\":\"request_header_fields_too_large\""),
+                            block + "-byte headers: " + head(answer));
+                }
+            }
+        }
+        // past the HTTP server's own ceilings: still refused with the right status
+        String farTarget = "/sizes?pad=" + "p".repeat(4 * limit + 10);
+        assertTrue(rawRequest("GET " + farTarget + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").matches("(?s)HTTP/1\\.[01] 414.*"));
+        String farHeader = "X-Pad: " + "v".repeat(4 * limit + 10);
+        assertTrue(rawRequest("GET /sizes HTTP/1.1\r\nHost: " + host + "\r\n" + farHeader + "\r\n\r\n")
+                .matches("(?s)HTTP/1\\.[01] (431|400|413).*"));
+    }
+
+    /** The status line and a little more of a raw answer, for a failure message. */
+    private static String head(String answer) {
+        return answer.length() <= 300 ? answer : answer.substring(0, 300) + "...";
+    }
+
     @Test
     void aDestroyedSandboxStopsAnswering() throws Exception {
         String id = sandboxWithApp(true);

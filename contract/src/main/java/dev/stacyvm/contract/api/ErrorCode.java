@@ -19,6 +19,10 @@ public enum ErrorCode {
     PROTECTED_PROCESS("protected_process", 409, "Protected Process"),
     /** A request body larger than its route allows (declared or counted while it is read). */
     PAYLOAD_TOO_LARGE("payload_too_large", 413, "Payload Too Large"),
+    /** A request line past the limit of the route that reads it (RFC 9110 15.5.15). */
+    URI_TOO_LONG("uri_too_long", 414, "URI Too Long"),
+    /** A request header block past the limit of the route that reads it (RFC 6585 5). */
+    REQUEST_HEADER_FIELDS_TOO_LARGE("request_header_fields_too_large", 431, "Request Header Fields Too Large"),
     /** The request body's Content-Type is not one the route accepts (the message names them). */
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "Unsupported Media Type"),
     /** A limit (the sandbox's own shape or a quota) refused the request. */
