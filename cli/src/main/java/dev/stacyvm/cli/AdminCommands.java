@@ -9,7 +9,6 @@ import dev.stacyvm.contract.api.TemplateView;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,18 +27,15 @@ final class AdminCommands {
     }
 
     @Command(name = "ls", description = "List the templates.", mixinStandardHelpOptions = true)
-    static final class TemplatesLs implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class TemplatesLs extends ApiCommand {
 
         TemplatesLs(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            api.output(context).table(api.client(context).templates(), List.of("NAME", "IMAGE", "MEMORY", "TTL"),
+            output().table(client().templates(), List.of("NAME", "IMAGE", "MEMORY", "TTL"),
                     template -> List.of(template.name(), String.valueOf(template.image()),
                             String.valueOf(template.memoryMb()), String.valueOf(template.ttl())));
             return 0;
@@ -47,20 +43,17 @@ final class AdminCommands {
     }
 
     @Command(name = "show", description = "Show one template.", mixinStandardHelpOptions = true)
-    static final class TemplatesShow implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class TemplatesShow extends ApiCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the template")
         String name;
 
         TemplatesShow(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            api.output(context).value(api.client(context).template(name),
+            output().value(client().template(name),
                     template -> template.name() + ": image " + template.image() + ", memory " + template.memoryMb()
                             + " MB, ttl " + template.ttl());
             return 0;
@@ -68,17 +61,14 @@ final class AdminCommands {
     }
 
     @Command(name = "create", description = "Create a template from the spawn options.", mixinStandardHelpOptions = true)
-    static final class TemplatesCreate implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class TemplatesCreate extends ApiCommand {
         @Mixin
         SpawnOptions spec;
         @Parameters(index = "0", paramLabel = "NAME", description = "the template's name")
         String name;
 
         TemplatesCreate(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
@@ -87,48 +77,42 @@ final class AdminCommands {
                     spec.metadata.isEmpty() ? null : spec.metadata, spec.env.isEmpty() ? null : spec.env, spec.network,
                     spec.ports.isEmpty() ? null : spec.ports, spec.publicPreview ? Boolean.TRUE : null, null, null, null, null,
                     spec.networkPolicy());
-            api.output(context).value(api.client(context).createTemplate(request), TemplateView::name);
+            output().value(client().createTemplate(request), TemplateView::name);
             return 0;
         }
     }
 
     @Command(name = "rm", description = "Delete a template.", mixinStandardHelpOptions = true)
-    static final class TemplatesRm implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class TemplatesRm extends ApiCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the template")
         String name;
 
         TemplatesRm(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            api.client(context).deleteTemplate(name);
-            api.output(context).value(Map.of("name", name, "status", "deleted"), done -> name);
+            client().deleteTemplate(name);
+            output().value(Map.of("name", name, "status", "deleted"), done -> name);
             return 0;
         }
     }
 
     @Command(name = "spawn", description = "Create a sandbox from a template and print its id.", mixinStandardHelpOptions = true)
-    static final class TemplatesSpawn implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class TemplatesSpawn extends ApiCommand {
         @Mixin
         SpawnOptions spec;
         @Parameters(index = "0", paramLabel = "NAME", description = "the template")
         String name;
 
         TemplatesSpawn(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            api.output(context).value(api.client(context).spawn(name, spec.body()).view(), SandboxView::id);
+            output().value(client().spawn(name, spec.body()).view(), SandboxView::id);
             return 0;
         }
     }
@@ -139,18 +123,15 @@ final class AdminCommands {
     }
 
     @Command(name = "ls", description = "List the API keys.", mixinStandardHelpOptions = true)
-    static final class KeysLs implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class KeysLs extends ApiCommand {
 
         KeysLs(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            api.output(context).table(api.client(context).apiKeys(), List.of("ID", "NAME", "TENANT", "ROLE", "CREATED", "REVOKED"),
+            output().table(client().apiKeys(), List.of("ID", "NAME", "TENANT", "ROLE", "CREATED", "REVOKED"),
                     key -> List.of(key.id(), key.name(), key.tenant(), key.role(), String.valueOf(key.createdAt()),
                             key.revokedAt() == null ? "-" : key.revokedAt().toString()));
             return 0;
@@ -158,10 +139,7 @@ final class AdminCommands {
     }
 
     @Command(name = "create", description = "Create an API key; the key is shown only now.", mixinStandardHelpOptions = true)
-    static final class KeysCreate implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class KeysCreate extends ApiCommand {
         @Option(names = "--role", paramLabel = "ROLE", defaultValue = "user", description = "viewer, user, operator or admin (default ${DEFAULT-VALUE})")
         String role;
         @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "default", description = "the key's tenant (default ${DEFAULT-VALUE})")
@@ -170,42 +148,36 @@ final class AdminCommands {
         String name;
 
         KeysCreate(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            ApiKeyView made = api.client(context).createApiKey(new ApiKeyRequest(name, tenant, role));
-            api.output(context).value(made, key -> key.key() + "\n(id " + key.id() + "; the key is shown only now)");
+            ApiKeyView made = client().createApiKey(new ApiKeyRequest(name, tenant, role));
+            output().value(made, key -> key.key() + "\n(id " + key.id() + "; the key is shown only now)");
             return 0;
         }
     }
 
     @Command(name = "revoke", description = "Revoke an API key.", mixinStandardHelpOptions = true)
-    static final class KeysRevoke implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class KeysRevoke extends ApiCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "the key's id")
         String id;
 
         KeysRevoke(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            api.client(context).revokeApiKey(id);
-            api.output(context).value(Map.of("id", id, "status", "revoked"), done -> id);
+            client().revokeApiKey(id);
+            output().value(Map.of("id", id, "status", "revoked"), done -> id);
             return 0;
         }
     }
 
     @Command(name = "audit", description = "The audit log (admin).", mixinStandardHelpOptions = true)
-    static final class Audit implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class Audit extends ApiCommand {
         @Option(names = "--action", paramLabel = "ACTION", description = "e.g. sandbox.create")
         String action;
         @Option(names = "--actor", paramLabel = "ACTOR", description = "who acted")
@@ -220,7 +192,7 @@ final class AdminCommands {
         Integer limit;
 
         Audit(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
@@ -232,7 +204,7 @@ final class AdminCommands {
             put(filters, "since", since);
             put(filters, "until", until);
             put(filters, "limit", limit);
-            api.output(context).table(api.client(context).audit(filters), List.of("ID", "TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME"),
+            output().table(client().audit(filters), List.of("ID", "TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME"),
                     (AuditRecordView record) -> List.of(String.valueOf(record.id()), String.valueOf(record.createdAt()),
                             record.actor(), record.action(), String.valueOf(record.target()), record.outcome()));
             return 0;

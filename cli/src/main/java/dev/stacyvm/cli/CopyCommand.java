@@ -14,13 +14,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -29,26 +27,23 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "cp", mixinStandardHelpOptions = true,
         description = {"Copy between this machine and a sandbox; one side is ID:/path.", "Folders go as tar."})
-final class CopyCommand implements Callable<Integer> {
+final class CopyCommand extends ApiCommand {
 
     private static final Pattern REMOTE = Pattern.compile("(sb-[a-z0-9]+):(/.*)");
 
-    private final CliContext context;
-    @Mixin
-    ApiOptions api;
     @Parameters(index = "0", paramLabel = "SRC", description = "a local path, or ID:/path")
     String source;
     @Parameters(index = "1", paramLabel = "DST", description = "a local path, or ID:/path")
     String target;
 
     CopyCommand(CliContext context) {
-        this.context = context;
+        super(context);
     }
 
     @Override
     public Integer call() {
-        StacyVMClient client = api.client(context);
-        Output output = api.output(context);
+        StacyVMClient client = client();
+        Output output = output();
         Matcher from = REMOTE.matcher(source);
         Matcher to = REMOTE.matcher(target);
         try {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Stack;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IParameterConsumer;
 import picocli.CommandLine.Mixin;
@@ -35,56 +34,47 @@ final class SandboxCommands {
     }
 
     @Command(name = "spawn", description = "Create a sandbox and print its id.", mixinStandardHelpOptions = true)
-    static final class Spawn implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class Spawn extends ApiCommand {
         @Mixin
         SpawnOptions spec;
 
         Spawn(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            api.output(context).value(api.client(context).create(spec.body()).view(), SandboxView::id);
+            output().value(client().create(spec.body()).view(), SandboxView::id);
             return 0;
         }
     }
 
     @Command(name = "ls", description = "List the sandboxes you may see.", mixinStandardHelpOptions = true)
-    static final class Ls implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class Ls extends ApiCommand {
 
         Ls(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            api.output(context).table(api.client(context).list(), COLUMNS, SandboxCommands::row);
+            output().table(client().list(), COLUMNS, SandboxCommands::row);
             return 0;
         }
     }
 
     @Command(name = "show", description = "Show one sandbox.", mixinStandardHelpOptions = true)
-    static final class Show implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class Show extends ApiCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "the sandbox")
         String id;
 
         Show(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            api.output(context).table(List.of(api.client(context).get(id).view()), COLUMNS, SandboxCommands::row);
+            output().table(List.of(client().get(id).view()), COLUMNS, SandboxCommands::row);
             return 0;
         }
     }
@@ -108,10 +98,7 @@ final class SandboxCommands {
             description = {"Run a command in a sandbox; its output streams, and its exit status is this command's.",
                 "One COMMAND word runs in /bin/sh -c, several run as they are. Options go before COMMAND;",
                 "everything from COMMAND on (or after --) is the sandbox's."})
-    static final class Exec implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class Exec extends ApiCommand {
         @Option(names = "--timeout", paramLabel = "DURATION", description = "stop it after this long (default 60s)")
         String timeout;
         @Option(names = "--env", paramLabel = "KEY=VALUE", description = "an environment variable (repeatable)")
@@ -125,7 +112,7 @@ final class SandboxCommands {
         List<String> command;
 
         Exec(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
@@ -133,8 +120,8 @@ final class SandboxCommands {
             ExecRequest request = command.size() == 1
                     ? new ExecRequest(command.get(0), null, "shell", env, workdir, timeout, null)
                     : new ExecRequest(command.get(0), command.subList(1, command.size()), "argv", env, workdir, timeout, null);
-            RemoteSandbox sandbox = api.client(context).get(id);
-            Output output = api.output(context);
+            RemoteSandbox sandbox = client().get(id);
+            Output output = output();
             ExecResult result;
             if (output.json()) {
                 result = sandbox.exec(request);
@@ -155,21 +142,18 @@ final class SandboxCommands {
     }
 
     @Command(name = "rm", description = "Destroy sandboxes.", mixinStandardHelpOptions = true)
-    static final class Rm implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class Rm extends ApiCommand {
         @Parameters(paramLabel = "ID", arity = "1..*", description = "the sandboxes")
         List<String> ids;
 
         Rm(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            var client = api.client(context);
-            Output output = api.output(context);
+            var client = client();
+            Output output = output();
             for (String id : ids) {
                 client.destroy(id);
                 output.value(Map.of("id", id, "status", "destroyed"), done -> id);
@@ -179,67 +163,58 @@ final class SandboxCommands {
     }
 
     @Command(name = "extend", description = "Give a sandbox more time to live.", mixinStandardHelpOptions = true)
-    static final class Extend implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class Extend extends ApiCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "the sandbox")
         String id;
         @Parameters(index = "1", paramLabel = "TTL", description = "how much longer, a Go duration (30m)")
         String ttl;
 
         Extend(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            api.output(context).value(api.client(context).get(id).extend(ttl),
+            output().value(client().get(id).extend(ttl),
                     view -> view.id() + " expires at " + view.expiresAt());
             return 0;
         }
     }
 
     @Command(name = "logs", description = "Print a sandbox's output log.", mixinStandardHelpOptions = true)
-    static final class Logs implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class Logs extends ApiCommand {
         @Option(names = "--lines", paramLabel = "N", defaultValue = "100", description = "the last N lines (default ${DEFAULT-VALUE})")
         int lines;
         @Parameters(index = "0", paramLabel = "ID", description = "the sandbox")
         String id;
 
         Logs(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            api.output(context).value(api.client(context).get(id).logs(lines), all -> String.join("\n", all));
+            output().value(client().get(id).logs(lines), all -> String.join("\n", all));
             return 0;
         }
     }
 
     @Command(name = "preview", description = "Print a URL that opens a sandbox's preview (with a token if private).",
             mixinStandardHelpOptions = true)
-    static final class Preview implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin
-        ApiOptions api;
+    static final class Preview extends ApiCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "the sandbox")
         String id;
         @Parameters(index = "1", paramLabel = "PORT", description = "a port the sandbox declared")
         int port;
 
         Preview(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
         public Integer call() {
-            PreviewAccess access = api.client(context).get(id).preview(port);
-            api.output(context).value(access, Preview::openableUrl);
+            PreviewAccess access = client().get(id).preview(port);
+            output().value(access, Preview::openableUrl);
             return 0;
         }
 
