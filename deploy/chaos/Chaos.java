@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,10 +71,17 @@ public class Chaos {
             String user = "chaos-" + RUN_ID + "-" + c;
             clients.add(pool.submit(() -> client(user)));
         }
-        for (Future<?> client : clients) {
-            client.get(20, TimeUnit.MINUTES);
+        try {
+            for (Future<?> client : clients) {
+                client.get(20, TimeUnit.MINUTES);
+            }
+            faults.get(10, TimeUnit.MINUTES);
+        } catch (TimeoutException slow) {
+            // the pool's threads would keep this JVM, and the run that waits for it, alive until killed
+            System.out.println("CHAOS RUN FAILED: the load did not finish in time");
+            pool.shutdownNow();
+            System.exit(1);
         }
-        faults.get(10, TimeUnit.MINUTES);
         pool.shutdown();
         Duration load = Duration.between(started, Instant.now());
 
