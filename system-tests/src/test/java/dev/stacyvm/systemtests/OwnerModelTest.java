@@ -79,6 +79,31 @@ class OwnerModelTest {
     }
 
     @Test
+    void endUserIdsWithColonsAreTheirKeysEndUsersAndNoOneElses() {
+        String app = key("app", "user");
+        String org = key("org", "user");
+        String id = create(as(app).header("X-User-ID", "org:alice"), Map.of("ttl", "10m")).then().statusCode(201)
+                .body("owner_id", equalTo(tenant + ":app:org:alice")).extract().path("id");
+        as(app).header("X-User-ID", "org:alice").get("/sandboxes/{id}", id).then().statusCode(200);
+
+        // neither the key itself, nor an end user whose id shares a part with it, nor key org reaches it
+        List<java.util.function.Supplier<RequestSpecification>> others = List.of(
+                () -> as(app), () -> as(app).header("X-User-ID", "org"), () -> as(app).header("X-User-ID", "org:alice:x"),
+                () -> as(app).header("X-User-ID", "alice"), () -> as(org).header("X-User-ID", "alice"),
+                () -> as(org).header("X-User-ID", "app:org:alice"), () -> as(org));
+        for (java.util.function.Supplier<RequestSpecification> other : others) {
+            assertEquals(404, other.get().get("/sandboxes/{id}", id).statusCode());
+            assertEquals(404, other.get().body(Map.of("command", "true")).post("/sandboxes/{id}/exec", id).statusCode());
+            assertEquals(404, other.get().delete("/sandboxes/{id}", id).statusCode());
+            other.get().get("/sandboxes").then().statusCode(200).body("id", not(hasItem(id)));
+        }
+        // what key org makes for ITS end user app:org:alice is its own, never key app's
+        create(as(org).header("X-User-ID", "app:org:alice"), Map.of("ttl", "5m")).then().statusCode(201)
+                .body("owner_id", equalTo(tenant + ":org:app:org:alice"));
+        as(app).header("X-User-ID", "org:alice").get("/sandboxes/{id}", id).then().statusCode(200);
+    }
+
+    @Test
     void anEndUserCannotReachAnotherKeysSandboxesOrTemplates() {
         String alice = key("alice", "user");
         String bob = key("bob", "user");

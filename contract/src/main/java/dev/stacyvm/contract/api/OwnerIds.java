@@ -14,8 +14,10 @@ package dev.stacyvm.contract.api;
  * {@code tenant} matches {@code [a-z0-9][a-z0-9._-]{0,62}} (no colon). {@code key} is the key's
  * name with {@code %}, {@code :} and {@code @} percent-encoded ({@link #keyOfApiKey}), or {@code @}
  * and the encoded subject for an OIDC token ({@link #keyOfToken}), so an API key and a token can
- * never share a namespace and no key name can reach into another key's. {@code user} may not hold
- * a colon ({@code X-User-ID} refuses it), so the first two colons split an owner id unambiguously.
+ * never share a namespace and no key name can reach into another key's. Neither a tenant nor a key
+ * holds a colon, so the first two colons split an owner id unambiguously and {@code user}, the
+ * rest, may hold colons of its own ({@code default:ci-bot:org:alice} is key ci-bot's end user
+ * {@code org:alice}).
  * The key id {@code tenant:key} names a key's namespace (its limits and usage).
  */
 public final class OwnerIds {

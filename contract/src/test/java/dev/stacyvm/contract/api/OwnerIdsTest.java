@@ -34,6 +34,19 @@ class OwnerIdsTest {
     }
 
     @Test
+    void anEndUserIdWithColonsStaysInsideItsKeysNamespace() {
+        // StacyVM's SDKs send X-User-ID values such as org:alice
+        String owner = OwnerIds.owner("acme", OwnerIds.keyOfApiKey("bob"), "org:alice");
+        assertEquals("acme:bob:org:alice", owner);
+        assertEquals("acme:bob", OwnerIds.keyIdOf(owner));
+        assertEquals("acme", OwnerIds.tenantOf(owner));
+        // neither key org nor key bob's end user org is it
+        assertNotEquals(OwnerIds.owner("acme", OwnerIds.keyOfApiKey("bob"), "org"), owner);
+        assertNotEquals("acme:org", OwnerIds.keyIdOf(owner));
+        assertNotEquals(OwnerIds.owner("acme", OwnerIds.keyOfApiKey("bob:org"), "alice"), owner);
+    }
+
+    @Test
     void tokensAndKeysNeverShareANamespace() {
         assertNotEquals(OwnerIds.keyOfApiKey("@alice"), OwnerIds.keyOfToken("alice"));
         assertEquals("@alice", OwnerIds.keyOfToken("alice"));
