@@ -113,9 +113,8 @@ class SandboxOperationsTest {
                 .body("find { it.name == 'docker' }.capabilities", hasItem("exec"));
         api().get("/providers/docker").then().statusCode(200).body("name", equalTo("docker")).body("healthy", is(true));
         api().get("/providers/firecracker").then().statusCode(404).body("code", equalTo("not_found"));
-        api().post("/providers/test").then().statusCode(200)
-                .body("find { it.worker_id == '" + Suite.WORKER_ID + "' }.healthy", is(true))
-                .body("find { it.worker_id == '" + Suite.WORKER_ID + "' }.latency", notNullValue());
+        // StacyVM's shape: each provider by name, healthy or not
+        api().post("/providers/test").then().statusCode(200).body("docker", is(true));
     }
 
     @Test

@@ -60,8 +60,16 @@ class SdkCompatibilityTest {
 
     /** A request as the SDKs send it: X-API-Key, and a JSON Content-Type only when there is a body. */
     private Answer call(String method, String path, Object body) throws Exception {
+        return call(method, path, body, null);
+    }
+
+    /** The same from a client made with a {@code user_id} ({@code userId}), which sends it as X-User-ID. */
+    private Answer call(String method, String path, Object body, String userId) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(Suite.URL + "/api/v1" + path))
                 .timeout(Duration.ofSeconds(60)).header("X-API-Key", Suite.API_KEY);
+        if (userId != null) {
+            request.header("X-User-ID", userId);
+        }
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -161,6 +169,14 @@ class SdkCompatibilityTest {
             fields(provider, Map.of("name", String.class, "healthy", Boolean.class, "default", Boolean.class), "provider");
         }
 
+        // ProviderManager.test(): POST without a body, returned as dict[str, bool]
+        Answer tested = call("POST", "/providers/test", null);
+        success(tested, "providers.test");
+        assertTrue(tested.json().isObject(), "providers.test is an object of name to health: " + tested.body());
+        tested.json().fields().forEachRemaining(entry -> assertTrue(entry.getValue().isBoolean(),
+                "providers.test." + entry.getKey() + " is a boolean: " + tested.body()));
+        assertEquals(true, tested.json().path("docker").asBoolean(false), "docker is healthy: " + tested.body());
+
         // extend_ttl(): JS keeps the answer as the sandbox
         Answer extended = call("POST", "/sandboxes/" + id + "/extend", Map.of("ttl", "30m"));
         success(extended, "extend");
@@ -242,6 +258,26 @@ class SdkCompatibilityTest {
         success(call("DELETE", sb + "/files?path=%2Fworkspace%2Fmoved.txt", null), "delete_file");
         success(call("POST", sb + "/exec", Map.of("command", "mkdir -p /workspace/d/e")), "mkdir");
         success(call("DELETE", sb + "/files?path=%2Fworkspace%2Fd&recursive=true", null), "delete_file recursive");
+    }
+
+    @Test
+    void aClientMadeWithAUserIdHoldingAColonWorksForItsSandboxes() throws Exception {
+        // Client(user_id="org:alice") sends X-User-ID: org:alice on every call, as StacyVM allows
+        // (who else reaches that user's sandboxes: OwnerModelTest.endUserIdsWithColonsAreTheirKeysEndUsersAndNoOneElses)
+        String alice = "sdk-org-" + UUID.randomUUID().toString().substring(0, 6) + ":alice";
+        Answer spawned = call("POST", "/sandboxes", Map.of("image", "stacyvm/base:bookworm", "ttl", "10m"), alice);
+        success(spawned, "spawn as " + alice);
+        String id = spawned.json().get("id").asText();
+        sandboxes.add(id);
+        assertTrue(spawned.json().get("owner_id").asText().endsWith(":" + alice), "the owner is the key's end user "
+                + alice + ": " + spawned.body());
+        success(call("GET", "/sandboxes/" + id, null, alice), "get as " + alice);
+        Answer exec = call("POST", "/sandboxes/" + id + "/exec", Map.of("command", "echo ok"), alice);
+        success(exec, "exec as " + alice);
+        assertEquals("ok\n", exec.json().get("stdout").asText());
+        assertTrue(call("GET", "/sandboxes", null, alice).body().contains(id), "the list as " + alice + " holds it");
+        success(call("POST", "/sandboxes/admission", Map.of(), alice), "admission as " + alice);
+        success(call("DELETE", "/sandboxes/" + id, null, alice), "destroy as " + alice);
     }
 
     @Test

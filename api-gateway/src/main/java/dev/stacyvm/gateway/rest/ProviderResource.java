@@ -1,7 +1,6 @@
 package dev.stacyvm.gateway.rest;
 
 import dev.stacyvm.gateway.auth.Access;
-import dev.stacyvm.contract.api.ProviderCheck;
 import dev.stacyvm.contract.api.ProviderView;
 import dev.stacyvm.gateway.service.ProviderCatalog;
 import io.smallrye.common.annotation.Blocking;
@@ -13,6 +12,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import java.util.Map;
 
 /** {@code /api/v1/providers}: which sandbox providers exist and whether they work. */
 @Path("/api/v1/providers")
@@ -37,11 +37,14 @@ public class ProviderResource {
         return providers.get(name);
     }
 
-    /** Checks every provider on every ready worker now and answers each check. */
+    /**
+     * Checks every provider on every ready worker now: {@code {"docker": true}}, a provider healthy
+     * when one worker's check passed (StacyVM's shape; {@code GET /providers} has the details).
+     */
     @POST
     @Access(Access.Level.WRITE)
     @Path("/test")
-    public List<ProviderCheck> test() {
-        return providers.check();
+    public Map<String, Boolean> test() {
+        return providers.test();
     }
 }

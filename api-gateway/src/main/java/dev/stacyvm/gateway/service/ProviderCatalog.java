@@ -74,6 +74,19 @@ public class ProviderCatalog {
         }).toList();
     }
 
+    /**
+     * Checks every provider now and answers each by name, healthy when at least one ready worker's
+     * check passed: {@code {"docker": true}}, the shape of StacyVM's {@code POST /providers/test}
+     * ({@code docs/rest-api.md}, Providers), which its SDKs return as {@code dict[str, bool]}.
+     */
+    public Map<String, Boolean> test() {
+        Map<String, Boolean> healthy = new LinkedHashMap<>();
+        for (ProviderView provider : list()) {
+            healthy.put(provider.name(), provider.healthy());
+        }
+        return healthy;
+    }
+
     public ProviderView get(String name) {
         return list().stream().filter(provider -> provider.name().equals(name)).findFirst()
                 .orElseThrow(() -> ApiException.notFound("provider not found: " + name));
