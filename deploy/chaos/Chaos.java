@@ -3,8 +3,9 @@
  * (-Dchaos.sandboxes, default 200) while every service is killed with SIGKILL once and restarted,
  * and the Kafka broker is restarted once. Afterwards it checks that every acknowledged operation
  * is in the audit log exactly once, that no container is left behind and that no sandbox is stuck
- * in a transitional state, prints the counts, and exits 1 if any check fails. Run it with `./stacyvm chaos` against a running suite (JDK only; it uses the
- * launcher to restart what it killed, psql for the checks and docker for the containers).
+ * in a transitional state, prints the counts, and exits 1 if any check fails. Run it with
+ * `./stacyvm chaos` against a running suite (JDK only; it uses the launcher to restart what it
+ * killed, psql for the checks and docker for the containers).
  */
 import java.io.IOException;
 import java.net.URI;
