@@ -5,6 +5,7 @@ import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Info;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.SandboxDefaults;
 import dev.stacyvm.worker.config.WorkerConfig;
@@ -13,8 +14,10 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -38,10 +41,14 @@ public class DiskEnforcement {
 
     private volatile Verdict verdict;
 
+    /** The sysfs folder of the btrfs filesystem holding the engine's data root, when it is one. */
+    private volatile Optional<Path> btrfsFilesystem = Optional.empty();
+
     /**
      * What the probe found: whether sizes are enforced, why in words, and whether the size the
-     * engine holds a container to also counts its image (btrfs limits a container's whole
-     * snapshot, image included; overlay2 on XFS only its upper layer).
+     * engine holds a container to may count its image: on btrfs it does unless the data root has
+     * simple quotas at the time of a create ({@link #sizeCountsImage()}); overlay2 on XFS and zfs
+     * limit only what the container writes.
      */
     public record Verdict(boolean enforced, String reason, boolean sizeIncludesImage) {
 
@@ -56,8 +63,19 @@ public class DiskEnforcement {
      * what the sandbox itself may write.
      */
     String storageSize(int diskMb, long imageBytes) {
-        long extraMb = verdict().sizeIncludesImage() ? (imageBytes + MIB - 1) / MIB : 0;
+        long extraMb = sizeCountsImage() ? (imageBytes + MIB - 1) / MIB : 0;
         return (diskMb + extraMb) + "M";
+    }
+
+    /**
+     * Whether a container created now is held to a size that counts its image: on btrfs, yes
+     * unless the data root keeps simple quotas now. Read at each create, since the engine turns
+     * quotas off when it stops and full ones on at its next sized create
+     * ({@link BtrfsQuotas}); when the worker cannot read the mode it adds the image, so that a
+     * sandbox can always start (under simple quotas it may then write up to the image's size more).
+     */
+    boolean sizeCountsImage() {
+        return verdict().sizeIncludesImage() && BtrfsQuotas.of(btrfsFilesystem) != BtrfsQuotas.SIMPLE;
     }
 
     private static final long MIB = 1024L * 1024L;
@@ -125,7 +143,11 @@ public class DiskEnforcement {
     private Verdict probe() {
         String driver;
         try {
-            driver = docker.infoCmd().exec().getDriver();
+            Info info = docker.infoCmd().exec();
+            driver = info.getDriver();
+            if ("btrfs".equals(driver) && info.getDockerRootDir() != null) {
+                btrfsFilesystem = BtrfsQuotas.filesystemOf(BtrfsQuotas.SYSFS, Path.of(info.getDockerRootDir()));
+            }
         } catch (RuntimeException unreachable) {
             return null;
         }
@@ -142,7 +164,9 @@ public class DiskEnforcement {
                             .withNetworkMode("none"))
                     .withCmd(List.of("true"))
                     .exec();
-            return new Verdict(true, "storage driver " + driver + " accepts --storage-opt size", includesImage);
+            return new Verdict(true, "storage driver " + driver + " accepts --storage-opt size"
+                    + (includesImage ? " (quotas now: " + BtrfsQuotas.of(btrfsFilesystem).name().toLowerCase() + ")" : ""),
+                    includesImage);
         } catch (NotFoundException missingImage) {
             // no image to probe with: judge by the driver alone
             boolean sized = "btrfs".equals(driver) || "zfs".equals(driver);
