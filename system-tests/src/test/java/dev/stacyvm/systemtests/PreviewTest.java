@@ -88,7 +88,7 @@ class PreviewTest {
         api().body(Map.of("path", "/workspace/app.py", "content", app)).post("/sandboxes/{id}/files", id)
                 .then().statusCode(200);
         api().body(Map.of("mode", "shell", "command", "setsid python3 /workspace/app.py 3000 >/tmp/app.log 2>&1 </dev/null &"
-                        + " for i in $(seq 50); do python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 3000))'"
+                        + " for i in $(seq 300); do python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 3000))'"
                         + " 2>/dev/null && exit 0; sleep 0.1; done; exit 1"))
                 .post("/sandboxes/{id}/exec", id).then().statusCode(200).body("exit_code", equalTo(0));
         return id;

@@ -5,6 +5,7 @@ import static dev.stacyvm.systemtests.Suite.exec;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -170,14 +171,19 @@ class ProcessContainmentTest {
         exec(id, Map.of("command", "cd /tmp && printf 'sleep \"$1\"\\n' > wait && python3 -c "
                 + "\"import os; os.execv('/bin/sh', ['stacyvm-agent', 'wait', '304'])\" >/dev/null 2>&1 & echo started"))
                 .then().statusCode(200).body("stdout", equalTo("started\n"));
-        Thread.sleep(500); // python has replaced itself
-        List<Map<String, Object>> listed = api().get("/sandboxes/{id}/processes", id).then().statusCode(200)
-                .extract().path("processes");
-        Map<String, Object> impostor = listed.stream().filter(p -> "stacyvm-agent wait 304".equals(p.get("command")))
-                .findFirst().orElseThrow(() -> new AssertionError("the impostor is listed: " + listed));
+        // python replaces itself with the impostor once it has started (seconds on a busy host)
+        List<Map<String, Object>> listed = List.of();
+        Map<String, Object> impostor = null;
+        for (int attempt = 0; attempt < 60 && impostor == null; attempt++) {
+            Thread.sleep(250);
+            listed = api().get("/sandboxes/{id}/processes", id).then().statusCode(200).extract().path("processes");
+            impostor = listed.stream().filter(p -> "stacyvm-agent wait 304".equals(p.get("command"))).findFirst().orElse(null);
+        }
+        assertNotNull(impostor, "the impostor is listed: " + listed);
+        List<Map<String, Object>> found = listed;
         assertFalse(Boolean.TRUE.equals(impostor.get("agent")), "it is not listed as the agent: " + impostor);
-        Map<String, Object> keepAlive = listed.stream().filter(p -> "/.stacyvm/bin/stacyvm-agent wait".equals(p.get("command")))
-                .findFirst().orElseThrow(() -> new AssertionError("the keep-alive is listed: " + listed));
+        Map<String, Object> keepAlive = found.stream().filter(p -> "/.stacyvm/bin/stacyvm-agent wait".equals(p.get("command")))
+                .findFirst().orElseThrow(() -> new AssertionError("the keep-alive is listed: " + found));
         assertEquals(Boolean.TRUE, keepAlive.get("agent"), "the real keep-alive is the agent: " + keepAlive);
 
         api().queryParam("signal", "KILL").delete("/sandboxes/{id}/processes/{pid}", id, impostor.get("pid"))
