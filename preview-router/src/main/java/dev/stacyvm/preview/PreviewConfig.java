@@ -1,5 +1,6 @@
 package dev.stacyvm.preview;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -47,4 +48,14 @@ public interface PreviewConfig {
      */
     @WithDefault("65536")
     int maxRequestHeaderSize();
+
+    /**
+     * The largest request body the router relays to an app; past it {@code 413 payload_too_large},
+     * in the request's own HTTP version, with {@code Connection: close}: before anything reaches
+     * the app when {@code Content-Length} declares more, else (chunked) when the bytes relayed
+     * pass it, and the app's request is then cancelled. The HTTP server's own ceiling
+     * ({@code quarkus.http.limits.max-body-size}) is four times higher.
+     */
+    @WithDefault("1G")
+    MemorySize maxRequestBodySize();
 }

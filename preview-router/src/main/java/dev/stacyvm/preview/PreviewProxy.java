@@ -64,8 +64,10 @@ public class PreviewProxy {
 
     private HttpClient http;
     private PreviewTokens tokens;
+    private Vertx vertx;
 
     void install(@Observes Router router, Vertx vertx) {
+        this.vertx = vertx;
         int connectMillis = (int) config.connectTimeout().toMillis();
         http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(connectMillis).setKeepAlive(true)
                 .setMaxPoolSize(256).setDecompressionSupported(false)
@@ -137,8 +139,9 @@ public class PreviewProxy {
     }
 
     /**
-     * Refuses a request whose line or header block is past the router's limits ({@code 414} or
-     * {@code 431}, in the request's own HTTP version, with a typed body); answers whether it did.
+     * Refuses a request whose line, header block or declared body is past the router's limits
+     * ({@code 414}, {@code 431} or {@code 413}, in the request's own HTTP version, with a typed
+     * body); answers whether it did. A chunked body is counted as it is relayed ({@link LimitedBody}).
      */
     private boolean refusedForItsSize(RoutingContext context) {
         HttpServerRequest request = context.request();
@@ -156,7 +159,55 @@ public class PreviewProxy {
                             + headers + "; stacyvm.preview.max-request-header-size).", null);
             return true;
         }
+        long declared = declaredBodyLength(request);
+        if (declared > config.maxRequestBodySize().asLongValue()) {
+            refuseBody(context, "this one declares " + declared);
+            return true;
+        }
         return false;
+    }
+
+    /** The body length a request declares in {@code Content-Length}; -1 when it declares none (or none that parses). */
+    static long declaredBodyLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(length.trim());
+        } catch (NumberFormatException unparsable) {
+            return -1;
+        }
+    }
+
+    /** How long the router goes on reading a refused body before it closes the connection. */
+    private static final long LINGER_MILLIS = 5000;
+
+    /**
+     * Answers {@code 413 payload_too_large} with {@code Connection: close}, then reads on and
+     * drops what the client still sends until its body ends (at most {@link #LINGER_MILLIS}) before
+     * closing: closing at once, with the client's bytes unread, would reset the connection and
+     * lose the answer, which is why servers linger on close.
+     */
+    private void refuseBody(RoutingContext context, String size) {
+        HttpServerRequest request = context.request();
+        context.response().putHeader(HttpHeaders.CONNECTION, "close");
+        errors.send(context, ErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large",
+                "The router relays request bodies of up to " + config.maxRequestBodySize().asLongValue() + " bytes ("
+                        + size + "; stacyvm.preview.max-request-body-size).", null);
+        Runnable close = () -> request.connection().close();
+        // a client waiting for 100 Continue sends no body after a final answer
+        if (request.isEnded() || "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+            close.run();
+            return;
+        }
+        long linger = vertx.setTimer(LINGER_MILLIS, fired -> close.run());
+        request.handler(dropped -> { });
+        request.endHandler(ended -> {
+            vertx.cancelTimer(linger);
+            close.run();
+        });
+        request.resume();
     }
 
     /** The bytes of a request line: {@code METHOD SP target SP HTTP/x.y}, without its CRLF. */
@@ -237,11 +288,19 @@ public class PreviewProxy {
             var outbound = connected.result();
             boolean hasBody = request.headers().contains(HttpHeaders.CONTENT_LENGTH)
                     || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-            var sent = hasBody ? outbound.send(request) : outbound.send();
+            // a declared length was checked before; a chunked body is counted as it goes
+            LimitedBody body = new LimitedBody(request, config.maxRequestBodySize().asLongValue(), () -> {
+                outbound.reset();
+                refuseBody(context, "this one sent more");
+            });
+            var sent = hasBody ? outbound.send(body) : outbound.send();
             if (!hasBody) {
                 request.resume();
             }
             sent.onComplete(answered -> {
+                if (body.past()) {
+                    return;
+                }
                 if (answered.failed()) {
                     upstreamFailed(context, port, answered.cause());
                     return;
