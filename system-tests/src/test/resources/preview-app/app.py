@@ -45,7 +45,7 @@ class App(http.server.BaseHTTPRequestHandler):
         if path == "/ws" and self.headers.get("Upgrade", "").lower() == "websocket":
             if "refuse" in params:
                 return self.send_body(int(params["refuse"]), "no upgrade here\n", "text/plain")
-            return self.websocket(params.get("pick"))
+            return self.websocket(params.get("pick"), params.get("deflate") == "1")
         if path == "/big-header":
             # an answer whose header block is as large as asked: the router relays it or says why not
             self.send_response(200)
@@ -116,7 +116,7 @@ class App(http.server.BaseHTTPRequestHandler):
     do_PATCH = do_POST
     do_DELETE = do_POST
 
-    def websocket(self, pick=None):
+    def websocket(self, pick=None, deflate=False):
         key = self.headers["Sec-WebSocket-Key"]
         accept = base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
         offered = [p.strip() for p in self.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()]
@@ -127,6 +127,12 @@ class App(http.server.BaseHTTPRequestHandler):
         # RFC 6455 4.2.2: the server picks one of the offered subprotocols, or none
         if pick in offered:
             self.send_header("Sec-WebSocket-Protocol", pick)
+        # RFC 7692: permessage-deflate when offered and this app is asked to take it, without context
+        # takeover, so that echoing a compressed message's bytes as they came is a valid answer
+        extensions = self.headers.get("Sec-WebSocket-Extensions", "")
+        if deflate and "permessage-deflate" in extensions:
+            self.send_header("Sec-WebSocket-Extensions",
+                             "permessage-deflate; server_no_context_takeover; client_no_context_takeover")
         self.end_headers()
         while True:
             header = self.rfile.read(2)
@@ -148,12 +154,12 @@ class App(http.server.BaseHTTPRequestHandler):
             if opcode == 9:
                 self.frame(10, payload)
             elif opcode in (0, 1, 2):
-                # each frame echoed as it came, fragments and all (FIN bit kept)
-                self.frame(opcode, payload, fin=bool(header[0] & 0x80))
+                # each frame echoed as it came, fragments and all (FIN and RSV1, "compressed", kept)
+                self.frame(opcode, payload, fin=bool(header[0] & 0x80), rsv1=bool(header[0] & 0x40))
         self.close_connection = True
 
-    def frame(self, opcode, payload, fin=True):
-        header = bytes([(0x80 if fin else 0) | opcode])
+    def frame(self, opcode, payload, fin=True, rsv1=False):
+        header = bytes([(0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode])
         if len(payload) < 126:
             header += bytes([len(payload)])
         elif len(payload) < 65536:

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.RestAssured;
@@ -22,15 +23,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -274,6 +279,69 @@ class PreviewTest {
     }
 
     /**
+     * Extension negotiation passes as the app decides it (RFC 6455 9.1, RFC 7692): offered
+     * permessage-deflate that the app takes comes back in its 101, and compressed messages (RSV1
+     * set) pass both ways with their bytes and bit untouched; declined, the 101 names none.
+     */
+    @Test
+    void permessageDeflateIsNegotiatedByTheAppAndCompressedMessagesPassUntouched() throws Exception {
+        String id = sandboxWithApp(true);
+        String offer = "permessage-deflate; client_max_window_bits";
+        try (RawWebSocket socket = new RawWebSocket(ROUTER_PORT, host(3000, id), "/ws?deflate=1", null, offer)) {
+            assertEquals(101, socket.status, socket.headers.toString());
+            assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+                    socket.headers.get("sec-websocket-extensions"), "the app's choice reaches the client");
+            for (String text : List.of("hello", "compressed ".repeat(20_000))) {
+                byte[] compressed = deflate(text.getBytes(StandardCharsets.UTF_8));
+                socket.send(true, 1, compressed, true);
+                RawWebSocket.Frame echo = socket.read();
+                assertTrue(echo.rsv1(), "the echo is still marked compressed");
+                assertTrue(Arrays.equals(compressed, echo.payload()), text.length() + " chars: the bytes are untouched");
+                assertEquals(text, inflate(echo.payload()));
+            }
+        }
+        try (RawWebSocket socket = new RawWebSocket(ROUTER_PORT, host(3000, id), "/ws", null, offer)) {
+            assertEquals(101, socket.status);
+            assertNull(socket.headers.get("sec-websocket-extensions"), "a declined extension is named by no one");
+            socket.send(true, 1, "plain".getBytes(StandardCharsets.UTF_8));
+            RawWebSocket.Frame echo = socket.read();
+            assertFalse(echo.rsv1());
+            assertEquals("plain", new String(echo.payload(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A message compressed as permessage-deflate sends it: raw DEFLATE, the final empty block's 00 00 ff ff removed. */
+    private static byte[] deflate(byte[] message) {
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+        deflater.setInput(message);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH)) > 0) {
+            out.write(buffer, 0, n);
+        }
+        deflater.end();
+        byte[] all = out.toByteArray();
+        return Arrays.copyOf(all, all.length - 4);
+    }
+
+    private static String inflate(byte[] payload) throws DataFormatException {
+        Inflater inflater = new Inflater(true);
+        byte[] tail = {0, 0, (byte) 0xff, (byte) 0xff};
+        byte[] input = Arrays.copyOf(payload, payload.length + 4);
+        System.arraycopy(tail, 0, input, payload.length, 4);
+        inflater.setInput(input);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = inflater.inflate(buffer)) > 0) {
+            out.write(buffer, 0, n);
+        }
+        inflater.end();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
      * WebSocket messages of every size pass both ways unchanged, across each length encoding's
      * boundary (7-bit, 16-bit, 64-bit) and past the 16 MiB an earlier router capped; fragments keep
      * their FIN bits and opcodes; a ping gets the app's pong.
@@ -289,7 +357,7 @@ class PreviewTest {
                 socket.send(true, 2, payload);
                 RawWebSocket.Frame echo = socket.read();
                 assertEquals(2, echo.opcode(), "a binary frame of " + size + " bytes comes back binary");
-                assertTrue(java.util.Arrays.equals(payload, echo.payload()), size + " bytes come back unchanged");
+                assertTrue(Arrays.equals(payload, echo.payload()), size + " bytes come back unchanged");
             }
             List<RawWebSocket.Frame> sent = List.of(new RawWebSocket.Frame(false, 1, "frag".getBytes(StandardCharsets.UTF_8)),
                     new RawWebSocket.Frame(false, 0, "ment".getBytes(StandardCharsets.UTF_8)),

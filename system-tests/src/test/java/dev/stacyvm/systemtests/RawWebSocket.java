@@ -24,8 +24,12 @@ final class RawWebSocket implements AutoCloseable {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** One frame as it arrived. */
-    record Frame(boolean fin, int opcode, byte[] payload) {
+    /** One frame as it arrived; {@code rsv1} marks a compressed message (permessage-deflate, RFC 7692). */
+    record Frame(boolean fin, int opcode, byte[] payload, boolean rsv1) {
+
+        Frame(boolean fin, int opcode, byte[] payload) {
+            this(fin, opcode, payload, false);
+        }
     }
 
     private final Socket socket;
@@ -43,6 +47,11 @@ final class RawWebSocket implements AutoCloseable {
      * {@code Host: host}, offering {@code protocols} (a header value; none when null).
      */
     RawWebSocket(int port, String host, String path, String protocols) throws IOException {
+        this(port, host, path, protocols, null);
+    }
+
+    /** As above, also offering {@code extensions} ({@code Sec-WebSocket-Extensions}; none when null). */
+    RawWebSocket(int port, String host, String path, String protocols, String extensions) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(30_000);
         in = socket.getInputStream();
@@ -52,7 +61,8 @@ final class RawWebSocket implements AutoCloseable {
         key = Base64.getEncoder().encodeToString(nonce);
         out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
-                + (protocols == null ? "" : "Sec-WebSocket-Protocol: " + protocols + "\r\n") + "\r\n")
+                + (protocols == null ? "" : "Sec-WebSocket-Protocol: " + protocols + "\r\n")
+                + (extensions == null ? "" : "Sec-WebSocket-Extensions: " + extensions + "\r\n") + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
@@ -87,8 +97,13 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends one masked frame. */
     void send(boolean fin, int opcode, byte[] payload) throws IOException {
+        send(fin, opcode, payload, false);
+    }
+
+    /** Sends one masked frame, with RSV1 set when {@code rsv1} (a compressed message). */
+    void send(boolean fin, int opcode, byte[] payload, boolean rsv1) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write((fin ? 0x80 : 0) | opcode);
+        frame.write((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         } else if (payload.length < 65536) {
@@ -129,7 +144,7 @@ final class RawWebSocket implements AutoCloseable {
                 length = (length << 8) | in.read();
             }
         }
-        return new Frame((first & 0x80) != 0, first & 0x0F, in.readNBytes((int) length));
+        return new Frame((first & 0x80) != 0, first & 0x0F, in.readNBytes((int) length), (first & 0x40) != 0);
     }
 
     @Override
