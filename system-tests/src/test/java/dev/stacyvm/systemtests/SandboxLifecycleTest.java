@@ -45,7 +45,7 @@ class SandboxLifecycleTest {
                 .body("vcpus", equalTo(1))
                 .body("metadata.task", equalTo("lifecycle"))
                 .body("created_at", notNullValue())
-                .body("preview_domain", equalTo("localhost"))
+                .body("preview_domain", equalTo("localhost:" + Integer.getInteger("stacyvm.preview-port", 7580)))
                 .body("worker_id", equalTo(Suite.WORKER_ID))
                 .extract().path("id");
         JsonPath created = api().get("/sandboxes/{id}", id).then().statusCode(200).extract().jsonPath();

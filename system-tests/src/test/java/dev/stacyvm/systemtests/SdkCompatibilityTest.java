@@ -1,5 +1,6 @@
 package dev.stacyvm.systemtests;
 
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -258,6 +261,43 @@ class SdkCompatibilityTest {
         success(call("DELETE", sb + "/files?path=%2Fworkspace%2Fmoved.txt", null), "delete_file");
         success(call("POST", sb + "/exec", Map.of("command", "mkdir -p /workspace/d/e")), "mkdir");
         success(call("DELETE", sb + "/files?path=%2Fworkspace%2Fd&recursive=true", null), "delete_file recursive");
+    }
+
+    /**
+     * {@code get_preview_url(port)} ({@code getPreviewUrl}) builds
+     * {@code http://{port}-{id}.{preview_domain}} from the sandbox's answer: that address reaches
+     * the app of a public preview through the router, and a private preview's refusal says where
+     * its tokened URL comes from.
+     */
+    @Test
+    void theSdksPreviewUrlReachesThePreview() throws Exception {
+        Answer spawned = call("POST", "/sandboxes", Map.of("image", "stacyvm/base:bookworm", "ttl", "10m",
+                "ports", List.of(3000), "public_preview", true));
+        success(spawned, "spawn");
+        String id = spawned.json().get("id").asText();
+        sandboxes.add(id);
+        success(call("POST", "/sandboxes/" + id + "/exec", Map.of("command",
+                "mkdir -p /tmp/site && echo sdk-preview > /tmp/site/index.html && "
+                        + "(setsid python3 -m http.server 3000 -d /tmp/site >/dev/null 2>&1 < /dev/null &)")), "exec");
+        URI url = URI.create("http://3000-" + id + "." + spawned.json().get("preview_domain").asText());
+        Response answer = null;
+        for (int attempt = 0; attempt < 60 && (answer == null || answer.statusCode() != 200); attempt++) {
+            Thread.sleep(250);
+            answer = RestAssured.given().baseUri("http://127.0.0.1:" + url.getPort())
+                    .header("Host", url.getAuthority()).get("/");
+        }
+        assertEquals(200, answer.statusCode(), url + ": " + answer.asString());
+        assertEquals("sdk-preview\n", answer.asString(), "the app answers at the SDK's preview URL " + url);
+
+        Answer privately = call("POST", "/sandboxes", Map.of("image", "stacyvm/base:bookworm", "ttl", "10m",
+                "ports", List.of(3000)));
+        success(privately, "spawn");
+        String privateId = privately.json().get("id").asText();
+        sandboxes.add(privateId);
+        URI privateUrl = URI.create("http://3000-" + privateId + "." + privately.json().get("preview_domain").asText());
+        RestAssured.given().baseUri("http://127.0.0.1:" + privateUrl.getPort())
+                .header("Host", privateUrl.getAuthority()).get("/").then().statusCode(401)
+                .body("message", containsString("/api/v1/sandboxes/" + privateId + "/preview/3000"));
     }
 
     @Test

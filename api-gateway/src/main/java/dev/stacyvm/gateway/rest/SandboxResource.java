@@ -58,7 +58,7 @@ public class SandboxResource {
     static final String SANDBOX_EXAMPLE = """
             {"id":"sb-1a2b3c4d5e6f","state":"running","provider":"docker","image":"stacyvm/base:bookworm",
              "memory_mb":512,"vcpus":1,"created_at":"2026-11-23T14:15:01.727745Z",
-             "expires_at":"2026-11-23T14:45:01.727745Z","metadata":{"task":"demo"},"preview_domain":"localhost",
+             "expires_at":"2026-11-23T14:45:01.727745Z","metadata":{"task":"demo"},"preview_domain":"localhost:7480",
              "owner_id":"default:alice","worker_id":"worker-host1-7425","preview_urls":{},"error":null}""";
     static final String CREATE_EXAMPLE = """
             {"image":"stacyvm/base:bookworm","memory_mb":512,"vcpus":1,"ttl":"30m","metadata":{"task":"demo"}}""";

@@ -12,7 +12,9 @@ import java.util.Map;
  * the most it may write (MiB); {@code disk_used_bytes} and {@code disk_used_mb} what it has written,
  * shown for a running sandbox when its worker answered in time, left out otherwise. {@code network}
  * is {@code "none"} or {@code "bridge"}; {@code network_policy} the egress policy in force on a
- * {@code "bridge"} sandbox.
+ * {@code "bridge"} sandbox. {@code preview_domain} is where previews are served, with the router's
+ * port when it is not the scheme's default ({@code localhost:7480}), so that StacyVM's SDKs'
+ * {@code http://{port}-{id}.{preview_domain}} reaches it; {@code preview_urls} has each declared port's URL.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxView(

@@ -9,7 +9,12 @@ import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Turns a record into what the API shows, with the preview URL of each declared port. */
+/**
+ * Turns a record into what the API shows, with the preview URL of each declared port.
+ * {@code preview_domain} carries the router's port when it is not the scheme's default
+ * ({@code localhost:7480}): StacyVM's SDKs build {@code http://{port}-{id}.{preview_domain}}, which
+ * then reaches the router.
+ */
 @ApplicationScoped
 public class SandboxViews {
 
@@ -31,7 +36,7 @@ public class SandboxViews {
         }
         return new SandboxView(sandbox.id, sandbox.state.wireName(), sandbox.provider, sandbox.image,
                 sandbox.memoryMb, sandbox.vcpus, sandbox.createdAt, sandbox.expiresAt, sandbox.metadata,
-                config.previewDomain(), sandbox.ownerId, sandbox.workerId, previewUrls, sandbox.publicPreview, sandbox.error,
+                config.previewDomain() + portSuffix, sandbox.ownerId, sandbox.workerId, previewUrls, sandbox.publicPreview, sandbox.error,
                 sandbox.diskMb == 0 ? null : sandbox.diskMb, sandbox.network,
                 "bridge".equals(sandbox.network) ? effective(sandbox.networkPolicy) : null, null, null);
     }
