@@ -6,7 +6,7 @@
 """
 
 from .client import Admin, Client, Templates
-from .errors import (BadRequestError, ConflictError, ForbiddenError, NotFoundError, ProviderError,
+from .errors import (BadRequestError, ConflictError, ForbiddenError, InternalError, NotFoundError, ProviderError,
                      ResourceLimitError, StacyVMConnectionError, StacyVMError, UnauthorizedError, UnavailableError)
 from .files import Files
 from .models import ExecChunk, ExecResult, FileInfo, PreviewAccess
@@ -15,5 +15,5 @@ from .sandbox import ExecStream, Sandbox
 __version__ = "0.1.0"
 
 __all__ = ["Admin", "BadRequestError", "Client", "ConflictError", "ExecChunk", "ExecResult", "ExecStream", "FileInfo",
-           "Files", "ForbiddenError", "NotFoundError", "PreviewAccess", "ProviderError", "ResourceLimitError", "Sandbox",
+           "Files", "ForbiddenError", "InternalError", "NotFoundError", "PreviewAccess", "ProviderError", "ResourceLimitError", "Sandbox",
            "StacyVMConnectionError", "StacyVMError", "Templates", "UnauthorizedError", "UnavailableError"]

@@ -55,6 +55,12 @@ class ProviderError(StacyVMError):
     code = "provider_error"
 
 
+class InternalError(StacyVMError):
+    """A failure of StacyVM's own code; the message carries an incident id its log holds."""
+
+    code = "internal_error"
+
+
 class UnavailableError(StacyVMError):
     code = "unavailable"
 
@@ -67,7 +73,7 @@ class StacyVMConnectionError(StacyVMError):
 
 ERRORS: Dict[str, Type[StacyVMError]] = {cls.code: cls for cls in (
     BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, ConflictError, ResourceLimitError,
-    ProviderError, UnavailableError)}
+    ProviderError, InternalError, UnavailableError)}
 
 _BY_STATUS = {400: BadRequestError, 401: UnauthorizedError, 403: ForbiddenError, 404: NotFoundError,
               409: ConflictError, 429: ResourceLimitError, 503: UnavailableError}

@@ -200,6 +200,12 @@ class OfflineTest(unittest.TestCase):
         self.assertEqual(10, from_response(429, b'{"code":"resource_limit"}', "10").retry_after)
         self.assertIsInstance(from_response(404, b"not json"), stacyvm.NotFoundError)
         self.assertIsInstance(from_response(502, b""), stacyvm.ProviderError)
+        bug = from_response(500, b'{"code":"internal_error","message":"internal error (incident 1a2b3c4d)"}')
+        self.assertIsInstance(bug, stacyvm.InternalError, "a bug of ours is its own error, not the engine failing")
+        self.assertNotIsInstance(bug, stacyvm.ProviderError)
+        full = from_response(429, b'{"code":"capacity_exhausted","message":"no room now"}', "5")
+        self.assertIsInstance(full, stacyvm.ResourceLimitError, "a code without its own class is typed by its status")
+        self.assertEqual(("capacity_exhausted", 5), (full.code, full.retry_after))
 
 
 if __name__ == "__main__":

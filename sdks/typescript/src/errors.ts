@@ -21,7 +21,10 @@ export class NotFoundError extends StacyVMError {}
 export class ConflictError extends StacyVMError {}
 /** A quota, a rate limit or the hosts' capacity; `retryAfter` (seconds) when waiting helps. */
 export class ResourceLimitError extends StacyVMError {}
+/** The sandbox provider (the container engine) failed. */
 export class ProviderError extends StacyVMError {}
+/** A failure of StacyVM's own code; the message carries an incident id its log holds. */
+export class InternalError extends StacyVMError {}
 export class UnavailableError extends StacyVMError {}
 /** The API could not be reached at all. */
 export class StacyVMConnectionError extends StacyVMError {}
@@ -34,6 +37,7 @@ const BY_CODE: Record<string, typeof StacyVMError> = {
   conflict: ConflictError,
   resource_limit: ResourceLimitError,
   provider_error: ProviderError,
+  internal_error: InternalError,
   unavailable: UnavailableError,
 };
 
@@ -55,8 +59,10 @@ export function errorFromResponse(status: number, body: string, retryAfter?: str
   } catch {
     // not JSON: the status decides
   }
-  const resolved = code ?? BY_STATUS[status] ?? (status >= 500 ? "provider_error" : "error");
-  const ErrorClass = BY_CODE[resolved] ?? StacyVMError;
+  const byStatus = BY_STATUS[status] ?? (status >= 500 ? "provider_error" : "error");
+  const resolved = code ?? byStatus;
+  // a code this SDK has no class for (capacity_exhausted, too_many_uploads, ...) is typed by its status
+  const ErrorClass = BY_CODE[resolved] ?? BY_CODE[byStatus] ?? StacyVMError;
   const seconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
   return new ErrorClass(message, { code: resolved, status, retryAfter: seconds });
 }

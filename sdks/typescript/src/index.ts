@@ -10,7 +10,7 @@
 export { Admin, Client, Templates } from "./client.js";
 export type { ClientOptions } from "./client.js";
 export {
-  BadRequestError, ConflictError, ForbiddenError, NotFoundError, ProviderError, ResourceLimitError,
+  BadRequestError, ConflictError, ForbiddenError, InternalError, NotFoundError, ProviderError, ResourceLimitError,
   StacyVMConnectionError, StacyVMError, UnauthorizedError, UnavailableError, errorFromResponse,
 } from "./errors.js";
 export { Files } from "./files.js";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import {
   Client, NotFoundError, BadRequestError, UnauthorizedError, ForbiddenError, ResourceLimitError,
-  StacyVMConnectionError, ProviderError, errorFromResponse,
+  StacyVMConnectionError, ProviderError, InternalError, errorFromResponse,
 } from "../dist/index.js";
 
 const URL = process.env.STACYVM_URL;
@@ -190,4 +190,11 @@ test("errors map by code, then by status", () => {
   assert.equal(limited.retryAfter, 10);
   assert.ok(errorFromResponse(404, "not json") instanceof NotFoundError);
   assert.ok(errorFromResponse(502, "") instanceof ProviderError);
+  const bug = errorFromResponse(500, '{"code":"internal_error","message":"internal error (incident 1a2b3c4d)"}');
+  assert.ok(bug instanceof InternalError && !(bug instanceof ProviderError), "a bug of ours is not the engine failing");
+  assert.equal(bug.code, "internal_error");
+  const full = errorFromResponse(429, '{"code":"capacity_exhausted","message":"no room now"}', "5");
+  assert.ok(full instanceof ResourceLimitError, "a code without its own class is typed by its status");
+  assert.equal(full.code, "capacity_exhausted");
+  assert.equal(full.retryAfter, 5);
 });

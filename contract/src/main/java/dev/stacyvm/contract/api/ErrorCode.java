@@ -39,7 +39,13 @@ public enum ErrorCode {
     EXCEEDS_HOST_CAPACITY("exceeds_host_capacity", 422, "Unprocessable Content"),
     /** The caller already has as many uploads under way as it may; sent with Retry-After. */
     TOO_MANY_UPLOADS("too_many_uploads", 429, "Too Many Uploads"),
+    /** The sandbox provider (the container engine) failed the operation. */
     PROVIDER_ERROR("provider_error", 500, "Provider Error"),
+    /**
+     * A failure of StacyVM's own code (a bug), not of the provider: the message carries an
+     * incident id that the service's log holds with the cause.
+     */
+    INTERNAL_ERROR("internal_error", 500, "Internal Error"),
     /**
      * A file write or upload found the sandbox's disk full (its {@code disk_mb}): RFC 4918's 507
      * Insufficient Storage. Nothing of the failed write is left behind.
