@@ -1,11 +1,11 @@
 package dev.stacyvm.scheduler;
 
+import dev.stacyvm.contract.api.HostCapacity;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import dev.stacyvm.contract.api.HostCapacity;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -158,7 +158,7 @@ public interface GatewayConfig {
         @WithDefault("60s")
         Duration defaultTimeout();
 
-        /** A longer {@code timeout} is refused with {@code bad_request}. */
+        /** A longer {@code timeout} is refused with {@code resource_limit} (no retry can help). */
         @WithDefault("1h")
         Duration maxTimeout();
     }

@@ -1,10 +1,10 @@
 package dev.stacyvm.audit.rest;
 
-import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.audit.service.AuditQuery;
 import dev.stacyvm.audit.service.AuditVerifier;
-import dev.stacyvm.contract.api.AuditVerification;
 import dev.stacyvm.contract.api.AuditRecordView;
+import dev.stacyvm.contract.api.AuditVerification;
+import dev.stacyvm.support.auth.InternalApi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

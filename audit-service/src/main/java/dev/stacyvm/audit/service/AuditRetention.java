@@ -1,14 +1,14 @@
 package dev.stacyvm.audit.service;
 
+import dev.stacyvm.audit.config.AuditConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Deletes audit records older than the retention period, oldest first. The chain stays
@@ -17,16 +17,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class AuditRetention {
 
-    /** How long audit records are kept, e.g. 90d as 2160h. */
-    @ConfigProperty(name = "stacyvm.audit.retention", defaultValue = "2160h")
-    String retention;
+    @Inject
+    AuditConfig config;
 
     @Inject
     EntityManager entityManager;
 
     @Scheduled(every = "1h", delayed = "1m", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void deleteExpired() {
-        Duration keep = dev.stacyvm.contract.time.GoDuration.parse(retention);
+        Duration keep = dev.stacyvm.contract.time.GoDuration.parse(config.retention());
         Instant cutoff = Instant.now().minus(keep);
         int deleted = QuarkusTransaction.requiringNew().call(() -> entityManager
                 .createNativeQuery("DELETE FROM audit_record WHERE id <= (SELECT max(id) FROM audit_record WHERE recorded_at < ?1)")

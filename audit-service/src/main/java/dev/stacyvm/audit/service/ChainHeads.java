@@ -2,6 +2,7 @@ package dev.stacyvm.audit.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stacyvm.audit.AuditRecord;
+import dev.stacyvm.audit.config.AuditConfig;
 import dev.stacyvm.contract.api.AuditVerification;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -20,11 +21,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Exports the audit chain's head outside the database, signed with the chain key: at start and
- * every {@code stacyvm.audit.head-export-interval} (default 60s), to
+ * every {@code stacyvm.audit.head-export-interval} ({@link AuditConfig}), to
  * {@code <stacyvm.audit.state-dir>/audit-chain-head.json} (the newest, replaced atomically) and one
  * line per export appended to {@code audit-chain-heads.log} (for shipping elsewhere). A new head is
  * signed only after the records since the previous one verify, so a rewrite made in between is
@@ -40,8 +40,12 @@ public class ChainHeads {
     static final String HEAD_FILE = "audit-chain-head.json";
     static final String HISTORY_FILE = "audit-chain-heads.log";
 
-    @ConfigProperty(name = "stacyvm.audit.state-dir")
-    Path stateDir;
+    @Inject
+    AuditConfig config;
+
+    private Path stateDir() {
+        return config.stateDir();
+    }
 
     @Inject
     ChainKey key;
@@ -76,7 +80,7 @@ public class ChainHeads {
     }
 
     /** Signs and writes the current head if the records since the last exported head verify. */
-    @Scheduled(every = "${stacyvm.audit.head-export-interval:60s}", delayed = "${stacyvm.audit.head-export-interval:60s}",
+    @Scheduled(every = "${stacyvm.audit.head-export-interval}", delayed = "${stacyvm.audit.head-export-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     public synchronized void export() {
@@ -121,7 +125,7 @@ public class ChainHeads {
 
     /** The newest exported head, checked against the key; no head (and no problem) before the first export. */
     public Latest latest() {
-        Path file = stateDir.resolve(HEAD_FILE);
+        Path file = stateDir().resolve(HEAD_FILE);
         if (!Files.exists(file)) {
             return new Latest(null, null);
         }
@@ -138,22 +142,22 @@ public class ChainHeads {
 
     /** Where the newest head is kept. */
     public Path location() {
-        return stateDir.resolve(HEAD_FILE);
+        return stateDir().resolve(HEAD_FILE);
     }
 
     private void write(SignedHead head) {
         try {
-            if (!Files.isDirectory(stateDir)) {
-                Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            if (!Files.isDirectory(stateDir())) {
+                Files.createDirectories(stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
             String line = json.writeValueAsString(head);
-            Path temporary = Files.createTempFile(stateDir, HEAD_FILE, ".tmp");
+            Path temporary = Files.createTempFile(stateDir(), HEAD_FILE, ".tmp");
             Files.writeString(temporary, line, StandardCharsets.UTF_8);
-            Files.move(temporary, stateDir.resolve(HEAD_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.writeString(stateDir.resolve(HISTORY_FILE), line + "\n", StandardCharsets.UTF_8,
+            Files.move(temporary, stateDir().resolve(HEAD_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(stateDir().resolve(HISTORY_FILE), line + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException failed) {
-            Log.errorf("audit chain head not exported to %s: %s", stateDir, failed.getMessage());
+            Log.errorf("audit chain head not exported to %s: %s", stateDir(), failed.getMessage());
         }
     }
 }

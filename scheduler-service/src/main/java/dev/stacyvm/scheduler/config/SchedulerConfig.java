@@ -61,4 +61,17 @@ public interface SchedulerConfig {
      * that hash already exists, so a revoked one stays revoked.
      */
     Optional<List<String>> bootstrapWorkerCredentials();
+
+    /** The compacted {@code stacyvm.preview-routes} topic the scheduler makes at start when it is missing. */
+    PreviewRoutes previewRoutes();
+
+    interface PreviewRoutes {
+        /** Its partitions (routes are keyed by sandbox id). */
+        @WithDefault("3")
+        int partitions();
+
+        /** Its replication factor: 1 on a single broker, 3 on a production cluster. */
+        @WithDefault("1")
+        short replicationFactor();
+    }
 }

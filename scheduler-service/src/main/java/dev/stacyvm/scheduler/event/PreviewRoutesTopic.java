@@ -1,13 +1,14 @@
 package dev.stacyvm.scheduler.event;
 
 import dev.stacyvm.contract.event.Topics;
+import dev.stacyvm.scheduler.config.SchedulerConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.annotation.Priority;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Makes sure the preview routes topic exists and is compacted before the scheduler publishes to
@@ -36,11 +36,8 @@ public class PreviewRoutesTopic {
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
 
-    @ConfigProperty(name = "stacyvm.scheduler.preview-routes.partitions", defaultValue = "3")
-    int partitions;
-
-    @ConfigProperty(name = "stacyvm.scheduler.preview-routes.replication-factor", defaultValue = "1")
-    short replicationFactor;
+    @Inject
+    SchedulerConfig scheduler;
 
     void ensure(@Observes @Priority(1) StartupEvent start) throws InterruptedException {
         Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
@@ -56,7 +53,8 @@ public class PreviewRoutesTopic {
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
         try (Admin admin = Admin.create(config)) {
             try {
-                admin.createTopics(List.of(new NewTopic(Topics.PREVIEW_ROUTES, partitions, replicationFactor)
+                admin.createTopics(List.of(new NewTopic(Topics.PREVIEW_ROUTES, scheduler.previewRoutes().partitions(),
+                            scheduler.previewRoutes().replicationFactor())
                         .configs(compacted))).all().get(30, TimeUnit.SECONDS);
                 Log.infof("created the compacted topic %s", Topics.PREVIEW_ROUTES);
             } catch (ExecutionException e) {

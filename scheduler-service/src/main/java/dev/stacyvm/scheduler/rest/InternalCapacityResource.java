@@ -1,10 +1,10 @@
 package dev.stacyvm.scheduler.rest;
 
-import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.scheduler.service.OwnerUsages;
 import dev.stacyvm.scheduler.service.WorkerPlacement;
+import dev.stacyvm.support.auth.InternalApi;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.GET;

@@ -1,16 +1,16 @@
 package dev.stacyvm.scheduler.rest;
 
-import dev.stacyvm.contract.api.NetworkPolicy;
-import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.PreviewGeneration;
+import dev.stacyvm.contract.api.PruneResult;
 import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
-import dev.stacyvm.contract.api.PruneResult;
 import dev.stacyvm.contract.api.TtlExtension;
 import dev.stacyvm.scheduler.service.SandboxLifecycle;
+import dev.stacyvm.support.auth.InternalApi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;

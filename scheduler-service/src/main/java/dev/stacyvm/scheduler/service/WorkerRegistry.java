@@ -1,9 +1,7 @@
 package dev.stacyvm.scheduler.service;
 
-import dev.stacyvm.contract.api.ErrorCode;
-import java.util.Objects;
-import jakarta.persistence.LockModeType;
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.HostCapacity;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.api.WorkerRegistration;
@@ -12,11 +10,13 @@ import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** Workers register and heartbeat here; the same call does both. */
 @ApplicationScoped
