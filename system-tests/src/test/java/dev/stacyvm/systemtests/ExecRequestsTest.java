@@ -2,9 +2,9 @@ package dev.stacyvm.systemtests;
 
 import static dev.stacyvm.systemtests.Suite.api;
 import static dev.stacyvm.systemtests.Suite.exec;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.containsString;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,9 +1,9 @@
 package dev.stacyvm.gateway.rest;
 
-import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.ApiKeyRequest;
 import dev.stacyvm.contract.api.ApiKeyView;
 import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.service.ApiKeys;
 import dev.stacyvm.gateway.service.AuditTrail;
 import io.smallrye.common.annotation.Blocking;

@@ -1,9 +1,9 @@
 package dev.stacyvm.gateway.rest;
 
-import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.AuditRecordView;
 import dev.stacyvm.contract.api.AuditVerification;
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.service.AuditCsv;
 import dev.stacyvm.gateway.service.InternalServices;
 import io.smallrye.common.annotation.Blocking;

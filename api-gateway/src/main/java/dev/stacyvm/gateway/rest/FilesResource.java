@@ -1,19 +1,18 @@
 package dev.stacyvm.gateway.rest;
 
-import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.ApiError;
 import dev.stacyvm.contract.api.ChmodRequest;
 import dev.stacyvm.contract.api.FileInfo;
 import dev.stacyvm.contract.api.MoveRequest;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.WriteFileRequest;
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.service.SandboxFilesGateway;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -22,11 +21,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import java.io.InputStream;
-import java.util.List;
 
 /** StacyVM's files routes, plus tar archive upload and download of a directory. */
 @Path("/api/v1/sandboxes/{id}/files")

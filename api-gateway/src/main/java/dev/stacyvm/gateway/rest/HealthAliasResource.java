@@ -1,7 +1,7 @@
 package dev.stacyvm.gateway.rest;
 
-import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.time.GoDuration;
+import dev.stacyvm.gateway.auth.Access;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.smallrye.health.SmallRyeHealth;
 import io.smallrye.health.SmallRyeHealthReporter;

@@ -1,7 +1,7 @@
 package dev.stacyvm.gateway.rest;
 
-import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.ProviderView;
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.service.ProviderCatalog;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;

@@ -1,8 +1,7 @@
 package dev.stacyvm.gateway.rest;
 
-import dev.stacyvm.gateway.auth.Access;
-import dev.stacyvm.contract.api.QuotaRequest;
 import dev.stacyvm.contract.api.QuotaOverview;
+import dev.stacyvm.contract.api.QuotaRequest;
 import dev.stacyvm.contract.api.QuotaSummary;
 import dev.stacyvm.contract.api.QuotaUsage;
 import dev.stacyvm.contract.api.QuotaView;
@@ -11,6 +10,7 @@ import dev.stacyvm.contract.api.ScopeQuotaView;
 import dev.stacyvm.contract.api.ScopeUsage;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.gateway.ScopeQuota;
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.service.AuditTrail;
 import dev.stacyvm.gateway.service.Quotas;
 import io.smallrye.common.annotation.Blocking;

@@ -1,20 +1,20 @@
 package dev.stacyvm.gateway.rest;
 
-import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.AdmissionDecision;
 import dev.stacyvm.contract.api.ApiError;
-import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ExecRequest;
+import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.ExecStreamLine;
 import dev.stacyvm.contract.api.ExtendRequest;
-import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.LogLines;
-import dev.stacyvm.contract.api.PruneResult;
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.PreviewAccess;
 import dev.stacyvm.contract.api.PreviewGeneration;
+import dev.stacyvm.contract.api.PruneResult;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.service.Previews;
 import dev.stacyvm.gateway.service.SandboxGateway;
 import io.smallrye.common.annotation.Blocking;

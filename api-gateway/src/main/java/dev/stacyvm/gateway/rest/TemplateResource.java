@@ -1,10 +1,10 @@
 package dev.stacyvm.gateway.rest;
 
-import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.TemplateRequest;
 import dev.stacyvm.contract.api.TemplateView;
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.auth.CallerContext;
 import dev.stacyvm.gateway.service.AuditTrail;
 import dev.stacyvm.gateway.service.SandboxGateway;

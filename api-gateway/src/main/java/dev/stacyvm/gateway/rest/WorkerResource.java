@@ -1,8 +1,8 @@
 package dev.stacyvm.gateway.rest;
 
-import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.contract.api.WorkerCredentialView;
 import dev.stacyvm.contract.api.WorkerView;
+import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.service.AuditTrail;
 import dev.stacyvm.gateway.service.InternalServices;
 import io.smallrye.common.annotation.Blocking;

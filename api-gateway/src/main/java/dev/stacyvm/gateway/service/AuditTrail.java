@@ -4,8 +4,6 @@ import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.event.AuditEvent;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import dev.stacyvm.gateway.auth.CallerContext;
 import dev.stacyvm.outbox.OutboxWriter;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -13,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Records what callers did as {@code audit.recorded} events, through the gateway's outbox. */
 @ApplicationScoped

@@ -1,11 +1,11 @@
 package dev.stacyvm.gateway.service;
 
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.gateway.config.GatewayConfig;
 import dev.stacyvm.support.client.AuditApi;
 import dev.stacyvm.support.client.InternalClients;
 import dev.stacyvm.support.client.SchedulerApi;
 import dev.stacyvm.support.client.WorkerApi;
-import dev.stacyvm.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;

@@ -1,14 +1,13 @@
 package dev.stacyvm.worker.rest;
 
-import dev.stacyvm.support.auth.InternalApi;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecStreamLine;
 import dev.stacyvm.contract.time.GoDuration;
+import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
-import java.io.IOException;
 import dev.stacyvm.worker.service.RuntimeService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -19,6 +18,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 

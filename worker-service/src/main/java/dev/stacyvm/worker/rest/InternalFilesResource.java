@@ -1,11 +1,11 @@
 package dev.stacyvm.worker.rest;
 
-import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.ChmodRequest;
 import dev.stacyvm.contract.api.FileInfo;
 import dev.stacyvm.contract.api.MoveRequest;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.WriteFileRequest;
+import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.worker.files.SandboxFiles;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;

@@ -1,7 +1,7 @@
 package dev.stacyvm.worker.rest;
 
-import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.ProviderCheck;
+import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.worker.service.RuntimeService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;

@@ -1,31 +1,31 @@
 package dev.stacyvm.worker.rest;
 
-import dev.stacyvm.contract.api.NetworkPolicy;
-import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.DiskUsage;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.LogLines;
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.RuntimeHandle;
-import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.support.auth.InternalApi;
+import dev.stacyvm.worker.provider.LogTail;
 import dev.stacyvm.worker.service.RuntimeService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.QueryParam;
-import java.util.List;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import dev.stacyvm.contract.api.LogLines;
-import dev.stacyvm.worker.provider.LogTail;
+import java.util.List;
 
 /** Runtime operations for the scheduler and the gateway; service-token only. */
 @InternalApi

@@ -1,7 +1,7 @@
 package dev.stacyvm.worker.rest;
 
-import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.contract.api.WarmPoolStatus;
+import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.worker.provider.docker.WarmPool;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

@@ -1,19 +1,17 @@
 package dev.stacyvm.worker.service;
 
-import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.DiskUsage;
+import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
-import dev.stacyvm.contract.api.RuntimeHandle;
-import dev.stacyvm.contract.api.RuntimeStatus;
-import dev.stacyvm.contract.api.RuntimeSpec;
 import dev.stacyvm.contract.api.LogLines;
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.ProviderCheck;
+import dev.stacyvm.contract.api.RuntimeHandle;
+import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.contract.time.GoDuration;
-import java.time.Duration;
-import java.util.List;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
@@ -22,6 +20,8 @@ import dev.stacyvm.worker.provider.LogTail;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
 
 /** The worker's runtime operations, each validated and handed to the sandbox provider. */
 @ApplicationScoped

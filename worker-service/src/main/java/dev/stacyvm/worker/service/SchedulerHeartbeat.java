@@ -1,19 +1,19 @@
 package dev.stacyvm.worker.service;
 
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.ObservesAsync;
-import io.quarkus.vertx.http.HttpServerStart;
-import io.quarkus.runtime.ShutdownEvent;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.WorkerRegistration;
 import dev.stacyvm.support.client.InternalClients;
 import dev.stacyvm.support.client.SchedulerApi;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.http.HttpServerStart;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;

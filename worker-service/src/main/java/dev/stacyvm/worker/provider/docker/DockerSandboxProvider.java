@@ -1,28 +1,27 @@
 package dev.stacyvm.worker.provider.docker;
 
-import dev.stacyvm.contract.api.NetworkPolicy;
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.ExecCreateCmdResponse;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.RuntimeHandle;
-import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.provider.CommandResult;
 import dev.stacyvm.worker.provider.ExecCommand;
-import dev.stacyvm.worker.service.ExecCommands;
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.StreamType;
-import java.util.UUID;
 import dev.stacyvm.worker.provider.LogTail;
 import dev.stacyvm.worker.provider.SandboxProvider;
+import dev.stacyvm.worker.service.ExecCommands;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,6 +32,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
