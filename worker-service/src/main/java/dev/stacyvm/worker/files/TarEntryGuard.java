@@ -6,7 +6,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Passes a tar stream through unchanged while reading every header on the way, and stops it at
+ * Ours rather than Commons Compress's {@code TarArchiveInputStream}: that one normalizes names as
+ * it reads them ({@code TarArchiveEntry.setName} drops a pax {@code path}'s leading '/'), so it
+ * cannot judge the header bytes the sandbox's own tar acts on, which is this class's one job.
+ *
+ * <p>Passes a tar stream through unchanged while reading every header on the way, and stops it at
  * the first entry that could reach outside the target directory or is not a plain file: an
  * absolute name, a {@code ..} component, a link whose target is absolute or climbs with
  * {@code ..}, a device, a FIFO, or a type it does not know. GNU long names and pax
