@@ -1,10 +1,10 @@
 package dev.stacyvm.gateway.service;
 
 import dev.stacyvm.contract.api.AdmissionDecision;
-import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.OwnerIds;
-import dev.stacyvm.contract.api.OwnerLimits;
-import dev.stacyvm.contract.api.SandboxSpec;
+import dev.stacyvm.contract.internal.CapacityView;
+import dev.stacyvm.contract.internal.OwnerLimits;
+import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.contract.time.GoDuration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,7 +1,7 @@
 package dev.stacyvm.gateway.service;
 
-import dev.stacyvm.contract.api.OwnerLimits;
 import dev.stacyvm.contract.api.QuotaView;
+import dev.stacyvm.contract.internal.OwnerLimits;
 import dev.stacyvm.contract.time.GoDuration;
 import java.time.Duration;
 import java.time.Instant;

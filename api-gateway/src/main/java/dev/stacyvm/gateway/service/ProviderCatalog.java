@@ -1,9 +1,9 @@
 package dev.stacyvm.gateway.service;
 
 import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ProviderCheck;
 import dev.stacyvm.contract.api.ProviderView;
 import dev.stacyvm.contract.api.WorkerView;
+import dev.stacyvm.contract.internal.ProviderCheck;
 import dev.stacyvm.gateway.config.GatewayConfig;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;

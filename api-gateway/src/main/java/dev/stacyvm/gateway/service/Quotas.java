@@ -2,7 +2,6 @@ package dev.stacyvm.gateway.service;
 
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.OwnerIds;
-import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.contract.api.QuotaOverview;
 import dev.stacyvm.contract.api.QuotaRequest;
 import dev.stacyvm.contract.api.QuotaSummary;
@@ -11,6 +10,7 @@ import dev.stacyvm.contract.api.QuotaView;
 import dev.stacyvm.contract.api.ScopeQuotaRequest;
 import dev.stacyvm.contract.api.ScopeQuotaView;
 import dev.stacyvm.contract.api.ScopeUsage;
+import dev.stacyvm.contract.internal.OwnerUsage;
 import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.gateway.Quota;
 import dev.stacyvm.gateway.ScopeQuota;

@@ -3,7 +3,7 @@ package dev.stacyvm.gateway.service;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.NetworkPolicy;
-import dev.stacyvm.contract.api.SandboxSpec;
+import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.gateway.auth.Caller;
 import dev.stacyvm.gateway.auth.UserIds;

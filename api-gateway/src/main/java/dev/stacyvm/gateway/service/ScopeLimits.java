@@ -1,7 +1,7 @@
 package dev.stacyvm.gateway.service;
 
-import dev.stacyvm.contract.api.OwnerLimits;
 import dev.stacyvm.contract.api.ScopeQuotaView;
+import dev.stacyvm.contract.internal.OwnerLimits;
 import java.time.Instant;
 
 /**

@@ -1,7 +1,7 @@
 package dev.stacyvm.scheduler.rest;
 
-import dev.stacyvm.contract.api.CapacityView;
-import dev.stacyvm.contract.api.OwnerUsage;
+import dev.stacyvm.contract.internal.CapacityView;
+import dev.stacyvm.contract.internal.OwnerUsage;
 import dev.stacyvm.scheduler.service.OwnerUsages;
 import dev.stacyvm.scheduler.service.WorkerPlacement;
 import dev.stacyvm.support.auth.InternalApi;

@@ -1,7 +1,7 @@
 package dev.stacyvm.scheduler.service;
 
-import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.contract.api.SandboxState;
+import dev.stacyvm.contract.internal.OwnerUsage;
 import dev.stacyvm.scheduler.Sandbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;

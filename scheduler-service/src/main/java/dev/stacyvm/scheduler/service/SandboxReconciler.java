@@ -1,7 +1,7 @@
 package dev.stacyvm.scheduler.service;
 
-import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.contract.api.SandboxState;
+import dev.stacyvm.contract.internal.RuntimeStatus;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
 import dev.stacyvm.scheduler.config.SchedulerConfig;

@@ -1,12 +1,12 @@
 package dev.stacyvm.scheduler.service;
 
 import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.HostCapacity;
 import dev.stacyvm.contract.api.OwnerIds;
-import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.contract.api.SandboxState;
+import dev.stacyvm.contract.internal.CapacityView;
+import dev.stacyvm.contract.internal.OwnerUsage;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
 import dev.stacyvm.scheduler.config.SchedulerConfig;

@@ -1,17 +1,17 @@
 package dev.stacyvm.support.client;
 
-import dev.stacyvm.contract.api.CapacityView;
 import dev.stacyvm.contract.api.NetworkPolicy;
-import dev.stacyvm.contract.api.OwnerUsage;
 import dev.stacyvm.contract.api.PreviewGeneration;
 import dev.stacyvm.contract.api.PruneResult;
-import dev.stacyvm.contract.api.SandboxSpec;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
-import dev.stacyvm.contract.api.TtlExtension;
 import dev.stacyvm.contract.api.WorkerCredentialView;
-import dev.stacyvm.contract.api.WorkerRegistration;
 import dev.stacyvm.contract.api.WorkerView;
+import dev.stacyvm.contract.internal.CapacityView;
+import dev.stacyvm.contract.internal.OwnerUsage;
+import dev.stacyvm.contract.internal.SandboxSpec;
+import dev.stacyvm.contract.internal.TtlExtension;
+import dev.stacyvm.contract.internal.WorkerRegistration;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;

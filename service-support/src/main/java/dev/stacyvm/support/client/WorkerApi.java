@@ -1,18 +1,18 @@
 package dev.stacyvm.support.client;
 
 import dev.stacyvm.contract.api.ChmodRequest;
-import dev.stacyvm.contract.api.DiskUsage;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.FileInfo;
 import dev.stacyvm.contract.api.MoveRequest;
 import dev.stacyvm.contract.api.NetworkPolicy;
-import dev.stacyvm.contract.api.ProviderCheck;
-import dev.stacyvm.contract.api.RuntimeHandle;
-import dev.stacyvm.contract.api.RuntimeSpec;
-import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.WriteFileRequest;
+import dev.stacyvm.contract.internal.DiskUsage;
+import dev.stacyvm.contract.internal.ProviderCheck;
+import dev.stacyvm.contract.internal.RuntimeHandle;
+import dev.stacyvm.contract.internal.RuntimeSpec;
+import dev.stacyvm.contract.internal.RuntimeStatus;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;

@@ -1,8 +1,8 @@
 package dev.stacyvm.worker.provider;
 
-import dev.stacyvm.contract.api.RuntimeHandle;
-import dev.stacyvm.contract.api.RuntimeSpec;
-import dev.stacyvm.contract.api.RuntimeStatus;
+import dev.stacyvm.contract.internal.RuntimeHandle;
+import dev.stacyvm.contract.internal.RuntimeSpec;
+import dev.stacyvm.contract.internal.RuntimeStatus;
 import java.util.List;
 
 /**

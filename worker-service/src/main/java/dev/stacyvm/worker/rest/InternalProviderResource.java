@@ -1,6 +1,6 @@
 package dev.stacyvm.worker.rest;
 
-import dev.stacyvm.contract.api.ProviderCheck;
+import dev.stacyvm.contract.internal.ProviderCheck;
 import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.worker.service.RuntimeService;
 import io.smallrye.common.annotation.Blocking;

@@ -1,14 +1,14 @@
 package dev.stacyvm.worker.rest;
 
-import dev.stacyvm.contract.api.DiskUsage;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.LogLines;
 import dev.stacyvm.contract.api.NetworkPolicy;
-import dev.stacyvm.contract.api.RuntimeHandle;
-import dev.stacyvm.contract.api.RuntimeSpec;
-import dev.stacyvm.contract.api.RuntimeStatus;
 import dev.stacyvm.contract.api.StatusResponse;
+import dev.stacyvm.contract.internal.DiskUsage;
+import dev.stacyvm.contract.internal.RuntimeHandle;
+import dev.stacyvm.contract.internal.RuntimeSpec;
+import dev.stacyvm.contract.internal.RuntimeStatus;
 import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.worker.provider.LogTail;
 import dev.stacyvm.worker.service.RuntimeService;

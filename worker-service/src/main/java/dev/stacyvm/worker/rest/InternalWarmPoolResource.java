@@ -1,6 +1,6 @@
 package dev.stacyvm.worker.rest;
 
-import dev.stacyvm.contract.api.WarmPoolStatus;
+import dev.stacyvm.contract.internal.WarmPoolStatus;
 import dev.stacyvm.support.auth.InternalApi;
 import dev.stacyvm.worker.provider.docker.WarmPool;
 import jakarta.inject.Inject;

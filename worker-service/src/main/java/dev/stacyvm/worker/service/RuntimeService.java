@@ -1,16 +1,16 @@
 package dev.stacyvm.worker.service;
 
 import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.DiskUsage;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.LogLines;
 import dev.stacyvm.contract.api.NetworkPolicy;
-import dev.stacyvm.contract.api.ProviderCheck;
-import dev.stacyvm.contract.api.RuntimeHandle;
-import dev.stacyvm.contract.api.RuntimeSpec;
-import dev.stacyvm.contract.api.RuntimeStatus;
+import dev.stacyvm.contract.internal.DiskUsage;
+import dev.stacyvm.contract.internal.ProviderCheck;
+import dev.stacyvm.contract.internal.RuntimeHandle;
+import dev.stacyvm.contract.internal.RuntimeSpec;
+import dev.stacyvm.contract.internal.RuntimeStatus;
 import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.provider.ExecCommand;

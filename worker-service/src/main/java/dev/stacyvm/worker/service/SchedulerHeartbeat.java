@@ -2,7 +2,7 @@ package dev.stacyvm.worker.service;
 
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
-import dev.stacyvm.contract.api.WorkerRegistration;
+import dev.stacyvm.contract.internal.WorkerRegistration;
 import dev.stacyvm.support.client.InternalClients;
 import dev.stacyvm.support.client.SchedulerApi;
 import dev.stacyvm.worker.config.WorkerConfig;

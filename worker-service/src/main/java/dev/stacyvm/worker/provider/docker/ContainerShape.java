@@ -1,6 +1,6 @@
 package dev.stacyvm.worker.provider.docker;
 
-import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.contract.internal.RuntimeSpec;
 import java.util.List;
 
 /**

@@ -3,7 +3,7 @@ package dev.stacyvm.worker.provider.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.stacyvm.contract.api.RuntimeSpec;
+import dev.stacyvm.contract.internal.RuntimeSpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.stacyvm.contract.api;
+package dev.stacyvm.contract.internal;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

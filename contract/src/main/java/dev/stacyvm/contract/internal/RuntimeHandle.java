@@ -1,4 +1,4 @@
-package dev.stacyvm.contract.api;
+package dev.stacyvm.contract.internal;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;

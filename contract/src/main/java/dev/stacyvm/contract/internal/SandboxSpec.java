@@ -1,7 +1,9 @@
-package dev.stacyvm.contract.api;
+package dev.stacyvm.contract.internal;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.stacyvm.contract.api.NetworkPolicy;
+import dev.stacyvm.contract.api.OwnerIds;
 import java.util.List;
 import java.util.Map;
 
