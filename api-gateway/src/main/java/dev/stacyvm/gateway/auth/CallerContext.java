@@ -1,6 +1,6 @@
 package dev.stacyvm.gateway.auth;
 
-import dev.stacyvm.gateway.service.TokenBucket;
+import dev.stacyvm.gateway.quota.TokenBucket;
 import jakarta.enterprise.context.RequestScoped;
 
 /** The authenticated caller of the current request, set by {@link ApiKeyFilter}. */

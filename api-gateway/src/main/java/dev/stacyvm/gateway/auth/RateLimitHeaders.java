@@ -1,6 +1,6 @@
 package dev.stacyvm.gateway.auth;
 
-import dev.stacyvm.gateway.service.TokenBucket;
+import dev.stacyvm.gateway.quota.TokenBucket;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerResponseContext;

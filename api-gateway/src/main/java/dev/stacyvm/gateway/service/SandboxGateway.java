@@ -23,16 +23,15 @@ import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.gateway.auth.Caller;
 import dev.stacyvm.gateway.auth.CallerContext;
 import dev.stacyvm.gateway.config.GatewayConfig;
+import dev.stacyvm.gateway.quota.Admission;
+import dev.stacyvm.gateway.quota.Quotas;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.StreamingOutput;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -358,16 +357,9 @@ public class SandboxGateway {
             throw refused;
         }
         return output -> {
-            ExecStreamLine exit = null;
-            try (upstream; BufferedReader lines = new BufferedReader(new InputStreamReader(upstream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    output.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                    output.flush();
-                    if (line.contains("\"exit_code\"")) {
-                        exit = json.readValue(line, ExecStreamLine.class);
-                    }
-                }
+            ExecStreamLine exit;
+            try {
+                exit = ExecStreamRelay.relay(upstream, output, json);
             } catch (IOException clientOrWorkerGone) {
                 audit.record(origin, EXEC, id, sandbox.ownerId(), sandbox.workerId(), AuditEvent.FAILURE,
                         "stream ended early; command stopped: " + commandLine(request));
@@ -388,28 +380,11 @@ public class SandboxGateway {
             throw ApiException.badRequest("command is required");
         }
         SandboxView sandbox = running(id);
-        Duration timeout = execTimeout(request.timeout(), quotas.of(sandbox.ownerId()).maxExecTimeout());
+        Duration timeout = ExecTimeouts.of(request.timeout(), config.exec().defaultTimeout(),
+                quotas.of(sandbox.ownerId()).maxExecTimeout());
         ExecRequest bounded = new ExecRequest(request.command(), request.args(), request.mode(), request.env(),
                 request.workdir(), GoDuration.format(timeout), request.stream());
         return new PreparedExec(sandbox, bounded, timeout);
-    }
-
-    /**
-     * The requested timeout, or the default (never above the owner's maximum). A timeout above the
-     * owner's {@code max_exec_timeout} is {@code resource_limit}, without Retry-After: waiting will
-     * not make it pass.
-     */
-    private Duration execTimeout(String text, Duration max) {
-        if (text == null || text.isBlank()) {
-            Duration fallback = config.exec().defaultTimeout();
-            return fallback.compareTo(max) > 0 ? max : fallback;
-        }
-        Duration timeout = GoDuration.parsePositiveField("timeout", text);
-        if (timeout.compareTo(max) > 0) {
-            throw new ApiException(ErrorCode.RESOURCE_LIMIT, "timeout " + GoDuration.format(timeout)
-                    + " is above the owner's max_exec_timeout of " + GoDuration.format(max));
-        }
-        return timeout;
     }
 
     private static String describeExec(ExecRequest request, int exitCode, boolean timedOut) {

@@ -8,6 +8,8 @@ import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.gateway.auth.Caller;
 import dev.stacyvm.gateway.auth.UserIds;
 import dev.stacyvm.gateway.config.GatewayConfig;
+import dev.stacyvm.gateway.quota.OwnerQuota;
+import dev.stacyvm.gateway.quota.Quotas;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;

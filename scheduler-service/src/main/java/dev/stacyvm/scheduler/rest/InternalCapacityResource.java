@@ -2,7 +2,7 @@ package dev.stacyvm.scheduler.rest;
 
 import dev.stacyvm.contract.internal.CapacityView;
 import dev.stacyvm.contract.internal.OwnerUsage;
-import dev.stacyvm.scheduler.service.OwnerUsages;
+import dev.stacyvm.scheduler.admission.OwnerUsages;
 import dev.stacyvm.scheduler.service.WorkerPlacement;
 import dev.stacyvm.support.auth.InternalApi;
 import jakarta.inject.Inject;

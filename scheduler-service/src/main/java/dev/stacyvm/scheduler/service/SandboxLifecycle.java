@@ -7,13 +7,13 @@ import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.PreviewGeneration;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.api.SandboxView;
-import dev.stacyvm.contract.internal.OwnerLimits;
 import dev.stacyvm.contract.internal.RuntimeHandle;
 import dev.stacyvm.contract.internal.RuntimeSpec;
 import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.contract.internal.TtlExtension;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
+import dev.stacyvm.scheduler.admission.OwnerAdmission;
 import dev.stacyvm.scheduler.config.SchedulerConfig;
 import dev.stacyvm.support.client.InternalClients;
 import dev.stacyvm.support.client.WorkerApi;
@@ -51,17 +51,14 @@ public class SandboxLifecycle {
     SchedulerConfig config;
 
     @Inject
-    OwnerUsages usages;
+    OwnerAdmission admission;
 
     @Inject
     InFlightSteps inFlight;
 
-    /** How long a client refused for its quota should wait before trying again. */
-    static final long RETRY_AFTER_SECONDS = 10;
-
     public SandboxView create(SandboxSpec spec) {
         Sandbox sandbox = QuarkusTransaction.requiringNew().call(() -> {
-            admitOwner(spec);
+            admission.admit(spec);
             Worker worker = placement.choose(spec.provider(), spec.workerLabels(), spec.memoryMb(), spec.vcpus(),
                     spec.pidsLimit(), spec.diskMb());
             Sandbox record = newRecord(spec);
@@ -105,40 +102,6 @@ public class SandboxLifecycle {
             throw destroyedMeanwhile;
         }
         return views.view(running);
-    }
-
-    /**
-     * Enforces the quota totals of the owner, of its key and of its tenant atomically: a
-     * transaction-scoped advisory lock per tenant (which covers the owner and the key, both inside
-     * it) serialises the tenant's creates until the new record is committed, so concurrent creates
-     * can never pass any of the three limits together.
-     */
-    private void admitOwner(SandboxSpec spec) {
-        if (spec.ownerLimits() == null && spec.keyLimits() == null && spec.tenantLimits() == null) {
-            return;
-        }
-        String tenant = OwnerIds.tenantOf(spec.ownerId());
-        Sandbox.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
-                .setParameter(1, "tenant:" + tenant)
-                .getSingleResult();
-        refuseOver(spec.ownerLimits(), spec, () -> spec.ownerLimits().refusal(usages.of(spec.ownerId()), spec.memoryMb(),
-                spec.vcpus(), spec.diskMb()));
-        String keyId = OwnerIds.keyIdOf(spec.ownerId());
-        refuseOver(spec.keyLimits(), spec, () -> spec.keyLimits().refusal("key " + keyId, usages.ofKey(keyId),
-                spec.memoryMb(), spec.vcpus(), spec.diskMb()));
-        refuseOver(spec.tenantLimits(), spec, () -> spec.tenantLimits().refusal("tenant " + tenant,
-                usages.ofTenant(tenant), spec.memoryMb(), spec.vcpus(), spec.diskMb()));
-    }
-
-    private static void refuseOver(OwnerLimits limits, SandboxSpec spec, java.util.function.Supplier<String> check) {
-        if (limits == null) {
-            return;
-        }
-        String refusal = check.get();
-        if (refusal != null) {
-            throw new ApiException(ErrorCode.RESOURCE_LIMIT, refusal,
-                    limits.couldEverFit(spec.memoryMb(), spec.vcpus(), spec.diskMb()) ? RETRY_AFTER_SECONDS : null);
-        }
     }
 
     /**

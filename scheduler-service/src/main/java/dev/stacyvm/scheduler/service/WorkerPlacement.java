@@ -9,6 +9,7 @@ import dev.stacyvm.contract.internal.CapacityView;
 import dev.stacyvm.contract.internal.OwnerUsage;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
+import dev.stacyvm.scheduler.admission.OwnerUsages;
 import dev.stacyvm.scheduler.config.SchedulerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

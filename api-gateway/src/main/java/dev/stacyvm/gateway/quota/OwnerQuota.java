@@ -1,4 +1,4 @@
-package dev.stacyvm.gateway.service;
+package dev.stacyvm.gateway.quota;
 
 import dev.stacyvm.contract.api.QuotaView;
 import dev.stacyvm.contract.internal.OwnerLimits;

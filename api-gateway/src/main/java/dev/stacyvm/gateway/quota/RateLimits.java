@@ -1,4 +1,4 @@
-package dev.stacyvm.gateway.service;
+package dev.stacyvm.gateway.quota;
 
 import dev.stacyvm.gateway.auth.Caller;
 import jakarta.enterprise.context.ApplicationScoped;

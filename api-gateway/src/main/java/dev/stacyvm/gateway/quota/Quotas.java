@@ -1,4 +1,4 @@
-package dev.stacyvm.gateway.service;
+package dev.stacyvm.gateway.quota;
 
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.OwnerIds;
@@ -12,9 +12,11 @@ import dev.stacyvm.contract.api.ScopeQuotaView;
 import dev.stacyvm.contract.api.ScopeUsage;
 import dev.stacyvm.contract.internal.OwnerUsage;
 import dev.stacyvm.contract.time.GoDuration;
-import dev.stacyvm.gateway.Quota;
-import dev.stacyvm.gateway.ScopeQuota;
 import dev.stacyvm.gateway.config.GatewayConfig;
+import dev.stacyvm.gateway.quota.Quota;
+import dev.stacyvm.gateway.quota.ScopeQuota;
+import dev.stacyvm.gateway.service.ApiKeys;
+import dev.stacyvm.gateway.service.InternalServices;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,4 +1,4 @@
-package dev.stacyvm.gateway.service;
+package dev.stacyvm.gateway.quota;
 
 import dev.stacyvm.contract.api.AdmissionDecision;
 import dev.stacyvm.contract.api.OwnerIds;
@@ -6,6 +6,7 @@ import dev.stacyvm.contract.internal.CapacityView;
 import dev.stacyvm.contract.internal.OwnerLimits;
 import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.contract.time.GoDuration;
+import dev.stacyvm.gateway.service.InternalServices;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

@@ -1,4 +1,4 @@
-package dev.stacyvm.gateway;
+package dev.stacyvm.gateway.quota;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;

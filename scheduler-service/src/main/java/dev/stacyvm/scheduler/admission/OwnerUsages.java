@@ -1,4 +1,4 @@
-package dev.stacyvm.scheduler.service;
+package dev.stacyvm.scheduler.admission;
 
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.internal.OwnerUsage;
