@@ -19,6 +19,15 @@ public interface PreviewConfig {
     @WithDefault("stacyvm_preview")
     String cookieName();
 
+    /**
+     * How long a request for a sandbox the router has no route for waits for one to arrive
+     * before it is {@code 404 not_found}: a route reaches the router through Kafka shortly after
+     * the sandbox answered its create, and a browser sent there at once should not be told the
+     * sandbox does not exist. Sandboxes the router saw destroyed are refused at once.
+     */
+    @WithDefault("5s")
+    Duration routeWait();
+
     /** How long the router waits to connect to a sandbox's published port. */
     @WithDefault("5s")
     Duration connectTimeout();

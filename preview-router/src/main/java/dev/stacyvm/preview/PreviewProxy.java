@@ -4,6 +4,7 @@ import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.event.PreviewRoute;
 import dev.stacyvm.contract.preview.PreviewTokens;
 import io.quarkus.logging.Log;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
@@ -32,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
@@ -95,12 +97,47 @@ public class PreviewProxy {
         }
         String sandboxId = target.get().sandboxId();
         int port = target.get().port();
-        PreviewRoute route = routes.find(sandboxId).orElse(null);
-        if (route == null) {
-            errors.send(context, ErrorCode.NOT_FOUND, "No such sandbox",
-                    "Sandbox " + sandboxId + " does not exist, or has been destroyed.", null);
+        PreviewRoute known = routes.find(sandboxId).orElse(null);
+        if (known != null) {
+            serve(context, sandboxId, port, known);
             return;
         }
+        // a sandbox that just answered its create may not have its route here yet: hold the
+        // request (body unread) until the route arrives or stacyvm.preview.route-wait passes
+        Optional<CompletableFuture<PreviewRoute>> arriving = routes.awaitRoute(sandboxId);
+        if (arriving.isEmpty()) {
+            noSuchSandbox(context, sandboxId);
+            return;
+        }
+        request.pause();
+        Context requestContext = vertx.getOrCreateContext();
+        long timer = vertx.setTimer(config.routeWait().toMillis(), fired -> routes.giveUp(sandboxId, arriving.get()));
+        arriving.get().whenComplete((route, failure) -> requestContext.runOnContext(next -> {
+            vertx.cancelTimer(timer);
+            if (context.response().closed()) {
+                return; // the caller left while it waited
+            }
+            if (route == null) {
+                noSuchSandbox(context, sandboxId);
+                request.resume();
+            } else {
+                serve(context, sandboxId, port, route);
+                if (context.response().ended()) {
+                    request.resume(); // refused or redirected: the unread body is dropped
+                }
+            }
+        }));
+    }
+
+    private void noSuchSandbox(RoutingContext context, String sandboxId) {
+        errors.send(context, ErrorCode.NOT_FOUND, "No such sandbox",
+                "Sandbox " + sandboxId + " does not exist, or has been destroyed.", null);
+    }
+
+    /** Answers a request for {@code port} of a sandbox whose route is known: token, state, then the relay. */
+    private void serve(RoutingContext context, String sandboxId, int port, PreviewRoute route) {
+        HttpServerRequest request = context.request();
+        HostAndPort authority = request.authority();
         // a port the sandbox never declared is not there for anyone: no token could open it
         Integer published = route.ports().get(port);
         if (published == null) {
@@ -161,7 +198,7 @@ public class PreviewProxy {
         }
         long declared = declaredBodyLength(request);
         if (declared > config.maxRequestBodySize().asLongValue()) {
-            refuseBody(context, "this one declares " + declared);
+            refuseBody(context, "this one declares " + declared, true);
             return true;
         }
         return false;
@@ -184,20 +221,39 @@ public class PreviewProxy {
     private static final long LINGER_MILLIS = 5000;
 
     /**
-     * Answers {@code 413 payload_too_large} with {@code Connection: close}, then reads on and
-     * drops what the client still sends until its body ends (at most {@link #LINGER_MILLIS}) before
-     * closing: closing at once, with the client's bytes unread, would reset the connection and
-     * lose the answer, which is why servers linger on close.
+     * Answers {@code 413 payload_too_large} and ends the request's sending. HTTP/1.x: with {@code
+     * Connection: close}, then reads on and drops what the client still sends until its body ends
+     * (at most {@link #LINGER_MILLIS}) before closing: closing at once, with the client's bytes
+     * unread, would reset the connection and lose the answer, which is why servers linger on close.
+     * HTTP/2: the stream alone is reset after the answer ({@code NO_ERROR}, RFC 9113 8.1), the
+     * connection's other streams go on. When the app had already begun its answer, that answer
+     * cannot become a 413: the exchange is reset instead.
+     *
+     * @param declared whether {@code Content-Length} declared the excess (nothing was relayed yet)
      */
-    private void refuseBody(RoutingContext context, String size) {
+    private void refuseBody(RoutingContext context, String size, boolean declared) {
         HttpServerRequest request = context.request();
-        context.response().putHeader(HttpHeaders.CONNECTION, "close");
+        HttpServerResponse response = context.response();
+        if (response.headWritten()) {
+            response.reset();
+            return;
+        }
+        boolean http2 = request.version() == HttpVersion.HTTP_2;
+        if (!http2) {
+            response.putHeader(HttpHeaders.CONNECTION, "close");
+        }
         errors.send(context, ErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large",
                 "The router relays request bodies of up to " + config.maxRequestBodySize().asLongValue() + " bytes ("
                         + size + "; stacyvm.preview.max-request-body-size).", null);
-        Runnable close = () -> request.connection().close();
+        Runnable close = http2 ? () -> response.reset(0) : () -> request.connection().close();
+        if (request.isEnded()) {
+            if (!http2) {
+                close.run();
+            }
+            return;
+        }
         // a client waiting for 100 Continue sends no body after a final answer
-        if (request.isEnded() || "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+        if (declared && "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
             close.run();
             return;
         }
@@ -205,7 +261,9 @@ public class PreviewProxy {
         request.handler(dropped -> { });
         request.endHandler(ended -> {
             vertx.cancelTimer(linger);
-            close.run();
+            if (!http2) {
+                close.run();
+            }
         });
         request.resume();
     }
@@ -286,12 +344,14 @@ public class PreviewProxy {
                 return;
             }
             var outbound = connected.result();
+            // HTTP/2 frames a body without either header: one is coming unless the stream has ended
             boolean hasBody = request.headers().contains(HttpHeaders.CONTENT_LENGTH)
-                    || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+                    || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                    || request.version() == HttpVersion.HTTP_2 && !request.isEnded();
             // a declared length was checked before; a chunked body is counted as it goes
             LimitedBody body = new LimitedBody(request, config.maxRequestBodySize().asLongValue(), () -> {
                 outbound.reset();
-                refuseBody(context, "this one sent more");
+                refuseBody(context, "this one sent more", false);
             });
             var sent = hasBody ? outbound.send(body) : outbound.send();
             if (!hasBody) {

@@ -1,7 +1,9 @@
 package dev.stacyvm.gateway.service;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stacyvm.contract.api.ExecStreamLine;
+import io.quarkus.logging.Log;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +24,7 @@ final class ExecStreamRelay {
     /**
      * Copies every line of {@code upstream} to {@code client}, each parsed as an
      * {@link ExecStreamLine} on the way (a chunk whose text looks like an exit status is still a
-     * chunk).
+     * chunk). A line that does not parse is passed on all the same and does not end the relay.
      *
      * @return the line with the exit status, or null when the stream ended without one
      * @throws IOException when the client or the worker went away (the worker then stops the command)
@@ -37,7 +39,14 @@ final class ExecStreamRelay {
                 if (line.isBlank()) {
                     continue; // the worker's keepalive during a silent command, passed on as it is
                 }
-                ExecStreamLine parsed = json.readValue(line, ExecStreamLine.class);
+                ExecStreamLine parsed;
+                try {
+                    parsed = json.readValue(line, ExecStreamLine.class);
+                } catch (JsonProcessingException unparsable) {
+                    // passed on as it came; the command's stream goes on, only its exit is looked for here
+                    Log.warnf("a streamed exec line from the worker is not an ExecStreamLine: %s", unparsable.getOriginalMessage());
+                    continue;
+                }
                 if (parsed.exitCode() != null) {
                     exit = parsed;
                 }

@@ -38,4 +38,15 @@ class ExecStreamRelayTest {
         assertNull(ExecStreamRelay.relay(stream(ndjson), client, json), "a stream without its closing line has no exit");
         assertEquals(ndjson, client.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aLineThatDoesNotParseIsPassedOnAndTheStreamGoesOnToItsExit() throws Exception {
+        String ndjson = "not json at all\n"
+                + "{\"stream\":\"stdout\",\"data\":\"after\\n\"}\n"
+                + "{\"exit_code\":0,\"duration\":\"1ms\",\"timed_out\":false}\n";
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        ExecStreamLine exit = ExecStreamRelay.relay(stream(ndjson), client, json);
+        assertEquals(ndjson, client.toString(StandardCharsets.UTF_8), "every line reached the client");
+        assertEquals(0, exit.exitCode(), "the exit after the odd line was still found");
+    }
 }

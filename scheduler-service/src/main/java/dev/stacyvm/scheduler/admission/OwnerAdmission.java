@@ -8,6 +8,7 @@ import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.scheduler.Sandbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 import java.util.function.Supplier;
 
 /**
@@ -33,7 +34,10 @@ public class OwnerAdmission {
      *
      * @throws ApiException {@code resource_limit} naming the limit passed, with Retry-After when a
      *     destroy could make room (none when the sandbox could never fit)
+     * @throws jakarta.transaction.TransactionalException when called outside a transaction, where
+     *     the lock would be released before the record it guards is written
      */
+    @Transactional(Transactional.TxType.MANDATORY)
     public void admit(SandboxSpec spec) {
         if (spec.ownerLimits() == null && spec.keyLimits() == null && spec.tenantLimits() == null) {
             return;

@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 import java.net.ConnectException;
+import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -22,14 +23,15 @@ public class UnexpectedErrorMapper implements ExceptionMapper<Exception> {
 
     @Override
     public Response toResponse(Exception exception) {
-        if (isUnreachable(exception)) {
-            LOG.warnf("dependency unreachable: %s", exception.toString());
-            return ErrorResponses.of(ErrorCode.UNAVAILABLE, "a StacyVM service this request needs is unavailable");
-        }
         String incident = UUID.randomUUID().toString().substring(0, 8);
+        // first: an engine socket that refuses is the provider failing, not a StacyVM service away
         if (fromTheEngine(exception)) {
             LOG.errorf(exception, "the container engine failed (incident %s)", incident);
             return ErrorResponses.of(ErrorCode.PROVIDER_ERROR, "the container engine failed (incident " + incident + ")");
+        }
+        if (isUnreachable(exception)) {
+            LOG.warnf("dependency unreachable: %s", exception.toString());
+            return ErrorResponses.of(ErrorCode.UNAVAILABLE, "a StacyVM service this request needs is unavailable");
         }
         LOG.errorf(exception, "unexpected failure (incident %s)", incident);
         return ErrorResponses.of(ErrorCode.INTERNAL_ERROR, "internal error (incident " + incident + ")");
@@ -39,8 +41,16 @@ public class UnexpectedErrorMapper implements ExceptionMapper<Exception> {
     private static final String ENGINE_CLIENT = "com.github.dockerjava.";
 
     /**
-     * Whether the failure came out of the container engine's client: an exception of its own, or
-     * one thrown from its code (its transports wrap I/O failures in plain runtime exceptions).
+     * The engine client's transports, which wrap I/O failures in plain runtime exceptions. Only
+     * their frames count: a plain exception thrown elsewhere in the client (its builders checking
+     * what we passed) is a bug of ours.
+     */
+    private static final List<String> ENGINE_TRANSPORTS = List.of("com.github.dockerjava.httpclient5.",
+            "com.github.dockerjava.transport.", "com.github.dockerjava.zerodep.");
+
+    /**
+     * Whether the failure came out of the container engine's client: an exception type of its
+     * own, or a plain one thrown from one of its transports.
      */
     static boolean fromTheEngine(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause()) {
@@ -48,7 +58,7 @@ public class UnexpectedErrorMapper implements ExceptionMapper<Exception> {
                 return true;
             }
             StackTraceElement[] trace = t.getStackTrace();
-            if (trace.length > 0 && trace[0].getClassName().startsWith(ENGINE_CLIENT)) {
+            if (trace.length > 0 && ENGINE_TRANSPORTS.stream().anyMatch(trace[0].getClassName()::startsWith)) {
                 return true;
             }
         }

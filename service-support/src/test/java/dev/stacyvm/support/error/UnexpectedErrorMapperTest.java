@@ -53,5 +53,19 @@ class UnexpectedErrorMapperTest {
     @Test
     void ourOwnCodeIsNotTheEngine() {
         assertFalse(UnexpectedErrorMapper.fromTheEngine(new IllegalArgumentException("a bug")));
+        NullPointerException checkedByTheClientsBuilder = new NullPointerException("image was null");
+        checkedByTheClientsBuilder.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("com.github.dockerjava.core.command.CreateContainerCmdImpl", "withImage", null, 1)});
+        assertFalse(UnexpectedErrorMapper.fromTheEngine(checkedByTheClientsBuilder),
+                "what the client's builders refuse is what we passed them");
+    }
+
+    @Test
+    void theEnginesSocketRefusingIsAProviderErrorNotAServiceAway() {
+        RuntimeException refused = new RuntimeException(new ConnectException("Connection refused"));
+        refused.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("com.github.dockerjava.httpclient5.ApacheDockerHttpClientImpl", "execute", null, 1)});
+        Response answer = mapper.toResponse(refused);
+        assertEquals("provider_error", ((ApiError) answer.getEntity()).code());
     }
 }
