@@ -1,6 +1,6 @@
 package dev.stacyvm.worker.files;
 
-import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.worker.error.InvalidRequestException;
 import java.util.regex.Pattern;
 
 /**
@@ -32,7 +32,7 @@ final class GlobPattern {
                 case '[' -> {
                     int close = glob.indexOf(']', i + 1);
                     if (close < 0) {
-                        throw ApiException.badRequest("pattern has an unclosed [");
+                        throw new InvalidRequestException("pattern has an unclosed [");
                     }
                     String members = glob.substring(i + 1, close);
                     if (members.startsWith("!")) {
@@ -47,7 +47,7 @@ final class GlobPattern {
                 }
                 case '}' -> {
                     if (depth == 0) {
-                        throw ApiException.badRequest("pattern has an unopened }");
+                        throw new InvalidRequestException("pattern has an unopened }");
                     }
                     depth--;
                     regex.append(')');
@@ -57,12 +57,12 @@ final class GlobPattern {
             }
         }
         if (depth != 0) {
-            throw ApiException.badRequest("pattern has an unclosed {");
+            throw new InvalidRequestException("pattern has an unclosed {");
         }
         try {
             return Pattern.compile(regex.toString());
         } catch (java.util.regex.PatternSyntaxException e) {
-            throw ApiException.badRequest("pattern is not a valid glob");
+            throw new InvalidRequestException("pattern is not a valid glob");
         }
     }
 }

@@ -1,9 +1,14 @@
 package dev.stacyvm.worker.files;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.FileInfo;
 import dev.stacyvm.contract.api.WriteFileRequest;
+import dev.stacyvm.worker.error.DirectoryNotEmptyInSandboxException;
+import dev.stacyvm.worker.error.InvalidRequestException;
+import dev.stacyvm.worker.error.NotPermittedInSandboxException;
+import dev.stacyvm.worker.error.ProviderFailureException;
+import dev.stacyvm.worker.error.SandboxDiskFullException;
+import dev.stacyvm.worker.error.SandboxFileNotFoundException;
+import dev.stacyvm.worker.error.SandboxOperationException;
 import dev.stacyvm.worker.provider.CommandResult;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,7 +41,7 @@ public class SandboxFiles {
 
     public void write(String sandboxId, WriteFileRequest request) {
         if (request == null) {
-            throw ApiException.badRequest("a body with path and content is required");
+            throw new InvalidRequestException("a body with path and content is required");
         }
         String path = SandboxPaths.normalize("path", request.path());
         String mode = SandboxPaths.mode(request.mode(), "644");
@@ -45,12 +50,12 @@ public class SandboxFiles {
             try {
                 content = Base64.getDecoder().decode(request.content() == null ? "" : request.content());
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("content is not valid base64");
+                throw new InvalidRequestException("content is not valid base64");
             }
         } else if (request.encoding() == null || request.encoding().isBlank() || "utf-8".equalsIgnoreCase(request.encoding())) {
             content = request.content() == null ? new byte[0] : request.content().getBytes(StandardCharsets.UTF_8);
         } else {
-            throw ApiException.badRequest("encoding must be \"base64\" or empty");
+            throw new InvalidRequestException("encoding must be \"base64\" or empty");
         }
         run(sandboxId, path, FileScripts.WRITE, List.of(path, mode), new ByteArrayInputStream(content), null, QUICK);
     }
@@ -108,7 +113,7 @@ public class SandboxFiles {
     public void chmod(String sandboxId, String rawPath, String rawMode) {
         String path = SandboxPaths.normalize("path", rawPath);
         if (rawMode == null || rawMode.isBlank()) {
-            throw ApiException.badRequest("mode is required");
+            throw new InvalidRequestException("mode is required");
         }
         String mode = SandboxPaths.mode(rawMode, null);
         run(sandboxId, path, FileScripts.CHMOD, List.of(path, mode), null, null, QUICK);
@@ -117,7 +122,7 @@ public class SandboxFiles {
     /** Paths matching an absolute glob (see {@link GlobPattern}), sorted; at most 10,000. */
     public List<String> glob(String sandboxId, String pattern) {
         if (pattern == null || pattern.isBlank()) {
-            throw ApiException.badRequest("pattern is required");
+            throw new InvalidRequestException("pattern is required");
         }
         String base = globBase(pattern);
         java.util.regex.Pattern matcher = GlobPattern.compile(pattern);
@@ -139,10 +144,10 @@ public class SandboxFiles {
     /** The directory a glob starts from: its part before the first wildcard, as a checked path. */
     static String globBase(String pattern) {
         if (pattern.indexOf('\0') >= 0) {
-            throw ApiException.badRequest("pattern may not contain NUL bytes");
+            throw new InvalidRequestException("pattern may not contain NUL bytes");
         }
         if (!pattern.startsWith("/")) {
-            throw ApiException.badRequest("pattern must be an absolute path inside the sandbox");
+            throw new InvalidRequestException("pattern must be an absolute path inside the sandbox");
         }
         int wildcard = pattern.length();
         for (String meta : List.of("*", "?", "[", "{")) {
@@ -153,7 +158,7 @@ public class SandboxFiles {
         }
         for (String part : pattern.split("/")) {
             if (part.equals("..")) {
-                throw ApiException.badRequest("pattern may not contain '..'");
+                throw new InvalidRequestException("pattern may not contain '..'");
             }
         }
         String literal = pattern.substring(0, wildcard);
@@ -177,14 +182,14 @@ public class SandboxFiles {
         TarEntryGuard guarded = new TarEntryGuard(archive);
         try {
             run(sandboxId, path, FileScripts.ARCHIVE_WRITE, List.of(path), guarded, null, TRANSFER);
-        } catch (ApiException failed) {
+        } catch (SandboxOperationException failed) {
             if (guarded.refusal() != null) {
-                throw ApiException.badRequest("archive refused: " + guarded.refusal());
+                throw new InvalidRequestException("archive refused: " + guarded.refusal());
             }
             throw failed;
         }
         if (guarded.refusal() != null) {
-            throw ApiException.badRequest("archive refused: " + guarded.refusal());
+            throw new InvalidRequestException("archive refused: " + guarded.refusal());
         }
     }
 
@@ -196,26 +201,24 @@ public class SandboxFiles {
         switch (result.exitCode()) {
             case 0 -> {
             }
-            case FileScripts.THROUGH_SYMLINK -> throw ApiException.badRequest(
+            case FileScripts.THROUGH_SYMLINK -> throw new InvalidRequestException(
                     "path goes through a symbolic link: " + firstLine(result.stderr()));
-            case FileScripts.NOT_FOUND -> throw ApiException.notFound("no such file or directory: " + path);
-            case FileScripts.NOT_REGULAR -> throw ApiException.badRequest("not a regular file: " + path);
-            case FileScripts.IS_DIRECTORY -> throw ApiException.badRequest("is a directory: " + firstLine(result.stderr()));
-            case FileScripts.PERMISSION_DENIED -> throw new ApiException(ErrorCode.FORBIDDEN,
-                    "permission denied: " + firstLine(result.stderr()));
-            case FileScripts.NOT_EMPTY -> throw new ApiException(ErrorCode.CONFLICT, "directory not empty: " + path);
-            case FileScripts.NOT_DIRECTORY -> throw ApiException.badRequest("not a directory: " + firstLine(result.stderr()));
-            case FileScripts.BAD_ARCHIVE -> throw ApiException.badRequest("the archive could not be unpacked");
-            case FileScripts.DISK_FULL -> throw new ApiException(ErrorCode.DISK_FULL,
-                    "the sandbox's disk is full (disk_mb); nothing was written to " + path);
-            default -> throw ApiException.providerError("the file operation failed in the sandbox");
+            case FileScripts.NOT_FOUND -> throw new SandboxFileNotFoundException(path);
+            case FileScripts.NOT_REGULAR -> throw new InvalidRequestException("not a regular file: " + path);
+            case FileScripts.IS_DIRECTORY -> throw new InvalidRequestException("is a directory: " + firstLine(result.stderr()));
+            case FileScripts.PERMISSION_DENIED -> throw new NotPermittedInSandboxException("permission denied: " + firstLine(result.stderr()));
+            case FileScripts.NOT_EMPTY -> throw new DirectoryNotEmptyInSandboxException(path);
+            case FileScripts.NOT_DIRECTORY -> throw new InvalidRequestException("not a directory: " + firstLine(result.stderr()));
+            case FileScripts.BAD_ARCHIVE -> throw new InvalidRequestException("the archive could not be unpacked");
+            case FileScripts.DISK_FULL -> throw new SandboxDiskFullException("the sandbox's disk is full (disk_mb); nothing was written to " + path);
+            default -> throw new ProviderFailureException("the file operation failed in the sandbox");
         }
     }
 
     private static FileInfo info(String record, String name, String path) {
         String[] fields = record.split("\\|");
         if (fields.length < 4) {
-            throw ApiException.providerError("the sandbox answered a malformed file status");
+            throw new ProviderFailureException("the sandbox answered a malformed file status");
         }
         long size = Long.parseLong(fields[0]);
         int rawMode = Integer.parseInt(fields[1], 16);

@@ -1,6 +1,6 @@
 package dev.stacyvm.worker.files;
 
-import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.worker.error.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,16 +20,16 @@ public final class SandboxPaths {
     /** @return the normalised path, e.g. {@code /workspace/a} for {@code /workspace//./a/} */
     public static String normalize(String field, String path) {
         if (path == null || path.isEmpty()) {
-            throw ApiException.badRequest(field + " is required");
+            throw new InvalidRequestException(field + " is required");
         }
         if (path.indexOf('\0') >= 0) {
-            throw ApiException.badRequest(field + " may not contain NUL bytes");
+            throw new InvalidRequestException(field + " may not contain NUL bytes");
         }
         if (path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
-            throw ApiException.badRequest(field + " is longer than " + MAX_PATH_BYTES + " bytes");
+            throw new InvalidRequestException(field + " is longer than " + MAX_PATH_BYTES + " bytes");
         }
         if (!path.startsWith("/")) {
-            throw ApiException.badRequest(field + " must be an absolute path inside the sandbox");
+            throw new InvalidRequestException(field + " must be an absolute path inside the sandbox");
         }
         List<String> parts = new ArrayList<>();
         for (String part : path.split("/")) {
@@ -37,10 +37,10 @@ public final class SandboxPaths {
                 continue;
             }
             if (part.equals("..")) {
-                throw ApiException.badRequest(field + " may not contain '..'");
+                throw new InvalidRequestException(field + " may not contain '..'");
             }
             if (part.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-                throw ApiException.badRequest(field + " has a name longer than " + MAX_NAME_BYTES + " bytes");
+                throw new InvalidRequestException(field + " has a name longer than " + MAX_NAME_BYTES + " bytes");
             }
             parts.add(part);
         }
@@ -51,7 +51,7 @@ public final class SandboxPaths {
     public static String mode(String mode, String fallback) {
         String value = mode == null || mode.isBlank() ? fallback : mode.trim();
         if (!value.matches("0?[0-7]{3}")) {
-            throw ApiException.badRequest("mode must be octal permission bits such as \"644\" or \"0755\"");
+            throw new InvalidRequestException("mode must be octal permission bits such as \"644\" or \"0755\"");
         }
         return value.length() == 3 ? "0" + value : value;
     }

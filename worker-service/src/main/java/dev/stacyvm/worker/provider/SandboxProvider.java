@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * What a worker needs from a sandbox runtime technology. Every implementation must meet the same
  * promises: a runtime is hardened as docs/architecture.md says, is found again by sandbox id,
- * and destroy is idempotent. Failures a client should see are {@code ApiException}s.
+ * and destroy is idempotent. Failures a client should see are the kinds of
+ * {@link dev.stacyvm.worker.error.SandboxOperationException}, which the REST layer maps to error codes.
  */
 public interface SandboxProvider {
 
@@ -44,7 +45,7 @@ public interface SandboxProvider {
     /**
      * Checks, as the sandbox's user, that an exec could start in {@code workdir}.
      *
-     * @throws ApiException bad_request naming why it cannot (missing, not a directory, not enterable)
+     * @throws dev.stacyvm.worker.error.InvalidRequestException naming why it cannot (missing, not a directory, not enterable)
      */
     void requireWorkdir(String sandboxId, String workdir);
 
@@ -67,8 +68,8 @@ public interface SandboxProvider {
      * ({@code null}: open egress to public addresses; the always-refused ranges stay in force).
      * The swap is atomic: when it fails the old rules stay.
      *
-     * @throws dev.stacyvm.contract.api.ApiException {@code not_found} when it has no runtime,
-     *                                               {@code provider_error} when the rules could not be loaded
+     * @throws dev.stacyvm.worker.error.RuntimeNotFoundException when it has no runtime
+     * @throws dev.stacyvm.worker.error.ProviderFailureException when the rules could not be loaded
      */
     void applyNetworkPolicy(String sandboxId, dev.stacyvm.contract.api.NetworkPolicy policy);
 

@@ -1,7 +1,10 @@
 package dev.stacyvm.worker.service;
 
-import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.ProviderFailureException;
+import dev.stacyvm.worker.error.RuntimeNotFoundException;
+import dev.stacyvm.worker.error.SandboxOperationException;
+import dev.stacyvm.worker.error.WorkerUnavailableException;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,8 +71,8 @@ public class DiskUsageMeter {
      * The bytes the sandbox's writable layer holds: the kept figure while it is fresh, else a new
      * measurement (waiting at most {@code stacyvm.worker.disk-usage.max-wait}).
      *
-     * @throws ApiException {@code not_found} when the sandbox has no runtime here, {@code
-     *         unavailable} when the engine does not answer in time
+     * @throws RuntimeNotFoundException when the sandbox has no runtime here
+     * @throws WorkerUnavailableException when the engine does not answer in time
      */
     public long usedBytes(String sandboxId) {
         Sandbox sandbox = sandboxes.computeIfAbsent(sandboxId, id -> new Sandbox());
@@ -80,18 +83,18 @@ public class DiskUsageMeter {
         try {
             return measurement(sandboxId, sandbox).get(config.diskUsage().maxWait().toMillis(), TimeUnit.MILLISECONDS).bytes();
         } catch (ExecutionException | CompletionException failed) {
-            if (failed.getCause() instanceof ApiException answer) {
-                if (answer.code() == dev.stacyvm.contract.api.ErrorCode.NOT_FOUND) {
+            if (failed.getCause() instanceof SandboxOperationException answer) {
+                if (answer instanceof RuntimeNotFoundException) {
                     sandboxes.remove(sandboxId, sandbox);
                 }
                 throw answer;
             }
-            throw ApiException.providerError("could not measure the sandbox's disk: " + failed.getCause());
+            throw new ProviderFailureException("could not measure the sandbox's disk: " + failed.getCause());
         } catch (TimeoutException slow) {
-            throw ApiException.unavailable("the engine is still measuring the sandbox's disk");
+            throw new WorkerUnavailableException("the engine is still measuring the sandbox's disk");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.unavailable("worker is shutting down");
+            throw new WorkerUnavailableException("worker is shutting down");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.stacyvm.worker.service;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.time.GoDuration;
+import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.provider.ExecCommand;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ public final class ExecCommands {
 
     public static ExecCommand from(ExecRequest request, Duration defaultTimeout) {
         if (request == null || request.command() == null || request.command().isEmpty()) {
-            throw ApiException.badRequest("command is required");
+            throw new InvalidRequestException("command is required");
         }
         String mode = request.mode() == null ? "" : request.mode();
         List<String> argv = new ArrayList<>();
@@ -37,7 +38,7 @@ public final class ExecCommands {
                 if (request.args() != null) {
                     for (String arg : request.args()) {
                         if (arg == null) {
-                            throw ApiException.badRequest("args may not contain null");
+                            throw new InvalidRequestException("args may not contain null");
                         }
                         argv.add(arg);
                     }
@@ -46,32 +47,41 @@ public final class ExecCommands {
             case "", "shell" -> {
                 argv.add("/bin/sh");
                 argv.add("-c");
-                argv.add(request.shellLine());
+                try {
+                    argv.add(request.shellLine());
+                } catch (ApiException refused) {
+                    throw new InvalidRequestException(refused.getMessage()); // a null arg, refused by the contract
+                }
             }
-            default -> throw ApiException.badRequest("mode must be \"argv\" or \"shell\", not \"" + mode + "\"");
+            default -> throw new InvalidRequestException("mode must be \"argv\" or \"shell\", not \"" + mode + "\"");
         }
         for (String part : argv) {
             if (part == null || part.indexOf('\0') >= 0) {
-                throw ApiException.badRequest("command and args may not contain NUL bytes");
+                throw new InvalidRequestException("command and args may not contain NUL bytes");
             }
         }
         Duration timeout = defaultTimeout;
         if (request.timeout() != null && !request.timeout().isBlank()) {
-            timeout = GoDuration.parsePositiveField("timeout", request.timeout());
+            try {
+                timeout = GoDuration.parsePositiveField("timeout", request.timeout());
+            } catch (ApiException unparsable) {
+                // the contract's parser speaks the wire's error; below the REST layer the worker speaks its own
+                throw new InvalidRequestException(unparsable.getMessage());
+            }
         }
         Map<String, String> env = request.env() == null ? Map.of() : request.env();
         for (Map.Entry<String, String> variable : env.entrySet()) {
             String name = variable.getKey();
             if (name.isEmpty() || name.contains("=") || name.indexOf('\0') >= 0) {
-                throw ApiException.badRequest("invalid environment variable name: \"" + name + "\"");
+                throw new InvalidRequestException("invalid environment variable name: \"" + name + "\"");
             }
             if (variable.getValue() == null || variable.getValue().indexOf('\0') >= 0) {
-                throw ApiException.badRequest("environment variable " + name + " must be a string without NUL bytes");
+                throw new InvalidRequestException("environment variable " + name + " must be a string without NUL bytes");
             }
         }
         String workdir = request.workdir() == null || request.workdir().isBlank() ? null : request.workdir();
         if (workdir != null && (!workdir.startsWith("/") || workdir.indexOf('\0') >= 0)) {
-            throw ApiException.badRequest("workdir must be an absolute path");
+            throw new InvalidRequestException("workdir must be an absolute path");
         }
         return new ExecCommand(List.copyOf(argv), env, workdir, timeout);
     }

@@ -1,7 +1,5 @@
 package dev.stacyvm.worker.service;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.LogLines;
@@ -13,6 +11,8 @@ import dev.stacyvm.contract.internal.RuntimeSpec;
 import dev.stacyvm.contract.internal.RuntimeStatus;
 import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.ExceedsHostCapacityException;
+import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
@@ -49,14 +49,14 @@ public class RuntimeService {
      */
     public RuntimeHandle create(RuntimeSpec spec) {
         if (spec == null || spec.sandboxId() == null || !spec.sandboxId().matches("sb-[a-z0-9]{8,64}")) {
-            throw ApiException.badRequest("sandbox_id is missing or malformed");
+            throw new InvalidRequestException("sandbox_id is missing or malformed");
         }
         if (spec.image() == null || spec.image().isBlank()) {
-            throw ApiException.badRequest("image is required");
+            throw new InvalidRequestException("image is required");
         }
         long ceiling = host.capacity().maxPidsLimit();
         if (spec.pidsLimit() < 1 || spec.pidsLimit() > ceiling) {
-            throw new ApiException(ErrorCode.EXCEEDS_HOST_CAPACITY, "pids_limit " + spec.pidsLimit()
+            throw new ExceedsHostCapacityException("pids_limit " + spec.pidsLimit()
                     + " is more than this worker host allows one sandbox (" + ceiling + ")");
         }
         return provider.create(spec, identity.id());
@@ -95,11 +95,11 @@ public class RuntimeService {
     /** Signals one process of the sandbox; {@code KILL} when no signal is named. */
     public void signal(String sandboxId, int pid, String signal) {
         if (pid <= 0) {
-            throw ApiException.badRequest("pid must be a positive number");
+            throw new InvalidRequestException("pid must be a positive number");
         }
         String name = signal == null || signal.isBlank() ? "KILL" : signal;
         if (!name.matches("[A-Za-z0-9]{1,8}")) {
-            throw ApiException.badRequest("signal must be a name such as TERM or KILL");
+            throw new InvalidRequestException("signal must be a name such as TERM or KILL");
         }
         provider.signal(sandboxId, pid, name);
     }
@@ -120,7 +120,7 @@ public class RuntimeService {
         if (command.workdir() != null && outcome.exitCode() == ExecCommands.WORKDIR_EXIT && output.stdout().isEmpty()
                 && output.stderr().startsWith(ExecCommands.WORKDIR_MARK)) {
             // the agent could not enter the workdir: the command never started
-            throw ApiException.badRequest(ExecCommands.workdirRefusal(output.stderr(), command.workdir()));
+            throw new InvalidRequestException(ExecCommands.workdirRefusal(output.stderr(), command.workdir()));
         }
         return new ExecResult(outcome.exitCode(), output.stdout(), output.stderr(), GoDuration.format(outcome.took()),
                 outcome.timedOut());

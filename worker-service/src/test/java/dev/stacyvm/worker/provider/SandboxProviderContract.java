@@ -2,14 +2,16 @@ package dev.stacyvm.worker.provider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.internal.RuntimeHandle;
 import dev.stacyvm.contract.internal.RuntimeSpec;
 import dev.stacyvm.contract.internal.RuntimeStatus;
+import dev.stacyvm.worker.error.InvalidRequestException;
+import dev.stacyvm.worker.error.RuntimeNotFoundException;
+import dev.stacyvm.worker.error.SandboxOperationException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -77,8 +79,8 @@ public abstract class SandboxProviderContract {
         return provider().exec(sandboxId, new ExecCommand(List.of("/bin/sh", "-c", line), Map.of(), null, timeout), output);
     }
 
-    private static ApiException refusal(Runnable call) {
-        return assertThrows(ApiException.class, call::run);
+    private static SandboxOperationException refusal(Runnable call) {
+        return assertThrows(SandboxOperationException.class, call::run);
     }
 
     @Test
@@ -121,7 +123,7 @@ public abstract class SandboxProviderContract {
         String id = newSandboxId();
         create(id);
         provider().requireWorkdir(id, "/workspace");
-        assertEquals(ErrorCode.BAD_REQUEST, refusal(() -> provider().requireWorkdir(id, "/no/such/dir")).code());
+        assertInstanceOf(InvalidRequestException.class, refusal(() -> provider().requireWorkdir(id, "/no/such/dir")));
     }
 
     @Test
@@ -130,7 +132,7 @@ public abstract class SandboxProviderContract {
         create(id);
         provider().destroy(id);
         provider().destroy(id);
-        assertEquals(ErrorCode.NOT_FOUND, refusal(() -> provider().requireRunning(id)).code());
+        assertInstanceOf(RuntimeNotFoundException.class, refusal(() -> provider().requireRunning(id)));
         assertTrue(provider().runtimes(workerId()).stream().noneMatch(status -> id.equals(status.sandboxId())),
                 "no longer listed");
     }
@@ -138,7 +140,7 @@ public abstract class SandboxProviderContract {
     @Test
     void aSandboxWithoutARuntimeIsNotFound() {
         String id = newSandboxId();
-        assertEquals(ErrorCode.NOT_FOUND, refusal(() -> provider().requireRunning(id)).code());
+        assertInstanceOf(RuntimeNotFoundException.class, refusal(() -> provider().requireRunning(id)));
     }
 
     @Test

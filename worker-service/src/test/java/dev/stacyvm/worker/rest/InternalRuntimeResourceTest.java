@@ -14,8 +14,7 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.worker.error.RuntimeNotRunningException;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
@@ -73,10 +72,8 @@ class InternalRuntimeResourceTest {
 
     @Test
     void aSandboxThatIsNotRunningIsATypedConflict() {
-        doThrow(new ApiException(ErrorCode.CONFLICT, "sandbox " + SANDBOX + " is not running")).when(provider)
-                .requireRunning(SANDBOX);
-        doThrow(new ApiException(ErrorCode.CONFLICT, "sandbox " + SANDBOX + " is not running")).when(provider)
-                .exec(eq(SANDBOX), any(), any());
+        doThrow(new RuntimeNotRunningException(SANDBOX)).when(provider).requireRunning(SANDBOX);
+        doThrow(new RuntimeNotRunningException(SANDBOX)).when(provider).exec(eq(SANDBOX), any(), any());
         given().header("X-Service-Token", SERVICE_TOKEN).contentType(ContentType.JSON).body(Map.of("command", "true"))
                 .post("/internal/sandboxes/" + SANDBOX + "/exec").then().statusCode(409).body("code", equalTo("conflict"));
     }

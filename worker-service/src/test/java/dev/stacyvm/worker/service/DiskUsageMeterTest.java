@@ -3,9 +3,8 @@ package dev.stacyvm.worker.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.RuntimeNotFoundException;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -37,7 +36,7 @@ class DiskUsageMeterTest {
                     measurements.incrementAndGet();
                     engineHeld.await();
                     if ("sb-gone".equals(args[0])) {
-                        throw ApiException.notFound("sandbox runtime not found: sb-gone");
+                        throw new RuntimeNotFoundException("sb-gone");
                     }
                     return onDisk.get();
                 });
@@ -120,7 +119,6 @@ class DiskUsageMeterTest {
 
     @Test
     void aSandboxWithoutARuntimeIsNotFound() {
-        ApiException refused = assertThrows(ApiException.class, () -> meter.usedBytes("sb-gone"));
-        assertEquals(ErrorCode.NOT_FOUND, refused.code());
+        assertThrows(RuntimeNotFoundException.class, () -> meter.usedBytes("sb-gone"));
     }
 }

@@ -3,9 +3,8 @@ package dev.stacyvm.worker.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ExecRequest;
+import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.provider.ExecCommand;
 import java.time.Duration;
 import java.util.List;
@@ -83,7 +82,6 @@ class ExecCommandsTest {
     }
 
     private static void assertBadRequest(ExecRequest request) {
-        ApiException refused = assertThrows(ApiException.class, () -> ExecCommands.from(request, DEFAULT));
-        assertEquals(ErrorCode.BAD_REQUEST, refused.code());
+        assertThrows(InvalidRequestException.class, () -> ExecCommands.from(request, DEFAULT));
     }
 }

@@ -6,9 +6,9 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Info;
-import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.SandboxDefaults;
 import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.WorkerUnavailableException;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -129,7 +129,7 @@ public class DiskEnforcement {
     /** Refuses (503 {@code unavailable}) a container start that would not be held to its disk size when it must be. */
     void requireUsable() {
         if (!mayStartSandboxes()) {
-            throw ApiException.unavailable("this worker cannot limit sandbox disk (" + verdict().reason()
+            throw new WorkerUnavailableException("this worker cannot limit sandbox disk (" + verdict().reason()
                     + ") and stacyvm.worker.disk.enforcement is required");
         }
     }

@@ -8,13 +8,19 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.internal.RuntimeHandle;
 import dev.stacyvm.contract.internal.RuntimeSpec;
 import dev.stacyvm.contract.internal.RuntimeStatus;
 import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.InvalidRequestException;
+import dev.stacyvm.worker.error.NoSuchProcessException;
+import dev.stacyvm.worker.error.NotPermittedInSandboxException;
+import dev.stacyvm.worker.error.ProtectedProcessException;
+import dev.stacyvm.worker.error.ProviderFailureException;
+import dev.stacyvm.worker.error.RuntimeNotFoundException;
+import dev.stacyvm.worker.error.RuntimeNotRunningException;
+import dev.stacyvm.worker.error.WorkerUnavailableException;
 import dev.stacyvm.worker.provider.CommandResult;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
@@ -204,7 +210,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             killExec(sandboxId, execId);
-            throw ApiException.unavailable("worker is shutting down");
+            throw new WorkerUnavailableException("worker is shutting down");
         } finally {
             closeQuietly(forwarder);
         }
@@ -341,9 +347,9 @@ public class DockerSandboxProvider implements SandboxProvider {
                     .withWorkingDir(workdir)
                     .exec();
         } catch (NotFoundException gone) {
-            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
+            throw new RuntimeNotFoundException(sandboxId);
         } catch (ConflictException notRunning) {
-            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + sandboxId + " is not running");
+            throw new RuntimeNotRunningException(sandboxId);
         }
     }
 
@@ -352,7 +358,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         CommandResult checked = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "workdir", workdir), null,
                 java.io.OutputStream.nullOutputStream(), Duration.ofSeconds(10));
         if (checked.exitCode() != 0) {
-            throw ApiException.badRequest(ExecCommands.workdirRefusal(checked.stderr(), workdir));
+            throw new InvalidRequestException(ExecCommands.workdirRefusal(checked.stderr(), workdir));
         }
     }
 
@@ -366,13 +372,13 @@ public class DockerSandboxProvider implements SandboxProvider {
             try {
                 finished = HijackedExecStart.run(config.dockerHost(), exec.getId(), input, output, stderr, timeout);
             } catch (java.io.IOException e) {
-                throw ApiException.providerError("could not start a file operation in sandbox " + sandboxId);
+                throw new ProviderFailureException("could not start a file operation in sandbox " + sandboxId);
             }
         } else {
             finished = runWithoutInput(exec.getId(), output, stderr, timeout);
         }
         if (!finished) {
-            throw ApiException.providerError("a file operation in sandbox " + sandboxId + " did not finish in time");
+            throw new ProviderFailureException("a file operation in sandbox " + sandboxId + " did not finish in time");
         }
         Long exitCode = exitCodeOf(exec.getId());
         synchronized (stderr) {
@@ -437,7 +443,7 @@ public class DockerSandboxProvider implements SandboxProvider {
             return finished;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.unavailable("worker is shutting down");
+            throw new WorkerUnavailableException("worker is shutting down");
         } finally {
             closeQuietly(callback);
         }
@@ -449,7 +455,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         java.io.ByteArrayOutputStream listing = new java.io.ByteArrayOutputStream();
         CommandResult result = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "ps"), null, listing, AGENT_CALL_TIMEOUT);
         if (result.exitCode() != 0) {
-            throw ApiException.providerError("could not list the processes of sandbox " + sandboxId);
+            throw new ProviderFailureException("could not list the processes of sandbox " + sandboxId);
         }
         return listing.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -461,12 +467,12 @@ public class DockerSandboxProvider implements SandboxProvider {
                 null, null, AGENT_CALL_TIMEOUT);
         switch (result.exitCode()) {
             case 0 -> { }
-            case 2 -> throw ApiException.badRequest("signal must be one of HUP, INT, QUIT, KILL, USR1, USR2, TERM, CONT, STOP");
-            case 3 -> throw ApiException.notFound("no process " + pid + " in sandbox " + sandboxId);
-            case 4 -> throw new ApiException(ErrorCode.PROTECTED_PROCESS, "process " + pid
+            case 2 -> throw new InvalidRequestException("signal must be one of HUP, INT, QUIT, KILL, USR1, USR2, TERM, CONT, STOP");
+            case 3 -> throw new NoSuchProcessException(pid, sandboxId);
+            case 4 -> throw new ProtectedProcessException("process " + pid
                     + " is the sandbox's init or its agent; end the sandbox instead");
-            case 5 -> throw new ApiException(ErrorCode.FORBIDDEN, "the sandbox's user may not signal process " + pid);
-            default -> throw ApiException.providerError("could not signal a process in sandbox " + sandboxId);
+            case 5 -> throw new NotPermittedInSandboxException("the sandbox's user may not signal process " + pid);
+            default -> throw new ProviderFailureException("could not signal a process in sandbox " + sandboxId);
         }
     }
 
@@ -476,10 +482,10 @@ public class DockerSandboxProvider implements SandboxProvider {
         try {
             container = docker.inspectContainerCmd(containerName(sandboxId)).exec();
         } catch (NotFoundException gone) {
-            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
+            throw new RuntimeNotFoundException(sandboxId);
         }
         if (container.getState() == null || !Boolean.TRUE.equals(container.getState().getRunning())) {
-            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + sandboxId + " is not running");
+            throw new RuntimeNotRunningException(sandboxId);
         }
     }
 
@@ -489,7 +495,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         try {
             docker.inspectContainerCmd(name).exec();
         } catch (NotFoundException gone) {
-            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
+            throw new RuntimeNotFoundException(sandboxId);
         }
         fence.apply(name, policy);
     }
@@ -501,7 +507,7 @@ public class DockerSandboxProvider implements SandboxProvider {
             Long sizeRw = docker.inspectContainerCmd(containerName(sandboxId)).withSize(true).exec().getSizeRw();
             return sizeRw == null ? 0 : sizeRw;
         } catch (NotFoundException gone) {
-            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
+            throw new RuntimeNotFoundException(sandboxId);
         }
     }
 
@@ -518,12 +524,12 @@ public class DockerSandboxProvider implements SandboxProvider {
                 })) {
             callback.awaitCompletion(30, TimeUnit.SECONDS);
         } catch (NotFoundException gone) {
-            throw ApiException.notFound("sandbox runtime not found: " + sandboxId);
+            throw new RuntimeNotFoundException(sandboxId);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.unavailable("worker is shutting down");
+            throw new WorkerUnavailableException("worker is shutting down");
         } catch (java.io.IOException e) {
-            throw ApiException.providerError("could not read the sandbox's logs");
+            throw new ProviderFailureException("could not read the sandbox's logs");
         }
         return tail.finish();
     }

@@ -15,8 +15,9 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
-import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.InvalidRequestException;
+import dev.stacyvm.worker.error.ProviderFailureException;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -156,7 +157,7 @@ public class HardenedContainers {
         } catch (DockerException e) {
             Log.warnf("docker refused to create %s: %s", name, firstLine(e.getMessage()));
             resolutionFiles.discard(nameFiles);
-            throw ApiException.providerError("docker could not create the sandbox");
+            throw new ProviderFailureException("docker could not create the sandbox");
         }
         if (!shape.readOnlyRoot()) {
             giveWorkspaceTo(name, user);
@@ -168,7 +169,7 @@ public class HardenedContainers {
         } catch (DockerException e) {
             Log.warnf("docker could not start %s: %s", name, firstLine(e.getMessage()));
             remove(name);
-            throw ApiException.providerError("docker could not start the sandbox");
+            throw new ProviderFailureException("docker could not start the sandbox");
         }
         InspectContainerResponse started = docker.inspectContainerCmd(name).exec();
         // the host name on the address the container got; pins come with its network policy
@@ -196,7 +197,7 @@ public class HardenedContainers {
         } catch (DockerException e) {
             Log.warnf("could not prepare the workspace of %s: %s", name, firstLine(e.getMessage()));
             remove(name);
-            throw ApiException.providerError("docker could not prepare the sandbox's workspace");
+            throw new ProviderFailureException("docker could not prepare the sandbox's workspace");
         }
     }
 
@@ -264,7 +265,7 @@ public class HardenedContainers {
             Long size = docker.inspectImageCmd(image).exec().getSize();
             return size == null ? 0 : size;
         } catch (NotFoundException missing) {
-            throw ApiException.badRequest("image \"" + image + "\" is not present on this worker; StacyVM pulls "
+            throw new InvalidRequestException("image \"" + image + "\" is not present on this worker; StacyVM pulls "
                     + "from no registry, so build or load it locally (see deploy/images)");
         }
     }

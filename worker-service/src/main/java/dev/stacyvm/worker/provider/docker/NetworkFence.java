@@ -10,9 +10,9 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Network;
-import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.ProviderFailureException;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -74,14 +74,14 @@ public class NetworkFence {
                 // another worker on this engine made it first
             } catch (DockerException e) {
                 Log.warnf("docker could not create the sandbox network %s: %s", name, HardenedContainers.firstLine(e.getMessage()));
-                throw ApiException.providerError("the sandbox network could not be created");
+                throw new ProviderFailureException("the sandbox network could not be created");
             }
             network = inspect(name);
         }
         if (network == null || network.getOptions() == null || !"false".equals(network.getOptions().get(ICC_OPTION))) {
             Log.errorf("the Docker network %s lets containers talk to each other (%s is not false); "
                     + "networked sandboxes are refused until it is removed or fixed", name, ICC_OPTION);
-            throw ApiException.providerError("the sandbox network is not isolated");
+            throw new ProviderFailureException("the sandbox network is not isolated");
         }
         fenceHost(network);
         return name;
@@ -128,7 +128,7 @@ public class NetworkFence {
      * its allow list's domains in its {@code /etc/hosts} ({@link ResolutionFiles}, written from
      * outside the sandbox); both tables are replaced atomically.
      *
-     * @throws ApiException provider_error when the rules could not be loaded
+     * @throws ProviderFailureException when the rules could not be loaded
      */
     void apply(String container, NetworkPolicy policy) {
         Map<String, List<String>> resolved = resolve(policy);
@@ -257,7 +257,7 @@ public class NetworkFence {
                 }
             }
         } catch (SocketException e) {
-            throw ApiException.providerError("could not list this host's addresses to fence them off");
+            throw new ProviderFailureException("could not list this host's addresses to fence them off");
         }
         return new ArrayList<>(fenced);
     }
@@ -282,7 +282,7 @@ public class NetworkFence {
     /**
      * Runs {@code script} in a short-lived netctl container and waits for it.
      *
-     * @throws ApiException provider_error when it could not run or exited non-zero
+     * @throws ProviderFailureException when it could not run or exited non-zero
      */
     private void runHelper(HostConfig host, String script, List<String> env, String what) {
         String name = "stacyvm-netctl-" + UUID.randomUUID().toString().substring(0, 12);
@@ -299,15 +299,15 @@ public class NetworkFence {
                     .awaitStatusCode(HELPER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (status == null || status != 0) {
                 Log.warnf("%s failed to load (exit %s)", what, status);
-                throw ApiException.providerError("the sandbox's network rules could not be applied");
+                throw new ProviderFailureException("the sandbox's network rules could not be applied");
             }
         } catch (NotFoundException missingImage) {
             Log.errorf("the network helper image %s is missing (deploy/images/build-netctl-image.sh): %s",
                     config.netctlImage(), HardenedContainers.firstLine(missingImage.getMessage()));
-            throw ApiException.providerError("the sandbox's network rules could not be applied");
+            throw new ProviderFailureException("the sandbox's network rules could not be applied");
         } catch (DockerException e) {
             Log.warnf("the network helper for %s failed: %s", what, HardenedContainers.firstLine(e.getMessage()));
-            throw ApiException.providerError("the sandbox's network rules could not be applied");
+            throw new ProviderFailureException("the sandbox's network rules could not be applied");
         } finally {
             try {
                 docker.removeContainerCmd(name).withForce(true).exec();

@@ -7,8 +7,8 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Volume;
-import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.ProviderFailureException;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -76,7 +76,7 @@ public class ResolutionFiles {
      * server (until {@link #writeNameservers}, when the sandbox's network policy loads).
      *
      * @return the set's token, for {@link #binds} and the container's {@link #LABEL}
-     * @throws ApiException provider_error when the worker's state folder cannot be written
+     * @throws ProviderFailureException when the worker's state folder cannot be written
      */
     String prepare(boolean networked) {
         String token = UUID.randomUUID().toString().replace("-", "");
@@ -91,7 +91,7 @@ public class ResolutionFiles {
         } catch (IOException e) {
             Log.errorf("could not write a sandbox's name files under %s: %s", root(), e.getMessage());
             discard(token);
-            throw ApiException.providerError("the worker could not write the sandbox's name files");
+            throw new ProviderFailureException("the worker could not write the sandbox's name files");
         }
         return token;
     }
@@ -109,7 +109,7 @@ public class ResolutionFiles {
      * A container without a set (started by an older worker) keeps the engine's file, logged.
      *
      * @param pins whole lines, each ending in a newline; empty for none
-     * @throws ApiException provider_error when the file cannot be written
+     * @throws ProviderFailureException when the file cannot be written
      */
     void writeHosts(InspectContainerResponse container, String network, String pins) {
         String address = null;
@@ -127,7 +127,7 @@ public class ResolutionFiles {
      * (IPv4 addresses), or none, saying {@code whyNone}. Never the engine's embedded DNS: it would
      * name every other sandbox on the network.
      *
-     * @throws ApiException provider_error when the file cannot be written
+     * @throws ProviderFailureException when the file cannot be written
      */
     void writeNameservers(InspectContainerResponse container, List<String> nameservers, String whyNone) {
         StringBuilder text = new StringBuilder("# written by the StacyVM worker; read-only\n");
@@ -152,7 +152,7 @@ public class ResolutionFiles {
             Files.writeString(path, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
             Log.warnf("could not write %s: %s", path, e.getMessage());
-            throw ApiException.providerError("the sandbox's /etc/" + file + " could not be written");
+            throw new ProviderFailureException("the sandbox's /etc/" + file + " could not be written");
         }
     }
 

@@ -5,10 +5,10 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
-import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.internal.RuntimeSpec;
 import dev.stacyvm.contract.internal.WarmPoolStatus;
 import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.SandboxOperationException;
 import dev.stacyvm.worker.service.WorkerIdentity;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -242,7 +242,7 @@ public class WarmPool {
                 InspectContainerResponse started = containers.start(name, shape, List.of(), labels);
                 pool.ready.addLast(new Pooled(name, started.getId()));
                 pool.lastFailure = null;
-            } catch (ApiException | com.github.dockerjava.api.exception.DockerException e) {
+            } catch (SandboxOperationException | com.github.dockerjava.api.exception.DockerException e) {
                 containers.remove(name);
                 if (!e.getMessage().equals(pool.lastFailure)) {
                     Log.warnf("could not add a container to the warm pool of %s: %s", shape.image(), e.getMessage());
