@@ -1,0 +1,328 @@
+package dev.stacyvm.worker.provider.docker;
+
+import static dev.stacyvm.worker.provider.docker.DockerSandboxProvider.SANDBOX_ID_ENV;
+import static dev.stacyvm.worker.provider.docker.DockerSandboxProvider.containerName;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.ExecCreateCmdResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.ProviderFailureException;
+import dev.stacyvm.worker.error.RuntimeNotFoundException;
+import dev.stacyvm.worker.error.RuntimeNotRunningException;
+import dev.stacyvm.worker.error.WorkerUnavailableException;
+import dev.stacyvm.worker.provider.CommandResult;
+import dev.stacyvm.worker.provider.ExecCommand;
+import dev.stacyvm.worker.provider.ExecOutcome;
+import dev.stacyvm.worker.provider.ExecOutputSink;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Commands in a sandbox's container through the engine's exec API, for the Docker provider: a
+ * user's command through the agent (output streamed as it is written, killed with everything it
+ * started at its timeout or when its receiver goes away, by the id the agent carries in its argv)
+ * and the worker's helper commands (file operations, {@code ps}, signals) with stdin and stdout.
+ */
+@ApplicationScoped
+class DockerExecs {
+
+    /** Exit status of a command the agent ended at its timeout, and of one ended by SIGKILL. */
+    private static final int TIMEOUT_EXIT = 124;
+    private static final int KILLED_EXIT = 137;
+    /** How often a running exec's receiver is asked whether it is still there. */
+    private static final Duration IDLE_CHECK = Duration.ofMillis(500);
+
+    @Inject
+    DockerClient docker;
+
+    @Inject
+    WorkerConfig config;
+
+    /**
+     * Runs a user's command through the agent, streaming its output to {@code sink}: see
+     * {@link dev.stacyvm.worker.provider.SandboxProvider#exec}.
+     */
+    ExecOutcome exec(String sandboxId, ExecCommand command, ExecOutputSink sink) {
+        // the agent (a subreaper) runs the command, kills everything it started when the timeout
+        // passes or when it is cancelled by this id, and answers at once when the command exits
+        String execId = UUID.randomUUID().toString();
+        List<String> argv = new ArrayList<>(List.of(HardenedContainers.AGENT_PATH, "exec",
+                "--timeout", seconds(command.timeout()), "--id", execId));
+        if (command.workdir() != null) {
+            // the agent enters it, so a bad one is its one marked line, never the engine's OCI error
+            argv.addAll(List.of("--workdir", command.workdir()));
+        }
+        argv.add("--");
+        argv.addAll(command.argv());
+        List<String> env = new ArrayList<>();
+        command.env().forEach((name, value) -> env.add(name + "=" + value));
+        env.add(SANDBOX_ID_ENV + "=" + sandboxId);
+        long started = System.nanoTime();
+        ExecCreateCmdResponse exec = createExec(sandboxId, argv, false, env, null);
+        FrameForwarder forwarder = new FrameForwarder(sink);
+        boolean finished = false;
+        try {
+            docker.execStartCmd(exec.getId()).exec(forwarder);
+            Duration wait = command.timeout().plusSeconds(2).plus(config.execTimeoutGrace());
+            long deadline = System.nanoTime() + wait.toNanos();
+            // in slices, so a silent command's receiver is asked whether it is still there
+            while (!forwarder.abandoned()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                if (forwarder.done.await(Math.min(left, IDLE_CHECK.toNanos()), TimeUnit.NANOSECONDS)) {
+                    finished = true;
+                    break;
+                }
+                forwarder.idle();
+            }
+            if (finished) {
+                // completed: answers at once, and raises what the engine reported, if anything
+                forwarder.awaitCompletion();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            killExec(sandboxId, execId);
+            throw new WorkerUnavailableException("worker is shutting down");
+        } finally {
+            closeQuietly(forwarder);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        if (forwarder.abandoned()) {
+            Log.debugf("receiver of an exec in %s went away; killing the command", sandboxId);
+            killExec(sandboxId, execId);
+            return new ExecOutcome(KILLED_EXIT, took, false, true);
+        }
+        if (!finished) {
+            Log.warnf("exec in %s outlived its timeout and the grace period; killing it", sandboxId);
+            killExec(sandboxId, execId);
+            return new ExecOutcome(KILLED_EXIT, took, true, false);
+        }
+        forwarder.finish();
+        Long exitCode = exitCodeOf(exec.getId());
+        int exit = exitCode == null ? -1 : exitCode.intValue();
+        boolean timedOut = (exit == TIMEOUT_EXIT || exit == KILLED_EXIT) && took.compareTo(command.timeout()) >= 0;
+        return new ExecOutcome(exit, took, timedOut, false);
+    }
+
+    /**
+     * Cancels an exec from a second exec: Docker has no way to kill an exec, so the agent is asked
+     * to find the exec's agent by its id (in its own argv, not the user's environment) and have it
+     * kill every process the exec started; it answers once that agent is gone.
+     */
+    private void killExec(String sandboxId, String execId) {
+        try {
+            String killer = docker.execCreateCmd(containerName(sandboxId))
+                    .withCmd(HardenedContainers.AGENT_PATH, "kill", "--id", execId).exec().getId();
+            docker.execStartCmd(killer).exec(new ResultCallback.Adapter<Frame>()).awaitCompletion(10, TimeUnit.SECONDS);
+        } catch (RuntimeException | InterruptedException e) {
+            Log.warnf("could not kill an abandoned exec in %s: %s", sandboxId, e.toString());
+        }
+    }
+
+    /** Passes frames on as text, per stream, and remembers when the receiver went away. */
+    private static final class FrameForwarder extends ResultCallback.Adapter<Frame> {
+        private final ExecOutputSink sink;
+        private final Utf8Decoder stdout = new Utf8Decoder();
+        private final Utf8Decoder stderr = new Utf8Decoder();
+        private volatile boolean abandoned;
+        /** Counted down when the engine ends the exec's output, normally or not. */
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+
+        FrameForwarder(ExecOutputSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void onComplete() {
+            super.onComplete();
+            done.countDown();
+        }
+
+        @Override
+        public void onError(Throwable failed) {
+            super.onError(failed);
+            done.countDown();
+        }
+
+        /** Asks the receiver whether it is still there (a keepalive); one that is gone abandons the exec. */
+        void idle() {
+            if (abandoned) {
+                return;
+            }
+            try {
+                sink.idle();
+            } catch (java.io.IOException gone) {
+                abandoned = true;
+                closeQuietly(this);
+            }
+        }
+
+        @Override
+        public void onNext(Frame frame) {
+            if (abandoned || frame.getPayload() == null) {
+                return;
+            }
+            boolean isErr = frame.getStreamType() == StreamType.STDERR;
+            String text = (isErr ? stderr : stdout).decode(frame.getPayload());
+            if (!text.isEmpty()) {
+                forward(isErr ? ExecOutputSink.STDERR : ExecOutputSink.STDOUT, text);
+            }
+        }
+
+        void finish() {
+            String out = stdout.finish();
+            if (!out.isEmpty()) {
+                forward(ExecOutputSink.STDOUT, out);
+            }
+            String err = stderr.finish();
+            if (!err.isEmpty()) {
+                forward(ExecOutputSink.STDERR, err);
+            }
+        }
+
+        private void forward(String stream, String text) {
+            try {
+                sink.accept(stream, text);
+            } catch (java.io.IOException gone) {
+                abandoned = true;
+                closeQuietly(this);
+            }
+        }
+
+        boolean abandoned() {
+            return abandoned;
+        }
+    }
+
+    private static String seconds(Duration timeout) {
+        return new BigDecimal(timeout.toNanos()).movePointLeft(9).stripTrailingZeros().toPlainString();
+    }
+
+    private static void closeQuietly(java.io.Closeable output) {
+        try {
+            output.close();
+        } catch (java.io.IOException ignored) {
+            // the stream is finished or abandoned either way
+        }
+    }
+
+    /** Creates an exec in the sandbox's container; a missing container is not_found, a stopped one conflict. */
+    private ExecCreateCmdResponse createExec(String sandboxId, List<String> argv, boolean attachStdin, List<String> env,
+                                             String workdir) {
+        try {
+            return docker.execCreateCmd(containerName(sandboxId))
+                    .withAttachStdin(attachStdin)
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .withCmd(argv.toArray(String[]::new))
+                    .withEnv(env)
+                    .withWorkingDir(workdir)
+                    .exec();
+        } catch (NotFoundException gone) {
+            throw new RuntimeNotFoundException(sandboxId);
+        } catch (ConflictException notRunning) {
+            throw new RuntimeNotRunningException(sandboxId);
+        }
+    }
+
+    /** Runs a helper command with optional stdin: see {@link dev.stacyvm.worker.provider.SandboxProvider#run}. */
+    CommandResult run(String sandboxId, List<String> argv, java.io.InputStream input,
+                             java.io.OutputStream output, Duration timeout) {
+        ExecCreateCmdResponse exec = createExec(sandboxId, argv, input != null, List.of(), null);
+        StringBuilder stderr = new StringBuilder();
+        boolean finished;
+        if (input != null) {
+            try {
+                finished = HijackedExecStart.run(config.dockerHost(), exec.getId(), input, output, stderr, timeout);
+            } catch (java.io.IOException e) {
+                throw new ProviderFailureException("could not start a file operation in sandbox " + sandboxId);
+            }
+        } else {
+            finished = runWithoutInput(exec.getId(), output, stderr, timeout);
+        }
+        if (!finished) {
+            throw new ProviderFailureException("a file operation in sandbox " + sandboxId + " did not finish in time");
+        }
+        Long exitCode = exitCodeOf(exec.getId());
+        synchronized (stderr) {
+            return new CommandResult(exitCode == null ? -1 : exitCode.intValue(), stderr.toString().strip());
+        }
+    }
+
+    /**
+     * The exit code once the engine has recorded it: it may lag the end of the output by a moment,
+     * so it is asked again after 1 ms, then after twice as long each time, for about two seconds.
+     */
+    private Long exitCodeOf(String execId) {
+        long pause = 1;
+        for (int attempt = 0; attempt < 12; attempt++) {
+            var inspected = docker.inspectExecCmd(execId).exec();
+            if (!Boolean.TRUE.equals(inspected.isRunning()) && inspected.getExitCodeLong() != null) {
+                return inspected.getExitCodeLong();
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            pause = Math.min(pause * 2, 500);
+        }
+        return docker.inspectExecCmd(execId).exec().getExitCodeLong();
+    }
+
+    private boolean runWithoutInput(String execId, java.io.OutputStream output, StringBuilder stderr, Duration timeout) {
+        java.util.concurrent.atomic.AtomicReference<java.io.IOException> outputFailure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame frame) {
+                byte[] payload = frame.getPayload();
+                if (payload == null) {
+                    return;
+                }
+                if (frame.getStreamType() == StreamType.STDERR) {
+                    synchronized (stderr) {
+                        if (stderr.length() < 8192) {
+                            stderr.append(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }
+                } else if (output != null && outputFailure.get() == null) {
+                    try {
+                        output.write(payload);
+                    } catch (java.io.IOException gone) {
+                        outputFailure.set(gone);
+                        closeQuietly(this);
+                    }
+                }
+            }
+        };
+        try {
+            docker.execStartCmd(execId).exec(callback);
+            boolean finished = callback.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (outputFailure.get() != null) {
+                throw new java.io.UncheckedIOException("the receiver of the output went away", outputFailure.get());
+            }
+            return finished;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorkerUnavailableException("worker is shutting down");
+        } finally {
+            closeQuietly(callback);
+        }
+    }
+}
