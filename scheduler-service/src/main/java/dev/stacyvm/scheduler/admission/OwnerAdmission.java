@@ -1,11 +1,10 @@
 package dev.stacyvm.scheduler.admission;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.internal.OwnerLimits;
 import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.scheduler.Sandbox;
+import dev.stacyvm.scheduler.error.QuotaExceededException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -32,7 +31,7 @@ public class OwnerAdmission {
      * it) serialises the tenant's creates until the new record is committed, so concurrent creates
      * can never pass any of the three limits together. Must run in the create's transaction.
      *
-     * @throws ApiException {@code resource_limit} naming the limit passed, with Retry-After when a
+     * @throws QuotaExceededException naming the limit passed, with Retry-After when a
      *     destroy could make room (none when the sandbox could never fit)
      * @throws jakarta.transaction.TransactionalException when called outside a transaction, where
      *     the lock would be released before the record it guards is written
@@ -61,7 +60,7 @@ public class OwnerAdmission {
         }
         String refusal = check.get();
         if (refusal != null) {
-            throw new ApiException(ErrorCode.RESOURCE_LIMIT, refusal,
+            throw new QuotaExceededException(refusal,
                     limits.couldEverFit(spec.memoryMb(), spec.vcpus(), spec.diskMb()) ? RETRY_AFTER_SECONDS : null);
         }
     }

@@ -1,7 +1,6 @@
 package dev.stacyvm.scheduler.service;
 
 import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.PreviewGeneration;
@@ -15,6 +14,12 @@ import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
 import dev.stacyvm.scheduler.admission.OwnerAdmission;
 import dev.stacyvm.scheduler.config.SchedulerConfig;
+import dev.stacyvm.scheduler.error.InvalidRequestException;
+import dev.stacyvm.scheduler.error.ProviderFailureException;
+import dev.stacyvm.scheduler.error.SandboxNotFoundException;
+import dev.stacyvm.scheduler.error.SchedulingException;
+import dev.stacyvm.scheduler.error.StateConflictException;
+import dev.stacyvm.scheduler.error.WorkerUnavailableException;
 import dev.stacyvm.support.client.InternalClients;
 import dev.stacyvm.support.client.WorkerApi;
 import io.quarkus.logging.Log;
@@ -79,11 +84,15 @@ public class SandboxLifecycle {
                 destroy(sandbox.id, "create refused");
             }
             throw refused;
+        } catch (WorkerUnavailableException unregistered) {
+            // the chosen worker left between placement and the call: nothing was started
+            transitions.move(sandbox.id, SandboxState.ERROR, unregistered.getMessage(), s -> s.error = unregistered.getMessage());
+            throw unregistered;
         } catch (Exception failed) {
             Log.warnf(failed, "worker %s failed to create sandbox %s", sandbox.workerId, sandbox.id);
             String reason = "the worker failed to start the sandbox";
             transitions.move(sandbox.id, SandboxState.ERROR, reason, s -> s.error = reason);
-            throw ApiException.providerError(reason);
+            throw new ProviderFailureException(reason);
         }
         Sandbox running;
         try {
@@ -92,7 +101,7 @@ public class SandboxLifecycle {
                 s.publishedPorts = handle.publishedPorts() == null ? Map.of() : handle.publishedPorts();
                 s.previewHost = handle.previewHost();
             });
-        } catch (ApiException destroyedMeanwhile) {
+        } catch (SchedulingException destroyedMeanwhile) {
             // a destroy came in while the worker was starting the container: remove what it started
             try {
                 worker(sandbox.workerId).destroy(sandbox.id);
@@ -126,7 +135,7 @@ public class SandboxLifecycle {
                     s.destroyAttempts++;
                     s.retryAt = Instant.now().plus(DestroyBackoff.after(s.destroyAttempts, config.destroyRetryMaxBackoff()));
                 });
-                throw ApiException.unavailable(error);
+                throw new WorkerUnavailableException(error, null);
             }
         }
         transitions.move(id, SandboxState.DESTROYED, reason);
@@ -139,14 +148,14 @@ public class SandboxLifecycle {
     @Transactional
     public SandboxView extend(String id, TtlExtension extension) {
         if (extension == null || extension.extendBySeconds() < 1 || extension.maxTtlSeconds() < 1) {
-            throw ApiException.badRequest("extend_by_seconds and max_ttl_seconds must be positive");
+            throw new InvalidRequestException("extend_by_seconds and max_ttl_seconds must be positive");
         }
         Sandbox sandbox = Sandbox.findById(id, LockModeType.PESSIMISTIC_WRITE);
         if (sandbox == null || sandbox.state == SandboxState.DESTROYED) {
-            throw ApiException.notFound("sandbox not found: " + id);
+            throw new SandboxNotFoundException(id);
         }
         if (sandbox.state != SandboxState.RUNNING && sandbox.state != SandboxState.UNHEALTHY) {
-            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + id + " is " + sandbox.state.wireName()
+            throw new StateConflictException("sandbox " + id + " is " + sandbox.state.wireName()
                     + " and cannot be extended");
         }
         Instant now = Instant.now();
@@ -163,20 +172,21 @@ public class SandboxLifecycle {
      * atomic swap; the old rules stay when it fails), then the record keeps the new policy, so a
      * restarted create or a view never shows a policy that is not in force.
      *
-     * @throws ApiException {@code not_found}; {@code conflict} when the sandbox is not running or has
-     *                      no network; the worker's error when it could not reload the rules
+     * @throws SandboxNotFoundException for an unknown or destroyed sandbox
+     * @throws StateConflictException when the sandbox is not running or has no network
+     * @throws dev.stacyvm.contract.api.ApiException the worker's error when it could not reload the rules
      */
     @Transactional
     public SandboxView changeNetwork(String id, NetworkPolicy policy) {
         if (policy == null) {
-            throw ApiException.badRequest("a network policy body is required");
+            throw new InvalidRequestException("a network policy body is required");
         }
         Sandbox sandbox = Sandbox.findById(id, LockModeType.PESSIMISTIC_WRITE);
         if (sandbox == null || sandbox.state == SandboxState.DESTROYED) {
-            throw ApiException.notFound("sandbox not found: " + id);
+            throw new SandboxNotFoundException(id);
         }
         if (sandbox.state != SandboxState.RUNNING || !"bridge".equals(sandbox.network)) {
-            throw new ApiException(ErrorCode.CONFLICT, "sandbox " + id + " is " + sandbox.state.wireName()
+            throw new StateConflictException("sandbox " + id + " is " + sandbox.state.wireName()
                     + " on network " + sandbox.network + ": only a running bridge sandbox's policy can change");
         }
         // the row lock holds off a concurrent change or destroy while the worker reloads the rules
@@ -201,7 +211,7 @@ public class SandboxLifecycle {
             try {
                 destroy(id, "pruned");
                 pruned++;
-            } catch (ApiException failed) {
+            } catch (SchedulingException | ApiException failed) {
                 Log.warnf("pruning %s failed: %s", id, failed.getMessage());
             }
         }
@@ -212,7 +222,7 @@ public class SandboxLifecycle {
     public SandboxView get(String id, boolean includeDestroyed) {
         Sandbox sandbox = Sandbox.findById(id);
         if (sandbox == null || sandbox.state == SandboxState.DESTROYED && !includeDestroyed) {
-            throw ApiException.notFound("sandbox not found: " + id);
+            throw new SandboxNotFoundException(id);
         }
         return views.view(sandbox);
     }
@@ -222,7 +232,7 @@ public class SandboxLifecycle {
     public PreviewGeneration previewGeneration(String id) {
         Sandbox sandbox = Sandbox.findById(id);
         if (sandbox == null || sandbox.state == SandboxState.DESTROYED) {
-            throw ApiException.notFound("sandbox not found: " + id);
+            throw new SandboxNotFoundException(id);
         }
         return new PreviewGeneration(sandbox.id, sandbox.previewGeneration);
     }
@@ -253,7 +263,7 @@ public class SandboxLifecycle {
     private WorkerApi worker(String workerId) {
         Worker worker = QuarkusTransaction.requiringNew().call(() -> Worker.findById(workerId));
         if (worker == null) {
-            throw ApiException.unavailable("worker " + workerId + " is not registered");
+            throw new WorkerUnavailableException("worker " + workerId + " is not registered", null);
         }
         return clients.forEndpoint(WorkerApi.class, worker.endpoint, config.workerCallTimeout());
     }

@@ -1,13 +1,13 @@
 package dev.stacyvm.scheduler.service;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.event.PreviewRoute;
 import dev.stacyvm.contract.event.SandboxStateChanged;
 import dev.stacyvm.contract.event.Topics;
 import dev.stacyvm.outbox.OutboxWriter;
 import dev.stacyvm.scheduler.Sandbox;
+import dev.stacyvm.scheduler.error.SandboxNotFoundException;
+import dev.stacyvm.scheduler.error.StateConflictException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
@@ -44,21 +44,20 @@ public class SandboxTransitions {
      * it is already in changes nothing and publishes nothing, and so does destroying a destroyed
      * sandbox, which makes retries harmless.
      *
-     * @throws ApiException {@code not_found} for an unknown id, {@code conflict} for a move the
-     *                      state machine does not allow
+     * @throws SandboxNotFoundException for an unknown id
+     * @throws StateConflictException for a move the state machine does not allow
      */
     @Transactional
     public Sandbox move(String id, SandboxState to, String reason, Consumer<Sandbox> changes) {
         Sandbox sandbox = Sandbox.findById(id, LockModeType.PESSIMISTIC_WRITE);
         if (sandbox == null) {
-            throw ApiException.notFound("sandbox not found: " + id);
+            throw new SandboxNotFoundException(id);
         }
         if (sandbox.state == to || sandbox.state == SandboxState.DESTROYED && to == SandboxState.DESTROYING) {
             return sandbox;
         }
         if (!SandboxStateMachine.allows(sandbox.state, to)) {
-            throw new ApiException(ErrorCode.CONFLICT,
-                    "sandbox " + id + " is " + sandbox.state.wireName() + " and cannot become " + to.wireName());
+            throw new StateConflictException("sandbox " + id + " is " + sandbox.state.wireName() + " and cannot become " + to.wireName());
         }
         SandboxState from = sandbox.state;
         changes.accept(sandbox);
@@ -93,7 +92,7 @@ public class SandboxTransitions {
     public Sandbox rotatePreviewGeneration(String id) {
         Sandbox sandbox = Sandbox.findById(id, LockModeType.PESSIMISTIC_WRITE);
         if (sandbox == null || sandbox.state == SandboxState.DESTROYED) {
-            throw ApiException.notFound("sandbox not found: " + id);
+            throw new SandboxNotFoundException(id);
         }
         sandbox.previewGeneration++;
         sandbox.updatedAt = Instant.now();

@@ -1,10 +1,10 @@
 package dev.stacyvm.scheduler.service;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.WorkerCredentialView;
 import dev.stacyvm.scheduler.WorkerCredential;
 import dev.stacyvm.scheduler.config.SchedulerConfig;
+import dev.stacyvm.scheduler.error.CredentialNotFoundException;
+import dev.stacyvm.scheduler.error.InvalidRequestException;
 import dev.stacyvm.support.auth.ServiceCredential;
 import dev.stacyvm.support.auth.WorkerCredentialVerifier;
 import io.quarkus.logging.Log;
@@ -65,12 +65,12 @@ public class WorkerCredentials implements WorkerCredentialVerifier {
     /**
      * Issues a new credential for {@code workerId}; the answer carries the token, once.
      *
-     * @throws ApiException {@code bad_request} for a malformed worker id
+     * @throws InvalidRequestException for a malformed worker id
      */
     @Transactional
     public WorkerCredentialView issue(String workerId) {
         if (workerId == null || !WORKER_ID.matcher(workerId).matches()) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "worker id must be 1-128 letters, digits, '.', '_' or '-'");
+            throw new InvalidRequestException("worker id must be 1-128 letters, digits, '.', '_' or '-'");
         }
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
@@ -95,13 +95,13 @@ public class WorkerCredentials implements WorkerCredentialVerifier {
     /**
      * Revokes one credential of the worker; revoking it again changes nothing.
      *
-     * @throws ApiException {@code not_found} when the worker has no such credential
+     * @throws CredentialNotFoundException when the worker has no such credential
      */
     @Transactional
     public WorkerCredentialView revoke(String workerId, String credentialId) {
         WorkerCredential credential = WorkerCredential.findById(credentialId);
         if (credential == null || !credential.workerId.equals(workerId)) {
-            throw ApiException.notFound("worker " + workerId + " has no credential " + credentialId);
+            throw new CredentialNotFoundException(workerId, credentialId);
         }
         if (credential.revokedAt == null) {
             credential.revokedAt = Instant.now();

@@ -1,7 +1,5 @@
 package dev.stacyvm.scheduler.service;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.HostCapacity;
 import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.SandboxState;
@@ -11,6 +9,9 @@ import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
 import dev.stacyvm.scheduler.admission.OwnerUsages;
 import dev.stacyvm.scheduler.config.SchedulerConfig;
+import dev.stacyvm.scheduler.error.CapacityExhaustedException;
+import dev.stacyvm.scheduler.error.ExceedsHostCapacityException;
+import dev.stacyvm.scheduler.error.WorkerUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
@@ -57,16 +58,17 @@ public class WorkerPlacement {
      * this one, with {@code diskMb} free on its data root now; among
      * those the least loaded. Must run inside the transaction that records the sandbox.
      *
-     * @throws ApiException {@code exceeds_host_capacity} (422) when no such worker could hold the
-     *     sandbox even empty, naming the limit; {@code capacity_exhausted} (429, Retry-After) when
-     *     one could but none has room now; {@code unavailable} when no worker is ready at all
+     * @throws ExceedsHostCapacityException when no such worker could hold the sandbox even empty,
+     *     naming the limit
+     * @throws CapacityExhaustedException (with Retry-After) when one could but none has room now
+     * @throws WorkerUnavailableException when no worker is ready at all
      */
     public Worker choose(String provider, Map<String, String> labels, int memoryMb, int vcpus, int pidsLimit, int diskMb) {
         Instant freshSince = Instant.now().minus(config.workerHeartbeatTimeout());
         List<Worker> candidates = Worker.<Worker>list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince)
                 .stream().filter(worker -> carries(worker, labels)).toList();
         if (candidates.isEmpty()) {
-            throw new ApiException(ErrorCode.UNAVAILABLE, labels == null || labels.isEmpty()
+            throw new WorkerUnavailableException(labels == null || labels.isEmpty()
                     ? "no worker is available to run sandboxes"
                     : "no ready worker carries the labels " + labels, 5L);
         }
@@ -76,11 +78,11 @@ public class WorkerPlacement {
         // a sandbox no host could ever hold is refused for good: waiting cannot make room for it
         String neverFits = neverFits(offering, memoryMb, vcpus, pidsLimit, diskMb);
         if (neverFits != null) {
-            throw new ApiException(ErrorCode.EXCEEDS_HOST_CAPACITY, neverFits);
+            throw new ExceedsHostCapacityException(neverFits);
         }
         if (!offering.isEmpty() && offering.stream().allMatch(worker -> worker.host() == null)) {
             // a worker older than host capacity: it gets nothing, and nothing says how large a host is
-            throw new ApiException(ErrorCode.UNAVAILABLE, "no ready worker advertises its host capacity", 5L);
+            throw new WorkerUnavailableException("no ready worker advertises its host capacity", 5L);
         }
         record Load(Worker worker, long live) {
         }
@@ -100,7 +102,7 @@ public class WorkerPlacement {
                 return worker;
             }
         }
-        throw new ApiException(ErrorCode.CAPACITY_EXHAUSTED, "no worker offering provider " + provider
+        throw new CapacityExhaustedException("no worker offering provider " + provider
                 + " has room for " + memoryMb + " MiB, " + vcpus + " vCPUs, " + pidsLimit + " pids and " + diskMb
                 + " MiB of disk now", 10L);
     }

@@ -1,13 +1,14 @@
 package dev.stacyvm.scheduler.service;
 
-import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.HostCapacity;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.api.WorkerView;
 import dev.stacyvm.contract.internal.WorkerRegistration;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
+import dev.stacyvm.scheduler.error.InvalidRequestException;
+import dev.stacyvm.scheduler.error.StateConflictException;
+import dev.stacyvm.scheduler.error.WorkerNotFoundException;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -37,7 +38,7 @@ public class WorkerRegistry {
         } else if (!Objects.equals(worker.instanceId, registration.instanceId())) {
             if (registration.generation() != 0) {
                 // an instance that was taken over: it must not manage this worker's runtimes any more
-                throw new ApiException(ErrorCode.CONFLICT, "worker " + registration.id() + " instance "
+                throw new StateConflictException("worker " + registration.id() + " instance "
                         + registration.instanceId() + " was superseded (generation " + worker.generation + ")");
             }
             worker.generation++;
@@ -74,7 +75,7 @@ public class WorkerRegistry {
     public WorkerView stopping(String id, String instanceId) {
         Worker worker = Worker.findById(id, LockModeType.PESSIMISTIC_WRITE);
         if (worker == null) {
-            throw ApiException.notFound("worker not found: " + id);
+            throw new WorkerNotFoundException(id);
         }
         if (Objects.equals(worker.instanceId, instanceId) && Worker.READY.equals(worker.status)) {
             worker.status = Worker.STOPPING;
@@ -92,7 +93,7 @@ public class WorkerRegistry {
     public WorkerView get(String id) {
         Worker worker = Worker.findById(id);
         if (worker == null) {
-            throw ApiException.notFound("worker not found: " + id);
+            throw new WorkerNotFoundException(id);
         }
         return view(worker);
     }
@@ -119,26 +120,26 @@ public class WorkerRegistry {
 
     private static void validate(WorkerRegistration registration) {
         if (registration == null || registration.id() == null || registration.id().isBlank()) {
-            throw ApiException.badRequest("worker id is required");
+            throw new InvalidRequestException("worker id is required");
         }
         if (registration.endpoint() == null) {
-            throw ApiException.badRequest("worker endpoint is required");
+            throw new InvalidRequestException("worker endpoint is required");
         }
         try {
             URI endpoint = URI.create(registration.endpoint());
             if (!"http".equals(endpoint.getScheme()) && !"https".equals(endpoint.getScheme())) {
-                throw ApiException.badRequest("worker endpoint must be an http(s) URL");
+                throw new InvalidRequestException("worker endpoint must be an http(s) URL");
             }
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("worker endpoint is not a URL");
+            throw new InvalidRequestException("worker endpoint is not a URL");
         }
         if (registration.capacity() < 1) {
-            throw ApiException.badRequest("worker capacity must be at least 1");
+            throw new InvalidRequestException("worker capacity must be at least 1");
         }
         HostCapacity host = registration.host();
         if (host != null && (host.memoryMb() < 0 || host.vcpus() < 0 || host.pids() < 0 || host.cores() < 0
                 || host.maxPidsLimit() < 0 || host.diskMb() < 0 || host.maxDiskMb() < 0 || host.diskFreeMb() < 0)) {
-            throw ApiException.badRequest("worker host capacity must not be negative");
+            throw new InvalidRequestException("worker host capacity must not be negative");
         }
     }
 }

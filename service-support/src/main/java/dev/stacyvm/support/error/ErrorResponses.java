@@ -21,9 +21,17 @@ public final class ErrorResponses {
 
     /** The exception's status and typed body and, where it sets one, Retry-After. */
     public static Response of(ApiException exception) {
-        Response.ResponseBuilder response = Response.fromResponse(of(exception.code(), exception.getMessage()));
-        if (exception.retryAfterSeconds() != null) {
-            response.header("Retry-After", exception.retryAfterSeconds());
+        return of(exception.code(), exception.getMessage(), exception.retryAfterSeconds());
+    }
+
+    /**
+     * The code's status and typed body, with {@code Retry-After} (RFC 9110 10.2.3, in seconds)
+     * when {@code retryAfterSeconds} is not null.
+     */
+    public static Response of(ErrorCode code, String message, Long retryAfterSeconds) {
+        Response.ResponseBuilder response = Response.fromResponse(of(code, message));
+        if (retryAfterSeconds != null) {
+            response.header("Retry-After", retryAfterSeconds);
         }
         return response.build();
     }
