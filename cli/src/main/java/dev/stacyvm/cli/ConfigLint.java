@@ -1,0 +1,130 @@
+package dev.stacyvm.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks the settings the services read from the environment (an env file such as the launcher's
+ * {@code secrets.env}) for what is unsafe: well-known or short secrets, an API served in clear text
+ * off loopback, a CORS wildcard, an OIDC issuer over plain HTTP. A finding is an {@code error}
+ * when it is unsafe anywhere, a {@code warning} when it is only unsafe in production; with
+ * {@code production} every finding fails the check. docs/security.md lists what each one guards.
+ */
+final class ConfigLint {
+
+    /** One finding: its level ({@code error} or {@code warning}) and what is wrong, naming the setting. */
+    record Finding(String level, String message) {
+    }
+
+    private static final Set<String> DEFAULT_ADMIN_KEYS = Set.of("dev-admin-key", "test-admin-key", "admin", "changeme", "secret");
+    private static final Set<String> DEFAULT_SERVICE_TOKENS = Set.of("dev-service-token", "test-service-token");
+    private static final Set<String> DEFAULT_DB_PASSWORDS = Set.of("", "stacyvm", "postgres", "password");
+    private static final Set<String> LOOPBACK = Set.of("", "127.0.0.1", "localhost", "::1");
+
+    private ConfigLint() {
+    }
+
+    /** Every finding for these settings, in the order the checks run. */
+    static List<Finding> check(Map<String, String> settings) {
+        List<Finding> findings = new ArrayList<>();
+        String admin = settings.getOrDefault("STACYVM_ADMIN_API_KEY", "");
+        String token = settings.getOrDefault("STACYVM_SERVICE_TOKEN", "");
+        String db = settings.getOrDefault("STACYVM_DB_PASSWORD", "");
+        String bind = settings.getOrDefault("STACYVM_BIND_HOST", "");
+        String tls = settings.getOrDefault("QUARKUS_HTTP_SSL_CERTIFICATE_FILES", "");
+        String domain = settings.getOrDefault("STACYVM_SCHEDULER_PREVIEW_DOMAIN", "");
+
+        if (admin.isEmpty()) {
+            findings.add(error("STACYVM_ADMIN_API_KEY is not set: the gateway would not start"));
+        } else if (DEFAULT_ADMIN_KEYS.contains(admin)) {
+            findings.add(error("STACYVM_ADMIN_API_KEY is a well-known default"));
+        } else if (admin.length() < 32) {
+            findings.add(error("STACYVM_ADMIN_API_KEY is shorter than 32 characters"));
+        }
+        if (token.isEmpty()) {
+            findings.add(error("STACYVM_SERVICE_TOKEN is not set: internal calls would fail"));
+        } else if (DEFAULT_SERVICE_TOKENS.contains(token)) {
+            findings.add(error("STACYVM_SERVICE_TOKEN is a well-known default"));
+        } else if (token.length() < 32) {
+            findings.add(error("STACYVM_SERVICE_TOKEN is shorter than 32 characters"));
+        }
+        if (!token.isEmpty() && token.equals(admin)) {
+            findings.add(error("STACYVM_SERVICE_TOKEN must differ from the admin key"));
+        }
+        if (DEFAULT_DB_PASSWORDS.contains(db)) {
+            findings.add(error("STACYVM_DB_PASSWORD is empty or a well-known default"));
+        } else if (db.length() < 16) {
+            findings.add(warning("STACYVM_DB_PASSWORD is shorter than 16 characters"));
+        }
+        if (!LOOPBACK.contains(bind) && tls.isEmpty()) {
+            findings.add(error("STACYVM_BIND_HOST=" + bind
+                    + " serves API keys in clear text: set QUARKUS_HTTP_SSL_CERTIFICATE_FILES or stay on loopback"));
+        }
+        if ("*".equals(settings.get("QUARKUS_HTTP_CORS_ORIGINS"))) {
+            findings.add(error("QUARKUS_HTTP_CORS_ORIGINS=* lets any web page call the API with a user's key"));
+        }
+        if (domain.isEmpty() || domain.equals("localhost")) {
+            findings.add(warning("previews use the domain localhost: browsers elsewhere cannot reach them"
+                    + " (set STACYVM_SCHEDULER_PREVIEW_DOMAIN)"));
+        }
+        if ("true".equals(settings.get("STACYVM_OIDC_ENABLED"))) {
+            oidcIssuer(settings.getOrDefault("STACYVM_OIDC_ISSUER", ""), findings);
+        }
+        if (tls.isEmpty()) {
+            findings.add(warning("no TLS certificate (QUARKUS_HTTP_SSL_CERTIFICATE_FILES): fine on loopback, not in production"));
+        }
+        return findings;
+    }
+
+    private static void oidcIssuer(String issuer, List<Finding> findings) {
+        if (issuer.isEmpty()) {
+            findings.add(error("STACYVM_OIDC_ENABLED=true without STACYVM_OIDC_ISSUER: no provider to check tokens against"));
+        } else if (issuer.startsWith("https://")) {
+            return;
+        } else if (issuer.matches("http://(127\\.0\\.0\\.1|localhost)([:/].*)?")) {
+            findings.add(warning("the OIDC issuer " + issuer + " is plain HTTP on loopback: fine for development only"));
+        } else {
+            findings.add(error("the OIDC issuer " + issuer + " is plain HTTP: token keys could be swapped on the way"));
+        }
+    }
+
+    /**
+     * The settings of an env file as a shell that sources it sees the simple lines the launcher
+     * writes: {@code NAME=value}, an optional {@code export }, a value in single or double quotes;
+     * comments and blank lines skipped. A later line wins.
+     */
+    static Map<String, String> parseEnvFile(List<String> lines) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String raw : lines) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith("export ")) {
+                line = line.substring("export ".length()).strip();
+            }
+            int equals = line.indexOf('=');
+            if (equals <= 0) {
+                continue;
+            }
+            String value = line.substring(equals + 1);
+            if (value.length() >= 2 && (value.startsWith("'") && value.endsWith("'")
+                    || value.startsWith("\"") && value.endsWith("\""))) {
+                value = value.substring(1, value.length() - 1);
+            }
+            settings.put(line.substring(0, equals), value);
+        }
+        return settings;
+    }
+
+    private static Finding error(String message) {
+        return new Finding("error", message);
+    }
+
+    private static Finding warning(String message) {
+        return new Finding("warning", message);
+    }
+}
