@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The body of {@code POST /api/v1/sandboxes}. Every field is optional: null or an empty string
@@ -13,26 +14,75 @@ import java.util.Map;
  * {@code /var/tmp} stay writable. There is no field to run as root: only a template an
  * administrator saved with {@code allow_root} may (see {@link TemplateRequest}).
  * {@code network_policy} (ours) is the egress policy of a {@code network: "bridge"} sandbox
- * ({@link NetworkPolicy}); its tenant's policy bounds it.
+ * ({@link NetworkPolicy}); its tenant's policy bounds it. {@code memory_mb} and {@code disk_mb}
+ * are in MiB, {@code ttl} is a Go duration ({@code "30m"}).
+ *
+ * <p>The defaults named in the field descriptions are the gateway's own ({@code stacyvm.gateway.sandboxes.*});
+ * an operator may configure others, and the bounds with them. A field that is {@code 0} takes the default too.
  */
+@Schema(description = "The body of POST /api/v1/sandboxes and POST /api/v1/sandboxes/admission (StacyVM's REST API, "
+        + "with our additions), and of POST /api/v1/templates/{name}/spawn, where its fields win over the template's. "
+        + "Every field is optional: null, an empty string or 0 means the default. Defaults and bounds are the "
+        + "gateway's, which an operator may configure.")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record CreateSandboxRequest(
+        @Schema(description = "The container image to run: at most 255 characters, letters, digits and . _ / : @ - "
+                + "only, starting with a letter or digit. Default: stacyvm/base:bookworm (Debian with python3, user "
+                + "sandbox).", examples = "stacyvm/base:bookworm")
         String image,
+        @Schema(description = "The sandbox provider: one of those GET /api/v1/providers lists. Default: the first "
+                + "configured, docker.", examples = "docker")
         String provider,
+        @Schema(description = "Memory limit in MiB. Default 512; at least 64, at most 8192.", examples = "512")
         Integer memoryMb,
+        @Schema(description = "vCPUs (a ceiling the sandbox may burst to, not a reservation). Default 1; at least 1, "
+                + "at most 8, and never more than the cores of a worker host.", examples = "1")
         Integer vcpus,
+        @Schema(description = "How long the sandbox lives before it expires, as a Go duration string. Default 30m; at "
+                + "least 1s. A longer one is capped at the owner's max_ttl (24h by default), not refused.",
+                examples = "30m")
         String ttl,
+        @Schema(description = "The end user to create the sandbox for, as the X-User-ID header names one (the header "
+                + "wins when both are given): the owner becomes {tenant}:{key}:{owner_id}. At most 128 characters, no "
+                + "whitespace, control characters or path separators. Default: the calling key's own namespace, "
+                + "{tenant}:{key}.", examples = "alice")
         String ownerId,
+        @Schema(description = "The name of one of the caller's templates: the fields this body leaves empty take the "
+                + "template's, and metadata and env are merged (this body's entries win).", examples = "python-ci")
         String template,
+        @Schema(description = "Free-form labels kept with the sandbox and shown back: at most 64 entries, keys of 1 "
+                + "to 128 characters, values of at most 1024.")
         Map<String, String> metadata,
+        @Schema(description = "Environment variables of the sandbox's processes: names match "
+                + "[A-Za-z_][A-Za-z0-9_]*, values hold no NUL byte.")
         Map<String, String> env,
+        @Schema(description = "\"none\" (no network at all) or \"bridge\" (egress under network_policy). Default: "
+                + "\"bridge\" when the sandbox has preview ports, else \"none\"; \"none\" with ports is refused.",
+                examples = "bridge")
         String network,
+        @Schema(description = "Ports (1 to 65535, at most 16) served as browser previews through the "
+                + "preview-router; each gets a URL in the sandbox's preview_urls. Default: none, or [3000] when "
+                + "public_preview is true.")
         List<Integer> ports,
+        @Schema(description = "True to serve the previews to anyone with the URL; false (the default) to require a "
+                + "preview token from GET /api/v1/sandboxes/{id}/preview/{port}.")
         Boolean publicPreview,
+        @Schema(description = "The most the sandbox may write to disk, in MiB: its root layer, /workspace, home, "
+                + "/tmp and /var/tmp together. Default 10240; at least 64, at most 1048576 and never more than a "
+                + "worker host holds.", examples = "10240")
         Integer diskMb,
+        @Schema(description = "The most processes and threads the sandbox may hold at once. Default 256; at least 16, "
+                + "at most 4096 and never more than a worker host allows one sandbox.", examples = "256")
         Integer pidsLimit,
+        @Schema(description = "Places the sandbox only on a worker carrying all of these labels: at most 64 entries, "
+                + "keys of 1 to 128 characters, values of at most 1024.")
         Map<String, String> workerLabels,
+        @Schema(description = "True to mount the image's root filesystem read-only; /workspace (home), /tmp and "
+                + "/var/tmp stay writable. Default false.")
         Boolean readOnlyRoot,
+        @Schema(description = "The egress policy of a \"bridge\" sandbox, bounded by its tenant's policy. Default: "
+                + "the template's, else the tenant's, else open egress to public addresses. Refused on a sandbox "
+                + "without a network.")
         NetworkPolicy networkPolicy) {
 
     /** This request's fields where it sets them, the template's where it leaves them empty. */

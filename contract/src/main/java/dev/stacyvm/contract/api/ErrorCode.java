@@ -1,12 +1,20 @@
 package dev.stacyvm.contract.api;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** StacyVM's machine-readable error codes and the HTTP status each one travels with. */
 public enum ErrorCode {
+    /** A request the route cannot take as sent: malformed JSON, a wrong type, a value out of its bounds. */
     BAD_REQUEST("bad_request", 400, "Bad Request"),
+    /** No credential, or one that is not (or no longer) valid: a wrong or revoked key, a bad token. */
     UNAUTHORIZED("unauthorized", 401, "Unauthorized"),
+    /**
+     * The caller may not do this: its role lacks the right (a viewer that writes, a non-administrator's
+     * allow_root), or the sandbox's user lacks the permission on a file.
+     */
     FORBIDDEN("forbidden", 403, "Forbidden"),
+    /** Nothing by that name the caller may see: another owner's sandbox is not_found too, so ids do not leak. */
     NOT_FOUND("not_found", 404, "Not Found"),
     /** The route exists, but not for this HTTP method. */
     METHOD_NOT_ALLOWED("method_not_allowed", 405, "Method Not Allowed"),
@@ -14,6 +22,7 @@ public enum ErrorCode {
     NOT_ACCEPTABLE("not_acceptable", 406, "Not Acceptable"),
     /** A request body arrived too slowly: nothing for longer than the idle timeout. */
     REQUEST_TIMEOUT("request_timeout", 408, "Request Timeout"),
+    /** The request does not fit the current state: a sandbox that is not running, a template name already taken. */
     CONFLICT("conflict", 409, "Conflict"),
     /** A process the API never signals: the sandbox's init (pid 1) or the sandbox agent's own. */
     PROTECTED_PROCESS("protected_process", 409, "Protected Process"),
@@ -53,6 +62,7 @@ public enum ErrorCode {
     DISK_FULL("disk_full", 507, "Insufficient Storage"),
     /** A preview's app answered with something the router cannot relay (a header block past its limit). */
     BAD_GATEWAY("bad_gateway", 502, "Bad Gateway"),
+    /** A part the request needs cannot answer now (a StacyVM service, a worker, no ready worker at all). */
     UNAVAILABLE("unavailable", 503, "Unavailable"),
     /** A network policy that does not parse: a bad CIDR or domain name, an unknown default, too many entries. */
     INVALID_NETWORK_POLICY("invalid_network_policy", 400, "Invalid Network Policy"),
@@ -69,19 +79,23 @@ public enum ErrorCode {
         this.title = title;
     }
 
+    /** The code as the wire spells it, in an error body's {@code code}: {@code "bad_request"}, ... */
     @JsonValue
     public String wireName() {
         return wireName;
     }
 
+    /** The HTTP status an answer with this code is sent with. */
     public int httpStatus() {
         return httpStatus;
     }
 
+    /** The RFC 9457 {@code title}: a short summary of the code, the same for every answer with it. */
     public String title() {
         return title;
     }
 
+    /** The code a wire name stands for, or null for a name this version does not know. */
     public static ErrorCode fromWireName(String name) {
         for (ErrorCode code : values()) {
             if (code.wireName.equals(name)) {

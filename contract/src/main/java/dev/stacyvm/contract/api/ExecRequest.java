@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The body of {@code POST /api/v1/sandboxes/{id}/exec}. {@code mode: "argv"} runs {@code command}
@@ -11,16 +12,34 @@ import java.util.Map;
  * each of {@code args} quoted for the shell (as StacyVM does), so an arg is always one word taken
  * literally: {@code $(...)}, {@code ;} and spaces in it are text. {@code timeout} is a Go duration.
  */
+@Schema(description = "The body of POST /api/v1/sandboxes/{id}/exec (StacyVM's REST API): a command to run in a "
+        + "running sandbox as the sandbox's user.")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ExecRequest(
+        @Schema(description = "Required. In shell mode a line for sh -c; in argv mode the program to run.",
+                examples = "python3 -c 'print(40+2)'")
         String command,
+        @Schema(description = "Words after the command. In shell mode each is quoted for the shell, so it is one "
+                + "literal word ($(...), ; and spaces in it are text); in argv mode they are passed as they are. A "
+                + "null entry is refused.")
         List<String> args,
+        @Schema(description = "\"argv\" runs command with args and no shell; \"shell\", empty or left out runs it "
+                + "under sh -c.", examples = "argv")
         String mode,
+        @Schema(description = "Environment variables for this command; a value holding a NUL byte is refused.")
         Map<String, String> env,
+        @Schema(description = "The directory the command starts in; one the sandbox's user cannot enter is refused "
+                + "with 400 bad_request and nothing runs.", examples = "/workspace")
         String workdir,
+        @Schema(description = "How long the command may run, as a Go duration string; at the end it and every "
+                + "process it started are killed (timed_out: true). Default 60s; one above the owner's "
+                + "max_exec_timeout (1h by default) is refused with 429 resource_limit.", examples = "30s")
         String timeout,
+        @Schema(description = "True to get the output as NDJSON (application/x-ndjson, one ExecStreamLine per line) "
+                + "while the command runs, instead of one ExecResult at its end. Default false.")
         Boolean stream) {
 
+    /** The {@code mode} that runs {@code command} with {@code args} directly, without a shell. */
     public static final String MODE_ARGV = "argv";
 
     /**

@@ -2,8 +2,25 @@ package dev.stacyvm.contract.api;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** What an exec answers: {@code duration} is a Go duration string; {@code timed_out} is ours. */
+/**
+ * What an exec answers (StacyVM's REST API): {@code duration} is a Go duration string; {@code timed_out} is ours.
+ * Each stream holds at most the worker's {@code exec-output-limit-bytes} (16 MiB by default).
+ */
+@Schema(description = "What POST /api/v1/sandboxes/{id}/exec answers once the command has ended (StacyVM's REST "
+        + "API; timed_out is ours).")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record ExecResult(int exitCode, String stdout, String stderr, String duration, boolean timedOut) {
+public record ExecResult(
+        @Schema(description = "The command's exit status; after a timeout 124 or 137.", examples = "0")
+        int exitCode,
+        @Schema(description = "What it wrote to standard output, up to the worker's exec-output-limit-bytes (16 MiB by "
+                + "default); the rest is dropped and marked.")
+        String stdout,
+        @Schema(description = "What it wrote to standard error, bounded as stdout is.")
+        String stderr,
+        @Schema(description = "How long it ran, as a Go duration string.", examples = "84.2ms")
+        String duration,
+        @Schema(description = "True when the timeout ended it (it and every process it started were killed).")
+        boolean timedOut) {
 }

@@ -2,6 +2,7 @@ package dev.stacyvm.contract.api;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * What one worker host can hold in all, as the worker advertises it on every heartbeat, and what
@@ -19,9 +20,36 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * {@code disk_mb} gets no new sandbox. In a usage figure {@code cores}, {@code max_pids_limit},
  * {@code max_disk_mb} and {@code disk_free_mb} are 0.
  */
+@Schema(description = "What one worker host can hold in all, as the worker advertises it on every heartbeat (a "
+        + "worker's host), or what its live sandboxes hold of it (a worker's used; there cores, max_pids_limit, "
+        + "max_disk_mb and disk_free_mb are 0). Disk figures concern the filesystem of the engine's data root, where "
+        + "every sandbox's writable layer lives.")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record HostCapacity(long memoryMb, long vcpus, long pids, long cores, long maxPidsLimit, long diskMb,
-        long maxDiskMb, long diskFreeMb) {
+public record HostCapacity(
+        @Schema(description = "MiB of sandbox memory limits: the host's memory less a reserve for the host itself; in "
+                + "a usage, the sum of its sandboxes' memory_mb.")
+        long memoryMb,
+        @Schema(description = "vCPUs sandboxes may be given together: host cores times an overcommit ratio; in a "
+                + "usage, the sum of its sandboxes' vcpus.")
+        long vcpus,
+        @Schema(description = "The sum of pids_limit the host's sandboxes may hold; in a usage, the sum of their "
+                + "pids_limit.")
+        long pids,
+        @Schema(description = "The host's cores: the most vCPUs one sandbox may have (the engine refuses more). 0 in a "
+                + "usage.")
+        long cores,
+        @Schema(description = "The largest pids_limit one sandbox may have there. 0 in a usage.")
+        long maxPidsLimit,
+        @Schema(description = "MiB: the sum of disk_mb its sandboxes may declare together (the filesystem's size "
+                + "less the host's reserve, times an overcommit ratio, since a disk_mb is a ceiling the engine "
+                + "enforces, not space set aside); in a usage, the sum of its sandboxes' disk_mb.")
+        long diskMb,
+        @Schema(description = "MiB: the largest disk_mb one sandbox may have (the filesystem's size less the reserve). "
+                + "0 in a usage.")
+        long maxDiskMb,
+        @Schema(description = "MiB free less the reserve, measured again on every heartbeat: a host with less free "
+                + "than a new sandbox's disk_mb gets no new sandbox. 0 in a usage.")
+        long diskFreeMb) {
 
     /** Nothing held: the use of a worker without sandboxes. */
     public static final HostCapacity NONE = new HostCapacity(0, 0, 0, 0, 0, 0, 0, 0);
@@ -52,7 +80,8 @@ public record HostCapacity(long memoryMb, long vcpus, long pids, long cores, lon
             return "vcpus " + vcpus + " is more than the cores of any worker host (" + cores + ")";
         }
         if (pidsLimit > maxPidsLimit) {
-            return "pids_limit " + pidsLimit + " is more than any worker host allows one sandbox (" + maxPidsLimit + ")";
+            return "pids_limit " + pidsLimit + " is more than any worker host allows one sandbox (" + maxPidsLimit
+                    + ")";
         }
         if (pidsLimit > pids) {
             return "pids_limit " + pidsLimit + " is more than any worker host's pids budget (" + pids + ")";

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The egress policy of a networked sandbox ({@code network: "bridge"}), of a template, or of a
@@ -27,11 +28,31 @@ import java.util.regex.Pattern;
  * Whatever the policy says, a sandbox never reaches other sandboxes, the host, private, loopback,
  * shared (CGNAT), link-local, multicast or reserved addresses, nor anything over IPv6.
  */
+@Schema(description = "The egress policy of a networked sandbox (network \"bridge\"), of a template, or of a tenant: "
+        + "what the sandbox may send to beyond itself. The deny list wins over the allow list. Whatever the policy "
+        + "says, a sandbox never reaches other sandboxes, the host, private, loopback, shared (CGNAT), link-local, "
+        + "multicast or reserved addresses, nor anything over IPv6.")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record NetworkPolicy(String defaultEgress, List<String> allow, List<String> deny) {
+public record NetworkPolicy(
+        @Schema(description = "\"allow\" or \"deny\": what happens to a destination neither list names. Left "
+                + "out: as the tenant's policy says, else \"allow\". Under a default-deny tenant a sandbox must be "
+                + "default-deny too.", examples = "deny")
+        String defaultEgress,
+        @Schema(description = "Destinations let through: IPv4 addresses, IPv4 CIDRs (a.b.c.d/n) or domain names "
+                + "(lower-case letters, digits and hyphens, at least two labels, no wildcards), at most 64. A domain "
+                + "is pinned: the worker resolves it, allows (or denies) only the addresses it got and writes them "
+                + "into the sandbox's /etc/hosts. A sandbox under a default-deny tenant may list only what the tenant "
+                + "allows.",
+                examples = "[\"203.0.113.0/24\", \"pypi.org\"]")
+        List<String> allow,
+        @Schema(description = "Destinations refused, in the same forms as allow, at most 64. A sandbox's tenant's "
+                + "deny list applies to it as well.", examples = "[\"198.51.100.7\"]")
+        List<String> deny) {
 
+    /** The {@code default_egress} that lets through what neither list names. */
     public static final String ALLOW = "allow";
+    /** The {@code default_egress} that refuses what neither list names. */
     public static final String DENY = "deny";
     /** Most entries one list may hold. */
     public static final int MAX_ENTRIES = 64;
@@ -41,6 +62,7 @@ public record NetworkPolicy(String defaultEgress, List<String> allow, List<Strin
 
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
+    /** Missing lists are empty ones, and both lists are copied, so a policy never changes once made. */
     public NetworkPolicy {
         allow = allow == null ? List.of() : List.copyOf(allow);
         deny = deny == null ? List.of() : List.copyOf(deny);

@@ -1,5 +1,7 @@
 package dev.stacyvm.contract.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 /**
  * {@code GET /pool/status}, as StacyVM answers it when its pool mode (many end users sharing one
  * VM) is off, which is the only mode here: every sandbox is its own container. StacyVM's SDKs read
@@ -8,5 +10,9 @@ package dev.stacyvm.contract.api;
  *
  * @param enabled always {@code false}
  */
-public record PoolStatus(boolean enabled) {
+@Schema(description = "GET /api/v1/pool/status as StacyVM answers it with its pool mode (many end users sharing one "
+        + "VM) off, the only mode here: every sandbox is its own container.")
+public record PoolStatus(
+        @Schema(description = "Always false.", examples = "false")
+        boolean enabled) {
 }

@@ -9,10 +9,16 @@ import java.util.Locale;
 public enum SandboxState {
     CREATING, RUNNING, UNHEALTHY, EXPIRED, DESTROYING, DESTROYED, ERROR;
 
+    /** The state as the wire spells it, in a sandbox's {@code state}: {@code "running"}, ... */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The state a wire name stands for.
+     *
+     * @throws IllegalArgumentException for a name that is no state
+     */
     public static SandboxState fromWireName(String name) {
         return valueOf(name.toUpperCase(Locale.ROOT));
     }
@@ -20,6 +26,7 @@ public enum SandboxState {
     /** The states that hold a runtime and count against limits and capacity. */
     public static final java.util.List<SandboxState> LIVE = java.util.List.of(CREATING, RUNNING, UNHEALTHY);
 
+    /** Whether this state holds a runtime and counts against limits and capacity ({@link #LIVE}). */
     public boolean isLive() {
         return LIVE.contains(this);
     }

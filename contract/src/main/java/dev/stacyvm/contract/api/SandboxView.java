@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A sandbox as the public API shows it: StacyVM's fields first, then ours ({@code owner_id},
@@ -15,28 +16,62 @@ import java.util.Map;
  * {@code "bridge"} sandbox. {@code preview_domain} is where previews are served, with the router's
  * port when it is not the scheme's default ({@code localhost:7480}), so that StacyVM's SDKs'
  * {@code http://{port}-{id}.{preview_domain}} reaches it; {@code preview_urls} has each declared port's URL.
+ * {@code memory_mb} is in MiB; the instants are ISO-8601.
  */
+@Schema(description = "A sandbox as the public API shows it: StacyVM's fields, plus ours such as owner_id, worker_id, "
+        + "preview_urls, public_preview and error.")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxView(
+        @Schema(description = "The sandbox's id: sb- and twelve hex digits.", examples = "sb-1a2b3c4d5e6f")
         String id,
+        @Schema(description = "Its state: creating, running, unhealthy (its container stopped; running again when it "
+                + "returns), expired, destroying, destroyed or error.", examples = "running")
         String state,
+        @Schema(description = "The provider that runs it.", examples = "docker")
         String provider,
+        @Schema(description = "The container image it runs.", examples = "stacyvm/base:bookworm")
         String image,
+        @Schema(description = "Memory limit in MiB.", examples = "512")
         int memoryMb,
+        @Schema(description = "vCPUs it may use.", examples = "1")
         int vcpus,
+        @Schema(description = "When it was created: an ISO-8601 UTC instant.", examples = "2026-11-23T14:15:01.727745Z")
         Instant createdAt,
+        @Schema(description = "When its TTL runs out and it expires: an ISO-8601 UTC instant; POST "
+                + "/api/v1/sandboxes/{id}/extend moves it.", examples = "2026-11-23T14:45:01.727745Z")
         Instant expiresAt,
+        @Schema(description = "The labels given at create, as given.")
         Map<String, String> metadata,
+        @Schema(description = "Where previews are served, with the preview-router's port when it is not the scheme's "
+                + "default, so that http://{port}-{id}.{preview_domain} reaches it.", examples = "localhost:7480")
         String previewDomain,
+        @Schema(description = "The owner: {tenant}:{key} for what a key created for itself, {tenant}:{key}:{user} for "
+                + "what it created for its end user.", examples = "default:ci-bot:alice")
         String ownerId,
+        @Schema(description = "The worker that runs it.", examples = "worker-host1-7425")
         String workerId,
+        @Schema(description = "The preview URL of each declared port, keyed by the port number; empty without ports.")
         Map<String, String> previewUrls,
+        @Schema(description = "True when its previews are open to anyone with the URL; false when they need a preview "
+                + "token.")
         boolean publicPreview,
+        @Schema(description = "The reason it went to state error or unhealthy (for instance worker_lost, runtime gone, "
+                + "or the worker's refusal); null when it has none.")
         String error,
+        @Schema(description = "The most it may write to disk, in MiB: its root layer, /workspace, home, /tmp and "
+                + "/var/tmp together; null for a sandbox recorded without one.", examples = "10240")
         Integer diskMb,
+        @Schema(description = "\"none\" (no network at all) or \"bridge\" (egress under network_policy).",
+                examples = "none")
         String network,
+        @Schema(description = "The egress policy in force on a \"bridge\" sandbox; left out for \"none\".")
         @JsonInclude(JsonInclude.Include.NON_NULL) NetworkPolicy networkPolicy,
+        @Schema(description = "Bytes its writable layer holds now (root filesystem, /workspace, home, /tmp and "
+                + "/var/tmp), as its worker measured them. Only on GET /api/v1/sandboxes/{id} of a running sandbox "
+                + "whose worker answered in time; left out otherwise.")
         @JsonInclude(JsonInclude.Include.NON_NULL) Long diskUsedBytes,
+        @Schema(description = "disk_used_bytes in whole MiB (rounded down), to compare with disk_mb; present when it "
+                + "is.")
         @JsonInclude(JsonInclude.Include.NON_NULL) Long diskUsedMb) {
 
     /**
@@ -44,8 +79,8 @@ public record SandboxView(
      * /workspace, home, /tmp and /var/tmp), as its worker measured them.
      */
     public SandboxView withDiskUsed(long bytes) {
-        return new SandboxView(id, state, provider, image, memoryMb, vcpus, createdAt, expiresAt, metadata, previewDomain,
-                ownerId, workerId, previewUrls, publicPreview, error, diskMb, network, networkPolicy, bytes,
-                bytes / (1024L * 1024L));
+        return new SandboxView(id, state, provider, image, memoryMb, vcpus, createdAt, expiresAt, metadata,
+                previewDomain, ownerId, workerId, previewUrls, publicPreview, error, diskMb, network, networkPolicy,
+                bytes, bytes / (1024L * 1024L));
     }
 }
