@@ -28,7 +28,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** One sandbox as last read, and what can be done with it; {@code close()} destroys it. */
+/**
+ * One sandbox as last read, and what can be done with it; {@code close()} destroys it.
+ *
+ * <p>Answered by {@link StacyVMClient#create}, {@link StacyVMClient#get} or {@link StacyVMClient#spawn}, it sends
+ * each request with that client's credentials, to a route under {@code /api/v1/sandboxes/{id}}. {@link #view()}
+ * changes only with {@link #refresh()} and {@link #extend}.
+ *
+ * <p>Errors are {@link ApiException}s, read as {@link StacyVMClient} describes, with the codes every call can answer
+ * listed there. Besides those, each method that calls the API answers {@code not_found} when the sandbox does not
+ * exist, is destroyed ({@link #destroy()} excepted) or belongs to another owner, and a method that changes something
+ * answers {@code forbidden} to a viewer key; {@code unavailable} also means the sandbox's worker cannot be reached.
+ *
+ * <p>The file methods need the sandbox running ({@code conflict} otherwise) and act as the sandbox's user, with its
+ * rights: {@code forbidden} when it lacks the permission. A path is absolute, without a {@code ..} component, at most
+ * 4096 bytes and 255 bytes a name, and may not go through a symbolic link; one that breaks these rules is
+ * {@code bad_request}. A file operation that fails in the sandbox for another reason is {@code provider_error}.
+ */
 public final class RemoteSandbox implements AutoCloseable {
 
     private final Http http;
@@ -39,15 +55,34 @@ public final class RemoteSandbox implements AutoCloseable {
         this.view = view;
     }
 
+    /**
+     * The sandbox's id, {@code sb-} and twelve hex digits; sends nothing.
+     *
+     * @return the id
+     */
     public String id() {
         return view.id();
     }
 
-    /** What the API said of it last. */
+    /**
+     * What the API said of it last: the answer to the create, get, {@link #refresh()} or {@link #extend} that read
+     * it. Sends nothing, so its {@code state} may be out of date.
+     *
+     * @return the view as last read
+     */
     public SandboxView view() {
         return view;
     }
 
+    /**
+     * Reads the sandbox again, as {@link StacyVMClient#get} does (StacyVM's {@code GET /api/v1/sandboxes/{id}}), and
+     * keeps the answer as {@link #view()}. A running sandbox's view also shows {@code disk_used_bytes} and
+     * {@code disk_used_mb} when its worker answers in time.
+     *
+     * @return the view as read now
+     * @throws ApiException {@code not_found} once the sandbox is destroyed; and the codes of every call (see
+     *     {@link StacyVMClient})
+     */
     public SandboxView refresh() {
         view = http.json("GET", path(""), null, new TypeReference<>() {
         });
@@ -59,12 +94,44 @@ public final class RemoteSandbox implements AutoCloseable {
     }
 
     // commands
-    /** Runs a shell command line to its end. */
+    /**
+     * Runs a shell command line to its end.
+     *
+     * <p>StacyVM's {@code POST /api/v1/sandboxes/{id}/exec} with {@code {"command": commandLine, "mode": "shell"}}:
+     * it runs under {@code sh -c} as the sandbox's user, with the default timeout (60s unless an operator changed
+     * it).
+     *
+     * @param commandLine a line for {@code sh -c}
+     * @return how it ended, as {@link #exec(ExecRequest)} answers
+     * @throws ApiException the codes of {@link #exec(ExecRequest)}
+     */
     public ExecResult exec(String commandLine) {
         return exec(new ExecRequest(commandLine, null, "shell", null, null, null, null));
     }
 
-    /** Runs a command to its end (or its timeout). */
+    /**
+     * Runs a command to its end (or its timeout).
+     *
+     * <p>StacyVM's {@code POST /api/v1/sandboxes/{id}/exec}, as the sandbox's user. The timeout kills the command and
+     * every process it started ({@code timed_out} true, exit code 124 or 137). {@code stdout} and {@code stderr} each
+     * hold up to the worker's {@code exec-output-limit-bytes} (16 MiB by default); the rest is dropped and marked.
+     * This waits for the answer as long as the request's timeout plus 30 seconds, or 61 minutes without one. Leave
+     * {@code stream} unset: {@link #execStream} is the streaming call.
+     *
+     * @param request {@code command} (required); {@code args}; {@code mode}, {@code "argv"} to run {@code command}
+     *                with {@code args} and no shell, else {@code sh -c} with each arg quoted as one literal word;
+     *                {@code env}; {@code workdir}; {@code timeout} as a Go duration string such as {@code "30s"}
+     *                (null for the default, 60s)
+     * @return {@code exit_code}, {@code stdout}, {@code stderr}, {@code duration} (a Go duration string) and
+     *         {@code timed_out}
+     * @throws IllegalArgumentException before anything is sent, when {@code timeout} is not a Go duration
+     * @throws ApiException {@code bad_request} for a missing command, a timeout that is not positive, a null arg, an
+     *     invalid env name or a NUL byte in a value, an unknown mode, or a workdir the sandbox's user cannot enter
+     *     (nothing runs); {@code resource_limit}, without {@code retryAfterSeconds()}, for a timeout above the
+     *     owner's {@code max_exec_timeout} (1h by default); {@code conflict} when the sandbox is not running;
+     *     {@code not_found}; {@code forbidden} for a viewer key; and the codes of every call (see
+     *     {@link StacyVMClient})
+     */
     public ExecResult exec(ExecRequest request) {
         return http.json("POST", path("/exec"), request, new TypeReference<>() {
         }, waitFor(request));
@@ -73,6 +140,20 @@ public final class RemoteSandbox implements AutoCloseable {
     /**
      * Runs a command, handing each chunk of output to {@code output} as it is written, and answers
      * how it ended (the result's stdout and stderr are what was handed over).
+     *
+     * <p>StacyVM's {@code POST /api/v1/sandboxes/{id}/exec} with {@code stream: true}, read as NDJSON
+     * ({@code application/x-ndjson}) while the command runs. {@code output} runs on the calling thread and gets each
+     * chunk ({@code stream} {@code "stdout"} or {@code "stderr"}, and its {@code data}), never the final line with the
+     * exit status; the blank keepalive lines are skipped. An exception {@code output} throws ends the call with it.
+     * The gateway stops the command within about a second of the client disconnecting. This waits for the answer as
+     * long as the request's timeout plus 30 seconds, or 61 minutes without one.
+     *
+     * @param request the command, as for {@link #exec(ExecRequest)}; its {@code stream} is set here
+     * @param output  called once per chunk of output, in order
+     * @return the exit code, the output handed over, the {@code duration} and {@code timed_out}
+     * @throws IllegalArgumentException before anything is sent, when {@code timeout} is not a Go duration
+     * @throws ApiException the codes of {@link #exec(ExecRequest)}, answered before any output; {@code unavailable}
+     *     when the stream broke while it was read; {@code provider_error} when it ended without an exit status
      */
     public ExecResult execStream(ExecRequest request, Consumer<ExecStreamLine> output) {
         ExecRequest streamed = new ExecRequest(request.command(), request.args(), request.mode(), request.env(),
@@ -108,47 +189,139 @@ public final class RemoteSandbox implements AutoCloseable {
                 : GoDuration.parse(request.timeout()).plusSeconds(30);
     }
 
+    /**
+     * The last lines the sandbox's main process wrote: StacyVM's {@code GET /api/v1/sandboxes/{id}/logs?lines=N}.
+     * The answer is bounded in bytes by the worker's {@code logs-max-bytes} (1 MiB by default): when older lines were
+     * left out or a line was cut to fit, the first element is
+     * {@link dev.stacyvm.contract.api.LogLines#TRUNCATED_MARKER}.
+     *
+     * @param lines how many, 1 to 10000
+     * @return the lines
+     * @throws ApiException {@code bad_request} for {@code lines} outside 1 to 10000; {@code not_found}; and the codes
+     *     of every call (see {@link StacyVMClient})
+     */
     public List<String> logs(int lines) {
         return http.json("GET", path("/logs" + Http.query(Map.of("lines", lines))), null, new TypeReference<>() {
         });
     }
 
     // life
+    /**
+     * Gives the sandbox more time: StacyVM's {@code POST /api/v1/sandboxes/{id}/extend} with {@code {"ttl": ttl}}.
+     * {@code expires_at} moves by {@code ttl} from the later of now and the current expiry, capped at the owner's
+     * {@code max_ttl} (24h by default) from now. The answer becomes {@link #view()}.
+     *
+     * @param ttl a positive Go duration string, such as {@code "10m"}
+     * @return the sandbox with its new {@code expires_at}
+     * @throws ApiException {@code bad_request} for a ttl that is missing or not a positive Go duration;
+     *     {@code conflict} when the sandbox is neither running nor unhealthy; {@code not_found}; {@code forbidden} for
+     *     a viewer key; and the codes of every call (see {@link StacyVMClient})
+     */
     public SandboxView extend(String ttl) {
         view = http.json("POST", path("/extend"), new ExtendRequest(ttl), new TypeReference<>() {
         });
         return view;
     }
 
+    /**
+     * Destroys the sandbox and removes its container: StacyVM's {@code DELETE /api/v1/sandboxes/{id}}. Destroying it
+     * again is no error. {@link #view()} is left as it was.
+     *
+     * @throws ApiException {@code not_found} when the sandbox belongs to another owner; {@code forbidden} for a viewer
+     *     key; {@code unavailable} also when its worker failed to remove it (the sandbox is left in state
+     *     {@code error} and the destroy is retried); and the codes of every call (see {@link StacyVMClient})
+     */
     public void destroy() {
         http.json("DELETE", path(""), null, null);
     }
 
+    /**
+     * Destroys the sandbox ({@link #destroy()}), so that try-with-resources ends it.
+     *
+     * @throws ApiException the codes of {@link #destroy()}
+     */
     @Override
     public void close() {
         destroy();
     }
 
+    /**
+     * A token that opens the private preview of one port, with its URL and expiry:
+     * {@code GET /api/v1/sandboxes/{id}/preview/{port}}. Send the token as header {@code X-Preview-Token}, or as query
+     * parameter {@code preview_token}, which the preview-router turns into a cookie for that preview. It works for 15
+     * minutes by default and never past the sandbox's expiry; {@code POST /api/v1/sandboxes/{id}/preview/rotate}
+     * revokes it sooner.
+     *
+     * @param port one of the ports the sandbox was created with
+     * @return {@code url}, {@code token}, {@code expires_at} (whole seconds) and {@code public_preview} (true when
+     *         anyone with the URL may open it, token or not)
+     * @throws ApiException {@code forbidden} for a viewer key (a token sends any request to the app);
+     *     {@code not_found} also when {@code port} is not one of the sandbox's preview ports; {@code conflict} when
+     *     the sandbox is not running; and the codes of every call (see {@link StacyVMClient})
+     */
     public PreviewAccess preview(int port) {
         return http.json("GET", path("/preview/" + port), null, new TypeReference<>() {
         });
     }
 
     // files
+    /**
+     * Writes a file of any bytes, sent base64-encoded: StacyVM's {@code POST /api/v1/sandboxes/{id}/files} with
+     * {@code encoding: "base64"}. It replaces the file that was there and creates missing parent directories, with
+     * mode 644; a failed write leaves nothing behind, not even a directory it made.
+     *
+     * @param path    where to write, an absolute path in the sandbox
+     * @param content the bytes; base64 makes them a third larger in the JSON body, which may be at most 64 MiB by
+     *                default
+     * @throws ApiException {@code bad_request} for a path the rules refuse or that names a directory or something
+     *     other than a regular file; {@code forbidden} when the sandbox's user may not write there, or for a viewer
+     *     key; {@code disk_full} when the sandbox's disk ({@code disk_mb}) is full; {@code payload_too_large} for a
+     *     body past its limit; {@code too_many_uploads}, with {@code retryAfterSeconds()}, when the owner or the key
+     *     already has its uploads under way (4 by default); {@code conflict} when the sandbox is not running;
+     *     {@code not_found}; and the codes of every call (see {@link StacyVMClient})
+     */
     public void writeFile(String path, byte[] content) {
         http.json("POST", path("/files"), new WriteFileRequest(path, Base64.getEncoder().encodeToString(content), null,
                 WriteFileRequest.BASE64), null);
     }
 
+    /**
+     * Writes a text file, sent as UTF-8: StacyVM's {@code POST /api/v1/sandboxes/{id}/files}, as
+     * {@link #writeFile(String, byte[])} but without base64.
+     *
+     * @param path    where to write, an absolute path in the sandbox
+     * @param content the text; the JSON body may be at most 64 MiB by default
+     * @throws ApiException the codes of {@link #writeFile(String, byte[])}
+     */
     public void writeFile(String path, String content) {
         http.json("POST", path("/files"), new WriteFileRequest(path, content, null, null), null);
     }
 
-    /** A file's bytes, as a stream to read to its end and close. */
+    /**
+     * A file's bytes, as a stream to read to its end and close.
+     *
+     * <p>StacyVM's {@code GET /api/v1/sandboxes/{id}/files?path=}. Refusals come before any byte, as this method's
+     * exception; a failure while the stream is read is the stream's {@link IOException}.
+     *
+     * @param path the file, an absolute path in the sandbox (not null)
+     * @return the raw bytes ({@code application/octet-stream})
+     * @throws ApiException {@code not_found} when there is no file there (or no such sandbox); {@code bad_request}
+     *     for a directory, something other than a regular file, or a path the rules refuse; {@code forbidden} when
+     *     the sandbox's user may not read it; {@code conflict} when the sandbox is not running; and the codes of
+     *     every call (see {@link StacyVMClient})
+     */
     public InputStream readFile(String path) {
         return http.stream(http.request(path("/files" + Http.query(Map.of("path", path))), null).GET().build());
     }
 
+    /**
+     * A file's bytes, all in memory: {@link #readFile} read to its end.
+     *
+     * @param path the file, an absolute path in the sandbox (not null)
+     * @return the bytes
+     * @throws ApiException the codes of {@link #readFile}
+     * @throws UncheckedIOException when the stream broke while it was read
+     */
     public byte[] readAllBytes(String path) {
         try (InputStream in = readFile(path)) {
             return in.readAllBytes();
@@ -157,24 +330,77 @@ public final class RemoteSandbox implements AutoCloseable {
         }
     }
 
+    /**
+     * The entries of a directory, hidden ones included, not recursively and at most 10,000: StacyVM's
+     * {@code GET /api/v1/sandboxes/{id}/files/list?path=}.
+     *
+     * @param path the directory, an absolute path in the sandbox (not null; {@code "/"} for the root)
+     * @return each entry's {@code name}, {@code path}, {@code size} in bytes, {@code is_dir}, {@code mod_time} (whole
+     *         seconds) and {@code mode} (octal, four digits)
+     * @throws ApiException {@code not_found} when nothing is there; {@code bad_request} when it is not a directory or
+     *     the path breaks the rules; {@code forbidden} when the sandbox's user may not enter it; {@code conflict} when
+     *     the sandbox is not running; and the codes of every call (see {@link StacyVMClient})
+     */
     public List<FileInfo> listFiles(String path) {
         return http.json("GET", path("/files/list" + Http.query(Map.of("path", path))), null, new TypeReference<>() {
         });
     }
 
+    /**
+     * One file or directory: StacyVM's {@code GET /api/v1/sandboxes/{id}/files/stat?path=}.
+     *
+     * @param path an absolute path in the sandbox (not null)
+     * @return its {@code name}, {@code path}, {@code size} in bytes, {@code is_dir}, {@code mod_time} (whole seconds)
+     *         and {@code mode} (octal, four digits)
+     * @throws ApiException {@code not_found} when nothing is there; {@code bad_request} for a path the rules refuse;
+     *     {@code forbidden} when the sandbox's user may not reach it; {@code conflict} when the sandbox is not
+     *     running; and the codes of every call (see {@link StacyVMClient})
+     */
     public FileInfo stat(String path) {
         return http.json("GET", path("/files/stat" + Http.query(Map.of("path", path))), null, new TypeReference<>() {
         });
     }
 
+    /**
+     * Moves or renames a file or directory: StacyVM's {@code POST /api/v1/sandboxes/{id}/files/move}. Missing parent
+     * directories of {@code newPath} are created; a file already at {@code newPath} is replaced.
+     *
+     * @param oldPath what to move, an absolute path in the sandbox
+     * @param newPath where it goes, an absolute path in the sandbox
+     * @throws ApiException {@code not_found} when nothing is at {@code oldPath}; {@code bad_request} for a path the
+     *     rules refuse, {@code "/"} as {@code oldPath}, a file onto a directory, or a parent of {@code newPath} that
+     *     is not a directory; {@code forbidden} when the sandbox's user may not move it there, or for a viewer key;
+     *     {@code conflict} when the sandbox is not running; and the codes of every call (see {@link StacyVMClient})
+     */
     public void move(String oldPath, String newPath) {
         http.json("POST", path("/files/move"), new MoveRequest(oldPath, newPath), null);
     }
 
+    /**
+     * Sets a file's or directory's permission bits: StacyVM's {@code POST /api/v1/sandboxes/{id}/files/chmod}.
+     *
+     * @param path an absolute path in the sandbox
+     * @param mode the permission bits in octal, {@code "755"} or {@code "0755"}
+     * @throws ApiException {@code bad_request} for a missing mode, one that is not such octal bits, or a path the
+     *     rules refuse; {@code not_found} when nothing is there; {@code forbidden} when the sandbox's user may not
+     *     change it, or for a viewer key; {@code conflict} when the sandbox is not running; and the codes of every
+     *     call (see {@link StacyVMClient})
+     */
     public void chmod(String path, String mode) {
         http.json("POST", path("/files/chmod"), new ChmodRequest(path, mode), null);
     }
 
+    /**
+     * Deletes a file or directory: StacyVM's {@code DELETE /api/v1/sandboxes/{id}/files?path=}, with
+     * {@code &recursive=true} when asked.
+     *
+     * @param path      an absolute path in the sandbox
+     * @param recursive true to delete a directory with everything in it; false deletes a file or an empty directory
+     * @throws ApiException {@code not_found} when nothing is there; {@code conflict} for a directory that is not
+     *     empty without {@code recursive}, or when the sandbox is not running; {@code bad_request} for {@code "/"} or
+     *     a path the rules refuse; {@code forbidden} when the sandbox's user may not delete it, or for a viewer key;
+     *     and the codes of every call (see {@link StacyVMClient})
+     */
     public void delete(String path, boolean recursive) {
         Map<String, Object> query = new LinkedHashMap<>();
         query.put("path", path);
@@ -182,12 +408,41 @@ public final class RemoteSandbox implements AutoCloseable {
         http.json("DELETE", path("/files" + Http.query(query)), null, null);
     }
 
+    /**
+     * The paths matching a glob pattern, sorted, at most 10,000: StacyVM's
+     * {@code GET /api/v1/sandboxes/{id}/files/glob?pattern=}. {@code **} crosses directories. The search starts at
+     * the pattern's directory before its first wildcard, matching nothing when that is missing, and neither follows
+     * symbolic links nor enters other filesystems mounted below it.
+     *
+     * @param pattern an absolute pattern in the sandbox (not null), such as {@code /workspace/*.py}
+     * @return the matching absolute paths
+     * @throws ApiException {@code bad_request} for an empty pattern, one that is not absolute, holds {@code ..} or a
+     *     NUL byte, or starts through a symbolic link; {@code conflict} when the sandbox is not running; and the
+     *     codes of every call (see {@link StacyVMClient})
+     */
     public List<String> glob(String pattern) {
         return http.json("GET", path("/files/glob" + Http.query(Map.of("pattern", pattern))), null, new TypeReference<>() {
         });
     }
 
-    /** Unpacks a tar stream into {@code directory} in the sandbox. */
+    /**
+     * Unpacks a tar stream into {@code directory} in the sandbox.
+     *
+     * <p>{@code PUT /api/v1/sandboxes/{id}/files/archive?path=}, sent as {@code application/x-tar} while
+     * {@code tar} is read; this waits up to an hour for the answer. The directory is created if missing, and its own
+     * mode and owner stay as they are; entries keep the modes they carry and replace what is there. An archive with
+     * a dangerous entry is refused whole, and a refused or failed one leaves nothing behind.
+     *
+     * @param directory where to unpack, an absolute path in the sandbox (not null)
+     * @param tar       the archive
+     * @throws ApiException {@code bad_request} for an archive refused or that cannot be unpacked, or a path the rules
+     *     refuse; {@code forbidden} when the sandbox's user may not write in the directory, or for a viewer key;
+     *     {@code disk_full} when the sandbox's disk ({@code disk_mb}) is full; {@code payload_too_large} past the
+     *     archive limit (4 GiB by default); {@code request_timeout} when {@code tar} gave nothing for 30 seconds;
+     *     {@code too_many_uploads}, with {@code retryAfterSeconds()}, when the owner or the key already has its
+     *     uploads under way (4 by default); {@code conflict} when the sandbox is not running; and the codes of every
+     *     call (see {@link StacyVMClient})
+     */
     public void putArchive(String directory, InputStream tar) {
         http.send(http.request(path("/files/archive" + Http.query(Map.of("path", directory))), Duration.ofHours(1))
                 .header("Content-Type", "application/x-tar")
@@ -195,7 +450,18 @@ public final class RemoteSandbox implements AutoCloseable {
                 java.net.http.HttpResponse.BodyHandlers.discarding());
     }
 
-    /** {@code directory} in the sandbox as a tar stream, to read to its end and close. */
+    /**
+     * {@code directory} in the sandbox as a tar stream, to read to its end and close.
+     *
+     * <p>{@code GET /api/v1/sandboxes/{id}/files/archive?path=}, with an hour's timeout: a tar of the directory's
+     * contents, entries named relative to it. Refusals come before any byte, as this method's exception.
+     *
+     * @param directory an absolute path in the sandbox (not null)
+     * @return the tar stream ({@code application/x-tar})
+     * @throws ApiException {@code not_found} when nothing is there; {@code bad_request} when it is not a directory or
+     *     the path breaks the rules; {@code forbidden} when the sandbox's user may not read or enter it;
+     *     {@code conflict} when the sandbox is not running; and the codes of every call (see {@link StacyVMClient})
+     */
     public InputStream getArchive(String directory) {
         return http.stream(http.request(path("/files/archive" + Http.query(Map.of("path", directory))), Duration.ofHours(1))
                 .GET().build());
