@@ -98,12 +98,12 @@ public class PreviewProxy {
         String sandboxId = target.get().sandboxId();
         int port = target.get().port();
         PreviewRoute known = routes.find(sandboxId).orElse(null);
-        if (known != null) {
+        if (known != null && !RouteTable.creating(known)) {
             serve(context, sandboxId, port, known);
             return;
         }
-        // a sandbox that just answered its create may not have its route here yet: hold the
-        // request (body unread) until the route arrives or stacyvm.preview.route-wait passes
+        // a sandbox that just answered its create may not have its running route here yet: hold
+        // the request (body unread) until it arrives or stacyvm.preview.route-wait passes
         Optional<CompletableFuture<PreviewRoute>> arriving = routes.awaitRoute(sandboxId);
         if (arriving.isEmpty()) {
             noSuchSandbox(context, sandboxId);
@@ -117,11 +117,13 @@ public class PreviewProxy {
             if (context.response().closed()) {
                 return; // the caller left while it waited
             }
-            if (route == null) {
+            // given up: a creating route is answered as such (503, Retry-After), none as 404
+            PreviewRoute answered = route != null ? route : routes.find(sandboxId).orElse(null);
+            if (answered == null) {
                 noSuchSandbox(context, sandboxId);
                 request.resume();
             } else {
-                serve(context, sandboxId, port, route);
+                serve(context, sandboxId, port, answered);
                 if (context.response().ended()) {
                     request.resume(); // refused or redirected: the unread body is dropped
                 }
@@ -138,6 +140,11 @@ public class PreviewProxy {
     private void serve(RoutingContext context, String sandboxId, int port, PreviewRoute route) {
         HttpServerRequest request = context.request();
         HostAndPort authority = request.authority();
+        if (RouteTable.creating(route)) {
+            errors.send(context, ErrorCode.UNAVAILABLE, "The sandbox is not running",
+                    "Sandbox " + sandboxId + " is creating.", 2L);
+            return;
+        }
         // a port the sandbox never declared is not there for anyone: no token could open it
         Integer published = route.ports().get(port);
         if (published == null) {
@@ -164,7 +171,7 @@ public class PreviewProxy {
         }
         if (!"running".equals(route.state())) {
             errors.send(context, ErrorCode.UNAVAILABLE, "The sandbox is not running",
-                    "Sandbox " + sandboxId + " is " + route.state() + ".", "creating".equals(route.state()) ? 2L : null);
+                    "Sandbox " + sandboxId + " is " + route.state() + ".", null);
             return;
         }
         SocketAddress upstream = SocketAddress.inetSocketAddress(published, route.previewHost());

@@ -26,9 +26,10 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * anyone, and a tombstone (a destroyed sandbox) removes the route at once.
  *
  * <p>A route reaches the table shortly after the sandbox answered its create (through the
- * scheduler's outbox and Kafka), so a browser sent to a new sandbox's preview at once may ask
- * before it arrived: {@link #awaitRoute} lets the router hold such a request briefly instead of
- * answering that the sandbox does not exist. Sandboxes whose tombstone this router read are
+ * scheduler's outbox and Kafka): first while it is {@code creating}, without published ports,
+ * then {@code running} with them. A browser sent to a new sandbox's preview at once may ask before
+ * the running route arrived: {@link #awaitRoute} lets the router hold such a request briefly
+ * instead of answering that the sandbox or its port does not exist. Sandboxes whose tombstone this router read are
  * remembered (the latest {@value #REMEMBERED_REMOVALS}), so asking for them is not held.
  */
 @ApplicationScoped
@@ -73,10 +74,13 @@ public class RouteTable {
         }
     }
 
-    /** Records a sandbox's route and hands it to the requests waiting for it. */
+    /** Records a sandbox's route and, once it is past {@code creating}, hands it to the requests waiting for it. */
     void put(PreviewRoute route) {
         routes.put(route.sandboxId(), route);
         removed.remove(route.sandboxId());
+        if (creating(route)) {
+            return;
+        }
         List<CompletableFuture<PreviewRoute>> waiters = waiting.remove(route.sandboxId());
         if (waiters != null) {
             waiters.forEach(waiter -> waiter.complete(route));
@@ -88,14 +92,14 @@ public class RouteTable {
     }
 
     /**
-     * The route of a sandbox the table does not know yet, as it arrives: the future completes
-     * with the route, or with {@code null} when the caller gives up ({@link #giveUp}). Answers
-     * {@code Optional.empty()} when waiting makes no sense: the sandbox's tombstone was read, or
-     * {@value #MAX_WAITING} requests are waiting already.
+     * The route of a sandbox past {@code creating}, as it arrives: the future completes with the
+     * route, or with {@code null} when the caller gives up ({@link #giveUp}; the table may then
+     * hold a {@code creating} route). Answers {@code Optional.empty()} when waiting makes no sense:
+     * the sandbox's tombstone was read, or {@value #MAX_WAITING} requests are waiting already.
      */
     Optional<CompletableFuture<PreviewRoute>> awaitRoute(String sandboxId) {
         PreviewRoute known = routes.get(sandboxId);
-        if (known != null) {
+        if (known != null && !creating(known)) {
             return Optional.of(CompletableFuture.completedFuture(known));
         }
         if (removed.contains(sandboxId)) {
@@ -110,7 +114,7 @@ public class RouteTable {
         waiting.computeIfAbsent(sandboxId, id -> new CopyOnWriteArrayList<>()).add(waiter);
         // the route may have arrived between the first look and the registration
         PreviewRoute arrived = routes.get(sandboxId);
-        if (arrived != null) {
+        if (arrived != null && !creating(arrived)) {
             waiter.complete(arrived);
             waiting.computeIfPresent(sandboxId, (id, list) -> {
                 list.remove(waiter);
@@ -127,6 +131,11 @@ public class RouteTable {
             list.remove(waiter);
             return list.isEmpty() ? null : list;
         });
+    }
+
+    /** Whether the route is of a sandbox still being created: its ports are not published yet. */
+    static boolean creating(PreviewRoute route) {
+        return "creating".equals(route.state());
     }
 
     public int size() {

@@ -147,6 +147,19 @@ class PreviewProxyRoutingTest {
     }
 
     @Test
+    void aRequestWhileTheSandboxIsCreatingIsServedOnceItRuns() throws Exception {
+        String id = newSandboxId();
+        publish(id, new PreviewRoute(id, "owner-1", "creating", null, Map.of(), true, Instant.now(), 1));
+        awaitRoute(id, true);
+        CompletableFuture<Response> early = CompletableFuture.supplyAsync(() -> ask(id, 3000, "/soon"));
+        Thread.sleep(500);
+        assertTrue(!early.isDone(), "held while the sandbox is creating: its port is not published yet");
+        publish(id, route(id, true, 1));
+        Response answer = early.get(30, TimeUnit.SECONDS);
+        assertEquals(200, answer.statusCode(), answer.asString());
+    }
+
+    @Test
     void aDestroyedSandboxIsNotFoundAtOnce() throws Exception {
         String id = newSandboxId();
         publish(id, route(id, true, 1));

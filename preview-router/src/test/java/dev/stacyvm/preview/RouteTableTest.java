@@ -32,6 +32,10 @@ class RouteTableTest {
         return new PreviewRoute(id, "owner", "running", "127.0.0.1", Map.of(3000, 32768), false, Instant.now(), 1);
     }
 
+    private static PreviewRoute creating(String id) {
+        return new PreviewRoute(id, "owner", "creating", null, Map.of(), false, Instant.now(), 1);
+    }
+
     private void read(String key, String value) {
         table.apply(new ConsumerRecord<>("stacyvm.preview-routes", 0, 0, key, value));
     }
@@ -79,5 +83,16 @@ class RouteTableTest {
         assertEquals(Optional.empty(), table.awaitRoute("sb-eeeeeeeeeeee"), "one past the bound is answered at once");
         table.giveUp("sb-%012d".formatted(0), held.get(0));
         assertTrue(table.awaitRoute("sb-eeeeeeeeeeee").isPresent(), "a freed place can be taken again");
+    }
+
+    @Test
+    void aCreatingRouteKeepsTheRequestWaitingUntilTheRunningOneWithItsPortsArrives() throws Exception {
+        table.put(creating("sb-ffffffffffff"));
+        CompletableFuture<PreviewRoute> waiter = table.awaitRoute("sb-ffffffffffff").orElseThrow();
+        assertFalse(waiter.isDone(), "a creating sandbox has no published port yet");
+        table.put(creating("sb-ffffffffffff"));
+        assertFalse(waiter.isDone());
+        table.put(route("sb-ffffffffffff"));
+        assertEquals(32768, waiter.get().ports().get(3000));
     }
 }
