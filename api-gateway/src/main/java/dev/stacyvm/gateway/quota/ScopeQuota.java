@@ -1,12 +1,9 @@
 package dev.stacyvm.gateway.quota;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 import java.io.Serializable;
-import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -16,7 +13,7 @@ import java.util.Objects;
 @Entity
 @Table(name = "scope_quota")
 @IdClass(ScopeQuota.Id.class)
-public class ScopeQuota extends PanacheEntityBase {
+public class ScopeQuota extends QuotaLimits {
 
     public static final String KEY = "key";
     public static final String TENANT = "tenant";
@@ -50,23 +47,4 @@ public class ScopeQuota extends PanacheEntityBase {
 
     @jakarta.persistence.Id
     public String subject;
-
-    @Column(name = "max_sandboxes")
-    public Integer maxSandboxes;
-
-    @Column(name = "max_memory_mb")
-    public Integer maxMemoryMb;
-
-    @Column(name = "max_vcpus")
-    public Integer maxVcpus;
-
-    /** MiB of {@code disk_mb} all the live sandboxes may ask for together. */
-    @Column(name = "max_disk_mb")
-    public Integer maxDiskMb;
-
-    @Column(name = "requests_per_minute")
-    public Integer requestsPerMinute;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
 }
