@@ -124,7 +124,7 @@ class BadInputTest {
     }
 
     @Test
-    void imageThatIsNotPresentLocallyIsRefusedAndLeavesNoRecord() {
+    void anImageNoRegistryHasIsRefusedAndLeavesNoRecord() {
         api().body(Map.of("image", "stacyvm/does-not-exist:1.0")).post("/sandboxes").then().statusCode(400)
                 .body("code", equalTo("bad_request"))
                 .body("message", containsString("stacyvm/does-not-exist:1.0"))

@@ -35,8 +35,9 @@ import org.junit.jupiter.api.Test;
  * Content-Type), and each answer checked the way they parse it: the fields they read, with the
  * types they expect; where the Python SDK unpacks an answer whole into a model
  * ({@code QuotaSummary(**json)}, {@code SpawnAdmissionDecision(**json)}), exactly its fields.
- * The one deliberate departure: the image is named, since the SDKs' default ({@code alpine:latest})
- * is not on this machine and StacyVM pulls from no registry.
+ * The one deliberate departure: the image is named, so that these replays do not wait on a pull;
+ * the SDKs' default ({@code alpine:latest}) is pulled through the instance's mirror in
+ * {@link ImagePullTest}.
  */
 class SdkCompatibilityTest {
 

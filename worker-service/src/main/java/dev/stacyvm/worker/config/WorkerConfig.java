@@ -1,6 +1,7 @@
 package dev.stacyvm.worker.config;
 
 import dev.stacyvm.contract.api.SandboxDefaults;
+import dev.stacyvm.worker.provider.docker.ImagePulls;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -156,6 +157,37 @@ public interface WorkerConfig {
 
     /** The size of each container's output log on the host (the engine's json-file driver). */
     ContainerLogs containerLogs();
+
+    /** How the worker gets images it lacks (docs/images.md). */
+    Images images();
+
+    interface Images {
+        /**
+         * {@code if-not-present}: a missing image is pulled; {@code always}: every create pulls;
+         * {@code never}: a missing image is refused ({@code bad_request}).
+         */
+        @WithDefault("if-not-present")
+        ImagePulls.PullPolicy pullPolicy();
+
+        /**
+         * Registries that serve Docker Hub's images, asked first and in order for a reference
+         * without a registry ({@code alpine:latest}), as the engine's {@code registry-mirrors}:
+         * URLs ({@code http://127.0.0.1:5000}) or {@code host:port}. Set by the launcher from
+         * {@code STACYVM_REGISTRY_MIRRORS} (comma-separated).
+         */
+        Optional<List<String>> registryMirrors();
+
+        /**
+         * Whether Docker Hub's images come from the mirrors alone, Docker Hub itself never asked:
+         * an air-gapped site's setting (the launcher's {@code STACYVM_REGISTRY_MIRRORS_ONLY}).
+         */
+        @WithDefault("false")
+        boolean mirrorsOnly();
+
+        /** The longest a pull may take; a create waiting longer is {@code unavailable}. */
+        @WithDefault("5m")
+        Duration pullTimeout();
+    }
 
     interface Disk {
         /** MiB a sandbox may write when its spec names none (a scheduler that predates {@code disk_mb}). */

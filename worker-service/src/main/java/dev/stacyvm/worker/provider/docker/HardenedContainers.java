@@ -79,13 +79,18 @@ public class HardenedContainers {
     @Inject
     ResolutionFiles resolutionFiles;
 
+    @Inject
+    ImagePulls images;
+
     /**
      * Creates and starts a container of this shape under {@code name}; a container of that name
      * already there (a retried create) is started and reused. Answers the started container.
      */
     InspectContainerResponse start(String name, ContainerShape shape, List<String> env, Map<String, String> labels) {
         disk.requireUsable();
-        long imageBytes = requireImage(shape.image());
+        // pulled first when missing (the operator's policy and mirrors): the name to create from
+        String image = images.ensure(shape.image());
+        long imageBytes = requireImage(image);
         String nameFiles = resolutionFiles.prepare(shape.networked());
         labels = new java.util.HashMap<>(labels);
         labels.put(ResolutionFiles.LABEL, nameFiles);
@@ -139,7 +144,7 @@ public class HardenedContainers {
             }
             host.withPortBindings(bindings);
         }
-        try (CreateContainerCmd create = docker.createContainerCmd(shape.image())) {
+        try (CreateContainerCmd create = docker.createContainerCmd(image)) {
             create.withName(name)
                     .withLabels(labels)
                     .withHostConfig(host)
@@ -259,14 +264,13 @@ public class HardenedContainers {
         }
     }
 
-    /** The image's size in bytes; {@code bad_request} when it is not there. */
+    /** The image's size in bytes; {@code bad_request} when it is not there (removed since it was pulled). */
     private long requireImage(String image) {
         try {
             Long size = docker.inspectImageCmd(image).exec().getSize();
             return size == null ? 0 : size;
         } catch (NotFoundException missing) {
-            throw new InvalidRequestException("image \"" + image + "\" is not present on this worker; StacyVM pulls "
-                    + "from no registry, so build or load it locally (see deploy/images)");
+            throw new InvalidRequestException("image \"" + image + "\" is not present on this worker");
         }
     }
 

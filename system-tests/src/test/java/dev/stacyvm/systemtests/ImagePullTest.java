@@ -1,0 +1,144 @@
+package dev.stacyvm.systemtests;
+
+import static dev.stacyvm.systemtests.Suite.api;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.response.Response;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A create naming an image the worker lacks pulls it, as {@code docker run} does: through the
+ * operator's registry mirror for a Docker Hub reference, from its own registry for a fully
+ * qualified one, once for creates that ask together. The registry is the test instance's own
+ * (Debian's docker-registry on loopback, started by {@code ./stacyvm test} as its worker's
+ * mirror); the images pushed into it are the base image retagged, so nothing comes from outside.
+ */
+class ImagePullTest {
+
+    private static final String REGISTRY = System.getProperty("stacyvm.registry", "");
+    private static final String BASE = "stacyvm/base:bookworm";
+    private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
+    private final List<String> localImages = new ArrayList<>();
+
+    @BeforeAll
+    static void theInstanceHasARegistry() {
+        assertTrue(!REGISTRY.isEmpty(), "stacyvm.registry: ./stacyvm test starts the instance's registry mirror");
+    }
+
+    @AfterEach
+    void removeWhatWasPulled() throws Exception {
+        sandboxes.close();
+        for (String image : localImages) {
+            docker("rmi", image); // the next run pulls again
+        }
+    }
+
+    /** Runs the docker CLI against the instance's engine; answers its output, failing on a non-zero exit. */
+    private static String docker(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), String.join(" ", command) + " finished");
+        assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
+        return output;
+    }
+
+    /** Puts the base image into the registry under {@code repository:tag}, and not on the engine under that name. */
+    private static void push(String repository, String tag) throws Exception {
+        String remote = REGISTRY + "/" + repository + ":" + tag;
+        docker("tag", BASE, remote);
+        docker("push", "-q", remote);
+        docker("rmi", remote);
+    }
+
+    private static String unique() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private String whoAmI(String id) {
+        return Suite.exec(id, Map.of("command", "id -un")).then().statusCode(200).body("exit_code", equalTo(0))
+                .extract().path("stdout");
+    }
+
+    @Test
+    void aDockerHubReferenceIsPulledThroughTheOperatorsMirrorAndKeepsItsName() throws Exception {
+        String name = "stacyvm-pull-" + unique();
+        push("library/" + name, "1.0");
+        String image = name + ":1.0";
+        localImages.add(image);
+        String id = sandboxes.create(Map.of("image", image, "ttl", "5m"));
+        assertEquals("sandbox\n", whoAmI(id));
+        api().get("/sandboxes/{id}", id).then().statusCode(200).body("image", equalTo(image));
+        assertTrue(docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").lines().anyMatch(image::equals),
+                "the engine holds the image under the name the sandbox asked for");
+    }
+
+    @Test
+    void aFullyQualifiedReferenceIsPulledFromItsOwnRegistry() throws Exception {
+        String repository = "team-" + unique() + "/app";
+        push(repository, "1");
+        String image = REGISTRY + "/" + repository + ":1";
+        localImages.add(image);
+        String id = sandboxes.create(Map.of("image", image, "ttl", "5m"));
+        assertEquals("sandbox\n", whoAmI(id));
+    }
+
+    @Test
+    void stacyvmsSdkDefaultImageRunsWhenTheOperatorsMirrorHasIt() {
+        // StacyVM's SDKs create with alpine:latest; the instance's mirror serves it
+        String id = sandboxes.create(Map.of("image", "alpine:latest", "ttl", "5m"));
+        assertNotNull(whoAmI(id));
+    }
+
+    @Test
+    void createsOfOneMissingImageAskedTogetherAllRunFromOnePull() throws Exception {
+        String name = "stacyvm-shared-" + unique();
+        push("library/" + name, "1");
+        String image = name + ":1";
+        localImages.add(image);
+        ExecutorService callers = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Response>> answers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                answers.add(callers.submit(() -> api().body(Map.of("image", image, "ttl", "5m")).post("/sandboxes")));
+            }
+            for (Future<Response> answer : answers) {
+                Response created = answer.get(180, TimeUnit.SECONDS);
+                assertEquals(201, created.statusCode(), created.asString());
+                sandboxes.adopt(created.path("id"));
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        String log = java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("stacyvm.home"), "logs",
+                "worker-service.log"));
+        assertEquals(1, log.lines().filter(line -> line.contains("pulled " + image + " from")).count(),
+                "one pull served the three creates");
+    }
+
+    @Test
+    void anImageNoRegistryHasIsABadRequestNamingWhereItLooked() {
+        String image = "stacyvm-nowhere-" + unique() + ":1";
+        api().body(Map.of("image", image, "ttl", "5m")).post("/sandboxes").then().statusCode(400)
+                .body("code", equalTo("bad_request"))
+                .body("message", containsString("could not be pulled"))
+                .body("message", containsString(REGISTRY));
+    }
+}
