@@ -91,10 +91,11 @@ class ExecStreamingTest {
     /**
      * A streamed exec whose client leaves is killed, whether the command writes often, seldom or
      * never: the stream carries a blank-line keepalive (NDJSON readers skip it) while it is quiet,
-     * so a client that left is noticed within about a second even while the command is silent.
+     * so a client that left is noticed within about a second even while the command is silent, and
+     * the command and everything it started are killed within 2 s.
      */
     @Test
-    void aClientThatDisconnectsStopsTheProcessWhetherItWritesOrNot() throws Exception {
+    void aClientThatDisconnectsStopsTheProcessWithinTwoSecondsWhetherItWritesOrNot() throws Exception {
         String id = sandboxes.create(Map.of());
         // what the command writes -> the command, and the mark its process carries in ps
         Map<String, String> commands = Map.of(
@@ -110,18 +111,22 @@ class ExecStreamingTest {
             long left = System.nanoTime();
             String marker = marks.get(command.getKey());
             String processes = "";
+            long lookedAtMillis = 0; // when the ps that found it gone started, after the client left
             for (int attempt = 0; attempt < 40; attempt++) {
+                lookedAtMillis = (System.nanoTime() - left) / 1_000_000;
                 processes = api().body(Map.of("command", "ps -eo args")).post("/sandboxes/{id}/exec", id)
                         .then().statusCode(200).extract().path("stdout");
                 if (!processes.contains(marker)) {
                     break;
                 }
-                Thread.sleep(250);
+                Thread.sleep(100);
             }
-            long tookMillis = (System.nanoTime() - left) / 1_000_000;
-            System.out.printf("streamed exec writing %s: gone %d ms after its client left%n", command.getKey(), tookMillis);
+            System.out.printf("streamed exec writing %s: gone at a look %d ms after its client left%n", command.getKey(),
+                    lookedAtMillis);
             assertFalse(processes.contains(marker), command.getKey() + ": the command is gone after the client left:\n" + processes);
-            assertTrue(tookMillis < 6_000, command.getKey() + ": gone within seconds, not at its timeout: " + tookMillis + " ms");
+            // the requirement: killed within 2 s of the client leaving, so a look started by then finds it gone
+            assertTrue(lookedAtMillis <= 2_000, command.getKey() + ": gone within 2 s of the client leaving, found gone only by a "
+                    + "look " + lookedAtMillis + " ms after");
         }
     }
 

@@ -184,8 +184,12 @@ public interface WorkerConfig {
         @WithDefault("false")
         boolean mirrorsOnly();
 
-        /** The longest a pull may take; a create waiting longer is {@code unavailable}. */
-        @WithDefault("5m")
+        /**
+         * The longest a pull may take; a create waiting longer is {@code unavailable}. Below the
+         * scheduler's {@code worker-call-timeout} (120 s), which a create's pull is part of, so
+         * the caller hears of a slow pull from the worker, not a timeout from the scheduler.
+         */
+        @WithDefault("90s")
         Duration pullTimeout();
     }
 
