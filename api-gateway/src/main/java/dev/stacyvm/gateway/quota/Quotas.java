@@ -109,17 +109,24 @@ public class Quotas {
             quota = new Quota();
             quota.ownerId = ownerId;
         }
-        quota.maxSandboxes = bounded("max_sandboxes", request.maxSandboxes(), 0, MAX_SANDBOXES);
         quota.maxTtlSeconds = seconds("max_ttl", request.maxTtl(), MAX_TTL);
         quota.maxExecTimeoutSeconds = seconds("max_exec_timeout", request.maxExecTimeout(), MAX_EXEC_TIMEOUT);
-        quota.maxMemoryMb = bounded("max_memory_mb", request.maxMemoryMb(), 0, MAX_MEMORY_MB);
-        quota.maxVcpus = bounded("max_vcpus", request.maxVcpus(), 0, MAX_VCPUS);
-        quota.maxDiskMb = bounded("max_disk_mb", request.maxDiskMb(), 0, MAX_DISK_MB);
-        quota.requestsPerMinute = bounded("requests_per_minute", request.requestsPerMinute(), 0, MAX_REQUESTS_PER_MINUTE);
-        quota.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        setLimits(quota, request.maxSandboxes(), request.maxMemoryMb(), request.maxVcpus(), request.maxDiskMb(),
+                request.requestsPerMinute());
         quota.persist();
         cache.remove(ownerId);
         return effective(ownerId, quota).view();
+    }
+
+    /** Checks and sets the limits an owner's override and a key's or tenant's share, stamping the change. */
+    private static void setLimits(QuotaLimits quota, Integer maxSandboxes, Integer maxMemoryMb, Integer maxVcpus,
+            Integer maxDiskMb, Integer requestsPerMinute) {
+        quota.maxSandboxes = bounded("max_sandboxes", maxSandboxes, 0, MAX_SANDBOXES);
+        quota.maxMemoryMb = bounded("max_memory_mb", maxMemoryMb, 0, MAX_MEMORY_MB);
+        quota.maxVcpus = bounded("max_vcpus", maxVcpus, 0, MAX_VCPUS);
+        quota.maxDiskMb = bounded("max_disk_mb", maxDiskMb, 0, MAX_DISK_MB);
+        quota.requestsPerMinute = bounded("requests_per_minute", requestsPerMinute, 0, MAX_REQUESTS_PER_MINUTE);
+        quota.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
     /** Removes the owner's override, so the defaults apply again. */
@@ -207,12 +214,8 @@ public class Quotas {
             quota.scope = scope;
             quota.subject = subject;
         }
-        quota.maxSandboxes = bounded("max_sandboxes", request.maxSandboxes(), 0, MAX_SANDBOXES);
-        quota.maxMemoryMb = bounded("max_memory_mb", request.maxMemoryMb(), 0, MAX_MEMORY_MB);
-        quota.maxVcpus = bounded("max_vcpus", request.maxVcpus(), 0, MAX_VCPUS);
-        quota.maxDiskMb = bounded("max_disk_mb", request.maxDiskMb(), 0, MAX_DISK_MB);
-        quota.requestsPerMinute = bounded("requests_per_minute", request.requestsPerMinute(), 0, MAX_REQUESTS_PER_MINUTE);
-        quota.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        setLimits(quota, request.maxSandboxes(), request.maxMemoryMb(), request.maxVcpus(), request.maxDiskMb(),
+                request.requestsPerMinute());
         quota.persist();
         scopeCache.remove(id);
         return limits(quota).view();
