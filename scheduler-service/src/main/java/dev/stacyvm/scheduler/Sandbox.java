@@ -97,6 +97,10 @@ public class Sandbox extends PanacheEntityBase {
     @Column(name = "preview_host")
     public String previewHost;
 
+    /** The digest of the image it runs, as its worker answered; null until it runs. */
+    @Column(name = "image_digest")
+    public String imageDigest;
+
     /** Moved on by a preview rotation: tokens of an earlier generation are refused by the preview-router. */
     @Column(name = "preview_generation", nullable = false)
     public long previewGeneration;

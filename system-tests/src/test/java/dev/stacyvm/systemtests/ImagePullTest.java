@@ -141,4 +141,14 @@ class ImagePullTest {
                 .body("message", containsString("could not be pulled"))
                 .body("message", containsString(REGISTRY));
     }
+
+    @Test
+    void anImageOnTheWorkerIsFoundByItsNameNeverByItsId() {
+        // the engine finds an image by an id prefix too; a tenant guessing at ids must not run others' images
+        String id = Suite.docker().inspectImageCmd(BASE).exec().getId();
+        for (String byId : List.of(id.substring("sha256:".length(), "sha256:".length() + 12), id)) {
+            api().body(Map.of("image", byId, "ttl", "5m")).post("/sandboxes").then().statusCode(400)
+                    .body("code", equalTo("bad_request"));
+        }
+    }
 }

@@ -27,7 +27,7 @@ class ServiceSecretsTest {
     /** The generated secrets each service may hold; every other generated secret it must not. */
     private static final Map<String, Set<String>> ALLOWED = Map.of(
             "api-gateway", Set.of("STACYVM_SERVICE_TOKEN", "STACYVM_ADMIN_API_KEY", "STACYVM_DB_PASSWORD",
-                    "STACYVM_PREVIEW_TOKEN_SECRET", "STACYVM_KAFKA_GATEWAY_PASSWORD"),
+                    "STACYVM_PREVIEW_TOKEN_SECRET", "STACYVM_REGISTRY_SECRETS_KEY", "STACYVM_KAFKA_GATEWAY_PASSWORD"),
             "scheduler-service", Set.of("STACYVM_SERVICE_TOKEN", "STACYVM_DB_PASSWORD", "STACYVM_KAFKA_SCHEDULER_PASSWORD"),
             "worker-service", Set.of("STACYVM_WORKER_CREDENTIAL"),
             "audit-service", Set.of("STACYVM_DB_PASSWORD", "STACYVM_AUDIT_CHAIN_KEY", "STACYVM_KAFKA_AUDIT_PASSWORD"),

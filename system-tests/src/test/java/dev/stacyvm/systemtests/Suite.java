@@ -54,6 +54,38 @@ final class Suite {
                 .log().ifValidationFails(LogDetail.ALL);
     }
 
+    /** A request with another API key, JSON in and out. */
+    static RequestSpecification as(String apiKey) {
+        return given().spec(new RequestSpecBuilder()
+                .setBaseUri(URL)
+                .setBasePath("/api/v1")
+                .addHeader("X-API-Key", apiKey)
+                .setContentType(ContentType.JSON)
+                .build())
+                .log().ifValidationFails(LogDetail.ALL);
+    }
+
+    /** API keys issued for one test, revoked when it ends. */
+    static final class Keys implements AutoCloseable {
+        private final List<String> ids = new ArrayList<>();
+
+        /** Issues a key of {@code tenant} with {@code role}; answers its secret. */
+        String issue(String tenant, String role) {
+            io.restassured.response.Response issued = api()
+                    .body(Map.of("name", "test-" + role, "tenant", tenant, "role", role)).post("/admin/api-keys");
+            issued.then().statusCode(201);
+            ids.add(issued.path("id"));
+            return issued.path("key");
+        }
+
+        @Override
+        public void close() {
+            for (String id : ids) {
+                api().delete("/admin/api-keys/{id}", id);
+            }
+        }
+    }
+
     /** A request with no credentials at all. */
     static RequestSpecification anonymous() {
         return given().baseUri(URL).basePath("/api/v1").contentType(ContentType.JSON).log().ifValidationFails(LogDetail.ALL);

@@ -72,6 +72,12 @@ public interface GatewayConfig {
         Duration tokenTtl();
     }
 
+    /**
+     * The secret tenants' registry credentials are sealed under at rest ({@code RegistrySecrets});
+     * changing it makes every stored connection unusable until saved again.
+     */
+    String registrySecretsKey();
+
     /** How OIDC bearer tokens map to callers (Quarkus OIDC's own settings verify them). */
     Oidc oidc();
 

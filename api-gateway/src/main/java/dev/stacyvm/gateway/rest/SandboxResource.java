@@ -57,6 +57,7 @@ public class SandboxResource {
 
     static final String SANDBOX_EXAMPLE = """
             {"id":"sb-1a2b3c4d5e6f","state":"running","provider":"docker","image":"stacyvm/base:bookworm",
+             "image_digest":"sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1",
              "memory_mb":512,"vcpus":1,"created_at":"2026-11-23T14:15:01.727745Z",
              "expires_at":"2026-11-23T14:45:01.727745Z","metadata":{"task":"demo"},"preview_domain":"localhost:7480",
              "owner_id":"default:alice","worker_id":"worker-host1-7425","preview_urls":{},"error":null}""";
@@ -91,6 +92,9 @@ public class SandboxResource {
     @APIResponse(responseCode = "201", description = "the sandbox, running",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxView.class),
                     examples = @ExampleObject(name = "sandbox", value = SANDBOX_EXAMPLE)))
+    @APIResponse(responseCode = "403", description = "image_not_allowed: the tenant's image policy refuses the image "
+            + "(the message names the pattern); network_policy_not_allowed: egress the tenant's policy does not allow",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "422", description = "exceeds_host_capacity: larger than any worker host can hold; the message names the limit",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "429", description = "resource_limit: the owner's limit; capacity_exhausted: no worker host has room now; see Retry-After",

@@ -55,7 +55,8 @@ public class AuditTrail {
         try {
             result = operation.get();
         } catch (ApiException refused) {
-            String outcome = refused.code() == ErrorCode.RESOURCE_LIMIT || refused.code() == ErrorCode.FORBIDDEN
+            // a limit or any refusal of rights (forbidden, a policy's refusal) was denied, not failed
+            String outcome = refused.code() == ErrorCode.RESOURCE_LIMIT || refused.code().httpStatus() == 403
                     ? AuditEvent.DENIED : AuditEvent.FAILURE;
             record(action, sandboxId, ownerId, workerId, outcome, refused.code().wireName() + ": " + refused.getMessage());
             throw refused;

@@ -29,7 +29,7 @@ public class NetworkPolicies {
      */
     @Transactional
     public NetworkPolicy get(String tenant) {
-        NetworkPolicy policy = ofTenant(validTenant(tenant));
+        NetworkPolicy policy = ofTenant(Tenants.valid(tenant));
         if (policy == null) {
             throw ApiException.notFound("tenant " + tenant + " has no network policy");
         }
@@ -45,7 +45,7 @@ public class NetworkPolicies {
      */
     @Transactional
     public NetworkPolicy put(String tenant, NetworkPolicy policy) {
-        validTenant(tenant);
+        Tenants.valid(tenant);
         if (policy == null) {
             throw ApiException.badRequest("a network policy body is required");
         }
@@ -64,7 +64,7 @@ public class NetworkPolicies {
     /** Removes the tenant's policy; {@code not_found} when it had none. */
     @Transactional
     public void delete(String tenant) {
-        if (!TenantNetworkPolicy.deleteById(validTenant(tenant))) {
+        if (!TenantNetworkPolicy.deleteById(Tenants.valid(tenant))) {
             throw ApiException.notFound("tenant " + tenant + " has no network policy");
         }
     }
@@ -84,12 +84,5 @@ public class NetworkPolicies {
             return null;
         }
         return NetworkPolicy.bounded(requested == null ? null : requested.validated(), ofTenant(tenant));
-    }
-
-    private static String validTenant(String tenant) {
-        if (tenant == null || !tenant.matches(ApiKeys.TENANT_PATTERN)) {
-            throw ApiException.badRequest("tenant must match " + ApiKeys.TENANT_PATTERN);
-        }
-        return tenant;
     }
 }

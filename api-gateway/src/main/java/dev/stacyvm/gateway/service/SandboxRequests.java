@@ -41,6 +41,12 @@ public class SandboxRequests {
     @Inject
     NetworkPolicies networkPolicies;
 
+    @Inject
+    ImagePolicies imagePolicies;
+
+    @Inject
+    RegistryConnections registryConnections;
+
     public SandboxSpec resolve(CreateSandboxRequest request, Caller caller) {
         CreateSandboxRequest body = request != null ? request
                 : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
@@ -75,6 +81,7 @@ public class SandboxRequests {
         // a user named in the body is, like X-User-ID, one of the caller's own end users
         Caller owner = caller.forUser(userId);
         String ownerId = owner.ownerId();
+        imagePolicies.check(owner.tenant(), image);
         OwnerQuota quota = quotas.of(ownerId);
         Duration ttl = ttl(body.ttl(), quota.maxTtl());
         NetworkPolicy networkPolicy = networkPolicies.effective(network, body.networkPolicy(), owner.tenant());
@@ -82,7 +89,7 @@ public class SandboxRequests {
                 env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit, quota.limits(),
                 workerLabels(body.workerLabels()), quotas.ofKey(owner.keyId()).limits(),
                 quotas.ofTenant(owner.tenant()).limits(), false, Boolean.TRUE.equals(body.readOnlyRoot()), diskMb,
-                networkPolicy);
+                networkPolicy, registryConnections.credentialFor(owner.tenant(), image));
     }
 
     /** The requested TTL (the default when none), capped by the owner's maximum. */

@@ -67,7 +67,9 @@ public enum ErrorCode {
     /** A network policy that does not parse: a bad CIDR or domain name, an unknown default, too many entries. */
     INVALID_NETWORK_POLICY("invalid_network_policy", 400, "Invalid Network Policy"),
     /** A network policy that asks for egress its tenant's policy does not allow. */
-    NETWORK_POLICY_NOT_ALLOWED("network_policy_not_allowed", 403, "Network Policy Not Allowed");
+    NETWORK_POLICY_NOT_ALLOWED("network_policy_not_allowed", 403, "Network Policy Not Allowed"),
+    /** An image its tenant's image policy refuses (the message names the deny pattern or the allow list). */
+    IMAGE_NOT_ALLOWED("image_not_allowed", 403, "Image Not Allowed");
 
     private final String wireName;
     private final int httpStatus;

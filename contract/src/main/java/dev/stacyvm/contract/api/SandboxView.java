@@ -16,6 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * {@code "bridge"} sandbox. {@code preview_domain} is where previews are served, with the router's
  * port when it is not the scheme's default ({@code localhost:7480}), so that StacyVM's SDKs'
  * {@code http://{port}-{id}.{preview_domain}} reaches it; {@code preview_urls} has each declared port's URL.
+ * {@code image_digest} is the image's registry digest (or, for an image built on the worker, its id).
  * {@code memory_mb} is in MiB; the instants are ISO-8601.
  */
 @Schema(description = "A sandbox as the public API shows it: StacyVM's fields, plus ours such as owner_id, worker_id, "
@@ -31,6 +32,10 @@ public record SandboxView(
         String provider,
         @Schema(description = "The container image it runs.", examples = "stacyvm/base:bookworm")
         String image,
+        @Schema(description = "The digest of the image it runs: the registry's manifest digest it was pulled by "
+                + "(sha256:...), or the engine's image id for an image no registry served (built on the worker); null "
+                + "until it runs.", examples = "sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1")
+        String imageDigest,
         @Schema(description = "Memory limit in MiB.", examples = "512")
         int memoryMb,
         @Schema(description = "vCPUs it may use.", examples = "1")
@@ -79,7 +84,7 @@ public record SandboxView(
      * /workspace, home, /tmp and /var/tmp), as its worker measured them.
      */
     public SandboxView withDiskUsed(long bytes) {
-        return new SandboxView(id, state, provider, image, memoryMb, vcpus, createdAt, expiresAt, metadata,
+        return new SandboxView(id, state, provider, image, imageDigest, memoryMb, vcpus, createdAt, expiresAt, metadata,
                 previewDomain, ownerId, workerId, previewUrls, publicPreview, error, diskMb, network, networkPolicy,
                 bytes, bytes / (1024L * 1024L));
     }

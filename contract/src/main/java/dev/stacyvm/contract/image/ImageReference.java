@@ -1,4 +1,4 @@
-package dev.stacyvm.worker.images;
+package dev.stacyvm.contract.image;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -98,6 +98,16 @@ public record ImageReference(String registry, String repository, String tag, Str
     /** The tag or digest to pull: a digest wins. */
     public String pullTag() {
         return digest != null ? digest : tag;
+    }
+
+    /**
+     * The reference as the engine shows it: without Docker Hub's registry and {@code library/}
+     * ({@code alpine:latest}, {@code team/app:1}), others in full.
+     */
+    public String familiar() {
+        String name = !dockerHub() ? registry + "/" + repository
+                : repository.startsWith("library/") ? repository.substring("library/".length()) : repository;
+        return name + (tag != null ? ":" + tag : "") + (digest != null ? "@" + digest : "");
     }
 
     /** The fully qualified reference, e.g. {@code docker.io/library/alpine:latest}. */

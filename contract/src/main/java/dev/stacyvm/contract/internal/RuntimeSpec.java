@@ -3,6 +3,7 @@ package dev.stacyvm.contract.internal;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.stacyvm.contract.api.NetworkPolicy;
+import dev.stacyvm.contract.image.RegistryCredential;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,9 @@ import java.util.Map;
  * @param networkPolicy the sandbox's effective egress policy (already bounded by its tenant's), used
  *                      when {@code network} is {@code "bridge"}; {@code null} there means open egress
  *                      to public addresses (the always-refused ranges still apply)
+ * @param registryCredential the sandbox's tenant's credential for its image's registry; {@code null}
+ *                      pulls anonymously (and an image pulled with another tenant's credential is
+ *                      then pulled again, anonymously, before it runs)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuntimeSpec(
@@ -33,5 +37,6 @@ public record RuntimeSpec(
         boolean runAsRoot,
         boolean readOnlyRoot,
         int diskMb,
-        NetworkPolicy networkPolicy) {
+        NetworkPolicy networkPolicy,
+        RegistryCredential registryCredential) {
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.OwnerIds;
+import dev.stacyvm.contract.image.RegistryCredential;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,8 @@ import java.util.Map;
  * {@code disk_mb} is the size (MiB) of everything the sandbox may write, counted against the
  * {@code max_disk_mb} of each of those limits. {@code network_policy} is the effective egress policy
  * of a {@code network: "bridge"} sandbox, already bounded by its tenant's ({@code null} with no network).
+ * {@code registry_credential} is the owner's tenant's credential for the image's registry, which the
+ * worker pulls with; the scheduler passes it on and never stores it ({@code null}: an anonymous pull).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -41,12 +44,13 @@ public record SandboxSpec(
         boolean runAsRoot,
         boolean readOnlyRoot,
         int diskMb,
-        NetworkPolicy networkPolicy) {
+        NetworkPolicy networkPolicy,
+        RegistryCredential registryCredential) {
 
     /** This spec run as root: only for a create from a template an administrator allowed to. */
     public SandboxSpec asRoot() {
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttlSeconds, metadata, env, network, ports,
                 publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot, diskMb,
-                networkPolicy);
+                networkPolicy, registryCredential);
     }
 }

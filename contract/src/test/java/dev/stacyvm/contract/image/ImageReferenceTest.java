@@ -1,4 +1,4 @@
-package dev.stacyvm.worker.images;
+package dev.stacyvm.contract.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -75,7 +75,8 @@ public class SandboxLifecycle {
         try (AutoCloseable renewing = inFlight.renew(sandbox.id, SandboxState.CREATING)) {
             handle = worker(sandbox.workerId).create(new RuntimeSpec(sandbox.id, sandbox.ownerId, sandbox.image,
                     sandbox.memoryMb, sandbox.vcpus, spec.env(), sandbox.network, sandbox.ports, sandbox.pidsLimit,
-                    spec.runAsRoot(), spec.readOnlyRoot(), sandbox.diskMb, sandbox.networkPolicy));
+                    spec.runAsRoot(), spec.readOnlyRoot(), sandbox.diskMb, sandbox.networkPolicy,
+                    spec.registryCredential()));
         } catch (ApiException refused) {
             transitions.move(sandbox.id, SandboxState.ERROR, refused.getMessage(), s -> s.error = refused.getMessage());
             if (refused.code().httpStatus() < 500) {
@@ -100,6 +101,7 @@ public class SandboxLifecycle {
                 s.runtimeId = handle.runtimeId();
                 s.publishedPorts = handle.publishedPorts() == null ? Map.of() : handle.publishedPorts();
                 s.previewHost = handle.previewHost();
+                s.imageDigest = handle.imageDigest();
             });
         } catch (SchedulingException destroyedMeanwhile) {
             // a destroy came in while the worker was starting the container: remove what it started

@@ -35,7 +35,7 @@ public class SandboxViews {
                     config.previewScheme() + "://" + port + "-" + sandbox.id + "." + config.previewDomain() + portSuffix);
         }
         return new SandboxView(sandbox.id, sandbox.state.wireName(), sandbox.provider, sandbox.image,
-                sandbox.memoryMb, sandbox.vcpus, sandbox.createdAt, sandbox.expiresAt, sandbox.metadata,
+                sandbox.imageDigest, sandbox.memoryMb, sandbox.vcpus, sandbox.createdAt, sandbox.expiresAt, sandbox.metadata,
                 config.previewDomain() + portSuffix, sandbox.ownerId, sandbox.workerId, previewUrls, sandbox.publicPreview, sandbox.error,
                 sandbox.diskMb == 0 ? null : sandbox.diskMb, sandbox.network,
                 "bridge".equals(sandbox.network) ? effective(sandbox.networkPolicy) : null, null, null);

@@ -7,25 +7,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.atLeastOnce;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.HostCapacity;
 import dev.stacyvm.contract.event.Topics;
+import dev.stacyvm.contract.image.RegistryCredential;
 import dev.stacyvm.contract.internal.RuntimeHandle;
 import dev.stacyvm.contract.internal.RuntimeSpec;
 import dev.stacyvm.contract.internal.RuntimeStatus;
 import dev.stacyvm.contract.internal.WorkerRegistration;
+import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.service.WorkerRegistry;
 import dev.stacyvm.support.client.InternalClients;
 import dev.stacyvm.support.client.WorkerApi;
 import dev.stacyvm.testing.KafkaTestResource;
 import dev.stacyvm.testing.PostgresTestResource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusMock;
@@ -53,6 +58,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 
 /**
  * The scheduler in process, with a real PostgreSQL (records, the admission lock, the outbox) and
@@ -69,6 +75,7 @@ class InternalSandboxResourceTest {
     private static final String SERVICE_TOKEN = "test-service-token";
     private static final String WORKER = "worker-in-process";
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static final String DIGEST = "sha256:" + "4b".repeat(32);
 
     @Inject
     WorkerRegistry workers;
@@ -85,7 +92,8 @@ class InternalSandboxResourceTest {
         doAnswer(call -> {
             RuntimeSpec spec = call.getArgument(0);
             runtimes.put(spec.sandboxId(), new RuntimeStatus(spec.sandboxId(), "runtime-" + spec.sandboxId(), true, "running"));
-            return new RuntimeHandle(spec.sandboxId(), "runtime-" + spec.sandboxId(), WORKER, Map.of(), "127.0.0.1");
+            return new RuntimeHandle(spec.sandboxId(), "runtime-" + spec.sandboxId(), WORKER, Map.of(), "127.0.0.1",
+                    DIGEST);
         }).when(worker).create(any());
         when(worker.runtimes()).thenAnswer(call -> List.copyOf(runtimes.values()));
         doAnswer(call -> {
@@ -146,6 +154,28 @@ class InternalSandboxResourceTest {
     }
 
     @Test
+    void aRegistryCredentialReachesTheWorkerAndIsNeverStoredAndTheDigestIsShown() {
+        String owner = "acme:pull-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> spec = spec(owner, null);
+        spec.put("image", "registry.example:5000/team/app:1");
+        spec.put("registry_credential", Map.of("registry", "registry.example:5000", "username", "puller",
+                "password", "pull-secret-" + owner));
+        String id = create(spec).then().statusCode(200).body("image_digest", equalTo(DIGEST)).extract().path("id");
+        ArgumentCaptor<RuntimeSpec> asked = ArgumentCaptor.forClass(RuntimeSpec.class);
+        verify(worker, atLeastOnce()).create(asked.capture());
+        RuntimeSpec sent = asked.getAllValues().stream().filter(runtime -> runtime.sandboxId().equals(id)).findFirst()
+                .orElseThrow();
+        assertEquals(new RegistryCredential("registry.example:5000", "puller", "pull-secret-" + owner),
+                sent.registryCredential());
+        given().header("X-Service-Token", SERVICE_TOKEN).get("/internal/sandboxes/" + id).then().statusCode(200)
+                .body("image_digest", equalTo(DIGEST));
+        long stored = QuarkusTransaction.requiringNew().call(() -> ((Number) Sandbox.getEntityManager()
+                .createNativeQuery("select count(*) from sandbox where id = ?1 and cast(sandbox as text) like ?2")
+                .setParameter(1, id).setParameter(2, "%pull-secret-%").getSingleResult()).longValue());
+        assertEquals(0, stored, "the credential is in no column of the sandbox's record");
+    }
+
+    @Test
     void aCreatesStateChangesAndPreviewRouteReachKafkaThroughTheOutbox() throws Exception {
         String owner = "acme:events-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, Object> spec = spec(owner, null);
@@ -188,7 +218,7 @@ class InternalSandboxResourceTest {
                 .body("message", equalTo("image nope:latest is not on this host"));
         given().header("X-Service-Token", SERVICE_TOKEN).queryParam("owner", owner).get("/internal/sandboxes").then()
                 .statusCode(200).body("size()", equalTo(0));
-        doReturn(new RuntimeHandle("any", "runtime", WORKER, Map.of(), "127.0.0.1")).when(worker).create(any());
+        doReturn(new RuntimeHandle("any", "runtime", WORKER, Map.of(), "127.0.0.1", null)).when(worker).create(any());
         create(spec(owner, 1)).then().statusCode(200).body("state", equalTo("running"));
     }
 

@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -74,6 +75,9 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Inject
     DockerExecs execs;
 
+    @Inject
+    ImagePulls images;
+
     @Override
     public String name() {
         return NAME;
@@ -86,7 +90,11 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Override
     public RuntimeHandle create(RuntimeSpec spec, String workerId) {
         String name = containerName(spec.sandboxId());
-        InspectContainerResponse container = warmPool.claim(spec, name).orElseGet(() -> {
+        // a pooled container's image is the operator's (pulled without a credential), so a sandbox with
+        // a credential for its registry starts its own, which proves its access first
+        Optional<InspectContainerResponse> pooled = spec.registryCredential() == null
+                ? warmPool.claim(spec, name) : Optional.empty();
+        InspectContainerResponse container = pooled.orElseGet(() -> {
             Map<String, String> labels = new HashMap<>();
             labels.put(LABEL_MANAGED, "true");
             labels.put(LABEL_SANDBOX, spec.sandboxId());
@@ -97,7 +105,8 @@ public class DockerSandboxProvider implements SandboxProvider {
             if (spec.env() != null) {
                 spec.env().forEach((variable, value) -> env.add(variable + "=" + value));
             }
-            return containers.start(name, ContainerShape.of(spec, config.disk().defaultMb()), env, labels);
+            return containers.start(name, ContainerShape.of(spec, config.disk().defaultMb()), env, labels,
+                    spec.registryCredential());
         });
         if (ContainerShape.of(spec, config.disk().defaultMb()).networked()) {
             try {
@@ -108,7 +117,8 @@ public class DockerSandboxProvider implements SandboxProvider {
                 throw unfenced;
             }
         }
-        return new RuntimeHandle(spec.sandboxId(), container.getId(), workerId, publishedPorts(container), previewHost());
+        return new RuntimeHandle(spec.sandboxId(), container.getId(), workerId, publishedPorts(container), previewHost(),
+                images.digestOf(container.getImageId()));
     }
 
     /**

@@ -15,6 +15,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
+import dev.stacyvm.contract.image.RegistryCredential;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.error.ProviderFailureException;
@@ -85,11 +86,13 @@ public class HardenedContainers {
     /**
      * Creates and starts a container of this shape under {@code name}; a container of that name
      * already there (a retried create) is started and reused. Answers the started container.
+     * {@code credential} (null: none) is the sandbox's tenant's for its image's registry.
      */
-    InspectContainerResponse start(String name, ContainerShape shape, List<String> env, Map<String, String> labels) {
+    InspectContainerResponse start(String name, ContainerShape shape, List<String> env, Map<String, String> labels,
+            RegistryCredential credential) {
         disk.requireUsable();
-        // pulled first when missing (the operator's policy and mirrors): the name to create from
-        String image = images.ensure(shape.image());
+        // pulled first when missing (the operator's policy and mirrors), or private: the name to create from
+        String image = images.ensure(shape.image(), credential);
         long imageBytes = requireImage(image);
         String nameFiles = resolutionFiles.prepare(shape.networked());
         labels = new java.util.HashMap<>(labels);

@@ -1,23 +1,30 @@
 package dev.stacyvm.worker.provider.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
+import dev.stacyvm.contract.image.ImageReference;
+import dev.stacyvm.contract.image.RegistryCredential;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.error.ProviderFailureException;
 import dev.stacyvm.worker.error.SandboxOperationException;
 import dev.stacyvm.worker.error.WorkerUnavailableException;
-import dev.stacyvm.worker.images.ImageReference;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +45,10 @@ import java.util.concurrent.TimeoutException;
  * registry (with {@code mirrors-only}, never Docker Hub itself); the image is then tagged as the
  * reference asked. A fully qualified reference goes to
  * its own registry. Creates of one image share one pull; a pull is bounded by
- * {@code pull-timeout}, and a pull that outlives it is abandoned.
+ * {@code pull-timeout}, and a pull that outlives it is abandoned. A sandbox's tenant's registry
+ * credential is used for its image's registry only; an image pulled with one is private
+ * ({@link PrivateImages}) and pulled again, with the next sandbox's own credential or none, before
+ * that sandbox runs it.
  */
 @ApplicationScoped
 public class ImagePulls {
@@ -57,6 +67,9 @@ public class ImagePulls {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    PrivateImages privateImages;
+
     private final ConcurrentMap<String, CompletableFuture<String>> pulling = new ConcurrentHashMap<>();
     private final ExecutorService pullers = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "image-pull");
@@ -65,16 +78,27 @@ public class ImagePulls {
     });
 
     /**
-     * Makes the image present as the policy says, and answers the name to create the container
-     * from: the reference as given, or, for a digest pulled through a mirror (a digest cannot be
-     * tagged), the mirror's reference to that digest.
+     * Makes the image present as the policy says, for a sandbox with no registry credential.
+     *
+     * @see #ensure(String, RegistryCredential)
+     */
+    public String ensure(String image) {
+        return ensure(image, null);
+    }
+
+    /**
+     * Makes the image present as the policy says, pulling with {@code credential} (its tenant's, for
+     * the image's registry; null: anonymously), and answers the name to create the container from:
+     * the reference as given, or, for a digest pulled through a mirror (a digest cannot be tagged),
+     * the mirror's reference to that digest. A private image the worker has is pulled again first.
      *
      * @throws InvalidRequestException when the reference is malformed, or no registry has the
-     *     image (naming each place asked), or the policy is {@code never} and it is missing
+     *     image or lets this credential pull it (naming each place asked), or the policy is
+     *     {@code never} and it is missing (or private, so access cannot be proven)
      * @throws WorkerUnavailableException when the pull outlived {@code pull-timeout}
      * @throws ProviderFailureException when the engine failed otherwise
      */
-    public String ensure(String image) {
+    public String ensure(String image, RegistryCredential credential) {
         ImageReference reference;
         try {
             reference = ImageReference.parse(image);
@@ -82,24 +106,31 @@ public class ImagePulls {
             throw new InvalidRequestException("image \"" + image + "\": " + malformed.getMessage());
         }
         PullPolicy policy = config.images().pullPolicy();
-        if (policy != PullPolicy.ALWAYS && present(image)) {
+        boolean present = policy != PullPolicy.ALWAYS && present(image, reference);
+        boolean presentPrivate = present && privateImages.isPrivate(reference);
+        if (present && !presentPrivate) {
             return image;
         }
         if (policy == PullPolicy.NEVER) {
-            throw new InvalidRequestException("image \"" + image + "\" is not on this worker, and its pull policy is "
-                    + "never (stacyvm.worker.images.pull-policy)");
+            throw new InvalidRequestException(presentPrivate
+                    ? "image \"" + image + "\" was pulled with a registry credential, and this worker's pull policy "
+                            + "(never) cannot prove this sandbox's tenant may pull it"
+                    : "image \"" + image + "\" is not on this worker, and its pull policy is never "
+                            + "(stacyvm.worker.images.pull-policy)");
         }
+        // creates sharing a pull share its credential too: never one tenant's pull for another
+        String key = image + "\0" + credentialKey(credential);
         CompletableFuture<String> pull = new CompletableFuture<>();
-        CompletableFuture<String> shared = pulling.putIfAbsent(image, pull);
+        CompletableFuture<String> shared = pulling.putIfAbsent(key, pull);
         if (shared == null) {
             shared = pull;
             pullers.execute(() -> {
                 try {
-                    pull.complete(pullNow(image, reference));
+                    pull.complete(pullNow(image, reference, credential));
                 } catch (RuntimeException failed) {
                     pull.completeExceptionally(failed);
                 } finally {
-                    pulling.remove(image, pull);
+                    pulling.remove(key, pull);
                 }
             });
         }
@@ -113,6 +144,11 @@ public class ImagePulls {
             Thread.currentThread().interrupt();
             throw new WorkerUnavailableException("worker is shutting down");
         } catch (ExecutionException failed) {
+            if (failed.getCause() instanceof InvalidRequestException refused && presentPrivate) {
+                throw new InvalidRequestException("image \"" + image + "\" is private to its registry (this worker "
+                        + "pulled it with a registry credential), and this sandbox's tenant may not pull it: "
+                        + refused.getMessage());
+            }
             if (failed.getCause() instanceof SandboxOperationException answer) {
                 throw answer;
             }
@@ -121,8 +157,29 @@ public class ImagePulls {
         }
     }
 
+    /**
+     * The digest of the image a container was created from: the registry's manifest digest it was
+     * pulled by ({@code sha256:...}), or its image id when no registry served it (built here).
+     */
+    public String digestOf(String imageId) {
+        try {
+            List<String> repoDigests = docker.inspectImageCmd(imageId).exec().getRepoDigests();
+            if (repoDigests != null) {
+                for (String repoDigest : repoDigests) {
+                    int at = repoDigest.indexOf('@');
+                    if (at > 0) {
+                        return repoDigest.substring(at + 1);
+                    }
+                }
+            }
+        } catch (NotFoundException gone) {
+            // removed since the container was made; its id is still what it runs
+        }
+        return imageId;
+    }
+
     /** Pulls from each source in turn until one has the image; answers the name to create from. */
-    private String pullNow(String image, ImageReference reference) {
+    private String pullNow(String image, ImageReference reference, RegistryCredential credential) {
         List<ImageReference> sources = new ArrayList<>();
         if (reference.dockerHub()) {
             config.images().registryMirrors().orElse(List.of()).stream()
@@ -144,16 +201,27 @@ public class ImagePulls {
                 break;
             }
             PullImageResultCallback callback = new PullImageResultCallback();
+            // a credential goes to its own registry only, never to a mirror
+            boolean authenticated = credential != null && credential.registry().equals(source.registry());
             try {
-                docker.pullImageCmd(source.pullRepository()).withTag(source.pullTag()).exec(callback);
+                var command = docker.pullImageCmd(source.pullRepository()).withTag(source.pullTag());
+                if (authenticated) {
+                    command.withAuthConfig(new AuthConfig().withRegistryAddress(credential.registry())
+                            .withUsername(credential.username()).withPassword(credential.password()));
+                }
+                command.exec(callback);
                 if (!callback.awaitCompletion(left, TimeUnit.NANOSECONDS)) {
                     count("timed-out", source, reference);
                     throw new WorkerUnavailableException("pulling image \"" + image + "\" took longer than "
                             + config.images().pullTimeout() + " (stacyvm.worker.images.pull-timeout)");
                 }
                 count("pulled", source, reference);
-                Log.infof("pulled %s from %s", image, source);
-                return tagAs(image, reference, source);
+                Log.infof("pulled %s from %s%s", image, source, authenticated ? " as " + credential.username() : "");
+                String name = tagAs(image, reference, source);
+                if (authenticated) {
+                    privateImages.markPrivate(reference);
+                }
+                return name;
             } catch (NotFoundException | DockerClientException missing) {
                 tried.add(source + " (" + firstLine(missing.getMessage()) + ")");
             } catch (DockerException refused) {
@@ -169,7 +237,10 @@ public class ImagePulls {
         throw new InvalidRequestException("image \"" + image + "\" could not be pulled; tried " + String.join(", ", tried));
     }
 
-    /** Tags an image pulled through a mirror as the reference asked; a digest stays the mirror's. */
+    /**
+     * Names an image pulled through a mirror as the reference asked, dropping the mirror's tag; a
+     * digest stays the mirror's, since a digest cannot be tagged.
+     */
     private String tagAs(String image, ImageReference asked, ImageReference source) {
         if (source.equals(asked)) {
             return image;
@@ -179,15 +250,59 @@ public class ImagePulls {
             return pulled;
         }
         docker.tagImageCmd(pulled, asked.pullRepository(), asked.tag()).exec();
+        // the mirror's name is the same image under a second tag: only the name asked for stays
+        docker.removeImageCmd(pulled).withNoPrune(true).exec();
         return image;
     }
 
-    private boolean present(String image) {
+    /**
+     * Whether the engine holds an image by this name. Only a name counts: the engine also finds an
+     * image by its id or a prefix of it ({@code docker run 4bcff63911fc}), which would let one
+     * tenant run another's image by guessing at ids, so an image found that way is not present.
+     */
+    boolean present(String image, ImageReference reference) {
+        InspectImageResponse found;
         try {
-            docker.inspectImageCmd(image).exec();
-            return true;
+            found = docker.inspectImageCmd(image).exec();
         } catch (NotFoundException missing) {
             return false;
+        }
+        return namedAs(found.getRepoTags(), reference) || namedAs(found.getRepoDigests(), reference);
+    }
+
+    /** Whether one of these engine names ({@code alpine:latest}, {@code repo@sha256:...}) is the reference. */
+    static boolean namedAs(List<String> names, ImageReference reference) {
+        if (names == null) {
+            return false;
+        }
+        for (String name : names) {
+            try {
+                ImageReference held = ImageReference.parse(name);
+                boolean sameRepository = held.registry().equals(reference.registry())
+                        && held.repository().equals(reference.repository());
+                boolean sameVersion = reference.digest() != null ? reference.digest().equals(held.digest())
+                        : held.digest() == null && reference.tag().equals(held.tag());
+                if (sameRepository && sameVersion) {
+                    return true;
+                }
+            } catch (IllegalArgumentException unnamed) {
+                // "<none>:<none>" and the like name nothing
+            }
+        }
+        return false;
+    }
+
+    /** Tells credentials apart without holding their secret in the key. */
+    private static String credentialKey(RegistryCredential credential) {
+        if (credential == null) {
+            return "";
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest((credential.registry() + "\0"
+                    + credential.username() + "\0" + credential.password()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
         }
     }
 

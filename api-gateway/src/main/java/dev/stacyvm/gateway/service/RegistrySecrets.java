@@ -1,0 +1,83 @@
+package dev.stacyvm.gateway.service;
+
+import dev.stacyvm.gateway.config.GatewayConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Seals registry secrets at rest with AES-256-GCM (NIST SP 800-38D): a fresh 12-byte nonce each
+ * time, a 128-bit tag, and the connection's id as associated data, so a sealed secret copied onto
+ * another row does not open. The key is SHA-256 of {@code stacyvm.gateway.registry-secrets-key}
+ * (a random secret the launcher generates); sealed bytes are {@code nonce || ciphertext || tag}.
+ */
+@ApplicationScoped
+public class RegistrySecrets {
+
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
+    private final SecureRandom random = new SecureRandom();
+    private final SecretKeySpec key;
+
+    @Inject
+    public RegistrySecrets(GatewayConfig config) {
+        this(config.registrySecretsKey());
+    }
+
+    RegistrySecrets(String secret) {
+        if (secret == null || secret.length() < 16) {
+            throw new IllegalStateException("stacyvm.gateway.registry-secrets-key must be at least 16 characters");
+        }
+        try {
+            byte[] derived = MessageDigest.getInstance("SHA-256")
+                    .digest(("stacyvm registry secrets v1\0" + secret).getBytes(StandardCharsets.UTF_8));
+            key = new SecretKeySpec(derived, "AES");
+        } catch (GeneralSecurityException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** {@code secret} sealed for the connection {@code id}. */
+    public byte[] seal(String id, String secret) {
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(nonce);
+        try {
+            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, nonce, id);
+            byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array();
+        } catch (GeneralSecurityException failed) {
+            throw new IllegalStateException("sealing a registry secret failed", failed);
+        }
+    }
+
+    /**
+     * The secret sealed for connection {@code id}.
+     *
+     * @throws IllegalStateException when it was sealed under another key or for another id, or was altered
+     */
+    public String open(String id, byte[] sealed) {
+        try {
+            Cipher cipher = cipher(Cipher.DECRYPT_MODE, java.util.Arrays.copyOf(sealed, NONCE_BYTES), id);
+            byte[] plain = cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
+            return new String(plain, StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException | RuntimeException failed) {
+            throw new IllegalStateException("registry connection " + id + "'s secret does not open under this "
+                    + "gateway's registry-secrets-key (changed or altered)", failed);
+        }
+    }
+
+    private Cipher cipher(int mode, byte[] nonce, String id) throws GeneralSecurityException {
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
+        cipher.updateAAD(id.getBytes(StandardCharsets.UTF_8));
+        return cipher;
+    }
+}
