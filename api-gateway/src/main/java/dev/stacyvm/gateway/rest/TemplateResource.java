@@ -8,6 +8,7 @@ import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.auth.CallerContext;
 import dev.stacyvm.gateway.service.AuditTrail;
 import dev.stacyvm.gateway.service.SandboxGateway;
+import dev.stacyvm.gateway.service.TemplateImagePins;
 import dev.stacyvm.gateway.service.TemplateService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -30,6 +31,9 @@ import java.util.List;
 @Blocking
 @org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "templates")
 public class TemplateResource {
+
+    @Inject
+    TemplateImagePins pins;
 
     @Inject
     TemplateService templates;
@@ -57,6 +61,7 @@ public class TemplateResource {
     public Response create(TemplateRequest request) {
         TemplateView created = audit.around("template.create", null, owner(), () -> templates.create(request),
                 TemplateResource::describe);
+        pins.refresh(); // its image is kept on every worker from now on
         return Response.status(Response.Status.CREATED).entity(created).build();
     }
 
@@ -77,18 +82,22 @@ public class TemplateResource {
     @Access(Access.Level.WRITE)
     @Path("/{name}")
     public TemplateView update(@PathParam("name") String name, TemplateRequest request) {
-        return audit.around("template.update", null, owner(), () -> templates.update(name, request),
+        TemplateView updated = audit.around("template.update", null, owner(), () -> templates.update(name, request),
                 TemplateResource::describe);
+        pins.refresh();
+        return updated;
     }
 
     @DELETE
     @Access(Access.Level.WRITE)
     @Path("/{name}")
     public StatusResponse delete(@PathParam("name") String name) {
-        return audit.around("template.delete", null, owner(), () -> {
+        StatusResponse deleted = audit.around("template.delete", null, owner(), () -> {
             templates.delete(name);
             return new StatusResponse("deleted");
         }, done -> "template " + name);
+        pins.refresh();
+        return deleted;
     }
 
     /** Creates a sandbox from the template; the body (optional) overrides its fields. */

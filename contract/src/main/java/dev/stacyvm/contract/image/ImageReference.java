@@ -80,6 +80,15 @@ public record ImageReference(String registry, String repository, String tag, Str
         return new ImageReference(registry, rest, tag, digest);
     }
 
+    /**
+     * Whether the engine name {@code held} (a tag or a {@code repository@digest}) is this reference:
+     * the same repository, and this digest or, without one, this tag.
+     */
+    public boolean isNamedBy(ImageReference held) {
+        return held.registry.equals(registry) && held.repository.equals(repository)
+                && (digest != null ? digest.equals(held.digest) : held.digest == null && tag.equals(held.tag));
+    }
+
     /** Whether the reference is Docker Hub's, which the operator's mirrors serve first. */
     public boolean dockerHub() {
         return registry.equals(DOCKER_HUB);

@@ -8,6 +8,7 @@ import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.WorkerCredentialView;
 import dev.stacyvm.contract.api.WorkerView;
 import dev.stacyvm.contract.internal.CapacityView;
+import dev.stacyvm.contract.internal.ImagePins;
 import dev.stacyvm.contract.internal.OwnerUsage;
 import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.contract.internal.TtlExtension;
@@ -103,6 +104,16 @@ public interface SchedulerApi {
     @GET
     @Path("/usage/tenants/{tenant}")
     OwnerUsage tenantUsage(@PathParam("tenant") String tenant);
+
+    /** Replaces the images {@code source} pins against the workers' garbage collection. */
+    @PUT
+    @Path("/image-pins/{source}")
+    ImagePins pinImages(@PathParam("source") String source, ImagePins pins);
+
+    /** Every pinned image; a worker asks for itself. */
+    @GET
+    @Path("/image-pins/workers/{id}")
+    List<String> pinnedImages(@PathParam("id") String workerId);
 
     /** Registers a worker or renews its heartbeat: the same call does both. */
     @POST

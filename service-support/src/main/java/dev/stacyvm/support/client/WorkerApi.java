@@ -4,6 +4,7 @@ import dev.stacyvm.contract.api.ChmodRequest;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
 import dev.stacyvm.contract.api.FileInfo;
+import dev.stacyvm.contract.api.ImageView;
 import dev.stacyvm.contract.api.MoveRequest;
 import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.StatusResponse;
@@ -91,6 +92,21 @@ public interface WorkerApi {
     @GET
     @Path("/sandboxes/{id}/files/glob")
     List<String> glob(@PathParam("id") String sandboxId, @QueryParam("pattern") String pattern);
+
+    /** The engine's images on this worker. */
+    @GET
+    @Path("/images")
+    List<ImageView> images();
+
+    /** Removes the image by that name from this worker. */
+    @DELETE
+    @Path("/images")
+    StatusResponse removeImage(@QueryParam("reference") String reference);
+
+    /** Collects unused images now; answers the names removed. */
+    @POST
+    @Path("/images/prune")
+    List<String> pruneImages(@QueryParam("unused_for") String unusedFor, @QueryParam("disk_budget_mb") Long diskBudgetMb);
 
     /** Checks this worker's providers now. */
     @GET

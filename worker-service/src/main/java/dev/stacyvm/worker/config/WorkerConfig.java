@@ -191,6 +191,21 @@ public interface WorkerConfig {
          */
         @WithDefault("90s")
         Duration pullTimeout();
+
+        /**
+         * MiB the engine's images may take before garbage collection removes unused ones (sizes
+         * as the engine reports them, shared layers counted with each image); 0 turns it off.
+         */
+        @WithDefault("20480")
+        long diskBudgetMb();
+
+        /** How long an image must have gone unused before garbage collection may remove it. */
+        @WithDefault("1h")
+        Duration unusedFor();
+
+        /** How often garbage collection looks. */
+        @WithDefault("5m")
+        Duration gcInterval();
     }
 
     interface Disk {

@@ -11,7 +11,7 @@ public abstract sealed class SandboxOperationException extends RuntimeException
         permits InvalidRequestException, RuntimeNotFoundException, RuntimeNotRunningException,
         WorkerUnavailableException, ProviderFailureException, ExceedsHostCapacityException, NoSuchProcessException,
         ProtectedProcessException, NotPermittedInSandboxException, SandboxFileNotFoundException,
-        DirectoryNotEmptyInSandboxException, SandboxDiskFullException {
+        DirectoryNotEmptyInSandboxException, SandboxDiskFullException, ImageInUseException, ImageNotFoundException {
 
     protected SandboxOperationException(String message) {
         super(message, null, false, false);

@@ -4,6 +4,8 @@ import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.support.error.ErrorResponses;
 import dev.stacyvm.worker.error.DirectoryNotEmptyInSandboxException;
 import dev.stacyvm.worker.error.ExceedsHostCapacityException;
+import dev.stacyvm.worker.error.ImageInUseException;
+import dev.stacyvm.worker.error.ImageNotFoundException;
 import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.error.NoSuchProcessException;
 import dev.stacyvm.worker.error.NotPermittedInSandboxException;
@@ -41,6 +43,8 @@ public class SandboxOperationExceptionMapper implements ExceptionMapper<SandboxO
             case NoSuchProcessException missing -> ErrorCode.NOT_FOUND;
             case RuntimeNotRunningException stopped -> ErrorCode.CONFLICT;
             case DirectoryNotEmptyInSandboxException notEmpty -> ErrorCode.CONFLICT;
+            case ImageInUseException inUse -> ErrorCode.CONFLICT;
+            case ImageNotFoundException missing -> ErrorCode.NOT_FOUND;
             case NotPermittedInSandboxException denied -> ErrorCode.FORBIDDEN;
             case ProtectedProcessException protectedProcess -> ErrorCode.PROTECTED_PROCESS;
             case ExceedsHostCapacityException tooLarge -> ErrorCode.EXCEEDS_HOST_CAPACITY;

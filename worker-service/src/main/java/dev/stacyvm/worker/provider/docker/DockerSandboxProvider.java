@@ -78,6 +78,9 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Inject
     ImagePulls images;
 
+    @Inject
+    ImageUsage imageUsage;
+
     @Override
     public String name() {
         return NAME;
@@ -117,6 +120,7 @@ public class DockerSandboxProvider implements SandboxProvider {
                 throw unfenced;
             }
         }
+        imageUsage.used(container.getImageId());
         return new RuntimeHandle(spec.sandboxId(), container.getId(), workerId, publishedPorts(container), previewHost(),
                 images.digestOf(container.getImageId()));
     }

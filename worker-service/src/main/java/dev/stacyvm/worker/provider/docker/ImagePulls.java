@@ -70,6 +70,9 @@ public class ImagePulls {
     @Inject
     PrivateImages privateImages;
 
+    @Inject
+    ImageUsage usage;
+
     private final ConcurrentMap<String, CompletableFuture<String>> pulling = new ConcurrentHashMap<>();
     private final ExecutorService pullers = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "image-pull");
@@ -221,6 +224,7 @@ public class ImagePulls {
                 if (authenticated) {
                     privateImages.markPrivate(reference);
                 }
+                usage.used(docker.inspectImageCmd(name).exec().getId()); // a fresh pull is not garbage yet
                 return name;
             } catch (NotFoundException | DockerClientException missing) {
                 tried.add(source + " (" + firstLine(missing.getMessage()) + ")");
@@ -277,12 +281,7 @@ public class ImagePulls {
         }
         for (String name : names) {
             try {
-                ImageReference held = ImageReference.parse(name);
-                boolean sameRepository = held.registry().equals(reference.registry())
-                        && held.repository().equals(reference.repository());
-                boolean sameVersion = reference.digest() != null ? reference.digest().equals(held.digest())
-                        : held.digest() == null && reference.tag().equals(held.tag());
-                if (sameRepository && sameVersion) {
+                if (reference.isNamedBy(ImageReference.parse(name))) {
                     return true;
                 }
             } catch (IllegalArgumentException unnamed) {

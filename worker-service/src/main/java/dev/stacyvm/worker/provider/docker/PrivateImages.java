@@ -4,11 +4,7 @@ import dev.stacyvm.contract.image.ImageReference;
 import dev.stacyvm.worker.config.WorkerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -47,30 +43,14 @@ public class PrivateImages {
 
     private Set<String> loaded() {
         if (ids == null) {
-            ids = new LinkedHashSet<>();
-            Path file = file();
-            try {
-                if (Files.isRegularFile(file)) {
-                    Files.readAllLines(file).stream().map(String::trim).filter(line -> !line.isEmpty()).forEach(ids::add);
-                }
-            } catch (IOException unreadable) {
-                // failing closed: without the list no present image could be told private
-                throw new UncheckedIOException("cannot read " + file, unreadable);
-            }
+            // failing closed: an unreadable list throws, so no present image is taken for public
+            ids = new LinkedHashSet<>(StateFiles.read(file()));
         }
         return ids;
     }
 
     private void save() {
-        Path file = file();
-        try {
-            Files.createDirectories(file.getParent());
-            Path next = file.resolveSibling("private-images.next");
-            Files.write(next, ids);
-            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException unwritable) {
-            throw new UncheckedIOException("cannot write " + file, unwritable);
-        }
+        StateFiles.write(file(), ids);
     }
 
     private Path file() {
