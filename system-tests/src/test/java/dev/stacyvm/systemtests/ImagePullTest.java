@@ -151,4 +151,89 @@ class ImagePullTest {
                     .body("code", equalTo("bad_request"));
         }
     }
+
+    /** Pushes an image of its own (the base image with a label, so a new id) into the mirror as {@code repository:tag}. */
+    private static void pushDistinct(String repository, String tag, String label) throws Exception {
+        String remote = REGISTRY + "/" + repository + ":" + tag;
+        Process build = new ProcessBuilder("docker", "build", "-q", "--network", "none", "-t", remote, "-")
+                .redirectErrorStream(true).start();
+        try (var dockerfile = build.getOutputStream()) {
+            dockerfile.write(("FROM " + BASE + "\nLABEL dev.stacyvm.test-image=" + label + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(build.waitFor(120, TimeUnit.SECONDS), "docker build finished");
+        assertEquals(0, build.exitValue(), "docker build: " + output);
+        docker("push", "-q", remote);
+        docker("rmi", remote);
+    }
+
+    @Test
+    void aTemplatesPullPolicyNeverRefusesAnImageTheWorkerLacksAndRunsOneItHas() throws Exception {
+        String name = "stacyvm-never-" + unique();
+        push("library/" + name, "1");
+        String image = name + ":1";
+        localImages.add(image);
+        String template = "never-" + unique();
+        api().body(Map.of("name", template, "image", image, "pull_policy", "never")).post("/templates").then()
+                .statusCode(201).body("pull_policy", equalTo("never"));
+        try {
+            api().post("/templates/{t}/spawn", template).then().statusCode(400).body("code", equalTo("bad_request"))
+                    .body("message", containsString("pull policy is never"));
+            sandboxes.create(Map.of("image", image, "ttl", "5m")); // the operator's policy pulls it
+            String spawned = api().post("/templates/{t}/spawn", template).then().statusCode(201).extract().path("id");
+            sandboxes.adopt(spawned);
+        } finally {
+            api().delete("/templates/{t}", template);
+        }
+        api().body(Map.of("image", image, "pull_policy", "sometimes")).post("/sandboxes").then().statusCode(400)
+                .body("message", containsString("pull_policy"));
+    }
+
+    @Test
+    void pullPolicyAlwaysFollowsATagMovedInTheRegistry() throws Exception {
+        String name = "stacyvm-moved-" + unique();
+        pushDistinct("library/" + name, "1", "first");
+        String image = name + ":1";
+        localImages.add(image);
+        String first = api().get("/sandboxes/{id}", sandboxes.create(Map.of("image", image, "ttl", "5m"))).then()
+                .extract().path("image_digest");
+        pushDistinct("library/" + name, "1", "second");
+        String kept = api().get("/sandboxes/{id}", sandboxes.create(Map.of("image", image, "ttl", "5m"))).then()
+                .extract().path("image_digest");
+        assertEquals(first, kept, "if-not-present runs the image the worker has");
+        String followed = api().get("/sandboxes/{id}",
+                sandboxes.create(Map.of("image", image, "ttl", "5m", "pull_policy", "always"))).then()
+                .extract().path("image_digest");
+        assertTrue(followed.startsWith("sha256:") && !followed.equals(first),
+                "always pulled the moved tag: " + first + " then " + followed);
+    }
+
+    @Test
+    void aPullFromARegistryThatNeverAnswersIsAbandonedAtThePullTimeout() throws Exception {
+        // a "registry" on loopback that takes connections and never says a word
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        held.add(silent.accept());
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            try {
+                String image = "127.0.0.1:" + silent.getLocalPort() + "/slow/app:1";
+                api().body(Map.of("image", image, "ttl", "5m")).post("/sandboxes").then().statusCode(503)
+                        .body("code", equalTo("unavailable")).body("message", containsString("pull-timeout"));
+            } finally {
+                silent.close();
+                for (java.net.Socket socket : held) {
+                    socket.close();
+                }
+                acceptor.join(5000);
+            }
+        }
+    }
 }

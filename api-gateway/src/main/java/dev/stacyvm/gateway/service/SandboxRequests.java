@@ -49,7 +49,7 @@ public class SandboxRequests {
 
     public SandboxSpec resolve(CreateSandboxRequest request, Caller caller) {
         CreateSandboxRequest body = request != null ? request
-                : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         var sandboxes = config.sandboxes();
         String image = present(body.image()) ? body.image().trim() : sandboxes.defaultImage();
         if (image.length() > 255 || !image.matches("[A-Za-z0-9][A-Za-z0-9._/:@-]*")) {
@@ -89,7 +89,23 @@ public class SandboxRequests {
                 env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit, quota.limits(),
                 workerLabels(body.workerLabels()), quotas.ofKey(owner.keyId()).limits(),
                 quotas.ofTenant(owner.tenant()).limits(), false, Boolean.TRUE.equals(body.readOnlyRoot()), diskMb,
-                networkPolicy, registryConnections.credentialFor(owner.tenant(), image));
+                networkPolicy, registryConnections.credentialFor(owner.tenant(), image),
+                pullPolicy(body.pullPolicy()));
+    }
+
+    /** The pull policies a create or template may name (docs/images.md). */
+    static final List<String> PULL_POLICIES = List.of("if-not-present", "always", "never");
+
+    /** The pull policy asked for, checked; null when none (the worker's own applies). */
+    private static String pullPolicy(String asked) {
+        if (!present(asked)) {
+            return null;
+        }
+        String policy = asked.trim();
+        if (!PULL_POLICIES.contains(policy)) {
+            throw ApiException.badRequest("pull_policy must be one of " + PULL_POLICIES + ", not \"" + asked + "\"");
+        }
+        return policy;
     }
 
     /** The requested TTL (the default when none), capped by the owner's maximum. */

@@ -118,13 +118,14 @@ public class TemplateService {
                 request.ttl(), request.metadata(), request.env(), request.network(), request.ports(),
                 request.publicPreview(), request.pidsLimit(), Boolean.TRUE.equals(request.allowRoot()) ? true : null,
                 request.readOnlyRoot(), request.diskMb(),
-                request.networkPolicy() == null ? null : request.networkPolicy().validated());
+                request.networkPolicy() == null ? null : request.networkPolicy().validated(),
+                request.pullPolicy() == null || request.pullPolicy().isBlank() ? null : request.pullPolicy().trim());
     }
 
     private static TemplateView view(Template template) {
         TemplateRequest spec = template.spec;
         return new TemplateView(template.name, spec.image(), spec.provider(), spec.memoryMb(), spec.vcpus(), spec.ttl(),
                 spec.metadata(), spec.env(), spec.network(), spec.ports(), spec.publicPreview(), spec.pidsLimit(),
-                Boolean.TRUE.equals(spec.allowRoot()), spec.readOnlyRoot(), spec.diskMb(), spec.networkPolicy(), template.ownerId, template.createdAt, template.updatedAt);
+                Boolean.TRUE.equals(spec.allowRoot()), spec.readOnlyRoot(), spec.diskMb(), spec.networkPolicy(), spec.pullPolicy(), template.ownerId, template.createdAt, template.updatedAt);
     }
 }

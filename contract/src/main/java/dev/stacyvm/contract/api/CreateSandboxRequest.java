@@ -83,7 +83,11 @@ public record CreateSandboxRequest(
         @Schema(description = "The egress policy of a \"bridge\" sandbox, bounded by its tenant's policy. Default: "
                 + "the template's, else the tenant's, else open egress to public addresses. Refused on a sandbox "
                 + "without a network.")
-        NetworkPolicy networkPolicy) {
+        NetworkPolicy networkPolicy,
+        @Schema(description = "How the worker gets the image: if-not-present (pull it when missing), always (pull "
+                + "every time, following a moved tag) or never (a missing image is refused). Default: the template's, "
+                + "else the operator's (if-not-present).", examples = "always")
+        String pullPolicy) {
 
     /** This request's fields where it sets them, the template's where it leaves them empty. */
     public CreateSandboxRequest over(CreateSandboxRequest template) {
@@ -96,7 +100,7 @@ public record CreateSandboxRequest(
                 pick(diskMb, template.diskMb), pick(pidsLimit, template.pidsLimit),
                 workerLabels == null || workerLabels.isEmpty() ? template.workerLabels : workerLabels,
                 readOnlyRoot != null ? readOnlyRoot : template.readOnlyRoot,
-                networkPolicy != null ? networkPolicy : template.networkPolicy);
+                networkPolicy != null ? networkPolicy : template.networkPolicy, pick(pullPolicy, template.pullPolicy));
     }
 
     private static String pick(String mine, String theirs) {

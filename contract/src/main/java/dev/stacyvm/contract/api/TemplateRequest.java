@@ -55,11 +55,14 @@ public record TemplateRequest(
         Integer diskMb,
         @Schema(description = "The egress policy its networked sandboxes get unless the create names one; bounded by "
                 + "the tenant's policy.")
-        NetworkPolicy networkPolicy) {
+        NetworkPolicy networkPolicy,
+        @Schema(description = "As a create's pull_policy: if-not-present, always or never for its sandboxes' image. "
+                + "Default: the operator's.", examples = "always")
+        String pullPolicy) {
 
     /** The create request this template stands for. */
     public CreateSandboxRequest asCreateRequest() {
         return new CreateSandboxRequest(image, provider, memoryMb, vcpus, ttl, null, null, metadata, env, network,
-                ports, publicPreview, diskMb, pidsLimit, null, readOnlyRoot, networkPolicy);
+                ports, publicPreview, diskMb, pidsLimit, null, readOnlyRoot, networkPolicy, pullPolicy);
     }
 }

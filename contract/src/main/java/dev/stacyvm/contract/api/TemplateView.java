@@ -50,6 +50,8 @@ public record TemplateView(
         @Schema(description = "The egress policy its networked sandboxes get unless the create names one; left out "
                 + "without one.")
         @JsonInclude(JsonInclude.Include.NON_NULL) NetworkPolicy networkPolicy,
+        @Schema(description = "if-not-present, always or never; left out: the operator's.")
+        @JsonInclude(JsonInclude.Include.NON_NULL) String pullPolicy,
         @Schema(description = "The owner whose template it is: only that owner sees and uses it.",
                 examples = "default:ci-bot")
         String ownerId,

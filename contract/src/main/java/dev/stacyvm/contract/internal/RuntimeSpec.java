@@ -22,6 +22,8 @@ import java.util.Map;
  * @param registryCredential the sandbox's tenant's credential for its image's registry; {@code null}
  *                      pulls anonymously (and an image pulled with another tenant's credential is
  *                      then pulled again, anonymously, before it runs)
+ * @param pullPolicy    {@code if-not-present}, {@code always} or {@code never} for this sandbox's
+ *                      image (a template's or the create's); {@code null}: the worker's own
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuntimeSpec(
@@ -38,5 +40,6 @@ public record RuntimeSpec(
         boolean readOnlyRoot,
         int diskMb,
         NetworkPolicy networkPolicy,
-        RegistryCredential registryCredential) {
+        RegistryCredential registryCredential,
+        String pullPolicy) {
 }

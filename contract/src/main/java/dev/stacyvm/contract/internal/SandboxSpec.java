@@ -22,6 +22,8 @@ import java.util.Map;
  * of a {@code network: "bridge"} sandbox, already bounded by its tenant's ({@code null} with no network).
  * {@code registry_credential} is the owner's tenant's credential for the image's registry, which the
  * worker pulls with; the scheduler passes it on and never stores it ({@code null}: an anonymous pull).
+ * {@code pull_policy} ({@code if-not-present}, {@code always}, {@code never}) overrides the worker's
+ * for this sandbox's image ({@code null}: the worker's).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -45,12 +47,13 @@ public record SandboxSpec(
         boolean readOnlyRoot,
         int diskMb,
         NetworkPolicy networkPolicy,
-        RegistryCredential registryCredential) {
+        RegistryCredential registryCredential,
+        String pullPolicy) {
 
     /** This spec run as root: only for a create from a template an administrator allowed to. */
     public SandboxSpec asRoot() {
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttlSeconds, metadata, env, network, ports,
                 publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot, diskMb,
-                networkPolicy, registryCredential);
+                networkPolicy, registryCredential, pullPolicy);
     }
 }

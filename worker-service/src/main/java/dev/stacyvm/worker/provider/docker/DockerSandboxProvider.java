@@ -95,8 +95,10 @@ public class DockerSandboxProvider implements SandboxProvider {
         String name = containerName(spec.sandboxId());
         // a pooled container's image is the operator's (pulled without a credential), so a sandbox with
         // a credential for its registry starts its own, which proves its access first
+        ImagePulls.PullPolicy pullPolicy = ImagePulls.PullPolicy.of(spec.pullPolicy());
+        // and a sandbox that asks for a fresh pull (always) gets one
         Optional<InspectContainerResponse> pooled = spec.registryCredential() == null
-                ? warmPool.claim(spec, name) : Optional.empty();
+                && pullPolicy != ImagePulls.PullPolicy.ALWAYS ? warmPool.claim(spec, name) : Optional.empty();
         InspectContainerResponse container = pooled.orElseGet(() -> {
             Map<String, String> labels = new HashMap<>();
             labels.put(LABEL_MANAGED, "true");
@@ -109,7 +111,7 @@ public class DockerSandboxProvider implements SandboxProvider {
                 spec.env().forEach((variable, value) -> env.add(variable + "=" + value));
             }
             return containers.start(name, ContainerShape.of(spec, config.disk().defaultMb()), env, labels,
-                    spec.registryCredential());
+                    spec.registryCredential(), pullPolicy);
         });
         if (ContainerShape.of(spec, config.disk().defaultMb()).networked()) {
             try {

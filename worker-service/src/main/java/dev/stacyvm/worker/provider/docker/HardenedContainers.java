@@ -86,13 +86,14 @@ public class HardenedContainers {
     /**
      * Creates and starts a container of this shape under {@code name}; a container of that name
      * already there (a retried create) is started and reused. Answers the started container.
-     * {@code credential} (null: none) is the sandbox's tenant's for its image's registry.
+     * {@code credential} (null: none) is the sandbox's tenant's for its image's registry;
+     * {@code pullPolicy} (null: the operator's) the template's or the create's.
      */
     InspectContainerResponse start(String name, ContainerShape shape, List<String> env, Map<String, String> labels,
-            RegistryCredential credential) {
+            RegistryCredential credential, ImagePulls.PullPolicy pullPolicy) {
         disk.requireUsable();
-        // pulled first when missing (the operator's policy and mirrors), or private: the name to create from
-        String image = images.ensure(shape.image(), credential);
+        // pulled first when missing (the policy and the operator's mirrors), or private: the name to create from
+        String image = images.ensure(shape.image(), credential, pullPolicy);
         long imageBytes = requireImage(image);
         String nameFiles = resolutionFiles.prepare(shape.networked());
         labels = new java.util.HashMap<>(labels);

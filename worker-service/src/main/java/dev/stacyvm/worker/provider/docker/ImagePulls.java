@@ -53,9 +53,23 @@ import java.util.concurrent.TimeoutException;
 @ApplicationScoped
 public class ImagePulls {
 
-    /** The pull policies an operator may set (docs/images.md). */
+    /** The pull policies an operator, a template or a create may set (docs/images.md). */
     public enum PullPolicy {
-        IF_NOT_PRESENT, ALWAYS, NEVER
+        IF_NOT_PRESENT, ALWAYS, NEVER;
+
+        /** The policy by its wire name ({@code if-not-present}, {@code always}, {@code never}); null for null. */
+        public static PullPolicy of(String name) {
+            if (name == null || name.isBlank()) {
+                return null;
+            }
+            for (PullPolicy policy : values()) {
+                if (policy.name().replace('_', '-').equalsIgnoreCase(name.trim())) {
+                    return policy;
+                }
+            }
+            throw new InvalidRequestException("pull_policy must be if-not-present, always or never, not \"" + name
+                    + "\"");
+        }
     }
 
     @Inject
@@ -86,12 +100,13 @@ public class ImagePulls {
      * @see #ensure(String, RegistryCredential)
      */
     public String ensure(String image) {
-        return ensure(image, null);
+        return ensure(image, null, null);
     }
 
     /**
-     * Makes the image present as the policy says, pulling with {@code credential} (its tenant's, for
-     * the image's registry; null: anonymously), and answers the name to create the container from:
+     * Makes the image present as the policy says ({@code override}, a template's or a create's, else
+     * the operator's), pulling with {@code credential} (its tenant's, for the image's registry; null:
+     * anonymously), and answers the name to create the container from:
      * the reference as given, or, for a digest pulled through a mirror (a digest cannot be tagged),
      * the mirror's reference to that digest. A private image the worker has is pulled again first.
      *
@@ -101,14 +116,14 @@ public class ImagePulls {
      * @throws WorkerUnavailableException when the pull outlived {@code pull-timeout}
      * @throws ProviderFailureException when the engine failed otherwise
      */
-    public String ensure(String image, RegistryCredential credential) {
+    public String ensure(String image, RegistryCredential credential, PullPolicy override) {
         ImageReference reference;
         try {
             reference = ImageReference.parse(image);
         } catch (IllegalArgumentException malformed) {
             throw new InvalidRequestException("image \"" + image + "\": " + malformed.getMessage());
         }
-        PullPolicy policy = config.images().pullPolicy();
+        PullPolicy policy = override != null ? override : config.images().pullPolicy();
         boolean present = policy != PullPolicy.ALWAYS && present(image, reference);
         boolean presentPrivate = present && privateImages.isPrivate(reference);
         if (present && !presentPrivate) {
