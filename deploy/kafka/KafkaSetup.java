@@ -67,6 +67,8 @@ public class KafkaSetup {
         // the system tests put a poison message on the audit topic and read the dead letters
         grants.add(topic("system-tests", AUDIT_EVENTS, AclOperation.WRITE));
         grants.add(topic("system-tests", DEAD_LETTERS, AclOperation.READ));
+        // and read the sandbox events a create publishes (its pull's progress)
+        grants.add(topic("system-tests", SANDBOX_EVENTS, AclOperation.READ));
         grants.add(group("system-tests", "system-tests."));
         return grants;
     }

@@ -101,6 +101,10 @@ public class Sandbox extends PanacheEntityBase {
     @Column(name = "image_digest")
     public String imageDigest;
 
+    /** While creating: how far its create has come (its image's pull), as its worker said; else null. */
+    @Column(name = "progress")
+    public String progress;
+
     /** Moved on by a preview rotation: tokens of an earlier generation are refused by the preview-router. */
     @Column(name = "preview_generation", nullable = false)
     public long previewGeneration;

@@ -236,4 +236,64 @@ class ImagePullTest {
             }
         }
     }
+
+    @Test
+    void aPullsProgressIsPublishedWhileTheSandboxIsCreating() throws Exception {
+        String name = "stacyvm-progress-" + unique();
+        String remote = REGISTRY + "/library/" + name + ":1";
+        // a layer of its own to download: 24 MiB that do not compress
+        Process build = new ProcessBuilder("docker", "build", "-q", "--network", "none", "-t", remote, "-")
+                .redirectErrorStream(true).start();
+        try (var dockerfile = build.getOutputStream()) {
+            dockerfile.write(("FROM " + BASE + "\nRUN head -c 25165824 /dev/urandom > /tmp/blob\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(build.waitFor(120, TimeUnit.SECONDS), "docker build finished");
+        assertEquals(0, build.exitValue(), "docker build: " + output);
+        docker("push", "-q", remote);
+        docker("rmi", remote);
+        String image = name + ":1";
+        localImages.add(image);
+
+        java.util.Properties consumer = new java.util.Properties();
+        consumer.putAll(SuiteKafka.asTests());
+        consumer.put("group.id", "system-tests.progress-" + unique());
+        consumer.put("auto.offset.reset", "latest");
+        consumer.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+        consumer.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+        try (var events = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(consumer)) {
+            events.subscribe(List.of("stacyvm.sandbox-events"));
+            long assigned = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (events.assignment().isEmpty() && System.nanoTime() < assigned) {
+                events.poll(java.time.Duration.ofMillis(200));
+            }
+            assertTrue(!events.assignment().isEmpty(), "the test reads the sandbox events");
+            String id = sandboxes.create(Map.of("image", image, "ttl", "5m"));
+            List<Map<String, Object>> progress = new ArrayList<>();
+            boolean running = false;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!running && System.nanoTime() < deadline) {
+                for (var record : events.poll(java.time.Duration.ofMillis(500))) {
+                    if (!id.equals(record.key())) {
+                        continue;
+                    }
+                    Map<String, Object> event = io.restassured.path.json.JsonPath.from(record.value()).getMap("");
+                    if ("sandbox.progress".equals(event.get("type"))) {
+                        progress.add(event);
+                    } else if ("running".equals(event.get("to_state"))) {
+                        running = true;
+                    }
+                }
+            }
+            assertTrue(running, "the sandbox ran");
+            assertTrue(!progress.isEmpty() && "pulling".equals(progress.get(0).get("phase")),
+                    "the pull was announced before it ran: " + progress);
+            Map<String, Object> pulled = progress.get(progress.size() - 1);
+            assertEquals("pulled", pulled.get("phase"), "and its end: " + progress);
+            assertTrue(((Number) pulled.get("bytes_total")).longValue() >= 24L * 1024 * 1024,
+                    "the bytes it downloaded: " + pulled);
+            assertTrue(String.valueOf(pulled.get("detail")).contains(image), "the line names the image: " + pulled);
+        }
+    }
 }

@@ -3,6 +3,7 @@ package dev.stacyvm.audit.event;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stacyvm.audit.service.AuditLog;
+import dev.stacyvm.contract.event.SandboxProgress;
 import dev.stacyvm.contract.event.StacyvmEvent;
 import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -42,6 +43,9 @@ public class AuditEventConsumer {
         } catch (JsonProcessingException e) {
             Log.warnf("refusing a message that is not a StacyVM event: %s", e.getOriginalMessage());
             throw new IllegalArgumentException("not a StacyVM event: " + e.getOriginalMessage());
+        }
+        if (event instanceof SandboxProgress) {
+            return; // how far a create has come is news, not an audit fact
         }
         if (event.eventId() == null || event.occurredAt() == null) {
             throw new IllegalArgumentException("event without event_id or occurred_at");

@@ -1,6 +1,7 @@
 package dev.stacyvm.audit.service;
 
 import dev.stacyvm.contract.event.AuditEvent;
+import dev.stacyvm.contract.event.SandboxProgress;
 import dev.stacyvm.contract.event.SandboxStateChanged;
 import dev.stacyvm.contract.event.StacyvmEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,6 +41,7 @@ public class AuditLog {
                     audit.requestId(), audit.sourceAddress(), audit.detail());
             case SandboxStateChanged changed -> new Entry(SCHEDULER_ACTOR, changed.type(), changed.sandboxId(),
                     changed.toState(), null, null, describe(changed));
+            case SandboxProgress progress -> throw new IllegalArgumentException("progress is not audited");
         };
         // the chain head's row lock orders appends: ids and the chain follow the same order
         String previous = (String) entityManager

@@ -14,8 +14,9 @@ import java.util.UUID;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = SandboxStateChanged.class, name = SandboxStateChanged.TYPE),
     @JsonSubTypes.Type(value = AuditEvent.class, name = AuditEvent.TYPE),
+    @JsonSubTypes.Type(value = SandboxProgress.class, name = SandboxProgress.TYPE),
 })
-public sealed interface StacyvmEvent permits SandboxStateChanged, AuditEvent {
+public sealed interface StacyvmEvent permits SandboxStateChanged, AuditEvent, SandboxProgress {
 
     UUID eventId();
 

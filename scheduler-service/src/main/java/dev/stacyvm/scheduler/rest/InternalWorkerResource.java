@@ -2,9 +2,12 @@ package dev.stacyvm.scheduler.rest;
 
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.WorkerCredentialView;
 import dev.stacyvm.contract.api.WorkerView;
+import dev.stacyvm.contract.internal.PullProgress;
 import dev.stacyvm.contract.internal.WorkerRegistration;
+import dev.stacyvm.scheduler.service.SandboxTransitions;
 import dev.stacyvm.scheduler.service.WorkerCredentials;
 import dev.stacyvm.scheduler.service.WorkerRegistry;
 import dev.stacyvm.support.auth.AuthenticatedWorker;
@@ -40,6 +43,9 @@ public class InternalWorkerResource {
     @Inject
     AuthenticatedWorker caller;
 
+    @Inject
+    SandboxTransitions transitions;
+
     @POST
     @CalledByWorker
     public WorkerView heartbeat(WorkerRegistration registration) {
@@ -54,6 +60,22 @@ public class InternalWorkerResource {
     @InternalApi
     public List<WorkerView> list() {
         return registry.list();
+    }
+
+    /**
+     * The worker's word on how far a create it was asked for has come (the pull of its image);
+     * taken only for a creating sandbox placed on that worker.
+     */
+    @POST
+    @Path("/{id}/sandboxes/{sandbox}/progress")
+    @CalledByWorker
+    public StatusResponse progress(@PathParam("id") String id, @PathParam("sandbox") String sandboxId,
+            PullProgress progress) {
+        caller.requireSelf(id);
+        if (progress == null || progress.phase() == null || progress.detail() == null || progress.detail().length() > 512) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "a phase and a detail of at most 512 characters are required");
+        }
+        return new StatusResponse(transitions.progress(sandboxId, id, progress) ? "recorded" : "ignored");
     }
 
     /** The worker process {@code instance} is shutting down cleanly. */

@@ -102,6 +102,7 @@ public class SandboxLifecycle {
                 s.publishedPorts = handle.publishedPorts() == null ? Map.of() : handle.publishedPorts();
                 s.previewHost = handle.previewHost();
                 s.imageDigest = handle.imageDigest();
+                s.progress = null; // it runs: nothing left to wait for
             });
         } catch (SchedulingException destroyedMeanwhile) {
             // a destroy came in while the worker was starting the container: remove what it started

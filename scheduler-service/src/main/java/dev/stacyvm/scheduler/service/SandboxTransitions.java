@@ -2,8 +2,10 @@ package dev.stacyvm.scheduler.service;
 
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.event.PreviewRoute;
+import dev.stacyvm.contract.event.SandboxProgress;
 import dev.stacyvm.contract.event.SandboxStateChanged;
 import dev.stacyvm.contract.event.Topics;
+import dev.stacyvm.contract.internal.PullProgress;
 import dev.stacyvm.outbox.OutboxWriter;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.error.SandboxNotFoundException;
@@ -26,6 +28,25 @@ public class SandboxTransitions {
 
     @Inject
     OutboxWriter outbox;
+
+    /**
+     * Records how far a {@code creating} sandbox's create has come (its worker's word on a pull)
+     * and publishes it as {@code sandbox.progress}; a sandbox past {@code creating}, or placed on
+     * another worker, is left alone.
+     *
+     * @return whether it was recorded
+     */
+    @Transactional
+    public boolean progress(String id, String workerId, PullProgress progress) {
+        Sandbox sandbox = Sandbox.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        if (sandbox == null || sandbox.state != SandboxState.CREATING || !workerId.equals(sandbox.workerId)) {
+            return false;
+        }
+        sandbox.progress = progress.detail();
+        outbox.append(SandboxProgress.of(sandbox.id, sandbox.ownerId, sandbox.workerId, progress.phase(),
+                progress.detail(), progress.bytesDone(), progress.bytesTotal()));
+        return true;
+    }
 
     /** Records a new sandbox in {@code creating}. */
     @Transactional

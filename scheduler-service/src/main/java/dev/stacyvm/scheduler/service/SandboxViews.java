@@ -1,6 +1,7 @@
 package dev.stacyvm.scheduler.service;
 
 import dev.stacyvm.contract.api.NetworkPolicy;
+import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.config.SchedulerConfig;
@@ -38,6 +39,7 @@ public class SandboxViews {
                 sandbox.imageDigest, sandbox.memoryMb, sandbox.vcpus, sandbox.createdAt, sandbox.expiresAt, sandbox.metadata,
                 config.previewDomain() + portSuffix, sandbox.ownerId, sandbox.workerId, previewUrls, sandbox.publicPreview, sandbox.error,
                 sandbox.diskMb == 0 ? null : sandbox.diskMb, sandbox.network,
-                "bridge".equals(sandbox.network) ? effective(sandbox.networkPolicy) : null, null, null);
+                "bridge".equals(sandbox.network) ? effective(sandbox.networkPolicy) : null, null, null,
+                sandbox.state == SandboxState.CREATING ? sandbox.progress : null);
     }
 }

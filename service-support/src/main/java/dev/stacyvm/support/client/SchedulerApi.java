@@ -10,6 +10,7 @@ import dev.stacyvm.contract.api.WorkerView;
 import dev.stacyvm.contract.internal.CapacityView;
 import dev.stacyvm.contract.internal.ImagePins;
 import dev.stacyvm.contract.internal.OwnerUsage;
+import dev.stacyvm.contract.internal.PullProgress;
 import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.contract.internal.TtlExtension;
 import dev.stacyvm.contract.internal.WorkerRegistration;
@@ -109,6 +110,12 @@ public interface SchedulerApi {
     @PUT
     @Path("/image-pins/{source}")
     ImagePins pinImages(@PathParam("source") String source, ImagePins pins);
+
+    /** How far a create on this worker has come (the pull of its image). */
+    @POST
+    @Path("/workers/{id}/sandboxes/{sandbox}/progress")
+    StatusResponse progress(@PathParam("id") String workerId, @PathParam("sandbox") String sandboxId,
+            PullProgress progress);
 
     /** Every pinned image; a worker asks for itself. */
     @GET

@@ -81,6 +81,9 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Inject
     ImageUsage imageUsage;
 
+    @Inject
+    dev.stacyvm.worker.service.PullProgressReporter progress;
+
     @Override
     public String name() {
         return NAME;
@@ -111,7 +114,7 @@ public class DockerSandboxProvider implements SandboxProvider {
                 spec.env().forEach((variable, value) -> env.add(variable + "=" + value));
             }
             return containers.start(name, ContainerShape.of(spec, config.disk().defaultMb()), env, labels,
-                    spec.registryCredential(), pullPolicy);
+                    new ImageRequest(spec.registryCredential(), pullPolicy, progress.forSandbox(spec.sandboxId())));
         });
         if (ContainerShape.of(spec, config.disk().defaultMb()).networked()) {
             try {

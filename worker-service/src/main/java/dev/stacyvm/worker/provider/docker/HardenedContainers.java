@@ -15,7 +15,6 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
-import dev.stacyvm.contract.image.RegistryCredential;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.error.ProviderFailureException;
@@ -86,14 +85,14 @@ public class HardenedContainers {
     /**
      * Creates and starts a container of this shape under {@code name}; a container of that name
      * already there (a retried create) is started and reused. Answers the started container.
-     * {@code credential} (null: none) is the sandbox's tenant's for its image's registry;
-     * {@code pullPolicy} (null: the operator's) the template's or the create's.
+     * {@code imageRequest} says how its image is got (a credential, a pull policy, who hears progress).
      */
     InspectContainerResponse start(String name, ContainerShape shape, List<String> env, Map<String, String> labels,
-            RegistryCredential credential, ImagePulls.PullPolicy pullPolicy) {
+            ImageRequest imageRequest) {
         disk.requireUsable();
         // pulled first when missing (the policy and the operator's mirrors), or private: the name to create from
-        String image = images.ensure(shape.image(), credential, pullPolicy);
+        String image = images.ensure(shape.image(), imageRequest.credential(), imageRequest.policy(),
+                imageRequest.progress());
         long imageBytes = requireImage(image);
         String nameFiles = resolutionFiles.prepare(shape.networked());
         labels = new java.util.HashMap<>(labels);

@@ -9,6 +9,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
 import dev.stacyvm.contract.image.ImageReference;
 import dev.stacyvm.contract.image.RegistryCredential;
+import dev.stacyvm.contract.internal.PullProgress;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.error.ProviderFailureException;
@@ -34,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Images a sandbox names that the engine lacks are pulled before its container is created, as
@@ -87,7 +89,23 @@ public class ImagePulls {
     @Inject
     ImageUsage usage;
 
-    private final ConcurrentMap<String, CompletableFuture<String>> pulling = new ConcurrentHashMap<>();
+    /** How often a pull's progress is passed on, at most. */
+    static final long PROGRESS_INTERVAL_MILLIS = 2000;
+
+    /** A pull under way: its outcome, and whoever waits for it and wants to hear how it goes. */
+    private record Pull(CompletableFuture<String> done, List<Consumer<PullProgress>> listeners) {
+        void tell(PullProgress progress) {
+            for (Consumer<PullProgress> listener : listeners) {
+                try {
+                    listener.accept(progress);
+                } catch (RuntimeException ignored) {
+                    // a listener's trouble never fails the pull
+                }
+            }
+        }
+    }
+
+    private final ConcurrentMap<String, Pull> pulling = new ConcurrentHashMap<>();
     private final ExecutorService pullers = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "image-pull");
         thread.setDaemon(true);
@@ -100,13 +118,14 @@ public class ImagePulls {
      * @see #ensure(String, RegistryCredential)
      */
     public String ensure(String image) {
-        return ensure(image, null, null);
+        return ensure(image, null, null, progress -> { });
     }
 
     /**
      * Makes the image present as the policy says ({@code override}, a template's or a create's, else
      * the operator's), pulling with {@code credential} (its tenant's, for the image's registry; null:
-     * anonymously), and answers the name to create the container from:
+     * anonymously) and telling {@code progress} how the pull goes (a pull shared with other creates
+     * tells each of them), and answers the name to create the container from:
      * the reference as given, or, for a digest pulled through a mirror (a digest cannot be tagged),
      * the mirror's reference to that digest. A private image the worker has is pulled again first.
      *
@@ -116,7 +135,8 @@ public class ImagePulls {
      * @throws WorkerUnavailableException when the pull outlived {@code pull-timeout}
      * @throws ProviderFailureException when the engine failed otherwise
      */
-    public String ensure(String image, RegistryCredential credential, PullPolicy override) {
+    public String ensure(String image, RegistryCredential credential, PullPolicy override,
+            Consumer<PullProgress> progress) {
         ImageReference reference;
         try {
             reference = ImageReference.parse(image);
@@ -138,15 +158,17 @@ public class ImagePulls {
         }
         // creates sharing a pull share its credential too: never one tenant's pull for another
         String key = image + "\0" + credentialKey(credential);
-        CompletableFuture<String> pull = new CompletableFuture<>();
-        CompletableFuture<String> shared = pulling.putIfAbsent(key, pull);
-        if (shared == null) {
-            shared = pull;
+        Pull pull = new Pull(new CompletableFuture<>(), new java.util.concurrent.CopyOnWriteArrayList<>());
+        Pull joined = pulling.putIfAbsent(key, pull);
+        Pull shared = joined == null ? pull : joined;
+        shared.listeners().add(progress);
+        progress.accept(new PullProgress(PullProgress.PULLING, "pulling " + image, 0, 0));
+        if (joined == null) {
             pullers.execute(() -> {
                 try {
-                    pull.complete(pullNow(image, reference, credential));
+                    pull.done().complete(pullNow(image, reference, credential, pull));
                 } catch (RuntimeException failed) {
-                    pull.completeExceptionally(failed);
+                    pull.done().completeExceptionally(failed);
                 } finally {
                     pulling.remove(key, pull);
                 }
@@ -154,7 +176,7 @@ public class ImagePulls {
         }
         Duration timeout = config.images().pullTimeout();
         try {
-            return shared.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            return shared.done().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException slow) {
             throw new WorkerUnavailableException("pulling image \"" + image + "\" took longer than " + timeout
                     + " (stacyvm.worker.images.pull-timeout)");
@@ -197,7 +219,7 @@ public class ImagePulls {
     }
 
     /** Pulls from each source in turn until one has the image; answers the name to create from. */
-    private String pullNow(String image, ImageReference reference, RegistryCredential credential) {
+    private String pullNow(String image, ImageReference reference, RegistryCredential credential, Pull pull) {
         List<ImageReference> sources = new ArrayList<>();
         if (reference.dockerHub()) {
             config.images().registryMirrors().orElse(List.of()).stream()
@@ -218,7 +240,7 @@ public class ImagePulls {
             if (left <= 0) {
                 break;
             }
-            PullImageResultCallback callback = new PullImageResultCallback();
+            PullProgressCallback callback = new PullProgressCallback(image, pull::tell, PROGRESS_INTERVAL_MILLIS);
             // a credential goes to its own registry only, never to a mirror
             boolean authenticated = credential != null && credential.registry().equals(source.registry());
             try {
@@ -240,6 +262,7 @@ public class ImagePulls {
                     privateImages.markPrivate(reference);
                 }
                 usage.used(docker.inspectImageCmd(name).exec().getId()); // a fresh pull is not garbage yet
+                pull.tell(callback.pulled());
                 return name;
             } catch (NotFoundException | DockerClientException missing) {
                 tried.add(source + " (" + firstLine(missing.getMessage()) + ")");

@@ -239,7 +239,7 @@ public class WarmPool {
                     DockerSandboxProvider.LABEL_WORKER, identity.id(),
                     LABEL_POOL, shape.poolKey(agentDigest));
             try {
-                InspectContainerResponse started = containers.start(name, shape, List.of(), labels, null, null);
+                InspectContainerResponse started = containers.start(name, shape, List.of(), labels, ImageRequest.OPERATORS);
                 pool.ready.addLast(new Pooled(name, started.getId()));
                 pool.lastFailure = null;
             } catch (SandboxOperationException | com.github.dockerjava.api.exception.DockerException e) {
