@@ -4,6 +4,8 @@ import static dev.stacyvm.systemtests.Suite.api;
 import static dev.stacyvm.systemtests.Suite.as;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,7 @@ class ImagePolicyTest {
     private static final String BASE = "stacyvm/base:bookworm";
 
     @Test
-    void aTenantsImagePolicyRefusesWhatItDeniesOnEveryRouteThatNamesAnImage() {
+    void aTenantsImagePolicyRefusesWhatItDeniesOnEveryRouteThatNamesAnImage() throws InterruptedException {
         String tenant = "imgpol-" + UUID.randomUUID().toString().substring(0, 8);
         try (Suite.Keys keys = new Suite.Keys(); Suite.Sandboxes sandboxes = new Suite.Sandboxes()) {
             String key = keys.issue(tenant, "user");
@@ -36,6 +38,15 @@ class ImagePolicyTest {
 
             as(key).body(Map.of("image", "alpine:latest", "ttl", "5m")).post("/sandboxes").then().statusCode(403)
                     .body("code", equalTo("image_not_allowed")).body("message", containsString("\"*:latest\""));
+            List<Map<String, Object>> denied = List.of();
+            for (int attempt = 0; attempt < 40 && denied.isEmpty(); attempt++) {
+                Thread.sleep(500);
+                denied = api().queryParam("actor", tenant + "/test-user").queryParam("action", "sandbox.create")
+                        .get("/admin/audit").then().statusCode(200).extract().jsonPath().getList("$");
+            }
+            assertEquals(1, denied.size(), "the refused create is in the audit log: " + denied);
+            assertEquals("denied", denied.get(0).get("outcome"));
+            assertTrue(String.valueOf(denied.get(0).get("detail")).contains("image_not_allowed"), denied.toString());
             as(key).body(Map.of("image", "alpine", "ttl", "5m")).post("/sandboxes").then().statusCode(403)
                     .body("message", containsString("\"*:latest\""));
             as(key).body(Map.of("image", "python:3.12", "ttl", "5m")).post("/sandboxes").then().statusCode(403)

@@ -120,7 +120,17 @@ public class SandboxGateway {
      * then only with the template's own image: the administrator allowed root for that image.
      */
     private SandboxView createResolved(CreateSandboxRequest request, String template) {
-        SandboxSpec resolved = requests.resolve(request, context.caller());
+        SandboxSpec resolved;
+        try {
+            resolved = requests.resolve(request, context.caller());
+        } catch (ApiException refused) {
+            if (refused.code().httpStatus() == 403) {
+                // a policy's refusal (an image, egress) is a denial the audit log must show
+                audit.record(CREATE, null, context.caller().ownerId(), null, AuditEvent.DENIED,
+                        refused.code().wireName() + ": " + refused.getMessage());
+            }
+            throw refused;
+        }
         if (template != null && templates.allowsRoot(template)) {
             String allowed = requests.resolve(templates.createRequest(template), context.caller()).image();
             if (!allowed.equals(resolved.image())) {
