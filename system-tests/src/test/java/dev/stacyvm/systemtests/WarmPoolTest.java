@@ -191,4 +191,49 @@ class WarmPoolTest {
                 .then().statusCode(200).body("stdout", equalTo("cold\n"));
         assertTrue(awaitFullPool().stream().noneMatch(lost::contains), "the pool filled up with new containers");
     }
+
+    /** The worker's pool of the default image at {@code memoryMb}, if it keeps one. */
+    private static java.util.Optional<Map<String, Object>> poolOf(int memoryMb) {
+        List<Map<String, Object>> pools = given().baseUri(WORKER_URL).header("X-Service-Token", SERVICE_TOKEN)
+                .get("/internal/warm-pool").then().statusCode(200).extract().jsonPath().getList("$");
+        return pools.stream().filter(pool -> DEFAULT_IMAGE.equals(pool.get("image"))
+                && ((Number) pool.get("memory_mb")).intValue() == memoryMb).findFirst();
+    }
+
+    @Test
+    void aTemplatesPoolSizeKeepsWarmSandboxesOfItsShapeThatItsSpawnsClaim() throws Exception {
+        int memoryMb = 320; // a shape of its own, beside the default pool's
+        String template = "warm-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        api().body(Map.of("name", template, "image", DEFAULT_IMAGE, "memory_mb", memoryMb, "pool_size", 1,
+                "env", Map.of("A", "1"))).post("/templates").then().statusCode(400)
+                .body("message", org.hamcrest.Matchers.containsString("pool_size"));
+        api().body(Map.of("name", template, "image", DEFAULT_IMAGE, "pool_size", 99)).post("/templates").then()
+                .statusCode(400);
+        api().body(Map.of("name", template, "image", DEFAULT_IMAGE, "memory_mb", memoryMb, "pool_size", 1))
+                .post("/templates").then().statusCode(201).body("pool_size", equalTo(1));
+        try {
+            Map<String, Object> pool = null;
+            for (int attempt = 0; attempt < 240; attempt++) {
+                pool = poolOf(memoryMb).orElse(null);
+                if (pool != null && count(pool, "ready") == 1) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            assertTrue(pool != null && count(pool, "ready") == 1 && count(pool, "target") == 1,
+                    "the worker keeps one warm sandbox of the template's shape within 60 s: " + pool);
+            String id = api().post("/templates/{t}/spawn", template).then().statusCode(201).extract().path("id");
+            sandboxes.adopt(id);
+            assertEquals(1, count(poolOf(memoryMb).orElseThrow(), "claimed"), "the spawn claimed the warm sandbox");
+            Suite.exec(id, Map.of("command", "true")).then().statusCode(200).body("exit_code", equalTo(0));
+        } finally {
+            api().delete("/templates/{t}", template).then().statusCode(200);
+        }
+        for (int attempt = 0; attempt < 240 && (poolOf(memoryMb).isPresent()
+                || pooledContainers().size() > count(pool(), "target")); attempt++) {
+            Thread.sleep(250);
+        }
+        assertTrue(poolOf(memoryMb).isEmpty(), "a deleted template's pool goes within 60 s");
+        assertEquals(count(pool(), "target"), pooledContainers().size(), "and its warm containers with it");
+    }
 }

@@ -78,6 +78,15 @@ public interface GatewayConfig {
      */
     String registrySecretsKey();
 
+    /** Limits on templates. */
+    Templates templates();
+
+    interface Templates {
+        /** The most warm sandboxes one template may ask each worker to keep ({@code pool_size}). */
+        @WithDefault("4")
+        int maxPoolSize();
+    }
+
     /** How OIDC bearer tokens map to callers (Quarkus OIDC's own settings verify them). */
     Oidc oidc();
 

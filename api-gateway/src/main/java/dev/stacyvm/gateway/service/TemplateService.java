@@ -33,6 +33,9 @@ public class TemplateService {
     @Inject
     DeniedLookups deniedLookups;
 
+    @Inject
+    dev.stacyvm.gateway.config.GatewayConfig config;
+
     @Transactional
     public TemplateView create(TemplateRequest request) {
         TemplateRequest checked = check(request, request == null ? null : request.name());
@@ -119,13 +122,35 @@ public class TemplateService {
                 request.publicPreview(), request.pidsLimit(), Boolean.TRUE.equals(request.allowRoot()) ? true : null,
                 request.readOnlyRoot(), request.diskMb(),
                 request.networkPolicy() == null ? null : request.networkPolicy().validated(),
-                request.pullPolicy() == null || request.pullPolicy().isBlank() ? null : request.pullPolicy().trim());
+                request.pullPolicy() == null || request.pullPolicy().isBlank() ? null : request.pullPolicy().trim(),
+                poolSize(request));
+    }
+
+    /**
+     * The template's pool size, checked: warm containers are started before anyone asks, so only a
+     * template whose sandboxes need nothing a warm container lacks may have them.
+     */
+    private Integer poolSize(TemplateRequest request) {
+        int size = request.poolSize() == null ? 0 : request.poolSize();
+        int max = config.templates().maxPoolSize();
+        if (size < 0 || size > max) {
+            throw ApiException.badRequest("pool_size must be between 0 and " + max);
+        }
+        if (size > 0 && ((request.env() != null && !request.env().isEmpty())
+                || (request.network() != null && !request.network().isBlank() && !"none".equals(request.network()))
+                || (request.ports() != null && !request.ports().isEmpty()) || Boolean.TRUE.equals(request.allowRoot())
+                || Boolean.TRUE.equals(request.readOnlyRoot()))) {
+            throw ApiException.badRequest("pool_size needs a template without env, network, ports, allow_root or "
+                    + "read_only_root: its warm sandboxes are started before anyone asks for them");
+        }
+        return size == 0 ? null : size;
     }
 
     private static TemplateView view(Template template) {
         TemplateRequest spec = template.spec;
         return new TemplateView(template.name, spec.image(), spec.provider(), spec.memoryMb(), spec.vcpus(), spec.ttl(),
                 spec.metadata(), spec.env(), spec.network(), spec.ports(), spec.publicPreview(), spec.pidsLimit(),
-                Boolean.TRUE.equals(spec.allowRoot()), spec.readOnlyRoot(), spec.diskMb(), spec.networkPolicy(), spec.pullPolicy(), template.ownerId, template.createdAt, template.updatedAt);
+                Boolean.TRUE.equals(spec.allowRoot()), spec.readOnlyRoot(), spec.diskMb(), spec.networkPolicy(), spec.pullPolicy(),
+                spec.poolSize() == null ? 0 : spec.poolSize(), template.ownerId, template.createdAt, template.updatedAt);
     }
 }

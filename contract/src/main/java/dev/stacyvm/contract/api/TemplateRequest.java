@@ -58,7 +58,11 @@ public record TemplateRequest(
         NetworkPolicy networkPolicy,
         @Schema(description = "As a create's pull_policy: if-not-present, always or never for its sandboxes' image. "
                 + "Default: the operator's.", examples = "always")
-        String pullPolicy) {
+        String pullPolicy,
+        @Schema(description = "Warm sandboxes each ready worker keeps of this template's image and shape, so that a "
+                + "spawn claims one instead of starting a container: 0 to the gateway's max-pool-size (4). Only for "
+                + "a template without env, network, ports, root or read-only root.", examples = "2")
+        Integer poolSize) {
 
     /** The create request this template stands for. */
     public CreateSandboxRequest asCreateRequest() {

@@ -52,6 +52,8 @@ public record TemplateView(
         @JsonInclude(JsonInclude.Include.NON_NULL) NetworkPolicy networkPolicy,
         @Schema(description = "if-not-present, always or never; left out: the operator's.")
         @JsonInclude(JsonInclude.Include.NON_NULL) String pullPolicy,
+        @Schema(description = "Warm sandboxes each ready worker keeps of it; 0 for none.")
+        int poolSize,
         @Schema(description = "The owner whose template it is: only that owner sees and uses it.",
                 examples = "default:ci-bot")
         String ownerId,

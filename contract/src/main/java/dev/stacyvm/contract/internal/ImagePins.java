@@ -5,14 +5,24 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 
 /**
- * Images no worker's garbage collection may remove, as one service declares them: the gateway's
- * default image and every image a template names. {@code PUT /internal/image-pins/{source}}
- * replaces that source's list on the scheduler; workers read the union.
+ * What workers keep for one service's sake: images no garbage collection may remove (the gateway's
+ * default image and every image a template names) and warm pools of templates' shapes (a template's
+ * {@code pool_size}). {@code PUT /internal/image-pins/{source}} replaces that source's on the
+ * scheduler; workers read the union.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record ImagePins(List<String> images) {
+public record ImagePins(List<String> images, List<WarmPoolDemand> pools) {
 
     public ImagePins {
         images = images == null ? List.of() : List.copyOf(images);
+        pools = pools == null ? List.of() : List.copyOf(pools);
+    }
+
+    /**
+     * Warm containers to keep of one isolated shape (no network, ports, env, root or read-only
+     * root): {@code memory_mb} and {@code disk_mb} in MiB.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record WarmPoolDemand(String image, int memoryMb, int vcpus, int pidsLimit, int diskMb, int size) {
     }
 }

@@ -3,6 +3,7 @@ package dev.stacyvm.scheduler.rest;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.internal.ImagePins;
 import dev.stacyvm.scheduler.ImagePin;
+import dev.stacyvm.scheduler.WarmPoolDemands;
 import dev.stacyvm.support.auth.AuthenticatedWorker;
 import dev.stacyvm.support.auth.CalledByWorker;
 import dev.stacyvm.support.auth.InternalApi;
@@ -17,7 +18,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 
 /**
  * Pinned images: services declare them ({@code PUT /internal/image-pins/{source}}, service token),
@@ -40,8 +40,9 @@ public class InternalImagePinResource {
     @InternalApi
     @Transactional
     public ImagePins put(@PathParam("source") String source, ImagePins pins) {
-        if (source == null || !source.matches("[a-z0-9-]{1,63}") || pins == null || pins.images().size() > MAX_PINS) {
-            throw ApiException.badRequest("a source ([a-z0-9-]) and at most " + MAX_PINS + " images are required");
+        if (source == null || !source.matches("[a-z0-9-]{1,63}") || pins == null || pins.images().size() > MAX_PINS
+                || pins.pools().size() > MAX_PINS) {
+            throw ApiException.badRequest("a source ([a-z0-9-]) and at most " + MAX_PINS + " images and pools are required");
         }
         ImagePin.delete("id.source", source);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -51,16 +52,25 @@ public class InternalImagePinResource {
             pin.updatedAt = now;
             pin.persist();
         }
+        WarmPoolDemands demands = WarmPoolDemands.findById(source);
+        if (demands == null) {
+            demands = new WarmPoolDemands();
+            demands.source = source;
+        }
+        demands.pools = pins.pools();
+        demands.updatedAt = now;
+        demands.persist();
         return pins;
     }
 
-    /** Every pinned image, whichever service pinned it. */
+    /** Every pinned image and every warm pool asked for, whichever service asked. */
     @GET
     @Path("/workers/{id}")
     @CalledByWorker
     @Transactional
-    public List<String> pinned(@PathParam("id") String workerId) {
+    public ImagePins pinned(@PathParam("id") String workerId) {
         caller.requireSelf(workerId);
-        return ImagePin.<ImagePin>listAll().stream().map(pin -> pin.id.image()).distinct().sorted().toList();
+        return new ImagePins(ImagePin.<ImagePin>listAll().stream().map(pin -> pin.id.image()).distinct().sorted().toList(),
+                WarmPoolDemands.<WarmPoolDemands>listAll().stream().flatMap(demands -> demands.pools.stream()).toList());
     }
 }

@@ -120,7 +120,7 @@ public interface SchedulerApi {
     /** Every pinned image; a worker asks for itself. */
     @GET
     @Path("/image-pins/workers/{id}")
-    List<String> pinnedImages(@PathParam("id") String workerId);
+    ImagePins pinnedImages(@PathParam("id") String workerId);
 
     /** Registers a worker or renews its heartbeat: the same call does both. */
     @POST

@@ -293,5 +293,16 @@ public interface WorkerConfig {
         /** How often pooled containers are checked, dead ones replaced and the pools topped up. */
         @WithDefault("5s")
         Duration checkInterval();
+
+        /**
+         * The most warm containers this worker keeps for templates' {@code pool_size} together,
+         * beyond its own pools: templates are their owners' to save, the host is the operator's.
+         */
+        @WithDefault("8")
+        int maxTemplateContainers();
+
+        /** How often the templates' pools are read from the scheduler. */
+        @WithDefault("15s")
+        Duration demandInterval();
     }
 }

@@ -195,7 +195,7 @@ public class ImageCatalog {
     private List<ImageReference> schedulerPins() {
         Set<ImageReference> pinned = new HashSet<>();
         clients.forEndpoint(SchedulerApi.class, config.schedulerUrl(), Duration.ofSeconds(10))
-                .pinnedImages(identity.id()).forEach(image -> parseInto(image, pinned));
+                .pinnedImages(identity.id()).images().forEach(image -> parseInto(image, pinned));
         return List.copyOf(pinned);
     }
 

@@ -5,8 +5,11 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import dev.stacyvm.contract.internal.ImagePins;
 import dev.stacyvm.contract.internal.RuntimeSpec;
 import dev.stacyvm.contract.internal.WarmPoolStatus;
+import dev.stacyvm.support.client.InternalClients;
+import dev.stacyvm.support.client.SchedulerApi;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.error.SandboxOperationException;
 import dev.stacyvm.worker.service.WorkerIdentity;
@@ -69,6 +72,9 @@ public class WarmPool {
     @Inject
     WorkerIdentity identity;
 
+    @Inject
+    InternalClients clients;
+
     /** Set once at start, before the pool thread runs; read by request threads from then on. */
     private volatile Map<ContainerShape, Pool> pools = Map.of();
     /** Containers taken out of a pool whose rename the engine may not show yet; guarded by {@code this}. */
@@ -77,8 +83,9 @@ public class WarmPool {
     /** The first 16 hex digits of the SHA-256 of the agent binary this worker mounts; set at start. */
     private volatile String agentDigest = "";
 
-    /** The containers one pool holds ready, oldest first, and what it has counted. */
+    /** The containers one pool holds ready, oldest first, how many it keeps, and what it has counted. */
     private static final class Pool {
+        volatile int target;
         final ConcurrentLinkedDeque<Pooled> ready = new ConcurrentLinkedDeque<>();
         final AtomicLong claimed = new AtomicLong();
         final AtomicLong missed = new AtomicLong();
@@ -90,18 +97,67 @@ public class WarmPool {
 
     void start(@Observes StartupEvent started) {
         WorkerConfig.WarmPool settings = config.warmPool();
-        if (settings.size() <= 0) {
-            return;
-        }
         agentDigest = digestOf(Path.of(config.agentPath()));
-        Map<ContainerShape, Pool> configured = new LinkedHashMap<>();
-        for (String image : settings.images()) {
-            configured.put(ContainerShape.isolated(image.trim(), settings.memoryMb(), settings.vcpus(),
-                    settings.pidsLimit(), settings.diskMb()), new Pool());
-        }
-        pools = java.util.Collections.unmodifiableMap(configured);
+        pools = pools(List.of());
         filler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("warm-pool").daemon().factory());
         filler.scheduleWithFixedDelay(this::checkAndFill, 0, settings.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
+        filler.scheduleWithFixedDelay(this::readTemplatePools, 0, settings.demandInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The pools to keep: the operator's ({@code size} of each configured image, in the configured
+     * shape) and the templates' ({@code pool_size} of each template shape, at most
+     * {@code max-template-containers} together, in the order the scheduler lists them). A pool
+     * already kept keeps its ready containers; one no longer asked for is dropped, and its
+     * containers are removed as strays at the next check.
+     */
+    private synchronized Map<ContainerShape, Pool> pools(List<ImagePins.WarmPoolDemand> demands) {
+        WorkerConfig.WarmPool settings = config.warmPool();
+        Map<ContainerShape, Integer> targets = new LinkedHashMap<>();
+        if (settings.size() > 0) {
+            for (String image : settings.images()) {
+                targets.merge(ContainerShape.isolated(image.trim(), settings.memoryMb(), settings.vcpus(),
+                        settings.pidsLimit(), settings.diskMb()), settings.size(), Integer::sum);
+            }
+        }
+        int left = settings.maxTemplateContainers();
+        for (ImagePins.WarmPoolDemand demand : demands) {
+            int size = Math.min(Math.max(0, demand.size()), left);
+            if (size > 0) {
+                targets.merge(ContainerShape.isolated(demand.image(), demand.memoryMb(), demand.vcpus(),
+                        demand.pidsLimit(), demand.diskMb()), size, Integer::sum);
+                left -= size;
+            }
+        }
+        Map<ContainerShape, Pool> kept = new LinkedHashMap<>();
+        targets.forEach((shape, target) -> {
+            Pool pool = pools.getOrDefault(shape, new Pool());
+            pool.target = target;
+            kept.put(shape, pool);
+        });
+        return java.util.Collections.unmodifiableMap(kept);
+    }
+
+    /** Reads the templates' pools from the scheduler; the pools stay as they are when it cannot say. */
+    private void readTemplatePools() {
+        try {
+            List<ImagePins.WarmPoolDemand> demands = clients.forEndpoint(SchedulerApi.class, config.schedulerUrl(),
+                    java.time.Duration.ofSeconds(10)).pinnedImages(identity.id()).pools();
+            String before = summary(pools);
+            pools = pools(demands);
+            String after = summary(pools);
+            if (!after.equals(before)) {
+                Log.infof("warm pools now: %s", after);
+            }
+        } catch (RuntimeException unreachable) {
+            Log.debugf("templates' warm pools unknown (%s); keeping the pools as they are", unreachable.getMessage());
+        }
+    }
+
+    private static String summary(Map<ContainerShape, Pool> pools) {
+        return pools.entrySet().stream().map(entry -> entry.getKey().image() + " " + entry.getKey().memoryMb() + "m x"
+                + entry.getValue().target).toList().toString();
     }
 
     void stop(@Observes ShutdownEvent stopping) {
@@ -160,11 +216,10 @@ public class WarmPool {
 
     /** Every pool with its counts; empty when the pool is off. */
     public List<WarmPoolStatus> status() {
-        int target = Math.max(0, config.warmPool().size());
         return pools.entrySet().stream().map(entry -> {
             ContainerShape shape = entry.getKey();
             Pool pool = entry.getValue();
-            return new WarmPoolStatus(shape.image(), shape.memoryMb(), shape.vcpus(), shape.pidsLimit(), target,
+            return new WarmPoolStatus(shape.image(), shape.memoryMb(), shape.vcpus(), shape.pidsLimit(), pool.target,
                     pool.ready.size(), pool.claimed.get(), pool.missed.get());
         }).toList();
     }
@@ -213,13 +268,12 @@ public class WarmPool {
                 });
                 pool.ready.forEach(pooled -> held.add(pooled.containerId()));
             }
-            int size = config.warmPool().size();
             for (Container container : engine.values()) {
                 if (held.contains(container.getId())) {
                     continue;
                 }
                 Pool pool = poolOf(container);
-                if (pool != null && "running".equals(container.getState()) && pool.ready.size() < size) {
+                if (pool != null && "running".equals(container.getState()) && pool.ready.size() < pool.target) {
                     pool.ready.addLast(new Pooled(nameOf(container), container.getId()));
                     Log.infof("adopted pooled container %s", nameOf(container));
                 } else {
@@ -232,7 +286,7 @@ public class WarmPool {
     }
 
     private void fill(ContainerShape shape, Pool pool) {
-        while (pool.ready.size() < config.warmPool().size() && !Thread.currentThread().isInterrupted()) {
+        while (pool.ready.size() < pool.target && !Thread.currentThread().isInterrupted()) {
             String name = NAME_PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
             Map<String, String> labels = Map.of(
                     DockerSandboxProvider.LABEL_MANAGED, "true",
