@@ -38,15 +38,7 @@ class ImageCollectionTest {
      */
     private static String mirrored(String name) throws Exception {
         String remote = REGISTRY + "/library/" + name + ":1";
-        Process build = new ProcessBuilder("docker", "build", "-q", "--network", "none", "-t", remote, "-")
-                .redirectErrorStream(true).start();
-        try (var dockerfile = build.getOutputStream()) {
-            dockerfile.write(("FROM " + BASE + "\nLABEL dev.stacyvm.test-image=" + name + "\n")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        String output = new String(build.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(build.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "docker build finished");
-        assertEquals(0, build.exitValue(), "docker build: " + output);
+        Suite.buildImage(remote, "FROM " + BASE + "\nLABEL dev.stacyvm.test-image=" + name + "\n");
         try {
             Suite.docker().pushImageCmd(REGISTRY + "/library/" + name).withTag("1")
                     .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>())

@@ -155,15 +155,7 @@ class ImagePullTest {
     /** Pushes an image of its own (the base image with a label, so a new id) into the mirror as {@code repository:tag}. */
     private static void pushDistinct(String repository, String tag, String label) throws Exception {
         String remote = REGISTRY + "/" + repository + ":" + tag;
-        Process build = new ProcessBuilder("docker", "build", "-q", "--network", "none", "-t", remote, "-")
-                .redirectErrorStream(true).start();
-        try (var dockerfile = build.getOutputStream()) {
-            dockerfile.write(("FROM " + BASE + "\nLABEL dev.stacyvm.test-image=" + label + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-        }
-        String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(build.waitFor(120, TimeUnit.SECONDS), "docker build finished");
-        assertEquals(0, build.exitValue(), "docker build: " + output);
+        Suite.buildImage(remote, "FROM " + BASE + "\nLABEL dev.stacyvm.test-image=" + label + "\n");
         docker("push", "-q", remote);
         docker("rmi", remote);
     }
@@ -242,15 +234,7 @@ class ImagePullTest {
         String name = "stacyvm-progress-" + unique();
         String remote = REGISTRY + "/library/" + name + ":1";
         // a layer of its own to download: 24 MiB that do not compress
-        Process build = new ProcessBuilder("docker", "build", "-q", "--network", "none", "-t", remote, "-")
-                .redirectErrorStream(true).start();
-        try (var dockerfile = build.getOutputStream()) {
-            dockerfile.write(("FROM " + BASE + "\nRUN head -c 25165824 /dev/urandom > /tmp/blob\n")
-                    .getBytes(StandardCharsets.UTF_8));
-        }
-        String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(build.waitFor(120, TimeUnit.SECONDS), "docker build finished");
-        assertEquals(0, build.exitValue(), "docker build: " + output);
+        Suite.buildImage(remote, "FROM " + BASE + "\nRUN head -c 25165824 /dev/urandom > /tmp/blob\n");
         docker("push", "-q", remote);
         docker("rmi", remote);
         String image = name + ":1";

@@ -54,6 +54,22 @@ final class Suite {
                 .log().ifValidationFails(LogDetail.ALL);
     }
 
+    /**
+     * Builds {@code dockerfile} (no context, no network) into the instance's engine as {@code tag};
+     * fails the test when the build does.
+     */
+    static void buildImage(String tag, String dockerfile) throws java.io.IOException, InterruptedException {
+        Process build = new ProcessBuilder("docker", "build", "-q", "--network", "none", "-t", tag, "-")
+                .redirectErrorStream(true).start();
+        try (var in = build.getOutputStream()) {
+            in.write(dockerfile.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String output = new String(build.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assertions.assertTrue(build.waitFor(120, java.util.concurrent.TimeUnit.SECONDS),
+                "docker build finished");
+        org.junit.jupiter.api.Assertions.assertEquals(0, build.exitValue(), "docker build: " + output);
+    }
+
     /** A request with another API key, JSON in and out. */
     static RequestSpecification as(String apiKey) {
         return given().spec(new RequestSpecBuilder()
