@@ -88,7 +88,7 @@ class AccessMatrixTest {
                 new Call("GET", "/environments/registry-connections", null, Reach.OWN_COLLECTION),
                 new Call("POST", "/environments/registry-connections", Map.of(), Reach.OWN_COLLECTION),
                 new Call("DELETE", "/environments/registry-connections/rc_0000000000000000", null, Reach.OWN_COLLECTION),
-                new Call("GET", "/images", null, Reach.OPERATOR),
+                new Call("GET", "/images", null, Reach.ADMIN),
                 new Call("DELETE", "/images/stacyvm-never-held:1", null, Reach.ADMIN),
                 new Call("POST", "/images/prune", Map.of("unused_for", "87600h"), Reach.ADMIN),
                 new Call("GET", "/workers/" + Suite.WORKER_ID, null, Reach.OPERATOR),

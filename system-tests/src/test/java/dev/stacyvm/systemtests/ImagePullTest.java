@@ -253,6 +253,8 @@ class ImagePullTest {
                 events.poll(java.time.Duration.ofMillis(200));
             }
             assertTrue(!events.assignment().isEmpty(), "the test reads the sandbox events");
+            // "latest" is resolved lazily; resolve it now, or the create's events could come before it
+            events.assignment().forEach(events::position);
             String id = sandboxes.create(Map.of("image", image, "ttl", "5m"));
             List<Map<String, Object>> progress = new ArrayList<>();
             boolean running = false;
@@ -279,5 +281,13 @@ class ImagePullTest {
                     "the bytes it downloaded: " + pulled);
             assertTrue(String.valueOf(pulled.get("detail")).contains(image), "the line names the image: " + pulled);
         }
+    }
+
+    @Test
+    void aRegistryAtAPrivateAddressTheOperatorDidNotListIsNeverAsked() {
+        // the test instance lists 127.0.0.1 only; 127.0.0.2 is the host too, and unlisted
+        api().body(Map.of("image", "127.0.0.2:5000/probe/app:1", "ttl", "5m")).post("/sandboxes").then()
+                .statusCode(400).body("code", equalTo("bad_request"))
+                .body("message", containsString("stacyvm.worker.images.private-registries"));
     }
 }

@@ -209,6 +209,11 @@ class WarmPoolTest {
                 .body("message", org.hamcrest.Matchers.containsString("pool_size"));
         api().body(Map.of("name", template, "image", DEFAULT_IMAGE, "pool_size", 99)).post("/templates").then()
                 .statusCode(400);
+        try (Suite.Keys keys = new Suite.Keys()) {
+            // warm containers hold a host's memory before anyone asks: only an administrator decides
+            Suite.as(keys.issue("default", "user")).body(Map.of("name", template, "image", DEFAULT_IMAGE, "pool_size", 1))
+                    .post("/templates").then().statusCode(403);
+        }
         api().body(Map.of("name", template, "image", DEFAULT_IMAGE, "memory_mb", memoryMb, "pool_size", 1))
                 .post("/templates").then().statusCode(201).body("pool_size", equalTo(1));
         try {

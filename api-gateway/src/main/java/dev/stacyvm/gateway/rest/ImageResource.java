@@ -21,8 +21,9 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
- * {@code /api/v1/images}: the images on each worker (operators and administrators: names across
- * every tenant), and, for administrators, removing one or collecting unused ones now.
+ * {@code /api/v1/images}, administrators only: the images on each worker (their names span every
+ * tenant, private registries included, which an operator of one tenant must not see), removing one,
+ * and collecting unused ones now.
  */
 @Path("/api/v1/images")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -41,7 +42,7 @@ public class ImageResource {
     AuditTrail audit;
 
     @GET
-    @Access(Access.Level.OPERATOR)
+    @Access(Access.Level.ADMIN)
     @Operation(summary = "The images on each ready worker",
             description = "Reference, digest, size, last use, sandboxes running it, and whether garbage collection "
                     + "always keeps it. A worker that did not answer carries an error and no images.")

@@ -93,7 +93,8 @@ public class RegistryConnections {
         connection.provider = provider;
         connection.registry = registry;
         connection.username = username;
-        connection.secret = secrets.seal(connection.id, secret);
+        connection.secret = secrets.seal(RegistrySecrets.binding(connection.id, connection.tenant, registry, username),
+                secret);
         connection.updatedAt = now;
         boolean firstForRegistry = RegistryConnection.count("tenant = ?1 and registry = ?2 and id <> ?3",
                 caller.tenant(), registry, connection.id) == 0;
@@ -135,7 +136,8 @@ public class RegistryConnections {
         RegistryConnection connection = RegistryConnection.find(
                 "tenant = ?1 and registry = ?2 order by isDefault desc, createdAt", tenant, registry).firstResult();
         return connection == null ? null
-                : new RegistryCredential(registry, connection.username, secrets.open(connection.id, connection.secret));
+                : new RegistryCredential(registry, connection.username, secrets.open(RegistrySecrets.binding(connection.id,
+                        connection.tenant, connection.registry, connection.username), connection.secret));
     }
 
     private static RegistryConnection owned(Caller caller, String id) {

@@ -14,8 +14,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Seals registry secrets at rest with AES-256-GCM (NIST SP 800-38D): a fresh 12-byte nonce each
- * time, a 128-bit tag, and the connection's id as associated data, so a sealed secret copied onto
- * another row does not open. The key is SHA-256 of {@code stacyvm.gateway.registry-secrets-key}
+ * time, a 128-bit tag, and the connection's id, tenant, registry and username as associated data,
+ * so a sealed secret copied onto another row, or a row whose registry was changed to send it
+ * elsewhere, does not open. The key is SHA-256 of {@code stacyvm.gateway.registry-secrets-key}
  * (a random secret the launcher generates); sealed bytes are {@code nonce || ciphertext || tag}.
  */
 @ApplicationScoped
@@ -45,12 +46,17 @@ public class RegistrySecrets {
         }
     }
 
-    /** {@code secret} sealed for the connection {@code id}. */
-    public byte[] seal(String id, String secret) {
+    /** What a sealed secret is bound to: the connection's id, tenant, registry and username. */
+    public static String binding(String id, String tenant, String registry, String username) {
+        return id + "\0" + tenant + "\0" + registry + "\0" + username;
+    }
+
+    /** {@code secret} sealed for {@code binding} ({@link #binding}). */
+    public byte[] seal(String binding, String secret) {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
-            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, nonce, id);
+            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, nonce, binding);
             byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array();
         } catch (GeneralSecurityException failed) {
@@ -59,25 +65,25 @@ public class RegistrySecrets {
     }
 
     /**
-     * The secret sealed for connection {@code id}.
+     * The secret sealed for {@code binding}.
      *
-     * @throws IllegalStateException when it was sealed under another key or for another id, or was altered
+     * @throws IllegalStateException when it was sealed under another key or for another binding, or was altered
      */
-    public String open(String id, byte[] sealed) {
+    public String open(String binding, byte[] sealed) {
         try {
-            Cipher cipher = cipher(Cipher.DECRYPT_MODE, java.util.Arrays.copyOf(sealed, NONCE_BYTES), id);
+            Cipher cipher = cipher(Cipher.DECRYPT_MODE, java.util.Arrays.copyOf(sealed, NONCE_BYTES), binding);
             byte[] plain = cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
             return new String(plain, StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | RuntimeException failed) {
-            throw new IllegalStateException("registry connection " + id + "'s secret does not open under this "
-                    + "gateway's registry-secrets-key (changed or altered)", failed);
+            throw new IllegalStateException("a registry connection's secret does not open under this gateway's "
+                    + "registry-secrets-key for its row (the key changed, or the row was altered)", failed);
         }
     }
 
-    private Cipher cipher(int mode, byte[] nonce, String id) throws GeneralSecurityException {
+    private Cipher cipher(int mode, byte[] nonce, String binding) throws GeneralSecurityException {
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
-        cipher.updateAAD(id.getBytes(StandardCharsets.UTF_8));
+        cipher.updateAAD(binding.getBytes(StandardCharsets.UTF_8));
         return cipher;
     }
 }

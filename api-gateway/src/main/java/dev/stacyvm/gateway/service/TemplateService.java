@@ -136,6 +136,10 @@ public class TemplateService {
         if (size < 0 || size > max) {
             throw ApiException.badRequest("pool_size must be between 0 and " + max);
         }
+        if (size > 0 && context.caller().role() != Role.ADMIN) {
+            // warm containers hold a host's memory before anyone asks: the operator's decision
+            throw new ApiException(ErrorCode.FORBIDDEN, "only an administrator may save a template with a pool_size");
+        }
         if (size > 0 && ((request.env() != null && !request.env().isEmpty())
                 || (request.network() != null && !request.network().isBlank() && !"none".equals(request.network()))
                 || (request.ports() != null && !request.ports().isEmpty()) || Boolean.TRUE.equals(request.allowRoot())

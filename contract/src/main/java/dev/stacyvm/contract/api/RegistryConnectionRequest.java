@@ -38,4 +38,11 @@ public record RegistryConnectionRequest(
         String secretRef,
         @Schema(description = "StacyVM's field: the connection to use when the tenant has several for one registry.")
         Boolean isDefault) {
+
+    /** Never the secret: requests end up in logs and exception messages. */
+    @Override
+    public String toString() {
+        return "RegistryConnectionRequest[id=" + id + ", provider=" + provider + ", registry=" + registry
+                + ", username=" + username + "]";
+    }
 }

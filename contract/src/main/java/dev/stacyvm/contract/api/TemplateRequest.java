@@ -60,8 +60,9 @@ public record TemplateRequest(
                 + "Default: the operator's.", examples = "always")
         String pullPolicy,
         @Schema(description = "Warm sandboxes each ready worker keeps of this template's image and shape, so that a "
-                + "spawn claims one instead of starting a container: 0 to the gateway's max-pool-size (4). Only for "
-                + "a template without env, network, ports, root or read-only root.", examples = "2")
+                + "spawn claims one instead of starting a container: 0 to the gateway's max-pool-size (4). Only an "
+                + "administrator may set it (403 forbidden otherwise), and only on a template without env, network, "
+                + "ports, root or read-only root.", examples = "2")
         Integer poolSize) {
 
     /** The create request this template stands for. */

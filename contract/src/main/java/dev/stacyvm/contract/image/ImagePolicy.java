@@ -12,13 +12,15 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A tenant's image policy: which image references its sandboxes, templates and builds may name.
- * As JSON: <pre>{"allow": ["docker.io/library/*", "registry.example:5000/team/**"], "deny": ["*:latest"]}</pre>
+ * As JSON: <pre>{"allow": ["docker.io/library/*", "registry.example:5000/team/**"], "deny": ["**:latest"]}</pre>
  * A pattern is a reference with wildcards: {@code *} matches any characters but {@code /},
  * {@code **} any characters at all. It is matched against the reference as written
  * ({@code python}), in full ({@code docker.io/library/python:latest}) and in the engine's short form
  * ({@code python:latest}); a pattern naming no tag
  * or digest ({@code docker.io/library/python}) matches every tag and digest of that repository. The
  * deny list wins; with a non-empty allow list, an image none of its patterns match is refused too.
+ * A reference by digest alone names no tag, so only a pattern without one denies it: deny a
+ * repository, not a tag, to deny all of it.
  * Patterns hold letters, digits and {@code . _ - / : @ *}, at most {@value #MAX_PATTERNS} a list.
  */
 @Schema(description = "A tenant's image policy: the image references its sandboxes, templates and builds may name. "
@@ -32,12 +34,14 @@ public record ImagePolicy(
                 + "64.", examples = "[\"docker.io/library/*\", \"registry.example:5000/team/**\"]")
         List<String> allow,
         @Schema(description = "Patterns no image may match; they win over allow. At most 64.",
-                examples = "[\"*:latest\"]")
+                examples = "[\"**:latest\"]")
         List<String> deny) {
 
     /** Most patterns one list may hold. */
     public static final int MAX_PATTERNS = 64;
     private static final Pattern PATTERN = Pattern.compile("[A-Za-z0-9._/:@*-]{1,255}");
+    /** Most wildcards one pattern may hold, so that matching stays cheap whatever the image. */
+    static final int MAX_WILDCARDS = 8;
 
     /** Missing lists are empty ones, and both lists are copied, so a policy never changes once made. */
     public ImagePolicy {
@@ -110,6 +114,13 @@ public record ImagePolicy(
             ImageReference reference = ImageReference.parse(image);
             forms.add(reference.toString());
             forms.add(reference.familiar());
+            if (reference.digest() != null && reference.tag() != null) {
+                // name:tag@digest is also that tag: a tag pattern applies to it
+                ImageReference tagged = new ImageReference(reference.registry(), reference.repository(), reference.tag(),
+                        null);
+                forms.add(tagged.toString());
+                forms.add(tagged.familiar());
+            }
         } catch (IllegalArgumentException unparsed) {
             // matched as written only; the create refuses it as malformed anyway
         }
@@ -170,6 +181,10 @@ public record ImagePolicy(
             if (!PATTERN.matcher(trimmed).matches()) {
                 throw ApiException.badRequest(list + " pattern \"" + pattern + "\" is not an image reference pattern "
                         + "(1 to 255 of letters, digits and . _ - / : @ *)");
+            }
+            if (trimmed.chars().filter(c -> c == '*').count() > MAX_WILDCARDS) {
+                throw ApiException.badRequest(list + " pattern \"" + pattern + "\" holds more than " + MAX_WILDCARDS
+                        + " wildcards");
             }
             unique.add(trimmed);
         }

@@ -62,6 +62,10 @@ public record ImageReference(String registry, String repository, String tag, Str
                     throw new IllegalArgumentException("\"" + first + "\" is not a registry host[:port]");
                 }
                 registry = first.toLowerCase(Locale.ROOT);
+                // the engine reads Docker Hub's older host names as Docker Hub itself
+                if (registry.equals("index.docker.io") || registry.equals("registry-1.docker.io")) {
+                    registry = DOCKER_HUB;
+                }
                 rest = rest.substring(slash + 1);
             }
         }

@@ -68,4 +68,15 @@ class ImagePolicyTest {
                 () -> new ImagePolicy(null, Collections.nCopies(65, "x")).validated());
         assertEquals(List.of("a", "b"), new ImagePolicy(List.of("a", " b", "a"), null).validated().allow());
     }
+
+    @Test
+    void dockerHubsOlderHostNamesAndADigestBesideATagEscapeNoPattern() {
+        assertTrue(ImagePolicy.matches("docker.io/library/**", "index.docker.io/library/ubuntu:22.04"));
+        assertTrue(ImagePolicy.matches("ubuntu", "registry-1.docker.io/library/ubuntu"));
+        String digest = "sha256:" + "cd".repeat(32);
+        assertTrue(ImagePolicy.matches("ubuntu:22.04", "ubuntu:22.04@" + digest), "the tag still names it");
+        assertTrue(ImagePolicy.matches("**:latest", "team/app:latest"));
+        assertThrows(ApiException.class, () -> new ImagePolicy(List.of("*".repeat(9)), null).validated(),
+                "a pattern with many wildcards would make matching slow");
+    }
 }

@@ -58,4 +58,11 @@ class ImageReferenceTest {
             assertThrows(IllegalArgumentException.class, () -> ImageReference.parse(bad), bad);
         }
     }
+
+    @Test
+    void dockerHubsOlderHostNamesAreDockerHub() {
+        assertEquals(ImageReference.parse("ubuntu:22.04"), ImageReference.parse("index.docker.io/library/ubuntu:22.04"));
+        assertEquals(ImageReference.parse("team/app"), ImageReference.parse("registry-1.docker.io/team/app"));
+        assertTrue(ImageReference.parse("INDEX.docker.io/library/ubuntu").dockerHub());
+    }
 }

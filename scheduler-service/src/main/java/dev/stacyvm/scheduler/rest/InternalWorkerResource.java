@@ -72,8 +72,10 @@ public class InternalWorkerResource {
     public StatusResponse progress(@PathParam("id") String id, @PathParam("sandbox") String sandboxId,
             PullProgress progress) {
         caller.requireSelf(id);
-        if (progress == null || progress.phase() == null || progress.detail() == null || progress.detail().length() > 512) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "a phase and a detail of at most 512 characters are required");
+        if (progress == null || !(PullProgress.PULLING.equals(progress.phase()) || PullProgress.PULLED.equals(progress.phase()))
+                || progress.detail() == null || progress.detail().length() > 512) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "a phase (pulling or pulled) and a detail of at most 512 "
+                    + "characters are required");
         }
         return new StatusResponse(transitions.progress(sandboxId, id, progress) ? "recorded" : "ignored");
     }

@@ -185,6 +185,13 @@ public interface WorkerConfig {
         boolean mirrorsOnly();
 
         /**
+         * Registries at private, loopback or link-local addresses that references may name
+         * ({@code host} for any port, or {@code host:port}); any other such registry is refused
+         * before the engine is asked (the launcher's {@code STACYVM_PRIVATE_REGISTRIES}).
+         */
+        Optional<List<String>> privateRegistries();
+
+        /**
          * The longest a pull may take; a create waiting longer is {@code unavailable}. Below the
          * scheduler's {@code worker-call-timeout} (120 s), which a create's pull is part of, so
          * the caller hears of a slow pull from the worker, not a timeout from the scheduler.

@@ -12,7 +12,11 @@ import jakarta.enterprise.inject.Produces;
 import java.io.IOException;
 import java.time.Duration;
 
-/** One Docker client per worker, over the engine's socket. */
+/**
+ * One Docker client per worker, over the engine's socket. It reads no docker CLI configuration
+ * ({@code ~/.docker/config.json}, {@code DOCKER_CONFIG}): a login there would otherwise be sent with
+ * every pull that has no tenant credential, and let any tenant pull what the operator's account may.
+ */
 @ApplicationScoped
 public class DockerClientProducer {
 
@@ -21,6 +25,10 @@ public class DockerClientProducer {
     DockerClient dockerClient(WorkerConfig config) {
         DockerClientConfig clientConfig = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(config.dockerHost())
+                // never the host user's docker login: a pull is a tenant's credential or anonymous
+                .withDockerConfig(java.nio.file.Path.of(config.stateDir()).toAbsolutePath().resolve("no-docker-config")
+                        .toString())
+                .withRegistryUsername(null).withRegistryPassword(null).withRegistryEmail(null)
                 .build();
         ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(clientConfig.getDockerHost())

@@ -100,8 +100,10 @@ public class DockerSandboxProvider implements SandboxProvider {
         // a credential for its registry starts its own, which proves its access first
         ImagePulls.PullPolicy pullPolicy = ImagePulls.PullPolicy.of(spec.pullPolicy());
         // and a sandbox that asks for a fresh pull (always) gets one
+        // and a private image is pulled again for every sandbox, so it never comes from the pool either
         Optional<InspectContainerResponse> pooled = spec.registryCredential() == null
-                && pullPolicy != ImagePulls.PullPolicy.ALWAYS ? warmPool.claim(spec, name) : Optional.empty();
+                && pullPolicy != ImagePulls.PullPolicy.ALWAYS && !images.isPrivate(spec.image())
+                ? warmPool.claim(spec, name) : Optional.empty();
         InspectContainerResponse container = pooled.orElseGet(() -> {
             Map<String, String> labels = new HashMap<>();
             labels.put(LABEL_MANAGED, "true");

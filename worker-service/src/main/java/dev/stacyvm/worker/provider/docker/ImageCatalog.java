@@ -168,13 +168,11 @@ public class ImageCatalog {
             if (total <= budgetMb * MIB) {
                 break;
             }
-            try {
-                docker.removeImageCmd(image.getId()).withForce(true).exec();
-            } catch (NotFoundException | ConflictException skipped) {
-                continue; // gone already, or a container was made from it meanwhile
+            List<String> names = names(image);
+            if (!removeEveryName(image, names)) {
+                continue; // a container was made from it meanwhile: the engine keeps it
             }
             total -= sizeOf(image);
-            List<String> names = names(image);
             removed.addAll(names.isEmpty() ? List.of(image.getId()) : names);
             metrics.counter("stacyvm.image.gc.removed").increment();
             Log.infof("image garbage collection removed %s (%d MiB, last used %s)",
@@ -182,6 +180,23 @@ public class ImageCatalog {
                     usage.lastUsed(image.getId()));
         }
         return removed;
+    }
+
+    /**
+     * Removes the image by each of its names in turn, never by force: the engine refuses while a
+     * container (even one created but not started) holds it. Answers whether it is gone.
+     */
+    private boolean removeEveryName(Image image, List<String> names) {
+        for (String name : names.isEmpty() ? List.of(image.getId()) : names) {
+            try {
+                docker.removeImageCmd(name).exec();
+            } catch (NotFoundException gone) {
+                // that name went with an earlier one
+            } catch (ConflictException held) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The images the worker itself keeps: the default image, its warm pools', the netctl helper's. */

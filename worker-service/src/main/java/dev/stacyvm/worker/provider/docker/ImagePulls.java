@@ -150,11 +150,9 @@ public class ImagePulls {
             return image;
         }
         if (policy == PullPolicy.NEVER) {
-            throw new InvalidRequestException(presentPrivate
-                    ? "image \"" + image + "\" was pulled with a registry credential, and this worker's pull policy "
-                            + "(never) cannot prove this sandbox's tenant may pull it"
-                    : "image \"" + image + "\" is not on this worker, and its pull policy is never "
-                            + "(stacyvm.worker.images.pull-policy)");
+            // the same words whether it is missing or another tenant's: a refusal tells nobody what others pulled
+            throw new InvalidRequestException("image \"" + image + "\" is not on this worker for this sandbox, and its "
+                    + "pull policy is never");
         }
         // creates sharing a pull share its credential too: never one tenant's pull for another
         String key = image + "\0" + credentialKey(credential);
@@ -184,16 +182,20 @@ public class ImagePulls {
             Thread.currentThread().interrupt();
             throw new WorkerUnavailableException("worker is shutting down");
         } catch (ExecutionException failed) {
-            if (failed.getCause() instanceof InvalidRequestException refused && presentPrivate) {
-                throw new InvalidRequestException("image \"" + image + "\" is private to its registry (this worker "
-                        + "pulled it with a registry credential), and this sandbox's tenant may not pull it: "
-                        + refused.getMessage());
-            }
             if (failed.getCause() instanceof SandboxOperationException answer) {
                 throw answer;
             }
             Log.warnf(failed.getCause(), "pulling %s failed", image);
             throw new ProviderFailureException("the engine could not pull image \"" + image + "\"");
+        }
+    }
+
+    /** Whether the image's repository was pulled with a registry credential here (a malformed one counts as private). */
+    public boolean isPrivate(String image) {
+        try {
+            return privateImages.isPrivate(ImageReference.parse(image));
+        } catch (IllegalArgumentException malformed) {
+            return true;
         }
     }
 
@@ -233,6 +235,15 @@ public class ImagePulls {
             throw new InvalidRequestException("image \"" + image + "\" is Docker Hub's, and this worker pulls Docker "
                     + "Hub's images from its mirrors only, of which it has none (stacyvm.worker.images.registry-mirrors)");
         }
+        if (!reference.dockerHub()) {
+            String refused = RegistryAddresses.refusedAddress(reference.registry(),
+                    config.images().privateRegistries().orElse(List.of()));
+            if (refused != null) {
+                throw new InvalidRequestException("image \"" + image + "\" names registry " + reference.registry()
+                        + " at the private address " + refused + ", which this worker asks only when its operator "
+                        + "lists it (stacyvm.worker.images.private-registries)");
+            }
+        }
         List<String> tried = new ArrayList<>();
         long deadline = System.nanoTime() + config.images().pullTimeout().toNanos();
         for (ImageReference source : sources) {
@@ -244,12 +255,15 @@ public class ImagePulls {
             // a credential goes to its own registry only, never to a mirror
             boolean authenticated = credential != null && credential.registry().equals(source.registry());
             try {
-                var command = docker.pullImageCmd(source.pullRepository()).withTag(source.pullTag());
+                // anonymous means no credential at all, never one the engine's client found on the host
+                AuthConfig auth = new AuthConfig();
                 if (authenticated) {
-                    command.withAuthConfig(new AuthConfig().withRegistryAddress(credential.registry())
-                            .withUsername(credential.username()).withPassword(credential.password()));
+                    auth.withRegistryAddress(credential.registry()).withUsername(credential.username())
+                            .withPassword(credential.password());
+                    // private before a byte arrives: a crash or a create racing the pull never finds it public
+                    privateImages.markPrivate(reference);
                 }
-                command.exec(callback);
+                docker.pullImageCmd(source.pullRepository()).withTag(source.pullTag()).withAuthConfig(auth).exec(callback);
                 if (!callback.awaitCompletion(left, TimeUnit.NANOSECONDS)) {
                     count("timed-out", source, reference);
                     throw new WorkerUnavailableException("pulling image \"" + image + "\" took longer than "
@@ -258,9 +272,6 @@ public class ImagePulls {
                 count("pulled", source, reference);
                 Log.infof("pulled %s from %s%s", image, source, authenticated ? " as " + credential.username() : "");
                 String name = tagAs(image, reference, source);
-                if (authenticated) {
-                    privateImages.markPrivate(reference);
-                }
                 usage.used(docker.inspectImageCmd(name).exec().getId()); // a fresh pull is not garbage yet
                 pull.tell(callback.pulled());
                 return name;
@@ -309,7 +320,12 @@ public class ImagePulls {
         } catch (NotFoundException missing) {
             return false;
         }
-        return namedAs(found.getRepoTags(), reference) || namedAs(found.getRepoDigests(), reference);
+        boolean named = namedAs(found.getRepoTags(), reference) || namedAs(found.getRepoDigests(), reference);
+        if (named) {
+            // in use from now on: garbage collection leaves it for the create about to start from it
+            usage.used(found.getId());
+        }
+        return named;
     }
 
     /** Whether one of these engine names ({@code alpine:latest}, {@code repo@sha256:...}) is the reference. */

@@ -124,7 +124,11 @@ public class WarmPool {
         int left = settings.maxTemplateContainers();
         for (ImagePins.WarmPoolDemand demand : demands) {
             int size = Math.min(Math.max(0, demand.size()), left);
-            if (size > 0) {
+            // a pool asks for what a create may have: never less than a sandbox needs, never a host's worth
+            boolean sane = demand.image() != null && demand.memoryMb() >= 64 && demand.memoryMb() <= 65536
+                    && demand.vcpus() >= 1 && demand.vcpus() <= 64 && demand.pidsLimit() >= 16
+                    && demand.pidsLimit() <= 65536 && demand.diskMb() >= 64;
+            if (size > 0 && sane) {
                 targets.merge(ContainerShape.isolated(demand.image(), demand.memoryMb(), demand.vcpus(),
                         demand.pidsLimit(), demand.diskMb()), size, Integer::sum);
                 left -= size;
