@@ -39,6 +39,10 @@ public class Chaos {
     static final int CLIENTS = Integer.getInteger("chaos.clients", 10);
     static final List<String> FAULTS = List.of("audit-service", "scheduler-service", "worker-service", "api-gateway",
             "preview-router", "kafka");
+    /** How long the load may take, all clients and faults together. */
+    static final Duration LOAD_BOUND = Duration.ofMinutes(Integer.getInteger("chaos.load-minutes", 25));
+    /** How long the whole run may take, the checks included: past it the run fails, saying where it was. */
+    static final Duration RUN_BOUND = LOAD_BOUND.plusMinutes(10);
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     record Ack(String requestId, String action, String sandboxId) {
@@ -56,6 +60,33 @@ public class Chaos {
     static final AtomicInteger faultsDone = new AtomicInteger();
     static final AtomicInteger failures = new AtomicInteger();
     static final List<String> faultLog = new CopyOnWriteArrayList<>();
+    /** Each client's last answer (method, path, status or error), for a run that does not finish. */
+    static final Map<String, String> lastAnswers = new ConcurrentHashMap<>();
+
+    /**
+     * Ends a run that outlives {@link #RUN_BOUND} wherever it hangs (a client, a restart, a check),
+     * printing what each thread was doing: a hung run must fail with its cause, never wait for the
+     * CI's own limit.
+     */
+    static void watchdog(Instant started) {
+        Thread.ofPlatform().daemon().name("chaos-watchdog").start(() -> {
+            sleep(RUN_BOUND.toMillis());
+            System.out.println("CHAOS RUN FAILED: still running after " + RUN_BOUND.toMinutes() + " minutes (started "
+                    + started + ")");
+            System.out.printf("faults injected: %s%nclaimed %d of %d; last answers: %s%n", faultLog, claimed.get(),
+                    SANDBOXES, lastAnswers);
+            Thread.getAllStackTraces().forEach((thread, stack) -> {
+                if (!thread.isDaemon() || thread.getName().startsWith("pool")) {
+                    System.out.println("thread " + thread.getName() + ":");
+                    for (StackTraceElement frame : stack) {
+                        System.out.println("    at " + frame);
+                    }
+                }
+            });
+            System.out.flush();
+            Runtime.getRuntime().halt(1);
+        });
+    }
 
     public static void main(String[] args) throws Exception {
         gateway = args[0];
@@ -65,6 +96,7 @@ public class Chaos {
         Instant started = Instant.now();
         System.out.printf("chaos run %s: %d sandboxes, %d clients, faults: %s%n", RUN_ID, SANDBOXES, CLIENTS, FAULTS);
 
+        watchdog(started);
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS + 1);
         Future<?> faults = pool.submit(Chaos::injectFaults);
         List<Future<?>> clients = new ArrayList<>();
@@ -73,14 +105,18 @@ public class Chaos {
             clients.add(pool.submit(() -> client(user)));
         }
         try {
-            // a bound, not an expectation: six restarts under load took 10-19 minutes on CI's 2 cores
+            // a bound, not an expectation: six restarts under load took 10-19 minutes on CI's 2 cores;
+            // one deadline for all of them, so clients finishing one after another cannot add up
+            Instant deadline = started.plus(LOAD_BOUND);
             for (Future<?> client : clients) {
-                client.get(30, TimeUnit.MINUTES);
+                client.get(Math.max(1, Duration.between(Instant.now(), deadline).toSeconds()), TimeUnit.SECONDS);
             }
-            faults.get(10, TimeUnit.MINUTES);
+            faults.get(Math.max(1, Duration.between(Instant.now(), deadline).toSeconds()), TimeUnit.SECONDS);
         } catch (TimeoutException slow) {
             // the pool's threads would keep this JVM, and the run that waits for it, alive until killed
-            System.out.println("CHAOS RUN FAILED: the load did not finish in time");
+            System.out.println("CHAOS RUN FAILED: the load did not finish in " + LOAD_BOUND.toMinutes() + " minutes");
+            System.out.printf("faults injected: %s%nclaimed %d of %d; last answers: %s%n", faultLog, claimed.get(),
+                    SANDBOXES, lastAnswers);
             pool.shutdownNow();
             System.exit(1);
         }
@@ -254,11 +290,14 @@ public class Chaos {
                     .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
             HttpResponse<String> answer = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            lastAnswers.put(user, method + " " + path + " " + answer.statusCode() + " "
+                    + answer.body().substring(0, Math.min(160, answer.body().length())));
             if (answer.statusCode() >= 300) {
                 failures.incrementAndGet();
             }
             return answer;
         } catch (IOException e) {
+            lastAnswers.put(user, method + " " + path + " " + e);
             failures.incrementAndGet();
             return null;
         } catch (InterruptedException e) {
@@ -310,12 +349,23 @@ public class Chaos {
     }
 
     static List<String> exec(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + ": " + output);
+        // the output goes to a file: reading a pipe would wait for a hung command without bound
+        Path out = Files.createTempFile("chaos", ".out");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).start();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + ": no answer in 60 s");
+            }
+            String output = Files.readString(out);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + ": " + output);
+            }
+            return output.lines().filter(line -> !line.isBlank()).toList();
+        } finally {
+            Files.deleteIfExists(out);
         }
-        return output.lines().filter(line -> !line.isBlank()).toList();
     }
 
     static String field(String json, String name) {
