@@ -25,8 +25,8 @@ mirror=${mirror:-http://deb.debian.org/debian}
 rootfs=$(mktemp -d /tmp/stacyvm-rootfs.XXXXXX)
 trap 'rm -rf "$rootfs"' EXIT
 
-echo "debootstrap $suite (minbase + python3) from $mirror; this takes about a minute"
-debootstrap --variant=minbase --include=python3,procps "$suite" "$rootfs" "$mirror" \
+echo "debootstrap $suite (minbase + python3 and pip) from $mirror; this takes about a minute"
+debootstrap --variant=minbase --include=python3,python3-pip,procps "$suite" "$rootfs" "$mirror" \
   > "$rootfs.log" 2>&1 || { tail -20 "$rootfs.log" >&2; rm -f "$rootfs.log"; exit 1; }
 rm -f "$rootfs.log"
 
