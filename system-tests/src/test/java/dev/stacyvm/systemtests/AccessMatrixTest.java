@@ -36,6 +36,8 @@ class AccessMatrixTest {
     private static String viewerKey;
     private static String otherOwnerKey;
     private static String sandboxId;
+    private static String specId;
+    private static String buildId;
 
     /** What an endpoint reaches: one owner's sandbox or template, the caller's own collection, or operations. */
     enum Reach { OWNED, OWN_COLLECTION, ADMIN, OPERATOR }
@@ -79,6 +81,17 @@ class AccessMatrixTest {
                 new Call("POST", "/sandboxes", Map.of("image", "not a valid image!"), Reach.OWN_COLLECTION),
                 new Call("POST", "/sandboxes/admission", Map.of(), Reach.OWN_COLLECTION),
                 new Call("DELETE", "/sandboxes", null, Reach.OWN_COLLECTION),
+                new Call("GET", "/environments/specs/" + specId, null, Reach.OWNED),
+                new Call("GET", "/environments/builds/" + buildId, null, Reach.OWNED),
+                new Call("GET", "/environments/builds/" + buildId + "/logs", null, Reach.OWNED),
+                new Call("GET", "/environments/builds/" + buildId + "/spawn-config", null, Reach.OWNED),
+                new Call("POST", "/environments/builds/" + buildId + "/cancel", null, Reach.OWNED),
+                new Call("DELETE", "/environments/specs/" + specId, null, Reach.OWNED),
+                new Call("GET", "/environments/specs", null, Reach.OWN_COLLECTION),
+                new Call("POST", "/environments/specs", Map.of("name", ""), Reach.OWN_COLLECTION),
+                new Call("GET", "/environments/builds", null, Reach.OWN_COLLECTION),
+                new Call("POST", "/environments/builds", Map.of("spec_id", ""), Reach.OWN_COLLECTION),
+                new Call("POST", "/environments/builds", new byte[1024], Reach.OWN_COLLECTION),
                 new Call("GET", "/templates", null, Reach.OWN_COLLECTION),
                 new Call("POST", "/templates", Map.of("name", ""), Reach.OWN_COLLECTION),
                 new Call("GET", "/providers", null, Reach.OWN_COLLECTION),
@@ -149,6 +162,11 @@ class AccessMatrixTest {
                 .post("/sandboxes/{id}/files", sandboxId).then().statusCode(200);
         as(ownerKey).contentType(ContentType.JSON).body(Map.of("name", TEMPLATE, "ttl", "1m", "metadata", Map.of("note", SECRET)))
                 .post("/templates").then().statusCode(201);
+        // a spec with nothing to install and its build: the sandbox, committed as it is
+        specId = as(ownerKey).contentType(ContentType.JSON).body(Map.of("name", TEMPLATE, "base_image",
+                "stacyvm/base:bookworm")).post("/environments/specs").then().statusCode(201).extract().path("id");
+        buildId = as(ownerKey).contentType(ContentType.JSON).body(Map.of("spec_id", specId)).post("/environments/builds")
+                .then().statusCode(201).extract().path("id");
     }
 
     @AfterAll

@@ -126,14 +126,13 @@ class NetworkContainmentTest {
     private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
     /** Commands that undo what the test made on the host, run in order (newest first). */
     private final List<List<String>> undo = new ArrayList<>();
-    private final List<Process> servers = new ArrayList<>();
+    private final TestHosts testHosts = new TestHosts();
     private final List<Path> folders = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<String> keyIds = new ArrayList<>();
     private final List<String> tenantPolicies = new ArrayList<>();
     /** Clean-up that needs a test key, run before the keys are revoked. */
     private final List<Runnable> undoAsKey = new ArrayList<>();
-    private int hosts;
 
     @AfterEach
     void removeEverythingTheTestMade() throws Exception {
@@ -148,13 +147,7 @@ class NetworkContainmentTest {
         for (AutoCloseable closeable : closeables) {
             closeable.close();
         }
-        for (Process server : servers) {
-            server.destroy();
-            if (!server.waitFor(10, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-                server.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        testHosts.close();
         for (List<String> command : undo) {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -186,7 +179,7 @@ class NetworkContainmentTest {
         String target = address + ":3000";
 
         // B's app answers on its sandbox-network address: from the host, and from inside B itself
-        assertTrue(hostFetch(address, 3000).contains(marker), "the host reaches B's app at " + target);
+        assertTrue(TestHosts.fetch(address, 3000).contains(marker), "the host reaches B's app at " + target);
         assertReached(probe(b, target).get(target), marker, "B reaches its own app at " + target);
         // and the preview router reaches it: previews pass through the router
         RestAssured.given().baseUri("http://127.0.0.1:" + ROUTER_PORT).header("Host", "3000-" + b + ".localhost:" + ROUTER_PORT)
@@ -273,10 +266,10 @@ class NetworkContainmentTest {
         addresses.add(gateway);
         addresses.addAll(hostAddresses());
         // each of them answers the host itself: the listener is there on every address
-        assertTrue(hostFetch("127.0.0.1", port).contains(marker), "the listener answers on 127.0.0.1");
+        assertTrue(TestHosts.fetch("127.0.0.1", port).contains(marker), "the listener answers on 127.0.0.1");
         List<String> proven = new ArrayList<>();
         for (String address : addresses) {
-            if (hostFetch(address, port).contains(marker)) {
+            if (TestHosts.fetch(address, port).contains(marker)) {
                 proven.add(address);
             }
         }
@@ -308,7 +301,7 @@ class NetworkContainmentTest {
         undo.add(0, List.of("ip", "link", "delete", device));
         run("ip", "addr", "add", gained + "/32", "dev", device);
         run("ip", "link", "set", device, "up");
-        assertTrue(hostFetch(gained, port).contains(listener.marker()), "the host reaches its listener at " + gained);
+        assertTrue(TestHosts.fetch(gained, port).contains(listener.marker()), "the host reaches its listener at " + gained);
         int acceptedBefore = listener.accepted().size();
 
         String target = gained + ":" + port;
@@ -321,7 +314,7 @@ class NetworkContainmentTest {
     void aSandboxNeverReachesTheMetadataAddress() throws Exception {
         String metadataMarker = testHost(METADATA, "203.0.113.254");
         String allowedMarker = testHost(ALLOWED_HOST, "203.0.113.1");
-        assertTrue(hostFetch(METADATA, 80).contains(metadataMarker), "the host reaches the metadata test host");
+        assertTrue(TestHosts.fetch(METADATA, 80).contains(metadataMarker), "the host reaches the metadata test host");
 
         String bridged = sandboxes.create(Map.of("network", "bridge", "ttl", "10m"));
         String preview = sandboxes.create(Map.of("ports", List.of(3000), "ttl", "10m"));
@@ -343,7 +336,7 @@ class NetworkContainmentTest {
     @Test
     void noProgramOfTheImageRunsBeforeTheSandboxsEgressRulesHold() throws Exception {
         String metadataMarker = testHost(METADATA, "203.0.113.254");
-        assertTrue(hostFetch(METADATA, 80).contains(metadataMarker), "the host reaches the metadata test host");
+        assertTrue(TestHosts.fetch(METADATA, 80).contains(metadataMarker), "the host reaches the metadata test host");
         String image = hostileShellImage();
 
         String id = sandboxes.create(Map.of("image", image, "network", "bridge", "ttl", "10m"));
@@ -401,7 +394,7 @@ class NetworkContainmentTest {
     void anAllowListNeverOpensTheMetadataAddress() throws Exception {
         String metadataMarker = testHost(METADATA, "203.0.113.254");
         String allowedMarker = testHost(ALLOWED_HOST, "203.0.113.1");
-        assertTrue(hostFetch(METADATA, 80).contains(metadataMarker), "the host reaches the metadata test host");
+        assertTrue(TestHosts.fetch(METADATA, 80).contains(metadataMarker), "the host reaches the metadata test host");
 
         for (Map<String, Object> policy : List.of(
                 Map.<String, Object>of("default_egress", "deny", "allow", List.of(METADATA, ALLOWED_HOST)),
@@ -608,48 +601,17 @@ class NetworkContainmentTest {
     // ---------------------------------------------------------------- test hosts
 
     /**
-     * A test host at {@code address}: a network namespace of this test, joined to the host by a veth
-     * pair, the host end holding {@code hostEnd}/32 and a /32 route to {@code address}; an HTTP server
-     * there answers a marker of its own. Sandbox traffic leaves the host masqueraded to {@code hostEnd},
-     * which the namespace routes back. Proven reachable from the host before it is answered.
+     * A test host at {@code address} ({@link TestHosts}) whose index page answers a marker of its own;
+     * proven reachable from the host before it is answered.
      *
      * @return the marker its index page holds
      */
     private String testHost(String address, String hostEnd) throws Exception {
-        int number = hosts++;
-        String namespace = "svm-net-" + suffix + "-" + number;
-        String hostVeth = "snh" + suffix + number;
-        String peerVeth = "snp" + suffix + number;
-        run("ip", "netns", "add", namespace);
-        undo.add(0, List.of("ip", "netns", "delete", namespace));
-        run("ip", "link", "add", hostVeth, "type", "veth", "peer", "name", peerVeth);
-        undo.add(0, List.of("ip", "link", "delete", hostVeth));
-        run("ip", "link", "set", peerVeth, "netns", namespace);
-        run("ip", "addr", "add", hostEnd + "/32", "dev", hostVeth);
-        run("ip", "link", "set", hostVeth, "up");
-        run("ip", "route", "add", address + "/32", "dev", hostVeth, "src", hostEnd);
-        undo.add(0, List.of("ip", "route", "delete", address + "/32", "dev", hostVeth));
-        run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up");
-        run("ip", "netns", "exec", namespace, "ip", "addr", "add", address + "/32", "dev", peerVeth);
-        run("ip", "netns", "exec", namespace, "ip", "link", "set", peerVeth, "up");
-        run("ip", "netns", "exec", namespace, "ip", "route", "add", hostEnd + "/32", "dev", peerVeth);
-
         String marker = "test-host-" + address + "-" + UUID.randomUUID();
         Path folder = Files.createTempDirectory("stacyvm-test-host-");
         folders.add(folder);
         Files.writeString(folder.resolve("index.html"), marker);
-        Process server = new ProcessBuilder("ip", "netns", "exec", namespace, "python3", "-m", "http.server", "80",
-                "--bind", address, "--directory", folder.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        servers.add(server);
-        String answer = "";
-        for (int attempt = 0; attempt < 50 && !answer.contains(marker) && server.isAlive(); attempt++) {
-            answer = hostFetch(address, 80);
-            if (!answer.contains(marker)) {
-                Thread.sleep(100);
-            }
-        }
-        assertTrue(answer.contains(marker), "the test host " + address + " answers the host: " + answer);
+        testHosts.serve(address, hostEnd, folder, marker);
         return marker;
     }
 
@@ -696,20 +658,6 @@ class NetworkContainmentTest {
         acceptor.setDaemon(true);
         acceptor.start();
         return new HostListener(marker, listener.getLocalPort(), accepted);
-    }
-
-    /** What {@code address:port} answers an HTTP GET from the host, or "" when it does not (2 s bounds). */
-    private static String hostFetch(String address, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(address, port), 2000);
-            socket.setSoTimeout(3000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET / HTTP/1.0\r\nHost: " + address + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            InputStream in = socket.getInputStream();
-            return new String(in.readNBytes(65536), StandardCharsets.UTF_8);
-        } catch (IOException unreachable) {
-            return "";
-        }
     }
 
     /** This machine's own IPv4 addresses, loopback aside ({@code ip -4 -o addr}). */

@@ -78,6 +78,47 @@ public interface GatewayConfig {
      */
     String registrySecretsKey();
 
+    /** Builds (docs/images.md, Builds): their sandboxes' size, how many run at once, how long one may take. */
+    Builds builds();
+
+    interface Builds {
+        /** Builds this gateway runs at once; more wait, {@code queued}. */
+        @WithDefault("2")
+        int concurrency();
+
+        /** Builds waiting in this gateway at once; past it a new build is {@code 429 capacity_exhausted}. */
+        @WithDefault("32")
+        int maxQueued();
+
+        /** The longest a build may run, from its start to its image; past it the build fails. */
+        @WithDefault("20m")
+        Duration timeout();
+
+        /** The build sandbox's memory (MiB). */
+        @WithDefault("1024")
+        int memoryMb();
+
+        /** The build sandbox's vCPUs. */
+        @WithDefault("1")
+        int vcpus();
+
+        /** The build sandbox's disk (MiB): everything its steps may write. */
+        @WithDefault("4096")
+        int diskMb();
+
+        /** The build sandbox's pids limit. */
+        @WithDefault("512")
+        int pidsLimit();
+
+        /** The largest Dockerfile build context (MiB). */
+        @WithDefault("64")
+        int maxContextMb();
+
+        /** How much of a build's log is kept (bytes; the newest). */
+        @WithDefault("1048576")
+        int maxLogBytes();
+    }
+
     /** Limits on templates. */
     Templates templates();
 

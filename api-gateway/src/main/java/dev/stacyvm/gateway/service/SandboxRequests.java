@@ -3,6 +3,7 @@ package dev.stacyvm.gateway.service;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.NetworkPolicy;
+import dev.stacyvm.contract.image.ImageReference;
 import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.gateway.auth.Caller;
@@ -47,6 +48,9 @@ public class SandboxRequests {
     @Inject
     RegistryConnections registryConnections;
 
+    @Inject
+    dev.stacyvm.gateway.build.Builds builds;
+
     public SandboxSpec resolve(CreateSandboxRequest request, Caller caller) {
         CreateSandboxRequest body = request != null ? request
                 : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
@@ -81,16 +85,33 @@ public class SandboxRequests {
         // a user named in the body is, like X-User-ID, one of the caller's own end users
         Caller owner = caller.forUser(userId);
         String ownerId = owner.ownerId();
-        imagePolicies.check(owner.tenant(), image);
+        Map<String, String> labels = workerLabels(body.workerLabels());
+        if (isBuilt(image)) {
+            // a build's image: the caller's own builds only (their base passed the policy), on the
+            // worker that holds it
+            labels = new LinkedHashMap<>(labels);
+            labels.put(SandboxSpec.WORKER_LABEL, builds.workerOfImage(owner, image));
+        } else {
+            imagePolicies.check(owner.tenant(), image);
+        }
         OwnerQuota quota = quotas.of(ownerId);
         Duration ttl = ttl(body.ttl(), quota.maxTtl());
         NetworkPolicy networkPolicy = networkPolicies.effective(network, body.networkPolicy(), owner.tenant());
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttl.toSeconds(), metadata(body.metadata()),
                 env(body.env()), network, ports, Boolean.TRUE.equals(body.publicPreview()), pidsLimit, quota.limits(),
-                workerLabels(body.workerLabels()), quotas.ofKey(owner.keyId()).limits(),
+                labels, quotas.ofKey(owner.keyId()).limits(),
                 quotas.ofTenant(owner.tenant()).limits(), false, Boolean.TRUE.equals(body.readOnlyRoot()), diskMb,
                 networkPolicy, registryConnections.credentialFor(owner.tenant(), image),
-                pullPolicy(body.pullPolicy()));
+                pullPolicy(body.pullPolicy()), false);
+    }
+
+    /** Whether the reference names a build's image ({@code stacyvm.invalid/...}). */
+    static boolean isBuilt(String image) {
+        try {
+            return ImageReference.parse(image).built();
+        } catch (IllegalArgumentException malformed) {
+            return false; // refused as malformed where it is pulled
+        }
     }
 
     /** The pull policies a create or template may name (docs/images.md). */

@@ -20,6 +20,12 @@ public record ImageReference(String registry, String repository, String tag, Str
 
     /** Docker Hub, where a reference without a registry goes. */
     public static final String DOCKER_HUB = "docker.io";
+    /**
+     * The registry part of every image a build makes ({@code stacyvm.invalid/{tenant}/{name}:{build}}):
+     * {@code .invalid} never resolves (RFC 2606), so no engine can ever pull such a name from anywhere,
+     * and a worker refuses to try.
+     */
+    public static final String BUILDS_REGISTRY = "stacyvm.invalid";
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final Pattern DIGEST = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}");
@@ -91,6 +97,11 @@ public record ImageReference(String registry, String repository, String tag, Str
     public boolean isNamedBy(ImageReference held) {
         return held.registry.equals(registry) && held.repository.equals(repository)
                 && (digest != null ? digest.equals(held.digest) : held.digest == null && tag.equals(held.tag));
+    }
+
+    /** Whether the reference names a build's image ({@link #BUILDS_REGISTRY}), which only its build's worker holds. */
+    public boolean built() {
+        return BUILDS_REGISTRY.equals(registry);
     }
 
     /** Whether the reference is Docker Hub's, which the operator's mirrors serve first. */

@@ -24,6 +24,9 @@ import java.util.Map;
  *                      then pulled again, anonymously, before it runs)
  * @param pullPolicy    {@code if-not-present}, {@code always} or {@code never} for this sandbox's
  *                      image (a template's or the create's); {@code null}: the worker's own
+ * @param builder       true only for a build's sandbox (docs/images.md, Builds): root with the file
+ *                      ownership capabilities package managers need ({@code CHOWN}, {@code DAC_OVERRIDE},
+ *                      {@code FOWNER}, {@code FSETID}, {@code SETUID}, {@code SETGID}) and nothing else
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuntimeSpec(
@@ -41,5 +44,6 @@ public record RuntimeSpec(
         int diskMb,
         NetworkPolicy networkPolicy,
         RegistryCredential registryCredential,
-        String pullPolicy) {
+        String pullPolicy,
+        boolean builder) {
 }

@@ -23,7 +23,8 @@ import java.util.Map;
  * {@code registry_credential} is the owner's tenant's credential for the image's registry, which the
  * worker pulls with; the scheduler passes it on and never stores it ({@code null}: an anonymous pull).
  * {@code pull_policy} ({@code if-not-present}, {@code always}, {@code never}) overrides the worker's
- * for this sandbox's image ({@code null}: the worker's).
+ * for this sandbox's image ({@code null}: the worker's). {@code builder} is true only for a build's
+ * sandbox ({@link #asBuilder}).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -48,12 +49,29 @@ public record SandboxSpec(
         int diskMb,
         NetworkPolicy networkPolicy,
         RegistryCredential registryCredential,
-        String pullPolicy) {
+        String pullPolicy,
+        boolean builder) {
+
+    /**
+     * The worker label every worker carries implicitly, with its own id as the value: a create that
+     * names it in {@code worker_labels} is placed on that worker only (a build's image is only there).
+     */
+    public static final String WORKER_LABEL = "stacyvm.dev/worker";
 
     /** This spec run as root: only for a create from a template an administrator allowed to. */
     public SandboxSpec asRoot() {
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttlSeconds, metadata, env, network, ports,
                 publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot, diskMb,
-                networkPolicy, registryCredential, pullPolicy);
+                networkPolicy, registryCredential, pullPolicy, builder);
+    }
+
+    /**
+     * This spec as a build's sandbox: root with the capabilities package managers need, never from
+     * a client's create (only the gateway's builds make one).
+     */
+    public SandboxSpec asBuilder() {
+        return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttlSeconds, metadata, env, network, ports,
+                publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot, diskMb,
+                networkPolicy, registryCredential, pullPolicy, true);
     }
 }

@@ -76,7 +76,7 @@ public class SandboxLifecycle {
             handle = worker(sandbox.workerId).create(new RuntimeSpec(sandbox.id, sandbox.ownerId, sandbox.image,
                     sandbox.memoryMb, sandbox.vcpus, spec.env(), sandbox.network, sandbox.ports, sandbox.pidsLimit,
                     spec.runAsRoot(), spec.readOnlyRoot(), sandbox.diskMb, sandbox.networkPolicy,
-                    spec.registryCredential(), spec.pullPolicy()));
+                    spec.registryCredential(), spec.pullPolicy(), spec.builder()));
         } catch (ApiException refused) {
             transitions.move(sandbox.id, SandboxState.ERROR, refused.getMessage(), s -> s.error = refused.getMessage());
             if (refused.code().httpStatus() < 500) {

@@ -5,6 +5,7 @@ import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.internal.CapacityView;
 import dev.stacyvm.contract.internal.OwnerUsage;
+import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
 import dev.stacyvm.scheduler.admission.OwnerUsages;
@@ -154,8 +155,21 @@ public class WorkerPlacement {
                 + diskMb + " MiB of disk now";
     }
 
+    /**
+     * Whether the worker carries every label; {@link SandboxSpec#WORKER_LABEL} is every worker's own
+     * id, which no registration can claim for another.
+     */
     static boolean carries(Worker worker, Map<String, String> labels) {
-        return labels == null || labels.isEmpty()
-                || worker.labels != null && worker.labels.entrySet().containsAll(labels.entrySet());
+        if (labels == null || labels.isEmpty()) {
+            return true;
+        }
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            boolean held = SandboxSpec.WORKER_LABEL.equals(label.getKey()) ? worker.id.equals(label.getValue())
+                    : worker.labels != null && label.getValue().equals(worker.labels.get(label.getKey()));
+            if (!held) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,9 +1,11 @@
 package dev.stacyvm.scheduler.service;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stacyvm.contract.api.HostCapacity;
+import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.scheduler.Worker;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -55,5 +57,16 @@ class WorkerPlacementTest {
         assertNull(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 1, 16, 1024));
         assertTrue(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 4, 16, 1024).contains("cores"));
         assertNull(WorkerPlacement.neverFits(List.of(), 64, 1, 16, 1024), "no worker at all is unavailable, not too large");
+    }
+
+    @Test
+    void everyWorkerCarriesItsOwnIdAsALabelAndNoOtherWorkersId() {
+        Worker labelled = worker(null);
+        labelled.labels = java.util.Map.of("zone", "a", SandboxSpec.WORKER_LABEL, "someone-else");
+        assertTrue(WorkerPlacement.carries(labelled, java.util.Map.of(SandboxSpec.WORKER_LABEL, "w", "zone", "a")));
+        assertFalse(WorkerPlacement.carries(labelled, java.util.Map.of(SandboxSpec.WORKER_LABEL, "someone-else")),
+                "a registration's labels cannot claim another worker's id");
+        assertFalse(WorkerPlacement.carries(labelled, java.util.Map.of("zone", "b")));
+        assertTrue(WorkerPlacement.carries(labelled, java.util.Map.of()));
     }
 }

@@ -10,6 +10,7 @@ import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.WriteFileRequest;
 import dev.stacyvm.contract.internal.DiskUsage;
+import dev.stacyvm.contract.internal.ImageCommit;
 import dev.stacyvm.contract.internal.ProviderCheck;
 import dev.stacyvm.contract.internal.RuntimeHandle;
 import dev.stacyvm.contract.internal.RuntimeSpec;
@@ -55,6 +56,10 @@ public interface WorkerApi {
     @PUT
     @Path("/sandboxes/{id}/network")
     StatusResponse applyNetworkPolicy(@PathParam("id") String sandboxId, NetworkPolicy policy);
+
+    @POST
+    @Path("/sandboxes/{id}/commit")
+    ImageCommit.Result commit(@PathParam("id") String sandboxId, ImageCommit commit);
 
     @GET
     @Path("/sandboxes/{id}/disk")

@@ -86,6 +86,17 @@ public interface SandboxProvider {
      */
     void signal(String sandboxId, int pid, String signal);
 
+    /**
+     * Makes a build's sandbox (one created with {@code builder}) into an image named
+     * {@code commit.reference()} on this worker, with the build's image configuration over its base
+     * image's; the sandbox keeps running.
+     *
+     * @throws dev.stacyvm.worker.error.RuntimeNotFoundException when it has no runtime
+     * @throws dev.stacyvm.worker.error.InvalidRequestException when it is not a build's sandbox, or
+     *     the reference is not a build's image name
+     */
+    dev.stacyvm.contract.internal.ImageCommit.Result commit(String sandboxId, dev.stacyvm.contract.internal.ImageCommit commit);
+
     /** Every runtime this worker holds, running or not, as the engine reports it now. */
     List<RuntimeStatus> runtimes(String workerId);
 

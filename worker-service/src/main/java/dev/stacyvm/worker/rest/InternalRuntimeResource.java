@@ -6,6 +6,7 @@ import dev.stacyvm.contract.api.LogLines;
 import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.internal.DiskUsage;
+import dev.stacyvm.contract.internal.ImageCommit;
 import dev.stacyvm.contract.internal.RuntimeHandle;
 import dev.stacyvm.contract.internal.RuntimeSpec;
 import dev.stacyvm.contract.internal.RuntimeStatus;
@@ -62,6 +63,13 @@ public class InternalRuntimeResource {
     public StatusResponse applyNetworkPolicy(@PathParam("id") String sandboxId, NetworkPolicy policy) {
         runtimes.applyNetworkPolicy(sandboxId, policy == null ? null : policy.validated());
         return new StatusResponse("applied");
+    }
+
+    /** A build's sandbox as a new image, for the gateway's builds (docs/images.md, Builds). */
+    @POST
+    @Path("/{id}/commit")
+    public ImageCommit.Result commit(@PathParam("id") String sandboxId, ImageCommit commit) {
+        return runtimes.commit(sandboxId, commit);
     }
 
     /** What the sandbox has written (its writable layer's size), for {@code GET /api/v1/sandboxes/{id}}. */

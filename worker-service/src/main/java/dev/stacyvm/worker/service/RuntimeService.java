@@ -82,6 +82,15 @@ public class RuntimeService {
         return new DiskUsage(sandboxId, diskUsage.usedBytes(sandboxId));
     }
 
+    /** A build's sandbox as a new image (docs/images.md, Builds); see {@link SandboxProvider#commit}. */
+    public dev.stacyvm.contract.internal.ImageCommit.Result commit(String sandboxId,
+            dev.stacyvm.contract.internal.ImageCommit commit) {
+        if (commit == null || commit.reference() == null || commit.reference().isBlank()) {
+            throw new dev.stacyvm.worker.error.InvalidRequestException("reference is required");
+        }
+        return provider.commit(sandboxId, commit);
+    }
+
     /** The newest of the last {@code lines} log lines that fit in {@code stacyvm.worker.logs-max-bytes}. */
     public LogTail.Result logs(String sandboxId, Integer lines) {
         return provider.logs(sandboxId, LogLines.bounded(lines), config.logsMaxBytes());

@@ -61,7 +61,7 @@ public abstract class SandboxProviderContract {
     protected RuntimeHandle create(String sandboxId) {
         made.add(sandboxId);
         return provider().create(new RuntimeSpec(sandboxId, "tck:contract", image(), 256, 1, Map.of("TCK", "yes"),
-                "none", List.of(), 128, false, false, 256, null, null, null), workerId());
+                "none", List.of(), 128, false, false, 256, null, null, null, false), workerId());
     }
 
     /** Output collected whole, per stream. */

@@ -6,10 +6,11 @@ import java.util.List;
 /**
  * Everything about a sandbox container that is fixed when it is created, apart from its identity
  * and environment: two sandboxes of one shape get the same container settings. {@code diskMb} is
- * the size (MiB) of everything the container may write.
+ * the size (MiB) of everything the container may write. {@code builder} (a build's sandbox, always
+ * root) adds the file ownership capabilities package managers need.
  */
 record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, boolean networked, List<Integer> ports,
-                      boolean root, boolean readOnlyRoot, int diskMb) {
+                      boolean root, boolean readOnlyRoot, int diskMb, boolean builder) {
 
     /**
      * Marks pooled containers started with the current hardening (forced user, shipped seccomp
@@ -25,13 +26,13 @@ record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, bool
     /** The shape a spec asks for; a spec without a disk size gets {@code defaultDiskMb}. */
     static ContainerShape of(RuntimeSpec spec, int defaultDiskMb) {
         return new ContainerShape(spec.image(), spec.memoryMb(), spec.vcpus(), spec.pidsLimit(),
-                "bridge".equals(spec.network()), spec.ports(), spec.runAsRoot(), spec.readOnlyRoot(),
-                spec.diskMb() > 0 ? spec.diskMb() : defaultDiskMb);
+                "bridge".equals(spec.network()), spec.ports(), spec.runAsRoot() || spec.builder(), spec.readOnlyRoot(),
+                spec.diskMb() > 0 ? spec.diskMb() : defaultDiskMb, spec.builder());
     }
 
     /** A shape without network or published ports, non-root and writable: the only kind a warm pool keeps. */
     static ContainerShape isolated(String image, int memoryMb, int vcpus, int pidsLimit, int diskMb) {
-        return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of(), false, false, diskMb);
+        return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of(), false, false, diskMb, false);
     }
 
     /**
@@ -41,6 +42,6 @@ record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, bool
      */
     String poolKey(String agentDigest) {
         return image + "|" + memoryMb + "m|" + vcpus + "cpu|" + pidsLimit + "pids" + (networked ? "|bridge" : "") + (ports.isEmpty() ? "" : "|" + ports)
-                + (root ? "|root" : "") + (readOnlyRoot ? "|ro" : "") + "|" + diskMb + "disk|" + HARDENING + "|agent-" + agentDigest;
+                + (root ? "|root" : "") + (builder ? "|builder" : "") + (readOnlyRoot ? "|ro" : "") + "|" + diskMb + "disk|" + HARDENING + "|agent-" + agentDigest;
     }
 }

@@ -84,6 +84,15 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Inject
     dev.stacyvm.worker.service.PullProgressReporter progress;
 
+    @Inject
+    ImageCommits commits;
+
+    @Override
+    public dev.stacyvm.contract.internal.ImageCommit.Result commit(String sandboxId,
+            dev.stacyvm.contract.internal.ImageCommit commit) {
+        return commits.commit(sandboxId, commit);
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -111,7 +120,10 @@ public class DockerSandboxProvider implements SandboxProvider {
             labels.put(LABEL_OWNER, spec.ownerId());
             labels.put(LABEL_WORKER, workerId);
             List<String> env = new ArrayList<>();
-            env.add(SANDBOX_ID_ENV + "=" + spec.sandboxId());
+            if (!spec.builder()) {
+                // a build's sandbox becomes an image: nothing of the sandbox may go into its environment
+                env.add(SANDBOX_ID_ENV + "=" + spec.sandboxId());
+            }
             if (spec.env() != null) {
                 spec.env().forEach((variable, value) -> env.add(variable + "=" + value));
             }

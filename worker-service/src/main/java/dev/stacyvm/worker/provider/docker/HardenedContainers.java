@@ -57,6 +57,16 @@ public class HardenedContainers {
     static final String WORKSPACE = "/workspace";
     private static final String SECCOMP_RESOURCE = "seccomp/sandbox.json";
 
+    /**
+     * What a build's sandbox keeps (docs/images.md, Builds): the file ownership capabilities apt and
+     * dpkg need to install packages as root, a subset of Docker's default set; never network, mount,
+     * trace or administration capabilities.
+     */
+    static final String BUILDER_LABEL = "dev.stacyvm.builder";
+
+    static final Capability[] BUILDER_CAPABILITIES = {Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FOWNER,
+        Capability.FSETID, Capability.SETUID, Capability.SETGID};
+
     /** The shipped seccomp profile, as the engine takes it in a {@code seccomp=} security option. */
     private final String seccompProfile = loadSeccompProfile();
     @Inject
@@ -97,6 +107,10 @@ public class HardenedContainers {
         String nameFiles = resolutionFiles.prepare(shape.networked());
         labels = new java.util.HashMap<>(labels);
         labels.put(ResolutionFiles.LABEL, nameFiles);
+        if (shape.builder()) {
+            // only a build's sandbox may be committed into an image (ImageCommits)
+            labels.put(BUILDER_LABEL, "true");
+        }
         SandboxUser user = shape.root() ? SandboxUser.ROOT : SandboxUser.parse(config.sandboxUser());
         Map<String, String> tmpfs = new java.util.LinkedHashMap<>();
         if (shape.readOnlyRoot()) {
@@ -108,6 +122,7 @@ public class HardenedContainers {
         }
         HostConfig host = HostConfig.newHostConfig()
                 .withCapDrop(Capability.ALL)
+                .withCapAdd(shape.builder() ? BUILDER_CAPABILITIES : new Capability[0])
                 .withSecurityOpts(List.of("no-new-privileges:true", "seccomp=" + seccompProfile))
                 .withPidsLimit((long) shape.pidsLimit())
                 .withMemory(shape.memoryMb() * MIB)

@@ -143,6 +143,13 @@ public class ImagePulls {
         } catch (IllegalArgumentException malformed) {
             throw new InvalidRequestException("image \"" + image + "\": " + malformed.getMessage());
         }
+        if (reference.built()) {
+            // a build's image exists only where it was built: there is nowhere to pull it from
+            if (present(image, reference)) {
+                return image;
+            }
+            throw new InvalidRequestException("image \"" + image + "\" is a build's image and is not on this worker");
+        }
         PullPolicy policy = override != null ? override : config.images().pullPolicy();
         boolean present = policy != PullPolicy.ALWAYS && present(image, reference);
         boolean presentPrivate = present && privateImages.isPrivate(reference);

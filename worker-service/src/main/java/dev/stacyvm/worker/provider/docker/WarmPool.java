@@ -112,6 +112,22 @@ public class WarmPool {
      * already kept keeps its ready containers; one no longer asked for is dropped, and its
      * containers are removed as strays at the next check.
      */
+    /**
+     * Whether a pool of {@code image} can be filled here: a build's image is only on the worker that
+     * built it, so the other workers keep no pool of it.
+     */
+    private boolean heldIfBuilt(String image) {
+        try {
+            if (!dev.stacyvm.contract.image.ImageReference.parse(image).built()) {
+                return true;
+            }
+            docker.inspectImageCmd(image).exec();
+            return true;
+        } catch (IllegalArgumentException | com.github.dockerjava.api.exception.NotFoundException notHere) {
+            return false;
+        }
+    }
+
     private synchronized Map<ContainerShape, Pool> pools(List<ImagePins.WarmPoolDemand> demands) {
         WorkerConfig.WarmPool settings = config.warmPool();
         Map<ContainerShape, Integer> targets = new LinkedHashMap<>();
@@ -128,7 +144,7 @@ public class WarmPool {
             boolean sane = demand.image() != null && demand.memoryMb() >= 64 && demand.memoryMb() <= 65536
                     && demand.vcpus() >= 1 && demand.vcpus() <= 64 && demand.pidsLimit() >= 16
                     && demand.pidsLimit() <= 65536 && demand.diskMb() >= 64;
-            if (size > 0 && sane) {
+            if (size > 0 && sane && heldIfBuilt(demand.image())) {
                 targets.merge(ContainerShape.isolated(demand.image(), demand.memoryMb(), demand.vcpus(),
                         demand.pidsLimit(), demand.diskMb()), size, Integer::sum);
                 left -= size;

@@ -20,7 +20,7 @@ class ContainerShapeTest {
 
     private static RuntimeSpec spec(String image, int memoryMb, String network, List<Integer> ports, int diskMb) {
         return new RuntimeSpec("sb-0123456789ab", "default:alice", image, memoryMb, 1, Map.of(), network, ports, 256,
-                false, false, diskMb, null, null, null);
+                false, false, diskMb, null, null, null, false);
     }
 
     private static ContainerShape shape(RuntimeSpec spec) {
@@ -55,9 +55,9 @@ class ContainerShapeTest {
     @Test
     void aRootOrReadOnlySandboxNeverTakesAPooledContainer() {
         RuntimeSpec root = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1, Map.of(),
-                "none", List.of(), 256, true, false, 0, null, null, null);
+                "none", List.of(), 256, true, false, 0, null, null, null, false);
         RuntimeSpec readOnly = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1,
-                Map.of(), "none", List.of(), 256, false, true, 0, null, null, null);
+                Map.of(), "none", List.of(), 256, false, true, 0, null, null, null, false);
         assertNotEquals(POOL, shape(root));
         assertNotEquals(POOL, shape(readOnly));
         assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|root|10240disk|h4|agent-1a2b", shape(root).poolKey("1a2b"));

@@ -1,0 +1,290 @@
+package dev.stacyvm.systemtests;
+
+import static dev.stacyvm.systemtests.Suite.api;
+import static dev.stacyvm.systemtests.Suite.as;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.http.ContentType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Builds (docs/images.md, Builds): a Dockerfile with its context and a spec of packages become
+ * images that sandboxes spawn from, built in a hardened build sandbox (a Dockerfile's steps without
+ * network, a spec's packages only from the index its egress allows); a cancelled build ends
+ * canceled, its sandbox gone; a build's image is its owner's only.
+ */
+class BuildTest {
+
+    private static final String BASE = "stacyvm/base:bookworm";
+    /** The test's package index: a test host in the test's own namespace. */
+    private static final String INDEX_HOST = "203.0.113.10";
+
+    private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
+    private final TestHosts testHosts = new TestHosts();
+    private final List<Path> folders = new ArrayList<>();
+
+    @AfterEach
+    void removeEverythingTheTestMade() throws Exception {
+        sandboxes.close();
+        testHosts.close();
+        for (Path folder : folders) {
+            try (var files = Files.walk(folder)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDockerfileBuildRunsWithoutNetworkAndSpawnsAsItsImage() throws Exception {
+        Map<String, byte[]> context = new LinkedHashMap<>();
+        context.put("Dockerfile", """
+                FROM stacyvm/base:bookworm
+                ARG GREETING=hello
+                ENV APP_GREETING=$GREETING
+                WORKDIR /srv/app
+                COPY app.py ./
+                COPY --chown=sandbox:sandbox data/ /srv/data/
+                # the interfaces a step sees: only loopback, as the build has no network
+                RUN ls /sys/class/net > /srv/app/interfaces.txt
+                RUN echo "$APP_GREETING from a build" > greeting.txt && id -u > /srv/app/built-as.txt
+                EXPOSE 8080
+                CMD ["python3", "app.py"]
+                """.getBytes(StandardCharsets.UTF_8));
+        context.put("app.py", "print('app from the context')\n".getBytes(StandardCharsets.UTF_8));
+        context.put("data/notes.txt", "notes\n".getBytes(StandardCharsets.UTF_8));
+
+        String name = "app-" + suffix;
+        Map<String, Object> started = dockerfileBuild(name, tar(context), "GREETING=howdy");
+        String id = (String) started.get("id");
+        assertEquals("queued", started.get("status"));
+        String image = (String) started.get("image");
+        assertTrue(image.startsWith("stacyvm.invalid/"), image);
+
+        List<Map<String, Object>> log = followLog(id);
+        Map<String, Object> last = log.get(log.size() - 1);
+        assertEquals("ready", last.get("status"), "the build's last log line: " + log);
+        String text = logText(log);
+        assertTrue(text.contains("line 8: RUN ls /sys/class/net"), text);
+
+        api().get("/environments/builds/{id}", id).then().statusCode(200).body("status", equalTo("ready"))
+                .body("digest_local", containsString("sha256:")).body("artifacts[0].status", equalTo("ready"));
+        api().get("/environments/builds/{id}/spawn-config", id).then().statusCode(200).body("ready", equalTo(true))
+                .body("image", equalTo(image)).body("target", equalTo("local"));
+
+        String sandbox = sandboxes.create(Map.of("image", image, "ttl", "5m"));
+        assertEquals("howdy from a build\n", stdout(sandbox, "cat /srv/app/greeting.txt"));
+        assertEquals("lo\n", stdout(sandbox, "cat /srv/app/interfaces.txt"), "the build's steps had no network");
+        assertEquals("0\n", stdout(sandbox, "cat /srv/app/built-as.txt"));
+        assertEquals("app from the context\n", stdout(sandbox, "cd /srv/app && python3 app.py"));
+        assertEquals("sandbox\nnotes\n", stdout(sandbox, "stat -c %U /srv/data/notes.txt && cat /srv/data/notes.txt"));
+        assertEquals("howdy\n", stdout(sandbox, "echo $APP_GREETING"));
+        // the image is configured as the Dockerfile said, nothing of the build sandbox in it
+        var config = Suite.docker().inspectImageCmd(image).exec().getConfig();
+        assertEquals(List.of("python3", "app.py"), List.of(config.getCmd()));
+        assertTrue(config.getEntrypoint() == null || config.getEntrypoint().length == 0, "no entrypoint of the build's");
+        assertEquals("/srv/app", config.getWorkingDir());
+        assertTrue(List.of(config.getEnv()).contains("APP_GREETING=howdy"), List.of(config.getEnv()).toString());
+        assertFalse(String.join(" ", config.getEnv()).contains("STACYVM_SANDBOX_ID"), "no build sandbox's variables");
+
+        // another tenant cannot run it, even knowing its name
+        try (Suite.Keys keys = new Suite.Keys()) {
+            String outsider = keys.issue("builds-other-" + suffix, "user");
+            as(outsider).body(Map.of("image", image, "ttl", "5m")).post("/sandboxes").then().statusCode(404)
+                    .body("code", equalTo("not_found"));
+            as(outsider).get("/environments/builds/{id}", id).then().statusCode(404);
+        }
+    }
+
+    @Test
+    void aSpecBuildInstallsAPackageFromTheIndexItsEgressAllows() throws Exception {
+        Path index = Files.createTempDirectory("stacyvm-test-index-");
+        folders.add(index);
+        String marker = "index-" + suffix;
+        Files.writeString(index.resolve("index.html"), marker);
+        Path project = Files.createDirectories(index.resolve("simple/stacyvm-hello"));
+        String wheel = "stacyvm_hello-1.0-py3-none-any.whl";
+        Files.write(project.resolve(wheel), wheel("hello from a wheel " + suffix));
+        Files.writeString(project.resolve("index.html"), "<html><body><a href=\"" + wheel + "\">" + wheel
+                + "</a></body></html>");
+        testHosts.serve(INDEX_HOST, "203.0.113.1", index, marker);
+
+        String spec = api().body(Map.of("name", "hello-" + suffix, "base_image", BASE,
+                        "python_packages", List.of("stacyvm-hello==1.0"), "python_version", "3",
+                        "pip_index_url", "http://" + INDEX_HOST + "/simple/",
+                        "network_policy", Map.of("default_egress", "deny", "allow", List.of(INDEX_HOST))))
+                .post("/environments/specs").then().statusCode(201).body("base_image", equalTo(BASE))
+                .extract().path("id");
+        String id = api().body(Map.of("spec_id", spec)).post("/environments/builds").then().statusCode(201)
+                .body("spec_id", equalTo(spec)).extract().path("id");
+        List<Map<String, Object>> log = followLog(id);
+        assertEquals("ready", log.get(log.size() - 1).get("status"), "the build's last log line: " + log);
+        assertTrue(logText(log).contains("Successfully installed stacyvm-hello-1.0"), logText(log));
+
+        String image = api().get("/environments/builds/{id}/spawn-config", id).then().statusCode(200)
+                .extract().path("image");
+        String sandbox = sandboxes.create(Map.of("image", image, "ttl", "5m"));
+        assertEquals("hello from a wheel " + suffix + "\n",
+                stdout(sandbox, "python3 -c 'import stacyvm_hello; print(stacyvm_hello.GREETING)'"));
+
+        api().delete("/environments/specs/{id}", spec).then().statusCode(200);
+        api().get("/environments/specs/{id}", spec).then().statusCode(404);
+    }
+
+    @Test
+    void aCancelledBuildEndsCanceledAndItsSandboxIsGone() throws Exception {
+        Map<String, byte[]> context = Map.of("Dockerfile",
+                "FROM stacyvm/base:bookworm\nRUN echo started && sleep 300\n".getBytes(StandardCharsets.UTF_8));
+        String id = (String) dockerfileBuild("slow-" + suffix, tar(context)).get("id");
+        String step = "";
+        for (int attempt = 0; attempt < 120 && !step.contains("sleep 300"); attempt++) {
+            Thread.sleep(500);
+            step = api().get("/environments/builds/{id}", id).then().statusCode(200).extract().path("current_step");
+        }
+        assertTrue(step.contains("sleep 300"), "the build reached its long step: " + step);
+
+        api().post("/environments/builds/{id}/cancel", id).then().statusCode(200).body("status", equalTo("canceled"));
+        api().post("/environments/builds/{id}/cancel", id).then().statusCode(409).body("code", equalTo("conflict"));
+        api().get("/environments/builds/{id}/spawn-config", id).then().statusCode(200).body("ready", equalTo(false));
+        List<Map<String, Object>> log = followLog(id);
+        assertEquals("canceled", log.get(log.size() - 1).get("status"));
+
+        // the build sandbox is destroyed, and nothing of the build is left running
+        List<String> running = List.of("x");
+        for (int attempt = 0; attempt < 60 && !running.isEmpty(); attempt++) {
+            Thread.sleep(500);
+            running = api().get("/sandboxes").then().statusCode(200).extract().jsonPath()
+                    .getList("findAll { it.metadata?.'stacyvm.build' == 'true' && it.state != 'destroyed' }.id");
+        }
+        assertEquals(List.of(), running, "no build sandbox is left");
+        api().get("/environments/builds/{id}", id).then().statusCode(200).body("status", equalTo("canceled"));
+    }
+
+    @Test
+    void aBuildIsRefusedWhatTheCreateWouldBe() throws Exception {
+        String tenant = "buildpol-" + suffix;
+        try (Suite.Keys keys = new Suite.Keys()) {
+            String key = keys.issue(tenant, "user");
+            api().body(Map.of("deny", List.of("alpine"))).put("/tenants/{t}/image-policy", tenant).then().statusCode(200);
+            try {
+                as(key).body(Map.of("name", "denied", "base_image", "alpine:latest")).post("/environments/specs").then()
+                        .statusCode(403).body("code", equalTo("image_not_allowed"));
+                Map<String, byte[]> context = Map.of("Dockerfile", "FROM alpine\nRUN true\n".getBytes(StandardCharsets.UTF_8));
+                as(key).contentType("application/x-tar").queryParam("name", "denied").body(tar(context))
+                        .post("/environments/builds").then().statusCode(403).body("code", equalTo("image_not_allowed"));
+                Map<String, byte[]> multiStage = Map.of("Dockerfile",
+                        "FROM stacyvm/base:bookworm AS a\nFROM stacyvm/base:bookworm\n".getBytes(StandardCharsets.UTF_8));
+                as(key).contentType("application/x-tar").queryParam("name", "two").body(tar(multiStage))
+                        .post("/environments/builds").then().statusCode(400)
+                        .body("message", containsString("Dockerfile line 2"));
+                as(key).body(Map.of("name", "bad", "base_image", BASE, "python_packages", List.of("--index-url=http://x/")))
+                        .post("/environments/specs").then().statusCode(400);
+            } finally {
+                api().delete("/tenants/{t}/image-policy", tenant);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Map<String, Object> dockerfileBuild(String name, byte[] context, String... buildArgs) {
+        var request = api().contentType("application/x-tar").accept(ContentType.JSON).queryParam("name", name);
+        for (String arg : buildArgs) {
+            request = request.queryParam("build_arg", arg);
+        }
+        return request.body(context).post("/environments/builds").then().statusCode(201).extract().jsonPath()
+                .getMap("$");
+    }
+
+    /** The build's NDJSON log followed to its end (the build's own timeout bounds it). */
+    private static List<Map<String, Object>> followLog(String id) {
+        String body = api().accept("application/x-ndjson").get("/environments/builds/{id}/logs", id).then()
+                .statusCode(200).extract().asString();
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(io.restassured.path.json.JsonPath.from(line).getMap("$"));
+            }
+        }
+        assertFalse(lines.isEmpty(), "the log stream has lines");
+        return lines;
+    }
+
+    private static String logText(List<Map<String, Object>> lines) {
+        StringBuilder text = new StringBuilder();
+        lines.forEach(line -> text.append(line.getOrDefault("data", "")));
+        return text.toString();
+    }
+
+    private static String stdout(String sandbox, String command) {
+        return Suite.exec(sandbox, Map.of("command", command)).then().statusCode(200).body("exit_code", equalTo(0))
+                .extract().path("stdout");
+    }
+
+    private static byte[] tar(Map<String, byte[]> files) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                TarArchiveEntry entry = new TarArchiveEntry(file.getKey());
+                entry.setSize(file.getValue().length);
+                entry.setMode(0644);
+                tar.putArchiveEntry(entry);
+                tar.write(file.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A pure-Python wheel (PEP 427) of {@code stacyvm_hello} 1.0 whose {@code GREETING} is {@code greeting}. */
+    private static byte[] wheel(String greeting) throws Exception {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("stacyvm_hello/__init__.py", ("GREETING = '" + greeting + "'\n").getBytes(StandardCharsets.UTF_8));
+        files.put("stacyvm_hello-1.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: stacyvm-hello\nVersion: 1.0\n".getBytes(StandardCharsets.UTF_8));
+        files.put("stacyvm_hello-1.0.dist-info/WHEEL",
+                "Wheel-Version: 1.0\nGenerator: stacyvm-system-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+                        .getBytes(StandardCharsets.UTF_8));
+        StringBuilder record = new StringBuilder();
+        for (Map.Entry<String, byte[]> file : files.entrySet()) {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(file.getValue());
+            record.append(file.getKey()).append(",sha256=")
+                    .append(Base64.getUrlEncoder().withoutPadding().encodeToString(digest)).append(',')
+                    .append(file.getValue().length).append('\n');
+        }
+        record.append("stacyvm_hello-1.0.dist-info/RECORD,,\n");
+        files.put("stacyvm_hello-1.0.dist-info/RECORD", record.toString().getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                zip.putNextEntry(new ZipEntry(file.getKey()));
+                zip.write(file.getValue());
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+}

@@ -1,0 +1,175 @@
+package dev.stacyvm.worker.provider.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.ContainerConfig;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.HostConfig;
+import dev.stacyvm.contract.image.ImageReference;
+import dev.stacyvm.contract.internal.ImageCommit;
+import dev.stacyvm.worker.error.InvalidRequestException;
+import dev.stacyvm.worker.error.ProviderFailureException;
+import dev.stacyvm.worker.error.RuntimeNotFoundException;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Makes a build's sandbox into an image (docs/images.md, Builds). The sandbox's filesystem is
+ * committed first; its container configuration (the agent as entrypoint, the sandbox's own
+ * environment) is then replaced whole by the base image's with the build's changes over it, by
+ * committing a never-started container of the intermediate image with exactly that configuration:
+ * the engine's commit would otherwise merge the sandbox's environment into the image.
+ */
+@ApplicationScoped
+public class ImageCommits {
+
+    @Inject
+    DockerClient docker;
+
+    @Inject
+    ImageUsage usage;
+
+    /**
+     * Commits sandbox {@code sandboxId}'s container as {@code commit.reference()}.
+     *
+     * @throws RuntimeNotFoundException when the sandbox has no container
+     * @throws InvalidRequestException when the sandbox is not a build's, or the reference is not a build's image name
+     * @throws ProviderFailureException when the engine fails
+     */
+    public ImageCommit.Result commit(String sandboxId, ImageCommit commit) {
+        ImageReference target;
+        try {
+            target = ImageReference.parse(commit.reference());
+        } catch (IllegalArgumentException malformed) {
+            throw new InvalidRequestException("reference \"" + commit.reference() + "\": " + malformed.getMessage());
+        }
+        if (!target.built() || target.digest() != null) {
+            throw new InvalidRequestException("a build's image is named " + ImageReference.BUILDS_REGISTRY
+                    + "/...:tag, not \"" + commit.reference() + "\"");
+        }
+        String container = DockerSandboxProvider.containerName(sandboxId);
+        InspectContainerResponse sandbox;
+        try {
+            sandbox = docker.inspectContainerCmd(container).exec();
+        } catch (NotFoundException missing) {
+            throw new RuntimeNotFoundException(sandboxId);
+        }
+        Map<String, String> labels = sandbox.getConfig().getLabels();
+        if (labels == null || !"true".equals(labels.get(HardenedContainers.BUILDER_LABEL))) {
+            throw new InvalidRequestException("sandbox " + sandboxId + " is not a build's sandbox");
+        }
+        InspectImageResponse base = docker.inspectImageCmd(sandbox.getImageId()).exec();
+        String layered = ImageReference.BUILDS_REGISTRY + "/commit/" + sandboxId + ":layers";
+        String staging = "stacyvm-commit-" + sandboxId;
+        try {
+            docker.commitCmd(container).withRepository(layered.substring(0, layered.lastIndexOf(':')))
+                    .withTag("layers").withPause(true).exec();
+            removeQuietly(staging);
+            ImageConfig config = ImageConfig.over(base.getConfig(), commit);
+            var create = docker.createContainerCmd(layered).withName(staging)
+                    .withEnv(config.env()).withWorkingDir(config.workdir()).withUser(config.user())
+                    .withLabels(config.labels())
+                    .withExposedPorts(config.exposedPorts().stream().map(ExposedPort::parse).toList())
+                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"));
+            // the engine refuses a container with neither: such an image gets /bin/sh as its entrypoint
+            create.withEntrypoint(config.entrypoint().isEmpty() && config.cmd().isEmpty() ? List.of("/bin/sh")
+                    : config.entrypoint());
+            create.withCmd(config.cmd());
+            create.exec();
+            docker.commitCmd(staging).withRepository(target.registry() + "/" + target.repository())
+                    .withTag(target.tag()).withPause(false).exec();
+            InspectImageResponse made = docker.inspectImageCmd(commit.reference()).exec();
+            usage.used(made.getId());
+            Log.infof("committed build sandbox %s as %s (%s)", sandboxId, commit.reference(), made.getId());
+            return new ImageCommit.Result(commit.reference(), made.getId(), made.getSize() == null ? 0 : made.getSize());
+        } catch (DockerException failed) {
+            Log.warnf("could not commit %s as %s: %s", sandboxId, commit.reference(), failed.getMessage());
+            throw new ProviderFailureException("docker could not commit the build's sandbox");
+        } finally {
+            removeQuietly(staging);
+            try {
+                // the name only: its layers are the new image's
+                docker.removeImageCmd(layered).withNoPrune(false).exec();
+            } catch (DockerException gone) {
+                Log.debugf("intermediate image %s: %s", layered, gone.getMessage());
+            }
+        }
+    }
+
+    private void removeQuietly(String container) {
+        try {
+            docker.removeContainerCmd(container).withForce(true).exec();
+        } catch (NotFoundException gone) {
+            // nothing to remove
+        } catch (DockerException failed) {
+            Log.debugf("could not remove %s: %s", container, failed.getMessage());
+        }
+    }
+
+    /**
+     * The configuration a built image gets: the base image's, with the build's settings over it as
+     * Docker's builder applies Dockerfile instructions (ENV by name, CMD and ENTRYPOINT as a pair).
+     */
+    record ImageConfig(List<String> env, List<String> cmd, List<String> entrypoint, String workdir, String user,
+                       List<String> exposedPorts, Map<String, String> labels) {
+
+        static ImageConfig over(ContainerConfig base, ImageCommit commit) {
+            Map<String, String> env = new LinkedHashMap<>();
+            for (String entry : orEmpty(base == null ? null : base.getEnv())) {
+                put(env, entry);
+            }
+            for (String entry : orEmpty(commit.env())) {
+                put(env, entry);
+            }
+            List<String> baseCmd = orEmpty(base == null ? null : base.getCmd());
+            List<String> baseEntrypoint = orEmpty(base == null ? null : base.getEntrypoint());
+            List<String> entrypoint = commit.entrypoint() != null ? commit.entrypoint() : baseEntrypoint;
+            // a new ENTRYPOINT drops the base's CMD, as Docker's builder does
+            List<String> cmd = commit.cmd() != null ? commit.cmd() : commit.entrypoint() != null ? List.of() : baseCmd;
+            String workdir = commit.workdir() != null ? commit.workdir() : base == null ? null : base.getWorkingDir();
+            String user = commit.user() != null ? commit.user() : base == null ? null : base.getUser();
+            Set<String> ports = new LinkedHashSet<>();
+            if (base != null && base.getExposedPorts() != null) {
+                Arrays.stream(base.getExposedPorts()).map(ExposedPort::toString).forEach(ports::add);
+            }
+            ports.addAll(orEmpty(commit.exposedPorts()));
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (base != null && base.getLabels() != null) {
+                labels.putAll(base.getLabels());
+            }
+            if (commit.labels() != null) {
+                labels.putAll(commit.labels());
+            }
+            List<String> environment = new ArrayList<>();
+            env.forEach((name, value) -> environment.add(name + "=" + value));
+            return new ImageConfig(environment, cmd, entrypoint, workdir == null ? "" : workdir,
+                    user == null ? "" : user, List.copyOf(ports), labels);
+        }
+
+        private static void put(Map<String, String> env, String entry) {
+            int equals = entry.indexOf('=');
+            if (equals > 0) {
+                env.put(entry.substring(0, equals), entry.substring(equals + 1));
+            }
+        }
+
+        private static List<String> orEmpty(String[] values) {
+            return values == null ? List.of() : List.of(values);
+        }
+
+        private static List<String> orEmpty(List<String> values) {
+            return values == null ? List.of() : values;
+        }
+    }
+}
