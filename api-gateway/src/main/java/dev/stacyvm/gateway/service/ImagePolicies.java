@@ -4,23 +4,14 @@ import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.image.ImagePolicy;
 import dev.stacyvm.gateway.TenantImagePolicy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 
 /**
  * Tenants' image policies (docs/images.md): set by administrators, checked wherever a tenant names
  * an image, on create, spawn and template save ({@link SandboxRequests#resolve}).
  */
 @ApplicationScoped
-public class ImagePolicies {
-
-    /** The tenant's policy; {@code null} when an administrator set none. */
-    @Transactional
-    public ImagePolicy ofTenant(String tenant) {
-        TenantImagePolicy row = tenant == null ? null : TenantImagePolicy.findById(tenant);
-        return row == null ? null : row.policy;
-    }
+public class ImagePolicies extends TenantPolicies<ImagePolicy> {
 
     /**
      * Refuses an image the tenant's policy does not allow.
@@ -34,48 +25,37 @@ public class ImagePolicies {
         }
     }
 
-    /**
-     * The tenant's policy.
-     *
-     * @throws ApiException {@code not_found} when the tenant has none
-     */
-    public ImagePolicy get(String tenant) {
-        ImagePolicy policy = ofTenant(Tenants.valid(tenant));
-        if (policy == null) {
-            throw ApiException.notFound("tenant " + tenant + " has no image policy");
-        }
-        return policy;
+    @Override
+    protected ImagePolicy stored(String tenant) {
+        TenantImagePolicy row = TenantImagePolicy.findById(tenant);
+        return row == null ? null : row.policy;
     }
 
-    /**
-     * Sets (replaces) the tenant's policy. Sandboxes already running keep their images; new
-     * creates, spawns and template saves are checked against it.
-     *
-     * @throws ApiException {@code bad_request} for a bad tenant name, a missing body or a bad pattern
-     */
-    @Transactional
-    public ImagePolicy put(String tenant, ImagePolicy policy) {
-        Tenants.valid(tenant);
-        if (policy == null) {
-            throw ApiException.badRequest("an image policy body is required");
-        }
-        ImagePolicy checked = policy.validated();
+    /** Sandboxes already running keep their images; new creates, spawns, template saves and builds are checked. */
+    @Override
+    protected void store(String tenant, ImagePolicy policy, Instant updatedAt) {
         TenantImagePolicy row = TenantImagePolicy.findById(tenant);
         if (row == null) {
             row = new TenantImagePolicy();
             row.tenant = tenant;
         }
-        row.policy = checked;
-        row.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        row.policy = policy;
+        row.updatedAt = updatedAt;
         row.persist();
-        return checked;
     }
 
-    /** Removes the tenant's policy; {@code not_found} when it had none. */
-    @Transactional
-    public void delete(String tenant) {
-        if (!TenantImagePolicy.deleteById(Tenants.valid(tenant))) {
-            throw ApiException.notFound("tenant " + tenant + " has no image policy");
-        }
+    @Override
+    protected boolean remove(String tenant) {
+        return TenantImagePolicy.deleteById(tenant);
+    }
+
+    @Override
+    protected ImagePolicy validated(ImagePolicy policy) {
+        return policy.validated();
+    }
+
+    @Override
+    protected String kind() {
+        return "image policy";
     }
 }
