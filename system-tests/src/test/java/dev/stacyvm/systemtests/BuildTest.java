@@ -71,6 +71,10 @@ class BuildTest {
                 # the interfaces a step sees: only loopback, as the build has no network
                 RUN ls /sys/class/net > /srv/app/interfaces.txt
                 RUN echo "$APP_GREETING from a build" > greeting.txt && id -u > /srv/app/built-as.txt
+                # what holds a step: capabilities, no-new-privileges, seccomp, memory and pids limits
+                RUN grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status | tr -s '\t ' ' ' > /srv/app/status.txt \
+                    && { cat /sys/fs/cgroup/memory.max || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; } > /srv/app/limits.txt \
+                    && { cat /sys/fs/cgroup/pids.max || cat /sys/fs/cgroup/pids/pids.max; } >> /srv/app/limits.txt
                 EXPOSE 8080
                 CMD ["python3", "app.py"]
                 """.getBytes(StandardCharsets.UTF_8));
@@ -99,6 +103,11 @@ class BuildTest {
         assertEquals("howdy from a build\n", stdout(sandbox, "cat /srv/app/greeting.txt"));
         assertEquals("lo\n", stdout(sandbox, "cat /srv/app/interfaces.txt"), "the build's steps had no network");
         assertEquals("0\n", stdout(sandbox, "cat /srv/app/built-as.txt"));
+        // root in the build, but only with the file-ownership capabilities (CHOWN, DAC_OVERRIDE,
+        // FOWNER, FSETID, SETGID, SETUID: 0xdb), under the sandbox's seccomp profile and limits
+        assertEquals("CapEff: 00000000000000db\nNoNewPrivs: 1\nSeccomp: 2\n", stdout(sandbox, "cat /srv/app/status.txt"));
+        // cgroup v2's files, or v1's
+        assertEquals((1024L * 1024 * 1024) + "\n512\n", stdout(sandbox, "cat /srv/app/limits.txt"));
         assertEquals("app from the context\n", stdout(sandbox, "cd /srv/app && python3 app.py"));
         assertEquals("sandbox\nnotes\n", stdout(sandbox, "stat -c %U /srv/data/notes.txt && cat /srv/data/notes.txt"));
         assertEquals("howdy\n", stdout(sandbox, "echo $APP_GREETING"));
