@@ -64,7 +64,7 @@ class BuildTest {
         context.put("Dockerfile", """
                 FROM stacyvm/base:bookworm
                 ARG GREETING=hello
-                ENV APP_GREETING=$GREETING
+                ENV APP_GREETING=$GREETING PATH=/srv/tools:$PATH
                 WORKDIR /srv/app
                 COPY app.py ./
                 COPY --chown=sandbox:sandbox data/ /srv/data/
@@ -111,6 +111,8 @@ class BuildTest {
         assertEquals("app from the context\n", stdout(sandbox, "cd /srv/app && python3 app.py"));
         assertEquals("sandbox\nnotes\n", stdout(sandbox, "stat -c %U /srv/data/notes.txt && cat /srv/data/notes.txt"));
         assertEquals("howdy\n", stdout(sandbox, "echo $APP_GREETING"));
+        // $PATH in an ENV is the base image's, as in Docker's builder
+        assertEquals("/srv/tools:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n", stdout(sandbox, "echo $PATH"));
         // the image is configured as the Dockerfile said, nothing of the build sandbox in it
         var config = Suite.docker().inspectImageCmd(image).exec().getConfig();
         assertEquals(List.of("python3", "app.py"), List.of(config.getCmd()));
@@ -215,6 +217,37 @@ class BuildTest {
                 api().delete("/tenants/{t}/image-policy", tenant);
             }
         }
+    }
+
+    @Test
+    void onlyABuildsSandboxBecomesAnImageAndNoWorkerPullsABuildsName() throws Exception {
+        String sandbox = sandboxes.create(Map.of("ttl", "5m"));
+        // the control plane itself cannot commit, or read the image of, a sandbox that is not a build's
+        io.restassured.RestAssured.given().baseUri(Suite.WORKER_URL).header("X-Service-Token", Suite.SERVICE_TOKEN)
+                .contentType(ContentType.JSON).body(Map.of("reference", "stacyvm.invalid/x/stolen:bld-1", "base_image", BASE))
+                .post("/internal/sandboxes/{id}/commit", sandbox).then().statusCode(400)
+                .body("message", containsString("not a build's sandbox"));
+        io.restassured.RestAssured.given().baseUri(Suite.WORKER_URL).header("X-Service-Token", Suite.SERVICE_TOKEN)
+                .get("/internal/sandboxes/{id}/image-config", sandbox).then().statusCode(400);
+        io.restassured.RestAssured.given().baseUri(Suite.WORKER_URL).contentType(ContentType.JSON)
+                .body(Map.of("reference", "stacyvm.invalid/x/stolen:bld-1", "base_image", BASE))
+                .post("/internal/sandboxes/{id}/commit", sandbox).then().statusCode(401);
+        org.junit.jupiter.api.Assertions.assertThrows(com.github.dockerjava.api.exception.NotFoundException.class,
+                () -> Suite.docker().inspectImageCmd("stacyvm.invalid/x/stolen:bld-1").exec(), "no image was made");
+
+        // a build's name that no build of the caller's made is not found, and never pulled
+        api().body(Map.of("image", "stacyvm.invalid/default/nothing:bld-000000000000", "ttl", "5m")).post("/sandboxes")
+                .then().statusCode(404).body("code", equalTo("not_found"));
+        String missing = "stacyvm.invalid/default/nothing:bld-000000000000";
+        io.restassured.RestAssured.given().baseUri(Suite.WORKER_URL).header("X-Service-Token", Suite.SERVICE_TOKEN)
+                .contentType(ContentType.JSON)
+                .body(Map.of("sandbox_id", "sb-0000000b0001", "owner_id", "default:test", "image", missing,
+                        "memory_mb", 64, "vcpus", 1, "network", "none", "pids_limit", 64))
+                .post("/internal/sandboxes").then().statusCode(400)
+                .body("message", containsString("is a build's image and is not on this worker"));
+        // and no create may pin itself to a worker: that label is the builds' own
+        api().body(Map.of("ttl", "5m", "worker_labels", Map.of("stacyvm.dev/worker", "anything"))).post("/sandboxes")
+                .then().statusCode(400).body("message", containsString("reserved"));
     }
 
     // ---------------------------------------------------------------- helpers

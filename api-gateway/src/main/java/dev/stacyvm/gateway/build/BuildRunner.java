@@ -34,7 +34,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -78,10 +80,12 @@ public class BuildRunner {
 
     /**
      * A build to run: its record's id, the image it makes, its plan, its sandbox's resolved spec
-     * (already {@code builder}), its context (null without one; the runner closes it) and who asked.
+     * (already {@code builder}), its context (null without one; the runner closes it), who asked,
+     * and for a Dockerfile build its text and build args, planned again over the base image's
+     * environment once the build sandbox runs (null for a spec's).
      */
     public record Job(String buildId, String image, BuildPlan plan, SandboxSpec sandbox, BuildContext context,
-                      AuditTrail.Origin origin) {
+                      AuditTrail.Origin origin, String dockerfile, Map<String, String> buildArgs) {
     }
 
     private ThreadPoolExecutor executor() {
@@ -147,7 +151,8 @@ public class BuildRunner {
             String workerId = sandbox.workerId();
             recordSandbox(job.buildId(), sandboxId, workerId);
             log.line("build sandbox " + sandboxId + " on worker " + workerId);
-            for (BuildPlan.Step step : job.plan().steps()) {
+            BuildPlan plan = job.dockerfile() == null ? job.plan() : overBase(job, sandboxId, workerId);
+            for (BuildPlan.Step step : plan.steps()) {
                 if (canceled(job.buildId())) {
                     return;
                 }
@@ -170,7 +175,7 @@ public class BuildRunner {
             }
             step(job.buildId(), "committing the image");
             log.line("==> committing " + job.image());
-            BuildPlan.ImageChanges changes = job.plan().image();
+            BuildPlan.ImageChanges changes = plan.image();
             ImageCommit.Result made = services.worker(workerId, Duration.ofMinutes(10)).commit(sandboxId,
                     new ImageCommit(job.image(), job.plan().from(), changes.env(), changes.cmd(), changes.entrypoint(),
                             changes.workdir(), changes.user(), changes.exposedPorts(), changes.labels()));
@@ -196,6 +201,26 @@ public class BuildRunner {
         } finally {
             held.remove(job.buildId());
             stopSandbox(sandboxId);
+        }
+    }
+
+    /**
+     * The Dockerfile planned again over the base image's environment and working directory, as
+     * Docker's builder substitutes {@code $PATH} and resolves relative paths.
+     */
+    private BuildPlan overBase(Job job, String sandboxId, String workerId) {
+        ImageCommit.Base base = services.worker(workerId, Duration.ofSeconds(30)).imageConfig(sandboxId);
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String entry : base.env() == null ? List.<String>of() : base.env()) {
+            int equals = entry.indexOf('=');
+            if (equals > 0) {
+                env.put(entry.substring(0, equals), entry.substring(equals + 1));
+            }
+        }
+        try {
+            return Dockerfile.plan(job.dockerfile(), job.buildArgs(), new Dockerfile.BaseImage(env, base.workdir()));
+        } catch (Dockerfile.DockerfileException refused) {
+            throw new BuildFailure(refused.getMessage());
         }
     }
 
@@ -256,8 +281,8 @@ public class BuildRunner {
         if (copy.owner() != null) {
             String[] parts = copy.owner().split(":", 2);
             uid = id(sandboxId, workerId, parts[0], false, copy);
-            gid = parts.length > 1 ? id(sandboxId, workerId, parts[1], true, copy)
-                    : parts[0].matches("[0-9]+") ? uid : id(sandboxId, workerId, parts[0], true, copy);
+            // a user alone: its number as the group's too, as Docker's builder does
+            gid = parts.length > 1 ? id(sandboxId, workerId, parts[1], true, copy) : uid;
         }
         BuildContext.Selection selection;
         try {

@@ -172,7 +172,7 @@ public class Builds {
                 spec.pipIndexUrl);
         // packages come over the network: the build sandbox has the spec's egress, bounded by the tenant's
         SandboxSpec sandbox = resolveBuildSandbox(caller, plan.from(), "bridge", spec.networkPolicy);
-        return start(caller, spec.id, spec.name, plan, sandbox, null);
+        return start(caller, spec.id, spec.name, plan, sandbox, null, null, null);
     }
 
     /**
@@ -196,14 +196,16 @@ public class Builds {
         }
         try {
             BuildPlan plan;
+            String text;
             try {
-                plan = Dockerfile.plan(context.dockerfile(dockerfilePath == null || dockerfilePath.isBlank()
-                        ? "Dockerfile" : dockerfilePath), buildArgs);
+                text = context.dockerfile(dockerfilePath == null || dockerfilePath.isBlank() ? "Dockerfile" : dockerfilePath);
+                // checked whole now; planned again over the base image's environment when it runs
+                plan = Dockerfile.plan(text, buildArgs);
             } catch (IllegalArgumentException refused) {
                 throw ApiException.badRequest(refused.getMessage());
             }
             SandboxSpec sandbox = resolveBuildSandbox(caller, plan.from(), "none", null);
-            BuildView started = start(caller, null, checkedName, plan, sandbox, context);
+            BuildView started = start(caller, null, checkedName, plan, sandbox, context, text, buildArgs);
             context = null; // the runner owns it now
             return started;
         } catch (IOException failed) {
@@ -216,7 +218,7 @@ public class Builds {
     }
 
     private BuildView start(Caller caller, String specId, String name, BuildPlan plan, SandboxSpec sandbox,
-            BuildContext context) {
+            BuildContext context, String dockerfile, Map<String, String> buildArgs) {
         if (plan.steps().stream().anyMatch(BuildPlan.Copy.class::isInstance) && context == null) {
             throw ApiException.badRequest("COPY needs a build context");
         }
@@ -238,7 +240,8 @@ public class Builds {
         });
         AuditTrail.Origin origin = audit.origin();
         try {
-            runner.submit(new BuildRunner.Job(build.id, build.image, plan, sandbox.asBuilder(), context, origin));
+            runner.submit(new BuildRunner.Job(build.id, build.image, plan, sandbox.asBuilder(), context, origin, dockerfile,
+                    buildArgs));
         } catch (ApiException full) {
             QuarkusTransaction.requiringNew().run(() -> {
                 EnvironmentBuild record = EnvironmentBuild.findById(build.id);
@@ -263,7 +266,8 @@ public class Builds {
         List<EnvironmentBuild> builds = scope.owner() != null ? EnvironmentBuild.listOwned(scope.owner(), bounded)
                 : scope.tenant() != null ? EnvironmentBuild.listOfTenant(scope.tenant(), bounded)
                 : EnvironmentBuild.<EnvironmentBuild>find("order by createdAt desc").page(0, bounded).list();
-        return builds.stream().map(Builds::view).toList();
+        // a listing leaves the logs out: up to max-log-bytes each, 200 of them would not fit in memory
+        return builds.stream().map(build -> view(build, false)).toList();
     }
 
     /** @throws ApiException {@code not_found} for a build the caller may not see, like a missing one */
@@ -414,9 +418,15 @@ public class Builds {
     // ---- views and checks
 
     public static BuildView view(EnvironmentBuild build) {
+        return view(build, true);
+    }
+
+    /** The build as the API shows it; without {@code withLog}, its log left out. */
+    static BuildView view(EnvironmentBuild build, boolean withLog) {
         String artifactStatus = EnvironmentBuild.READY.equals(build.status) ? "ready"
                 : build.finished() ? build.status : "pending";
-        return new BuildView(build.id, build.specId, build.name, build.ownerId, build.status, build.currentStep, build.log,
+        return new BuildView(build.id, build.specId, build.name, build.ownerId, build.status, build.currentStep,
+                withLog ? build.log : null,
                 build.image, build.imageSizeBytes, build.digest, build.error, build.createdAt, build.startedAt,
                 build.finishedAt, build.updatedAt, List.of(new BuildView.Artifact("local", build.image, build.digest,
                         artifactStatus, build.error)));

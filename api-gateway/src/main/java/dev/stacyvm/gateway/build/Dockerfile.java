@@ -37,19 +37,24 @@ public final class Dockerfile {
     private final Map<String, String> buildArgs;
     private final Map<String, String> args = new LinkedHashMap<>();
     private final Map<String, String> globalArgs = new LinkedHashMap<>();
+    /** The environment so far: the base image's, then every ENV. */
     private final Map<String, String> env = new LinkedHashMap<>();
+    /** What the Dockerfile's ENVs set: the image's changes over its base's environment. */
+    private final Map<String, String> envSet = new LinkedHashMap<>();
     private final List<BuildPlan.Step> steps = new ArrayList<>();
     private final Map<String, String> labels = new LinkedHashMap<>();
     private final List<String> exposed = new ArrayList<>();
     private String from;
-    private String workdir = "/";
+    private String workdir;
     private boolean workdirSet;
     private String user;
     private List<String> cmd;
     private List<String> entrypoint;
 
-    private Dockerfile(Map<String, String> buildArgs) {
+    private Dockerfile(Map<String, String> buildArgs, BaseImage base) {
         this.buildArgs = buildArgs == null ? Map.of() : buildArgs;
+        this.env.putAll(base.env());
+        this.workdir = base.workdir() == null || base.workdir().isBlank() ? "/" : base.workdir();
     }
 
     /**
@@ -58,7 +63,31 @@ public final class Dockerfile {
      * @throws DockerfileException naming the line and what is wrong or not supported
      */
     public static BuildPlan plan(String text, Map<String, String> buildArgs) {
-        Dockerfile dockerfile = new Dockerfile(buildArgs);
+        return plan(text, buildArgs, BaseImage.UNKNOWN);
+    }
+
+    /**
+     * What a Dockerfile's steps start from: the base image's environment ({@code $PATH} in
+     * {@code ENV PATH=/opt/bin:$PATH}) and working directory, as the build sandbox reports them.
+     */
+    public record BaseImage(Map<String, String> env, String workdir) {
+
+        /** Before the base is known (the request is checked): no variables, {@code /}. */
+        public static final BaseImage UNKNOWN = new BaseImage(Map.of(), "/");
+
+        public BaseImage {
+            env = env == null ? Map.of() : Map.copyOf(env);
+        }
+    }
+
+    /**
+     * The plan of {@code text} over {@code base}, with {@code buildArgs} (may be null) as
+     * {@code --build-arg} values.
+     *
+     * @throws DockerfileException naming the line and what is wrong or not supported
+     */
+    public static BuildPlan plan(String text, Map<String, String> buildArgs, BaseImage base) {
+        Dockerfile dockerfile = new Dockerfile(buildArgs, base);
         List<Instruction> instructions = instructions(text);
         if (instructions.size() > MAX_INSTRUCTIONS) {
             throw new DockerfileException(0, "at most " + MAX_INSTRUCTIONS + " instructions");
@@ -70,7 +99,7 @@ public final class Dockerfile {
             throw new DockerfileException(0, "no FROM instruction");
         }
         List<String> envList = new ArrayList<>();
-        dockerfile.env.forEach((name, value) -> envList.add(name + "=" + value));
+        dockerfile.envSet.forEach((name, value) -> envList.add(name + "=" + value));
         return new BuildPlan(dockerfile.from, dockerfile.steps, new BuildPlan.ImageChanges(envList, dockerfile.cmd,
                 dockerfile.entrypoint, dockerfile.workdirSet ? dockerfile.workdir : null, dockerfile.user,
                 dockerfile.exposed, dockerfile.labels));
@@ -154,7 +183,10 @@ public final class Dockerfile {
         switch (keyword) {
             case "FROM" -> from(line, rest);
             case "ARG" -> arg(line, rest);
-            case "ENV" -> pairs(line, keyword, rest, true).forEach(env::put);
+            case "ENV" -> pairs(line, keyword, rest, true).forEach((name, value) -> {
+                env.put(name, value);
+                envSet.put(name, value);
+            });
             case "LABEL" -> labels.putAll(pairs(line, keyword, rest, false));
             case "MAINTAINER" -> labels.put("maintainer", substitute(line, rest));
             case "RUN" -> run(line, rest);

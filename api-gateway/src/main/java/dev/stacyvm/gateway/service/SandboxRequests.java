@@ -215,6 +215,11 @@ public class SandboxRequests {
             if (key.isEmpty() || key.length() > MAX_METADATA_KEY || value == null || value.length() > MAX_METADATA_VALUE) {
                 throw ApiException.badRequest("worker_labels need keys of 1 to " + MAX_METADATA_KEY + " characters and values");
             }
+            if (key.equals(SandboxSpec.WORKER_LABEL)) {
+                // placement on one named worker is the gateway's own, for a build's image
+                throw ApiException.badRequest("worker_labels may not name " + SandboxSpec.WORKER_LABEL
+                        + ": it is reserved for placing a build's image");
+            }
         });
         return labels;
     }

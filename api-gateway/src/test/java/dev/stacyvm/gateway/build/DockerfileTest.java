@@ -62,6 +62,21 @@ class DockerfileTest {
     }
 
     @Test
+    void stepsStartFromTheBaseImagesEnvironmentAndWorkdir() {
+        Dockerfile.BaseImage base = new Dockerfile.BaseImage(Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8"),
+                "/workspace");
+        BuildPlan plan = Dockerfile.plan("FROM img\nENV PATH=/opt/tool/bin:$PATH\nWORKDIR app\nRUN tool\n", null, base);
+        assertEquals(List.of("PATH=/opt/tool/bin:/usr/bin:/bin"), plan.image().env(), "only what the Dockerfile set");
+        assertEquals(new BuildPlan.Workdir(3, "/workspace/app"), plan.steps().get(0));
+        BuildPlan.Run run = (BuildPlan.Run) plan.steps().get(1);
+        assertEquals("/opt/tool/bin:/usr/bin:/bin", run.env().get("PATH"));
+        assertEquals("C.UTF-8", run.env().get("LANG"));
+        assertEquals("/workspace/app", run.workdir());
+        assertEquals("/workspace", ((BuildPlan.Run) Dockerfile.plan("FROM img\nRUN pwd\n", null, base).steps().get(0))
+                .workdir(), "a RUN before any WORKDIR runs in the base's");
+    }
+
+    @Test
     void anEntrypointInShellFormRunsUnderSh() {
         BuildPlan plan = Dockerfile.plan("FROM img\nENTRYPOINT exec python3 -m http.server\n", null);
         assertEquals(List.of("/bin/sh", "-c", "exec python3 -m http.server"), plan.image().entrypoint());

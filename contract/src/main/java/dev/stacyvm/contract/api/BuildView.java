@@ -28,7 +28,7 @@ public record BuildView(
         String status,
         @Schema(description = "What it is doing, or did last.", examples = "RUN pip install requests")
         String currentStep,
-        @Schema(description = "The build's output so far (the newest 1 MiB).")
+        @Schema(description = "The build's output so far (the newest 1 MiB); left out of listings.")
         String log,
         @Schema(description = "The image a create or template names to use it (only the build's worker holds it).",
                 examples = "stacyvm.invalid/default/data-tools:bld-0f1e2d3c4b5a")

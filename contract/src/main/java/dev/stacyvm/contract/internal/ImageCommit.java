@@ -28,6 +28,17 @@ public record ImageCommit(
         Map<String, String> labels) {
 
     /**
+     * The configuration of a build sandbox's image ({@code GET /internal/sandboxes/{id}/image-config}):
+     * what a Dockerfile's steps start from.
+     *
+     * @param env     {@code NAME=value} entries
+     * @param workdir its working directory ("" for none)
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Base(List<String> env, String workdir, String user) {
+    }
+
+    /**
      * The image a commit made.
      *
      * @param image     the reference it was tagged with

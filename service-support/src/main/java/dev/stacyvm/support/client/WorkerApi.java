@@ -62,6 +62,10 @@ public interface WorkerApi {
     ImageCommit.Result commit(@PathParam("id") String sandboxId, ImageCommit commit);
 
     @GET
+    @Path("/sandboxes/{id}/image-config")
+    ImageCommit.Base imageConfig(@PathParam("id") String sandboxId);
+
+    @GET
     @Path("/sandboxes/{id}/disk")
     DiskUsage disk(@PathParam("id") String sandboxId);
 

@@ -97,6 +97,15 @@ public interface SandboxProvider {
      */
     dev.stacyvm.contract.internal.ImageCommit.Result commit(String sandboxId, dev.stacyvm.contract.internal.ImageCommit commit);
 
+    /**
+     * The configuration of a build's sandbox's image (its environment and working directory),
+     * which a Dockerfile's steps start from.
+     *
+     * @throws dev.stacyvm.worker.error.RuntimeNotFoundException when it has no runtime
+     * @throws dev.stacyvm.worker.error.InvalidRequestException when it is not a build's sandbox
+     */
+    dev.stacyvm.contract.internal.ImageCommit.Base imageConfig(String sandboxId);
+
     /** Every runtime this worker holds, running or not, as the engine reports it now. */
     List<RuntimeStatus> runtimes(String workerId);
 

@@ -72,6 +72,13 @@ public class InternalRuntimeResource {
         return runtimes.commit(sandboxId, commit);
     }
 
+    /** A build's sandbox's image configuration, which the gateway's Dockerfile steps start from. */
+    @GET
+    @Path("/{id}/image-config")
+    public ImageCommit.Base imageConfig(@PathParam("id") String sandboxId) {
+        return runtimes.imageConfig(sandboxId);
+    }
+
     /** What the sandbox has written (its writable layer's size), for {@code GET /api/v1/sandboxes/{id}}. */
     @GET
     @Path("/{id}/disk")

@@ -91,6 +91,11 @@ public class RuntimeService {
         return provider.commit(sandboxId, commit);
     }
 
+    /** A build's sandbox's image configuration; see {@link SandboxProvider#imageConfig}. */
+    public dev.stacyvm.contract.internal.ImageCommit.Base imageConfig(String sandboxId) {
+        return provider.imageConfig(sandboxId);
+    }
+
     /** The newest of the last {@code lines} log lines that fit in {@code stacyvm.worker.logs-max-bytes}. */
     public LogTail.Result logs(String sandboxId, Integer lines) {
         return provider.logs(sandboxId, LogLines.bounded(lines), config.logsMaxBytes());

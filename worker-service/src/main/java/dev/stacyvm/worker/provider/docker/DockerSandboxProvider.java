@@ -94,6 +94,11 @@ public class DockerSandboxProvider implements SandboxProvider {
     }
 
     @Override
+    public dev.stacyvm.contract.internal.ImageCommit.Base imageConfig(String sandboxId) {
+        return commits.baseOf(sandboxId);
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

@@ -41,6 +41,36 @@ public class ImageCommits {
     ImageUsage usage;
 
     /**
+     * The configuration of build sandbox {@code sandboxId}'s image: its environment, working
+     * directory and user.
+     *
+     * @throws RuntimeNotFoundException when the sandbox has no container
+     * @throws InvalidRequestException when the sandbox is not a build's
+     */
+    public ImageCommit.Base baseOf(String sandboxId) {
+        InspectContainerResponse sandbox = builder(sandboxId);
+        ContainerConfig base = docker.inspectImageCmd(sandbox.getImageId()).exec().getConfig();
+        return new ImageCommit.Base(base == null || base.getEnv() == null ? List.of() : List.of(base.getEnv()),
+                base == null || base.getWorkingDir() == null ? "" : base.getWorkingDir(),
+                base == null || base.getUser() == null ? "" : base.getUser());
+    }
+
+    /** The container of a build's sandbox, refusing any other. */
+    private InspectContainerResponse builder(String sandboxId) {
+        InspectContainerResponse sandbox;
+        try {
+            sandbox = docker.inspectContainerCmd(DockerSandboxProvider.containerName(sandboxId)).exec();
+        } catch (NotFoundException missing) {
+            throw new RuntimeNotFoundException(sandboxId);
+        }
+        Map<String, String> labels = sandbox.getConfig().getLabels();
+        if (labels == null || !"true".equals(labels.get(HardenedContainers.BUILDER_LABEL))) {
+            throw new InvalidRequestException("sandbox " + sandboxId + " is not a build's sandbox");
+        }
+        return sandbox;
+    }
+
+    /**
      * Commits sandbox {@code sandboxId}'s container as {@code commit.reference()}.
      *
      * @throws RuntimeNotFoundException when the sandbox has no container
@@ -59,16 +89,7 @@ public class ImageCommits {
                     + "/...:tag, not \"" + commit.reference() + "\"");
         }
         String container = DockerSandboxProvider.containerName(sandboxId);
-        InspectContainerResponse sandbox;
-        try {
-            sandbox = docker.inspectContainerCmd(container).exec();
-        } catch (NotFoundException missing) {
-            throw new RuntimeNotFoundException(sandboxId);
-        }
-        Map<String, String> labels = sandbox.getConfig().getLabels();
-        if (labels == null || !"true".equals(labels.get(HardenedContainers.BUILDER_LABEL))) {
-            throw new InvalidRequestException("sandbox " + sandboxId + " is not a build's sandbox");
-        }
+        InspectContainerResponse sandbox = builder(sandboxId);
         InspectImageResponse base = docker.inspectImageCmd(sandbox.getImageId()).exec();
         String layered = ImageReference.BUILDS_REGISTRY + "/commit/" + sandboxId + ":layers";
         String staging = "stacyvm-commit-" + sandboxId;
