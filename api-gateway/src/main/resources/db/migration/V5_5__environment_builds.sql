@@ -23,6 +23,7 @@ CREATE TABLE environment_build (
     tenant           TEXT        NOT NULL,
     owner_id         TEXT        NOT NULL,
     name             TEXT        NOT NULL,
+    base_image       TEXT        NOT NULL,
     status           TEXT        NOT NULL,
     current_step     TEXT        NOT NULL,
     log              TEXT        NOT NULL,

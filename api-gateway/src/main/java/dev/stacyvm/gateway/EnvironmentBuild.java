@@ -38,6 +38,10 @@ public class EnvironmentBuild extends PanacheEntityBase {
     @Column(nullable = false)
     public String name;
 
+    /** The image it starts from, checked against the tenant's image policy again at every create of its image. */
+    @Column(name = "base_image", nullable = false)
+    public String baseImage;
+
     @Column(nullable = false)
     public String status;
 

@@ -87,6 +87,7 @@ class AccessMatrixTest {
                 new Call("GET", "/environments/builds/" + buildId + "/spawn-config", null, Reach.OWNED),
                 new Call("POST", "/environments/builds/" + buildId + "/cancel", null, Reach.OWNED),
                 new Call("DELETE", "/environments/specs/" + specId, null, Reach.OWNED),
+                new Call("DELETE", "/environments/builds/" + buildId, null, Reach.OWNED),
                 new Call("GET", "/environments/specs", null, Reach.OWN_COLLECTION),
                 new Call("POST", "/environments/specs", Map.of("name", ""), Reach.OWN_COLLECTION),
                 new Call("GET", "/environments/builds", null, Reach.OWN_COLLECTION),

@@ -127,7 +127,14 @@ class BuildTest {
             as(outsider).body(Map.of("image", image, "ttl", "5m")).post("/sandboxes").then().statusCode(404)
                     .body("code", equalTo("not_found"));
             as(outsider).get("/environments/builds/{id}", id).then().statusCode(404);
+            as(outsider).delete("/environments/builds/{id}", id).then().statusCode(404);
         }
+        // its image is in use: the build stays until the sandbox goes, then goes with its image
+        api().delete("/environments/builds/{id}", id).then().statusCode(409);
+        api().delete("/sandboxes/{id}", sandbox).then().statusCode(200);
+        api().delete("/environments/builds/{id}", id).then().statusCode(200);
+        org.junit.jupiter.api.Assertions.assertThrows(com.github.dockerjava.api.exception.NotFoundException.class,
+                () -> Suite.docker().inspectImageCmd(image).exec(), "the build's image is gone with it");
     }
 
     @Test
@@ -166,32 +173,57 @@ class BuildTest {
     }
 
     @Test
-    void aCancelledBuildEndsCanceledAndItsSandboxIsGone() throws Exception {
-        Map<String, byte[]> context = Map.of("Dockerfile",
-                "FROM stacyvm/base:bookworm\nRUN echo started && sleep 300\n".getBytes(StandardCharsets.UTF_8));
-        String id = (String) dockerfileBuild("slow-" + suffix, tar(context)).get("id");
-        String step = "";
-        for (int attempt = 0; attempt < 120 && !step.contains("sleep 300"); attempt++) {
-            Thread.sleep(500);
-            step = api().get("/environments/builds/{id}", id).then().statusCode(200).extract().path("current_step");
-        }
-        assertTrue(step.contains("sleep 300"), "the build reached its long step: " + step);
+    void aCancelledBuildEndsCanceledItsSandboxHiddenFromItsOwnerAndThenGone() throws Exception {
+        try (Suite.Keys keys = new Suite.Keys()) {
+            String key = keys.issue("builds-" + suffix, "user");
+            Map<String, byte[]> context = Map.of("Dockerfile",
+                    "FROM stacyvm/base:bookworm\nRUN echo started && sleep 300\n".getBytes(StandardCharsets.UTF_8));
+            String id = dockerfileBuild(as(key), "slow-" + suffix, tar(context)).get("id").toString();
+            String second = dockerfileBuild(as(key), "slow2-" + suffix, tar(context)).get("id").toString();
+            // an owner has two builds at once at the most
+            as(key).contentType("application/x-tar").queryParam("name", "third").body(tar(context))
+                    .post("/environments/builds").then().statusCode(429).body("code", equalTo("resource_limit"));
+            as(key).post("/environments/builds/{id}/cancel", second).then().statusCode(200);
 
-        api().post("/environments/builds/{id}/cancel", id).then().statusCode(200).body("status", equalTo("canceled"));
-        api().post("/environments/builds/{id}/cancel", id).then().statusCode(409).body("code", equalTo("conflict"));
-        api().get("/environments/builds/{id}/spawn-config", id).then().statusCode(200).body("ready", equalTo(false));
-        List<Map<String, Object>> log = followLog(id);
-        assertEquals("canceled", log.get(log.size() - 1).get("status"));
+            String step = "";
+            for (int attempt = 0; attempt < 120 && !step.contains("sleep 300"); attempt++) {
+                Thread.sleep(500);
+                step = as(key).get("/environments/builds/{id}", id).then().statusCode(200).extract().path("current_step");
+            }
+            assertTrue(step.contains("sleep 300"), "the build reached its long step: " + step);
+            // the build sandbox is root with capabilities: its owner can neither see nor drive it
+            List<String> buildSandboxes = buildSandboxes(id);
+            assertEquals(1, buildSandboxes.size(), "the administrator sees the build's sandbox");
+            as(key).get("/sandboxes").then().statusCode(200).body("size()", equalTo(0));
+            as(key).get("/sandboxes/{id}", buildSandboxes.get(0)).then().statusCode(404);
+            as(key).body(Map.of("command", "id")).post("/sandboxes/{id}/exec", buildSandboxes.get(0)).then()
+                    .statusCode(404);
+            as(key).body(Map.of("ttl", "2h")).post("/sandboxes/{id}/extend", buildSandboxes.get(0)).then()
+                    .statusCode(404);
 
-        // the build sandbox is destroyed, and nothing of the build is left running
-        List<String> running = List.of("x");
-        for (int attempt = 0; attempt < 60 && !running.isEmpty(); attempt++) {
-            Thread.sleep(500);
-            running = api().get("/sandboxes").then().statusCode(200).extract().jsonPath()
-                    .getList("findAll { it.metadata?.'stacyvm.build' == 'true' && it.state != 'destroyed' }.id");
+            as(key).post("/environments/builds/{id}/cancel", id).then().statusCode(200)
+                    .body("status", equalTo("canceled"));
+            as(key).post("/environments/builds/{id}/cancel", id).then().statusCode(409).body("code", equalTo("conflict"));
+            as(key).get("/environments/builds/{id}/spawn-config", id).then().statusCode(200).body("ready", equalTo(false));
+            List<Map<String, Object>> log = followLog(as(key), id);
+            assertEquals("canceled", log.get(log.size() - 1).get("status"));
+
+            // the build sandbox is destroyed, and nothing of the build is left running
+            List<String> running = buildSandboxes;
+            for (int attempt = 0; attempt < 60 && !running.isEmpty(); attempt++) {
+                Thread.sleep(500);
+                running = buildSandboxes(id);
+            }
+            assertEquals(List.of(), running, "no build sandbox is left");
+            as(key).delete("/environments/builds/{id}", id).then().statusCode(200);
+            as(key).get("/environments/builds/{id}", id).then().statusCode(404);
         }
-        assertEquals(List.of(), running, "no build sandbox is left");
-        api().get("/environments/builds/{id}", id).then().statusCode(200).body("status", equalTo("canceled"));
+    }
+
+    /** The build's sandboxes not yet destroyed, as the administrator sees them. */
+    private static List<String> buildSandboxes(String buildId) {
+        return api().get("/sandboxes").then().statusCode(200).extract().jsonPath()
+                .getList("findAll { it.metadata?.'stacyvm.build' == '" + buildId + "' && it.state != 'destroyed' }.id");
     }
 
     @Test
@@ -253,7 +285,12 @@ class BuildTest {
     // ---------------------------------------------------------------- helpers
 
     private Map<String, Object> dockerfileBuild(String name, byte[] context, String... buildArgs) {
-        var request = api().contentType("application/x-tar").accept(ContentType.JSON).queryParam("name", name);
+        return dockerfileBuild(api(), name, context, buildArgs);
+    }
+
+    private static Map<String, Object> dockerfileBuild(io.restassured.specification.RequestSpecification as, String name,
+            byte[] context, String... buildArgs) {
+        var request = as.contentType("application/x-tar").accept(ContentType.JSON).queryParam("name", name);
         for (String arg : buildArgs) {
             request = request.queryParam("build_arg", arg);
         }
@@ -263,7 +300,11 @@ class BuildTest {
 
     /** The build's NDJSON log followed to its end (the build's own timeout bounds it). */
     private static List<Map<String, Object>> followLog(String id) {
-        String body = api().accept("application/x-ndjson").get("/environments/builds/{id}/logs", id).then()
+        return followLog(api(), id);
+    }
+
+    private static List<Map<String, Object>> followLog(io.restassured.specification.RequestSpecification as, String id) {
+        String body = as.accept("application/x-ndjson").get("/environments/builds/{id}/logs", id).then()
                 .statusCode(200).extract().asString();
         List<Map<String, Object>> lines = new ArrayList<>();
         for (String line : body.split("\n")) {

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -24,6 +23,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * regular files, directories and symbolic links are taken; a source may not leave the context.
  */
 public final class BuildContext implements AutoCloseable {
+
+    /** The longest COPY source path or pattern. */
+    static final int MAX_SOURCE_LENGTH = 1024;
 
     /** The most a Dockerfile may hold, in bytes. */
     public static final int MAX_DOCKERFILE_BYTES = 1 << 20;
@@ -100,7 +102,16 @@ public final class BuildContext implements AutoCloseable {
      *     files go to a destination that is not a directory
      */
     public Selection select(List<String> sources, String destination, int uid, int gid) throws IOException {
-        List<Pattern> patterns = new ArrayList<>();
+        return select(sources, destination, uid, gid, () -> false);
+    }
+
+    /**
+     * As {@link #select(List, String, int, int)}, giving up when {@code stop} says so (asked every
+     * 256 entries): a cancel or the build's deadline ends even a long walk of the context.
+     */
+    public Selection select(List<String> sources, String destination, int uid, int gid,
+            java.util.function.BooleanSupplier stop) throws IOException {
+        List<Glob> patterns = new ArrayList<>();
         List<String> cleaned = new ArrayList<>();
         for (String source : sources) {
             String path = clean(source);
@@ -108,7 +119,11 @@ public final class BuildContext implements AutoCloseable {
                 throw new ContextException("COPY source " + source + " is outside the build context");
             }
             cleaned.add(path);
-            patterns.add(glob(path));
+            if (path.length() > MAX_SOURCE_LENGTH) {
+                throw new ContextException("COPY source " + source.substring(0, 64) + "... is longer than "
+                        + MAX_SOURCE_LENGTH + " characters");
+            }
+            patterns.add(Glob.of(path));
         }
         boolean wildcard = sources.stream().anyMatch(s -> s.contains("*") || s.contains("?") || s.contains("["));
         boolean toDirectory = destination.endsWith("/") || sources.size() > 1 || wildcard;
@@ -125,14 +140,18 @@ public final class BuildContext implements AutoCloseable {
              TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(Files.newOutputStream(out)))) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            int walked = 0;
             for (TarArchiveEntry entry; (entry = in.getNextEntry()) != null; ) {
+                if (++walked % 256 == 0 && stop.getAsBoolean()) {
+                    throw new ContextException("the build stopped while it read its context");
+                }
                 if (!entry.isFile() && !entry.isDirectory() && !entry.isSymbolicLink()) {
                     continue;
                 }
                 String name = clean(entry.getName());
                 String relative = null;
                 for (int i = 0; i < cleaned.size() && relative == null; i++) {
-                    relative = relativeTo(name, cleaned.get(i), patterns.get(i), entry.isDirectory());
+                    relative = relativeTo(name, cleaned.get(i), patterns.get(i));
                     if (relative != null) {
                         matched[i] = true;
                     }
@@ -193,25 +212,17 @@ public final class BuildContext implements AutoCloseable {
      * The path of {@code name} under the copy of {@code source}: "" for the source itself, the
      * rest for what a directory source holds, null when it is not part of this source.
      */
-    private static String relativeTo(String name, String source, Pattern pattern, boolean directory) {
+    private static String relativeTo(String name, String source, Glob pattern) {
         if (source.equals(".")) {
             return name.equals(".") ? "" : name;
         }
-        if (pattern.matcher(name).matches()) {
+        if (pattern.matches(name)) {
             // a pattern's matches keep their own names in the destination directory
             return source.contains("*") || source.contains("?") || source.contains("[")
                     ? name.substring(name.lastIndexOf('/') + 1) : "";
         }
         // inside a matched directory: the part below it
-        int slash = name.indexOf('/');
-        while (slash > 0) {
-            String head = name.substring(0, slash);
-            if (pattern.matcher(head).matches()) {
-                return name.substring(slash + 1);
-            }
-            slash = name.indexOf('/', slash + 1);
-        }
-        return null;
+        return pattern.below(name);
     }
 
     /** A context path without {@code ./}, duplicate or trailing slashes; "." for the whole context. */
@@ -234,29 +245,105 @@ public final class BuildContext implements AutoCloseable {
         return parts.isEmpty() ? "." : String.join("/", parts);
     }
 
-    /** A Go filepath.Match pattern ({@code *}, {@code ?}, {@code [...]}) as a regular expression; "/" is never matched by a wildcard. */
-    static Pattern glob(String pattern) {
-        StringBuilder regex = new StringBuilder();
-        for (int i = 0; i < pattern.length(); i++) {
-            char c = pattern.charAt(i);
-            switch (c) {
-                case '*' -> regex.append("[^/]*");
-                case '?' -> regex.append("[^/]");
-                case '[' -> {
-                    int close = pattern.indexOf(']', i + 1);
-                    if (close < 0) {
-                        regex.append("\\[");
-                    } else {
-                        String set = pattern.substring(i + 1, close);
-                        regex.append('[').append(set.startsWith("!") || set.startsWith("^") ? "^" + set.substring(1) : set)
-                                .append(']');
-                        i = close;
+    /**
+     * A Go filepath.Match pattern ({@code *}, {@code ?}, {@code [...]}, {@code [!...]}), matched a
+     * path segment at a time without regular expressions: a wildcard never crosses {@code /}, and
+     * a segment costs at most its length times the pattern segment's, however many wildcards.
+     */
+    record Glob(List<String> segments) {
+
+        static Glob of(String pattern) {
+            return new Glob(List.of(pattern.split("/")));
+        }
+
+        /** Whether {@code path} is matched whole. */
+        boolean matches(String path) {
+            String[] parts = path.split("/");
+            return parts.length == segments.size() && prefixMatches(parts);
+        }
+
+        /** The rest of {@code path} below a directory the pattern matches, or null. */
+        String below(String path) {
+            String[] parts = path.split("/");
+            if (parts.length <= segments.size() || !prefixMatches(parts)) {
+                return null;
+            }
+            return String.join("/", java.util.Arrays.asList(parts).subList(segments.size(), parts.length));
+        }
+
+        private boolean prefixMatches(String[] parts) {
+            for (int i = 0; i < segments.size(); i++) {
+                if (!segment(segments.get(i), parts[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** One segment against one name: the two-pointer wildcard match, back to the last star on a miss. */
+        static boolean segment(String pattern, String name) {
+            int p = 0;
+            int n = 0;
+            int star = -1;
+            int resume = 0;
+            while (n < name.length()) {
+                if (p < pattern.length() && pattern.charAt(p) == '*') {
+                    star = p++;
+                    resume = n;
+                    continue;
+                }
+                if (p < pattern.length()) {
+                    int consumed = single(pattern, p, name.charAt(n));
+                    if (consumed > 0) {
+                        p += consumed;
+                        n++;
+                        continue;
                     }
                 }
-                default -> regex.append(Pattern.quote(String.valueOf(c)));
+                if (star < 0) {
+                    return false;
+                }
+                p = star + 1;
+                n = ++resume;
             }
+            while (p < pattern.length() && pattern.charAt(p) == '*') {
+                p++;
+            }
+            return p == pattern.length();
         }
-        return Pattern.compile(regex.toString());
+
+        /** How many pattern characters at {@code p} match {@code c} (0: no match). */
+        private static int single(String pattern, int p, char c) {
+            char first = pattern.charAt(p);
+            if (first == '?') {
+                return 1;
+            }
+            if (first == '[') {
+                int close = pattern.indexOf(']', p + 2);
+                if (close < 0) {
+                    return c == '[' ? 1 : 0;
+                }
+                String set = pattern.substring(p + 1, close);
+                boolean negated = set.startsWith("!") || set.startsWith("^");
+                if (negated) {
+                    set = set.substring(1);
+                }
+                boolean found = false;
+                for (int i = 0; i < set.length() && !found; i++) {
+                    if (i + 2 < set.length() && set.charAt(i + 1) == '-') {
+                        found = c >= set.charAt(i) && c <= set.charAt(i + 2);
+                        i += 2;
+                    } else {
+                        found = set.charAt(i) == c;
+                    }
+                }
+                return found != negated ? close - p + 1 : 0;
+            }
+            if (first == '\\' && p + 1 < pattern.length()) {
+                return pattern.charAt(p + 1) == c ? 2 : 0;
+            }
+            return first == c ? 1 : 0;
+        }
     }
 
     private static String parent(String path) {

@@ -57,7 +57,11 @@ public class BuildRunner {
 
     /** Builds not touched for this long belong to a gateway that is gone. */
     static final Duration ABANDONED_AFTER = Duration.ofMinutes(2);
-    private static final Duration LOG_FLUSH = Duration.ofMillis(500);
+    /** How often a running build's log is written: each write rewrites the row, so never per line. */
+    private static final Duration LOG_FLUSH = Duration.ofSeconds(1);
+    /** ... and once the log is past this many characters, less often: the row is large to rewrite. */
+    private static final int LARGE_LOG = 64 * 1024;
+    private static final Duration LARGE_LOG_FLUSH = Duration.ofSeconds(5);
 
     @Inject
     GatewayConfig config;
@@ -149,6 +153,8 @@ public class BuildRunner {
             }
             sandboxId = sandbox.id();
             String workerId = sandbox.workerId();
+            audit.record(job.origin(), "sandbox.create", sandboxId, job.sandbox().ownerId(), workerId, AuditEvent.SUCCESS,
+                    "build " + job.buildId() + "'s sandbox, image " + job.plan().from() + " as root");
             recordSandbox(job.buildId(), sandboxId, workerId);
             log.line("build sandbox " + sandboxId + " on worker " + workerId);
             BuildPlan plan = job.dockerfile() == null ? job.plan() : overBase(job, sandboxId, workerId);
@@ -167,7 +173,7 @@ public class BuildRunner {
                 switch (step) {
                     case BuildPlan.Run run -> run(job.buildId(), sandboxId, workerId, run, left, log);
                     case BuildPlan.Workdir workdir -> shell(sandboxId, workerId, List.of("mkdir", "-p", "--", workdir.path()));
-                    case BuildPlan.Copy copy -> copy(sandboxId, workerId, copy, context, log);
+                    case BuildPlan.Copy copy -> copy(job.buildId(), sandboxId, workerId, copy, context, deadline, log);
                 }
             }
             if (canceled(job.buildId())) {
@@ -181,7 +187,10 @@ public class BuildRunner {
                             changes.workdir(), changes.user(), changes.exposedPorts(), changes.labels()));
             log.line("built " + made.image() + " (" + made.digest() + ", " + made.sizeBytes() + " bytes)");
             log.flush();
-            finish(job, EnvironmentBuild.READY, null, made, workerId);
+            if (!finish(job, EnvironmentBuild.READY, null, made, workerId)) {
+                // canceled while it committed: the image is nobody's, so it goes
+                removeImage(workerId, made.image());
+            }
         } catch (BuildFailure failed) {
             log.line("build failed: " + failed.getMessage());
             log.flush();
@@ -200,7 +209,11 @@ public class BuildRunner {
             finish(job, EnvironmentBuild.FAILED, why, null, null);
         } finally {
             held.remove(job.buildId());
-            stopSandbox(sandboxId);
+            if (sandboxId != null) {
+                stopSandbox(sandboxId);
+                audit.record(job.origin(), "sandbox.destroy", sandboxId, job.sandbox().ownerId(), null, AuditEvent.SUCCESS,
+                        "build " + job.buildId() + " ended");
+            }
         }
     }
 
@@ -274,8 +287,8 @@ public class BuildRunner {
         return (run.line() > 0 ? "line " + run.line() + ": " : "") + (what.length() > 200 ? what.substring(0, 200) + "..." : what);
     }
 
-    private void copy(String sandboxId, String workerId, BuildPlan.Copy copy, BuildContext context, BuildLog log)
-            throws IOException {
+    private void copy(String buildId, String sandboxId, String workerId, BuildPlan.Copy copy, BuildContext context,
+            Instant deadline, BuildLog log) throws IOException {
         int uid = 0;
         int gid = 0;
         if (copy.owner() != null) {
@@ -286,7 +299,8 @@ public class BuildRunner {
         }
         BuildContext.Selection selection;
         try {
-            selection = context.select(copy.sources(), copy.destination(), uid, gid);
+            selection = context.select(copy.sources(), copy.destination(), uid, gid,
+                    () -> Instant.now().isAfter(deadline) || canceled(buildId));
         } catch (BuildContext.ContextException refused) {
             throw new BuildFailure("line " + copy.line() + ": " + refused.getMessage());
         }
@@ -382,8 +396,20 @@ public class BuildRunner {
         });
     }
 
-    /** Ends the build as {@code status} unless a cancel ended it first; records the audit event. */
-    private void finish(Job job, String status, String error, ImageCommit.Result made, String workerId) {
+    /** Removes a build's image from its worker; one that cannot go is left to garbage collection. */
+    void removeImage(String workerId, String image) {
+        try {
+            services.worker(workerId, Duration.ofSeconds(60)).removeImage(image);
+        } catch (RuntimeException failed) {
+            Log.warnf("could not remove build image %s from worker %s: %s", image, workerId, failed.getMessage());
+        }
+    }
+
+    /**
+     * Ends the build as {@code status} unless a cancel ended it first, and records the audit event;
+     * whether it ended it.
+     */
+    private boolean finish(Job job, String status, String error, ImageCommit.Result made, String workerId) {
         boolean ended = QuarkusTransaction.requiringNew().call(() -> {
             EnvironmentBuild build = EnvironmentBuild.findById(job.buildId(), LockModeType.PESSIMISTIC_WRITE);
             if (build == null || build.finished()) {
@@ -406,6 +432,7 @@ public class BuildRunner {
                     made != null ? AuditEvent.SUCCESS : AuditEvent.FAILURE,
                     made != null ? "built " + job.image() : error);
         }
+        return ended;
     }
 
     /** Keeps the records of the builds this gateway holds fresh, so no sweep takes them for abandoned. */
@@ -488,6 +515,10 @@ public class BuildRunner {
         private final String buildId;
         private final StringBuilder pending = new StringBuilder();
         private Instant flushed = Instant.now();
+        /** Characters of output dropped before they were written (past the log's size between writes). */
+        private long droppedPending;
+        /** Characters written so far. */
+        private long written;
 
         BuildLog(String buildId) {
             this.buildId = buildId;
@@ -501,7 +532,14 @@ public class BuildRunner {
         void append(String text) {
             // PostgreSQL's text holds no NUL: a program's stray one is shown as U+FFFD
             pending.append(text.indexOf('\0') >= 0 ? text.replace('\0', '\uFFFD') : text);
-            if (pending.length() > 16 * 1024 || Duration.between(flushed, Instant.now()).compareTo(LOG_FLUSH) > 0) {
+            int max = config.builds().maxLogBytes();
+            if (pending.length() > max) {
+                // only the newest fits the log anyway: the rest is counted as dropped when written
+                droppedPending += pending.length() - max;
+                pending.delete(0, pending.length() - max);
+            }
+            Duration every = written > LARGE_LOG ? LARGE_LOG_FLUSH : LOG_FLUSH;
+            if (Duration.between(flushed, Instant.now()).compareTo(every) > 0) {
                 flush();
             }
         }
@@ -512,7 +550,10 @@ public class BuildRunner {
                 return;
             }
             String text = pending.toString();
+            long skipped = droppedPending;
             pending.setLength(0);
+            droppedPending = 0;
+            written += text.length();
             int max = config.builds().maxLogBytes();
             QuarkusTransaction.requiringNew().run(() -> {
                 EnvironmentBuild build = EnvironmentBuild.findById(buildId, LockModeType.PESSIMISTIC_WRITE);
@@ -520,6 +561,11 @@ public class BuildRunner {
                     return;
                 }
                 String log = build.log + text;
+                if (skipped > 0) {
+                    // output was dropped between the row's log and this text: the row's is older still
+                    build.logDropped += build.log.length() + skipped;
+                    log = text;
+                }
                 if (log.length() > max) {
                     int drop = log.length() - max;
                     build.logDropped += drop;

@@ -70,6 +70,12 @@ public class Builds {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    dev.stacyvm.gateway.service.ImagePolicies imagePolicies;
+
+    @Inject
+    dev.stacyvm.gateway.service.InternalServices services;
+
     // ---- specs
 
     /**
@@ -223,12 +229,26 @@ public class Builds {
             throw ApiException.badRequest("COPY needs a build context");
         }
         EnvironmentBuild build = QuarkusTransaction.requiringNew().call(() -> {
+            // one tenant's starts one after another, so two at once cannot both pass the count
+            EnvironmentBuild.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
+                    .setParameter(1, "stacyvm.build:" + caller.tenant()).getSingleResult();
+            List<String> active = List.of(EnvironmentBuild.QUEUED, EnvironmentBuild.BUILDING);
+            var builds = config.builds();
+            if (EnvironmentBuild.count("ownerId = ?1 and status in ?2", caller.ownerId(), active) >= builds.maxPerOwner()) {
+                throw new ApiException(ErrorCode.RESOURCE_LIMIT, "an owner may have " + builds.maxPerOwner()
+                        + " builds queued or running at once (stacyvm.gateway.builds.max-per-owner)");
+            }
+            if (EnvironmentBuild.count("tenant = ?1 and status in ?2", caller.tenant(), active) >= builds.maxPerTenant()) {
+                throw new ApiException(ErrorCode.RESOURCE_LIMIT, "a tenant may have " + builds.maxPerTenant()
+                        + " builds queued or running at once (stacyvm.gateway.builds.max-per-tenant)");
+            }
             EnvironmentBuild record = new EnvironmentBuild();
             record.id = "bld-" + hex(6);
             record.specId = specId;
             record.tenant = caller.tenant();
             record.ownerId = caller.ownerId();
             record.name = name;
+            record.baseImage = plan.from();
             record.status = EnvironmentBuild.QUEUED;
             record.currentStep = "queued";
             record.log = "";
@@ -240,7 +260,7 @@ public class Builds {
         });
         AuditTrail.Origin origin = audit.origin();
         try {
-            runner.submit(new BuildRunner.Job(build.id, build.image, plan, sandbox.asBuilder(), context, origin, dockerfile,
+            runner.submit(new BuildRunner.Job(build.id, build.image, plan, sandbox.asBuilder(build.id), context, origin, dockerfile,
                     buildArgs));
         } catch (ApiException full) {
             QuarkusTransaction.requiringNew().run(() -> {
@@ -302,7 +322,7 @@ public class Builds {
     }
 
     /** How often a followed log looks for more, and sends a keepalive when there is none for a while. */
-    static final Duration LOG_POLL = Duration.ofMillis(500);
+    static final Duration LOG_POLL = Duration.ofSeconds(1);
     static final Duration LOG_KEEPALIVE = Duration.ofSeconds(10);
 
     /**
@@ -319,30 +339,22 @@ public class Builds {
             long position = 0;
             Instant lastWrite = Instant.now();
             while (true) {
-                EnvironmentBuild build = QuarkusTransaction.requiringNew().call(() -> {
-                    EnvironmentBuild found = EnvironmentBuild.findById(buildId);
-                    if (found != null) {
-                        EnvironmentBuild.getEntityManager().detach(found);
-                    }
-                    return found;
-                });
-                if (build == null) {
+                LogSince since = logSince(buildId, position);
+                if (since == null) {
                     writeLine(output, new BuildLogLine(null, "gone", "the build was removed"));
                     return;
                 }
-                position = Math.max(position, build.logDropped);
-                String fresh = build.log.substring((int) Math.min(build.log.length(), position - build.logDropped));
-                if (!fresh.isEmpty()) {
-                    writeLine(output, new BuildLogLine(fresh, null, null));
-                    position += fresh.length();
+                position = since.position();
+                if (!since.text().isEmpty()) {
+                    writeLine(output, new BuildLogLine(since.text(), null, null));
                     lastWrite = Instant.now();
                 }
-                if (build.finished()) {
-                    writeLine(output, new BuildLogLine(null, build.status, build.error));
+                if (since.finished()) {
+                    writeLine(output, new BuildLogLine(null, since.status(), since.error()));
                     return;
                 }
                 if (Instant.now().isAfter(end)) {
-                    writeLine(output, new BuildLogLine(null, build.status, "the log stream ended before the build did"));
+                    writeLine(output, new BuildLogLine(null, since.status(), "the log stream ended before the build did"));
                     return;
                 }
                 if (Duration.between(lastWrite, Instant.now()).compareTo(LOG_KEEPALIVE) > 0) {
@@ -360,10 +372,65 @@ public class Builds {
         };
     }
 
+    /** A build's log after an absolute position, the position after it, and its state then. */
+    record LogSince(String text, long position, String status, String error) {
+
+        boolean finished() {
+            return EnvironmentBuild.READY.equals(status) || EnvironmentBuild.FAILED.equals(status)
+                    || EnvironmentBuild.CANCELED.equals(status);
+        }
+    }
+
+    /**
+     * The build's log after absolute character {@code position} (what was dropped from its start
+     * skipped), read in the database: a follower reads what is new, never the whole row again.
+     */
+    LogSince logSince(String buildId, long position) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = EnvironmentBuild.getEntityManager().createNativeQuery(
+                    "SELECT status, error, log_dropped, char_length(log), "
+                            + "substring(log from greatest(1, CAST(?2 AS bigint) - log_dropped + 1)::int) "
+                            + "FROM environment_build WHERE id = ?1")
+                    .setParameter(1, buildId).setParameter(2, position).getResultList();
+            if (rows.isEmpty()) {
+                return null;
+            }
+            Object[] row = rows.get(0);
+            long dropped = ((Number) row[2]).longValue();
+            long length = ((Number) row[3]).longValue();
+            return new LogSince((String) row[4], dropped + length, (String) row[0], (String) row[1]);
+        });
+    }
+
     private void writeLine(OutputStream output, BuildLogLine line) throws IOException {
         output.write(json.writeValueAsBytes(line));
         output.write('\n');
         output.flush();
+    }
+
+    /**
+     * Deletes a finished build and removes its image from its worker.
+     *
+     * @throws ApiException {@code not_found} for a build the caller may not see; {@code conflict}
+     *     while it runs (cancel it first) or while a sandbox runs its image
+     */
+    public void delete(Caller caller, String id) {
+        EnvironmentBuild build = QuarkusTransaction.requiringNew().call(() -> visibleBuild(caller, id));
+        if (!build.finished()) {
+            throw new ApiException(ErrorCode.CONFLICT, "build " + id + " is " + build.status + ": cancel it first");
+        }
+        if (EnvironmentBuild.READY.equals(build.status) && build.workerId != null) {
+            try {
+                services.worker(build.workerId, Duration.ofSeconds(60)).removeImage(build.image);
+            } catch (ApiException refused) {
+                if (refused.code() != ErrorCode.NOT_FOUND) {
+                    throw new ApiException(ErrorCode.CONFLICT, "build " + id + "'s image cannot be removed now: "
+                            + refused.getMessage());
+                }
+            }
+        }
+        QuarkusTransaction.requiringNew().run(() -> EnvironmentBuild.deleteById(build.id));
     }
 
     /** StacyVM's spawn-config: the image a create names to run the build's result. */
@@ -391,6 +458,8 @@ public class Builds {
         if (!EnvironmentBuild.READY.equals(build.status) || build.workerId == null) {
             throw new ApiException(ErrorCode.CONFLICT, "build " + build.id + " is " + build.status + ", not ready");
         }
+        // a policy set after the build binds its image too: it is its base's, with more on top
+        imagePolicies.check(caller.tenant(), build.baseImage);
         return build.workerId;
     }
 
@@ -411,7 +480,7 @@ public class Builds {
         var builds = config.builds();
         long ttlSeconds = builds.timeout().toSeconds() + 300;
         return requests.resolve(new CreateSandboxRequest(image, null, builds.memoryMb(), builds.vcpus(), ttlSeconds + "s",
-                null, null, Map.of("stacyvm.build", "true"), Map.of(), network, List.of(), false, builds.diskMb(),
+                null, null, Map.of(), Map.of(), network, List.of(), false, builds.diskMb(),
                 builds.pidsLimit(), null, false, "bridge".equals(network) ? policy : null, null), caller);
     }
 

@@ -27,6 +27,10 @@ public final class Dockerfile {
 
     /** The most steps one Dockerfile may hold. */
     public static final int MAX_INSTRUCTIONS = 200;
+    /** The longest value a substitution may make ({@code ENV A=$A$A} doubles). */
+    static final int MAX_VALUE = 64 * 1024;
+    /** The most all substitutions of one Dockerfile may make together. */
+    static final int MAX_SUBSTITUTED = 1024 * 1024;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DIRECTIVE = Pattern.compile("#\\s*([a-zA-Z][a-zA-Z0-9]*)\\s*=\\s*(\\S+)\\s*");
@@ -46,6 +50,7 @@ public final class Dockerfile {
     private final List<String> exposed = new ArrayList<>();
     private String from;
     private String workdir;
+    private long substituted;
     private boolean workdirSet;
     private String user;
     private List<String> cmd;
@@ -187,7 +192,12 @@ public final class Dockerfile {
                 env.put(name, value);
                 envSet.put(name, value);
             });
-            case "LABEL" -> labels.putAll(pairs(line, keyword, rest, false));
+            case "LABEL" -> pairs(line, keyword, rest, false).forEach((name, value) -> {
+                if (name.startsWith("dev.stacyvm.")) {
+                    throw new DockerfileException(line, "LABEL " + name + ": dev.stacyvm. labels are StacyVM's own");
+                }
+                labels.put(name, value);
+            });
             case "MAINTAINER" -> labels.put("maintainer", substitute(line, rest));
             case "RUN" -> run(line, rest);
             case "CMD" -> cmd = command(line, keyword, rest);
@@ -424,6 +434,9 @@ public final class Dockerfile {
         StringBuilder out = new StringBuilder();
         int i = 0;
         while (i < text.length()) {
+            if (out.length() > MAX_VALUE) {
+                throw new DockerfileException(line, "a value is longer than " + MAX_VALUE / 1024 + " KiB after substitution");
+            }
             char c = text.charAt(i);
             if (c == '\\' && i + 1 < text.length() && text.charAt(i + 1) == '$') {
                 out.append('$');
@@ -456,6 +469,14 @@ public final class Dockerfile {
             String value = value(text.substring(i + 1, end));
             out.append(value == null ? "" : value);
             i = end;
+        }
+        if (out.length() > MAX_VALUE) {
+            throw new DockerfileException(line, "a value is longer than " + MAX_VALUE / 1024 + " KiB after substitution");
+        }
+        substituted += out.length();
+        if (substituted > MAX_SUBSTITUTED) {
+            throw new DockerfileException(line, "the Dockerfile's values come to more than " + MAX_SUBSTITUTED / (1024 * 1024)
+                    + " MiB after substitution");
         }
         return out.toString();
     }

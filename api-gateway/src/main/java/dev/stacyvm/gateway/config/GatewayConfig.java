@@ -86,6 +86,14 @@ public interface GatewayConfig {
         @WithDefault("2")
         int concurrency();
 
+        /** Builds one owner may have queued or running at once; past it {@code 429 resource_limit}. */
+        @WithDefault("2")
+        int maxPerOwner();
+
+        /** Builds one tenant may have queued or running at once; past it {@code 429 resource_limit}. */
+        @WithDefault("8")
+        int maxPerTenant();
+
         /** Builds waiting in this gateway at once; past it a new build is {@code 429 capacity_exhausted}. */
         @WithDefault("32")
         int maxQueued();

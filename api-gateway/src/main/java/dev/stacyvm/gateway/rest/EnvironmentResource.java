@@ -52,6 +52,7 @@ public class EnvironmentResource {
     static final String SPEC_DELETE = "environment_spec.delete";
     static final String BUILD_START = "build.start";
     static final String BUILD_CANCEL = "build.cancel";
+    static final String BUILD_DELETE = "build.delete";
 
     @Inject
     Builds builds;
@@ -182,6 +183,18 @@ public class EnvironmentResource {
     public BuildView cancel(@PathParam("id") String id) {
         return audit.around(BUILD_CANCEL, null, context.caller().ownerId(), () -> builds.cancel(context.caller(), id),
                 build -> build.id());
+    }
+
+    @DELETE
+    @Path("/builds/{id}")
+    @Access(Access.Level.WRITE)
+    @Operation(summary = "Delete a finished build and its image", description = "The image is removed from the "
+            + "worker that built it. 409 conflict while the build runs (cancel it first) or while a sandbox runs its image.")
+    public StatusResponse deleteBuild(@PathParam("id") String id) {
+        return audit.around(BUILD_DELETE, null, context.caller().ownerId(), () -> {
+            builds.delete(context.caller(), id);
+            return new StatusResponse("deleted");
+        }, done -> id);
     }
 
     @GET

@@ -147,8 +147,20 @@ public class SandboxGateway {
     }
 
     public List<SandboxView> list() {
-        Caller.ListScope scope = context.caller().listScope();
-        return services.scheduler().list(scope.owner(), scope.tenant());
+        Caller caller = context.caller();
+        Caller.ListScope scope = caller.listScope();
+        List<SandboxView> sandboxes = services.scheduler().list(scope.owner(), scope.tenant());
+        return caller.role() == dev.stacyvm.gateway.auth.Role.ADMIN ? sandboxes
+                : sandboxes.stream().filter(sandbox -> !isBuildSandbox(sandbox)).toList();
+    }
+
+    /**
+     * Whether the sandbox is a build's (root with package managers' capabilities): only its build
+     * drives it, and only an administrator sees it; to its owner it does not exist, so nobody
+     * keeps it, execs in it or widens its egress past what the build was given.
+     */
+    public static boolean isBuildSandbox(SandboxView sandbox) {
+        return sandbox.metadata() != null && sandbox.metadata().containsKey(SandboxSpec.BUILD_METADATA);
     }
 
     /** The sandbox, if the caller may see it; another owner's sandbox is {@code not_found}, like a missing one. */
@@ -186,7 +198,8 @@ public class SandboxGateway {
 
     private SandboxView visible(String id, boolean includeDestroyed) {
         SandboxView sandbox = services.scheduler().get(id, includeDestroyed);
-        if (!context.caller().maySee(sandbox.ownerId())) {
+        if (!context.caller().maySee(sandbox.ownerId())
+                || isBuildSandbox(sandbox) && context.caller().role() != dev.stacyvm.gateway.auth.Role.ADMIN) {
             deniedLookups.sandbox(id, sandbox.ownerId());
             throw ApiException.notFound("sandbox not found: " + id);
         }

@@ -178,6 +178,10 @@ public class SandboxRequests {
         }
         Map<String, String> copy = new LinkedHashMap<>();
         metadata.forEach((key, value) -> {
+            if (key.equals(SandboxSpec.BUILD_METADATA)) {
+                throw ApiException.badRequest("metadata may not set " + SandboxSpec.BUILD_METADATA
+                        + ": it marks a build's sandbox");
+            }
             if (key.isEmpty() || key.length() > MAX_METADATA_KEY) {
                 throw ApiException.badRequest("metadata keys must be 1 to " + MAX_METADATA_KEY + " characters");
             }

@@ -89,6 +89,21 @@ class BuildContextTest {
     }
 
     @Test
+    void aPatternOfManyStarsMatchesInLinearTime() {
+        // a regular expression backtracks for minutes on this; the segment match does not
+        String name = "a".repeat(200);
+        long started = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            assertTrue(!BuildContext.Glob.of("*a*a*a*a*a*a*a*a*a*a*a*a*b").matches(name));
+        }
+        assertTrue(BuildContext.Glob.of("src/*.t?t").matches("src/a.txt"));
+        assertTrue(!BuildContext.Glob.of("*.txt").matches("src/a.txt"), "a star never crosses /");
+        assertTrue(BuildContext.Glob.of("[!b]pp.py").matches("app.py"));
+        assertEquals("deep/b.txt", BuildContext.Glob.of("s*c").below("src/deep/b.txt"));
+        assertTrue(System.nanoTime() - started < 5_000_000_000L, "matched quickly");
+    }
+
+    @Test
     void aContextPastTheLimitIsRefused() {
         assertThrows(BuildContext.ContextException.class,
                 () -> BuildContext.receive(new ByteArrayInputStream(new byte[2048]), 1024));

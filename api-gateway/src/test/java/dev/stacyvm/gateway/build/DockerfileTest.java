@@ -113,6 +113,16 @@ class DockerfileTest {
     }
 
     @Test
+    void substitutionsThatGrowWithoutBoundAreRefused() {
+        StringBuilder text = new StringBuilder("FROM a\nENV A=" + "x".repeat(1024) + "\n");
+        for (int i = 0; i < 30; i++) {
+            text.append("ENV A=$A$A\n");
+        }
+        assertRefused(text.toString(), 9, "longer than 64 KiB");
+        assertRefused("FROM a\nLABEL dev.stacyvm.managed=true\n", 2, "StacyVM's own");
+    }
+
+    @Test
     void relativePathsResolveAgainstTheWorkdirSoFar() {
         BuildPlan plan = Dockerfile.plan("FROM a\nWORKDIR /srv\nWORKDIR app/../data\nCOPY x y\n", null);
         assertEquals(new BuildPlan.Workdir(3, "/srv/data"), plan.steps().get(1));

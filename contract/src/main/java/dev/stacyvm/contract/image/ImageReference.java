@@ -101,7 +101,9 @@ public record ImageReference(String registry, String repository, String tag, Str
 
     /** Whether the reference names a build's image ({@link #BUILDS_REGISTRY}), which only its build's worker holds. */
     public boolean built() {
-        return BUILDS_REGISTRY.equals(registry);
+        // every spelling of the host: any port, a trailing dot, any case
+        String host = registry.replaceFirst(":[0-9]+$", "").toLowerCase(java.util.Locale.ROOT);
+        return BUILDS_REGISTRY.equals(host.endsWith(".") ? host.substring(0, host.length() - 1) : host);
     }
 
     /** Whether the reference is Docker Hub's, which the operator's mirrors serve first. */

@@ -65,12 +65,18 @@ public record SandboxSpec(
                 networkPolicy, registryCredential, pullPolicy, builder);
     }
 
+    /** The metadata key that marks build {@code id}'s sandbox; no client's create may set it. */
+    public static final String BUILD_METADATA = "stacyvm.build";
+
     /**
-     * This spec as a build's sandbox: root with the capabilities package managers need, never from
-     * a client's create (only the gateway's builds make one).
+     * This spec as build {@code buildId}'s sandbox: root with the capabilities package managers
+     * need, marked with {@link #BUILD_METADATA}; never from a client's create (only the gateway's
+     * builds make one).
      */
-    public SandboxSpec asBuilder() {
-        return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttlSeconds, metadata, env, network, ports,
+    public SandboxSpec asBuilder(String buildId) {
+        Map<String, String> marked = new java.util.LinkedHashMap<>(metadata == null ? Map.of() : metadata);
+        marked.put(BUILD_METADATA, buildId);
+        return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttlSeconds, marked, env, network, ports,
                 publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot, diskMb,
                 networkPolicy, registryCredential, pullPolicy, true);
     }

@@ -62,8 +62,6 @@ public class HardenedContainers {
      * dpkg need to install packages as root, a subset of Docker's default set; never network, mount,
      * trace or administration capabilities.
      */
-    static final String BUILDER_LABEL = "dev.stacyvm.builder";
-
     static final Capability[] BUILDER_CAPABILITIES = {Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FOWNER,
         Capability.FSETID, Capability.SETUID, Capability.SETGID};
 
@@ -107,10 +105,6 @@ public class HardenedContainers {
         String nameFiles = resolutionFiles.prepare(shape.networked());
         labels = new java.util.HashMap<>(labels);
         labels.put(ResolutionFiles.LABEL, nameFiles);
-        if (shape.builder()) {
-            // only a build's sandbox may be committed into an image (ImageCommits)
-            labels.put(BUILDER_LABEL, "true");
-        }
         SandboxUser user = shape.root() ? SandboxUser.ROOT : SandboxUser.parse(config.sandboxUser());
         Map<String, String> tmpfs = new java.util.LinkedHashMap<>();
         if (shape.readOnlyRoot()) {

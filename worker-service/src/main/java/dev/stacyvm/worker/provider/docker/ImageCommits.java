@@ -5,6 +5,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ContainerConfig;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
@@ -33,6 +34,9 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class ImageCommits {
+
+    /** The prefix of the labels the worker gives its containers ({@code dev.stacyvm.managed}, ...). */
+    static final String WORKER_LABELS = "dev.stacyvm.";
 
     @Inject
     DockerClient docker;
@@ -63,8 +67,12 @@ public class ImageCommits {
         } catch (NotFoundException missing) {
             throw new RuntimeNotFoundException(sandboxId);
         }
-        Map<String, String> labels = sandbox.getConfig().getLabels();
-        if (labels == null || !"true".equals(labels.get(HardenedContainers.BUILDER_LABEL))) {
+        // decided by what the worker gave the container, which no image can set: labels can come
+        // from an image (a build's image carries its build sandbox's), capabilities cannot
+        List<Capability> added = sandbox.getHostConfig() == null || sandbox.getHostConfig().getCapAdd() == null
+                ? List.of() : List.of(sandbox.getHostConfig().getCapAdd());
+        if (!added.containsAll(List.of(HardenedContainers.BUILDER_CAPABILITIES))
+                || !SandboxUser.ROOT.spec().equals(sandbox.getConfig().getUser())) {
             throw new InvalidRequestException("sandbox " + sandboxId + " is not a build's sandbox");
         }
         return sandbox;
@@ -90,6 +98,12 @@ public class ImageCommits {
         }
         String container = DockerSandboxProvider.containerName(sandboxId);
         InspectContainerResponse sandbox = builder(sandboxId);
+        try {
+            docker.inspectImageCmd(commit.reference()).exec();
+            throw new InvalidRequestException("image " + commit.reference() + " already exists");
+        } catch (NotFoundException free) {
+            // a new name, as every build's is
+        }
         InspectImageResponse base = docker.inspectImageCmd(sandbox.getImageId()).exec();
         String layered = ImageReference.BUILDS_REGISTRY + "/commit/" + sandboxId + ":layers";
         String staging = "stacyvm-commit-" + sandboxId;
@@ -98,9 +112,18 @@ public class ImageCommits {
                     .withTag("layers").withPause(true).exec();
             removeQuietly(staging);
             ImageConfig config = ImageConfig.over(base.getConfig(), commit);
+            // the engine merges the sandbox's labels into what it commits and none can be dropped:
+            // the worker's own are emptied, so no container made from the image passes for the worker's
+            Map<String, String> labels = new java.util.LinkedHashMap<>(config.labels());
+            ContainerConfig layeredConfig = docker.inspectImageCmd(layered).exec().getConfig();
+            if (layeredConfig != null && layeredConfig.getLabels() != null) {
+                layeredConfig.getLabels().keySet().stream()
+                        .filter(key -> key.startsWith(WORKER_LABELS) && !labels.containsKey(key))
+                        .forEach(key -> labels.put(key, ""));
+            }
             var create = docker.createContainerCmd(layered).withName(staging)
                     .withEnv(config.env()).withWorkingDir(config.workdir()).withUser(config.user())
-                    .withLabels(config.labels())
+                    .withLabels(labels)
                     .withExposedPorts(config.exposedPorts().stream().map(ExposedPort::parse).toList())
                     .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"));
             // the engine refuses a container with neither: such an image gets /bin/sh as its entrypoint
@@ -170,7 +193,12 @@ public class ImageCommits {
                 labels.putAll(base.getLabels());
             }
             if (commit.labels() != null) {
-                labels.putAll(commit.labels());
+                // the worker's own labels are never the build's to set
+                commit.labels().forEach((key, value) -> {
+                    if (!key.startsWith(WORKER_LABELS)) {
+                        labels.put(key, value);
+                    }
+                });
             }
             List<String> environment = new ArrayList<>();
             env.forEach((name, value) -> environment.add(name + "=" + value));
