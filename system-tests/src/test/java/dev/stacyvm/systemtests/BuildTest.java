@@ -282,6 +282,56 @@ class BuildTest {
                 .then().statusCode(400).body("message", containsString("reserved"));
     }
 
+    @Test
+    void aSandboxOfABuildsImageIsNeverABuildSandboxAndThePolicyStillBindsIt() throws Exception {
+        String tenant = "buildimg-" + suffix;
+        try (Suite.Keys keys = new Suite.Keys()) {
+            String key = keys.issue(tenant, "user");
+            Map<String, byte[]> context = Map.of("Dockerfile",
+                    "FROM stacyvm/base:bookworm\nLABEL note=mine\nRUN true\n".getBytes(StandardCharsets.UTF_8));
+            String id = dockerfileBuild(as(key), "plain-" + suffix, tar(context)).get("id").toString();
+            List<Map<String, Object>> log = followLog(as(key), id);
+            assertEquals("ready", log.get(log.size() - 1).get("status"), "the build's last log line: " + log);
+            String image = as(key).get("/environments/builds/{id}/spawn-config", id).then().statusCode(200)
+                    .extract().path("image");
+
+            // nothing in the image speaks for the worker: its own labels are there only emptied
+            Map<String, String> labels = Suite.docker().inspectImageCmd(image).exec().getConfig().getLabels();
+            assertEquals("mine", labels.get("note"));
+            labels.forEach((name, value) -> assertTrue(!name.startsWith("dev.stacyvm.") || value.isEmpty()
+                    || name.equals("dev.stacyvm.base-image"), "a worker label in the built image: " + name + "=" + value));
+
+            // a sandbox of the image is an ordinary one: the control plane cannot commit it either
+            String sandbox = as(key).body(Map.of("image", image, "ttl", "5m")).post("/sandboxes").then()
+                    .statusCode(201).extract().path("id");
+            sandboxes.adopt(sandbox);
+            io.restassured.RestAssured.given().baseUri(Suite.WORKER_URL).header("X-Service-Token", Suite.SERVICE_TOKEN)
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("reference", "stacyvm.invalid/x/copied:bld-2", "base_image", image))
+                    .post("/internal/sandboxes/{id}/commit", sandbox).then().statusCode(400)
+                    .body("message", containsString("not a build's sandbox"));
+            api().delete("/sandboxes/{id}", sandbox).then().statusCode(200);
+
+            // a policy set after the build binds the image it made: its base is checked again
+            api().body(Map.of("deny", List.of("stacyvm/base:*"))).put("/tenants/{t}/image-policy", tenant).then()
+                    .statusCode(200);
+            try {
+                as(key).body(Map.of("image", image, "ttl", "5m")).post("/sandboxes").then().statusCode(403)
+                        .body("code", equalTo("image_not_allowed"));
+            } finally {
+                api().delete("/tenants/{t}/image-policy", tenant);
+            }
+            as(key).delete("/environments/builds/{id}", id).then().statusCode(200);
+        }
+        // every spelling of the builds' registry is a build's name: none is pulled from anywhere
+        for (String spelling : List.of("stacyvm.invalid:443/default/x:bld-1", "STACYVM.INVALID/default/x:bld-1",
+                "stacyvm.invalid./default/x:bld-1")) {
+            api().body(Map.of("image", spelling, "ttl", "5m")).post("/sandboxes").then().statusCode(404);
+        }
+        api().body(Map.of("ttl", "5m", "metadata", Map.of("stacyvm.build", "bld-000000000000"))).post("/sandboxes")
+                .then().statusCode(400).body("message", containsString("stacyvm.build"));
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private Map<String, Object> dockerfileBuild(String name, byte[] context, String... buildArgs) {
