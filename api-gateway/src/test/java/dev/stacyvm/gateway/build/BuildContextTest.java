@@ -77,6 +77,8 @@ class BuildContextTest {
             TarArchiveEntry entry = tar.getNextEntry();
             assertEquals(1000, entry.getLongUserId());
             assertEquals(1001, entry.getLongGroupId());
+        } finally {
+            Files.deleteIfExists(selection.tar());
         }
     }
 
