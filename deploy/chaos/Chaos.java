@@ -230,27 +230,77 @@ public class Chaos {
                 sleep(200);
             }
             String victim = FAULTS.get(k);
+            Instant killed = Instant.now();
             try {
-                long pid = Long.parseLong(Files.readString(run.resolve(victim + ".pid")).trim());
-                Instant killed = Instant.now();
-                // the broker is restarted (stopped and started), every service killed outright
-                ProcessHandle.of(pid).ifPresent(victim.equals("kafka") ? ProcessHandle::destroy : ProcessHandle::destroyForcibly);
-                ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(60, TimeUnit.SECONDS).join());
-                Process up = new ProcessBuilder(root.resolve("stacyvm").toString(), "up").redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!up.waitFor(5, TimeUnit.MINUTES)) {
-                    up.destroyForcibly();
-                    throw new IllegalStateException("./stacyvm up did not bring " + victim + " back within 5 minutes");
-                }
-                if (up.exitValue() != 0) {
-                    throw new IllegalStateException("./stacyvm up failed to bring " + victim + " back");
-                }
+                stop(victim);
+                restart(victim);
                 faultLog.add(victim + " back in " + Duration.between(killed, Instant.now()).toSeconds() + " s");
             } catch (Exception e) {
-                faultLog.add(victim + " FAILED: " + e);
+                faultLog.add(victim + " FAILED: " + e.getMessage());
             }
             faultsDone.incrementAndGet();
         }
+    }
+
+    /**
+     * Kills the service outright (SIGKILL); the broker is stopped (SIGTERM), and killed when it has
+     * not exited within 60 s, so a slow shutdown under load cannot leave it neither up nor restarted.
+     */
+    static void stop(String victim) throws IOException {
+        long pid = Long.parseLong(Files.readString(run.resolve(victim + ".pid")).trim());
+        ProcessHandle process = ProcessHandle.of(pid).orElse(null);
+        if (process == null) {
+            return;
+        }
+        if (victim.equals("kafka")) {
+            process.destroy();
+            if (!exited(process, 60)) {
+                faultLog.add("kafka did not stop within 60 s of SIGTERM: killed");
+                process.destroyForcibly();
+            }
+        } else {
+            process.destroyForcibly();
+        }
+        if (!exited(process, 60)) {
+            throw new IllegalStateException(victim + " (pid " + pid + ") did not exit after SIGKILL within 60 s");
+        }
+    }
+
+    static boolean exited(ProcessHandle process, int seconds) {
+        try {
+            process.onExit().get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception notYet) {
+            return !process.isAlive();
+        }
+    }
+
+    /**
+     * Brings what was killed back with the launcher, as an operator would: `./stacyvm up`, bounded at
+     * 5 minutes, tried a second time when the first fails. Its output goes to
+     * logs/chaos-up-VICTIM.log, and the last lines of a failure into the fault log.
+     */
+    static void restart(String victim) throws IOException, InterruptedException {
+        Path log = run.resolveSibling("logs").resolve("chaos-up-" + victim + ".log");
+        Files.createDirectories(log.getParent());
+        String failure = "";
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            Process up = new ProcessBuilder(root.resolve("stacyvm").toString(), "up").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            if (!up.waitFor(5, TimeUnit.MINUTES)) {
+                up.destroyForcibly();
+                up.waitFor(30, TimeUnit.SECONDS);
+                failure = "./stacyvm up did not bring " + victim + " back within 5 minutes";
+            } else if (up.exitValue() != 0) {
+                failure = "./stacyvm up failed to bring " + victim + " back (exit " + up.exitValue() + ")";
+            } else {
+                return;
+            }
+            List<String> lines = Files.readAllLines(log);
+            faultLog.add("attempt " + attempt + ": " + failure + "; its last lines: "
+                    + String.join(" | ", lines.subList(Math.max(0, lines.size() - 8), lines.size())));
+        }
+        throw new IllegalStateException(failure);
     }
 
     /** Destroys every sandbox of the run that is still there, whatever state it is in. */
