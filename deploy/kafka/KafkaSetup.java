@@ -50,6 +50,8 @@ public class KafkaSetup {
         List<Grant> grants = new ArrayList<>();
         // the gateway's outbox publishes audit events
         grants.add(topic("gateway", AUDIT_EVENTS, AclOperation.WRITE));
+        // and reads the sandbox events for GET /events, assigned partitions in no group (it commits nothing)
+        grants.add(topic("gateway", SANDBOX_EVENTS, AclOperation.READ));
         // the scheduler's outbox publishes sandbox events and preview routes; it makes sure the
         // compacted routes topic exists and is compacted at start (create, then alter its configs)
         grants.add(topic("scheduler", SANDBOX_EVENTS, AclOperation.WRITE));

@@ -123,6 +123,11 @@ public class Sandbox extends PanacheEntityBase {
     @Version
     public long version;
 
+    /** Whether this is a build's sandbox ({@link dev.stacyvm.contract.internal.SandboxSpec#BUILD_METADATA}). */
+    public boolean isBuild() {
+        return metadata != null && metadata.containsKey(dev.stacyvm.contract.internal.SandboxSpec.BUILD_METADATA);
+    }
+
     /** Sandboxes not yet destroyed: one owner's, one tenant's, or all. */
     public static List<Sandbox> listVisible(String ownerId, String tenant) {
         if (ownerId != null) {

@@ -227,6 +227,34 @@ public interface GatewayConfig {
         Duration maxTimeout();
     }
 
+    /** {@code GET /api/v1/events}, the Server-Sent Event streams. */
+    Events events();
+
+    interface Events {
+        /** Streams one gateway serves at once (each holds a Kafka consumer and a worker thread). */
+        @WithDefault("64")
+        int maxStreams();
+
+        /** Streams one key (its namespace, end users included) holds at once on one gateway. */
+        @WithDefault("8")
+        int maxStreamsPerKey();
+
+        /** A quiet stream sends a comment this often, so proxies keep it and a gone client is noticed. */
+        @WithDefault("15s")
+        Duration heartbeat();
+
+        /**
+         * A stream ends after this long and its client reconnects with its last id (EventSource does
+         * by itself): the bound on how long a revoked key goes on seeing events.
+         */
+        @WithDefault("10m")
+        Duration maxDuration();
+
+        /** The reconnection delay a stream tells EventSource clients ({@code retry:}). */
+        @WithDefault("2s")
+        Duration retry();
+    }
+
     /** What the gateway records beyond the callers' own actions. */
     DeniedLookupAudit deniedLookups();
 

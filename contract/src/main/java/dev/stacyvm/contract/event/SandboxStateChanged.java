@@ -7,7 +7,9 @@ import java.util.UUID;
 
 /**
  * A sandbox moved from one state to another. {@code from_state} is null for the first event
- * (the record was created); {@code reason} says why for error and destroy transitions.
+ * (the record was created); {@code reason} says why for error and destroy transitions. {@code build}
+ * marks a build's sandbox, which only administrators see (the gateway's event stream leaves it out
+ * for everyone else).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxStateChanged(
@@ -21,15 +23,17 @@ public record SandboxStateChanged(
         String fromState,
         String toState,
         String image,
-        String reason) implements StacyvmEvent {
+        String reason,
+        boolean build) implements StacyvmEvent {
 
     public static final String TYPE = "sandbox.state_changed";
     public static final int CURRENT_VERSION = 1;
 
     public static SandboxStateChanged of(String sandboxId, String ownerId, String workerId,
-                                         String fromState, String toState, String image, String reason) {
+                                         String fromState, String toState, String image, String reason,
+                                         boolean build) {
         return new SandboxStateChanged(UUID.randomUUID(), TYPE, CURRENT_VERSION, Instant.now(), sandboxId, ownerId,
-                workerId, fromState, toState, image, reason);
+                workerId, fromState, toState, image, reason, build);
     }
 
     @Override

@@ -44,7 +44,7 @@ public class SandboxTransitions {
         }
         sandbox.progress = progress.detail();
         outbox.append(SandboxProgress.of(sandbox.id, sandbox.ownerId, sandbox.workerId, progress.phase(),
-                progress.detail(), progress.bytesDone(), progress.bytesTotal()));
+                progress.detail(), progress.bytesDone(), progress.bytesTotal(), sandbox.isBuild()));
         return true;
     }
 
@@ -55,7 +55,7 @@ public class SandboxTransitions {
         sandbox.updatedAt = Instant.now();
         sandbox.persist();
         outbox.append(SandboxStateChanged.of(sandbox.id, sandbox.ownerId, sandbox.workerId, null,
-                SandboxState.CREATING.wireName(), sandbox.image, null));
+                SandboxState.CREATING.wireName(), sandbox.image, null, sandbox.isBuild()));
         publishRoute(sandbox);
         return sandbox;
     }
@@ -85,7 +85,7 @@ public class SandboxTransitions {
         sandbox.state = to;
         sandbox.updatedAt = Instant.now();
         outbox.append(SandboxStateChanged.of(sandbox.id, sandbox.ownerId, sandbox.workerId, from.wireName(),
-                to.wireName(), sandbox.image, reason));
+                to.wireName(), sandbox.image, reason, sandbox.isBuild()));
         publishRoute(sandbox);
         return sandbox;
     }

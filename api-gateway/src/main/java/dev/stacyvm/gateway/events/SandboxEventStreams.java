@@ -1,0 +1,234 @@
+package dev.stacyvm.gateway.events;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.SandboxEvent;
+import dev.stacyvm.contract.event.SandboxProgress;
+import dev.stacyvm.contract.event.SandboxStateChanged;
+import dev.stacyvm.contract.event.StacyvmEvent;
+import dev.stacyvm.contract.event.Topics;
+import dev.stacyvm.gateway.config.GatewayConfig;
+import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * {@code GET /api/v1/events}: sandbox lifecycle events as Server-Sent Events (WHATWG HTML,
+ * "Server-sent events"), read from the sandbox events topic, so every gateway sends the same events
+ * with the same ids. Each stream reads the topic with a consumer of its own, assigned every
+ * partition and in no consumer group (it commits nothing; the client holds its position as the
+ * {@link EventCursor} in each event's {@code id:}). A stream starts at the topic's end, or just after
+ * the event named by {@code Last-Event-ID}, so a client that reconnects with it misses and repeats
+ * nothing. A comment line every {@code heartbeat} keeps proxies from closing a quiet stream and finds
+ * a client that went away; a stream ends after {@code max-duration} (a revoked key stops seeing
+ * events within it) and the client reconnects with its last id, as EventSource does by itself.
+ */
+@ApplicationScoped
+public class SandboxEventStreams {
+
+    /** Every {@code kafka.*} setting: the bootstrap address and the gateway's SASL credentials. */
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
+
+    @Inject
+    GatewayConfig config;
+
+    @Inject
+    ObjectMapper json;
+
+    private final AtomicInteger open = new AtomicInteger();
+    private final Map<String, AtomicInteger> openPerKey = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+
+    /** How many streams this gateway serves now. */
+    public int open() {
+        return open.get();
+    }
+
+    /**
+     * Opens a stream for {@code filter}'s caller, from {@code resume} (null: the topic's end).
+     *
+     * @throws ApiException {@code resource_limit} when this gateway serves {@code max-streams} streams,
+     *                      or the caller's key {@code max-streams-per-key}; {@code unavailable} when
+     *                      Kafka does not answer
+     */
+    public StreamingOutput open(EventFilter filter, EventCursor resume) {
+        String key = filter.caller().keyId();
+        reserve(key);
+        KafkaConsumer<String, String> consumer;
+        List<TopicPartition> partitions;
+        try {
+            consumer = consumer();
+            try {
+                partitions = partitions(consumer);
+                consumer.assign(partitions);
+                start(consumer, partitions, resume);
+            } catch (RuntimeException e) {
+                consumer.close(Duration.ZERO);
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            release(key);
+            throw e;
+        }
+        EventCursor cursor = resume != null ? resume : new EventCursor();
+        partitions.forEach(partition -> cursor.at(partition.partition(), consumer.position(partition)));
+        return output -> {
+            try (consumer) {
+                relay(consumer, cursor, filter, output);
+            } finally {
+                release(key);
+            }
+        };
+    }
+
+    private void reserve(String key) {
+        GatewayConfig.Events limits = config.events();
+        if (open.incrementAndGet() > limits.maxStreams()) {
+            open.decrementAndGet();
+            throw new ApiException(ErrorCode.RESOURCE_LIMIT, "this gateway serves " + limits.maxStreams()
+                    + " event streams already; retry later or close one");
+        }
+        AtomicInteger mine = openPerKey.computeIfAbsent(key, k -> new AtomicInteger());
+        if (mine.incrementAndGet() > limits.maxStreamsPerKey()) {
+            mine.decrementAndGet();
+            open.decrementAndGet();
+            throw new ApiException(ErrorCode.RESOURCE_LIMIT, "a key may hold " + limits.maxStreamsPerKey()
+                    + " event streams at once on a gateway; close one first");
+        }
+    }
+
+    private void release(String key) {
+        open.decrementAndGet();
+        AtomicInteger mine = openPerKey.get(key);
+        if (mine != null) {
+            mine.decrementAndGet();
+        }
+    }
+
+    private KafkaConsumer<String, String> consumer() {
+        Map<String, Object> settings = new HashMap<>();
+        // only what a consumer understands (the map also holds producer settings)
+        kafkaConfig.forEach((name, value) -> {
+            if (ConsumerConfig.configNames().contains(name)) {
+                settings.put(name, value);
+            }
+        });
+        settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // a cursor older than the topic's retention resumes at the oldest event still kept
+        settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-events-" + sequence.incrementAndGet());
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        settings.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        return new KafkaConsumer<>(settings, new StringDeserializer(), new StringDeserializer());
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<String, String> consumer) {
+        List<PartitionInfo> found;
+        try {
+            found = consumer.partitionsFor(Topics.SANDBOX_EVENTS, Duration.ofSeconds(5));
+        } catch (RuntimeException kafkaDown) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "the event log (Kafka) does not answer: " + kafkaDown.getMessage());
+        }
+        if (found == null || found.isEmpty()) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "the event log (Kafka) has no topic " + Topics.SANDBOX_EVENTS);
+        }
+        return found.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+    }
+
+    private static void start(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions, EventCursor resume) {
+        try {
+            if (resume == null) {
+                consumer.seekToEnd(partitions);
+                partitions.forEach(consumer::position); // fixes where "now" is before the stream answers
+                return;
+            }
+            for (TopicPartition partition : partitions) {
+                Long next = resume.next(partition.partition());
+                // a partition the cursor does not name is newer than the cursor: all of it is after it
+                consumer.seek(partition, next == null ? 0 : next);
+            }
+        } catch (RuntimeException kafkaDown) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "the event log (Kafka) does not answer: " + kafkaDown.getMessage());
+        }
+    }
+
+    private void relay(KafkaConsumer<String, String> consumer, EventCursor cursor, EventFilter filter, OutputStream output)
+            throws IOException {
+        GatewayConfig.Events settings = config.events();
+        long started = System.nanoTime();
+        long lastWrite = started;
+        // EventSource waits this long before it reconnects (with Last-Event-ID) after the stream ends
+        write(output, "retry: " + settings.retry().toMillis() + "\n: stream of " + Topics.SANDBOX_EVENTS + "\n\n");
+        while (System.nanoTime() - started < settings.maxDuration().toNanos()) {
+            boolean wrote = false;
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                cursor.passed(record.partition(), record.offset());
+                StacyvmEvent parsed = parse(record);
+                SandboxEvent event = parsed == null ? null : SandboxEvent.of(parsed);
+                if (event != null && filter.sends(event, isBuild(parsed))) {
+                    output.write(frame(cursor, event));
+                    wrote = true;
+                }
+            }
+            long now = System.nanoTime();
+            if (wrote) {
+                output.flush();
+                lastWrite = now;
+            } else if (now - lastWrite >= settings.heartbeat().toNanos()) {
+                // a comment: clients ignore it; a client that went away fails this write
+                write(output, ": heartbeat\n\n");
+                lastWrite = now;
+            }
+        }
+    }
+
+    private StacyvmEvent parse(ConsumerRecord<String, String> record) {
+        if (record.value() == null) {
+            return null;
+        }
+        try {
+            return json.readValue(record.value(), StacyvmEvent.class);
+        } catch (IOException | RuntimeException unreadable) {
+            Log.debugf("event %s-%d@%d is not one of ours: %s", record.topic(), record.partition(), record.offset(),
+                    unreadable.getMessage());
+            return null;
+        }
+    }
+
+    private static boolean isBuild(StacyvmEvent event) {
+        return event instanceof SandboxStateChanged changed && changed.build()
+                || event instanceof SandboxProgress progress && progress.build();
+    }
+
+    private byte[] frame(EventCursor cursor, SandboxEvent event) throws IOException {
+        // JSON has no raw line breaks, so the whole event is one data: line
+        return ("id: " + cursor + "\ndata: " + json.writeValueAsString(event) + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void write(OutputStream output, String text) throws IOException {
+        output.write(text.getBytes(StandardCharsets.UTF_8));
+        output.flush();
+    }
+}
