@@ -183,6 +183,20 @@ public class SandboxResource {
 
     @GET
     @Access(Access.Level.READ)
+    @Path("/{id}/stats")
+    @Operation(summary = "What a running sandbox uses now: CPU, memory, disk, processes, network",
+            description = "StacyVM's cpu_pct, mem_bytes and mem_limit_bytes, plus vcpus, disk_used_bytes and "
+                    + "disk_limit_bytes, pids and pids_limit, net_rx_bytes and net_tx_bytes. cpu_pct is over about the "
+                    + "last second, in percent of one core (100 x vcpus at most); the answer takes about a second, as "
+                    + "docker stats --no-stream does. 409 conflict when the sandbox is not running.")
+    @APIResponse(responseCode = "409", description = "conflict: the sandbox is not running",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public dev.stacyvm.contract.api.SandboxStats stats(@PathParam("id") String id) {
+        return sandboxes.stats(id);
+    }
+
+    @GET
+    @Access(Access.Level.READ)
     @Path("/{id}/processes")
     @Operation(summary = "The sandbox's processes (at most 1000)",
             description = "{\"processes\": [{pid, ppid, user, command, state, started_at, rss_bytes, agent}], "

@@ -313,6 +313,23 @@ public class SandboxGateway {
     }
 
     /**
+     * What the running sandbox uses now ({@link dev.stacyvm.contract.api.SandboxStats}), as its worker
+     * samples it (about a second: the engine compares two samples for the CPU figure), with the
+     * disk limit it was created with.
+     *
+     * @throws ApiException {@code conflict} when it is not running, {@code not_found} when the caller
+     *                      may not see it, {@code unavailable} when its worker does not answer
+     */
+    public dev.stacyvm.contract.api.SandboxStats stats(String id) {
+        SandboxView sandbox = running(id);
+        Long diskLimit = sandbox.diskMb() == null || sandbox.diskMb() <= 0 ? null : sandbox.diskMb() * 1024L * 1024L;
+        return services.worker(sandbox.workerId(), STATS_TIMEOUT).stats(id).withDiskLimit(diskLimit);
+    }
+
+    /** The engine's two samples take about a second; a busy engine gets some more. */
+    private static final Duration STATS_TIMEOUT = Duration.ofSeconds(15);
+
+    /**
      * The sandbox's processes as the agent lists them inside it (at most 1000), streamed through
      * from the worker: {@code {"processes": [{pid, ppid, user, command, state, started_at,
      * rss_bytes, agent}], "truncated": bool}}.

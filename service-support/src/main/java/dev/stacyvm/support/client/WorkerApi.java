@@ -69,6 +69,11 @@ public interface WorkerApi {
     @Path("/sandboxes/{id}/disk")
     DiskUsage disk(@PathParam("id") String sandboxId);
 
+    /** What the running sandbox uses now (its limits left 0 for the gateway to add). */
+    @GET
+    @Path("/sandboxes/{id}/stats")
+    dev.stacyvm.contract.api.SandboxStats stats(@PathParam("id") String sandboxId);
+
     @GET
     @Path("/sandboxes/{id}/logs")
     List<String> logs(@PathParam("id") String sandboxId, @QueryParam("lines") Integer lines);

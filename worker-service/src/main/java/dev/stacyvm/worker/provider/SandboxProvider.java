@@ -64,6 +64,16 @@ public interface SandboxProvider {
     long diskUsedBytes(String sandboxId);
 
     /**
+     * What the running sandbox uses now: CPU over about the last second, memory, processes and
+     * network counters from the runtime technology's own sample, with its vCPUs and limits. The disk
+     * figures are left 0 and null (the worker's disk meter and the scheduler's record add them).
+     *
+     * @throws dev.stacyvm.worker.error.RuntimeNotFoundException when it has no runtime
+     * @throws dev.stacyvm.worker.error.RuntimeNotRunningException when it is not running
+     */
+    dev.stacyvm.contract.api.SandboxStats stats(String sandboxId);
+
+    /**
      * Replaces the egress rules of a running networked sandbox with those of {@code policy}
      * ({@code null}: open egress to public addresses; the always-refused ranges stay in force).
      * The swap is atomic: when it fails the old rules stay.

@@ -86,6 +86,13 @@ public class InternalRuntimeResource {
         return runtimes.diskUsage(sandboxId);
     }
 
+    /** What the running sandbox uses now, for {@code GET /api/v1/sandboxes/{id}/stats}. */
+    @GET
+    @Path("/{id}/stats")
+    public dev.stacyvm.contract.api.SandboxStats stats(@PathParam("id") String sandboxId) {
+        return runtimes.stats(sandboxId);
+    }
+
     /** The log lines as a JSON array of strings, with {@link LogLines#TRUNCATED_HEADER}. */
     @GET
     @Path("/{id}/logs")

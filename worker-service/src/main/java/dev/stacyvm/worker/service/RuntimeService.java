@@ -82,6 +82,11 @@ public class RuntimeService {
         return new DiskUsage(sandboxId, diskUsage.usedBytes(sandboxId));
     }
 
+    /** What the running sandbox uses now, its disk included ({@link SandboxProvider#stats}). */
+    public dev.stacyvm.contract.api.SandboxStats stats(String sandboxId) {
+        return provider.stats(sandboxId).withDiskUsed(diskUsage.usedBytes(sandboxId));
+    }
+
     /** A build's sandbox as a new image (docs/images.md, Builds); see {@link SandboxProvider#commit}. */
     public dev.stacyvm.contract.internal.ImageCommit.Result commit(String sandboxId,
             dev.stacyvm.contract.internal.ImageCommit commit) {

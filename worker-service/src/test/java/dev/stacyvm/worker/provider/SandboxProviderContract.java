@@ -119,6 +119,25 @@ public abstract class SandboxProviderContract {
     }
 
     @Test
+    void statsOfARunningRuntimeShowItsLimitsItsProcessesAndTheCpuItBurns() {
+        String id = newSandboxId();
+        create(id);
+        var idle = provider().stats(id);
+        assertEquals(256L * 1024 * 1024, idle.memLimitBytes(), "the memory limit it was created with: " + idle);
+        assertEquals(1, idle.vcpus(), "its vCPUs: " + idle);
+        assertEquals(128, idle.pidsLimit(), "its process limit: " + idle);
+        assertTrue(idle.pids() >= 1 && idle.memBytes() > 0, "its main process, in memory: " + idle);
+        assertTrue(idle.cpuPct() < 50, "an idle sandbox burns little CPU: " + idle);
+        // a busy loop for a few seconds, in the background of a finished exec
+        assertEquals(0, shell(id, "(timeout 8 sh -c 'while :; do :; done' &) ; true", Duration.ofSeconds(30),
+                new Collected()).exitCode());
+        var busy = provider().stats(id);
+        assertTrue(busy.cpuPct() > 50, "a sandbox spinning on its one vCPU shows it: " + busy);
+        assertTrue(busy.pids() > idle.pids(), "the loop's processes count: " + busy);
+        assertInstanceOf(RuntimeNotFoundException.class, refusal(() -> provider().stats(newSandboxId())));
+    }
+
+    @Test
     void aWorkdirThatIsMissingIsABadRequestAndAnExistingOneIsFine() {
         String id = newSandboxId();
         create(id);

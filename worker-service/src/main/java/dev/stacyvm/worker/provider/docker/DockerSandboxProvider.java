@@ -269,6 +269,28 @@ public class DockerSandboxProvider implements SandboxProvider {
     }
 
     @Override
+    public dev.stacyvm.contract.api.SandboxStats stats(String sandboxId) {
+        InspectContainerResponse container;
+        try {
+            container = docker.inspectContainerCmd(containerName(sandboxId)).exec();
+        } catch (NotFoundException gone) {
+            throw new RuntimeNotFoundException(sandboxId);
+        }
+        if (container.getState() == null || !Boolean.TRUE.equals(container.getState().getRunning())) {
+            throw new RuntimeNotRunningException(sandboxId);
+        }
+        // stream=false: the engine takes two samples about a second apart, as docker stats --no-stream does
+        try (var sample = new com.github.dockerjava.core.InvocationBuilder.AsyncResultCallback<com.github.dockerjava.api.model.Statistics>()) {
+            docker.statsCmd(containerName(sandboxId)).withNoStream(true).exec(sample);
+            return ContainerStats.of(sandboxId, sample.awaitResult(), container.getHostConfig());
+        } catch (NotFoundException gone) {
+            throw new RuntimeNotFoundException(sandboxId);
+        } catch (java.io.IOException closing) {
+            throw new ProviderFailureException("reading the stats of " + sandboxId + ": " + closing.getMessage());
+        }
+    }
+
+    @Override
     public long diskUsedBytes(String sandboxId) {
         try {
             // SizeRw: the bytes of the container's writable layer, which holds everything it wrote
