@@ -117,6 +117,8 @@ class AccessMatrixTest {
                 new Call("DELETE", "/tenants/" + TENANT + "/image-policy", null, Reach.ADMIN),
                 new Call("GET", "/quotas", null, Reach.ADMIN),
                 new Call("GET", "/quotas/summary", null, Reach.ADMIN),
+                new Call("GET", "/metrics", null, Reach.ADMIN),
+                new Call("GET", "/diagnostics", null, Reach.ADMIN),
                 new Call("GET", "/quotas/overview", null, Reach.ADMIN),
                 new Call("GET", "/pool/status", null, Reach.OWN_COLLECTION),
                 new Call("GET", "/quotas/" + OWNER, null, Reach.ADMIN),

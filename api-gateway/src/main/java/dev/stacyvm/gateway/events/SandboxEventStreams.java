@@ -56,7 +56,16 @@ public class SandboxEventStreams {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     private final AtomicInteger open = new AtomicInteger();
+
+    @jakarta.annotation.PostConstruct
+    void gauge() {
+        io.micrometer.core.instrument.Gauge.builder("stacyvm.event.streams", open, AtomicInteger::get)
+                .description("GET /events streams this gateway serves now").register(registry);
+    }
     private final Map<String, AtomicInteger> openPerKey = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
 
@@ -100,6 +109,23 @@ public class SandboxEventStreams {
                 release(key);
             }
         };
+    }
+
+    /**
+     * The sandbox events topic's end offset per partition, read with a consumer of its own, for
+     * {@code GET /diagnostics}.
+     *
+     * @throws ApiException {@code unavailable} when Kafka does not answer within 5 s
+     */
+    public Map<Integer, Long> endOffsets() {
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            List<TopicPartition> partitions = partitions(consumer);
+            Map<Integer, Long> ends = new java.util.TreeMap<>();
+            consumer.endOffsets(partitions, Duration.ofSeconds(5)).forEach((partition, end) -> ends.put(partition.partition(), end));
+            return ends;
+        } catch (org.apache.kafka.common.KafkaException kafkaDown) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "the event log (Kafka) does not answer: " + kafkaDown.getMessage());
+        }
     }
 
     private void reserve(String key) {

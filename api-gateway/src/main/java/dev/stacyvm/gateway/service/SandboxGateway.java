@@ -89,17 +89,22 @@ public class SandboxGateway {
     @Inject
     NetworkPolicies networkPolicies;
 
+    @Inject
+    dev.stacyvm.gateway.metrics.OperationMetrics metrics;
+
     /** Creates a sandbox; a request naming a template gets the template's fields where it sets none. */
     public SandboxView create(CreateSandboxRequest request) {
         String template = request != null && request.template() != null && !request.template().isBlank()
                 ? request.template() : null;
-        return createResolved(withTemplate(request), template);
+        return metrics.create(() -> createResolved(withTemplate(request), template));
     }
 
     /** Creates a sandbox from a template, {@code overrides} (may be null) winning over its fields. */
     public SandboxView spawn(String template, CreateSandboxRequest overrides) {
-        CreateSandboxRequest base = templates.createRequest(template);
-        return createResolved(overrides == null ? base : overrides.over(base), template);
+        return metrics.create(() -> {
+            CreateSandboxRequest base = templates.createRequest(template);
+            return createResolved(overrides == null ? base : overrides.over(base), template);
+        });
     }
 
     /** The decision a create with this body would meet now; changes nothing. */
@@ -366,7 +371,7 @@ public class SandboxGateway {
     public ExecResult exec(String id, ExecRequest request) {
         PreparedExec exec = prepareExec(id, request);
         Duration readTimeout = exec.timeout().plusSeconds(30);
-        return audited(EXEC, exec.sandbox(), exec.sandbox().ownerId(), () -> {
+        return metrics.exec(() -> audited(EXEC, exec.sandbox(), exec.sandbox().ownerId(), () -> {
             try {
                 return services.worker(exec.sandbox().workerId(), readTimeout).exec(id, exec.request());
             } catch (ApiException e) {
@@ -375,7 +380,7 @@ public class SandboxGateway {
                 services.forget(exec.sandbox().workerId());
                 throw unreachable;
             }
-        }, result -> describeExec(request, result.exitCode(), result.timedOut()));
+        }, result -> describeExec(request, result.exitCode(), result.timedOut())));
     }
 
     /**
@@ -396,6 +401,7 @@ public class SandboxGateway {
                     refused.code().wireName() + ": " + refused.getMessage());
             throw refused;
         }
+        long started = System.nanoTime();
         return output -> {
             ExecStreamLine exit;
             try {
@@ -403,8 +409,11 @@ public class SandboxGateway {
             } catch (IOException clientOrWorkerGone) {
                 audit.record(origin, EXEC, id, sandbox.ownerId(), sandbox.workerId(), AuditEvent.FAILURE,
                         "stream ended early; command stopped: " + commandLine(request));
+                metrics.execStream(Duration.ofNanos(System.nanoTime() - started), null, "stream_ended");
                 throw clientOrWorkerGone;
             }
+            metrics.execStream(Duration.ofNanos(System.nanoTime() - started), exit == null ? null : exit.timedOut(),
+                    exit == null ? "no_exit_status" : null);
             audit.record(origin, EXEC, id, sandbox.ownerId(), sandbox.workerId(),
                     exit != null ? AuditEvent.SUCCESS : AuditEvent.FAILURE,
                     exit != null ? describeExec(request, exit.exitCode(), exit.timedOut())

@@ -64,6 +64,9 @@ public class WarmPool {
     DockerClient docker;
 
     @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
+
+    @Inject
     HardenedContainers containers;
 
     @Inject
@@ -192,6 +195,13 @@ public class WarmPool {
      * name; empty when no pool matches the spec (or it is empty), and the caller starts one cold.
      */
     Optional<InspectContainerResponse> claim(RuntimeSpec spec, String sandboxName) {
+        Optional<InspectContainerResponse> claimed = claimFromPool(spec, sandboxName);
+        // stacyvm_warm_pool_claims_total: a miss is any create that starts cold, whatever the reason
+        metrics.counter("stacyvm.warm_pool.claims", "outcome", claimed.isPresent() ? "hit" : "miss").increment();
+        return claimed;
+    }
+
+    private Optional<InspectContainerResponse> claimFromPool(RuntimeSpec spec, String sandboxName) {
         if (filler == null || (spec.env() != null && !spec.env().isEmpty())) {
             return Optional.empty();
         }
@@ -232,6 +242,14 @@ public class WarmPool {
             claiming.add(pooled.containerId());
         }
         return pooled;
+    }
+
+    @jakarta.annotation.PostConstruct
+    void gauge() {
+        // the pools are replaced as demand changes: read the current ones at every scrape
+        io.micrometer.core.instrument.Gauge.builder("stacyvm.warm_pool.ready", this,
+                        warm -> warm.pools.values().stream().mapToInt(pool -> pool.ready.size()).sum())
+                .description("started containers waiting in this worker's warm pools").register(metrics);
     }
 
     /** Every pool with its counts; empty when the pool is off. */
