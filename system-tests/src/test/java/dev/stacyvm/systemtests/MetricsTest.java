@@ -143,6 +143,11 @@ class MetricsTest {
             queried.add(name.group());
         }
         assertTrue(queried.size() >= 8, "the dashboard shows the families: " + queried);
+        // stacyvm_sandboxes has a series only while some sandbox lives, and an outcome's histogram
+        // only once it happened: a create and an exec for the scrape
+        String id = sandboxes.create(Map.of());
+        Suite.exec(id, Map.of("command", "true")).then().statusCode(200);
+        await(SCHEDULER, "stacyvm_sandboxes{state=\"running\",worker=\"" + Suite.WORKER_ID + "\"}", count -> count >= 1);
         // a pull and a collection may not have happened on this instance yet: their counters appear with them
         String exported = scrape(GATEWAY) + scrape(SCHEDULER) + scrape(WORKER) + scrape(AUDIT);
         Set<String> missing = new TreeSet<>();

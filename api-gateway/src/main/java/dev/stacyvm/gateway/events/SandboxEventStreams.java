@@ -59,10 +59,19 @@ public class SandboxEventStreams {
     @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
 
-    private final AtomicInteger open = new AtomicInteger();
+    /** A refused stream's Retry-After: a stream a client dropped is noticed within a heartbeat. */
+    private static final long RETRY_AFTER_SECONDS = 15;
 
-    @jakarta.annotation.PostConstruct
-    void gauge() {
+    private final AtomicInteger open = new AtomicInteger();
+    /** Set when the gateway stops: every stream ends within a poll, and its client resumes elsewhere. */
+    private volatile boolean stopping;
+
+    void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent shutdown) {
+        stopping = true;
+    }
+
+    // at start-up, not at first use: the series is there before the first stream
+    void gauge(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
         io.micrometer.core.instrument.Gauge.builder("stacyvm.event.streams", open, AtomicInteger::get)
                 .description("GET /events streams this gateway serves now").register(registry);
     }
@@ -133,14 +142,14 @@ public class SandboxEventStreams {
         if (open.incrementAndGet() > limits.maxStreams()) {
             open.decrementAndGet();
             throw new ApiException(ErrorCode.RESOURCE_LIMIT, "this gateway serves " + limits.maxStreams()
-                    + " event streams already; retry later or close one");
+                    + " event streams already; retry later or close one", RETRY_AFTER_SECONDS);
         }
         AtomicInteger mine = openPerKey.computeIfAbsent(key, k -> new AtomicInteger());
         if (mine.incrementAndGet() > limits.maxStreamsPerKey()) {
             mine.decrementAndGet();
             open.decrementAndGet();
             throw new ApiException(ErrorCode.RESOURCE_LIMIT, "a key may hold " + limits.maxStreamsPerKey()
-                    + " event streams at once on a gateway; close one first");
+                    + " event streams at once on a gateway; close one first", RETRY_AFTER_SECONDS);
         }
     }
 
@@ -207,7 +216,7 @@ public class SandboxEventStreams {
         long lastWrite = started;
         // EventSource waits this long before it reconnects (with Last-Event-ID) after the stream ends
         write(output, "retry: " + settings.retry().toMillis() + "\n: stream of " + Topics.SANDBOX_EVENTS + "\n\n");
-        while (System.nanoTime() - started < settings.maxDuration().toNanos()) {
+        while (!stopping && System.nanoTime() - started < settings.maxDuration().toNanos()) {
             boolean wrote = false;
             for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                 cursor.passed(record.partition(), record.offset());

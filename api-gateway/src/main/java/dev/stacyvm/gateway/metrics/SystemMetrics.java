@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * {@code GET /api/v1/metrics}: StacyVM's JSON metrics (its {@code uptime}, {@code sandboxes} with
  * {@code total}, {@code active}, {@code by_state}, {@code by_provider} and {@code by_worker}, and
  * {@code workers}), read from the scheduler's records now, plus this gateway's {@code operations}
- * (creates and execs by outcome: count, mean and max seconds since it started) and its open
+ * (creates and execs by outcome: count and mean seconds since it started, max seconds over the
+ * last two minutes, as Micrometer keeps it) and its open
  * {@code event_streams}. The Prometheus series ({@code stacyvm_*}) carry the same and more over
  * time; this is the one-look answer.
  */

@@ -36,7 +36,7 @@ public class EventResource {
             id: 0:12,1:7,2:34
             data: {"id":"5b0f6f0e-1d7e-4b55-9a51-1f0f3f2d9c11","type":"sandbox.running","sandbox_id":"sb-3f9a2c1d",\
             "owner_id":"default:admin","worker_id":"worker-1","timestamp":"2026-12-02T09:00:01.512Z",\
-            "data":{"from_state":"creating","to_state":"running","image":"stacyvm/base:latest"}}
+            "data":{"from_state":"creating","to_state":"running","image":"stacyvm/base:bookworm"}}
 
             : heartbeat
 

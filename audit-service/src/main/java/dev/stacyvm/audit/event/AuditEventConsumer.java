@@ -19,6 +19,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class AuditEventConsumer {
 
     @Inject
+    dev.stacyvm.audit.service.AuditMetrics metrics;
+
+    @Inject
     ObjectMapper objectMapper;
 
     @Inject
@@ -50,6 +53,9 @@ public class AuditEventConsumer {
         if (event.eventId() == null || event.occurredAt() == null) {
             throw new IllegalArgumentException("event without event_id or occurred_at");
         }
-        auditLog.append(event, payload);
+        if (auditLog.append(event, payload)) {
+            // append's own transaction has committed: the record is in the chain
+            metrics.appended(event.type());
+        }
     }
 }

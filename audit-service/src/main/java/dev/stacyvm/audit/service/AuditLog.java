@@ -30,9 +30,6 @@ public class AuditLog {
     @Inject
     ChainHeads heads;
 
-    @Inject
-    AuditMetrics metrics;
-
     /** Set once keyed_since is known to be recorded: from then on every append is keyed. */
     private volatile boolean keyed;
 
@@ -86,7 +83,6 @@ public class AuditLog {
             entityManager.createNativeQuery("UPDATE audit_chain_head SET last_hash = ?1 WHERE id = 1")
                     .setParameter(1, recordHash)
                     .executeUpdate();
-            metrics.appended(event.type());
         }
         return inserted == 1;
     }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The audit service's {@code stacyvm_*} Prometheus series (docs/observability.md):
  * {@code stacyvm_audit_chain_length}, the records the hash chain holds now (read every 30 s;
  * retention shortens it), and {@code stacyvm_audit_records_appended_total} by {@code event_type},
- * every record this process added to the chain.
+ * every record this process added to the chain, counted once its transaction committed.
  */
 @ApplicationScoped
 public class AuditMetrics {
@@ -33,9 +33,11 @@ public class AuditMetrics {
                 .description("records in the audit log's hash chain").register(registry);
     }
 
-    /** Counts a record the chain took. */
-    void appended(String eventType) {
-        registry.counter("stacyvm.audit.records.appended", "event_type", eventType).increment();
+    /** Counts a record the chain took (its transaction committed). */
+    public void appended(String eventType) {
+        io.micrometer.core.instrument.Counter.builder("stacyvm.audit.records.appended")
+                .description("records this process added to the audit chain").tag("event_type", eventType)
+                .register(registry).increment();
     }
 
     @Scheduled(every = "${stacyvm.audit.metrics-interval:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,

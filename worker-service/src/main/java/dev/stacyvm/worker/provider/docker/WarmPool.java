@@ -196,8 +196,11 @@ public class WarmPool {
      */
     Optional<InspectContainerResponse> claim(RuntimeSpec spec, String sandboxName) {
         Optional<InspectContainerResponse> claimed = claimFromPool(spec, sandboxName);
-        // stacyvm_warm_pool_claims_total: a miss is any create that starts cold, whatever the reason
-        metrics.counter("stacyvm.warm_pool.claims", "outcome", claimed.isPresent() ? "hit" : "miss").increment();
+        // stacyvm_warm_pool_claims_total: every create that asks the pool (not one with a registry
+        // credential, pull_policy always or a private image); a miss starts cold, whatever the reason
+        io.micrometer.core.instrument.Counter.builder("stacyvm.warm_pool.claims")
+                .description("creates that asked the warm pool, by outcome").tag("outcome", claimed.isPresent() ? "hit" : "miss")
+                .register(metrics).increment();
         return claimed;
     }
 
