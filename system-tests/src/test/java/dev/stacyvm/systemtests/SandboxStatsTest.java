@@ -33,7 +33,7 @@ class SandboxStatsTest {
         assertEquals(1, idle.getInt("vcpus"));
         assertEquals(1024L * 1024 * 1024, idle.getLong("disk_limit_bytes"));
         assertTrue(idle.getLong("pids_limit") > 0, "the process limit: " + idle.prettify());
-        assertTrue(idle.getDouble("cpu_pct") < 50, "idle: " + idle.prettify());
+        assertTrue(idle.getDouble("cpu_pct") < 10, "idle: " + idle.prettify());
         assertTrue(idle.getLong("mem_bytes") > 0 && idle.getLong("pids") >= 1, idle.prettify());
 
         // 8 MiB on disk, two busy loops in the background (one vCPU: together they can use one core)
@@ -41,7 +41,8 @@ class SandboxStatsTest {
                 + "(timeout 10 sh -c 'while :; do :; done' &) && (timeout 10 sh -c 'while :; do :; done' &)"))
                 .then().statusCode(200).body("exit_code", equalTo(0));
         JsonPath busy = stats(id);
-        assertTrue(busy.getDouble("cpu_pct") > 50, "burning its vCPU: " + busy.prettify());
+        // on a loaded 2-core host the loops may get less than their vCPU: well above idle is what shows it
+        assertTrue(busy.getDouble("cpu_pct") > 25, "burning its vCPU: " + busy.prettify());
         assertTrue(busy.getDouble("cpu_pct") <= 110, "never much past its one vCPU: " + busy.prettify());
         assertTrue(busy.getLong("pids") >= idle.getLong("pids") + 2, "the loops count: " + busy.prettify());
         assertTrue(busy.getLong("disk_used_bytes") >= 8L * 1024 * 1024, "the file counts: " + busy.prettify());

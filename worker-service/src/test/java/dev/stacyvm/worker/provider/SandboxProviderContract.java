@@ -127,12 +127,13 @@ public abstract class SandboxProviderContract {
         assertEquals(1, idle.vcpus(), "its vCPUs: " + idle);
         assertEquals(128, idle.pidsLimit(), "its process limit: " + idle);
         assertTrue(idle.pids() >= 1 && idle.memBytes() > 0, "its main process, in memory: " + idle);
-        assertTrue(idle.cpuPct() < 50, "an idle sandbox burns little CPU: " + idle);
+        assertTrue(idle.cpuPct() < 10, "an idle sandbox burns little CPU: " + idle);
         // a busy loop for a few seconds, in the background of a finished exec
         assertEquals(0, shell(id, "(timeout 8 sh -c 'while :; do :; done' &) ; true", Duration.ofSeconds(30),
                 new Collected()).exitCode());
         var busy = provider().stats(id);
-        assertTrue(busy.cpuPct() > 50, "a sandbox spinning on its one vCPU shows it: " + busy);
+        // a loaded 2-core host may give the loop half a core or less: well above idle is what shows it
+        assertTrue(busy.cpuPct() > 25, "a sandbox spinning on its one vCPU shows it: " + busy);
         assertTrue(busy.pids() > idle.pids(), "the loop's processes count: " + busy);
         assertInstanceOf(RuntimeNotFoundException.class, refusal(() -> provider().stats(newSandboxId())));
     }

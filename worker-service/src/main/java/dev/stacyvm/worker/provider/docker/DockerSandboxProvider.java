@@ -246,6 +246,11 @@ public class DockerSandboxProvider implements SandboxProvider {
 
     @Override
     public void requireRunning(String sandboxId) {
+        runningContainer(sandboxId);
+    }
+
+    /** The sandbox's container as the engine sees it now; refused unless it runs. */
+    private InspectContainerResponse runningContainer(String sandboxId) {
         InspectContainerResponse container;
         try {
             container = docker.inspectContainerCmd(containerName(sandboxId)).exec();
@@ -255,6 +260,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         if (container.getState() == null || !Boolean.TRUE.equals(container.getState().getRunning())) {
             throw new RuntimeNotRunningException(sandboxId);
         }
+        return container;
     }
 
     @Override
@@ -270,15 +276,7 @@ public class DockerSandboxProvider implements SandboxProvider {
 
     @Override
     public dev.stacyvm.contract.api.SandboxStats stats(String sandboxId) {
-        InspectContainerResponse container;
-        try {
-            container = docker.inspectContainerCmd(containerName(sandboxId)).exec();
-        } catch (NotFoundException gone) {
-            throw new RuntimeNotFoundException(sandboxId);
-        }
-        if (container.getState() == null || !Boolean.TRUE.equals(container.getState().getRunning())) {
-            throw new RuntimeNotRunningException(sandboxId);
-        }
+        InspectContainerResponse container = runningContainer(sandboxId);
         // stream=false: the engine takes two samples about a second apart, as docker stats --no-stream does
         try (var sample = new com.github.dockerjava.core.InvocationBuilder.AsyncResultCallback<com.github.dockerjava.api.model.Statistics>()) {
             docker.statsCmd(containerName(sandboxId)).withNoStream(true).exec(sample);
