@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import os
 from urllib.parse import quote
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from ._http import Transport
+from .events import EventStream
+from .models import SandboxStats
 from .sandbox import Sandbox
 
 
 def _spec(**fields: Any) -> Dict[str, Any]:
     return {key: value for key, value in fields.items() if value is not None}
+
+
+def _joined(values: Union[str, Sequence[str], None]) -> Optional[str]:
+    """One value or several as the API takes them: comma-separated."""
+    if values is None or isinstance(values, str):
+        return values or None
+    return ",".join(values) or None
 
 
 class Templates:
@@ -112,6 +121,20 @@ class Client:
 
     def destroy(self, sandbox_id: str) -> None:
         self._http.json("DELETE", f"/sandboxes/{sandbox_id}")
+
+    def stats(self, sandbox_id: str) -> SandboxStats:
+        """What a running sandbox uses now (takes about a second); ``ConflictError`` when it is not running."""
+        return SandboxStats.from_json(self._http.json("GET", f"/sandboxes/{sandbox_id}/stats"))
+
+    def events(self, sandbox_id: Union[str, Sequence[str], None] = None, types: Union[str, Sequence[str], None] = None,
+               last_event_id: Optional[str] = None, *, max_retries: int = 5, read_timeout: float = 45.0) -> EventStream:
+        """Follows the sandbox events the caller may see, from now or just after ``last_event_id`` (an
+        event's ``cursor``), narrowed to ``sandbox_id`` and ``types`` (one or several of each). The stream
+        opens before this answers, so its errors raise here (``BadRequestError`` for an unknown type);
+        it reconnects by itself, and ``read_timeout`` seconds without a byte (heartbeats come every 15 s)
+        count as a dropped connection. Close it, or use it in ``with``."""
+        query = _spec(sandbox_id=_joined(sandbox_id), type=_joined(types))
+        return EventStream(self._http, query, last_event_id, max_retries, read_timeout)
 
     def prune(self) -> int:
         """Destroys the caller's expired sandboxes now; answers how many."""

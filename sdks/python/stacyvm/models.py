@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,57 @@ class PreviewAccess:
     token: Optional[str]
     expires_at: Optional[str]
     public_preview: bool
+
+
+@dataclass(frozen=True)
+class SandboxStats:
+    """What a running sandbox uses now, sampled over about a second."""
+
+    sandbox_id: str
+    timestamp: str
+    cpu_pct: float
+    """In percent of one core: a sandbox keeping two cores busy is at 200."""
+    vcpus: int
+    mem_bytes: int
+    mem_limit_bytes: int
+    disk_used_bytes: int
+    disk_limit_bytes: Optional[int]
+    """None when the host does not enforce a disk limit."""
+    pids: int
+    pids_limit: int
+    net_rx_bytes: int
+    net_tx_bytes: int
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "SandboxStats":
+        disk_limit = data.get("disk_limit_bytes")
+        return cls(data.get("sandbox_id", ""), data.get("timestamp", ""), float(data.get("cpu_pct", 0)),
+                   int(data.get("vcpus", 0)), int(data.get("mem_bytes", 0)), int(data.get("mem_limit_bytes", 0)),
+                   int(data.get("disk_used_bytes", 0)), None if disk_limit is None else int(disk_limit),
+                   int(data.get("pids", 0)), int(data.get("pids_limit", 0)), int(data.get("net_rx_bytes", 0)),
+                   int(data.get("net_tx_bytes", 0)))
+
+
+@dataclass(frozen=True)
+class SandboxEvent:
+    """One sandbox lifecycle event of ``client.events()``.
+
+    ``type`` is ``sandbox.created``, ``.running``, ``.unhealthy``, ``.expired``, ``.destroying``,
+    ``.destroyed``, ``.error`` or ``.progress``. ``data`` holds ``from_state`` (not on created),
+    ``to_state``, ``image`` and ``reason`` for a state change; ``phase``, ``detail``, ``bytes_done`` and
+    ``bytes_total`` for progress. ``cursor`` is the stream's position just after this event: pass it as
+    ``last_event_id`` to resume there, on any gateway."""
+
+    id: str
+    type: str
+    sandbox_id: str
+    owner_id: Optional[str]
+    worker_id: Optional[str]
+    timestamp: str
+    data: Dict[str, Any]
+    cursor: Optional[str]
+
+    @classmethod
+    def from_json(cls, event: Mapping[str, Any], cursor: Optional[str]) -> "SandboxEvent":
+        return cls(event.get("id", ""), event.get("type", ""), event.get("sandbox_id", ""), event.get("owner_id"),
+                   event.get("worker_id"), event.get("timestamp", ""), dict(event.get("data") or {}), cursor)

@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 from ._http import Transport
 from .errors import ProviderError
 from .files import Files
-from .models import ExecChunk, ExecResult, PreviewAccess
+from .models import ExecChunk, ExecResult, PreviewAccess, SandboxStats
 
 Command = Union[str, Sequence[str]]
 
@@ -148,6 +148,10 @@ class Sandbox:
 
     def logs(self, lines: int = 100) -> List[str]:
         return list(self._http.json("GET", f"/sandboxes/{self.id}/logs", query={"lines": lines}))
+
+    def stats(self) -> SandboxStats:
+        """CPU, memory, disk, processes and network now (takes about a second); ``ConflictError`` when not running."""
+        return SandboxStats.from_json(self._http.json("GET", f"/sandboxes/{self.id}/stats"))
 
     # life
     def extend(self, ttl: str) -> "Sandbox":

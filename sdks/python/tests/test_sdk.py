@@ -4,8 +4,13 @@
 ``STACYVM_URL=http://127.0.0.1:7423 STACYVM_API_KEY=... python3 -m unittest discover -s sdks/python/tests``.
 """
 
+import contextlib
+import http.server
+import itertools
+import json
 import os
 import tempfile
+import threading
 import unittest
 import uuid
 
@@ -23,6 +28,36 @@ def require_suite():
 
 def user() -> str:
     return "sdk-py-" + uuid.uuid4().hex[:10]
+
+
+WAIT_SECONDS = 60
+
+
+@contextlib.contextmanager
+def following(client, **filters):
+    """``client.events(...)``, closed on leaving and after WAIT_SECONDS at the latest, so no read waits longer."""
+    stream = client.events(**filters)
+    watchdog = threading.Timer(WAIT_SECONDS, stream.close)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        yield stream
+    finally:
+        watchdog.cancel()
+        stream.close()
+
+
+def types_until(stream, sandbox_id, last_type, seen):
+    """The types of ``sandbox_id``'s events up to ``last_type``, progress left out; every event read goes to ``seen``."""
+    types = []
+    for event in itertools.islice(stream, 1000):
+        seen.append(event)
+        if event.sandbox_id != sandbox_id or event.type == "sandbox.progress":
+            continue
+        types.append(event.type)
+        if event.type == last_type:
+            return types
+    raise AssertionError(f"no {last_type} of {sandbox_id} within {WAIT_SECONDS} s; its events: {types}")
 
 
 class SandboxTest(unittest.TestCase):
@@ -183,6 +218,126 @@ class LifecycleAndErrorsTest(unittest.TestCase):
         self.assertTrue(self.client.admin.audit(limit=5))
 
 
+class StatsAndEventsTest(unittest.TestCase):
+    """With a key of its own: a key may hold 8 streams, and a stream that was closed keeps its place
+    on the server a while, so streams on the shared admin key would run out."""
+
+    @classmethod
+    def setUpClass(cls):
+        require_suite()
+        cls.admin = Client(URL, KEY)
+        cls.key = cls.admin.admin.create_api_key(user(), role="user")
+        cls.client = Client(URL, cls.key["key"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.admin.admin.revoke_api_key(cls.key["id"])
+
+    def test_stats_of_a_running_sandbox_show_the_memory_it_was_given_and_its_processes(self):
+        with self.client.spawn(ttl="5m", memory_mb=256) as sandbox:
+            stats = sandbox.stats()
+            self.assertEqual(sandbox.id, stats.sandbox_id)
+            self.assertEqual(256 * 1024 * 1024, stats.mem_limit_bytes)
+            self.assertGreaterEqual(stats.pids, 1)
+            self.assertLessEqual(stats.pids, stats.pids_limit)
+            self.assertEqual(256 * 1024 * 1024, self.client.stats(sandbox.id).mem_limit_bytes)
+        with self.assertRaises(stacyvm.NotFoundError):
+            self.client.stats(sandbox.id)
+
+    def test_events_follow_a_sandbox_from_created_to_destroyed_in_order(self):
+        with following(self.client) as stream:
+            sandbox = self.client.spawn(ttl="5m")
+            try:
+                types = types_until(stream, sandbox.id, "sandbox.running", [])
+            finally:
+                sandbox.destroy()
+            types += types_until(stream, sandbox.id, "sandbox.destroyed", [])
+        self.assertEqual(["sandbox.created", "sandbox.running", "sandbox.destroying", "sandbox.destroyed"], types)
+
+    def test_a_stream_resumed_from_a_cursor_misses_and_repeats_nothing(self):
+        sandbox = None
+        try:
+            before = []
+            with following(self.client) as stream:
+                sandbox = self.client.spawn(ttl="5m")
+                types_until(stream, sandbox.id, "sandbox.running", before)
+            running = before[-1]
+            self.assertEqual(running.cursor, stream.cursor)
+            self.assertTrue(stream.closed)
+            self.assertEqual([], list(stream), "a closed stream reads nothing more")
+
+            sandbox.destroy()  # while no stream follows it
+            after = []
+            with following(self.client, sandbox_id=sandbox.id, last_event_id=running.cursor) as resumed:
+                types = types_until(resumed, sandbox.id, "sandbox.destroyed", after)
+            self.assertEqual(["sandbox.destroying", "sandbox.destroyed"], types)
+            self.assertEqual({sandbox.id}, {event.sandbox_id for event in after})
+            self.assertFalse({event.id for event in before} & {event.id for event in after})
+        finally:
+            if sandbox is not None:
+                sandbox.destroy()
+
+    def test_bad_stream_requests_raise_bad_request_errors(self):
+        with self.assertRaises(stacyvm.BadRequestError) as bad:
+            self.client.events(types=["sandbox.running", "sandbox.exploded"])
+        self.assertEqual((400, "bad_request"), (bad.exception.status, bad.exception.code))
+        with self.assertRaises(stacyvm.BadRequestError):
+            self.client.events(last_event_id="yesterday")
+
+
+def sse(*events, retry=None):
+    """A stream's bytes as the gateway writes them: a retry: line and a comment, then id: and data: per event."""
+    text = (f"retry: {retry}\n" if retry is not None else "") + ": stream\n\n"
+    for cursor, event_type in events:
+        event = {"id": str(uuid.uuid4()), "type": event_type, "sandbox_id": "sb-1", "owner_id": "default:alice",
+                 "timestamp": "2026-12-02T09:00:00Z", "data": {"to_state": event_type.split(".")[1]}}
+        text += f"id: {cursor}\ndata: {json.dumps(event)}\n\n: heartbeat\n\n"
+    return text.encode()
+
+
+class FakeEventServer:
+    """A local stand-in for GET /events: connection n gets answer n (the last one again after that), as
+    ``(status, body)``; a body of None is a stream kept open with heartbeats until the client hangs up."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.requests = []
+        self.hung_up = threading.Event()
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                fake.requests.append((self.path, self.headers))
+                status, body = fake.answers[min(len(fake.requests), len(fake.answers)) - 1]
+                self.send_response(status)
+                self.send_header("Content-Type", "text/event-stream" if status == 200 else "application/json")
+                self.end_headers()
+                if body is not None:
+                    self.wfile.write(body)
+                    return
+                try:
+                    for _ in range(200):  # 10 s at most
+                        self.wfile.write(b": heartbeat\n\n")
+                        self.wfile.flush()
+                        threading.Event().wait(0.05)
+                except OSError:
+                    fake.hung_up.set()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class OfflineTest(unittest.TestCase):
     """What needs no server."""
 
@@ -206,6 +361,35 @@ class OfflineTest(unittest.TestCase):
         full = from_response(429, b'{"code":"capacity_exhausted","message":"no room now"}', "5")
         self.assertIsInstance(full, stacyvm.ResourceLimitError, "a code without its own class is typed by its status")
         self.assertEqual(("capacity_exhausted", 5), (full.code, full.retry_after))
+
+    def test_an_event_stream_resumes_from_its_last_cursor_when_the_server_ends_it(self):
+        with FakeEventServer((200, sse(("0:1", "sandbox.created"), retry=1)),
+                             (200, sse(("0:2", "sandbox.running")).replace(b"\n", b"\r\n")), (200, None)) as fake:
+            stream = Client(fake.url, "svm_fake").events(sandbox_id=["sb-1", "sb-2"], types="sandbox.running",
+                                                          last_event_id="0:0")
+            with stream:
+                events = list(itertools.islice(stream, 2))
+        self.assertEqual([("sandbox.created", "0:1"), ("sandbox.running", "0:2")], [(e.type, e.cursor) for e in events])
+        self.assertEqual({"to_state": "running"}, events[1].data)
+        self.assertEqual(["0:0", "0:1"], [headers.get("Last-Event-ID") for _, headers in fake.requests])
+        self.assertEqual("/api/v1/events?sandbox_id=sb-1%2Csb-2&type=sandbox.running", fake.requests[0][0])
+
+    def test_closing_an_event_stream_closes_its_connection_even_from_another_thread(self):
+        with FakeEventServer((200, None)) as fake:
+            stream = Client(fake.url, "svm_fake").events()
+            closer = threading.Timer(0.2, stream.close)
+            closer.start()
+            self.assertEqual([], list(itertools.islice(stream, 10)), "iteration ends when the stream is closed")
+            self.assertTrue(fake.hung_up.wait(10), "the server saw the connection close")
+            closer.join()
+
+    def test_an_event_stream_gives_up_after_its_retries_with_the_typed_error(self):
+        refused = (503, b'{"code":"unavailable","message":"the event log (Kafka) does not answer"}')
+        with FakeEventServer((200, sse(retry=1)), refused) as fake:
+            stream = Client(fake.url, "svm_fake").events(max_retries=2)
+            with self.assertRaises(stacyvm.UnavailableError):
+                next(stream)
+            self.assertEqual(3, len(fake.requests), "the stream that ended at once, then two retries")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 /** The entry point: `new Client({ baseUrl, apiKey, userId })`. */
 
+import { EventStream } from "./events.js";
 import { Transport } from "./http.js";
 import { Sandbox } from "./sandbox.js";
-import type { SandboxData, SpawnOptions } from "./types.js";
+import type { EventsOptions, SandboxData, SandboxStats, SpawnOptions } from "./types.js";
 
 export interface ClientOptions {
   /** Default: STACYVM_URL, else http://127.0.0.1:7423. */
@@ -126,6 +127,20 @@ export class Client {
 
   async destroy(id: string): Promise<void> {
     await this.http.json("DELETE", `/sandboxes/${id}`);
+  }
+
+  /** What a running sandbox uses now (takes about a second); a ConflictError when it is not running. */
+  stats(id: string): Promise<SandboxStats> {
+    return this.http.json("GET", `/sandboxes/${id}/stats`);
+  }
+
+  /**
+   * Follows the sandbox events the caller may see, from now or just after `lastEventId` (an event's
+   * `cursor`). The stream is open when this answers, so its errors throw here (a BadRequestError for
+   * an unknown type); it reconnects by itself. Close it: `close()`, `signal`, or leave the loop.
+   */
+  events(options: EventsOptions = {}): Promise<EventStream> {
+    return EventStream.open(this.http, options);
   }
 
   /** Destroys the caller's expired sandboxes now; answers how many. */

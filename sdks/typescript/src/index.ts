@@ -13,9 +13,11 @@ export {
   BadRequestError, ConflictError, ForbiddenError, InternalError, NotFoundError, ProviderError, ResourceLimitError,
   StacyVMConnectionError, StacyVMError, UnauthorizedError, UnavailableError, errorFromResponse,
 } from "./errors.js";
+export { EventStream } from "./events.js";
 export { Files } from "./files.js";
 export { ExecStream, Sandbox } from "./sandbox.js";
 export type { Command } from "./sandbox.js";
 export type {
-  ExecChunk, ExecOptions, ExecResult, FileInfo, PreviewAccess, SandboxData, SpawnOptions,
+  EventsOptions, ExecChunk, ExecOptions, ExecResult, FileInfo, PreviewAccess, SandboxData, SandboxEvent, SandboxEventType,
+  SandboxProgressData, SandboxProgressEvent, SandboxStateData, SandboxStateEvent, SandboxStats, SpawnOptions,
 } from "./types.js";

@@ -3,7 +3,7 @@
 import { Transport } from "./http.js";
 import { Files } from "./files.js";
 import { ProviderError } from "./errors.js";
-import type { ExecChunk, ExecOptions, ExecResult, PreviewAccess, SandboxData } from "./types.js";
+import type { ExecChunk, ExecOptions, ExecResult, PreviewAccess, SandboxData, SandboxStats } from "./types.js";
 
 /** A string runs through `/bin/sh -c`; an array runs as it is, each item one argument. */
 export type Command = string | string[];
@@ -114,6 +114,11 @@ export class Sandbox {
 
   logs(lines = 100): Promise<string[]> {
     return this.http.json("GET", `/sandboxes/${this.id}/logs`, undefined, { lines });
+  }
+
+  /** CPU, memory, disk, processes and network now (takes about a second); a ConflictError when not running. */
+  stats(): Promise<SandboxStats> {
+    return this.http.json("GET", `/sandboxes/${this.id}/stats`);
   }
 
   /** Gives it `ttl` more (a Go duration), capped by the owner's maximum TTL from now. */

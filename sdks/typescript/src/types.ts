@@ -72,3 +72,81 @@ export interface PreviewAccess {
   expires_at?: string;
   public_preview: boolean;
 }
+
+/** What a running sandbox uses now, sampled over about a second. */
+export interface SandboxStats {
+  sandbox_id: string;
+  timestamp: string;
+  /** In percent of one core: a sandbox keeping two cores busy is at 200. */
+  cpu_pct: number;
+  vcpus: number;
+  mem_bytes: number;
+  mem_limit_bytes: number;
+  disk_used_bytes: number;
+  /** Absent when the host does not enforce a disk limit. */
+  disk_limit_bytes?: number;
+  pids: number;
+  pids_limit: number;
+  net_rx_bytes: number;
+  net_tx_bytes: number;
+}
+
+export type SandboxEventType =
+  | "sandbox.created" | "sandbox.running" | "sandbox.unhealthy" | "sandbox.expired"
+  | "sandbox.destroying" | "sandbox.destroyed" | "sandbox.error" | "sandbox.progress";
+
+export interface SandboxStateData {
+  /** Absent on sandbox.created. */
+  from_state?: string;
+  to_state: string;
+  image?: string;
+  /** Why, for errors and destroys. */
+  reason?: string;
+}
+
+export interface SandboxProgressData {
+  phase: string;
+  detail?: string;
+  bytes_done: number;
+  bytes_total: number;
+}
+
+interface SandboxEventFields {
+  /** The event's own id (a UUID), the same on every stream. */
+  id: string;
+  sandbox_id: string;
+  owner_id?: string;
+  worker_id?: string;
+  timestamp: string;
+  /** The stream's position just after this event: `lastEventId` for a stream that goes on from here. */
+  cursor?: string;
+}
+
+export interface SandboxStateEvent extends SandboxEventFields {
+  type: Exclude<SandboxEventType, "sandbox.progress">;
+  data: SandboxStateData;
+}
+
+/** A create's image pull. */
+export interface SandboxProgressEvent extends SandboxEventFields {
+  type: "sandbox.progress";
+  data: SandboxProgressData;
+}
+
+/** One event of `client.events()`; `type` tells which `data` it carries. */
+export type SandboxEvent = SandboxStateEvent | SandboxProgressEvent;
+
+export interface EventsOptions {
+  /** Only this sandbox's events, or these sandboxes'. */
+  sandboxId?: string | string[];
+  /** Only these types. */
+  types?: SandboxEventType | SandboxEventType[];
+  /** Start just after this event (an event's `cursor`) instead of now. */
+  lastEventId?: string;
+  /** Aborting it closes the stream, as `close()` does. */
+  signal?: AbortSignal;
+  /** Failed reconnection attempts in a row before the stream throws. Default 5. */
+  maxRetries?: number;
+  /** This long without a byte counts as a dropped connection (heartbeats come every 15 s). Default 45000. */
+  readTimeoutMs?: number;
+}

@@ -6,9 +6,10 @@ import { mkdtemp, mkdir, writeFile, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
 import {
   Client, NotFoundError, BadRequestError, UnauthorizedError, ForbiddenError, ResourceLimitError,
-  StacyVMConnectionError, ProviderError, InternalError, errorFromResponse,
+  StacyVMConnectionError, ProviderError, InternalError, UnavailableError, errorFromResponse,
 } from "../dist/index.js";
 
 const URL = process.env.STACYVM_URL;
@@ -17,6 +18,18 @@ if (!(URL && KEY)) {
   throw new Error("these tests run against a suite: set STACYVM_URL and STACYVM_API_KEY (an admin key)");
 }
 const user = () => `sdk-ts-${randomUUID().slice(0, 10)}`;
+const WAIT_MS = 60_000;
+
+/** The types of `sandboxId`'s events (progress left out) up to `lastType`; every event read goes to `seen`. */
+async function typesUntil(stream, sandboxId, lastType, seen = []) {
+  const types = [];
+  for await (const event of stream) {
+    seen.push(event);
+    if (event.sandbox_id === sandboxId && event.type !== "sandbox.progress") types.push(event.type);
+    if (types.at(-1) === lastType || seen.length >= 1000) break; // leaving the loop closes the stream
+  }
+  return types;
+}
 
 describe("a sandbox", () => {
   let client;
@@ -181,6 +194,183 @@ describe("lifecycle and errors", () => {
     await c.admin.revokeApiKey(made.id);
     await assert.rejects(viewer.list(), UnauthorizedError);
     assert.ok((await c.admin.audit({ limit: 5 })).length > 0);
+  });
+});
+
+describe("stats and events", () => {
+  // a key of its own: a key may hold 8 streams, and a closed stream keeps its place on the server a while
+  const admin = new Client({ baseUrl: URL, apiKey: KEY });
+  let key;
+  let client;
+  // every stream closes itself after WAIT_MS at the latest, so no read waits longer
+  const follow = (options = {}) => client.events({ signal: AbortSignal.timeout(WAIT_MS), ...options });
+
+  before(async () => {
+    key = await admin.admin.createApiKey(user(), "user");
+    client = new Client({ baseUrl: URL, apiKey: key.key });
+  });
+
+  after(async () => {
+    if (key) await admin.admin.revokeApiKey(key.id);
+  });
+
+  test("stats of a running sandbox show the memory it was given and its processes", async () => {
+    const sandbox = await client.spawn({ ttl: "5m", memory_mb: 256 });
+    try {
+      const stats = await sandbox.stats();
+      assert.equal(stats.sandbox_id, sandbox.id);
+      assert.equal(stats.mem_limit_bytes, 256 * 1024 * 1024);
+      assert.ok(stats.pids >= 1 && stats.pids <= stats.pids_limit, JSON.stringify(stats));
+      assert.equal((await client.stats(sandbox.id)).mem_limit_bytes, 256 * 1024 * 1024);
+    } finally {
+      await sandbox.destroy();
+    }
+    await assert.rejects(client.stats(sandbox.id), NotFoundError);
+  });
+
+  test("events follow a sandbox from created to destroyed in order", async () => {
+    const stream = await follow();
+    let sandbox;
+    try {
+      sandbox = await client.spawn({ ttl: "5m" });
+      await sandbox.destroy();
+      assert.deepEqual(await typesUntil(stream, sandbox.id, "sandbox.destroyed"),
+        ["sandbox.created", "sandbox.running", "sandbox.destroying", "sandbox.destroyed"]);
+    } finally {
+      stream.close();
+      await sandbox?.destroy();
+    }
+  });
+
+  test("a stream resumed from a cursor misses and repeats nothing", async () => {
+    let sandbox;
+    try {
+      const before = [];
+      const stream = await follow();
+      try {
+        sandbox = await client.spawn({ ttl: "5m" });
+        await typesUntil(stream, sandbox.id, "sandbox.running", before);
+        assert.ok(stream.closed, "leaving the loop closed the stream");
+      } finally {
+        stream.close();
+      }
+      const running = before.at(-1);
+      assert.equal(running.type, "sandbox.running");
+      assert.equal(stream.cursor, running.cursor);
+      assert.equal((await stream[Symbol.asyncIterator]().next()).done, true, "a closed stream reads nothing more");
+
+      await sandbox.destroy(); // while no stream follows it
+      const after = [];
+      const resumed = await follow({ sandboxId: sandbox.id, lastEventId: running.cursor });
+      try {
+        assert.deepEqual(await typesUntil(resumed, sandbox.id, "sandbox.destroyed", after),
+          ["sandbox.destroying", "sandbox.destroyed"]);
+      } finally {
+        resumed.close();
+      }
+      assert.deepEqual([...new Set(after.map((event) => event.sandbox_id))], [sandbox.id]);
+      const earlier = new Set(before.map((event) => event.id));
+      assert.deepEqual(after.filter((event) => earlier.has(event.id)), [], "no event twice");
+    } finally {
+      await sandbox?.destroy();
+    }
+  });
+
+  test("bad stream requests throw BadRequestError", async () => {
+    await assert.rejects(client.events({ types: ["sandbox.running", "sandbox.exploded"] }),
+      (e) => e instanceof BadRequestError && e.status === 400 && e.code === "bad_request");
+    await assert.rejects(client.events({ lastEventId: "yesterday" }), BadRequestError);
+  });
+});
+
+/** A stream's text as the gateway writes it: a retry: line and a comment, then id: and data: per event. */
+function sse(events, retry) {
+  let text = (retry === undefined ? "" : `retry: ${retry}\n`) + ": stream\n\n";
+  for (const [cursor, type] of events) {
+    const event = { id: randomUUID(), type, sandbox_id: "sb-1", owner_id: "default:alice",
+      timestamp: "2026-12-02T09:00:00Z", data: { to_state: type.split(".")[1] } };
+    text += `id: ${cursor}\ndata: ${JSON.stringify(event)}\n\n: heartbeat\n\n`;
+  }
+  return text;
+}
+
+/**
+ * A local stand-in for GET /events: connection n gets answer n (the last one again after that), as
+ * [status, body]; a body of null is a stream kept open with heartbeats until the client hangs up.
+ */
+async function fakeEventServer(answers) {
+  const requests = [];
+  let hungUp;
+  const hangUp = new Promise((resolve) => { hungUp = resolve; });
+  const server = createServer((request, response) => {
+    requests.push({ url: request.url, lastEventId: request.headers["last-event-id"] });
+    const [status, body] = answers[Math.min(requests.length, answers.length) - 1];
+    response.writeHead(status, { "Content-Type": status === 200 ? "text/event-stream" : "application/json" });
+    if (body !== null) return response.end(body);
+    const heartbeat = setInterval(() => response.write(": heartbeat\n\n"), 50);
+    response.on("close", () => {
+      clearInterval(heartbeat);
+      hungUp();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`, requests, hangUp,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
+
+describe("an event stream, against a stand-in server", () => {
+  test("resumes from its last cursor when the server ends it", async () => {
+    const fake = await fakeEventServer([[200, sse([["0:1", "sandbox.created"]], 1)],
+      [200, sse([["0:2", "sandbox.running"]]).replaceAll("\n", "\r\n")], [200, null]]);
+    try {
+      const stream = await new Client({ baseUrl: fake.url, apiKey: "svm_fake" }).events({
+        sandboxId: ["sb-1", "sb-2"], types: "sandbox.running", lastEventId: "0:0", signal: AbortSignal.timeout(WAIT_MS),
+      });
+      const events = [];
+      for await (const event of stream) {
+        events.push(event);
+        if (events.length === 2) break;
+      }
+      assert.deepEqual(events.map((e) => [e.type, e.cursor]), [["sandbox.created", "0:1"], ["sandbox.running", "0:2"]]);
+      assert.deepEqual(events[1].data, { to_state: "running" });
+      assert.deepEqual(fake.requests.map((r) => r.lastEventId), ["0:0", "0:1"]);
+      assert.equal(fake.requests[0].url, "/api/v1/events?sandbox_id=sb-1%2Csb-2&type=sandbox.running");
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test("closing it closes its connection, even while a read waits", async () => {
+    const fake = await fakeEventServer([[200, null]]);
+    try {
+      const stream = await new Client({ baseUrl: fake.url, apiKey: "svm_fake" }).events();
+      setTimeout(() => stream.close(), 200);
+      let count = 0;
+      for await (const _ of stream) if (++count > 10) break;
+      assert.equal(count, 0, "the loop ends when the stream is closed");
+      let timer;
+      const hungUp = await Promise.race([fake.hangUp.then(() => true),
+        new Promise((resolve) => { timer = setTimeout(resolve, 10_000, false); })]);
+      clearTimeout(timer);
+      assert.ok(hungUp, "the server saw the connection close");
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test("gives up after its retries with the typed error", async () => {
+    const refused = [503, JSON.stringify({ code: "unavailable", message: "the event log (Kafka) does not answer" })];
+    const fake = await fakeEventServer([[200, sse([], 1)], refused]);
+    try {
+      const stream = await new Client({ baseUrl: fake.url, apiKey: "svm_fake" }).events({ maxRetries: 2 });
+      await assert.rejects(stream[Symbol.asyncIterator]().next(), UnavailableError);
+      assert.equal(fake.requests.length, 3, "the stream that ended at once, then two retries");
+      assert.ok(stream.closed);
+    } finally {
+      await fake.close();
+    }
   });
 });
 
