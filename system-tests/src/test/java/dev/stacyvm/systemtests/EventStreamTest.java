@@ -228,6 +228,33 @@ class EventStreamTest {
     }
 
     @Test
+    void aKeyHoldsAtMostEightStreamsAndOneItsClientClosedIsFreedAtOnce() throws Exception {
+        String key = keys.issue("events-" + UUID.randomUUID().toString().substring(0, 8), "user");
+        List<Stream> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                open.add(new Stream(key, "", null));
+            }
+            as(key).get("/events").then().statusCode(429).body("code", equalTo("resource_limit"))
+                    .header("Retry-After", org.hamcrest.Matchers.notNullValue());
+        } finally {
+            for (Stream stream : open) {
+                stream.close();
+            }
+        }
+        // the gateway notices the closed connections within a poll, long before a heartbeat
+        int status = 0;
+        for (int attempt = 0; attempt < 20 && status != 200; attempt++) {
+            Thread.sleep(500);
+            HttpResponse<InputStream> answer = HTTP.send(HttpRequest.newBuilder(URI.create(Suite.URL + "/api/v1/events"))
+                    .header("X-API-Key", key).build(), HttpResponse.BodyHandlers.ofInputStream());
+            status = answer.statusCode();
+            answer.body().close();
+        }
+        assertEquals(200, status, "a new stream opens once the client closed its others");
+    }
+
+    @Test
     void badStreamRequestsAreRefusedWithTypedErrors() {
         anonymous().get("/events").then().statusCode(401).body("code", equalTo("unauthorized"));
         as(Suite.API_KEY).header("Last-Event-ID", "yesterday").get("/events")

@@ -90,7 +90,7 @@ public class SandboxEventStreams {
      *                      or the caller's key {@code max-streams-per-key}; {@code unavailable} when
      *                      Kafka does not answer
      */
-    public StreamingOutput open(EventFilter filter, EventCursor resume) {
+    public StreamingOutput open(EventFilter filter, EventCursor resume, java.util.function.BooleanSupplier clientGone) {
         String key = filter.caller().keyId();
         reserve(key);
         KafkaConsumer<String, String> consumer;
@@ -113,7 +113,7 @@ public class SandboxEventStreams {
         partitions.forEach(partition -> cursor.at(partition.partition(), consumer.position(partition)));
         return output -> {
             try (consumer) {
-                relay(consumer, cursor, filter, output);
+                relay(consumer, cursor, filter, output, clientGone);
             } finally {
                 release(key);
             }
@@ -209,14 +209,17 @@ public class SandboxEventStreams {
         }
     }
 
-    private void relay(KafkaConsumer<String, String> consumer, EventCursor cursor, EventFilter filter, OutputStream output)
-            throws IOException {
+    private void relay(KafkaConsumer<String, String> consumer, EventCursor cursor, EventFilter filter, OutputStream output,
+                       java.util.function.BooleanSupplier clientGone) throws IOException {
         GatewayConfig.Events settings = config.events();
         long started = System.nanoTime();
         long lastWrite = started;
-        // EventSource waits this long before it reconnects (with Last-Event-ID) after the stream ends
-        write(output, "retry: " + settings.retry().toMillis() + "\n: stream of " + Topics.SANDBOX_EVENTS + "\n\n");
-        while (!stopping && System.nanoTime() - started < settings.maxDuration().toNanos()) {
+        // EventSource waits this long before it reconnects (with Last-Event-ID) after the stream ends;
+        // the id: alone is where the stream starts, so a client that loses it before any event resumes there
+        write(output, "retry: " + settings.retry().toMillis() + "\n: stream of " + Topics.SANDBOX_EVENTS + "\nid: " + cursor
+                + "\n\n");
+        // a write to a client that went away may succeed into buffers: its connection's state says
+        while (!stopping && !clientGone.getAsBoolean() && System.nanoTime() - started < settings.maxDuration().toNanos()) {
             boolean wrote = false;
             for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                 cursor.passed(record.partition(), record.offset());
@@ -232,8 +235,9 @@ public class SandboxEventStreams {
                 output.flush();
                 lastWrite = now;
             } else if (now - lastWrite >= settings.heartbeat().toNanos()) {
-                // a comment: clients ignore it; a client that went away fails this write
-                write(output, ": heartbeat\n\n");
+                // a comment, and where the stream stands (an id: without data moves a client's
+                // Last-Event-ID, EventSource's too, and dispatches nothing)
+                write(output, ": heartbeat\nid: " + cursor + "\n\n");
                 lastWrite = now;
             }
         }

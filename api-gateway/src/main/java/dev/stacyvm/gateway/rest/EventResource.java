@@ -32,6 +32,8 @@ public class EventResource {
 
     static final String STREAM_EXAMPLE = """
             retry: 2000
+            : stream of stacyvm.sandbox-events
+            id: 0:11,1:7,2:34
 
             id: 0:12,1:7,2:34
             data: {"id":"5b0f6f0e-1d7e-4b55-9a51-1f0f3f2d9c11","type":"sandbox.running","sandbox_id":"sb-3f9a2c1d",\
@@ -39,6 +41,7 @@ public class EventResource {
             "data":{"from_state":"creating","to_state":"running","image":"stacyvm/base:bookworm"}}
 
             : heartbeat
+            id: 0:12,1:7,2:36
 
             """;
 
@@ -57,7 +60,9 @@ public class EventResource {
                     + "(StacyVM's shape; no event: field, so EventSource's onmessage gets every one) with an id: that is "
                     + "the stream's position: reconnect with it as Last-Event-ID (EventSource does) or last_event_id, "
                     + "on any gateway, and the stream goes on just after that event, missing and repeating nothing. "
-                    + "Without one it starts now. A comment line (\": heartbeat\") comes every 15 s when it is quiet; "
+                    + "Without one it starts now. The stream's first block and every heartbeat (a comment line, every "
+                    + "15 s when it is quiet) carry an id: without data: where the stream stands, which moves the "
+                    + "client's Last-Event-ID and dispatches nothing; "
                     + "a stream ends after 10 minutes and is resumed the same way. sandbox_id and type narrow it "
                     + "(repeatable or comma-separated).")
     @APIResponse(responseCode = "200", description = "the event stream",
@@ -74,7 +79,8 @@ public class EventResource {
             @Parameter(description = "Only these types.") @QueryParam("type") List<String> types,
             @Parameter(description = "Resume after this event id, for clients that cannot send Last-Event-ID.")
             @QueryParam("last_event_id") String lastEventIdParameter,
-            @HeaderParam("Last-Event-ID") String lastEventId) {
+            @HeaderParam("Last-Event-ID") String lastEventId,
+            @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerResponse connection) {
         EventFilter filter = EventFilter.of(context.caller(), sandboxIds, types);
         EventCursor resume = null;
         if (lastEventId != null && !lastEventId.isBlank()) {
@@ -82,7 +88,7 @@ public class EventResource {
         } else if (lastEventIdParameter != null && !lastEventIdParameter.isBlank()) {
             resume = EventCursor.parse(lastEventIdParameter, "last_event_id");
         }
-        return Response.ok(streams.open(filter, resume), SandboxEvent.MEDIA_TYPE)
+        return Response.ok(streams.open(filter, resume, connection::closed), SandboxEvent.MEDIA_TYPE)
                 .header("Cache-Control", "no-cache")
                 // nginx and its kind would hold the stream back in their buffers
                 .header("X-Accel-Buffering", "no")
