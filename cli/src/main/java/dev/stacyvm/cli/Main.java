@@ -22,8 +22,8 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class, SandboxCommands.Spawn.class, SandboxCommands.Ls.class,
             SandboxCommands.Show.class, SandboxCommands.Exec.class, CopyCommand.class, SandboxCommands.Rm.class,
             SandboxCommands.Extend.class, SandboxCommands.Logs.class, SandboxCommands.Preview.class,
-            AdminCommands.Templates.class, AdminCommands.Keys.class, AdminCommands.Audit.class,
-            ConfigCommands.Config.class})
+            MonitorCommands.Events.class, MonitorCommands.Top.class, AdminCommands.Templates.class,
+            AdminCommands.Keys.class, AdminCommands.Audit.class, ConfigCommands.Config.class})
 public final class Main implements Callable<Integer> {
 
     private final CliContext context;

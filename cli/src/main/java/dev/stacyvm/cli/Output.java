@@ -69,6 +69,16 @@ final class Output {
         }
     }
 
+    /** One value as JSON on one line, for output that goes on (one event or refresh a line), and flushed. */
+    void printJsonLine(Object value) {
+        try {
+            out.println(JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value));
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     void printJson(Object value) {
         try {
             out.println(JSON.writeValueAsString(value));

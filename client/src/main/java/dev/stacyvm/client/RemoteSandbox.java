@@ -11,6 +11,7 @@ import dev.stacyvm.contract.api.ExtendRequest;
 import dev.stacyvm.contract.api.FileInfo;
 import dev.stacyvm.contract.api.MoveRequest;
 import dev.stacyvm.contract.api.PreviewAccess;
+import dev.stacyvm.contract.api.SandboxStats;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.WriteFileRequest;
 import dev.stacyvm.contract.time.GoDuration;
@@ -202,6 +203,24 @@ public final class RemoteSandbox implements AutoCloseable {
      */
     public List<String> logs(int lines) {
         return http.json("GET", path("/logs" + Http.query(Map.of("lines", lines))), null, new TypeReference<>() {
+        });
+    }
+
+    /**
+     * What the sandbox uses now: StacyVM's {@code GET /api/v1/sandboxes/{id}/stats}. The worker samples the sandbox
+     * over about a second (as {@code docker stats --no-stream} does), so the answer takes that long.
+     *
+     * @return {@code cpu_pct}: CPU over the sample in percent of one core (up to 100 times {@code vcpus});
+     *         {@code vcpus}; {@code mem_bytes} in use (page cache that can be dropped left out) and
+     *         {@code mem_limit_bytes}; {@code disk_used_bytes}, what it has written, and {@code disk_limit_bytes}
+     *         ({@code disk_mb} in bytes; null when the host enforces none); {@code pids}, its processes, and
+     *         {@code pids_limit}; {@code net_rx_bytes} and {@code net_tx_bytes} since it started (0 without a network);
+     *         {@code timestamp}, when it was sampled
+     * @throws ApiException {@code conflict} when the sandbox is not running; {@code not_found}; {@code unavailable}
+     *     also when its worker does not answer in time; and the codes of every call (see {@link StacyVMClient})
+     */
+    public SandboxStats stats() {
+        return http.json("GET", path("/stats"), null, new TypeReference<>() {
         });
     }
 

@@ -6,11 +6,15 @@ import dev.stacyvm.contract.api.ApiKeyRequest;
 import dev.stacyvm.contract.api.ApiKeyView;
 import dev.stacyvm.contract.api.AuditRecordView;
 import dev.stacyvm.contract.api.PruneResult;
+import dev.stacyvm.contract.api.SandboxEvent;
+import dev.stacyvm.contract.api.SandboxStats;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.TemplateRequest;
 import dev.stacyvm.contract.api.TemplateView;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -212,6 +216,66 @@ public final class StacyVMClient {
     public int prune() {
         return http.json("DELETE", "/sandboxes", null, new TypeReference<PruneResult>() {
         }).pruned();
+    }
+
+    /**
+     * What a running sandbox uses now: StacyVM's {@code GET /api/v1/sandboxes/{id}/stats}, as
+     * {@link RemoteSandbox#stats()} answers it, without reading the sandbox first. The worker samples the sandbox
+     * for about a second before it answers.
+     *
+     * @param id the sandbox's id
+     * @return the figures, as {@link RemoteSandbox#stats()} describes them
+     * @throws dev.stacyvm.contract.api.ApiException the codes of {@link RemoteSandbox#stats()}
+     */
+    public SandboxStats stats(String id) {
+        return http.json("GET", "/sandboxes/" + id + "/stats", null, new TypeReference<>() {
+        });
+    }
+
+    /**
+     * Follows the caller's sandbox events as they happen: StacyVM's {@code GET /api/v1/events}, Server-Sent Events
+     * read by an {@link EventStream} that reconnects by itself (with {@code Last-Event-ID}) when the gateway ends the
+     * stream, which it does every 10 minutes, or the connection drops. A user or viewer key sees its own sandboxes'
+     * events, an operator key its tenant's, an administrator everyone's; build sandboxes' events only an
+     * administrator. The connection is opened here: close the stream to hang it up.
+     *
+     * <p>Types: {@code sandbox.created} (the sandbox is {@code creating}), {@code sandbox.running},
+     * {@code sandbox.unhealthy}, {@code sandbox.expired}, {@code sandbox.destroying}, {@code sandbox.destroyed},
+     * {@code sandbox.error} (state changes: {@code data} holds {@code from_state}, absent for
+     * {@code sandbox.created}, {@code to_state}, {@code image} and {@code reason}) and {@code sandbox.progress} (a
+     * create's image pull: {@code phase} {@code pulling} or {@code pulled}, {@code detail}, {@code bytes_done} and
+     * {@code bytes_total}). One sandbox's events come in order.
+     *
+     * @param sandboxIds  only these sandboxes' events (at most 100); null or empty for all the caller may see
+     * @param types       only events of these types ({@link SandboxEvent#TYPES}, at most 100); null or empty for all
+     * @param lastEventId a {@link EventStream.Received#cursor() cursor} from an earlier stream, to start just after
+     *                    that event (on any gateway; one older than the event log's retention starts at the oldest
+     *                    event kept); null to start now, with the next event to happen
+     * @return the open stream; iterate it, and close it
+     * @throws IllegalArgumentException before anything is sent, for a {@code lastEventId} with a line break
+     * @throws dev.stacyvm.contract.api.ApiException {@code bad_request} for an unknown type, more than 100 ids or
+     *     types, or a {@code lastEventId} that is not a cursor of this API; {@code resource_limit} when the gateway
+     *     serves as many streams as it may, or the caller's key holds as many (8 by default) on it;
+     *     {@code unavailable} also when the event log (Kafka) does not answer; {@code provider_error} when the
+     *     answer is not an event stream; and the codes of every call (see {@link StacyVMClient}). Errors after the
+     *     stream is open come from its {@link EventStream#hasNext()}.
+     */
+    public EventStream events(Collection<String> sandboxIds, Collection<String> types, String lastEventId) {
+        Map<String, Object> query = new LinkedHashMap<>();
+        query.put("sandbox_id", sandboxIds == null || sandboxIds.isEmpty() ? null : String.join(",", sandboxIds));
+        query.put("type", types == null || types.isEmpty() ? null : String.join(",", types));
+        return new EventStream(http, "/events" + Http.query(query), lastEventId, EventStream.Policy.DEFAULT);
+    }
+
+    /**
+     * Follows every event the caller may see, from now: {@link #events(Collection, Collection, String)} without
+     * filters or cursor.
+     *
+     * @return the open stream; iterate it, and close it
+     * @throws dev.stacyvm.contract.api.ApiException the codes of {@link #events(Collection, Collection, String)}
+     */
+    public EventStream events() {
+        return events(null, null, null);
     }
 
     // templates

@@ -3,6 +3,7 @@ package dev.stacyvm.systemtests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,13 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The command line (`./stacyvm spawn|ls|exec|cp|...`, module cli) run as its own process against
- * the suite, as a user runs it: exit statuses, streamed output, copies both ways, JSON for scripts.
+ * the suite, as a user runs it: exit statuses, streamed output, copies both ways, JSON for scripts,
+ * and the commands that run until interrupted (events, top), as background processes.
  */
 class CliTest {
 
@@ -30,6 +35,7 @@ class CliTest {
 
     private final String user = "cli-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<String> made = new ArrayList<>();
+    private final List<Follower> following = new ArrayList<>();
 
     @TempDir
     Path temp;
@@ -37,7 +43,7 @@ class CliTest {
     private record Run(int exit, String stdout, String stderr) {
     }
 
-    private Run cli(Map<String, String> environment, String... args) throws Exception {
+    private ProcessBuilder command(Map<String, String> environment, String... args) {
         List<String> command = new ArrayList<>(List.of(JAVA, "-cp", CLASSPATH, "dev.stacyvm.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
@@ -45,11 +51,87 @@ class CliTest {
         builder.environment().remove("STACYVM_API_KEY");
         builder.environment().put("HOME", temp.toString());
         builder.environment().putAll(environment);
+        return builder;
+    }
+
+    private Run cli(Map<String, String> environment, String... args) throws Exception {
         Path out = temp.resolve("out-" + UUID.randomUUID());
         Path err = temp.resolve("err-" + UUID.randomUUID());
-        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the CLI finished: " + String.join(" ", args));
+        Process process = command(environment, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the CLI finished: " + String.join(" ", args));
+        } finally {
+            process.destroyForcibly();
+        }
         return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** A CLI command that runs until stopped (events), in the background, its output going to files. */
+    private record Follower(String name, Process process, Path out, Path err) {
+
+        String stdout() throws IOException {
+            return Files.readString(out);
+        }
+
+        String stderr() throws IOException {
+            return Files.readString(err);
+        }
+
+        /** Waits until a line of its stdout (or stderr) matches, or fails the test after {@code seconds}. */
+        void awaitLine(boolean onStderr, Predicate<String> wanted, int seconds, String what) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline) {
+                if ((onStderr ? stderr() : stdout()).lines().anyMatch(wanted)) {
+                    return;
+                }
+                if (!process.isAlive()) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            fail(name + " printed " + what + " within " + seconds + " s (alive: " + process.isAlive() + ")\nstdout:\n"
+                    + stdout() + "\nstderr:\n" + stderr());
+        }
+
+        /** Stops it as Ctrl-C does (SIGTERM runs the same shutdown hooks) and waits for it to end. */
+        void stop() throws Exception {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                fail(name + " ended within 20 s of SIGTERM");
+            }
+        }
+    }
+
+    /** Starts {@code events ...} as this test's user and waits until its stream is open, so it misses nothing after. */
+    private Follower follow(String... args) throws Exception {
+        String name = String.join(" ", args);
+        Path out = temp.resolve("follow-out-" + UUID.randomUUID());
+        Path err = temp.resolve("follow-err-" + UUID.randomUUID());
+        Process process = command(Map.of("STACYVM_URL", Suite.URL, "STACYVM_API_KEY", Suite.API_KEY, "STACYVM_USER_ID", user),
+                args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Follower follower = new Follower(name, process, out, err);
+        following.add(follower);
+        follower.awaitLine(true, line -> line.startsWith("stacyvm: following events"), 60, "that it follows");
+        return follower;
+    }
+
+    /** The sandbox's lines of a human events output, each split into time, type, sandbox and detail. */
+    private static List<String[]> eventLines(String output, String sandbox) {
+        return output.lines().map(line -> line.split("\\s+", 4)).filter(cells -> cells.length >= 3 && cells[2].equals(sandbox))
+                .toList();
+    }
+
+    /** The sandbox's events of a --json events output, in order. */
+    private static List<JsonNode> jsonEvents(String output, String sandbox) throws IOException {
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : output.lines().toList()) {
+            JsonNode event = JSON.readTree(line);
+            if (sandbox.equals(event.path("sandbox_id").asText())) {
+                events.add(event);
+            }
+        }
+        return events;
     }
 
     private Run cli(String... args) throws Exception {
@@ -67,7 +149,10 @@ class CliTest {
     }
 
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws InterruptedException {
+        for (Follower follower : following) {
+            follower.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
         made.forEach(id -> Suite.api().delete("/sandboxes/{id}", id));
     }
 
@@ -170,5 +255,82 @@ class CliTest {
         assertEquals(1, audit.size(), audit.toString());
         assertEquals("success", audit.get(0).get("outcome").asText());
         assertFalse(cli("audit", "--limit", "3").stdout().isBlank());
+    }
+
+    @Test
+    void eventsFollowASandboxFromSpawnToRemovalAndGoOnWhereTheyStopped() throws Exception {
+        Follower everything = follow("events");
+        Follower someTypes = follow("events", "--json", "--type", "sandbox.created", "--type", "sandbox.destroyed");
+        String id = spawn();
+        assertEquals(0, cli("rm", id).exit());
+        everything.awaitLine(false, line -> line.contains(id) && line.contains("sandbox.destroyed"), 60, id + "'s removal");
+        someTypes.awaitLine(false, line -> line.contains(id) && line.contains("sandbox.destroyed"), 60, id + "'s removal");
+        everything.stop();
+        someTypes.stop();
+
+        List<String[]> lines = eventLines(everything.stdout(), id).stream()
+                .filter(cells -> !cells[1].equals("sandbox.progress")).toList();
+        assertEquals(List.of("sandbox.created", "sandbox.running", "sandbox.destroying", "sandbox.destroyed"),
+                lines.stream().map(cells -> cells[1]).toList(), everything.stdout());
+        assertTrue(lines.get(0)[3].startsWith("-> creating  image "), lines.get(0)[3]);
+        assertEquals("creating -> running", lines.get(1)[3]);
+        assertEquals("destroying -> destroyed  (requested)", lines.get(3)[3]);
+        assertTrue(lines.get(0)[0].matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), lines.get(0)[0]);
+
+        for (String line : someTypes.stdout().lines().toList()) {
+            assertTrue(List.of("sandbox.created", "sandbox.destroyed").contains(JSON.readTree(line).get("type").asText()), line);
+        }
+        List<JsonNode> json = jsonEvents(someTypes.stdout(), id);
+        assertEquals(List.of("sandbox.created", "sandbox.destroyed"), json.stream().map(event -> event.get("type").asText()).toList());
+        assertEquals("destroyed", json.get(1).get("data").get("to_state").asText());
+
+        // stopped (as by Ctrl-C), it says where to go on; going on from there shows what happened since, and only that
+        Matcher hint = Pattern.compile("stacyvm: stopped; go on with --since-id (\\S+)").matcher(everything.stderr());
+        assertTrue(hint.find(), everything.stderr());
+        String second = spawn();
+        assertEquals(0, cli("rm", second).exit());
+        Follower resumed = follow("events", "--json", "--since-id", hint.group(1));
+        resumed.awaitLine(false, line -> line.contains(second) && line.contains("sandbox.destroyed"), 60, second + "'s removal");
+        resumed.stop();
+        assertEquals(List.of("sandbox.created", "sandbox.running", "sandbox.destroying", "sandbox.destroyed"),
+                jsonEvents(resumed.stdout(), second).stream().map(event -> event.get("type").asText())
+                        .filter(type -> !type.equals("sandbox.progress")).toList(), resumed.stdout());
+        assertEquals(List.of(), jsonEvents(resumed.stdout(), id), "nothing from before the cursor is repeated");
+
+        Run unknownType = cli("events", "--type", "sandbox.exploded");
+        assertEquals(2, unknownType.exit());
+        Run badCursor = cli("events", "--since-id", "not-a-cursor");
+        assertEquals(1, badCursor.exit());
+        assertTrue(badCursor.stderr().startsWith("stacyvm: bad_request: "), badCursor.stderr());
+    }
+
+    @Test
+    void topOncePrintsTheStatsOfRunningSandboxes() throws Exception {
+        String id = spawn("--memory", "256");
+        Run named = cli("top", "--once", id);
+        assertEquals(0, named.exit(), named.stderr());
+        List<String> lines = named.stdout().lines().toList();
+        assertEquals(2, lines.size(), named.stdout());
+        assertTrue(lines.get(0).matches("ID +CPU% +MEM USED/LIMIT +DISK USED/LIMIT +PIDS +NET RX/TX"), lines.get(0));
+        assertTrue(lines.get(1).matches(Pattern.quote(id) + " +\\d+\\.\\d +\\S+ / 256MiB +\\S+( / \\S+)? +\\d+ / \\d+ +\\S+ / \\S+"),
+                lines.get(1));
+
+        // without ids: every running sandbox of the caller's
+        JsonNode all = JSON.readTree(cli("top", "--once", "--json").stdout());
+        JsonNode mine = null;
+        for (JsonNode stats : all) {
+            if (id.equals(stats.get("sandbox_id").asText())) {
+                mine = stats;
+            }
+        }
+        assertTrue(mine != null, all.toString());
+        assertEquals(256L * 1024 * 1024, mine.get("mem_limit_bytes").asLong());
+        assertTrue(mine.get("pids").asLong() >= 1, mine.toString());
+
+        assertEquals(0, cli("rm", id).exit());
+        Run gone = cli("top", "--once", id);
+        assertEquals(1, gone.exit());
+        assertTrue(gone.stderr().startsWith("stacyvm: " + id + ": "), gone.stderr());
+        assertFalse(gone.stdout().contains(id), gone.stdout());
     }
 }
