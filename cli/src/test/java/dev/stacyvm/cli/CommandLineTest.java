@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,16 +41,8 @@ class CommandLineTest {
         api.stop(0);
     }
 
-    private record Run(int exit, String stdout, String stderr) {
-    }
-
-    private Run run(String... words) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Main.run(List.of(words), Map.of("STACYVM_URL", "http://127.0.0.1:" + api.getAddress().getPort(),
-                        "STACYVM_API_KEY", "svm_test", "HOME", "/nonexistent"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private CliRun run(String... words) {
+        return CliRun.of(api.getAddress().getPort(), words);
     }
 
     /** Every command path: spawn, templates create, keys revoke, ... */
@@ -80,7 +69,7 @@ class CommandLineTest {
             for (String help : List.of("--help", "-h")) {
                 List<String> words = new ArrayList<>(path);
                 words.add(help);
-                Run run = run(words.toArray(String[]::new));
+                CliRun run = run(words.toArray(String[]::new));
                 assertEquals(0, run.exit(), words + ": " + run.stderr());
                 assertTrue(run.stdout().startsWith("Usage: ./stacyvm " + String.join(" ", path)), words + ":\n" + run.stdout());
             }
@@ -93,14 +82,14 @@ class CommandLineTest {
 
     @Test
     void unknownCommandsAndOptionsAreErrorsThatSendNothing() {
-        Run unknown = run("frobnicate");
+        CliRun unknown = run("frobnicate");
         assertEquals(2, unknown.exit());
         assertTrue(unknown.stderr().startsWith("stacyvm: unknown command \"frobnicate\""), unknown.stderr());
         for (String[] words : List.of(new String[] {"spawn", "--frobnicate"}, new String[] {"ls", "--all"},
                 new String[] {"templates", "frob"}, new String[] {"keys", "create"}, new String[] {"spawn", "--memory", "lots"},
                 new String[] {"spawn", "--env", "NOEQUALS"}, new String[] {"show"}, new String[] {"exec", "sb-1"},
                 new String[] {"rm"}, new String[] {"preview", "sb-1", "http"})) {
-            Run run = run(words);
+            CliRun run = run(words);
             assertEquals(2, run.exit(), List.of(words) + ": " + run.stderr());
             assertTrue(run.stderr().startsWith("stacyvm: "), List.of(words) + ": " + run.stderr());
         }

@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.stacyvm.contract.api.SandboxEvent;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -97,21 +95,13 @@ class MonitorCommandsTest {
         handlers.shutdownNow();
     }
 
-    private record Run(int exit, String stdout, String stderr) {
-    }
-
-    private Run run(String... words) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Main.run(List.of(words), Map.of("STACYVM_URL", "http://127.0.0.1:" + api.getAddress().getPort(),
-                        "STACYVM_API_KEY", "svm_test", "HOME", "/nonexistent"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private CliRun run(String... words) {
+        return CliRun.of(api.getAddress().getPort(), words);
     }
 
     @Test
     void eventsPrintsALineAnEventAndSaysWhereToGoOnWhenTheStreamEnds() {
-        Run run = run("events", "--sandbox", "sb-0123456789ab", "--type", "sandbox.created,sandbox.running",
+        CliRun run = run("events", "--sandbox", "sb-0123456789ab", "--type", "sandbox.created,sandbox.running",
                 "--type", "sandbox.progress", "--type", "sandbox.destroyed");
         assertEquals("""
                 2026-12-02T09:00:01.500Z  sandbox.created     sb-0123456789ab  -> creating  image stacyvm/base:bookworm
@@ -133,7 +123,7 @@ class MonitorCommandsTest {
 
     @Test
     void eventsWithJsonPrintsEachEventOnALine() throws Exception {
-        Run run = run("events", "--json", "--since-id", "0:0");
+        CliRun run = run("events", "--json", "--since-id", "0:0");
         String[] lines = run.stdout().split("\n");
         assertEquals(4, lines.length, run.stdout());
         List<String> types = new ArrayList<>();
@@ -165,8 +155,8 @@ class MonitorCommandsTest {
 
     @Test
     void topOncePrintsTheRunningSandboxesStatsAndLeavesOutThoseThatStoppedMeanwhile() throws Exception {
-        Run run = run("top", "--once");
-        assertEquals(new Run(0, """
+        CliRun run = run("top", "--once");
+        assertEquals(new CliRun(0, """
                 ID    CPU%  MEM USED/LIMIT    DISK USED/LIMIT  PIDS     NET RX/TX
                 sb-a  97.5  48.2MiB / 512MiB  8MiB / 10GiB     3 / 256  1.2KiB / 0B
                 """, ""), run);
@@ -181,7 +171,7 @@ class MonitorCommandsTest {
 
     @Test
     void topOnceOfNamedSandboxesSaysWhichHaveNoStats() {
-        Run run = run("top", "--once", "sb-a", "sb-c", "sb-gone");
+        CliRun run = run("top", "--once", "sb-a", "sb-c", "sb-gone");
         assertEquals(1, run.exit());
         assertTrue(run.stdout().startsWith("ID ") && run.stdout().contains("\nsb-a  97.5") && !run.stdout().contains("sb-c"),
                 run.stdout());
@@ -194,7 +184,7 @@ class MonitorCommandsTest {
 
     @Test
     void wrongTypesAndIntervalsAreCommandLineErrorsThatSendNothing() {
-        Run type = run("events", "--type", "sandbox.running,sandbox.exploded");
+        CliRun type = run("events", "--type", "sandbox.running,sandbox.exploded");
         assertEquals(2, type.exit());
         assertTrue(type.stderr().startsWith("stacyvm: --type sandbox.exploded is not an event type; the types are sandbox.created"),
                 type.stderr());
