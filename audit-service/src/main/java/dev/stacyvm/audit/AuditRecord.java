@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.UUID;
 
 /** One entry of the append-only audit log. Rows are inserted, never updated. */
@@ -52,6 +53,10 @@ public class AuditRecord extends PanacheEntityBase {
 
     public String payload;
 
+    /** The trace of the API request that did it; null for records without one (see {@link #chainedFields}). */
+    @Column(name = "trace_id")
+    public String traceId;
+
     @Column(name = "prev_hash")
     public String prevHash;
 
@@ -63,9 +68,29 @@ public class AuditRecord extends PanacheEntityBase {
         return dev.stacyvm.audit.service.AuditChain.hash(previousHash, chainedFields());
     }
 
-    /** The stored fields a record's hash covers, in order (the same for plain and keyed hashes). */
+    /**
+     * The stored fields a record's hash covers, in order (the same for plain and keyed hashes). The
+     * trace id came later: it is hashed after the rest, and only when it is set, so a record without
+     * one (every record written before it) has the very input it was hashed with. The encoding is
+     * length-prefixed, so a record with a trace id can never hash like one without.
+     */
     public Object[] chainedFields() {
-        return new Object[] {eventId, eventType, occurredAt, actor, action, target, outcome, ownerId, sandboxId, workerId,
+        return chainedFields(eventId, eventType, occurredAt, actor, action, target, outcome, ownerId, sandboxId, workerId,
+            requestId, sourceAddress, detail, payload, traceId);
+    }
+
+    /** {@link #chainedFields()} of a record about to be written. */
+    public static Object[] chainedFields(UUID eventId, String eventType, Instant occurredAt, String actor,
+                                         String action, String target, String outcome, String ownerId, String sandboxId,
+                                         String workerId, String requestId, String sourceAddress, String detail,
+                                         String payload, String traceId) {
+        Object[] fields = {eventId, eventType, occurredAt, actor, action, target, outcome, ownerId, sandboxId, workerId,
             requestId, sourceAddress, detail, payload};
+        if (traceId == null) {
+            return fields;
+        }
+        Object[] traced = Arrays.copyOf(fields, fields.length + 1);
+        traced[fields.length] = traceId;
+        return traced;
     }
 }

@@ -37,4 +37,8 @@ public class OutboxMessage extends PanacheEntityBase {
 
     @Column(name = "published_at")
     public Instant publishedAt;
+
+    /** The W3C {@code traceparent} of the span that wrote it; null when none was current. */
+    @Column(name = "traceparent")
+    public String traceparent;
 }

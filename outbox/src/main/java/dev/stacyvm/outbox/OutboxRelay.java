@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
  * locked ({@code FOR UPDATE SKIP LOCKED}, so several instances never publish the same rows), sent,
  * and marked published only after the broker acknowledged every record. A failed send leaves the
  * batch for the next round. It runs right after every commit that appended a message, and on a
- * timer for anything a crash left behind.
+ * timer for anything a crash left behind. Each record is sent in the trace its message was written
+ * in (the Kafka connector's producer span and {@code traceparent} header), not the relay thread's.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -104,7 +105,7 @@ public class OutboxRelay {
             for (OutboxMessage message : batch) {
                 CompletableFuture<Void> ack = new CompletableFuture<>();
                 acks.add(ack);
-                emitter.send(Message.of(message.payload)
+                emitter.send(OutboxTraceContext.restore(Message.of(message.payload), message.traceparent)
                         .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                                 .withTopic(message.topic)
                                 .withKey(message.messageKey)

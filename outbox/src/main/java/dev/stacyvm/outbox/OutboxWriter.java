@@ -12,7 +12,8 @@ import java.util.UUID;
 
 /**
  * Appends an event to the outbox inside the caller's transaction, so the event exists exactly
- * when the change it reports was committed.
+ * when the change it reports was committed. Each message keeps the trace context it was written
+ * in ({@link OutboxTraceContext}), which the relay publishes it with.
  */
 @ApplicationScoped
 public class OutboxWriter {
@@ -35,6 +36,7 @@ public class OutboxWriter {
             throw new IllegalStateException("event cannot be serialised: " + event.type(), e);
         }
         message.createdAt = Instant.now();
+        message.traceparent = OutboxTraceContext.current();
         message.persist();
         appended.fire(new OutboxAppended());
     }
@@ -55,6 +57,7 @@ public class OutboxWriter {
             throw new IllegalStateException("state cannot be serialised for " + topic, e);
         }
         message.createdAt = Instant.now();
+        message.traceparent = OutboxTraceContext.current();
         message.persist();
         appended.fire(new OutboxAppended());
     }

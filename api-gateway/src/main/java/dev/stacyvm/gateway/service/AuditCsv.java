@@ -7,7 +7,7 @@ import java.util.List;
 public final class AuditCsv {
 
     static final String HEADER = "id,event_id,event_type,created_at,actor,action,target,outcome,owner_id,"
-            + "sandbox_id,worker_id,request_id,source_address,detail";
+            + "sandbox_id,worker_id,request_id,source_address,detail,trace_id";
 
     private AuditCsv() {
     }
@@ -16,7 +16,8 @@ public final class AuditCsv {
         StringBuilder csv = new StringBuilder(HEADER).append("\r\n");
         for (AuditRecordView r : records) {
             Object[] fields = {r.id(), r.eventId(), r.eventType(), r.createdAt(), r.actor(), r.action(), r.target(),
-                r.outcome(), r.ownerId(), r.sandboxId(), r.workerId(), r.requestId(), r.sourceAddress(), r.detail()};
+                r.outcome(), r.ownerId(), r.sandboxId(), r.workerId(), r.requestId(), r.sourceAddress(), r.detail(),
+                r.traceId()};
             for (int i = 0; i < fields.length; i++) {
                 if (i > 0) {
                     csv.append(',');

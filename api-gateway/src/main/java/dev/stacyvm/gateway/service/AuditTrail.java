@@ -6,6 +6,8 @@ import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.event.AuditEvent;
 import dev.stacyvm.gateway.auth.CallerContext;
 import dev.stacyvm.outbox.OutboxWriter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,8 +28,22 @@ public class AuditTrail {
     @Inject
     CallerContext context;
 
-    /** Who made the current request, kept for recording after the request scope is gone (streams). */
-    public record Origin(String actor, String requestId, String sourceAddress) {
+    /**
+     * Who made the current request, kept for recording after the request scope is gone (streams),
+     * with the trace the request runs in (null outside one).
+     */
+    public record Origin(String actor, String requestId, String sourceAddress, String traceId) {
+
+        /** An origin in the trace current on this thread: the request's, where a request is being served. */
+        public Origin(String actor, String requestId, String sourceAddress) {
+            this(actor, requestId, sourceAddress, currentTraceId());
+        }
+    }
+
+    /** The trace id of the span current on this thread, or null when there is none. */
+    static String currentTraceId() {
+        SpanContext span = Span.current().getSpanContext();
+        return span.isValid() ? span.getTraceId() : null;
     }
 
     public Origin origin() {
@@ -87,7 +103,7 @@ public class AuditTrail {
                         String outcome, String detail) {
         AuditEvent event = new AuditEvent(UUID.randomUUID(), AuditEvent.TYPE, AuditEvent.CURRENT_VERSION,
                 Instant.now(), sandboxId, ownerId, workerId, origin.actor(), action, target, outcome,
-                origin.requestId(), origin.sourceAddress(), truncate(detail));
+                origin.requestId(), origin.sourceAddress(), truncate(detail), origin.traceId());
         QuarkusTransaction.requiringNew().run(() -> outbox.append(event));
     }
 

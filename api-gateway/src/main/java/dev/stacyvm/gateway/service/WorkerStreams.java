@@ -5,6 +5,8 @@ import dev.stacyvm.contract.api.ApiError;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.support.auth.ServiceCredential;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -22,7 +24,8 @@ import java.time.Duration;
  * Worker calls whose bodies are streams (exec output, file contents, archives), made with the JDK
  * client, which hands a response body over as it arrives and sends a request body as it is read;
  * the REST client would hold either whole in memory. Closing a returned stream ends the worker's
- * request, which stops whatever it was doing.
+ * request, which stops whatever it was doing. Each request carries the current trace context
+ * ({@code traceparent}), as the REST clients' do, so the worker's spans join the caller's trace.
  */
 @ApplicationScoped
 public class WorkerStreams {
@@ -34,6 +37,9 @@ public class WorkerStreams {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    OpenTelemetry telemetry;
 
     /** POSTs a JSON body and answers the streamed response. */
     public InputStream postJson(String endpoint, String path, Object body) {
@@ -74,7 +80,11 @@ public class WorkerStreams {
     }
 
     private HttpRequest.Builder request(String endpoint, String path) {
-        return HttpRequest.newBuilder(URI.create(endpoint + path)).header(ServiceCredential.HEADER, credential.token().orElse(""));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint + path))
+                .header(ServiceCredential.HEADER, credential.token().orElse(""));
+        // the JDK client is not instrumented: the context goes along by hand
+        telemetry.getPropagators().getTextMapPropagator().inject(Context.current(), request, HttpRequest.Builder::header);
+        return request;
     }
 
     private InputStream send(HttpRequest.Builder request) {

@@ -72,6 +72,6 @@ public class AuditQuery {
     private static AuditRecordView view(AuditRecord record) {
         return new AuditRecordView(record.id, record.eventId, record.eventType, record.occurredAt, record.actor,
                 record.action, record.target, record.outcome, record.ownerId, record.sandboxId, record.workerId,
-                record.requestId, record.sourceAddress, record.detail);
+                record.requestId, record.sourceAddress, record.detail, record.traceId);
     }
 }

@@ -14,6 +14,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -86,6 +87,28 @@ class AuditEventConsumerTest {
         assertEquals(1, records.size(), "the event was recorded: " + records);
         assertEquals("sandbox.exec", records.get(0).get("action"));
         assertEquals(id.toString(), records.get(0).get("event_id"));
+        given().header("X-Service-Token", SERVICE_TOKEN).get("/internal/audit/verify").then().statusCode(200)
+                .body("intact", equalTo(true));
+    }
+
+    @Test
+    void anAuditEventsTraceIdIsStoredAndReturnedAndTheChainStillVerifies() throws Exception {
+        String actor = "key-" + UUID.randomUUID();
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String traced = auditEvent(UUID.randomUUID(), actor, "sandbox.create");
+        publish(Topics.AUDIT_EVENTS, "sb-0123456789ab",
+                traced.substring(0, traced.lastIndexOf('}')) + ",\"trace_id\":\"" + traceId + "\"}");
+        // an event from before tracing, and one whose trace id is not one, are recorded without
+        publish(Topics.AUDIT_EVENTS, "sb-0123456789ab", auditEvent(UUID.randomUUID(), actor, "sandbox.exec"));
+        String made = auditEvent(UUID.randomUUID(), actor, "sandbox.destroy");
+        publish(Topics.AUDIT_EVENTS, "sb-0123456789ab",
+                made.substring(0, made.lastIndexOf('}')) + ",\"trace_id\":\"<script>\"}");
+        List<Map<String, Object>> records = recordsOf(actor, 3);
+        Map<String, Object> traceIds = new HashMap<>();
+        records.forEach(record -> traceIds.put((String) record.get("action"), record.get("trace_id")));
+        assertEquals(traceId, traceIds.get("sandbox.create"), "the trace id is returned: " + records);
+        assertTrue(traceIds.containsKey("sandbox.exec") && traceIds.get("sandbox.exec") == null, records.toString());
+        assertTrue(traceIds.containsKey("sandbox.destroy") && traceIds.get("sandbox.destroy") == null, records.toString());
         given().header("X-Service-Token", SERVICE_TOKEN).get("/internal/audit/verify").then().statusCode(200)
                 .body("intact", equalTo(true));
     }

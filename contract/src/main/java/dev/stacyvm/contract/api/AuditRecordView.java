@@ -48,5 +48,9 @@ public record AuditRecordView(
         String sourceAddress,
         @Schema(description = "A short note (at most 256 characters) that never carries secrets or file contents; file "
                 + "actions name the path.", examples = "exit_code=0 command: python3 -c 'print(40+2)'")
-        String detail) {
+        String detail,
+        @Schema(description = "The OpenTelemetry trace id (32 hex digits) of the API request that did it: the same "
+                + "trace id is in the services' log lines and spans of that request. Null for records without one "
+                + "(written before tracing, or by the scheduler).", examples = "4bf92f3577b34da6a3ce929d0e0e4736")
+        String traceId) {
 }
