@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -284,7 +286,8 @@ func TestTheKeepAliveSaysItStartedIgnoresAHangUpAndEndsCleanlyOnTerm(t *testing.
 
 func TestOnlyAProcessRunningTheMountedBinaryCountsAsTheAgentWhateverItsArgvSays(t *testing.T) {
 	root := t.TempDir()
-	for pid, exe := range map[string]string{"10": "/usr/bin/python3", "11": MountedPath} {
+	for pid, exe := range map[string]string{"10": "/usr/bin/python3", "11": MountedPath,
+		"13": MountedPath + " (deleted)", "14": "/tmp/stacyvm-agent (deleted)"} {
 		if err := os.MkdirAll(root+"/"+pid, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -300,5 +303,78 @@ func TestOnlyAProcessRunningTheMountedBinaryCountsAsTheAgentWhateverItsArgvSays(
 	}
 	if runsTheAgent(root, 12) {
 		t.Fatal("a process that is gone is not the agent")
+	}
+	if !runsTheAgent(root, 13) {
+		t.Fatal("the mounted binary, replaced on the host since the sandbox started, is still the agent")
+	}
+	if runsTheAgent(root, 14) {
+		t.Fatal("another deleted file is not the agent")
+	}
+}
+
+func TestASignalForAnExecReachesItsCommandsGroupAndNeverTheAgent(t *testing.T) {
+	if _, err := os.Stat("/proc/self/exe"); err != nil {
+		t.Skip("needs /proc")
+	}
+	// the agent's own process stands in for the exec's agent: a fake proc root links to the real
+	// entries, so the command it starts is found as a child of "the agent"
+	command := exec.Command("sleep", "30")
+	command.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := command.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer command.Process.Kill()
+	root := t.TempDir()
+	self := os.Getpid()
+	for _, pid := range []int{self, command.Process.Pid} {
+		dir := filepath.Join(root, strconv.Itoa(pid))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"stat", "cmdline"} {
+			if err := os.Symlink(filepath.Join("/proc", strconv.Itoa(pid), name), filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// only the stand-in agent runs "the mounted binary", with the exec's id in its flags, and it
+	// has no terminal (tpgid -1), whatever terminal the test itself runs on
+	for _, name := range []string{"cmdline", "stat"} {
+		if err := os.Remove(filepath.Join(root, strconv.Itoa(self), name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stat := fmt.Sprintf("%d (stacyvm-agent) S 1 %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 1000 10", self, self, self)
+	if err := os.WriteFile(filepath.Join(root, strconv.Itoa(self), "stat"), []byte(stat), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	argv := strings.Join([]string{MountedPath, "exec", "--timeout", "5", "--id", "exec-7", "--", "sleep", "30"}, "\x00")
+	if err := os.WriteFile(filepath.Join(root, strconv.Itoa(self), "cmdline"), []byte(argv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(MountedPath, filepath.Join(root, strconv.Itoa(self), "exe")); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	// signalExec skips its own pid (the real agent never signals itself): run it as if from elsewhere
+	if code := signalExecFrom(root, "exec-7", "INT", &out, &errs, -1); code != 0 || !strings.Contains(out.String(), `"signalled":1`) {
+		t.Fatalf("exit %d, out %q, err %q", code, out.String(), errs.String())
+	}
+	done := make(chan error, 1)
+	go func() { done <- command.Wait() }()
+	select {
+	case err := <-done:
+		if status, ok := err.(*exec.ExitError); !ok || status.Sys().(syscall.WaitStatus).Signal() != syscall.SIGINT {
+			t.Fatalf("the command should end by SIGINT, got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the command did not get the signal")
+	}
+	var none bytes.Buffer
+	if code := signalExecFrom(root, "exec-8", "INT", &none, &errs, -1); code != 0 || !strings.Contains(none.String(), `"signalled":0`) {
+		t.Fatalf("another exec's id signals nothing: exit %d, %q", code, none.String())
+	}
+	if code := signalExecFrom(root, "exec-7", "NOPE", &none, &errs, -1); code != exitUsage {
+		t.Fatalf("an unknown signal is a usage error, got %d", code)
 	}
 }

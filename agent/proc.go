@@ -30,6 +30,8 @@ type procStat struct {
 	comm      string
 	state     string
 	ppid      int
+	pgrp      int
+	tpgid     int // the foreground process group of its controlling terminal, -1 without one
 	startTick uint64
 	rssPages  int64
 }
@@ -55,9 +57,13 @@ func parseStat(line string) (procStat, error) {
 	if err != nil {
 		return procStat{}, err
 	}
+	// pgrp(2) session(3) tty_nr(4) tpgid(5)
+	pgrp, _ := strconv.Atoi(fields[2])
+	tpgid, _ := strconv.Atoi(fields[5])
 	start, _ := strconv.ParseUint(fields[19], 10, 64)
 	rss, _ := strconv.ParseInt(fields[21], 10, 64)
-	return procStat{pid: pid, comm: line[open+1 : closing], state: fields[0], ppid: ppid, startTick: start, rssPages: rss}, nil
+	return procStat{pid: pid, comm: line[open+1 : closing], state: fields[0], ppid: ppid, pgrp: pgrp, tpgid: tpgid,
+		startTick: start, rssPages: rss}, nil
 }
 
 // readStat reads one process's stat; an error means it is gone (or never was).
@@ -166,9 +172,13 @@ func isAgent(argv []string) bool {
 // kernel sets and no process can rename, is MountedPath. An argv alone can say anything (a
 // program may call itself stacyvm-agent), so every decision that spares or signals a process
 // as the agent asks this first.
+//
+// A sandbox started before the host's copy of the agent was replaced (an upgrade) runs the old
+// file, which the kernel then names with " (deleted)": still the mounted agent, since nothing in
+// the sandbox can create a file in its read-only mount.
 func runsTheAgent(root string, pid int) bool {
 	exe, err := os.Readlink(filepath.Join(root, strconv.Itoa(pid), "exe"))
-	return err == nil && exe == MountedPath
+	return err == nil && (exe == MountedPath || exe == MountedPath+" (deleted)")
 }
 
 // isAgentOf says whether an argv is the agent running the exec with this id: its own flags,
@@ -206,6 +216,61 @@ func killExec(root string, id string, stdout io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stdout, "{\"signalled\":%d}\n", len(agents))
+	return 0
+}
+
+// signalExec sends a signal to what an exec runs, as a terminal would: on a terminal (--pty) to
+// the terminal's foreground process group when a shell's job holds it, else to the command (its
+// process group when it has one of its own, as every exec without a terminal does). The agent itself is never signalled, so the exec still ends
+// with the command's status. Exit 0 printing {"signalled":N}, N the groups signalled (0 when the
+// exec is not there or has no command left); 2 for an unknown signal.
+func signalExec(root string, id string, signalText string, stdout, stderr io.Writer) int {
+	return signalExecFrom(root, id, signalText, stdout, stderr, os.Getpid())
+}
+
+// signalExecFrom is signalExec as the process self, which is never taken for the exec's agent.
+func signalExecFrom(root string, id string, signalText string, stdout, stderr io.Writer, self int) int {
+	sig, ok := parseSignal(signalText)
+	if !ok {
+		fmt.Fprintf(stderr, "unknown signal %q\n", signalText)
+		return exitUsage
+	}
+	signalled := 0
+	table := parents(root)
+	for _, pid := range pids(root) {
+		if pid == self || !runsTheAgent(root, pid) || !isAgentOf(cmdline(root, pid), id) {
+			continue
+		}
+		agent, err := readStat(root, pid)
+		if err != nil {
+			continue
+		}
+		if agent.tpgid > 0 && agent.tpgid != agent.pgrp {
+			if syscall.Kill(-agent.tpgid, sig) == nil {
+				signalled++
+			}
+			continue
+		}
+		// no terminal, or the command in the agent's own group: the command's group, or the
+		// command alone when it shares the agent's group
+		for child, parent := range table {
+			if parent != pid {
+				continue
+			}
+			stat, err := readStat(root, child)
+			if err != nil {
+				continue
+			}
+			target := child
+			if stat.pgrp == child {
+				target = -child
+			}
+			if syscall.Kill(target, sig) == nil {
+				signalled++
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "{\"signalled\":%d}\n", signalled)
 	return 0
 }
 
