@@ -57,7 +57,10 @@ type execOptions struct {
 	timeout time.Duration
 	id      string
 	workdir string
-	argv    []string
+	// pty: the agent's stdin, stdout and stderr are a terminal (the engine's exec with a TTY),
+	// which the command gets as its own, in the terminal's foreground
+	pty  bool
+	argv []string
 }
 
 // WorkdirMark starts the agent's one line on stderr when an exec's working directory cannot be
@@ -120,6 +123,8 @@ func parseExecArgs(args []string) (execOptions, error) {
 			}
 			options.workdir = args[i+1]
 			i++
+		case "--pty":
+			options.pty = true
 		case "--id":
 			if i+1 >= len(args) || args[i+1] == "" {
 				return options, errors.New("--id needs a value")
@@ -155,9 +160,12 @@ func runExec(options execOptions, stdout, stderr io.Writer) int {
 	// registered before the child starts, so no exit or cancel is missed
 	children := make(chan os.Signal, 16)
 	signal.Notify(children, syscall.SIGCHLD)
+	defer signal.Stop(children)
+	if options.pty {
+		return runOnTerminal(options, stderr, children)
+	}
 	cancels := make(chan os.Signal, 2)
 	signal.Notify(cancels, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	defer signal.Stop(children)
 	defer signal.Stop(cancels)
 
 	outRead, outWrite, err := os.Pipe()
@@ -220,6 +228,55 @@ func runExec(options execOptions, stdout, stderr io.Writer) int {
 	}
 	finishRelay(outRead, errRead, relayed)
 	return status
+}
+
+// runOnTerminal runs the command with the agent's own terminal (the engine's exec with a TTY) as
+// its stdin, stdout and stderr, in the agent's process group, the terminal's foreground group:
+// the output reaches the terminal unchanged (binary, no relay), and the terminal's ^C, ^Z and
+// window-size changes reach the command, or the job a shell put in the foreground. The agent
+// catches the terminal's job-control signals so that they never end or stop it (caught, not
+// ignored: an ignored disposition would pass on to the command). Timeout, SIGTERM and a hangup
+// (the terminal's connection closed) kill everything the command started, as in runExec.
+func runOnTerminal(options execOptions, stderr io.Writer, children <-chan os.Signal) int {
+	interactive := make(chan os.Signal, 8)
+	signal.Notify(interactive, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU)
+	defer signal.Stop(interactive)
+	cancels := make(chan os.Signal, 2)
+	signal.Notify(cancels, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(cancels)
+	path, err := lookPath(options.argv[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\r\n", options.argv[0], err)
+		return exitCannotRun
+	}
+	process, err := os.StartProcess(path, options.argv, &os.ProcAttr{
+		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\r\n", options.argv[0], err)
+		return exitCannotRun
+	}
+	deadline := time.NewTimer(options.timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-children:
+		case <-interactive:
+			// meant for the command; the agent carries on
+		case <-tick.C:
+		case <-deadline.C:
+			killDescendants(procRoot, os.Getpid())
+			return exitTimedOut
+		case received := <-cancels:
+			killDescendants(procRoot, os.Getpid())
+			return 128 + int(received.(syscall.Signal))
+		}
+		if status := reapChildren(process.Pid); status >= 0 {
+			return status
+		}
+	}
 }
 
 // killTree kills the command's process group at once (one atomic kill(2) ends a fork bomb that

@@ -43,6 +43,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return runExec(options, stdout, stderr)
 	case "kill":
+		if len(args) == 5 && args[1] == "--id" && args[2] != "" && args[3] == "--signal" {
+			return signalExec(procRoot, args[2], args[4], stdout, stderr)
+		}
 		if len(args) != 3 || args[1] != "--id" || args[2] == "" {
 			fmt.Fprintln(stderr, usage)
 			return exitUsage
@@ -75,9 +78,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 const usage = `usage:
-  stacyvm-agent exec --timeout <seconds> --id <exec id> [--workdir <dir>] -- <argv...>
+  stacyvm-agent exec --timeout <seconds> --id <exec id> [--workdir <dir>] [--pty] -- <argv...>
   stacyvm-agent workdir <dir>
-  stacyvm-agent kill --id <exec id>
+  stacyvm-agent kill --id <exec id> [--signal <signal>]
   stacyvm-agent wait
   stacyvm-agent ps
   stacyvm-agent signal <pid> <signal>`

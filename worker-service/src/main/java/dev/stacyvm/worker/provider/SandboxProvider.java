@@ -29,6 +29,16 @@ public interface SandboxProvider {
     ExecOutcome exec(String sandboxId, ExecCommand command, ExecOutputSink sink);
 
     /**
+     * Starts a command whose stdin stays open, on a terminal of {@code terminal}'s size (a PTY: its
+     * stdout and stderr are one stream) or without one when it is null. The command runs as every
+     * exec does (the agent, the sandbox user, killed with all it started at its timeout).
+     *
+     * @throws dev.stacyvm.worker.error.RuntimeNotFoundException when the sandbox's runtime is gone
+     * @throws dev.stacyvm.worker.error.RuntimeNotRunningException when it is not running
+     */
+    InteractiveExec openInteractive(String sandboxId, ExecCommand command, TerminalSize terminal);
+
+    /**
      * Runs a helper command in the sandbox as the sandbox's own user, with stdin read from
      * {@code input} (none when null) and stdout written to {@code output} as it comes. The files
      * API works through this, so that no file is ever touched from outside the sandbox.

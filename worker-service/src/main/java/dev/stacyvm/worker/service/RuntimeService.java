@@ -167,4 +167,30 @@ public class RuntimeService {
             diskUsage.written(sandboxId);
         }
     }
+
+    /**
+     * Starts an exec WebSocket's command: on a terminal when the request asks for one (default
+     * 80x24), with its stdin open. Refuses what {@link #prepareStream} refuses, and a terminal size
+     * out of 1 to 1000 ({@code bad_request}).
+     */
+    public dev.stacyvm.worker.provider.InteractiveExec openInteractive(String sandboxId,
+                                                                       dev.stacyvm.contract.api.ExecSocketRequest request) {
+        dev.stacyvm.worker.provider.TerminalSize terminal = null;
+        if (request.terminal()) {
+            try {
+                terminal = new dev.stacyvm.worker.provider.TerminalSize(
+                        request.cols() == null ? dev.stacyvm.worker.provider.TerminalSize.DEFAULT.cols() : request.cols(),
+                        request.rows() == null ? dev.stacyvm.worker.provider.TerminalSize.DEFAULT.rows() : request.rows());
+            } catch (IllegalArgumentException outOfRange) {
+                throw new dev.stacyvm.worker.error.InvalidRequestException(outOfRange.getMessage());
+            }
+        }
+        ExecCommand command = prepareStream(sandboxId, request.execRequest(request.timeout()));
+        return provider.openInteractive(sandboxId, command, terminal);
+    }
+
+    /** After an interactive exec: what it wrote shows in the sandbox's disk use from now on. */
+    public void interactiveEnded(String sandboxId) {
+        diskUsage.written(sandboxId);
+    }
 }

@@ -58,19 +58,9 @@ class DockerExecs {
         // the agent (a subreaper) runs the command, kills everything it started when the timeout
         // passes or when it is cancelled by this id, and answers at once when the command exits
         String execId = UUID.randomUUID().toString();
-        List<String> argv = new ArrayList<>(List.of(HardenedContainers.AGENT_PATH, "exec",
-                "--timeout", seconds(command.timeout()), "--id", execId));
-        if (command.workdir() != null) {
-            // the agent enters it, so a bad one is its one marked line, never the engine's OCI error
-            argv.addAll(List.of("--workdir", command.workdir()));
-        }
-        argv.add("--");
-        argv.addAll(command.argv());
-        List<String> env = new ArrayList<>();
-        command.env().forEach((name, value) -> env.add(name + "=" + value));
-        env.add(SANDBOX_ID_ENV + "=" + sandboxId);
         long started = System.nanoTime();
-        ExecCreateCmdResponse exec = createExec(sandboxId, argv, false, env, null);
+        ExecCreateCmdResponse exec = createExec(sandboxId, agentArgv(command, execId, false), false,
+                environment(sandboxId, command, false), null);
         FrameForwarder forwarder = new FrameForwarder(sink);
         boolean finished = false;
         try {
@@ -116,6 +106,103 @@ class DockerExecs {
         int exit = exitCode == null ? -1 : exitCode.intValue();
         boolean timedOut = (exit == TIMEOUT_EXIT || exit == KILLED_EXIT) && took.compareTo(command.timeout()) >= 0;
         return new ExecOutcome(exit, took, timedOut, false);
+    }
+
+    /** The agent's argv for a user's command: the agent enters the workdir, so a bad one is its one marked line. */
+    private static List<String> agentArgv(ExecCommand command, String execId, boolean pty) {
+        List<String> argv = new ArrayList<>(List.of(HardenedContainers.AGENT_PATH, "exec",
+                "--timeout", seconds(command.timeout()), "--id", execId));
+        if (command.workdir() != null) {
+            argv.addAll(List.of("--workdir", command.workdir()));
+        }
+        if (pty) {
+            argv.add("--pty");
+        }
+        argv.add("--");
+        argv.addAll(command.argv());
+        return argv;
+    }
+
+    /** The command's environment, the sandbox's id added; a terminal gets a TERM unless the command names one. */
+    private static List<String> environment(String sandboxId, ExecCommand command, boolean pty) {
+        List<String> env = new ArrayList<>();
+        command.env().forEach((name, value) -> env.add(name + "=" + value));
+        if (pty && !command.env().containsKey("TERM")) {
+            env.add("TERM=xterm-256color");
+        }
+        env.add(SANDBOX_ID_ENV + "=" + sandboxId);
+        return env;
+    }
+
+    /**
+     * Starts a user's command with its stdin open, on a PTY of {@code terminal}'s size or without
+     * one: see {@link dev.stacyvm.worker.provider.SandboxProvider#openInteractive}. The engine's
+     * exec is started on a hijacked connection of its own (stdin and output both stream); with a
+     * TTY the engine gives the agent a terminal as its controlling one and its output is raw.
+     */
+    dev.stacyvm.worker.provider.InteractiveExec openInteractive(String sandboxId, ExecCommand command,
+                                                                 dev.stacyvm.worker.provider.TerminalSize terminal) {
+        String execId = UUID.randomUUID().toString();
+        boolean pty = terminal != null;
+        List<String> env = environment(sandboxId, command, pty);
+        ExecCreateCmdResponse exec;
+        try {
+            exec = docker.execCreateCmd(containerName(sandboxId))
+                    .withAttachStdin(true)
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .withTty(pty)
+                    .withCmd(agentArgv(command, execId, pty).toArray(String[]::new))
+                    .withEnv(env)
+                    .exec();
+        } catch (NotFoundException gone) {
+            throw new RuntimeNotFoundException(sandboxId);
+        } catch (ConflictException notRunning) {
+            throw new RuntimeNotRunningException(sandboxId);
+        }
+        HijackedExecStart.Connection connection;
+        try {
+            connection = HijackedExecStart.open(config.dockerHost(), exec.getId(), pty);
+        } catch (java.io.IOException e) {
+            throw new ProviderFailureException("could not start a command in sandbox " + sandboxId);
+        }
+        DockerInteractiveExec started = new DockerInteractiveExec(this, sandboxId, execId, exec.getId(), pty, connection,
+                command.timeout());
+        if (pty) {
+            started.resize(terminal);
+        }
+        return started;
+    }
+
+    /** Sets an exec's TTY size; an exec that already ended is left alone. */
+    void resizeExec(String engineExecId, dev.stacyvm.worker.provider.TerminalSize size) {
+        try {
+            docker.resizeExecCmd(engineExecId).withSize(size.rows(), size.cols()).exec();
+        } catch (RuntimeException ended) {
+            Log.debugf("could not resize exec %s: %s", engineExecId, ended.toString());
+        }
+    }
+
+    /** Signals an exec's foreground job (or command) through the agent; see the agent's {@code kill --signal}. */
+    boolean signalExec(String sandboxId, String execId, String signal) {
+        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+        CommandResult result = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "kill", "--id", execId, "--signal", signal),
+                null, answer, Duration.ofSeconds(10));
+        if (result.exitCode() == 2) {
+            throw new dev.stacyvm.worker.error.InvalidRequestException("unknown signal " + signal);
+        }
+        return !answer.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"signalled\":0");
+    }
+
+    /** The exit code an ended exec recorded, or -1. */
+    int exitCode(String engineExecId) {
+        Long exit = exitCodeOf(engineExecId);
+        return exit == null ? -1 : exit.intValue();
+    }
+
+    /** Kills an exec and everything it started (see {@link #killExec}); for the interactive ones. */
+    void kill(String sandboxId, String execId) {
+        killExec(sandboxId, execId);
     }
 
     /**

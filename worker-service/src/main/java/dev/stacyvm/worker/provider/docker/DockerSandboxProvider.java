@@ -203,6 +203,12 @@ public class DockerSandboxProvider implements SandboxProvider {
     }
 
     @Override
+    public dev.stacyvm.worker.provider.InteractiveExec openInteractive(String sandboxId, ExecCommand command,
+                                                                       dev.stacyvm.worker.provider.TerminalSize terminal) {
+        return execs.openInteractive(sandboxId, command, terminal);
+    }
+
+    @Override
     public CommandResult run(String sandboxId, List<String> argv, java.io.InputStream input,
                              java.io.OutputStream output, Duration timeout) {
         return execs.run(sandboxId, argv, input, output, timeout);

@@ -38,47 +38,125 @@ final class HijackedExecStart {
     static boolean run(String dockerHost, String execId, InputStream stdin, OutputStream stdout,
                        StringBuilder stderr, Duration timeout) throws IOException {
         AtomicReference<IOException> inputFailure = new AtomicReference<>();
-        try (SocketChannel channel = SocketChannel.open(address(dockerHost))) {
-            byte[] body = "{\"Detach\":false,\"Tty\":false}".getBytes(StandardCharsets.UTF_8);
+        try (Connection connection = open(dockerHost, execId, false)) {
+            Thread feeder = Thread.ofVirtual().name("exec-stdin-" + execId).start(() -> {
+                try {
+                    stdin.transferTo(connection.toCommand());
+                } catch (IOException failed) {
+                    inputFailure.set(failed);
+                } finally {
+                    connection.endInput();
+                }
+            });
+            Thread watchdog = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(timeout.toMillis());
+                    connection.close();
+                } catch (InterruptedException done) {
+                    // finished in time
+                }
+            });
+            boolean complete = readFrames(connection.fromCommand(), stdout, stderr);
+            watchdog.interrupt();
+            feeder.interrupt();
+            return complete;
+        }
+    }
+
+    /**
+     * An exec's hijacked connection, started: what is written to {@link #toCommand()} is the
+     * command's stdin; {@link #fromCommand()} is its output, raw bytes for an exec with a TTY, else
+     * the engine's multiplexed frames ({@link #readFrame}).
+     */
+    static final class Connection implements AutoCloseable {
+        private final SocketChannel channel;
+        private final InputStream fromCommand;
+        private final OutputStream toCommand;
+
+        private Connection(SocketChannel channel) {
+            this.channel = channel;
+            this.fromCommand = Channels.newInputStream(channel);
+            this.toCommand = Channels.newOutputStream(channel);
+        }
+
+        InputStream fromCommand() {
+            return fromCommand;
+        }
+
+        OutputStream toCommand() {
+            return toCommand;
+        }
+
+        /** Ends the command's stdin (the engine passes it on as end of file); output still comes. */
+        void endInput() {
+            try {
+                channel.shutdownOutput();
+            } catch (IOException ignored) {
+                // the connection is already gone
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closed either way
+            }
+        }
+    }
+
+    /**
+     * Starts a created exec (attached, stdin included) on a connection of its own.
+     *
+     * @param tty whether the exec was created with a TTY: its output is then raw, not framed
+     * @throws IOException when the engine cannot be reached or refuses the start
+     */
+    static Connection open(String dockerHost, String execId, boolean tty) throws IOException {
+        SocketChannel channel = SocketChannel.open(address(dockerHost));
+        Connection connection = new Connection(channel);
+        try {
+            byte[] body = ("{\"Detach\":false,\"Tty\":" + tty + "}").getBytes(StandardCharsets.UTF_8);
             String request = "POST /exec/" + execId + "/start HTTP/1.1\r\n"
                     + "Host: docker\r\n"
                     + "Content-Type: application/json\r\n"
                     + "Connection: Upgrade\r\n"
                     + "Upgrade: tcp\r\n"
                     + "Content-Length: " + body.length + "\r\n\r\n";
-            OutputStream toEngine = Channels.newOutputStream(channel);
-            toEngine.write(request.getBytes(StandardCharsets.US_ASCII));
-            toEngine.write(body);
-            toEngine.flush();
-            InputStream fromEngine = Channels.newInputStream(channel);
-            readResponseHead(fromEngine);
-
-            Thread feeder = Thread.ofVirtual().name("exec-stdin-" + execId).start(() -> {
-                try {
-                    stdin.transferTo(toEngine);
-                } catch (IOException failed) {
-                    inputFailure.set(failed);
-                } finally {
-                    try {
-                        channel.shutdownOutput();
-                    } catch (IOException ignored) {
-                        // the connection is already gone
-                    }
-                }
-            });
-            Thread watchdog = Thread.ofVirtual().start(() -> {
-                try {
-                    Thread.sleep(timeout.toMillis());
-                    channel.close();
-                } catch (InterruptedException | IOException done) {
-                    // finished in time, or closed anyway
-                }
-            });
-            boolean complete = readFrames(fromEngine, stdout, stderr);
-            watchdog.interrupt();
-            feeder.interrupt();
-            return complete;
+            connection.toCommand.write(request.getBytes(StandardCharsets.US_ASCII));
+            connection.toCommand.write(body);
+            connection.toCommand.flush();
+            readResponseHead(connection.fromCommand);
+            return connection;
+        } catch (IOException | RuntimeException failed) {
+            connection.close();
+            throw failed;
         }
+    }
+
+    /** One frame of a multiplexed (TTY-less) exec: its stream (1 stdout, 2 stderr) and payload. */
+    record Frame(int stream, byte[] payload) {
+    }
+
+    /**
+     * Reads the next frame of a TTY-less exec's output.
+     *
+     * @return the frame, or null at the end of the output
+     */
+    static Frame readFrame(InputStream in) throws IOException {
+        byte[] header = new byte[8];
+        if (!readFully(in, header, 8)) {
+            return null;
+        }
+        int length = ByteBuffer.wrap(header, 4, 4).getInt();
+        if (length < 0 || length > 16 * 1024 * 1024) {
+            throw new IOException("the Docker engine sent a malformed output frame");
+        }
+        byte[] payload = new byte[length];
+        if (!readFully(in, payload, length)) {
+            return null;
+        }
+        return new Frame(header[0], payload);
     }
 
     private static SocketAddress address(String dockerHost) {

@@ -10,14 +10,14 @@ import java.nio.charset.StandardCharsets;
  * Decodes one output stream that arrives in arbitrary frames: a character split across two
  * frames is kept until its last byte arrives; invalid bytes become U+FFFD.
  */
-final class Utf8Decoder {
+public final class Utf8Decoder {
 
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE)
             .onUnmappableCharacter(CodingErrorAction.REPLACE);
     private ByteBuffer pending = ByteBuffer.allocate(0);
 
-    String decode(byte[] bytes) {
+    public String decode(byte[] bytes) {
         ByteBuffer input = ByteBuffer.allocate(pending.remaining() + bytes.length);
         input.put(pending).put(bytes).flip();
         CharBuffer output = CharBuffer.allocate((int) (input.remaining() * (double) decoder.maxCharsPerByte()) + 1);
@@ -27,7 +27,7 @@ final class Utf8Decoder {
     }
 
     /** Whatever incomplete bytes remain at the end of the stream, as replacement characters. */
-    String finish() {
+    public String finish() {
         CharBuffer output = CharBuffer.allocate(pending.remaining() + 1);
         decoder.decode(pending, output, true);
         decoder.flush(output);
