@@ -11,9 +11,15 @@ public class CallerContext {
     private String requestId;
     private String sourceAddress;
     private TokenBucket.Take rate;
+    private String apiKeyId;
 
     public Caller caller() {
         return caller;
+    }
+
+    /** The id of the stored API key the caller presented; null for the bootstrap key and bearer tokens. */
+    public String apiKeyId() {
+        return apiKeyId;
     }
 
     public String requestId() {
@@ -29,7 +35,12 @@ public class CallerContext {
         return rate;
     }
 
-    void set(Caller caller, String requestId, String sourceAddress, TokenBucket.Take rate) {
+    /**
+     * Makes {@code caller} the current request's caller: {@link ApiKeyFilter} for JAX-RS, and the
+     * routes that authenticate outside it (the exec WebSocket) inside the request context they activate.
+     */
+    public void set(Caller caller, String requestId, String sourceAddress, TokenBucket.Take rate, String apiKeyId) {
+        this.apiKeyId = apiKeyId;
         this.caller = caller;
         this.requestId = requestId;
         this.sourceAddress = sourceAddress;

@@ -101,6 +101,13 @@ public class ApiKeys {
         cache.remove(key.keyHash);
     }
 
+    /** Whether the stored key with this id exists and is not revoked (asked afresh, not from the cache). */
+    @Transactional
+    public boolean isLive(String id) {
+        ApiKey key = ApiKey.findById(id);
+        return key != null && key.revokedAt == null;
+    }
+
     /** The identity of a presented key, if it is a live key. */
     public Optional<Identity> authenticate(String presented) {
         String hash = hash(presented);

@@ -7,6 +7,8 @@ import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.ExecSocketFrame;
+import dev.stacyvm.contract.api.ExecSocketRequest;
 import dev.stacyvm.contract.api.ExecStreamLine;
 import dev.stacyvm.contract.api.ExtendRequest;
 import dev.stacyvm.contract.api.LogLines;
@@ -419,6 +421,56 @@ public class SandboxGateway {
                     exit != null ? describeExec(request, exit.exitCode(), exit.timedOut())
                             : "stream ended without an exit status: " + commandLine(request));
         };
+    }
+
+    /**
+     * An exec WebSocket's session, authorised and bounded: the sandbox, its worker's base URL, the
+     * request for the worker (timeout bounded), and the audit origin of the caller who opened it.
+     */
+    public record SocketExec(SandboxView sandbox, String workerEndpoint, ExecSocketRequest request,
+                             AuditTrail.Origin origin) {
+    }
+
+    /**
+     * Checks an exec WebSocket's first message as a streamed exec is checked (the caller may see
+     * the running sandbox; a command; a timeout within the owner's {@code max_exec_timeout},
+     * which is also a terminal's default, since a shell outlives the 60-second default).
+     *
+     * @throws ApiException {@code bad_request}, {@code not_found}, {@code conflict} (not running),
+     *                      {@code resource_limit} (timeout above the owner's maximum)
+     */
+    public SocketExec prepareSocket(String id, ExecSocketRequest request) {
+        if (request == null || request.command() == null || request.command().isEmpty()) {
+            throw ApiException.badRequest("command is required");
+        }
+        if (request.encoding() != null && !request.base64()) {
+            throw ApiException.badRequest("encoding must be \"base64\" or left out");
+        }
+        SandboxView sandbox = running(id);
+        Duration max = quotas.of(sandbox.ownerId()).maxExecTimeout();
+        Duration timeout = ExecTimeouts.of(request.timeout(), request.terminal() ? max : config.exec().defaultTimeout(), max);
+        return new SocketExec(sandbox, services.workerEndpoint(sandbox.workerId()),
+                request.withTimeout(GoDuration.format(timeout)), audit.origin());
+    }
+
+    /**
+     * Records how an exec WebSocket's session ended, as {@code sandbox.exec}: its exit status from
+     * the worker's {@code done} frame, or a failure ({@code last} null: the client or the worker
+     * went away first, or an error frame).
+     */
+    public void socketEnded(SocketExec exec, ExecSocketFrame last, Duration took) {
+        String kind = exec.request().terminal() ? "terminal session" : "exec socket";
+        String command = commandLine(exec.request().execRequest(null));
+        SandboxView sandbox = exec.sandbox();
+        boolean done = last != null && ExecSocketFrame.DONE.equals(last.type()) && last.exitCode() != null;
+        metrics.execStream(took, done ? last.timedOut() : null, done ? null : "socket_ended");
+        String detail = done
+                ? kind + ": exit_code=" + last.exitCode() + (Boolean.TRUE.equals(last.timedOut()) ? " timed_out" : "")
+                        + " command: " + command
+                : kind + " ended without an exit status" + (last != null && last.error() != null ? " (" + last.error() + ")" : "")
+                        + "; command stopped: " + command;
+        audit.record(exec.origin(), EXEC, sandbox.id(), sandbox.ownerId(), sandbox.workerId(),
+                done ? AuditEvent.SUCCESS : AuditEvent.FAILURE, detail);
     }
 
     private record PreparedExec(SandboxView sandbox, ExecRequest request, Duration timeout) {
