@@ -64,6 +64,7 @@ class AccessMatrixTest {
                 new Call("POST", sb + "/exec", Map.of("command", "cat", "args", List.of("/workspace/secret.txt"), "stream", true), Reach.OWNED),
                 new Call("GET", sb + "/logs?lines=10", null, Reach.OWNED),
                 new Call("GET", sb + "/stats", null, Reach.OWNED),
+                new Call("POST", sb + "/exec/ws/token", null, Reach.OWNED),
                 new Call("POST", sb + "/files", Map.of("path", "/workspace/other.txt", "content", "x"), Reach.OWNED),
                 new Call("GET", sb + "/files" + file, null, Reach.OWNED),
                 new Call("GET", sb + "/files/list?path=/workspace", null, Reach.OWNED),

@@ -94,6 +94,32 @@ class WarmPoolTest {
     }
 
     @Test
+    void poolStatusShowsEachWorkersWarmPoolsToOperatorsAndOnlyTotalsToOthers() throws Exception {
+        awaitFullPool();
+        String id = sandboxes.create(Map.of());
+        Map<String, Object> internal = pool();
+        io.restassured.path.json.JsonPath status = api().get("/pool/status").then().statusCode(200)
+                .body("enabled", equalTo(false)).extract().jsonPath();
+        assertTrue(status.getInt("warm_target") >= count(internal, "target"), status.prettify());
+        List<Map<String, Object>> pools = status.getList("workers.find { it.worker_id == '" + Suite.WORKER_ID + "' }.pools");
+        assertNotNull(pools, "the test worker is listed: " + status.prettify());
+        Map<String, Object> shown = pools.stream().filter(pool -> DEFAULT_IMAGE.equals(pool.get("image"))).findFirst()
+                .orElseThrow(() -> new AssertionError("its default pool: " + status.prettify()));
+        assertEquals(count(internal, "target"), count(shown, "target"));
+        assertTrue(count(shown, "claimed") >= 1, "the create just now was a hit: " + shown);
+        assertEquals(count(internal, "claimed"), count(shown, "claimed"), "the worker's own figures");
+        assertTrue(Suite.containerOf(id) != null);
+
+        try (Suite.Keys keys = new Suite.Keys()) {
+            String user = keys.issue("default", "user");
+            io.restassured.path.json.JsonPath seen = Suite.as(user).get("/pool/status").then().statusCode(200)
+                    .body("enabled", equalTo(false)).extract().jsonPath();
+            assertNull(seen.get("workers"), "worker ids are for operators: " + seen.prettify());
+            assertEquals(status.getInt("warm_target"), seen.getInt("warm_target"));
+        }
+    }
+
+    @Test
     void aClaimedContainerIsNeverHandedOutAgain() throws Exception {
         awaitFullPool();
         String first = sandboxes.create(Map.of());

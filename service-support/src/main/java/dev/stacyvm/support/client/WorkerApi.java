@@ -69,6 +69,11 @@ public interface WorkerApi {
     @Path("/sandboxes/{id}/disk")
     DiskUsage disk(@PathParam("id") String sandboxId);
 
+    /** The worker's warm pools: one per image it keeps ready containers of. */
+    @GET
+    @Path("/warm-pool")
+    List<dev.stacyvm.contract.internal.WarmPoolStatus> warmPools();
+
     /** What the running sandbox uses now (its limits left 0 for the gateway to add). */
     @GET
     @Path("/sandboxes/{id}/stats")
