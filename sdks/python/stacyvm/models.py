@@ -26,10 +26,23 @@ class ExecResult:
 
 @dataclass(frozen=True)
 class ExecChunk:
-    """Output as it was written: ``stream`` is ``stdout`` or ``stderr``."""
+    """Output as it was written: ``stream`` is ``stdout`` or ``stderr``. ``data`` is text, or ``bytes``
+    on a binary exec socket (``exec_socket(..., binary=True)``)."""
 
     stream: str
     data: str
+
+
+@dataclass(frozen=True)
+class ExecSocketToken:
+    """Opens one exec socket of one sandbox, once, within 60 s: for a browser, which cannot send the API
+    key. ``url`` is the whole ``ws://`` (or ``wss://``) address to open, token included; ``path`` the
+    same from the gateway's root."""
+
+    token: str
+    expires_at: str
+    path: str
+    url: str
 
 
 @dataclass(frozen=True)

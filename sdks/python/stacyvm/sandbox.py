@@ -8,10 +8,14 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 from ._http import Transport
 from .errors import ProviderError
+from .exec_socket import ExecSession, connect_exec_socket, websocket_url
 from .files import Files
-from .models import ExecChunk, ExecResult, PreviewAccess, SandboxStats
+from .models import ExecChunk, ExecResult, ExecSocketToken, PreviewAccess, SandboxStats
 
 Command = Union[str, Sequence[str]]
+
+# what a terminal runs unless told: the same in every StacyVM SDK
+LOGIN_SHELL = ["/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi"]
 
 
 def exec_body(command: Command, env: Optional[Mapping[str, str]], workdir: Optional[str],
@@ -145,6 +149,38 @@ class Sandbox:
         answer = self._http.open("POST", f"/sandboxes/{self.id}/exec", json_body=body,
                                  headers={"Accept": "application/x-ndjson"}, timeout=_wait_for(timeout))
         return ExecStream(answer)
+
+    def exec_socket(self, command: Command, *, env: Optional[Mapping[str, str]] = None,
+                    workdir: Optional[str] = None, timeout: Optional[str] = None, pty: bool = False,
+                    cols: Optional[int] = None, rows: Optional[int] = None, binary: bool = False,
+                    connect_timeout: float = 30.0) -> ExecSession:
+        """Starts a command over a WebSocket and answers its ``ExecSession``: stdin both ways, output as
+        it is written, signals, and on a terminal (``pty=True``, ``cols`` x ``rows``, 80 x 24 by
+        default) resizing. ``binary=True`` carries every byte as it is (output chunks are ``bytes``).
+        ``timeout`` defaults to 60 s, on a terminal to the owner's maximum (1 h unless set). A refused
+        session raises as any request does (``ConflictError`` when the sandbox is not running,
+        ``ResourceLimitError`` past 16 sessions per key); a refused request raises from the session
+        (``BadRequestError``). Use it in ``with``: closing it kills the command."""
+        return connect_exec_socket(websocket_url(self._http.base_url, f"/api/v1/sandboxes/{self.id}/exec/ws"),
+                                   command, env=env, workdir=workdir, timeout=timeout, pty=pty, cols=cols,
+                                   rows=rows, binary=binary, headers=self._http.headers(),
+                                   connect_timeout=connect_timeout)
+
+    def terminal(self, command: Optional[Command] = None, *, cols: int = 80, rows: int = 24,
+                 env: Optional[Mapping[str, str]] = None, workdir: Optional[str] = None,
+                 timeout: Optional[str] = None, connect_timeout: float = 30.0) -> ExecSession:
+        """An interactive terminal: ``exec_socket`` with a PTY (``TERM`` is ``xterm-256color`` unless ``env``
+        says otherwise), running ``command``, by default a login shell (``bash`` where the image has it,
+        else ``sh``)."""
+        return self.exec_socket(LOGIN_SHELL if command is None else command, env=env, workdir=workdir, timeout=timeout, pty=True, cols=cols, rows=rows,
+                                connect_timeout=connect_timeout)
+
+    def exec_socket_token(self) -> ExecSocketToken:
+        """A single-use token that opens this sandbox's exec socket within 60 s, for a browser: hand it
+        ``url`` (the whole address), never the API key. ``ForbiddenError`` for a ``viewer`` key."""
+        grant = self._http.json("POST", f"/sandboxes/{self.id}/exec/ws/token")
+        return ExecSocketToken(grant["token"], str(grant.get("expires_at", "")), grant["path"],
+                               websocket_url(self._http.base_url, grant["path"]))
 
     def logs(self, lines: int = 100) -> List[str]:
         return list(self._http.json("GET", f"/sandboxes/{self.id}/logs", query={"lines": lines}))

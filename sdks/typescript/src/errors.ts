@@ -46,6 +46,12 @@ const BY_STATUS: Record<number, string> = {
   429: "resource_limit", 503: "unavailable",
 };
 
+/** The typed error of a `code` without an HTTP status (an exec socket's error frame): ProviderError for one unknown. */
+export function errorFromCode(code: string, message: string): StacyVMError {
+  const ErrorClass = BY_CODE[code] ?? ProviderError;
+  return new ErrorClass(message, { code });
+}
+
 /** The typed error for an answer: by its `code`, else by its HTTP status. */
 export function errorFromResponse(status: number, body: string, retryAfter?: string | null): StacyVMError {
   let code: string | undefined;

@@ -1,5 +1,5 @@
 /**
- * StacyVM's TypeScript SDK: ESM, Node 20+, no runtime dependency (global fetch).
+ * StacyVM's TypeScript SDK: ESM, Node 20+, the global fetch; `ws` for exec sockets in Node.
  *
  *     import { Client } from "stacyvm";
  *     const sandbox = await new Client({ apiKey: "svm_..." }).spawn({ ttl: "10m" });
@@ -11,9 +11,13 @@ export { Admin, Client, Templates } from "./client.js";
 export type { ClientOptions } from "./client.js";
 export {
   BadRequestError, ConflictError, ForbiddenError, InternalError, NotFoundError, ProviderError, ResourceLimitError,
-  StacyVMConnectionError, StacyVMError, UnauthorizedError, UnavailableError, errorFromResponse,
+  StacyVMConnectionError, StacyVMError, UnauthorizedError, UnavailableError, errorFromCode, errorFromResponse,
 } from "./errors.js";
 export { EventStream } from "./events.js";
+export { ExecSession, connectExecSocket } from "./execSocket.js";
+export type {
+  ExecSocketChunk, ExecSocketOptions, ExecSocketResult, ExecSocketToken, StandardWebSocketClass,
+} from "./execSocket.js";
 export { Files } from "./files.js";
 export { ExecStream, Sandbox } from "./sandbox.js";
 export type { Command } from "./sandbox.js";

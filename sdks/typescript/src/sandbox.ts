@@ -3,10 +3,15 @@
 import { Transport } from "./http.js";
 import { Files } from "./files.js";
 import { ProviderError } from "./errors.js";
+import { ExecSession, socketRequest, standardWebSocket, websocketUrl } from "./execSocket.js";
+import type { ExecSocketOptions, ExecSocketToken } from "./execSocket.js";
 import type { ExecChunk, ExecOptions, ExecResult, PreviewAccess, SandboxData, SandboxStats } from "./types.js";
 
 /** A string runs through `/bin/sh -c`; an array runs as it is, each item one argument. */
 export type Command = string | string[];
+
+/** What a terminal runs unless told: the same in every StacyVM SDK. */
+export const LOGIN_SHELL: string[] = ["/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi"];
 
 export function execBody(command: Command, options: ExecOptions, stream: boolean): Record<string, unknown> {
   let body: Record<string, unknown>;
@@ -110,6 +115,45 @@ export class Sandbox {
       json: execBody(command, options, true), headers: { Accept: "application/x-ndjson" }, signal: abort.signal,
     });
     return new ExecStream(response, abort);
+  }
+
+  /**
+   * Starts a command over a WebSocket and answers its session: stdin, output as it is written, signals,
+   * and on a terminal (`pty: true`, `cols` x `rows`, 80 x 24 by default) resizing. `binary: true`
+   * carries every byte as it is (chunks are Uint8Array). A refused session throws as any request does
+   * (ConflictError when the sandbox is not running, ResourceLimitError past 16 sessions per key); a
+   * refused request throws from the session (BadRequestError). Closing it kills the command.
+   */
+  execSocket(command: Command, options: ExecSocketOptions & { binary: true }): Promise<ExecSession<Uint8Array>>;
+  execSocket(command: Command, options?: ExecSocketOptions): Promise<ExecSession<string>>;
+  async execSocket(command: Command, options: ExecSocketOptions = {}): Promise<ExecSession<any>> {
+    const request = socketRequest(command, options);
+    const standard = standardWebSocket(options);
+    if (standard) {
+      // a standard WebSocket sends no headers: a single-use token stands for the key
+      const token = await this.execSocketToken();
+      return ExecSession.open(token.url, request, { ...options, WebSocket: standard });
+    }
+    return ExecSession.open(websocketUrl(this.http.baseUrl, `/api/v1/sandboxes/${this.id}/exec/ws`), request,
+      { ...options, headers: this.http.headers() });
+  }
+
+  /**
+   * An interactive terminal: `execSocket` on a PTY (TERM=xterm-256color unless `env` says otherwise), running
+   * `command`, by default a login shell (bash where the image has it, else sh).
+   */
+  terminal(options: Omit<ExecSocketOptions, "pty" | "binary"> & { command?: Command } = {}): Promise<ExecSession<string>> {
+    const { command = LOGIN_SHELL, ...rest } = options;
+    return this.execSocket(command, { cols: 80, rows: 24, ...rest, pty: true });
+  }
+
+  /**
+   * A single-use token that opens this sandbox's exec socket within 60 s, for a browser: hand it `url`
+   * (the whole address), never the API key. A ForbiddenError for a viewer key.
+   */
+  async execSocketToken(): Promise<ExecSocketToken> {
+    const grant = await this.http.json<Omit<ExecSocketToken, "url">>("POST", `/sandboxes/${this.id}/exec/ws/token`);
+    return { ...grant, url: websocketUrl(this.http.baseUrl, grant.path) };
   }
 
   logs(lines = 100): Promise<string[]> {
