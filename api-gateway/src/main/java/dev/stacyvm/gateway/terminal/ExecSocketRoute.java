@@ -206,12 +206,12 @@ public class ExecSocketRoute {
                     context.runOnContext(v -> fail(client, refused, code));
                     return;
                 }
-                context.runOnContext(v -> connectWorker(client, exec));
+                context.runOnContext(v -> connectWorker(client, exec, releaseOnce));
             });
         });
     }
 
-    private void connectWorker(ServerWebSocket client, SandboxGateway.SocketExec exec) {
+    private void connectWorker(ServerWebSocket client, SandboxGateway.SocketExec exec, Runnable release) {
         URI endpoint = URI.create(exec.workerEndpoint());
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(endpoint.getHost())
                 .setPort(endpoint.getPort() > 0 ? endpoint.getPort() : "https".equals(endpoint.getScheme()) ? 443 : 80)
@@ -224,11 +224,15 @@ public class ExecSocketRoute {
             ExecSocketFrame error = ExecSocketFrame.failure(ErrorCode.UNAVAILABLE, "the sandbox's worker could not be reached");
             fail(client, new ApiException(ErrorCode.UNAVAILABLE, error.error()), ExecSocketFrame.CLOSE_ERROR);
             ended(exec, error, started);
-        }).onSuccess(worker -> relay(client, worker, exec, started));
+        }).onSuccess(worker -> relay(client, worker, exec, started, release));
     }
 
-    /** Relays both ways as the messages are, with backpressure each way; notes the worker's last frame. */
-    private void relay(ServerWebSocket client, WebSocket worker, SandboxGateway.SocketExec exec, long started) {
+    /**
+     * Relays both ways as the messages are, with backpressure each way; notes the worker's last
+     * frame. The client's close frees the session's slot ({@code release}), as before the relay.
+     */
+    private void relay(ServerWebSocket client, WebSocket worker, SandboxGateway.SocketExec exec, long started,
+                       Runnable release) {
         AtomicReference<ExecSocketFrame> last = new AtomicReference<>();
         AtomicBoolean finished = new AtomicBoolean();
         Runnable finish = () -> {
@@ -278,6 +282,7 @@ public class ExecSocketRoute {
             }
         });
         client.closeHandler(closed -> {
+            release.run();
             if (!worker.isClosed()) {
                 worker.close();
             }
