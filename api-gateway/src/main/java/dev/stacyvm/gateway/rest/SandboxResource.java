@@ -77,6 +77,9 @@ public class SandboxResource {
              "detail":"ttl: invalid duration \\"forever\\" (use Go form such as 30s, 5m, 1h30m)"}""";
 
     @Inject
+    dev.stacyvm.gateway.service.BackgroundExecs background;
+
+    @Inject
     Previews previews;
 
     @Inject
@@ -249,7 +252,8 @@ public class SandboxResource {
                     + "With stream: true the answer is NDJSON, one object per chunk as it is written, then one with the "
                     + "exit code, and a blank line as a keepalive whenever it has been quiet for half a second (skip "
                     + "blank lines, as NDJSON readers do); a client that disconnects stops the command within about a "
-                    + "second, whether it writes or not.")
+                    + "second, whether it writes or not. With background: true it answers at once (202) with the "
+                    + "BackgroundProcess it started; see /sandboxes/{id}/exec/background.")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ExecRequest.class),
             examples = @ExampleObject(name = "exec", value = EXEC_EXAMPLE)))
     @APIResponse(responseCode = "200", description = "the result, or the NDJSON stream",
@@ -261,7 +265,13 @@ public class SandboxResource {
             })
     @APIResponse(responseCode = "409", description = "conflict: the sandbox is not running",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "202", description = "background: true: the command started detached",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = dev.stacyvm.contract.api.BackgroundProcess.class)))
     public Response exec(@PathParam("id") String id, ExecRequest request) {
+        if (request != null && request.detached()) {
+            return Response.accepted(background.start(id, request)).type(MediaType.APPLICATION_JSON).build();
+        }
         if (request != null && Boolean.TRUE.equals(request.stream())) {
             return Response.ok(sandboxes.execStream(id, request), ExecStreamLine.MEDIA_TYPE)
                     .header("Cache-Control", "no-cache")

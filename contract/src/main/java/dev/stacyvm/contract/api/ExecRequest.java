@@ -37,7 +37,23 @@ public record ExecRequest(
         String timeout,
         @Schema(description = "True to get the output as NDJSON (application/x-ndjson, one ExecStreamLine per line) "
                 + "while the command runs, instead of one ExecResult at its end. Default false.")
-        Boolean stream) {
+        Boolean stream,
+        @Schema(description = "True to start the command detached and answer at once (202) with a BackgroundProcess: it "
+                + "runs until it exits, is signalled or killed, or the sandbox ends (timeout applies only when given), "
+                + "its output kept in a bounded buffer under /sandboxes/{id}/exec/background. Not with stream. "
+                + "Default false.")
+        Boolean background) {
+
+    /** StacyVM's request, without {@code background}. */
+    public ExecRequest(String command, List<String> args, String mode, Map<String, String> env, String workdir,
+                       String timeout, Boolean stream) {
+        this(command, args, mode, env, workdir, timeout, stream, null);
+    }
+
+    /** Whether the command is to run detached. */
+    public boolean detached() {
+        return Boolean.TRUE.equals(background);
+    }
 
     /** The {@code mode} that runs {@code command} with {@code args} directly, without a shell. */
     public static final String MODE_ARGV = "argv";

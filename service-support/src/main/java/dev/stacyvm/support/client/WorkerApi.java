@@ -69,6 +69,36 @@ public interface WorkerApi {
     @Path("/sandboxes/{id}/disk")
     DiskUsage disk(@PathParam("id") String sandboxId);
 
+    /** Starts a command detached in the sandbox. */
+    @POST
+    @Path("/sandboxes/{id}/background")
+    dev.stacyvm.contract.api.BackgroundProcess startBackground(@PathParam("id") String sandboxId, ExecRequest request);
+
+    @GET
+    @Path("/sandboxes/{id}/background")
+    List<dev.stacyvm.contract.api.BackgroundProcess> backgroundProcesses(@PathParam("id") String sandboxId);
+
+    @GET
+    @Path("/sandboxes/{id}/background/{process}")
+    dev.stacyvm.contract.api.BackgroundProcess backgroundProcess(@PathParam("id") String sandboxId,
+                                                                 @PathParam("process") String processId);
+
+    @GET
+    @Path("/sandboxes/{id}/background/{process}/output")
+    dev.stacyvm.contract.api.BackgroundOutput backgroundOutput(@PathParam("id") String sandboxId,
+                                                               @PathParam("process") String processId,
+                                                               @QueryParam("since") long since);
+
+    @POST
+    @Path("/sandboxes/{id}/background/{process}/signal")
+    dev.stacyvm.contract.api.BackgroundProcess signalBackground(@PathParam("id") String sandboxId,
+                                                                @PathParam("process") String processId,
+                                                                @QueryParam("signal") String signal);
+
+    @DELETE
+    @Path("/sandboxes/{id}/background/{process}")
+    void killBackground(@PathParam("id") String sandboxId, @PathParam("process") String processId);
+
     /** The worker's warm pools: one per image it keeps ready containers of. */
     @GET
     @Path("/warm-pool")

@@ -11,7 +11,8 @@ public abstract sealed class SandboxOperationException extends RuntimeException
         permits InvalidRequestException, RuntimeNotFoundException, RuntimeNotRunningException,
         WorkerUnavailableException, ProviderFailureException, ExceedsHostCapacityException, NoSuchProcessException,
         ProtectedProcessException, NotPermittedInSandboxException, SandboxFileNotFoundException,
-        DirectoryNotEmptyInSandboxException, SandboxDiskFullException, ImageInUseException, ImageNotFoundException {
+        DirectoryNotEmptyInSandboxException, SandboxDiskFullException, ImageInUseException, ImageNotFoundException,
+        BackgroundLimitException {
 
     protected SandboxOperationException(String message) {
         super(message, null, false, false);

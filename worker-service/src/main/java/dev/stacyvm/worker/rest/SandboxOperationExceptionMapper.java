@@ -2,6 +2,7 @@ package dev.stacyvm.worker.rest;
 
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.support.error.ErrorResponses;
+import dev.stacyvm.worker.error.BackgroundLimitException;
 import dev.stacyvm.worker.error.DirectoryNotEmptyInSandboxException;
 import dev.stacyvm.worker.error.ExceedsHostCapacityException;
 import dev.stacyvm.worker.error.ImageInUseException;
@@ -51,6 +52,7 @@ public class SandboxOperationExceptionMapper implements ExceptionMapper<SandboxO
             case SandboxDiskFullException full -> ErrorCode.DISK_FULL;
             case WorkerUnavailableException unavailable -> ErrorCode.UNAVAILABLE;
             case ProviderFailureException failed -> ErrorCode.PROVIDER_ERROR;
+            case BackgroundLimitException limit -> ErrorCode.RESOURCE_LIMIT;
         };
     }
 }

@@ -31,6 +31,9 @@ public class RuntimeService {
     SandboxProvider provider;
 
     @Inject
+    BackgroundProcesses background;
+
+    @Inject
     WorkerIdentity identity;
 
     @Inject
@@ -63,6 +66,7 @@ public class RuntimeService {
     }
 
     public void destroy(String sandboxId) {
+        background.forget(sandboxId);
         provider.destroy(sandboxId);
         diskUsage.forget(sandboxId);
     }
