@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,36 @@ class ExecChunk:
 
     stream: str
     data: str
+
+
+@dataclass(frozen=True)
+class BackgroundChunk:
+    """A piece of a background process's output: ``stream`` (``stdout`` or ``stderr``), its text
+    (UTF-8, invalid bytes replaced) and the byte offset it starts at."""
+
+    stream: str
+    data: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class BackgroundOutput:
+    """``BackgroundProcess.output(since)``: the chunks from ``since`` on, ``next`` (the offset to ask
+    from next time), ``dropped`` (output after ``since`` had already left the 256 KiB buffer) and the
+    process as it is now (a ``BackgroundProcess``)."""
+
+    chunks: List[BackgroundChunk]
+    next: int
+    dropped: bool
+    process: Any
+
+    @property
+    def stdout(self) -> str:
+        return "".join(chunk.data for chunk in self.chunks if chunk.stream != "stderr")
+
+    @property
+    def stderr(self) -> str:
+        return "".join(chunk.data for chunk in self.chunks if chunk.stream == "stderr")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 from ._http import Transport
+from .background import BackgroundProcess
 from .errors import ProviderError
 from .exec_socket import ExecSession, connect_exec_socket, websocket_url
 from .files import Files
@@ -19,7 +20,7 @@ LOGIN_SHELL = ["/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash -
 
 
 def exec_body(command: Command, env: Optional[Mapping[str, str]], workdir: Optional[str],
-              timeout: Optional[str], stream: bool) -> Dict[str, Any]:
+              timeout: Optional[str], stream: bool, background: bool = False) -> Dict[str, Any]:
     """A string runs through ``/bin/sh -c``; a list runs as it is, each item one argument."""
     if isinstance(command, str):
         body: Dict[str, Any] = {"command": command, "mode": "shell"}
@@ -33,6 +34,8 @@ def exec_body(command: Command, env: Optional[Mapping[str, str]], workdir: Optio
             body[key] = value
     if stream:
         body["stream"] = True
+    if background:
+        body["background"] = True
     return body
 
 
@@ -149,6 +152,26 @@ class Sandbox:
         answer = self._http.open("POST", f"/sandboxes/{self.id}/exec", json_body=body,
                                  headers={"Accept": "application/x-ndjson"}, timeout=_wait_for(timeout))
         return ExecStream(answer)
+
+    def start_background(self, command: Command, *, env: Optional[Mapping[str, str]] = None,
+                         workdir: Optional[str] = None, timeout: Optional[str] = None) -> BackgroundProcess:
+        """Starts a command detached and answers at once with its ``BackgroundProcess``: a dev server, a
+        watcher, a long job that outlives this call. It runs until it ends, is signalled or killed, its
+        ``timeout`` passes (a Go duration within the owner's maximum; none unless given) or the sandbox
+        ends; its output stays readable (the last 256 KiB) and followable. A string runs in ``/bin/sh``,
+        a list as it is. ``ResourceLimitError`` past 16 running in the sandbox."""
+        body = exec_body(command, env, workdir, timeout, stream=False, background=True)
+        return BackgroundProcess(self._http, self.id, self._http.json("POST", f"/sandboxes/{self.id}/exec", body))
+
+    def background_processes(self) -> List[BackgroundProcess]:
+        """Its background processes, running and ended, oldest first (until killed; a worker restart
+        forgets them)."""
+        return [BackgroundProcess(self._http, self.id, data)
+                for data in self._http.json("GET", f"/sandboxes/{self.id}/exec/background") or []]
+
+    def background_process(self, process_id: str) -> BackgroundProcess:
+        """One background process by its id (``bg-...``); ``NotFoundError`` when there is none."""
+        return BackgroundProcess(self._http, self.id, {"id": process_id}).refresh()
 
     def exec_socket(self, command: Command, *, env: Optional[Mapping[str, str]] = None,
                     workdir: Optional[str] = None, timeout: Optional[str] = None, pty: bool = False,

@@ -7,6 +7,8 @@
  *     await sandbox.destroy();
  */
 
+export { BackgroundFollow, BackgroundProcess, signalName } from "./background.js";
+export type { BackgroundOutput, FollowOptions, WaitOptions } from "./background.js";
 export { Admin, Client, Templates } from "./client.js";
 export type { ClientOptions } from "./client.js";
 export {
@@ -22,6 +24,7 @@ export { Files } from "./files.js";
 export { ExecStream, Sandbox } from "./sandbox.js";
 export type { Command } from "./sandbox.js";
 export type {
-  EventsOptions, ExecChunk, ExecOptions, ExecResult, FileInfo, PreviewAccess, SandboxData, SandboxEvent, SandboxEventType,
+  BackgroundChunk, BackgroundProcessData, EventsOptions, ExecChunk, ExecOptions, ExecResult, FileInfo, PreviewAccess,
+  SandboxData, SandboxEvent, SandboxEventType,
   SandboxProgressData, SandboxProgressEvent, SandboxStateData, SandboxStateEvent, SandboxStats, SpawnOptions,
 } from "./types.js";

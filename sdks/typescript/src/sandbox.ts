@@ -1,11 +1,14 @@
 /** One sandbox: run commands in it, move files in and out, preview it, destroy it. */
 
 import { Transport } from "./http.js";
+import { BackgroundProcess } from "./background.js";
 import { Files } from "./files.js";
 import { ProviderError } from "./errors.js";
 import { ExecSession, socketRequest, standardWebSocket, websocketUrl } from "./execSocket.js";
 import type { ExecSocketOptions, ExecSocketToken } from "./execSocket.js";
-import type { ExecChunk, ExecOptions, ExecResult, PreviewAccess, SandboxData, SandboxStats } from "./types.js";
+import type {
+  BackgroundProcessData, ExecChunk, ExecOptions, ExecResult, PreviewAccess, SandboxData, SandboxStats,
+} from "./types.js";
 
 /** A string runs through `/bin/sh -c`; an array runs as it is, each item one argument. */
 export type Command = string | string[];
@@ -13,7 +16,7 @@ export type Command = string | string[];
 /** What a terminal runs unless told: the same in every StacyVM SDK. */
 export const LOGIN_SHELL: string[] = ["/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi"];
 
-export function execBody(command: Command, options: ExecOptions, stream: boolean): Record<string, unknown> {
+export function execBody(command: Command, options: ExecOptions, stream: boolean, background = false): Record<string, unknown> {
   let body: Record<string, unknown>;
   if (typeof command === "string") {
     body = { command, mode: "shell" };
@@ -25,6 +28,7 @@ export function execBody(command: Command, options: ExecOptions, stream: boolean
   if (options.workdir) body.workdir = options.workdir;
   if (options.timeout) body.timeout = options.timeout;
   if (stream) body.stream = true;
+  if (background) body.background = true;
   return body;
 }
 
@@ -115,6 +119,30 @@ export class Sandbox {
       json: execBody(command, options, true), headers: { Accept: "application/x-ndjson" }, signal: abort.signal,
     });
     return new ExecStream(response, abort);
+  }
+
+  /**
+   * Starts a command detached and answers at once with its BackgroundProcess: a dev server, a watcher,
+   * a long job that outlives this call. It runs until it ends, is signalled or killed, its `timeout`
+   * passes (within the owner's maximum; none unless given) or the sandbox ends; its output stays readable
+   * (the last 256 KiB) and followable. A string runs in /bin/sh, an array as it is. A ResourceLimitError
+   * past 16 running in the sandbox.
+   */
+  async startBackground(command: Command, options: Omit<ExecOptions, "signal"> = {}): Promise<BackgroundProcess> {
+    const data = await this.http.json<BackgroundProcessData>("POST", `/sandboxes/${this.id}/exec`,
+      execBody(command, options, false, true));
+    return new BackgroundProcess(this.http, this.id, data);
+  }
+
+  /** Its background processes, running and ended, oldest first (until killed; a worker restart forgets them). */
+  async backgroundProcesses(): Promise<BackgroundProcess[]> {
+    const list = await this.http.json<BackgroundProcessData[]>("GET", `/sandboxes/${this.id}/exec/background`);
+    return (list ?? []).map((data) => new BackgroundProcess(this.http, this.id, data));
+  }
+
+  /** One background process by its id (`bg-...`); a NotFoundError when there is none. */
+  backgroundProcess(processId: string): Promise<BackgroundProcess> {
+    return new BackgroundProcess(this.http, this.id, { id: processId } as BackgroundProcessData).refresh();
   }
 
   /**

@@ -57,6 +57,30 @@ export interface ExecChunk {
   data: string;
 }
 
+/** A command started with `background: true`, running or ended. */
+export interface BackgroundProcessData {
+  /** `bg-...` */
+  id: string;
+  /** The command as asked. */
+  command: string;
+  state: "running" | "exited";
+  /** Once exited: its status, 128 + the signal's number when a signal ended it. */
+  exit_code?: number;
+  /** True when its timeout ended it. */
+  timed_out?: boolean;
+  started_at: string;
+  ended_at?: string;
+  /** Bytes of output it has written so far, dropped ones included. */
+  output_bytes: number;
+}
+
+/** A piece of a background process's output: its text (UTF-8, invalid bytes replaced) and the byte offset it starts at. */
+export interface BackgroundChunk {
+  stream: "stdout" | "stderr";
+  data: string;
+  offset: number;
+}
+
 export interface FileInfo {
   name: string;
   path: string;
