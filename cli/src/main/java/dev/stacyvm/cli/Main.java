@@ -1,6 +1,7 @@
 package dev.stacyvm.cli;
 
 import dev.stacyvm.contract.api.ApiException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 /**
  * The {@code stacyvm} command line, parsed by picocli: every command and subcommand answers
  * {@code --help} (and {@code help COMMAND}) with its usage and does nothing else, and an unknown
- * command or option is an error. Exit status: the command's own for {@code exec}, 0 for success,
+ * command or option is an error. Exit status: the command's own for {@code exec} and {@code shell}, 0 for success,
  * 1 for an error the API answered (its code and message on stderr), 2 for a command line it
  * cannot make sense of.
  */
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
         description = "Sandboxes from the shell. Settings: the flags, else STACYVM_URL / STACYVM_API_KEY / "
                 + "STACYVM_USER_ID, else the config file (STACYVM_CONFIG or ~/.config/stacyvm/config).",
         subcommands = {CommandLine.HelpCommand.class, SandboxCommands.Spawn.class, SandboxCommands.Ls.class,
-            SandboxCommands.Show.class, SandboxCommands.Exec.class, CopyCommand.class, SandboxCommands.Rm.class,
+            SandboxCommands.Show.class, SandboxCommands.Exec.class, ShellCommand.class, CopyCommand.class, SandboxCommands.Rm.class,
             SandboxCommands.Extend.class, SandboxCommands.Logs.class, SandboxCommands.Preview.class,
             MonitorCommands.Events.class, MonitorCommands.Top.class, AdminCommands.Templates.class,
             AdminCommands.Keys.class, AdminCommands.Audit.class, ConfigCommands.Config.class})
@@ -47,7 +48,11 @@ public final class Main implements Callable<Integer> {
     }
 
     static int run(List<String> words, Map<String, String> environment, PrintStream out, PrintStream err) {
-        CliContext context = new CliContext(environment, out, err);
+        return run(words, environment, System.in, out, err);
+    }
+
+    static int run(List<String> words, Map<String, String> environment, InputStream in, PrintStream out, PrintStream err) {
+        CliContext context = new CliContext(environment, in, out, err);
         CommandLine commandLine = commandLine(context);
         return commandLine.execute(words.toArray(String[]::new));
     }

@@ -88,7 +88,8 @@ class CommandLineTest {
         for (String[] words : List.of(new String[] {"spawn", "--frobnicate"}, new String[] {"ls", "--all"},
                 new String[] {"templates", "frob"}, new String[] {"keys", "create"}, new String[] {"spawn", "--memory", "lots"},
                 new String[] {"spawn", "--env", "NOEQUALS"}, new String[] {"show"}, new String[] {"exec", "sb-1"},
-                new String[] {"rm"}, new String[] {"preview", "sb-1", "http"})) {
+                new String[] {"rm"}, new String[] {"preview", "sb-1", "http"}, new String[] {"shell"},
+                new String[] {"shell", "sb-1", "--cols", "0"}, new String[] {"shell", "sb-1", "--json"})) {
             CliRun run = run(words);
             assertEquals(2, run.exit(), List.of(words) + ": " + run.stderr());
             assertTrue(run.stderr().startsWith("stacyvm: "), List.of(words) + ": " + run.stderr());

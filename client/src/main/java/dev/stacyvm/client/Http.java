@@ -16,11 +16,13 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
 
 /** Requests to {@code {url}/api/v1} with one caller's credentials; error answers become {@link ApiException}s. */
 final class Http {
@@ -28,6 +30,10 @@ final class Http {
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    /** How long a WebSocket handshake may take: connecting, and the gateway's checks before it upgrades. */
+    static final Duration HANDSHAKE_WAIT = Duration.ofSeconds(30);
+    private static final Duration CONNECT_WAIT = Duration.ofSeconds(10);
 
     private final HttpClient http;
     private final String base;
@@ -39,6 +45,18 @@ final class Http {
         this.base = url.replaceAll("/+$", "") + "/api/v1";
         this.credentials = Map.copyOf(credentials);
         this.timeout = timeout;
+    }
+
+    /**
+     * Starts a WebSocket handshake on {@code path} (under {@code /api/v1}, over {@code ws:} or {@code wss:} as the URL
+     * is {@code http:} or {@code https:}) with the caller's credentials; a refusal completes it with a
+     * {@link java.net.http.WebSocketHandshakeException} whose response holds the error body as a string.
+     */
+    CompletableFuture<WebSocket> openWebSocket(String path, WebSocket.Listener listener) {
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(CONNECT_WAIT)
+                .header("User-Agent", "stacyvm-java/0.1");
+        credentials.forEach(builder::header);
+        return builder.buildAsync(URI.create(base.replaceFirst("^http", "ws") + path), listener);
     }
 
     Http withCredential(String header, String value) {
@@ -114,7 +132,8 @@ final class Http {
         return answer;
     }
 
-    private static ApiException error(HttpResponse<?> answer) {
+    /** The exception an error answer stands for: the code its JSON body names, else the one its status means. */
+    static ApiException error(HttpResponse<?> answer) {
         byte[] body;
         try {
             body = switch (answer.body()) {

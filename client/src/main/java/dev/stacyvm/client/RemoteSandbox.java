@@ -6,6 +6,8 @@ import dev.stacyvm.contract.api.ChmodRequest;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.ExecResult;
+import dev.stacyvm.contract.api.ExecSocketRequest;
+import dev.stacyvm.contract.api.ExecSocketToken;
 import dev.stacyvm.contract.api.ExecStreamLine;
 import dev.stacyvm.contract.api.ExtendRequest;
 import dev.stacyvm.contract.api.FileInfo;
@@ -182,6 +184,71 @@ public final class RemoteSandbox implements AutoCloseable {
             throw new ApiException(ErrorCode.UNAVAILABLE, "the output stream of sandbox " + id() + " broke: " + e);
         }
         throw new ApiException(ErrorCode.PROVIDER_ERROR, "the stream ended without an exit status");
+    }
+
+    /**
+     * The command {@link #terminal} runs: the sandbox user's login shell, bash when the image has it, else sh (as
+     * {@code argv}, so {@code command} is {@code /bin/sh} and the rest its args).
+     */
+    public static final List<String> LOGIN_SHELL = List.of("/bin/sh", "-c",
+            "if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi");
+
+    /**
+     * Opens a terminal on the sandbox's login shell ({@link #LOGIN_SHELL}): {@link #openExecSocket} with
+     * {@code pty: true}, this size and {@code encoding: "base64"}, so output chunks carry the terminal's bytes as they
+     * are. Read its output by iterating the session.
+     *
+     * @param cols the terminal's columns, 1 to 1000
+     * @param rows the terminal's rows, 1 to 1000
+     * @return the open session; close it
+     * @throws ApiException the codes of {@link #openExecSocket}
+     */
+    public ExecSession terminal(int cols, int rows) {
+        return openExecSocket(new ExecSocketRequest(null, LOGIN_SHELL.get(0), LOGIN_SHELL.subList(1, LOGIN_SHELL.size()),
+                "argv", null, null, null, true, cols, rows, ExecSocketRequest.BASE64), null);
+    }
+
+    /**
+     * Runs a command over StacyVM's exec WebSocket, {@code GET /api/v1/sandboxes/{id}/exec/ws}, with this client's
+     * credentials: input, resizes and signals go to it while it runs, and its output comes as it is written. Iterate
+     * the session for the output (or pass a listener), and {@link ExecSession#awaitDone} for the exit code; see
+     * {@link ExecSession}.
+     *
+     * <p>The request is {@link #exec(ExecRequest)}'s ({@code command}, {@code args}, {@code mode}, {@code env},
+     * {@code workdir}, {@code timeout}) plus {@code pty: true} with {@code cols} and {@code rows} (80 by 24 by
+     * default) for a terminal, where {@code TERM} defaults to {@code xterm-256color}, and {@code encoding: "base64"}
+     * to carry output as bytes rather than UTF-8 text. The timeout is 60s by default, and on a terminal the owner's
+     * {@code max_exec_timeout} (1h by default). The handshake waits up to 30 seconds.
+     *
+     * @param request the command; {@code type} may be null or {@code "start"}
+     * @param output  called on the socket's thread with each chunk of output, in order; null to queue the chunks for
+     *                the session's iteration
+     * @return the open session, the request sent; close it
+     * @throws IllegalArgumentException before anything is sent, for a request without a command
+     * @throws ApiException when the gateway refuses the handshake: {@code not_found} for no such sandbox (or another
+     *     owner's), {@code forbidden} for a viewer key, {@code conflict} when the sandbox is not running,
+     *     {@code resource_limit} when the caller holds as many exec sockets as it may; {@code unavailable} when the
+     *     gateway cannot be reached or did not answer in time; and the codes of every call (see
+     *     {@link StacyVMClient}). The request's own errors ({@code bad_request}, a timeout above the maximum) come
+     *     from {@link ExecSession#awaitDone}.
+     */
+    public ExecSession openExecSocket(ExecSocketRequest request, Consumer<ExecSession.Chunk> output) {
+        return ExecSession.open(http, path("/exec/ws"), request, output);
+    }
+
+    /**
+     * A single-use token that opens this sandbox's exec WebSocket without other credentials, for a browser (which
+     * cannot set headers on a WebSocket): StacyVM's {@code POST /api/v1/sandboxes/{id}/exec/ws/token}. Open
+     * {@code {gateway}{path}} (the token is in its query) within 60 seconds; it opens one session, of this sandbox
+     * only, as the caller that asked for it.
+     *
+     * @return {@code token}, {@code expires_at} and {@code path}
+     * @throws ApiException {@code forbidden} for a viewer key; {@code not_found}; and the codes of every call (see
+     *     {@link StacyVMClient})
+     */
+    public ExecSocketToken execSocketToken() {
+        return http.json("POST", path("/exec/ws/token"), null, new TypeReference<>() {
+        });
     }
 
     /** How long to wait for an exec's answer: its own timeout and a margin, else the longest an exec may run. */

@@ -36,6 +36,7 @@ class CliTest {
     private final String user = "cli-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<String> made = new ArrayList<>();
     private final List<Follower> following = new ArrayList<>();
+    private final Suite.Keys keys = new Suite.Keys();
 
     @TempDir
     Path temp;
@@ -55,9 +56,18 @@ class CliTest {
     }
 
     private Run cli(Map<String, String> environment, String... args) throws Exception {
+        return cliReading(null, environment, args);
+    }
+
+    /** Runs the CLI with {@code input} as its stdin (a file, so it ends), or a pipe nobody writes to when null. */
+    private Run cliReading(String input, Map<String, String> environment, String... args) throws Exception {
         Path out = temp.resolve("out-" + UUID.randomUUID());
         Path err = temp.resolve("err-" + UUID.randomUUID());
-        Process process = command(environment, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = command(environment, args).redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (input != null) {
+            builder.redirectInput(Files.writeString(temp.resolve("in-" + UUID.randomUUID()), input).toFile());
+        }
+        Process process = builder.start();
         try {
             assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the CLI finished: " + String.join(" ", args));
         } finally {
@@ -154,6 +164,7 @@ class CliTest {
             follower.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         made.forEach(id -> Suite.api().delete("/sandboxes/{id}", id));
+        keys.close();
     }
 
     @Test
@@ -175,6 +186,40 @@ class CliTest {
         JsonNode json = JSON.readTree(cli("exec", id, "--json", "--", "echo $((6 * 7))").stdout());
         assertEquals("42\n", json.get("stdout").asText());
         assertEquals(0, json.get("exit_code").asInt());
+    }
+
+    @Test
+    void shellRunsWhatStdinSaysAndPassesTheExitStatusThrough() throws Exception {
+        // a key of its own: exec sockets are counted per key, and other tests hold the suite's
+        Map<String, String> asUser = Map.of("STACYVM_URL", Suite.URL, "STACYVM_API_KEY", keys.issue("default", "user"));
+        Run spawned = cli(asUser, "spawn", "--ttl", "10m");
+        assertEquals(0, spawned.exit(), spawned.stderr());
+        String id = spawned.stdout().strip();
+        made.add(id);
+
+        // stdin is no terminal: the login shell reads it to its end, stdout and stderr apart
+        Run piped = cliReading("echo $((6 * 7)); echo oops >&2; exit 3\n", asUser, "shell", id);
+        assertEquals(new Run(3, "42\n", "oops\n"), piped);
+        Run toEnd = cliReading("abc\0\u00ff", asUser, "shell", id, "--command", "od -An -c; pwd; echo $GREETING", "--workdir",
+                "/tmp", "--env", "GREETING=hi");
+        assertEquals(0, toEnd.exit(), toEnd.stderr());
+        assertTrue(toEnd.stdout().matches("(?s)\\s*a\\s+b\\s+c\\s+\\\\0\\s+303\\s+277\\s*\n/tmp\nhi\n"), toEnd.stdout());
+
+        // -t: a remote terminal all the same, of the size asked for, that echoes what it is sent
+        Run onTerminal = cliReading("stty size; tty; exit 4\n", asUser, "shell", id, "-t", "--cols", "100", "--rows", "30");
+        assertEquals(4, onTerminal.exit(), onTerminal.stdout() + onTerminal.stderr());
+        assertTrue(onTerminal.stdout().contains("30 100\r\n"), onTerminal.stdout());
+        assertTrue(onTerminal.stdout().contains("/dev/pts/"), onTerminal.stdout());
+
+        Run gone = cliReading("", asUser, "shell", "sb-000000000000");
+        assertEquals(1, gone.exit());
+        assertTrue(gone.stderr().startsWith("stacyvm: not_found: "), gone.stderr());
+        Run badSize = cliReading("", asUser, "shell", id, "--cols", "0");
+        assertEquals(2, badSize.exit());
+        assertTrue(badSize.stderr().startsWith("stacyvm: --cols and --rows are 1 to 1000"), badSize.stderr());
+        Run badTimeout = cliReading("", asUser, "shell", id, "--timeout", "soon");
+        assertEquals(1, badTimeout.exit());
+        assertTrue(badTimeout.stderr().startsWith("stacyvm: bad_request: "), badTimeout.stderr());
     }
 
     @Test
