@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // prSetChildSubreaper is prctl's PR_SET_CHILD_SUBREAPER: orphaned descendants are re-parented to
@@ -249,6 +250,7 @@ func runOnTerminal(options execOptions, stderr io.Writer, children <-chan os.Sig
 		fmt.Fprintf(stderr, "%s: %v\r\n", options.argv[0], err)
 		return exitCannotRun
 	}
+	awaitWindowSize(os.Stdin, windowSizeWait)
 	process, err := os.StartProcess(path, options.argv, &os.ProcAttr{
 		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
 	})
@@ -276,6 +278,24 @@ func runOnTerminal(options execOptions, stderr io.Writer, children <-chan os.Sig
 		if status := reapChildren(process.Pid); status >= 0 {
 			return status
 		}
+	}
+}
+
+// windowSizeWait bounds how long a terminal's command waits for the worker to size the terminal:
+// the engine starts the exec at 0x0 and the worker resizes it right after, so a command that reads
+// its size at once (stty size) would otherwise see 0 0.
+const windowSizeWait = 2 * time.Second
+
+// awaitWindowSize waits, at most limit, until the terminal has a size.
+func awaitWindowSize(terminal *os.File, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		var size struct{ rows, cols, x, y uint16 }
+		_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, terminal.Fd(), syscall.TIOCGWINSZ, uintptr(unsafe.Pointer(&size)))
+		if errno != 0 || (size.rows > 0 && size.cols > 0) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

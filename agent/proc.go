@@ -204,6 +204,8 @@ func killExec(root string, id string, stdout io.Writer) int {
 		if pid != os.Getpid() && runsTheAgent(root, pid) && isAgentOf(cmdline(root, pid), id) {
 			agents = append(agents, pid)
 			syscall.Kill(pid, syscall.SIGTERM)
+			// an agent its command stopped (same user) takes the SIGTERM once continued
+			syscall.Kill(pid, syscall.SIGCONT)
 		}
 	}
 	stop := time.Now().Add(killDuration + time.Second)

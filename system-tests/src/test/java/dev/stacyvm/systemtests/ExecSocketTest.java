@@ -98,6 +98,23 @@ class ExecSocketTest {
     }
 
     @Test
+    void aTerminalCommandSeesItsSizeAtOnceAndEofIsTypedAsCtrlD() throws Exception {
+        String id = sandboxes.create(Map.of());
+        try (ExecSocket socket = ExecSocket.open(id, Suite.API_KEY, null)) {
+            socket.send(Map.of("command", "stty size", "pty", true, "cols", 90, "rows", 33));
+            assertEquals(0, socket.awaitEnd(30).get("exit_code").asInt());
+            assertTrue(socket.output().contains("33 90"), "sized before it ran: " + socket.output());
+        }
+        try (ExecSocket socket = ExecSocket.open(id, Suite.API_KEY, null)) {
+            socket.send(Map.of("command", "cat > /tmp/typed; wc -c < /tmp/typed", "pty", true));
+            socket.send(Map.of("type", "stdin", "data", "hello\n")).send(Map.of("type", "eof"));
+            JsonNode done = socket.awaitEnd(30);
+            assertEquals(0, done.get("exit_code").asInt(), socket.received().toString());
+            assertTrue(socket.output().contains("6\r\n"), "cat got its line, then the end of input: " + socket.output());
+        }
+    }
+
+    @Test
     void base64FramesCarryEveryByteBothWays() throws Exception {
         String id = sandboxes.create(Map.of());
         byte[] all = new byte[256];

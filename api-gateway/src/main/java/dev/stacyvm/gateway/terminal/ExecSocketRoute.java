@@ -62,6 +62,8 @@ public class ExecSocketRoute {
     /** The route, in Vert.x's path syntax. */
     public static final String PATH = "/api/v1/sandboxes/:id/exec/ws";
     static final int MAX_SESSIONS = 256;
+    /** What a sandbox id may hold (they are {@code sb-} and hex): no ';', '%' or other path syntax. */
+    private static final java.util.regex.Pattern SANDBOX_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
     static final int MAX_SESSIONS_PER_KEY = 16;
     /** A client that sends no exec request within this is closed. */
     static final Duration FIRST_MESSAGE_WAIT = Duration.ofSeconds(30);
@@ -119,8 +121,13 @@ public class ExecSocketRoute {
                         && credentials.adminApiKey() == null && credentials.authorization() == null
                         ? authenticator.admit(redeem(token, sandboxId, asked), Access.Level.WRITE, asked)
                         : authenticator.authenticate(credentials, Access.Level.WRITE, asked);
+                // counted per key: its stored id, else (bootstrap key, bearer token) the caller's key id
                 session = new Session(admitted, requestId, source, sandboxId,
-                        admitted.caller().tenant() + "/" + admitted.caller().keyName());
+                        admitted.apiKeyId() != null ? admitted.apiKeyId() : admitted.caller().keyId());
+                if (!SANDBOX_ID.matcher(sandboxId).matches()) {
+                    // no sandbox has such an id: refused before a lookup, where ';' would read as a matrix parameter
+                    throw new ApiException(ErrorCode.NOT_FOUND, "sandbox not found");
+                }
                 inRequestContext(session, () -> sandboxes.running(sandboxId));
             } catch (Authenticator.Refused refused) {
                 context.runOnContext(v -> refuse(routing, refused.error()));
@@ -148,8 +155,13 @@ public class ExecSocketRoute {
     }
 
     private void upgrade(RoutingContext routing, Session session) {
-        AtomicInteger perKey = openPerKey.computeIfAbsent(session.keyId(), key -> new AtomicInteger());
-        if (open.incrementAndGet() > MAX_SESSIONS | perKey.incrementAndGet() > MAX_SESSIONS_PER_KEY) {
+        // incremented and read inside compute, so a release running at the same time cannot detach the count
+        int perKey = openPerKey.compute(session.keyId(), (key, count) -> {
+            AtomicInteger counted = count == null ? new AtomicInteger() : count;
+            counted.incrementAndGet();
+            return counted;
+        }).get();
+        if (open.incrementAndGet() > MAX_SESSIONS | perKey > MAX_SESSIONS_PER_KEY) {
             release(session);
             refuse(routing, new ApiException(ErrorCode.RESOURCE_LIMIT, "too many exec sockets open: at most "
                     + MAX_SESSIONS_PER_KEY + " per key and " + MAX_SESSIONS + " per gateway", 15L));

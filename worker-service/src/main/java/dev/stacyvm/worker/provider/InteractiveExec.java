@@ -30,7 +30,7 @@ public interface InteractiveExec extends AutoCloseable {
     /** Writes to the command's stdin; on a terminal, as typed (so {@code \u0003} is ^C). */
     void write(byte[] input) throws IOException;
 
-    /** Ends the command's stdin (end of file); on a terminal use {@code ^D} instead. */
+    /** Ends the command's stdin (end of file); on a terminal, types {@code ^D}, as closing it would hang it up. */
     void endInput();
 
     /** Sets the terminal's size: the program in its foreground gets {@code SIGWINCH}; nothing without a terminal. */

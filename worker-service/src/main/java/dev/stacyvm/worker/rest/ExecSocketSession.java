@@ -40,6 +40,8 @@ final class ExecSocketSession {
 
     private static final int PAUSE_AT = 64;
     private static final int RESUME_AT = 16;
+    /** Client bytes waiting for the command: beyond this the socket stops reading (a command may not read its stdin). */
+    private static final long PAUSE_AT_BYTES = 256 * 1024;
     private static final long WRITE_WAIT_SECONDS = 60;
 
     private final ServerWebSocket socket;
@@ -48,6 +50,7 @@ final class ExecSocketSession {
     private final ObjectMapper json;
     private final ExecutorService inbound = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("exec-ws-in-", 0).factory());
     private final AtomicInteger waiting = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong waitingBytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile InteractiveExec exec;
     private volatile boolean started;
     private volatile boolean ended;
@@ -61,8 +64,8 @@ final class ExecSocketSession {
     }
 
     void start() {
-        socket.textMessageHandler(text -> enqueue(() -> onText(text)));
-        socket.binaryMessageHandler(bytes -> enqueue(() -> onStdin(bytes.getBytes())));
+        socket.textMessageHandler(text -> enqueue(() -> onText(text), text.length()));
+        socket.binaryMessageHandler(bytes -> enqueue(() -> onStdin(bytes.getBytes()), bytes.length()));
         socket.closeHandler(closed -> {
             ended = true;
             InteractiveExec running = exec;
@@ -74,8 +77,10 @@ final class ExecSocketSession {
         socket.exceptionHandler(failed -> Log.debugf("exec socket for %s failed: %s", sandboxId, failed.toString()));
     }
 
-    private void enqueue(Runnable task) {
-        if (waiting.incrementAndGet() >= PAUSE_AT) {
+    private void enqueue(Runnable task, long bytes) {
+        int messages = waiting.incrementAndGet();
+        long held = waitingBytes.addAndGet(bytes);
+        if (messages >= PAUSE_AT || held >= PAUSE_AT_BYTES) {
             socket.pause();
         }
         try {
@@ -83,7 +88,9 @@ final class ExecSocketSession {
                 try {
                     task.run();
                 } finally {
-                    if (waiting.decrementAndGet() == RESUME_AT) {
+                    int left = waiting.decrementAndGet();
+                    long leftBytes = waitingBytes.addAndGet(-bytes);
+                    if (left <= RESUME_AT && leftBytes < PAUSE_AT_BYTES / 4) {
                         socket.resume();
                     }
                 }
@@ -108,6 +115,10 @@ final class ExecSocketSession {
         } catch (com.fasterxml.jackson.core.JsonProcessingException malformed) {
             fail(ErrorCode.BAD_REQUEST, "a message is not a JSON frame: " + shortened(malformed.getOriginalMessage()),
                     ExecSocketFrame.CLOSE_INVALID);
+            return;
+        }
+        if (frame == null) {
+            fail(ErrorCode.BAD_REQUEST, "a message must be a JSON object", ExecSocketFrame.CLOSE_INVALID);
             return;
         }
         InteractiveExec running = exec;
@@ -195,7 +206,13 @@ final class ExecSocketSession {
             }
         });
         runtimes.interactiveEnded(sandboxId);
-        if (outcome.abandoned() || ended) {
+        if (ended) {
+            return;
+        }
+        if (outcome.abandoned()) {
+            // the client took no output for a minute: the command is gone, and the client is told so
+            fail(ErrorCode.RESOURCE_LIMIT, "the client read no output for " + WRITE_WAIT_SECONDS
+                    + " s; the command was stopped", ExecSocketFrame.CLOSE_POLICY);
             return;
         }
         try {

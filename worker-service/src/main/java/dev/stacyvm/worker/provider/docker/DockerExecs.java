@@ -171,6 +171,7 @@ class DockerExecs {
         if (pty) {
             started.resize(terminal);
         }
+        started.closeAfter(command.timeout().plusSeconds(2).plus(config.execTimeoutGrace()));
         return started;
     }
 

@@ -31,6 +31,7 @@ final class DockerInteractiveExec implements InteractiveExec {
     private final long started = System.nanoTime();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean abandoned;
+    private volatile Thread watchdog;
 
     DockerInteractiveExec(DockerExecs execs, String sandboxId, String execId, String engineExecId, boolean pty,
                           HijackedExecStart.Connection connection, Duration timeout) {
@@ -41,6 +42,21 @@ final class DockerInteractiveExec implements InteractiveExec {
         this.pty = pty;
         this.connection = connection;
         this.timeout = timeout;
+    }
+
+    /**
+     * Closes the exec once {@code after} has passed, in case the agent's own timeout did not end it
+     * (the command may stop or kill its agent, which runs as the same user).
+     */
+    void closeAfter(Duration after) {
+        watchdog = Thread.ofVirtual().name("exec-deadline-" + execId).start(() -> {
+            try {
+                Thread.sleep(after.toMillis());
+                close();
+            } catch (InterruptedException finished) {
+                // ended in time
+            }
+        });
     }
 
     @Override
@@ -64,6 +80,10 @@ final class DockerInteractiveExec implements InteractiveExec {
             abandoned = !closed.get();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
+        Thread deadline = watchdog;
+        if (deadline != null) {
+            deadline.interrupt();
+        }
         if (abandoned || closed.get()) {
             close();
             return new ExecOutcome(KILLED_EXIT, took, false, true);
@@ -85,6 +105,16 @@ final class DockerInteractiveExec implements InteractiveExec {
 
     @Override
     public void endInput() {
+        if (pty) {
+            // a terminal has no end of input: closing its write side would hang it up, ending the
+            // session at once; the end of input on a terminal is typed, ^D
+            try {
+                write(new byte[] {4});
+            } catch (IOException gone) {
+                // the command already ended
+            }
+            return;
+        }
         connection.endInput();
     }
 
