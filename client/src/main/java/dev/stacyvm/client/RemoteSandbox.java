@@ -2,6 +2,8 @@ package dev.stacyvm.client;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.BackgroundOutput;
+import dev.stacyvm.contract.api.BackgroundProcess;
 import dev.stacyvm.contract.api.ChmodRequest;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.ExecRequest;
@@ -249,6 +251,75 @@ public final class RemoteSandbox implements AutoCloseable {
     public ExecSocketToken execSocketToken() {
         return http.json("POST", path("/exec/ws/token"), null, new TypeReference<>() {
         });
+    }
+
+    // background processes
+    /**
+     * Starts a command detached and answers at once: {@code POST /api/v1/sandboxes/{id}/exec} with
+     * {@code background: true} (202). It runs until it exits, is signalled or killed, or the sandbox ends
+     * ({@code timeout} applies only when set); its output is kept in a bounded buffer (the last 256 KiB).
+     *
+     * @param request the command, as for {@link #exec(ExecRequest)}; its {@code stream} and {@code background} are set here
+     * @return the process: its {@code id} ({@code bg-} and 12 hex digits), {@code state} {@code running}
+     * @throws ApiException the codes of {@link #exec(ExecRequest)}; {@code resource_limit} when 16 already run
+     */
+    public BackgroundProcess startBackground(ExecRequest request) {
+        ExecRequest detached = new ExecRequest(request.command(), request.args(), request.mode(), request.env(),
+                request.workdir(), request.timeout(), null, true);
+        return http.json("POST", path("/exec"), detached, new TypeReference<>() {
+        });
+    }
+
+    /** This sandbox's background processes, running and ended, oldest first ({@code GET .../exec/background}). */
+    public List<BackgroundProcess> backgroundProcesses() {
+        return http.json("GET", path("/exec/background"), null, new TypeReference<>() {
+        });
+    }
+
+    /**
+     * One background process now: its {@code state} and, once {@code exited}, its {@code exit_code}.
+     *
+     * @throws ApiException {@code not_found} for one this sandbox does not have (any more)
+     */
+    public BackgroundProcess backgroundProcess(String processId) {
+        return http.json("GET", path("/exec/background/" + segment(processId)), null, new TypeReference<>() {
+        });
+    }
+
+    /**
+     * A background process's output from byte offset {@code since} on, as far as its buffer still holds it; ask again
+     * from the answer's {@code next} to get only what is new ({@code dropped} says output after {@code since} was
+     * already dropped).
+     *
+     * @throws ApiException {@code not_found} for an unknown process
+     */
+    public BackgroundOutput backgroundOutput(String processId, long since) {
+        return http.json("GET", path("/exec/background/" + segment(processId) + "/output" + Http.query(Map.of("since", since))), null,
+                new TypeReference<>() {
+                });
+    }
+
+    /**
+     * Sends a signal ({@code TERM}, {@code INT}, {@code KILL}, ...) to a background process's command; an ended one is
+     * left alone. Audited.
+     *
+     * @return the process now
+     */
+    public BackgroundProcess signalBackground(String processId, String signal) {
+        return http.json("POST", path("/exec/background/" + segment(processId) + "/signal"), Map.of("signal", signal),
+                new TypeReference<>() {
+                });
+    }
+
+    /** Kills a background process with everything it started and forgets it. Audited. */
+    public void killBackground(String processId) {
+        http.json("DELETE", path("/exec/background/" + segment(processId)), null, new TypeReference<Map<String, String>>() {
+        });
+    }
+
+    /** A process id as one path segment, whatever it holds. */
+    private static String segment(String processId) {
+        return java.net.URLEncoder.encode(processId, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** How long to wait for an exec's answer: its own timeout and a margin, else the longest an exec may run. */
