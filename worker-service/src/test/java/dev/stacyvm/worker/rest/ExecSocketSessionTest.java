@@ -120,7 +120,9 @@ class ExecSocketSessionTest {
                 // no disk to meter
             }
         };
-        server = vertx.createHttpServer().webSocketHandler(socket -> new ExecSocketSession(socket, "sb-1", runtimes, JSON).start())
+        // upgraded from a request handler, as the worker's route does (InternalExecSocket)
+        server = vertx.createHttpServer().requestHandler(request -> request.toWebSocket()
+                        .onSuccess(socket -> new ExecSocketSession(socket, "sb-1", runtimes, JSON).start()))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
