@@ -53,7 +53,8 @@ class MetricsTest {
 
     /** The value of one series ({@code name{labels}} as exposed, labels in the exposition's order), or 0 when absent. */
     static double value(String exposition, String series) {
-        Matcher line = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+|NaN)$").matcher(exposition);
+        // a sample may carry an exemplar (" # {trace_id=...} 1.0 ..."): a series touched inside a traced request does
+        Matcher line = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+|NaN)(?: # \\{.*)?$").matcher(exposition);
         return line.find() ? Double.parseDouble(line.group(1)) : 0;
     }
 
