@@ -12,6 +12,7 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -110,6 +111,27 @@ class TracingTest {
                 "a client's W3C trace context is continued: its trace id is the audit record's");
         List<Span> trace = spans.await(traceId, found -> services(found).containsAll(Set.of("api-gateway", "worker-service")));
         assertTrue(services(trace).containsAll(Set.of("api-gateway", "worker-service")), "the client's trace: " + trace);
+    }
+
+    @Test
+    void aRequestsJsonLogLineCarriesItsTraceId() throws IOException, InterruptedException {
+        assumeTrue("json".equals(System.getProperty("stacyvm.log-format")),
+                "the instance logs JSON lines (STACYVM_LOG_FORMAT=json, as ./stacyvm test runs it)");
+        Instant since = Instant.now().minusSeconds(1);
+        String id = sandboxes.create(Map.of());
+        String traceId = auditTraceId(id, "sandbox.create", since);
+
+        Path log = Path.of(System.getProperty("stacyvm.home"), "logs", "worker-service.log");
+        List<JsonPath> created = Files.readAllLines(log).stream()
+                .filter(line -> line.contains("created sandbox " + id))
+                .map(JsonPath::from).toList();
+        assertEquals(1, created.size(), "the worker logs the create once, as one JSON object: " + created);
+        JsonPath line = created.get(0);
+        assertEquals("INFO", line.getString("level"));
+        assertTrue(line.getString("message").startsWith("created sandbox " + id + " from "), line.prettify());
+        assertEquals(traceId, line.getString("mdc.traceId"),
+                "the line carries the trace id of the request that created the sandbox: " + line.prettify());
+        assertTrue(line.getString("mdc.spanId").matches("[0-9a-f]{16}"), line.prettify());
     }
 
     /** The trace id of the sandbox's newest audit record of {@code action} since {@code since} (bounded wait). */

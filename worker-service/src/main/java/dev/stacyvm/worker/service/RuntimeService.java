@@ -18,6 +18,7 @@ import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
 import dev.stacyvm.worker.provider.LogTail;
 import dev.stacyvm.worker.provider.SandboxProvider;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -62,13 +63,20 @@ public class RuntimeService {
             throw new ExceedsHostCapacityException("pids_limit " + spec.pidsLimit()
                     + " is more than this worker host allows one sandbox (" + ceiling + ")");
         }
-        return provider.create(spec, identity.id());
+        long started = System.nanoTime();
+        RuntimeHandle handle = provider.create(spec, identity.id());
+        // one line per sandbox an operator can follow (and, in JSON logs, join to its trace)
+        Log.infof("created sandbox %s from %s as %s in %d ms", spec.sandboxId(), spec.image(), handle.runtimeId(),
+                (System.nanoTime() - started) / 1_000_000);
+        return handle;
     }
 
+    /** Ends the sandbox's runtime and forgets what the worker held for it; a gone sandbox is no error. */
     public void destroy(String sandboxId) {
         background.forget(sandboxId);
         provider.destroy(sandboxId);
         diskUsage.forget(sandboxId);
+        Log.infof("destroyed sandbox %s", sandboxId);
     }
 
     /** Every runtime of this worker, for the scheduler's reconciliation. */
