@@ -5,8 +5,16 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stacyvm.client.RemoteSandbox;
+import dev.stacyvm.client.StacyVMClient;
+import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.BackgroundOutput;
+import dev.stacyvm.contract.api.BackgroundProcess;
+import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.api.ExecRequest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import java.io.BufferedReader;
@@ -192,6 +200,56 @@ class BackgroundProcessTest {
         public void close() throws Exception {
             body.close();
         }
+    }
+
+    @Test
+    void theJavaClientStartsListsReadsSignalsAndKillsABackgroundProcess() throws InterruptedException {
+        String id = sandboxes.create(Map.of("ttl", "5m"));
+        RemoteSandbox sandbox = StacyVMClient.connect(Suite.URL, Suite.API_KEY).get(id);
+
+        BackgroundProcess started = sandbox.startBackground(new ExecRequest("sh",
+                List.of("-c", "echo ready; trap 'echo bye; exit 7' TERM; while :; do sleep 0.1; done"),
+                // argv: the signal's group is this shell's, with no /bin/sh -c around it to die of TERM first
+                ExecRequest.MODE_ARGV, null, null, null, null));
+        assertTrue(started.id().startsWith("bg-"), started.toString());
+        assertEquals(BackgroundProcess.RUNNING, started.state());
+        assertEquals(List.of(started.id()), sandbox.backgroundProcesses().stream().map(BackgroundProcess::id).toList());
+
+        BackgroundOutput first = awaitOutput(sandbox, started.id(), 0, text -> text.contains("ready"));
+        assertEquals("ready\n", text(first));
+        BackgroundProcess signalled = sandbox.signalBackground(started.id(), "TERM");
+        assertEquals(started.id(), signalled.id());
+        BackgroundOutput rest = awaitOutput(sandbox, started.id(), first.next(), text -> text.contains("bye"));
+        // the signal reaches the whole job, so the shell may also report its sleep's end ("Terminated")
+        assertTrue(text(rest).startsWith("bye\n") && !text(rest).contains("ready"),
+                "only what came after next, once: " + text(rest));
+        BackgroundProcess ended = sandbox.backgroundProcess(started.id());
+        for (int attempt = 0; attempt < 50 && !BackgroundProcess.EXITED.equals(ended.state()); attempt++) {
+            Thread.sleep(100);
+            ended = sandbox.backgroundProcess(started.id());
+        }
+        assertEquals(BackgroundProcess.EXITED, ended.state());
+        assertEquals(7, ended.exitCode(), "its TERM trap's exit status");
+
+        sandbox.killBackground(started.id());
+        ApiException gone = assertThrows(ApiException.class, () -> sandbox.backgroundProcess(started.id()));
+        assertEquals(ErrorCode.NOT_FOUND, gone.code());
+    }
+
+    private static BackgroundOutput awaitOutput(RemoteSandbox sandbox, String process, long since, Predicate<String> done)
+            throws InterruptedException {
+        BackgroundOutput output = sandbox.backgroundOutput(process, since);
+        for (int attempt = 0; attempt < 50 && !done.test(text(output)); attempt++) {
+            Thread.sleep(100);
+            output = sandbox.backgroundOutput(process, since);
+        }
+        return output;
+    }
+
+    private static String text(BackgroundOutput output) {
+        StringBuilder text = new StringBuilder();
+        output.chunks().forEach(chunk -> text.append(chunk.data()));
+        return text.toString();
     }
 
     private static void awaitProcesses(String id, Predicate<List<String>> ok) throws InterruptedException {

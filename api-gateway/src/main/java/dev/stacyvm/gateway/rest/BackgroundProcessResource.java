@@ -81,7 +81,9 @@ public class BackgroundProcessResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Send a background process a signal",
             description = "Body {\"signal\": \"TERM\"} (HUP, INT, QUIT, KILL, USR1, USR2, TERM, CONT or STOP; TERM when "
-                    + "left out), sent to its command's process group; an ended one is left alone. Audited as "
+                    + "left out), sent to its command's process group, as a terminal's ^C is (in shell mode that "
+                    + "includes the /bin/sh -c around the command, so its exit status is the shell's 128+signal; "
+                    + "mode argv sends it to the command alone); an ended one is left alone. Audited as "
                     + "sandbox.process.signal. Answers the process.")
     public BackgroundProcess signal(@PathParam("id") String id, @PathParam("process") String process,
                                     Map<String, String> body) {
