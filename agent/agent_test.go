@@ -378,3 +378,40 @@ func TestASignalForAnExecReachesItsCommandsGroupAndNeverTheAgent(t *testing.T) {
 		t.Fatalf("an unknown signal is a usage error, got %d", code)
 	}
 }
+
+// fakeProcess writes what isMainAgent reads of a process: its stat line and its cmdline.
+func fakeProcess(t *testing.T, root string, pid, ppid int, startTick int, argv ...string) {
+	dir := fmt.Sprintf("%s/%d", root, pid)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stat := fmt.Sprintf("%d (x) S %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 %d 1000 10", pid, ppid, pid, pid, startTick)
+	if err := os.WriteFile(dir+"/stat", []byte(stat), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/cmdline", []byte(strings.Join(argv, "\x00")+"\x00"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTheServingAgentIsKnownAsInitsFirstChildThoughItsExeCannotBeRead(t *testing.T) {
+	root := t.TempDir()
+	fakeProcess(t, root, 1, 0, 100, "/sbin/docker-init", "--", MountedPath, "serve")
+	fakeProcess(t, root, 7, 1, 101, MountedPath, "serve", "--socket", "/.stacyvm/run/agent.sock")
+	// a user's orphan, re-parented to init, that calls itself the agent: it started later
+	fakeProcess(t, root, 40, 1, 500, MountedPath, "serve")
+	// a user's process elsewhere in the tree with the same name
+	fakeProcess(t, root, 41, 40, 501, MountedPath, "wait")
+	if !runsTheAgent(root, 7) {
+		t.Fatal("init's first child, the serving agent, is the agent")
+	}
+	for _, pid := range []int{40, 41} {
+		if runsTheAgent(root, pid) {
+			t.Fatalf("process %d only calls itself the agent", pid)
+		}
+	}
+	var stderr bytes.Buffer
+	if code := signalProcess(root, "7", "KILL", &stderr); code != exitProtected {
+		t.Fatalf("signalling the serving agent answered %d, not %d: %s", code, exitProtected, stderr.String())
+	}
+}

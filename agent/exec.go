@@ -352,26 +352,5 @@ func finishRelay(outRead, errRead *os.File, relayed <-chan struct{}) {
 // lookPath finds a command without a slash on the PATH of the agent's own environment, which is
 // the exec's environment; a command with a slash is used as it is.
 func lookPath(name string) (string, error) {
-	for _, c := range name {
-		if c == '/' {
-			return name, nil
-		}
-	}
-	path := os.Getenv("PATH")
-	start := 0
-	for i := 0; i <= len(path); i++ {
-		if i < len(path) && path[i] != ':' {
-			continue
-		}
-		dir := path[start:i]
-		start = i + 1
-		if dir == "" {
-			dir = "."
-		}
-		candidate := dir + "/" + name
-		if info, err := os.Stat(candidate); err == nil && info.Mode().IsRegular() && info.Mode()&0o111 != 0 {
-			return candidate, nil
-		}
-	}
-	return "", errors.New("command not found")
+	return lookPathIn(name, os.Getenv("PATH"), "")
 }

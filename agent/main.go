@@ -63,6 +63,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return waitForStop(stdout)
+	case "serve":
+		options, err := parseServeArgs(args[1:])
+		if err != nil {
+			fmt.Fprintf(stderr, "stacyvm-agent serve: %v\n%s\n", err, usage)
+			return exitUsage
+		}
+		return runServe(options, stdout, stderr)
 	case "ps":
 		return listProcesses(procRoot, stdout, stderr)
 	case "signal":
@@ -82,5 +89,6 @@ const usage = `usage:
   stacyvm-agent workdir <dir>
   stacyvm-agent kill --id <exec id> [--signal <signal>]
   stacyvm-agent wait
+  stacyvm-agent serve --socket <path> --token-file <path>
   stacyvm-agent ps
   stacyvm-agent signal <pid> <signal>`

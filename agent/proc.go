@@ -165,7 +165,7 @@ const MountedPath = "/.stacyvm/bin/stacyvm-agent"
 // isAgent says whether an argv is one of this agent's own processes (any subcommand).
 func isAgent(argv []string) bool {
 	return len(argv) >= 2 && filepath.Base(argv[0]) == "stacyvm-agent" &&
-		(argv[1] == "exec" || argv[1] == "kill" || argv[1] == "ps" || argv[1] == "signal" || argv[1] == "wait")
+		(argv[1] == "exec" || argv[1] == "kill" || argv[1] == "ps" || argv[1] == "signal" || argv[1] == "wait" || argv[1] == "serve")
 }
 
 // runsTheAgent says whether a process runs the mounted agent binary: its executable, which the
@@ -178,7 +178,33 @@ func isAgent(argv []string) bool {
 // the sandbox can create a file in its read-only mount.
 func runsTheAgent(root string, pid int) bool {
 	exe, err := os.Readlink(filepath.Join(root, strconv.Itoa(pid), "exe"))
-	return err == nil && (exe == MountedPath || exe == MountedPath+" (deleted)")
+	return (err == nil && (exe == MountedPath || exe == MountedPath+" (deleted)")) || isMainAgent(root, pid)
+}
+
+// isMainAgent says whether pid is the sandbox's main process, the agent serving (or waiting) under
+// the container's init. Serving, it is non-dumpable, so the sandbox's user cannot read its exe link;
+// it is known instead as init's first child: nothing in the sandbox started before it, so no
+// process can take its place, whatever it calls itself.
+func isMainAgent(root string, pid int) bool {
+	stat, err := readStat(root, pid)
+	if err != nil || stat.ppid != 1 {
+		return false
+	}
+	argv := cmdline(root, pid)
+	if len(argv) < 2 || argv[0] != MountedPath || (argv[1] != "serve" && argv[1] != "wait") {
+		return false
+	}
+	for _, other := range pids(root) {
+		if other == pid {
+			continue
+		}
+		sibling, err := readStat(root, other)
+		if err == nil && sibling.ppid == 1 &&
+			(sibling.startTick < stat.startTick || (sibling.startTick == stat.startTick && other < pid)) {
+			return false
+		}
+	}
+	return true
 }
 
 // isAgentOf says whether an argv is the agent running the exec with this id: its own flags,
