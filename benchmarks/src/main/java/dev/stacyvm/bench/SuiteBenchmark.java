@@ -201,6 +201,40 @@ public final class SuiteBenchmark {
         }
     }
 
+    /** Issue #19's targets: ours over raw Docker at p50, and the warm create in milliseconds. */
+    private static final Map<String, Double> TARGET_RATIOS = Map.of("exec true", 0.25, "exec 1 MB output", 0.5,
+            "write 1 MB file", 0.5, "read 1 MB file", 0.5, "write 100 MB file", 1.2, "read 100 MB file", 1.2);
+    private static final double TARGET_WARM_CREATE_MS = 25;
+
+    /** The measured figures beside the targets, one line per operation that has one. */
+    static String targets(List<Samples> results, Map<String, Double> ratios) {
+        StringBuilder table = new StringBuilder("\ntargets (p50):\n");
+        table.append(String.format("  %-22s %10s %10s  %s%n", "operation", "measured", "target", ""));
+        for (String operation : List.of("exec true", "exec 1 MB output", "write 1 MB file", "read 1 MB file",
+                "write 100 MB file", "read 100 MB file")) {
+            Double ratio = ratios.get(operation);
+            if (ratio != null) {
+                double target = TARGET_RATIOS.get(operation);
+                table.append(String.format("  %-22s %9.2fx %9.2fx  %s%n", operation, ratio, target,
+                        ratio <= target ? "met" : "not met"));
+            }
+        }
+        results.stream().filter(samples -> samples.operation().equals("create from warm pool")).findFirst()
+                .ifPresent(warm -> table.append(String.format("  %-22s %8.1fms %8.1fms  %s%n", "create from warm pool",
+                        warm.percentileMillis(0.5), TARGET_WARM_CREATE_MS,
+                        warm.percentileMillis(0.5) <= TARGET_WARM_CREATE_MS ? "met" : "not met")));
+        Samples ours = results.stream().filter(r -> r.operation().equals("preview request") && r.path().equals("stacyvm"))
+                .findFirst().orElse(null);
+        Samples direct = results.stream().filter(r -> r.operation().equals("preview request") && r.path().equals("direct"))
+                .findFirst().orElse(null);
+        if (ours != null && direct != null) {
+            double added = ours.percentileMillis(0.5) - direct.percentileMillis(0.5);
+            table.append(String.format("  %-22s %7.2fms+ %7.2fms+  %s%n", "preview over direct", added, 0.5,
+                    added <= 0.5 ? "met" : "not met"));
+        }
+        return table.toString();
+    }
+
     static void report(List<Samples> results, Map<String, Long> idle, Map<String, Long> peak, long perSandboxKb,
                        Path output) throws Exception {
         List<Samples.Row> rows = results.stream().map(Samples::row).toList();
@@ -218,6 +252,7 @@ public final class SuiteBenchmark {
                             Samples.round(ourSide.percentileMillis(0.5) / rawSide.percentileMillis(0.5))));
         }
         System.out.println("\nours/raw at p50: " + ratios);
+        System.out.print(targets(results, ratios));
         System.out.println("service RSS MB, idle -> peak under load:");
         Map<String, String> memory = new LinkedHashMap<>();
         for (String service : SERVICES) {
@@ -232,6 +267,7 @@ public final class SuiteBenchmark {
         json.put("cores", Runtime.getRuntime().availableProcessors());
         json.put("results", rows);
         json.put("ours_over_raw_p50", ratios);
+        json.put("targets", targets(results, ratios));
         json.put("service_rss_mb_idle_to_peak", memory);
         json.put("sandbox_memory_kb", perSandboxKb);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(output.toFile(), json);

@@ -220,8 +220,8 @@ class BackgroundProcessTest {
         BackgroundProcess signalled = sandbox.signalBackground(started.id(), "TERM");
         assertEquals(started.id(), signalled.id());
         BackgroundOutput rest = awaitOutput(sandbox, started.id(), first.next(), text -> text.contains("bye"));
-        // the signal reaches the whole job, so the shell may also report its sleep's end ("Terminated")
-        assertTrue(text(rest).startsWith("bye\n") && !text(rest).contains("ready"),
+        // the signal reaches the whole job, so the shell may also report its sleep's end ("Terminated"), before or after
+        assertTrue(text(rest).contains("bye\n") && !text(rest).contains("ready"),
                 "only what came after next, once: " + text(rest));
         BackgroundProcess ended = sandbox.backgroundProcess(started.id());
         for (int attempt = 0; attempt < 50 && !BackgroundProcess.EXITED.equals(ended.state()); attempt++) {

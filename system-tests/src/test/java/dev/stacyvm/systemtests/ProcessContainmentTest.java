@@ -182,7 +182,9 @@ class ProcessContainmentTest {
         assertNotNull(impostor, "the impostor is listed: " + listed);
         List<Map<String, Object>> found = listed;
         assertFalse(Boolean.TRUE.equals(impostor.get("agent")), "it is not listed as the agent: " + impostor);
-        Map<String, Object> keepAlive = found.stream().filter(p -> "/.stacyvm/bin/stacyvm-agent wait".equals(p.get("command")))
+        // the sandbox's main process: the agent serving the worker (or only waiting, without its socket)
+        Map<String, Object> keepAlive = found.stream().filter(p -> Integer.valueOf(1).equals(p.get("ppid"))
+                        && String.valueOf(p.get("command")).matches("/\\.stacyvm/bin/stacyvm-agent (serve|wait)( .*)?"))
                 .findFirst().orElseThrow(() -> new AssertionError("the keep-alive is listed: " + found));
         assertEquals(Boolean.TRUE, keepAlive.get("agent"), "the real keep-alive is the agent: " + keepAlive);
 

@@ -85,6 +85,14 @@ public interface WorkerConfig {
     String agentPath();
 
     /**
+     * Whether each sandbox's agent serves the worker on a Unix socket (docs/agent-protocol.md), which
+     * runs execs and file operations without the engine's exec API; false runs them all through the
+     * engine, as it does for a sandbox whose agent does not answer.
+     */
+    @WithDefault("true")
+    boolean agentSocket();
+
+    /**
      * A folder of the worker's own (mode 0700, on the host the engine runs on), holding what it
      * keeps beside the engine: each sandbox's name files ({@code resolution-files/}), which the
      * engine bind-mounts read-only. The launcher sets it to {@code $STACYVM_HOME/worker}.

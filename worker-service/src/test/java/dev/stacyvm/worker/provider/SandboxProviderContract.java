@@ -119,6 +119,101 @@ public abstract class SandboxProviderContract {
     }
 
     @Test
+    void aTimeoutEndsEverythingTheCommandStartedEvenWhatLeftItsSession() {
+        String id = newSandboxId();
+        create(id);
+        ExecOutcome outcome = shell(id, "setsid sh -c 'sleep 301' & sleep 302", Duration.ofSeconds(1), new Collected());
+        assertTrue(outcome.timedOut(), "timed out: " + outcome);
+        Collected left = new Collected();
+        shell(id, "for p in /proc/[0-9]*; do cat $p/cmdline 2>/dev/null | tr '\\0' ' '; echo; done", Duration.ofSeconds(30), left);
+        assertFalse(left.stdout.toString().contains("sleep 30"), "nothing it started is left: " + left.stdout);
+    }
+
+    @Test
+    void aLongStreamArrivesWholeAndInOrder() {
+        String id = newSandboxId();
+        create(id);
+        Collected output = new Collected();
+        ExecOutcome outcome = shell(id, "i=0; while [ $i -lt 20000 ]; do echo line$i; i=$((i+1)); done",
+                Duration.ofSeconds(60), output);
+        assertEquals(0, outcome.exitCode());
+        String[] lines = output.stdout.toString().split("\n");
+        assertEquals(20000, lines.length);
+        for (int i = 0; i < lines.length; i++) {
+            assertEquals("line" + i, lines[i]);
+        }
+    }
+
+    @Test
+    void aHelperCommandReadsItsInputAndReportsItsStatusAndErrors() {
+        String id = newSandboxId();
+        create(id);
+        byte[] input = new byte[3 * 1024 * 1024 + 7];
+        ThreadLocalRandom.current().nextBytes(input);
+        java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
+        CommandResult result = provider().run(id, List.of("/bin/sh", "-c", "cat; echo done >&2; exit 3"),
+                new java.io.ByteArrayInputStream(input), output, Duration.ofSeconds(60));
+        assertEquals(3, result.exitCode());
+        assertEquals("done", result.stderr());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(input, output.toByteArray(), "binary input comes back whole");
+    }
+
+    @Test
+    void anInteractiveCommandGetsItsInputAndItsEnd() {
+        String id = newSandboxId();
+        create(id);
+        try (InteractiveExec exec = provider().openInteractive(id,
+                new ExecCommand(List.of("/bin/sh", "-c", "cat; echo bye >&2"), Map.of(), null, Duration.ofSeconds(30)), null)) {
+            exec.write("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            exec.endInput();
+            StringBuilder out = new StringBuilder();
+            StringBuilder err = new StringBuilder();
+            ExecOutcome outcome = exec.relay((stream, data) -> (ExecOutputSink.STDOUT.equals(stream) ? out : err)
+                    .append(new String(data, java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals(0, outcome.exitCode(), outcome.toString());
+            assertEquals("hello\n", out.toString());
+            assertEquals("bye\n", err.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aTerminalHasTheAskedSizeAndFollowsAResize() {
+        String id = newSandboxId();
+        create(id);
+        try (InteractiveExec exec = provider().openInteractive(id, new ExecCommand(List.of("/bin/sh", "-c",
+                "stty size; read line; stty size"), Map.of(), null, Duration.ofSeconds(30)), new TerminalSize(100, 30))) {
+            StringBuilder out = new StringBuilder();
+            Thread relay = Thread.ofVirtual().start(() -> exec.relay((stream, data) -> {
+                synchronized (out) {
+                    out.append(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!snapshot(out).contains("30 100") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            exec.resize(new TerminalSize(120, 40));
+            exec.write("go\r".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            relay.join(Duration.ofSeconds(20));
+            assertTrue(snapshot(out).contains("30 100"), "the size asked for: " + out);
+            assertTrue(snapshot(out).contains("40 120"), "the size after the resize: " + out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String snapshot(StringBuilder out) {
+        synchronized (out) {
+            return out.toString();
+        }
+    }
+
+    @Test
     void statsOfARunningRuntimeShowItsLimitsItsProcessesAndTheCpuItBurns() {
         String id = newSandboxId();
         create(id);

@@ -19,6 +19,10 @@ import dev.stacyvm.worker.provider.CommandResult;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
+import dev.stacyvm.worker.provider.agent.AgentFrame;
+import dev.stacyvm.worker.provider.agent.AgentProcess;
+import dev.stacyvm.worker.provider.agent.AgentProtocolException;
+import dev.stacyvm.worker.provider.agent.AgentSpawn;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -50,6 +54,9 @@ class DockerExecs {
     @Inject
     WorkerConfig config;
 
+    @Inject
+    SandboxAgents agents;
+
     /**
      * Runs a user's command through the agent, streaming its output to {@code sink}: see
      * {@link dev.stacyvm.worker.provider.SandboxProvider#exec}.
@@ -59,26 +66,18 @@ class DockerExecs {
         // passes or when it is cancelled by this id, and answers at once when the command exits
         String execId = UUID.randomUUID().toString();
         long started = System.nanoTime();
-        ExecCreateCmdResponse exec = createExec(sandboxId, agentArgv(command, execId, false), false,
-                environment(sandboxId, command, false), null);
+        List<String> argv = agentArgv(command, execId, false);
+        List<String> env = environment(sandboxId, command, false);
+        java.util.Optional<AgentProcess> served = agents.spawn(sandboxId, new AgentSpawn(argv, env, null, 0, 0, false));
+        if (served.isPresent()) {
+            return execThroughAgent(sandboxId, command, execId, served.get(), sink, started);
+        }
+        ExecCreateCmdResponse exec = createExec(sandboxId, argv, false, env, null);
         FrameForwarder forwarder = new FrameForwarder(sink);
         boolean finished = false;
         try {
             docker.execStartCmd(exec.getId()).exec(forwarder);
-            Duration wait = command.timeout().plusSeconds(2).plus(config.execTimeoutGrace());
-            long deadline = System.nanoTime() + wait.toNanos();
-            // in slices, so a silent command's receiver is asked whether it is still there
-            while (!forwarder.abandoned()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                if (forwarder.done.await(Math.min(left, IDLE_CHECK.toNanos()), TimeUnit.NANOSECONDS)) {
-                    finished = true;
-                    break;
-                }
-                forwarder.idle();
-            }
+            finished = awaitEnd(forwarder, command);
             if (finished) {
                 // completed: answers at once, and raises what the engine reported, if anything
                 forwarder.awaitCompletion();
@@ -106,6 +105,84 @@ class DockerExecs {
         int exit = exitCode == null ? -1 : exitCode.intValue();
         boolean timedOut = (exit == TIMEOUT_EXIT || exit == KILLED_EXIT) && took.compareTo(command.timeout()) >= 0;
         return new ExecOutcome(exit, took, timedOut, false);
+    }
+
+    /**
+     * {@link #exec} through the sandbox's agent: its frames feed the same forwarder as the engine's
+     * would, and the agent's {@code EXIT} carries the status the engine would have recorded.
+     */
+    private ExecOutcome execThroughAgent(String sandboxId, ExecCommand command, String execId, AgentProcess process,
+                                         ExecOutputSink sink, long started) {
+        FrameForwarder forwarder = new FrameForwarder(sink);
+        java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(-1);
+        Thread.ofVirtual().name("agent-exec-" + execId).start(() -> relay(process, forwarder, exit));
+        boolean finished;
+        try {
+            finished = awaitEnd(forwarder, command);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.close();
+            killExec(sandboxId, execId);
+            throw new WorkerUnavailableException("worker is shutting down");
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        if (forwarder.abandoned() || !finished) {
+            // closing has the agent terminate it; the kill waits until all it started is gone
+            process.close();
+            killExec(sandboxId, execId);
+            if (forwarder.abandoned()) {
+                Log.debugf("receiver of an exec in %s went away; killed the command", sandboxId);
+                return new ExecOutcome(KILLED_EXIT, took, false, true);
+            }
+            Log.warnf("exec in %s outlived its timeout and the grace period; killed it", sandboxId);
+            return new ExecOutcome(KILLED_EXIT, took, true, false);
+        }
+        process.close();
+        forwarder.finish();
+        int status = exit.get();
+        boolean timedOut = (status == TIMEOUT_EXIT || status == KILLED_EXIT) && took.compareTo(command.timeout()) >= 0;
+        return new ExecOutcome(status, took, timedOut, false);
+    }
+
+    /** Passes an agent process's output to {@code forwarder} as the engine's frames, and its status to {@code exit}. */
+    private static void relay(AgentProcess process, FrameForwarder forwarder, java.util.concurrent.atomic.AtomicInteger exit) {
+        try {
+            while (true) {
+                AgentFrame frame = process.next();
+                if (frame.type() == AgentFrame.EXIT) {
+                    exit.set(AgentProcess.exitCode(frame));
+                    forwarder.onComplete();
+                    return;
+                }
+                forwarder.onNext(new Frame(frame.type() == AgentFrame.STDERR ? StreamType.STDERR : StreamType.STDOUT,
+                        frame.payload()));
+            }
+        } catch (java.io.IOException | RuntimeException ended) {
+            // the agent went away mid-command (or the exec was closed): as the engine's stream ending
+            forwarder.onError(ended);
+        }
+    }
+
+    /**
+     * Waits for an exec's output to end, at most its timeout, two seconds and the grace period, in
+     * slices, so a silent command's receiver is asked whether it is still there.
+     *
+     * @return whether it ended; false when the wait ran out or the receiver went away
+     */
+    private boolean awaitEnd(FrameForwarder forwarder, ExecCommand command) throws InterruptedException {
+        Duration wait = command.timeout().plusSeconds(2).plus(config.execTimeoutGrace());
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!forwarder.abandoned()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            if (forwarder.done.await(Math.min(left, IDLE_CHECK.toNanos()), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+            forwarder.idle();
+        }
+        return false;
     }
 
     /** The agent's argv for a user's command: the agent enters the workdir, so a bad one is its one marked line. */
@@ -145,6 +222,14 @@ class DockerExecs {
         String execId = UUID.randomUUID().toString();
         boolean pty = terminal != null;
         List<String> env = environment(sandboxId, command, pty);
+        java.util.Optional<AgentProcess> served = agents.spawn(sandboxId, new AgentSpawn(agentArgv(command, execId, pty), env,
+                null, pty ? terminal.cols() : 0, pty ? terminal.rows() : 0, true));
+        if (served.isPresent()) {
+            AgentInteractiveExec started = new AgentInteractiveExec(this, sandboxId, execId, pty, served.get(),
+                    command.timeout());
+            started.closeAfter(command.timeout().plusSeconds(2).plus(config.execTimeoutGrace()));
+            return started;
+        }
         ExecCreateCmdResponse exec;
         try {
             exec = docker.execCreateCmd(containerName(sandboxId))
@@ -213,10 +298,9 @@ class DockerExecs {
      */
     private void killExec(String sandboxId, String execId) {
         try {
-            String killer = docker.execCreateCmd(containerName(sandboxId))
-                    .withCmd(HardenedContainers.AGENT_PATH, "kill", "--id", execId).exec().getId();
-            docker.execStartCmd(killer).exec(new ResultCallback.Adapter<Frame>()).awaitCompletion(10, TimeUnit.SECONDS);
-        } catch (RuntimeException | InterruptedException e) {
+            run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "kill", "--id", execId), null,
+                    java.io.OutputStream.nullOutputStream(), Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
             Log.warnf("could not kill an abandoned exec in %s: %s", sandboxId, e.toString());
         }
     }
@@ -330,6 +414,11 @@ class DockerExecs {
     /** Runs a helper command with optional stdin: see {@link dev.stacyvm.worker.provider.SandboxProvider#run}. */
     CommandResult run(String sandboxId, List<String> argv, java.io.InputStream input,
                              java.io.OutputStream output, Duration timeout) {
+        java.util.Optional<AgentProcess> served = agents.spawn(sandboxId,
+                new AgentSpawn(argv, List.of(), null, 0, 0, input != null));
+        if (served.isPresent()) {
+            return runThroughAgent(sandboxId, served.get(), input, output, timeout);
+        }
         ExecCreateCmdResponse exec = createExec(sandboxId, argv, input != null, List.of(), null);
         StringBuilder stderr = new StringBuilder();
         boolean finished;
@@ -348,6 +437,79 @@ class DockerExecs {
         Long exitCode = exitCodeOf(exec.getId());
         synchronized (stderr) {
             return new CommandResult(exitCode == null ? -1 : exitCode.intValue(), stderr.toString().strip());
+        }
+    }
+
+    /** {@link #run} through the sandbox's agent: stdin fed from another thread, the connection closed at the timeout. */
+    private static CommandResult runThroughAgent(String sandboxId, AgentProcess process, java.io.InputStream input,
+                                                 java.io.OutputStream output, Duration timeout) {
+        StringBuilder stderr = new StringBuilder();
+        Thread feeder = input == null ? null : Thread.ofVirtual().name("agent-stdin-" + process.pid()).start(() -> {
+            byte[] buffer = new byte[64 * 1024];
+            try {
+                for (int n; (n = input.read(buffer)) >= 0; ) {
+                    process.stdin(buffer, 0, n);
+                }
+                process.closeStdin();
+            } catch (java.io.IOException ended) {
+                // the upload or the connection ended; the command sees the end of its input
+                try {
+                    process.closeStdin();
+                } catch (java.io.IOException gone) {
+                    // the connection is gone: the command was terminated
+                }
+            }
+        });
+        Thread watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(timeout.toMillis());
+                process.close();
+            } catch (InterruptedException done) {
+                // finished in time
+            }
+        });
+        try (process) {
+            while (true) {
+                AgentFrame frame;
+                try {
+                    frame = process.next();
+                } catch (java.io.IOException ended) {
+                    if (watchdog.isAlive()) {
+                        throw new ProviderFailureException("the agent of sandbox " + sandboxId + " went away during a file operation");
+                    }
+                    throw new ProviderFailureException("a file operation in sandbox " + sandboxId + " did not finish in time");
+                }
+                switch (frame.type()) {
+                    case AgentFrame.EXIT -> {
+                        synchronized (stderr) {
+                            return new CommandResult(AgentProcess.exitCode(frame), stderr.toString().strip());
+                        }
+                    }
+                    case AgentFrame.STDERR -> {
+                        synchronized (stderr) {
+                            if (stderr.length() < 8192) {
+                                stderr.append(new String(frame.payload(), java.nio.charset.StandardCharsets.UTF_8));
+                            }
+                        }
+                    }
+                    default -> {
+                        if (output != null) {
+                            try {
+                                output.write(frame.payload());
+                            } catch (java.io.IOException gone) {
+                                throw new java.io.UncheckedIOException("the receiver of the output went away", gone);
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (AgentProtocolException malformed) {
+            throw new ProviderFailureException("the agent of sandbox " + sandboxId + " answered out of protocol");
+        } finally {
+            watchdog.interrupt();
+            if (feeder != null) {
+                feeder.interrupt();
+            }
         }
     }
 

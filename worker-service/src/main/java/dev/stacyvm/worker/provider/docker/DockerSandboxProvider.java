@@ -76,6 +76,9 @@ public class DockerSandboxProvider implements SandboxProvider {
     DockerExecs execs;
 
     @Inject
+    SandboxAgents agents;
+
+    @Inject
     ImagePulls images;
 
     @Inject
@@ -194,6 +197,7 @@ public class DockerSandboxProvider implements SandboxProvider {
 
     @Override
     public void destroy(String sandboxId) {
+        agents.forget(sandboxId);
         containers.remove(containerName(sandboxId));
     }
 

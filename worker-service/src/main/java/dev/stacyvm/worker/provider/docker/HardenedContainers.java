@@ -46,12 +46,8 @@ public class HardenedContainers {
 
     /** Where every sandbox sees the agent: an absolute path, so no exec depends on the user's PATH. */
     public static final String AGENT_PATH = "/.stacyvm/bin/stacyvm-agent";
-    /**
-     * The container's main process: the agent's keep-alive, which logs one line and waits. Never a
-     * program of the image: none of its code runs before the worker's first exec, which comes after
-     * the sandbox's egress rules are in force, and an image without a shell runs too.
-     */
-    private static final List<String> KEEP_ALIVE = List.of(AGENT_PATH, "wait");
+    /** How long a create waits for its agent to serve before the sandbox runs everything through the engine. */
+    private static final java.time.Duration AGENT_PATIENCE = java.time.Duration.ofSeconds(3);
     private static final long MIB = 1024L * 1024L;
     /** The sandbox's workspace and home; writable by the sandbox user whatever the image. */
     static final String WORKSPACE = "/workspace";
@@ -72,6 +68,9 @@ public class HardenedContainers {
 
     @Inject
     WorkerConfig config;
+
+    @Inject
+    SandboxAgents agents;
 
     /** Refuses to start a worker whose sandbox user is not a numeric, non-root uid:gid. */
     void checkSandboxUser(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
@@ -103,8 +102,18 @@ public class HardenedContainers {
                 imageRequest.progress());
         long imageBytes = requireImage(image);
         String nameFiles = resolutionFiles.prepare(shape.networked());
+        java.util.Optional<String> agent;
+        try {
+            agent = agents.prepare(shape);
+        } catch (ProviderFailureException e) {
+            resolutionFiles.discard(nameFiles);
+            throw e;
+        }
         labels = new java.util.HashMap<>(labels);
         labels.put(ResolutionFiles.LABEL, nameFiles);
+        if (agent.isPresent()) {
+            labels.put(SandboxAgents.LABEL, agent.get());
+        }
         SandboxUser user = shape.root() ? SandboxUser.ROOT : SandboxUser.parse(config.sandboxUser());
         Map<String, String> tmpfs = new java.util.LinkedHashMap<>();
         if (shape.readOnlyRoot()) {
@@ -129,7 +138,7 @@ public class HardenedContainers {
                 .withTmpFs(tmpfs)
                 // the agent every exec runs through, and the worker's name files over the engine's
                 // (which sit outside the disk size): read-only, so the sandbox changes neither
-                .withBinds(binds(nameFiles))
+                .withBinds(binds(nameFiles, agent))
                 // the engine rotates the output log: writes to /proc/1/fd/1 cannot fill the host
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of(
                         "max-size", config.containerLogs().maxSize(),
@@ -164,16 +173,19 @@ public class HardenedContainers {
                     .withUser(user.spec())
                     .withHostName(ResolutionFiles.HOSTNAME)
                     .withExposedPorts(exposed)
-                    .withCmd(KEEP_ALIVE)
+                    .withCmd(SandboxAgents.command(agent))
                     .withEntrypoint(List.of())
                     .withStopSignal("SIGKILL")
                     .exec();
         } catch (ConflictException alreadyThere) {
             Log.infof("container %s already exists; reusing it for a retried create", name);
             resolutionFiles.discard(nameFiles);
+            agents.discard(agent.orElse(null));
+            agent = java.util.Optional.empty(); // the existing container has its own (awaited when it started)
         } catch (DockerException e) {
             Log.warnf("docker refused to create %s: %s", name, firstLine(e.getMessage()));
             resolutionFiles.discard(nameFiles);
+            agents.discard(agent.orElse(null));
             throw new ProviderFailureException("docker could not create the sandbox");
         }
         if (!shape.readOnlyRoot()) {
@@ -188,16 +200,19 @@ public class HardenedContainers {
             remove(name);
             throw new ProviderFailureException("docker could not start the sandbox");
         }
+        // before the create answers, so before any code of the owner's runs in it
+        agents.awaitReady(agent, AGENT_PATIENCE);
         InspectContainerResponse started = docker.inspectContainerCmd(name).exec();
         // the host name on the address the container got; pins come with its network policy
         resolutionFiles.writeHosts(started, config.sandboxNetwork(), "");
         return started;
     }
 
-    private List<Bind> binds(String nameFiles) {
+    private List<Bind> binds(String nameFiles, java.util.Optional<String> agent) {
         List<Bind> binds = new ArrayList<>();
         binds.add(new Bind(config.agentPath(), new Volume(AGENT_PATH), AccessMode.ro));
         binds.addAll(resolutionFiles.binds(nameFiles));
+        binds.addAll(agents.binds(agent));
         return binds;
     }
 
@@ -261,14 +276,17 @@ public class HardenedContainers {
     void remove(String name) {
         try {
             String nameFiles = null;
+            String agentFolder = null;
             try {
                 Map<String, String> labels = docker.inspectContainerCmd(name).exec().getConfig().getLabels();
                 nameFiles = labels == null ? null : labels.get(ResolutionFiles.LABEL);
+                agentFolder = labels == null ? null : labels.get(SandboxAgents.LABEL);
             } catch (NotFoundException notCreated) {
                 // nothing to read the files from; the sweep finds any left behind
             }
             docker.removeContainerCmd(name).withForce(true).withRemoveVolumes(true).exec();
             resolutionFiles.discard(nameFiles);
+            agents.discard(agentFolder);
         } catch (NotFoundException alreadyGone) {
             // idempotent: nothing left to remove
         } catch (ConflictException removalInProgress) {

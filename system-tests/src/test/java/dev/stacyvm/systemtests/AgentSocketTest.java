@@ -1,0 +1,137 @@
+package dev.stacyvm.systemtests;
+
+import static dev.stacyvm.systemtests.Suite.api;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Event;
+import io.restassured.path.json.JsonPath;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent serving inside each sandbox (docs/agent-protocol.md): the worker runs execs and file
+ * operations through it, not through the engine's exec API, and a process of the sandbox, though
+ * it runs as the same user and can reach the agent's socket, can neither act as the worker, nor read
+ * the token that would let it, nor replace the socket or write into the host folder behind it.
+ */
+class AgentSocketTest {
+
+    /** A worker's request made from inside the sandbox, with a proof made up without the token. */
+    private static final String FORGED_REQUEST = """
+            import json, socket, struct
+            s = socket.socket(socket.AF_UNIX)
+            s.connect("/.stacyvm/run/agent.sock")
+            def frame():
+                head = b""
+                while len(head) < 5:
+                    head += s.recv(5 - len(head))
+                size = struct.unpack(">I", head[1:])[0]
+                body = b""
+                while len(body) < size:
+                    body += s.recv(size - len(body))
+                return head[0], body
+            kind, hello = frame()
+            assert kind == 1, kind
+            request = json.dumps({"op": "spawn", "proof": "0" * 64, "nonce": "1" * 32,
+                                  "argv": ["/bin/sh", "-c", "touch /workspace/pwned"]}).encode()
+            s.sendall(bytes([2]) + struct.pack(">I", len(request)) + request)
+            kind, answer = frame()
+            print(kind, answer.decode())
+            """;
+
+    private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
+
+    @AfterEach
+    void destroy() {
+        sandboxes.close();
+    }
+
+    private static JsonPath exec(String id, String command) {
+        return Suite.exec(id, Map.of("command", command)).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static void assumeTheAgentServes(String id) {
+        assumeTrue(exec(id, "test -S /.stacyvm/run/agent.sock && echo yes").getString("stdout").contains("yes"),
+                "the worker runs with its agent socket (stacyvm.worker.agent-socket, on by default)");
+    }
+
+    @Test
+    void execsAndFileOperationsGoThroughTheAgentNotTheEnginesExecApi() throws InterruptedException {
+        String id = sandboxes.create(Map.of("ttl", "5m"));
+        assumeTheAgentServes(id);
+        String container = Suite.containerOf(id);
+        long since = System.currentTimeMillis() / 1000 - 1;
+        for (int i = 0; i < 3; i++) {
+            assertEquals("hi " + i + "\n", exec(id, "echo hi " + i).getString("stdout"));
+        }
+        api().body(Map.of("path", "/workspace/a.txt", "content", "through the agent")).post("/sandboxes/{id}/files", id)
+                .then().statusCode(200);
+        assertEquals("through the agent", api().queryParam("path", "/workspace/a.txt").get("/sandboxes/{id}/files", id)
+                .then().statusCode(200).extract().asString());
+        Thread.sleep(1100);
+        long until = System.currentTimeMillis() / 1000 + 1;
+
+        List<Event> execs = new ArrayList<>();
+        ResultCallback.Adapter<Event> collect = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Event event) {
+                execs.add(event);
+            }
+        };
+        Suite.docker().eventsCmd().withSince(String.valueOf(since)).withUntil(String.valueOf(until))
+                .withContainerFilter(container).withEventFilter("exec_create").exec(collect)
+                .awaitCompletion(30, TimeUnit.SECONDS);
+        assertEquals(List.of(), execs.stream().map(Event::getAction).toList(),
+                "no engine exec was created for three execs, a write and a read");
+    }
+
+    @Test
+    void aSandboxProcessCannotActAsTheWorkerOnItsAgentsSocket() {
+        String id = sandboxes.create(Map.of("ttl", "5m"));
+        assumeTheAgentServes(id);
+        api().body(Map.of("path", "/workspace/forge.py", "content", FORGED_REQUEST)).post("/sandboxes/{id}/files", id)
+                .then().statusCode(200);
+        JsonPath forged = exec(id, "python3 /workspace/forge.py");
+        assertEquals(0, forged.getInt("exit_code"), forged.prettify());
+        assertTrue(forged.getString("stdout").startsWith("4 ") && forged.getString("stdout").contains("unauthorized"),
+                "the agent refuses a request without the worker's proof: " + forged.prettify());
+        assertEquals("absent\n", exec(id, "test -e /workspace/pwned && echo present || echo absent").getString("stdout"),
+                "nothing ran");
+    }
+
+    @Test
+    void theAgentsTokenCannotBeReadFromInsideTheSandbox() {
+        String id = sandboxes.create(Map.of("ttl", "5m"));
+        assumeTheAgentServes(id);
+        assertEquals("agent.sock\n", exec(id, "ls -A /.stacyvm/run").getString("stdout"),
+                "the token file is gone once the agent has read it");
+        String pid = exec(id, "ps -eo pid=,ppid=,args= | awk '$2 == 1 && $3 == \"/.stacyvm/bin/stacyvm-agent\" "
+                + "&& $4 == \"serve\" { print $1 }'").getString("stdout").strip();
+        assertTrue(pid.matches("\\d+"), "the serving agent's pid: " + pid);
+        for (String file : List.of("environ", "mem", "maps", "fd/0")) {
+            JsonPath read = exec(id, "head -c 64 /proc/" + pid + "/" + file + " >/dev/null 2>&1 && echo readable || echo refused");
+            assertEquals("refused\n", read.getString("stdout"), "/proc/" + pid + "/" + file + " of the non-dumpable agent");
+        }
+    }
+
+    @Test
+    void theAgentsFolderIsClosedToTheSandbox() {
+        String id = sandboxes.create(Map.of("ttl", "5m"));
+        assumeTheAgentServes(id);
+        JsonPath attempts = exec(id, "touch /.stacyvm/run/fill 2>/dev/null && echo wrote; "
+                + "rm -f /.stacyvm/run/agent.sock 2>/dev/null; test -S /.stacyvm/run/agent.sock && echo kept; "
+                + "mv /.stacyvm/run/agent.sock /.stacyvm/run/x 2>/dev/null && echo moved; "
+                + "chmod 777 /.stacyvm/run 2>/dev/null && echo opened; true");
+        assertEquals("kept\n", attempts.getString("stdout"),
+                "the sandbox can neither write into nor change the host folder behind /.stacyvm/run: " + attempts.prettify());
+        assertFalse(exec(id, "echo still served").getString("stdout").isEmpty());
+    }
+}
