@@ -153,22 +153,54 @@ func runExec(options execOptions, stdout, stderr io.Writer) int {
 	if options.workdir != "" && !enterWorkdir(options.workdir, stderr) {
 		return exitWorkdir
 	}
+	watch, code := prepareExec(options.pty, stderr)
+	if watch == nil {
+		return code
+	}
+	defer watch.stop()
+	if options.pty {
+		return runOnTerminal(options, stderr, watch.children)
+	}
+	return runWithPipes(options, watch, stdout, stderr)
+}
+
+// execSignals are the signals an exec's main loop waits for: its children's exits and, with
+// pipes, the cancels (a terminal's exec registers its own, since ^C there is the command's).
+type execSignals struct {
+	children chan os.Signal
+	cancels  chan os.Signal // nil on a terminal
+}
+
+// prepareExec is everything an exec does before it knows its command: it becomes a subreaper,
+// reserves its threads and registers its signals, before any child starts, so that no exit or
+// cancel is missed. A warm helper (exec --await) does it while it waits for its exec. Answers
+// nil and the exit status when the agent cannot be a subreaper.
+func prepareExec(pty bool, stderr io.Writer) (*execSignals, int) {
 	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
 		fmt.Fprintf(stderr, "stacyvm-agent: cannot become a subreaper: %v\n", errno)
-		return exitCannotRun
+		return nil, exitCannotRun
 	}
 	reserveThreads(reservedThreads)
-	// registered before the child starts, so no exit or cancel is missed
-	children := make(chan os.Signal, 16)
-	signal.Notify(children, syscall.SIGCHLD)
-	defer signal.Stop(children)
-	if options.pty {
-		return runOnTerminal(options, stderr, children)
+	watch := &execSignals{children: make(chan os.Signal, 16)}
+	signal.Notify(watch.children, syscall.SIGCHLD)
+	if !pty {
+		watch.cancels = make(chan os.Signal, 2)
+		signal.Notify(watch.cancels, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	}
-	cancels := make(chan os.Signal, 2)
-	signal.Notify(cancels, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	defer signal.Stop(cancels)
+	return watch, 0
+}
 
+// stop unregisters the exec's signals.
+func (watch *execSignals) stop() {
+	signal.Stop(watch.children)
+	if watch.cancels != nil {
+		signal.Stop(watch.cancels)
+	}
+}
+
+// runWithPipes is runExec's pipe mode once prepareExec has run (and the workdir is entered):
+// the command in its own process group, its output relayed, its exit, timeout or cancel awaited.
+func runWithPipes(options execOptions, watch *execSignals, stdout, stderr io.Writer) int {
 	outRead, outWrite, err := os.Pipe()
 	if err != nil {
 		fmt.Fprintf(stderr, "stacyvm-agent: %v\n", err)
@@ -213,7 +245,7 @@ func runExec(options execOptions, stdout, stderr io.Writer) int {
 	status := -1
 	for status < 0 {
 		select {
-		case <-children:
+		case <-watch.children:
 			status = reapChildren(process.Pid)
 		case <-tick.C:
 			status = reapChildren(process.Pid)
@@ -221,7 +253,7 @@ func runExec(options execOptions, stdout, stderr io.Writer) int {
 			killTree(process.Pid)
 			finishRelay(outRead, errRead, relayed)
 			return exitTimedOut
-		case received := <-cancels:
+		case received := <-watch.cancels:
 			killTree(process.Pid)
 			finishRelay(outRead, errRead, relayed)
 			return 128 + int(received.(syscall.Signal))

@@ -36,6 +36,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "exec":
+		if len(args) == 2 && args[1] == "--await" {
+			return awaitExec(stdout, stderr)
+		}
 		options, err := parseExecArgs(args[1:])
 		if err != nil {
 			fmt.Fprintf(stderr, "stacyvm-agent exec: %v\n%s\n", err, usage)
@@ -86,6 +89,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 const usage = `usage:
   stacyvm-agent exec --timeout <seconds> --id <exec id> [--workdir <dir>] [--pty] -- <argv...>
+  stacyvm-agent exec --await   (serve's warm helper: the exec's arguments come on fd 3)
   stacyvm-agent workdir <dir>
   stacyvm-agent kill --id <exec id> [--signal <signal>]
   stacyvm-agent wait

@@ -225,21 +225,37 @@ func isAgentOf(argv []string, id string) bool {
 // killing every descendant and exiting) and waits, boundedly, until it is gone. Exit 0 when it is
 // gone or was never there, so a cancel is idempotent.
 func killExec(root string, id string, stdout io.Writer) int {
+	gone := func(pid int) bool {
+		stat, err := readStat(root, pid)
+		return err != nil || stat.state == "Z"
+	}
+	return terminateAgents(agentsOf(root, id, os.Getpid()), syscall.Kill, gone, stdout)
+}
+
+// agentsOf answers the agents running exec id, found by their own flags, never self.
+func agentsOf(root string, id string, self int) []int {
 	var agents []int
 	for _, pid := range pids(root) {
-		if pid != os.Getpid() && runsTheAgent(root, pid) && isAgentOf(cmdline(root, pid), id) {
+		if pid != self && runsTheAgent(root, pid) && isAgentOf(cmdline(root, pid), id) {
 			agents = append(agents, pid)
-			syscall.Kill(pid, syscall.SIGTERM)
-			// an agent its command stopped (same user) takes the SIGTERM once continued
-			syscall.Kill(pid, syscall.SIGCONT)
 		}
+	}
+	return agents
+}
+
+// terminateAgents is killExec once the exec's agents are known: each gets SIGTERM through send,
+// and the answer waits, at most killDuration and a second in all, until gone says each is gone
+// (serve, answering for its own warm helpers, sends and waits through its reaper). Prints
+// {"signalled":N}, N the agents; exit 0.
+func terminateAgents(agents []int, send func(int, syscall.Signal) error, gone func(int) bool, stdout io.Writer) int {
+	for _, pid := range agents {
+		send(pid, syscall.SIGTERM)
+		// an agent its command stopped (same user) takes the SIGTERM once continued
+		send(pid, syscall.SIGCONT)
 	}
 	stop := time.Now().Add(killDuration + time.Second)
 	for _, pid := range agents {
-		for time.Now().Before(stop) {
-			if stat, err := readStat(root, pid); err != nil || stat.state == "Z" {
-				break
-			}
+		for time.Now().Before(stop) && !gone(pid) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
@@ -258,6 +274,16 @@ func signalExec(root string, id string, signalText string, stdout, stderr io.Wri
 
 // signalExecFrom is signalExec as the process self, which is never taken for the exec's agent.
 func signalExecFrom(root string, id string, signalText string, stdout, stderr io.Writer, self int) int {
+	if _, ok := parseSignal(signalText); !ok {
+		fmt.Fprintf(stderr, "unknown signal %q\n", signalText)
+		return exitUsage
+	}
+	return signalAgents(root, agentsOf(root, id, self), signalText, stdout, stderr)
+}
+
+// signalAgents is signalExec once the exec's agents are known (serve knows its warm helpers'
+// without a scan): the signal reaches what each agent runs, never the agent.
+func signalAgents(root string, agents []int, signalText string, stdout, stderr io.Writer) int {
 	sig, ok := parseSignal(signalText)
 	if !ok {
 		fmt.Fprintf(stderr, "unknown signal %q\n", signalText)
@@ -265,10 +291,7 @@ func signalExecFrom(root string, id string, signalText string, stdout, stderr io
 	}
 	signalled := 0
 	table := parents(root)
-	for _, pid := range pids(root) {
-		if pid == self || !runsTheAgent(root, pid) || !isAgentOf(cmdline(root, pid), id) {
-			continue
-		}
+	for _, pid := range agents {
 		agent, err := readStat(root, pid)
 		if err != nil {
 			continue

@@ -164,10 +164,21 @@ func listenSocket(path string) (*net.UnixListener, error) {
 	return listener, nil
 }
 
+// survive ends a goroutine's panic with one line on stderr instead of the process: the agent is
+// the sandbox's main process, and a bug met in one operation must not end the sandbox. Deferred
+// first thing in every goroutine serve starts.
+func survive(what string) {
+	if problem := recover(); problem != nil {
+		fmt.Fprintf(os.Stderr, "stacyvm-agent serve: %s failed: %v\n", what, problem)
+	}
+}
+
 // server serves the worker's connections, each one operation.
 type server struct {
 	token    []byte
 	children *reaper
+	// helpers are the warm `exec --await` processes the worker's execs run on; never in slots
+	helpers *helperPool
 	// slots holds one entry per connection being served, from accept until its process is gone
 	slots       chan struct{}
 	requestWait time.Duration
@@ -175,13 +186,19 @@ type server struct {
 }
 
 func newServer(token []byte) *server {
-	return &server{token: token, children: theReaper(), slots: make(chan struct{}, maxConnections),
+	children := theReaper()
+	return &server{token: token, children: children, slots: make(chan struct{}, maxConnections),
+		helpers:     newHelperPool(mountedAgent, helperPoolSize(pidsMaxPath), children),
 		requestWait: requestWait, killGrace: killGrace}
 }
 
 // serve accepts connections until the listener is closed. A connection beyond the limit gets
 // ERROR unavailable at once, before HELLO: it is refused, not served.
 func (s *server) serve(listener *net.UnixListener) {
+	go func() {
+		defer survive("the helper pool's fill")
+		s.helpers.fill()
+	}()
 	for {
 		conn, err := listener.AcceptUnix()
 		if err != nil {
@@ -196,6 +213,8 @@ func (s *server) serve(listener *net.UnixListener) {
 		case s.slots <- struct{}{}:
 			go func() {
 				defer func() { <-s.slots }()
+				defer conn.Close()
+				defer survive("a connection")
 				s.handle(conn)
 			}()
 		default:
@@ -215,13 +234,27 @@ func (s *server) handle(conn *net.UnixConn) {
 	if !ok {
 		return
 	}
-	process, err := startProcess(request, s.children)
+	if s.answerKill(request, out) {
+		return
+	}
+	process, err := s.start(request)
 	if err != nil {
 		out.sendError(codeCannotStart, err.Error())
 		return
 	}
 	out.sendJSON(frameAccepted, acceptedMessage{Proof: s.proof(agentProofLabel, request.Nonce), Pid: process.pid})
 	s.relay(conn, in, out, process)
+}
+
+// start starts what a request asks for: the worker's exec on an idle warm helper when one is
+// there, else a new process.
+func (s *server) start(request *spawnRequest) (*spawned, error) {
+	if options, ok := warmExec(request); ok {
+		if process := s.helpers.serveExec(request, options.id); process != nil {
+			return process, nil
+		}
+	}
+	return startProcess(request, s.children)
 }
 
 // admit says HELLO and reads the REQUEST: answered ERROR (and false) unless it arrives in time,

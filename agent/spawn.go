@@ -76,14 +76,16 @@ func startProcess(request *spawnRequest, children *reaper) (*spawned, error) {
 
 // startWithPipes runs the process in its own process group (a signal to the group it leads, or
 // that its own children share, never reaches the agent), its stdout and stderr through pipes, its
-// stdin /dev/null or a pipe.
-func startWithPipes(path string, request *spawnRequest, env []string) (*spawned, error) {
+// stdin /dev/null or a pipe. Extra files (a warm helper's spec channel) follow as fds 3 and up;
+// they are the child's ends, closed here once it has them.
+func startWithPipes(path string, request *spawnRequest, env []string, extra ...*os.File) (*spawned, error) {
 	var childEnds, agentEnds []*os.File
 	closeAll := func(files []*os.File) {
 		for _, file := range files {
 			file.Close()
 		}
 	}
+	defer closeAll(extra)
 	var stdin *os.File
 	if request.Stdin {
 		read, write, err := os.Pipe()
@@ -108,7 +110,7 @@ func startWithPipes(path string, request *spawnRequest, env []string) (*spawned,
 		childEnds, agentEnds = append(childEnds, write), append(agentEnds, read)
 	}
 	process, err := os.StartProcess(path, request.Argv, &os.ProcAttr{
-		Dir: request.Workdir, Env: env, Files: childEnds,
+		Dir: request.Workdir, Env: env, Files: append(childEnds, extra...),
 		Sys: &syscall.SysProcAttr{Setpgid: true},
 	})
 	// the agent keeps only its own ends: a pipe ends when the process and all it started close theirs
@@ -156,10 +158,15 @@ func (s *server) relay(conn *net.UnixConn, in *bufio.Reader, out *frameWriter, p
 	exited := make(chan struct{})
 	drained := make(chan struct{}, len(process.outputs))
 	for _, stream := range process.outputs {
-		go relayOutput(stream, out, exited, drained)
+		stream := stream
+		go func() {
+			defer survive("an output relay")
+			relayOutput(stream, out, exited, drained)
+		}()
 	}
 	finished := make(chan struct{})
 	go func() {
+		defer survive("an exit relay")
 		code := <-process.exitCode
 		close(exited)
 		for _, stream := range process.outputs {
@@ -386,6 +393,25 @@ func (r *reaper) signal(pid int, sig syscall.Signal) {
 	if _, ok := r.running[pid]; ok {
 		syscall.Kill(-pid, sig)
 	}
+}
+
+// signalOne sends sig to pid alone (a warm helper the worker kills by its exec's id), only while
+// pid is a watched, unreaped process, for the same reason as signal.
+func (r *reaper) signalOne(pid int, sig syscall.Signal) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.running[pid]; !ok {
+		return syscall.ESRCH
+	}
+	return syscall.Kill(pid, sig)
+}
+
+// reaped says whether pid is not, or no longer, a watched process: it has exited and been reaped.
+func (r *reaper) reaped(pid int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.running[pid]
+	return !ok
 }
 
 // terminate sends SIGTERM (an agent exec answers it by killing all it started), then SIGKILL
