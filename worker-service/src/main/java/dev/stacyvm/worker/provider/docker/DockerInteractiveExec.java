@@ -2,61 +2,30 @@ package dev.stacyvm.worker.provider.docker;
 
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
-import dev.stacyvm.worker.provider.InteractiveExec;
 import dev.stacyvm.worker.provider.TerminalSize;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An interactive exec on the Docker engine: the agent runs the command (on the exec's TTY with
  * {@code --pty}), the hijacked connection carries stdin one way and the output the other (raw on
  * a TTY, multiplexed frames without), resizes go to the engine, signals and the final kill to the
- * agent by the exec's id.
+ * agent by the exec's id ({@link InteractiveExecBase}).
  */
-final class DockerInteractiveExec implements InteractiveExec {
-
-    private static final int TIMEOUT_EXIT = 124;
-    private static final int KILLED_EXIT = 137;
+final class DockerInteractiveExec extends InteractiveExecBase {
 
     private final DockerExecs execs;
-    private final String sandboxId;
-    private final String execId;
     private final String engineExecId;
-    private final boolean pty;
     private final HijackedExecStart.Connection connection;
-    private final Duration timeout;
-    private final long started = System.nanoTime();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean abandoned;
-    private volatile Thread watchdog;
 
     DockerInteractiveExec(DockerExecs execs, String sandboxId, String execId, String engineExecId, boolean pty,
                           HijackedExecStart.Connection connection, Duration timeout) {
+        super(execs, sandboxId, execId, pty, timeout);
         this.execs = execs;
-        this.sandboxId = sandboxId;
-        this.execId = execId;
         this.engineExecId = engineExecId;
-        this.pty = pty;
         this.connection = connection;
-        this.timeout = timeout;
-    }
-
-    /**
-     * Closes the exec once {@code after} has passed, in case the agent's own timeout did not end it
-     * (the command may stop or kill its agent, which runs as the same user).
-     */
-    void closeAfter(Duration after) {
-        watchdog = Thread.ofVirtual().name("exec-deadline-" + execId).start(() -> {
-            try {
-                Thread.sleep(after.toMillis());
-                close();
-            } catch (InterruptedException finished) {
-                // ended in time
-            }
-        });
     }
 
     @Override
@@ -77,21 +46,13 @@ final class DockerInteractiveExec implements InteractiveExec {
             }
         } catch (IOException receiverOrConnectionGone) {
             // the receiver failed, or the connection was closed under the read (close(), shutdown)
-            abandoned = !closed.get();
+            return ended(null);
         }
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        Thread deadline = watchdog;
-        if (deadline != null) {
-            deadline.interrupt();
-        }
-        if (abandoned || closed.get()) {
-            close();
-            return new ExecOutcome(KILLED_EXIT, took, false, true);
+        if (closed()) {
+            return ended(null);
         }
         connection.close();
-        int exit = execs.exitCode(engineExecId);
-        boolean timedOut = (exit == TIMEOUT_EXIT || exit == KILLED_EXIT) && took.compareTo(timeout) >= 0;
-        return new ExecOutcome(exit, took, timedOut, false);
+        return ended(execs.exitCode(engineExecId));
     }
 
     @Override
@@ -126,16 +87,7 @@ final class DockerInteractiveExec implements InteractiveExec {
     }
 
     @Override
-    public boolean signal(String signal) {
-        return execs.signalExec(sandboxId, execId, signal);
-    }
-
-    @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            connection.close();
-            // the engine's end of a closed connection leaves the agent running: it kills the tree
-            execs.kill(sandboxId, execId);
-        }
+    void closeConnection() {
+        connection.close();
     }
 }

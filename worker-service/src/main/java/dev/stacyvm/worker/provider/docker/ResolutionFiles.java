@@ -4,7 +4,6 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Volume;
 import dev.stacyvm.worker.config.WorkerConfig;
@@ -15,15 +14,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -54,8 +48,6 @@ public class ResolutionFiles {
     public static final String HOSTNAME = "sandbox";
     /** What a sandbox without a network maps its host name to: Debian's convention for a host with no address. */
     static final String NO_NETWORK_ADDRESS = "127.0.1.1";
-    /** A set younger than this is never swept: its container may still be on its way to the engine. */
-    private static final Duration SWEEP_MIN_AGE = Duration.ofMinutes(10);
     private static final Pattern TOKEN = Pattern.compile("[0-9a-f]{32}");
     private static final List<String> FILES = List.of("hosts", "hostname", "resolv.conf");
 
@@ -186,40 +178,11 @@ public class ResolutionFiles {
 
     /**
      * Deletes the sets no container on the engine names any more (containers removed behind the
-     * worker's back, or while it was down), unless younger than ten minutes.
+     * worker's back, or while it was down), unless younger than ten minutes ({@link ContainerFolders#sweep}).
      */
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
-        Path root = root();
-        if (!Files.isDirectory(root)) {
-            return;
-        }
-        Set<String> named = new HashSet<>();
-        try {
-            for (Container container : docker.listContainersCmd().withShowAll(true)
-                    .withLabelFilter(List.of(LABEL)).exec()) {
-                if (container.getLabels() != null && container.getLabels().get(LABEL) != null) {
-                    named.add(container.getLabels().get(LABEL));
-                }
-            }
-        } catch (RuntimeException engineDown) {
-            Log.debugf("name files not swept: %s", engineDown.getMessage());
-            return;
-        }
-        Instant cutoff = Instant.now().minus(SWEEP_MIN_AGE);
-        int swept = 0;
-        try (DirectoryStream<Path> sets = Files.newDirectoryStream(root)) {
-            for (Path set : sets) {
-                String token = set.getFileName().toString();
-                if (TOKEN.matcher(token).matches() && !named.contains(token)
-                        && Files.getLastModifiedTime(set).toInstant().isBefore(cutoff)) {
-                    discard(token);
-                    swept++;
-                }
-            }
-        } catch (IOException e) {
-            Log.warnf("could not sweep %s: %s", root, e.getMessage());
-        }
+        int swept = ContainerFolders.sweep(docker, LABEL, root(), TOKEN, this::discard);
         if (swept > 0) {
             Log.infof("deleted %d sandboxes' name files whose containers are gone", swept);
         }

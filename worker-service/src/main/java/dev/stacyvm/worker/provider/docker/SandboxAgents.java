@@ -4,7 +4,6 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Volume;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.error.ProviderFailureException;
@@ -18,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +24,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -59,8 +54,6 @@ public class SandboxAgents {
     private static final String SOCKET = "agent.sock";
     private static final String TOKEN_FILE = "agent.token";
     private static final Pattern ID = Pattern.compile("[0-9a-f]{32}");
-    /** A folder younger than this is never swept: its container may still be on its way to the engine. */
-    private static final Duration SWEEP_MIN_AGE = Duration.ofMinutes(10);
     /** How long connecting and the handshake may take before the engine runs the operation instead. */
     private static final Duration HANDSHAKE = Duration.ofSeconds(2);
     /** After an agent failed to answer, its sandbox's operations go to the engine this long before it is tried again. */
@@ -254,33 +247,7 @@ public class SandboxAgents {
      */
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
-        Path root = root();
-        if (!Files.isDirectory(root)) {
-            return;
-        }
-        Set<String> named = new HashSet<>();
-        try {
-            for (Container container : docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(LABEL)).exec()) {
-                if (container.getLabels() != null && container.getLabels().get(LABEL) != null) {
-                    named.add(container.getLabels().get(LABEL));
-                }
-            }
-        } catch (RuntimeException engineDown) {
-            Log.debugf("agent folders not swept: %s", engineDown.getMessage());
-            return;
-        }
-        Instant cutoff = Instant.now().minus(SWEEP_MIN_AGE);
-        try (DirectoryStream<Path> folders = Files.newDirectoryStream(root)) {
-            for (Path folder : folders) {
-                String id = folder.getFileName().toString();
-                if (ID.matcher(id).matches() && !named.contains(id)
-                        && Files.getLastModifiedTime(folder).toInstant().isBefore(cutoff)) {
-                    discard(id);
-                }
-            }
-        } catch (IOException e) {
-            Log.warnf("could not sweep %s: %s", root, e.getMessage());
-        }
+        ContainerFolders.sweep(docker, LABEL, root(), ID, this::discard);
     }
 
     private static String requireId(String id) {
