@@ -670,12 +670,19 @@ func startServe(t *testing.T, socket, tokenFile, probe string) *serveProcess {
 		agent.command.Process.Kill()
 		<-agent.ended
 	})
+	awaitStartedLine(t, out, func() { agent.ended <- agent.command.Wait() })
+	return agent
+}
+
+// awaitStartedLine waits, at most 5 s, for a serving agent's started line on out; the rest of out
+// is read and dropped until it ends, then ended runs (the test's wait for the process).
+func awaitStartedLine(t *testing.T, out io.Reader, ended func()) {
 	lines := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(out).ReadString('\n')
 		lines <- line
 		io.Copy(io.Discard, out)
-		agent.ended <- agent.command.Wait()
+		ended()
 	}()
 	select {
 	case line := <-lines:
@@ -685,7 +692,6 @@ func startServe(t *testing.T, socket, tokenFile, probe string) *serveProcess {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no started line")
 	}
-	return agent
 }
 
 // stop checks that a hang-up leaves the agent running and that SIGTERM ends it with 0.

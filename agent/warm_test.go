@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,22 +108,10 @@ func startWarmServe(t *testing.T, options warmOptions) *warmServe {
 	}
 	ended := make(chan struct{})
 	t.Cleanup(func() { endServe(command, ended) })
-	lines := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		lines <- line
-		io.Copy(io.Discard, out)
+	awaitStartedLine(t, out, func() {
 		command.Wait()
 		close(ended)
-	}()
-	select {
-	case line := <-lines:
-		if line != StartedLine+"\n" {
-			t.Fatalf("expected the started line, got %q", line)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("no started line")
-	}
+	})
 	return &warmServe{pid: command.Process.Pid, agent: agent, socket: socket}
 }
 
