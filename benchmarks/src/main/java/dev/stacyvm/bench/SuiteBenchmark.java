@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * and of 1 MB of output, file write and read of 1 MB and 100 MB, destroy, a preview request) through
  * the public API and, in the same run, the same with docker-java against the same engine (for
  * previews: straight to the published port); p50/p95/p99, throughput and ours/raw ratios, the
- * services' memory idle and under load, and the memory of a live sandbox. With
- * {@code -Dbench.live=N} it also holds N live sandboxes and measures reads and execs among them.
+ * services' memory idle and under load, and the memory of a live sandbox; for each measured phase,
+ * the CPU seconds per operation the suite (its JVMs, PostgreSQL and Kafka) and the engine (dockerd,
+ * containerd, the shims) spent ({@link CpuMeter}). With {@code -Dbench.live=N} it also holds N live
+ * sandboxes and measures reads and execs among them.
  * Prints a table and writes JSON. It never judges: the figures go to docs/benchmarks.md.
  */
 public final class SuiteBenchmark {
@@ -46,12 +50,18 @@ public final class SuiteBenchmark {
         int warmCreates = Integer.getInteger("bench.warm-creates", 30);
         int live = Integer.getInteger("bench.live", 0);
         String image = System.getProperty("bench.image", "stacyvm/base:bookworm");
+        // PostgreSQL's data directory (postmaster.pid): without it PostgreSQL's CPU is not counted
+        String postgresData = System.getProperty("bench.postgres-data");
+        int idleSeconds = Integer.getInteger("bench.cpu-idle-seconds", 5);
         WarmPoolProbe warmPool = new WarmPoolProbe(System.getProperty("stacyvm.worker-url", "http://127.0.0.1:7425"),
                 System.getProperty("stacyvm.service-token", ""), image);
 
         StacyVMClient api = StacyVMClient.connect(url, key);
         RawDocker raw = new RawDocker(System.getProperty("bench.docker-host", "unix:///var/run/docker.sock"), image);
         Map<String, Long> idle = rss(runDir);
+        PhaseCpu cpu = new PhaseCpu(
+                CpuMeter.forSuite(runDir, SERVICES, postgresData == null ? null : Path.of(postgresData)));
+        System.out.println("CPU counted, processes: " + cpu.counted);
         Map<String, Long> peak = new ConcurrentHashMap<>(idle);
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> rss(runDir).forEach((service, kb) -> peak.merge(service, kb, Math::max)),
@@ -63,22 +73,25 @@ public final class SuiteBenchmark {
         RemoteSandbox previewSandbox = null;
         try {
             warmUp(api, raw, warmPool, clients);
+            CpuMeter.Usage idleCpu = idleCpu(cpu.meter, warmPool, idleSeconds);
             // an environment keeps a create out of the warm pool: these start cold, like raw docker's
-            results.add(Timed.run("create cold", "stacyvm", clients, creates,
-                    (c, i) -> ours.set(i, api.asUser("bench-" + i).create(Map.of("ttl", "30m", "env", Map.of("BENCH", "cold"))))));
-            results.add(Timed.run("create cold", "docker", clients, creates, (c, i) -> theirs.set(i, raw.createAndStart())));
+            results.add(cpu.measure(() -> Timed.run("create cold", "stacyvm", clients, creates, (c, i) -> ours.set(i,
+                    api.asUser("bench-" + i).create(Map.of("ttl", "30m", "env", Map.of("BENCH", "cold")))))));
+            results.add(cpu.measure(() -> Timed.run("create cold", "docker", clients, creates,
+                    (c, i) -> theirs.set(i, raw.createAndStart()))));
             // one client, the pool full before each create: the pool is sized for the bursts it meets
             List<RemoteSandbox> warm = new ArrayList<>(java.util.Collections.nCopies(warmCreates, null));
             long missedBefore = warmPool.pool() == null ? 0 : warmPool.pool().get("missed").asLong();
             // each one is destroyed before the next, unmeasured: held together they would pass the
             // host's vCPU capacity (cores times the overcommit ratio) on a small host
-            Samples warmSamples = Timed.run("create from warm pool", "stacyvm", 1, warmCreates,
+            // its CPU also holds the unmeasured destroys and the pool's refills between the creates
+            Samples warmSamples = cpu.measure(() -> Timed.run("create from warm pool", "stacyvm", 1, warmCreates,
                     (c, i) -> {
                         if (i > 0) {
                             warm.get(i - 1).destroy();
                         }
                         warmPool.awaitFull();
-                    }, (c, i) -> warm.set(i, api.asUser("bench-warm").create(Map.of("ttl", "30m"))));
+                    }, (c, i) -> warm.set(i, api.asUser("bench-warm").create(Map.of("ttl", "30m")))));
             long missed = warmPool.pool() == null ? warmCreates : warmPool.pool().get("missed").asLong() - missedBefore;
             System.out.printf("creates from the warm pool: %d, of which found it empty: %d%n", warmCreates, missed);
             warm.get(warmCreates - 1).destroy();
@@ -91,54 +104,60 @@ public final class SuiteBenchmark {
             long perSandboxKb = sandboxMemory / ours.size() / 1024;
 
             String one = "head -c 1048576 /dev/zero | tr '\\0' a";
-            results.add(Timed.run("exec true", "stacyvm", clients, execs, (c, i) -> ours.get(c).exec("true")));
-            results.add(Timed.run("exec true", "docker", clients, execs, (c, i) -> raw.exec(theirs.get(c), "true")));
-            results.add(Timed.run("exec 1 MB output", "stacyvm", clients, creates, (c, i) -> ours.get(c).exec(one)));
-            results.add(Timed.run("exec 1 MB output", "docker", clients, creates,
-                    (c, i) -> raw.exec(theirs.get(c), "/bin/sh", "-c", one)));
+            results.add(cpu.measure(() -> Timed.run("exec true", "stacyvm", clients, execs,
+                    (c, i) -> ours.get(c).exec("true"))));
+            results.add(cpu.measure(() -> Timed.run("exec true", "docker", clients, execs,
+                    (c, i) -> raw.exec(theirs.get(c), "true"))));
+            results.add(cpu.measure(() -> Timed.run("exec 1 MB output", "stacyvm", clients, creates,
+                    (c, i) -> ours.get(c).exec(one))));
+            results.add(cpu.measure(() -> Timed.run("exec 1 MB output", "docker", clients, creates,
+                    (c, i) -> raw.exec(theirs.get(c), "/bin/sh", "-c", one))));
 
             String mb = "a".repeat(1024 * 1024);
-            results.add(Timed.run("write 1 MB file", "stacyvm", clients, creates,
-                    (c, i) -> ours.get(c).writeFile("/workspace/one.bin", mb)));
-            results.add(Timed.run("write 1 MB file", "docker", clients, creates,
-                    (c, i) -> raw.write(theirs.get(c), "/workspace", Tars.oneFile("one.bin", 1024 * 1024))));
-            results.add(Timed.run("read 1 MB file", "stacyvm", clients, creates,
-                    (c, i) -> drain(ours.get(c).readFile("/workspace/one.bin"))));
-            results.add(Timed.run("read 1 MB file", "docker", clients, creates,
-                    (c, i) -> raw.read(theirs.get(c), "/workspace/one.bin")));
+            results.add(cpu.measure(() -> Timed.run("write 1 MB file", "stacyvm", clients, creates,
+                    (c, i) -> ours.get(c).writeFile("/workspace/one.bin", mb))));
+            results.add(cpu.measure(() -> Timed.run("write 1 MB file", "docker", clients, creates,
+                    (c, i) -> raw.write(theirs.get(c), "/workspace", Tars.oneFile("one.bin", 1024 * 1024)))));
+            results.add(cpu.measure(() -> Timed.run("read 1 MB file", "stacyvm", clients, creates,
+                    (c, i) -> drain(ours.get(c).readFile("/workspace/one.bin")))));
+            results.add(cpu.measure(() -> Timed.run("read 1 MB file", "docker", clients, creates,
+                    (c, i) -> raw.read(theirs.get(c), "/workspace/one.bin"))));
 
             long hundred = 100L * 1024 * 1024;
-            results.add(Timed.run("write 100 MB file", "stacyvm", 1, 3,
-                    (c, i) -> ours.get(0).putArchive("/workspace", Tars.oneFile("big.bin", hundred))));
-            results.add(Timed.run("write 100 MB file", "docker", 1, 3,
-                    (c, i) -> raw.write(theirs.get(0), "/workspace", Tars.oneFile("big.bin", hundred))));
-            results.add(Timed.run("read 100 MB file", "stacyvm", 1, 3,
-                    (c, i) -> drain(ours.get(0).readFile("/workspace/big.bin"))));
-            results.add(Timed.run("read 100 MB file", "docker", 1, 3, (c, i) -> raw.read(theirs.get(0), "/workspace/big.bin")));
+            results.add(cpu.measure(() -> Timed.run("write 100 MB file", "stacyvm", 1, 3,
+                    (c, i) -> ours.get(0).putArchive("/workspace", Tars.oneFile("big.bin", hundred)))));
+            results.add(cpu.measure(() -> Timed.run("write 100 MB file", "docker", 1, 3,
+                    (c, i) -> raw.write(theirs.get(0), "/workspace", Tars.oneFile("big.bin", hundred)))));
+            results.add(cpu.measure(() -> Timed.run("read 100 MB file", "stacyvm", 1, 3,
+                    (c, i) -> drain(ours.get(0).readFile("/workspace/big.bin")))));
+            results.add(cpu.measure(() -> Timed.run("read 100 MB file", "docker", 1, 3,
+                    (c, i) -> raw.read(theirs.get(0), "/workspace/big.bin"))));
 
             // a preview: the router against the published port itself
             previewSandbox = previewSandbox(api.asUser("bench-preview"));
             String published = raw.publishedPort("stacyvm-" + previewSandbox.id(), 3000);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String host = "3000-" + previewSandbox.id() + ".localhost:" + previewPort;
-            results.add(Timed.run("preview request", "stacyvm", clients, 400, (c, i) -> check(http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + previewPort + "/headers")).header("Host", host).build(),
-                    HttpResponse.BodyHandlers.discarding()))));
-            results.add(Timed.run("preview request", "direct", clients, 400, (c, i) -> check(http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + published + "/headers")).build(), HttpResponse.BodyHandlers.discarding()))));
+            results.add(cpu.measure(() -> Timed.run("preview request", "stacyvm", clients, 400,
+                    (c, i) -> check(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + previewPort
+                            + "/headers")).header("Host", host).build(), HttpResponse.BodyHandlers.discarding())))));
+            results.add(cpu.measure(() -> Timed.run("preview request", "direct", clients, 400,
+                    (c, i) -> check(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + published
+                            + "/headers")).build(), HttpResponse.BodyHandlers.discarding())))));
 
-            results.add(Timed.run("destroy", "stacyvm", clients, creates,
-                    (c, i) -> ours.get(i).destroy()));
-            results.add(Timed.run("destroy", "docker", clients, creates, (c, i) -> raw.remove(theirs.get(i))));
+            results.add(cpu.measure(() -> Timed.run("destroy", "stacyvm", clients, creates,
+                    (c, i) -> ours.get(i).destroy())));
+            results.add(cpu.measure(() -> Timed.run("destroy", "docker", clients, creates,
+                    (c, i) -> raw.remove(theirs.get(i)))));
             ours.clear();
             theirs.clear();
 
             if (live > 0) {
-                results.addAll(liveSandboxes(api, live, clients));
+                results.addAll(liveSandboxes(api, live, clients, cpu));
             }
 
             sampler.shutdown();
-            report(results, idle, peak, perSandboxKb, output);
+            report(results, cpu, idleCpu, idle, peak, perSandboxKb, output);
         } finally {
             sampler.shutdownNow();
             for (RemoteSandbox sandbox : ours) {
@@ -176,21 +195,69 @@ public final class SuiteBenchmark {
     }
 
     /**
+     * CPU seconds per second of wall time the suite and the engine spend with no client, over
+     * {@code seconds} after the warm-up once the warm pool is full again (the background a phase's
+     * figures also hold); null when {@code seconds} is 0.
+     */
+    static CpuMeter.Usage idleCpu(CpuMeter meter, WarmPoolProbe warmPool, int seconds) throws Exception {
+        if (seconds <= 0) {
+            return null;
+        }
+        warmPool.awaitFull();
+        Thread.sleep(1000);
+        CpuMeter.Snapshot before = meter.snapshot();
+        long began = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        CpuMeter.Usage used = meter.since(before);
+        return used.per((System.nanoTime() - began) / 1e9);
+    }
+
+    /**
+     * The CPU each kept phase cost: {@link #measure} reads the {@link CpuMeter} before and after a
+     * phase and keeps the difference by the phase's samples.
+     */
+    static final class PhaseCpu {
+
+        final CpuMeter meter;
+        final Map<Samples, CpuMeter.Usage> used = new IdentityHashMap<>();
+        final String counted;
+
+        PhaseCpu(CpuMeter meter) {
+            this.meter = meter;
+            this.counted = meter.snapshot().describe();
+        }
+
+        /** Runs a phase and keeps the CPU seconds spent while it ran. */
+        Samples measure(Callable<Samples> phase) throws Exception {
+            CpuMeter.Snapshot before = meter.snapshot();
+            Samples samples = phase.call();
+            used.put(samples, meter.since(before));
+            return samples;
+        }
+
+        /** CPU seconds per operation of a measured phase, or null. */
+        CpuMeter.Usage perOperation(Samples samples) {
+            CpuMeter.Usage usage = used.get(samples);
+            return usage == null ? null : usage.per(samples.nanos().length);
+        }
+    }
+
+    /**
      * Holds {@code live} sandboxes at once (spread over ten owners) and measures what a client
      * does among them: reading one, and running a command in one.
      */
-    static List<Samples> liveSandboxes(StacyVMClient api, int live, int clients) throws Exception {
+    static List<Samples> liveSandboxes(StacyVMClient api, int live, int clients, PhaseCpu cpu) throws Exception {
         List<RemoteSandbox> made = new ArrayList<>(java.util.Collections.nCopies(live, null));
         try {
-            Samples creating = Timed.run("create, up to " + live + " live", "stacyvm", clients, live,
-                    (c, i) -> made.set(i, api.asUser("bench-live-" + (i % 10)).create(Map.of("ttl", "30m"))));
-            Samples reading = Timed.run("get sandbox, " + live + " live", "stacyvm", clients, 2000,
-                    (c, i) -> api.get(made.get(i % live).id()));
+            Samples creating = cpu.measure(() -> Timed.run("create, up to " + live + " live", "stacyvm", clients, live,
+                    (c, i) -> made.set(i, api.asUser("bench-live-" + (i % 10)).create(Map.of("ttl", "30m")))));
+            Samples reading = cpu.measure(() -> Timed.run("get sandbox, " + live + " live", "stacyvm", clients, 2000,
+                    (c, i) -> api.get(made.get(i % live).id())));
             // one client: the latency a caller sees while the host holds them, not queued behind others
-            Samples readingAlone = Timed.run("get sandbox, " + live + " live", "stacyvm", 1, 1000,
-                    (c, i) -> api.get(made.get(i % live).id()));
-            Samples executing = Timed.run("exec true, " + live + " live", "stacyvm", clients, 200,
-                    (c, i) -> made.get(i % live).exec("true"));
+            Samples readingAlone = cpu.measure(() -> Timed.run("get sandbox, " + live + " live", "stacyvm", 1, 1000,
+                    (c, i) -> api.get(made.get(i % live).id())));
+            Samples executing = cpu.measure(() -> Timed.run("exec true, " + live + " live", "stacyvm", clients, 200,
+                    (c, i) -> made.get(i % live).exec("true")));
             return List.of(creating, reading, readingAlone, executing);
         } finally {
             Timed.run("destroy", "stacyvm", clients, live, (c, i) -> {
@@ -235,11 +302,70 @@ public final class SuiteBenchmark {
         return table.toString();
     }
 
-    static void report(List<Samples> results, Map<String, Long> idle, Map<String, Long> peak, long perSandboxKb,
-                       Path output) throws Exception {
+    /**
+     * The second table: CPU milliseconds (user plus system) per operation of each phase, the suite's
+     * (services, PostgreSQL, Kafka; then each) and the engine's (dockerd, containerd, the shims).
+     */
+    static String cpuTable(List<Samples> results, PhaseCpu cpu) {
+        StringBuilder out = new StringBuilder("\nCPU ms per operation (user+system; suite = services + postgres + kafka;"
+                + " engine = dockerd, containerd, shims):\n"
+                + "| operation | path | n | suite | services | postgres | kafka | engine |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
+        for (Samples samples : results) {
+            CpuMeter.Usage perOp = cpu.perOperation(samples);
+            if (perOp != null) {
+                out.append(String.format("| %s | %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f |%n", samples.operation(),
+                        samples.path(), samples.nanos().length, perOp.suite() * 1e3, perOp.services() * 1e3,
+                        perOp.postgres() * 1e3, perOp.kafka() * 1e3, perOp.engine() * 1e3));
+            }
+        }
+        return out.toString();
+    }
+
+    /** The same for JSON: CPU seconds per operation, by phase. */
+    static List<Map<String, Object>> cpuRows(List<Samples> results, PhaseCpu cpu) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Samples samples : results) {
+            CpuMeter.Usage perOp = cpu.perOperation(samples);
+            if (perOp == null) {
+                continue;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("operation", samples.operation());
+            row.put("path", samples.path());
+            row.put("clients", samples.clients());
+            row.put("count", samples.nanos().length);
+            row.put("suite_cpu_seconds_per_op", micro(perOp.suite()));
+            row.put("services_cpu_seconds_per_op", micro(perOp.services()));
+            row.put("postgres_cpu_seconds_per_op", micro(perOp.postgres()));
+            row.put("kafka_cpu_seconds_per_op", micro(perOp.kafka()));
+            row.put("engine_cpu_seconds_per_op", micro(perOp.engine()));
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    static double micro(double seconds) {
+        return Math.round(seconds * 1e6) / 1e6;
+    }
+
+    static void report(List<Samples> results, PhaseCpu cpu, CpuMeter.Usage idleCpu, Map<String, Long> idle,
+                       Map<String, Long> peak, long perSandboxKb, Path output) throws Exception {
         List<Samples.Row> rows = results.stream().map(Samples::row).toList();
         System.out.println();
         System.out.print(Samples.table(rows));
+        System.out.print(cpuTable(results, cpu));
+        Map<String, Double> idleCpuSeconds = new LinkedHashMap<>();
+        if (idleCpu != null) {
+            System.out.printf("CPU ms per second idle, after the warm-up: suite %.1f (services %.1f, postgres %.1f,"
+                    + " kafka %.1f), engine %.1f%n", idleCpu.suite() * 1e3, idleCpu.services() * 1e3,
+                    idleCpu.postgres() * 1e3, idleCpu.kafka() * 1e3, idleCpu.engine() * 1e3);
+            idleCpuSeconds.put("suite", micro(idleCpu.suite()));
+            idleCpuSeconds.put("services", micro(idleCpu.services()));
+            idleCpuSeconds.put("postgres", micro(idleCpu.postgres()));
+            idleCpuSeconds.put("kafka", micro(idleCpu.kafka()));
+            idleCpuSeconds.put("engine", micro(idleCpu.engine()));
+        }
         Map<String, Double> ratios = new LinkedHashMap<>();
         for (Samples ourSide : results) {
             if (!ourSide.path().equals("stacyvm")) {
@@ -266,6 +392,9 @@ public final class SuiteBenchmark {
         json.put("ran_at", Instant.now().toString());
         json.put("cores", Runtime.getRuntime().availableProcessors());
         json.put("results", rows);
+        json.put("cpu_processes_counted", cpu.counted);
+        json.put("cpu_seconds_per_op", cpuRows(results, cpu));
+        json.put("idle_cpu_seconds_per_second", idleCpuSeconds);
         json.put("ours_over_raw_p50", ratios);
         json.put("targets", targets(results, ratios));
         json.put("service_rss_mb_idle_to_peak", memory);
