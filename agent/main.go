@@ -75,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runServe(options, stdout, stderr)
 	case "ps":
 		return listProcesses(procRoot, stdout, stderr)
+	case "files":
+		return runFiles(args[1:], os.Stdin, stdout, stderr)
 	case "signal":
 		if len(args) != 3 {
 			fmt.Fprintln(stderr, usage)
@@ -95,4 +97,8 @@ const usage = `usage:
   stacyvm-agent wait
   stacyvm-agent serve --socket <path> --token-file <path>
   stacyvm-agent ps
-  stacyvm-agent signal <pid> <signal>`
+  stacyvm-agent signal <pid> <signal>
+  stacyvm-agent files <read-check|read|stat|list|find|archive-check|archive-read|archive-write> <path>
+  stacyvm-agent files <write|chmod> <path> <mode>
+  stacyvm-agent files delete <path> <true|false>
+  stacyvm-agent files move <old path> <new path>`

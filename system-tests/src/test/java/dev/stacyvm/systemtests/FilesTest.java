@@ -378,6 +378,43 @@ class FilesTest {
         }
     }
 
+    // ---------------------------------------------------------------- any image
+
+    @Test
+    void everyFileRouteWorksInAnImageWithNoShellAndNoTools() throws Exception {
+        // an image of nothing at all: no shell, no cat, no tar; the sandbox's agent serves the files
+        String image = "stacyvm-test/empty:files";
+        Suite.buildImage(image, "FROM scratch\nLABEL dev.stacyvm.test-image=empty-files\n");
+        String id = sandboxes.create(Map.of("image", image));
+        api().body(Map.of("command", "sh", "args", List.of("-c", "true"), "mode", "argv"))
+                .post("/sandboxes/{id}/exec", id).then().statusCode(200).body("exit_code", equalTo(127));
+
+        write(id, "/workspace/dir/a.txt", "no shell here\n");
+        assertEquals("no shell here\n", readText(id, "/workspace/dir/a.txt"));
+        stat(id, "/workspace/dir/a.txt").body("size", equalTo(14)).body("is_dir", is(false))
+                .body("mode", equalTo("0644"));
+        chmod(id, "/workspace/dir/a.txt", "0600").statusCode(200);
+        stat(id, "/workspace/dir/a.txt").body("mode", equalTo("0600"));
+        api().body(Map.of("old_path", "/workspace/dir/a.txt", "new_path", "/workspace/dir/b.txt"))
+                .post("/sandboxes/{id}/files/move", id).then().statusCode(200);
+        api().queryParam("path", "/workspace/dir").get("/sandboxes/{id}/files/list", id).then().statusCode(200)
+                .body("name", containsInAnyOrder("b.txt"));
+        assertEquals(List.of("/workspace/dir/b.txt"), api().queryParam("pattern", "/workspace/**/*.txt")
+                .get("/sandboxes/{id}/files/glob", id).then().statusCode(200).extract().jsonPath().getList("$", String.class));
+
+        byte[] tar = Tar.build(t -> t.directory("sub").file("sub/nested.txt", "nested\n"));
+        api().contentType("application/x-tar").body(tar).queryParam("path", "/workspace/unpacked")
+                .put("/sandboxes/{id}/files/archive", id).then().statusCode(200);
+        assertEquals("nested\n", readText(id, "/workspace/unpacked/sub/nested.txt"));
+        List<String> names = Tar.read(api().queryParam("path", "/workspace/unpacked")
+                .get("/sandboxes/{id}/files/archive", id).then().statusCode(200).extract().asByteArray())
+                .stream().map(Tar.Entry::name).toList();
+        assertThat(names, hasItems("sub", "sub/nested.txt"));
+
+        delete(id, "/workspace/dir", true).statusCode(200);
+        readRequest(id, "/workspace/dir/b.txt").statusCode(404);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static void write(String id, String path, String content) {

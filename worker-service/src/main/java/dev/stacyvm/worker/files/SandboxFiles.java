@@ -25,9 +25,10 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * The files API of one worker. Every operation runs as a script inside the sandbox, as the
- * sandbox's user (see {@link FileScripts} for why that keeps the host out of reach); paths are
- * checked and normalised here first, and the scripts' exit codes become typed errors.
+ * The files API of one worker. Every operation is run by the sandbox's agent inside the sandbox,
+ * as the sandbox's user (see {@link AgentFileOperation} for why that keeps the host out of reach
+ * and needs nothing of the image); paths are checked and normalised here first, and the agent's
+ * exit codes become typed errors.
  */
 @ApplicationScoped
 public class SandboxFiles {
@@ -57,29 +58,29 @@ public class SandboxFiles {
         } else {
             throw new InvalidRequestException("encoding must be \"base64\" or empty");
         }
-        run(sandboxId, path, FileScripts.WRITE, List.of(path, mode), new ByteArrayInputStream(content), null, QUICK);
+        run(sandboxId, path, AgentFileOperation.WRITE, List.of(path, mode), new ByteArrayInputStream(content), null, QUICK);
     }
 
     /** Checks that {@code path} can be read; the bytes then come from {@link #read}. */
     public String checkReadable(String sandboxId, String rawPath) {
         String path = SandboxPaths.normalize("path", rawPath);
-        run(sandboxId, path, FileScripts.READ_CHECK, List.of(path), null, null, QUICK);
+        run(sandboxId, path, AgentFileOperation.READ_CHECK, List.of(path), null, null, QUICK);
         return path;
     }
 
     public void read(String sandboxId, String path, OutputStream output) {
-        run(sandboxId, path, FileScripts.READ, List.of(path), null, output, TRANSFER);
+        run(sandboxId, path, AgentFileOperation.READ, List.of(path), null, output, TRANSFER);
     }
 
     public void delete(String sandboxId, String rawPath, boolean recursive) {
         String path = SandboxPaths.normalize("path", rawPath);
-        run(sandboxId, path, FileScripts.DELETE, List.of(path, String.valueOf(recursive)), null, null, QUICK);
+        run(sandboxId, path, AgentFileOperation.DELETE, List.of(path, String.valueOf(recursive)), null, null, QUICK);
     }
 
     public FileInfo stat(String sandboxId, String rawPath) {
         String path = SandboxPaths.normalize("path", rawPath);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        run(sandboxId, path, FileScripts.STAT, List.of(path), null, output, QUICK);
+        run(sandboxId, path, AgentFileOperation.STAT, List.of(path), null, output, QUICK);
         String name = path.equals("/") ? "/" : path.substring(path.lastIndexOf('/') + 1);
         return info(output.toString(StandardCharsets.UTF_8).strip(), name, path);
     }
@@ -88,7 +89,7 @@ public class SandboxFiles {
         // without a path StacyVM lists the root
         String path = SandboxPaths.normalize("path", rawPath == null || rawPath.isEmpty() ? "/" : rawPath);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        run(sandboxId, path, FileScripts.LIST, List.of(path), null, output, QUICK);
+        run(sandboxId, path, AgentFileOperation.LIST, List.of(path), null, output, QUICK);
         List<FileInfo> entries = new ArrayList<>();
         for (String record : output.toString(StandardCharsets.UTF_8).split("\0")) {
             String line = record.endsWith("\n") ? record.substring(0, record.length() - 1) : record;
@@ -107,7 +108,7 @@ public class SandboxFiles {
     public void move(String sandboxId, String rawOld, String rawNew) {
         String oldPath = SandboxPaths.normalize("old_path", rawOld);
         String newPath = SandboxPaths.normalize("new_path", rawNew);
-        run(sandboxId, oldPath, FileScripts.MOVE, List.of(oldPath, newPath), null, null, QUICK);
+        run(sandboxId, oldPath, AgentFileOperation.MOVE, List.of(oldPath, newPath), null, null, QUICK);
     }
 
     public void chmod(String sandboxId, String rawPath, String rawMode) {
@@ -116,7 +117,7 @@ public class SandboxFiles {
             throw new InvalidRequestException("mode is required");
         }
         String mode = SandboxPaths.mode(rawMode, null);
-        run(sandboxId, path, FileScripts.CHMOD, List.of(path, mode), null, null, QUICK);
+        run(sandboxId, path, AgentFileOperation.CHMOD, List.of(path, mode), null, null, QUICK);
     }
 
     /** Paths matching an absolute glob (see {@link GlobPattern}), sorted; at most 10,000. */
@@ -127,7 +128,7 @@ public class SandboxFiles {
         String base = globBase(pattern);
         java.util.regex.Pattern matcher = GlobPattern.compile(pattern);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        run(sandboxId, base, FileScripts.FIND, List.of(base), null, output, QUICK);
+        run(sandboxId, base, AgentFileOperation.FIND, List.of(base), null, output, QUICK);
         List<String> matches = new ArrayList<>();
         for (String candidate : output.toString(StandardCharsets.UTF_8).split("\0")) {
             if (!candidate.isEmpty() && matcher.matcher(candidate).matches()) {
@@ -168,12 +169,12 @@ public class SandboxFiles {
 
     public String checkArchivable(String sandboxId, String rawPath) {
         String path = SandboxPaths.normalize("path", rawPath);
-        run(sandboxId, path, FileScripts.ARCHIVE_CHECK, List.of(path), null, null, QUICK);
+        run(sandboxId, path, AgentFileOperation.ARCHIVE_CHECK, List.of(path), null, null, QUICK);
         return path;
     }
 
     public void readArchive(String sandboxId, String path, OutputStream output) {
-        run(sandboxId, path, FileScripts.ARCHIVE_READ, List.of(path), null, output, TRANSFER);
+        run(sandboxId, path, AgentFileOperation.ARCHIVE_READ, List.of(path), null, output, TRANSFER);
     }
 
     /** Unpacks a tar stream into a directory; an archive with a dangerous entry is refused whole. */
@@ -181,7 +182,7 @@ public class SandboxFiles {
         String path = SandboxPaths.normalize("path", rawPath);
         TarEntryGuard guarded = new TarEntryGuard(archive);
         try {
-            run(sandboxId, path, FileScripts.ARCHIVE_WRITE, List.of(path), guarded, null, TRANSFER);
+            run(sandboxId, path, AgentFileOperation.ARCHIVE_WRITE, List.of(path), guarded, null, TRANSFER);
         } catch (SandboxOperationException failed) {
             if (guarded.refusal() != null) {
                 throw new InvalidRequestException("archive refused: " + guarded.refusal());
@@ -193,24 +194,22 @@ public class SandboxFiles {
         }
     }
 
-    private void run(String sandboxId, String path, String script, List<String> args, InputStream input,
+    private void run(String sandboxId, String path, AgentFileOperation operation, List<String> args, InputStream input,
                      OutputStream output, Duration timeout) {
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
-        argv.addAll(args);
-        CommandResult result = provider.run(sandboxId, argv, input, output, timeout);
+        CommandResult result = provider.run(sandboxId, operation.argv(args), input, output, timeout);
         switch (result.exitCode()) {
             case 0 -> {
             }
-            case FileScripts.THROUGH_SYMLINK -> throw new InvalidRequestException(
+            case AgentFileOperation.THROUGH_SYMLINK -> throw new InvalidRequestException(
                     "path goes through a symbolic link: " + firstLine(result.stderr()));
-            case FileScripts.NOT_FOUND -> throw new SandboxFileNotFoundException(path);
-            case FileScripts.NOT_REGULAR -> throw new InvalidRequestException("not a regular file: " + path);
-            case FileScripts.IS_DIRECTORY -> throw new InvalidRequestException("is a directory: " + firstLine(result.stderr()));
-            case FileScripts.PERMISSION_DENIED -> throw new NotPermittedInSandboxException("permission denied: " + firstLine(result.stderr()));
-            case FileScripts.NOT_EMPTY -> throw new DirectoryNotEmptyInSandboxException(path);
-            case FileScripts.NOT_DIRECTORY -> throw new InvalidRequestException("not a directory: " + firstLine(result.stderr()));
-            case FileScripts.BAD_ARCHIVE -> throw new InvalidRequestException("the archive could not be unpacked");
-            case FileScripts.DISK_FULL -> throw new SandboxDiskFullException("the sandbox's disk is full (disk_mb); nothing was written to " + path);
+            case AgentFileOperation.NOT_FOUND -> throw new SandboxFileNotFoundException(path);
+            case AgentFileOperation.NOT_REGULAR -> throw new InvalidRequestException("not a regular file: " + path);
+            case AgentFileOperation.IS_DIRECTORY -> throw new InvalidRequestException("is a directory: " + firstLine(result.stderr()));
+            case AgentFileOperation.PERMISSION_DENIED -> throw new NotPermittedInSandboxException("permission denied: " + firstLine(result.stderr()));
+            case AgentFileOperation.NOT_EMPTY -> throw new DirectoryNotEmptyInSandboxException(path);
+            case AgentFileOperation.NOT_DIRECTORY -> throw new InvalidRequestException("not a directory: " + firstLine(result.stderr()));
+            case AgentFileOperation.BAD_ARCHIVE -> throw new InvalidRequestException("the archive could not be unpacked");
+            case AgentFileOperation.DISK_FULL -> throw new SandboxDiskFullException("the sandbox's disk is full (disk_mb); nothing was written to " + path);
             default -> throw new ProviderFailureException("the file operation failed in the sandbox");
         }
     }
