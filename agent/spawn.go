@@ -34,6 +34,8 @@ type spawned struct {
 	terminal *os.File
 	outputs  []output
 	exitCode <-chan int
+	// answered, when set, runs once EXIT has gone to the worker (a warm helper's replacement)
+	answered func()
 }
 
 // output is one stream the agent relays: a pipe, or the terminal's master as STDOUT.
@@ -181,6 +183,9 @@ func (s *server) relay(conn *net.UnixConn, in *bufio.Reader, out *frameWriter, p
 		}
 		out.sendJSON(frameExit, exitMessage{ExitCode: code})
 		conn.Close()
+		if process.answered != nil {
+			process.answered()
+		}
 		if process.stdin != nil {
 			// ends a write of input the process never read
 			process.stdin.Close()

@@ -137,22 +137,33 @@ var refillDelay time.Duration
 // holds about ten of the sandbox's pids (its reserved threads), too large a share of a small limit.
 const minPidsForHelper = 64
 
+// minPidsForTwoHelpers is the smallest pids limit under which serve keeps one helper, not two.
+// With two, an exec's helper is replaced only once that exec has answered (see take), so that
+// starting the next helper never competes for the sandbox's CPU with the exec being served.
+const minPidsForTwoHelpers = 256
+
 // handWait bounds handing an exec to a helper: one that a process of the sandbox stopped (same
 // user) must not hold the request; the exec is then spawned as usual.
 const handWait = time.Second
 
-// helperPoolSize answers how many idle helpers serve keeps, from the pids limit in path: one,
-// unless the limit is a number under minPidsForHelper. An unreadable limit counts as none.
+// helperPoolSize answers how many idle helpers serve keeps, from the pids limit in path: two; one
+// under minPidsForTwoHelpers; none under minPidsForHelper. An unreadable limit counts as none.
 func helperPoolSize(path string) int {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return 1
+		return 2
 	}
 	limit, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err == nil && limit < minPidsForHelper {
+	switch {
+	case err != nil:
+		return 2 // "max", or one that cannot be read as a number
+	case limit < minPidsForHelper:
 		return 0
+	case limit < minPidsForTwoHelpers:
+		return 1
+	default:
+		return 2
 	}
-	return 1 // "max", a large limit, or one that cannot be read as a number
 }
 
 // helper is a started `exec --await`: a spawned process whose exec has not come yet, and serve's
@@ -236,12 +247,14 @@ func specChannel() (ours, theirs *os.File, err error) {
 }
 
 // take answers an idle helper fit for an exec, or nil when none is, without waiting; a helper
-// that is not fit is discarded. Either way the pool is refilled in the background.
-func (p *helperPool) take() *helper {
+// that is not fit is discarded. A pool left with no helper idle or starting refills at once, in
+// the background, and answers deferred false; otherwise deferred is true and the caller refills
+// it once the exec has answered (a helper's start costs more CPU than a short exec itself, and
+// the sandbox's CPU limit is shared by both).
+func (p *helperPool) take() (taken *helper, deferred bool) {
 	if p.size == 0 {
-		return nil
+		return nil, false
 	}
-	var taken *helper
 	p.mu.Lock()
 	for taken == nil && len(p.idle) > 0 {
 		next := p.idle[0]
@@ -252,13 +265,22 @@ func (p *helperPool) take() *helper {
 			next.discard(p.children)
 		}
 	}
+	left := len(p.idle) + p.starting
 	p.mu.Unlock()
+	if taken == nil || left == 0 {
+		p.refill()
+		return taken, false
+	}
+	return taken, true
+}
+
+// refill fills the pool in the background, after refillDelay.
+func (p *helperPool) refill() {
 	go func() {
 		defer survive("the helper pool's refill")
 		time.Sleep(refillDelay)
 		p.fill()
 	}()
-	return taken
 }
 
 // fit says whether an idle helper can take an exec: it still runs and is not stopped (a process
@@ -330,7 +352,7 @@ func (h *helper) hand(spec execSpec) error {
 // idle or the hand-over failed, and the exec is then spawned as usual. The exec's id names the
 // helper's pid until its exit code is in.
 func (p *helperPool) serveExec(request *spawnRequest, id string) *spawned {
-	taken := p.take()
+	taken, deferred := p.take()
 	if taken == nil {
 		return nil
 	}
@@ -340,7 +362,13 @@ func (p *helperPool) serveExec(request *spawnRequest, id string) *spawned {
 	if err := taken.hand(execSpec{Args: request.Argv[2:], Env: request.Env, Stdin: request.Stdin}); err != nil {
 		p.dropRunner(id, process.pid)
 		taken.discard(p.children)
+		if deferred {
+			p.refill()
+		}
 		return nil
+	}
+	if deferred {
+		process.answered = p.refill
 	}
 	// a helper stopped since it was found fit (the same user can) runs its exec all the same
 	p.children.signalOne(process.pid, syscall.SIGCONT)

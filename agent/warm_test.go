@@ -213,7 +213,7 @@ func uptimeTicks(t *testing.T) uint64 {
 }
 
 func TestWarmExecAppliesTheRequestsEnvWorkdirPathAndStdin(t *testing.T) {
-	serve := startWarmServe(t, warmOptions{pidsMax: "max", env: []string{"STACYVM_SERVES=kept", "STACYVM_T=serve's"}})
+	serve := startWarmServe(t, warmOptions{pidsMax: "128", env: []string{"STACYVM_SERVES=kept", "STACYVM_T=serve's"}})
 	tools, workdir := t.TempDir(), t.TempDir()
 	tool := "#!/bin/sh\necho \"tool $STACYVM_T $STACYVM_SERVES\"; pwd; readlink /proc/$$/fd/0; " + parentCommand + "\n"
 	if err := os.WriteFile(filepath.Join(tools, "tool"), []byte(tool), 0o755); err != nil {
@@ -244,7 +244,7 @@ func TestWarmExecAppliesTheRequestsEnvWorkdirPathAndStdin(t *testing.T) {
 }
 
 func TestWarmExecAnswers125ForAWorkdirAnd127ForACommandItCannotRun(t *testing.T) {
-	serve := startWarmServe(t, warmOptions{pidsMax: "max"})
+	serve := startWarmServe(t, warmOptions{pidsMax: "128"})
 	marker := filepath.Join(t.TempDir(), "ran")
 	helper := serve.awaitIdleHelper(t)
 	c := dial(t, serve.socket)
@@ -265,7 +265,7 @@ func TestWarmExecAnswers125ForAWorkdirAnd127ForACommandItCannotRun(t *testing.T)
 }
 
 func TestAWarmExecsTimeoutLeavesNoEscapedDescendantBehind(t *testing.T) {
-	serve := startWarmServe(t, warmOptions{pidsMax: "max"})
+	serve := startWarmServe(t, warmOptions{pidsMax: "128"})
 	marker := uniqueSleep(9)
 	defer killMarked("sleep " + marker)
 	script := "setsid sh -c 'exec env -i sleep " + marker + "' & (sh -c 'sleep " + marker + ".5 &') ; echo started; sleep 60"
@@ -302,7 +302,7 @@ func (serve *warmServe) kill(t *testing.T, id string, signal ...string) (int, st
 }
 
 func TestAWarmExecIsKilledByItsIdInServeWithItsWholeTree(t *testing.T) {
-	serve := startWarmServe(t, warmOptions{pidsMax: "max"})
+	serve := startWarmServe(t, warmOptions{pidsMax: "128"})
 	marker := uniqueSleep(10)
 	defer killMarked("sleep " + marker)
 	helper := serve.awaitIdleHelper(t)
@@ -334,7 +334,7 @@ func TestAWarmExecIsKilledByItsIdInServeWithItsWholeTree(t *testing.T) {
 }
 
 func TestASignalByIdReachesAWarmExecsCommand(t *testing.T) {
-	serve := startWarmServe(t, warmOptions{pidsMax: "max"})
+	serve := startWarmServe(t, warmOptions{pidsMax: "128"})
 	helper := serve.awaitIdleHelper(t)
 	c := dial(t, serve.socket)
 	if pid := c.spawn(map[string]interface{}{"argv": serve.execArgv("sig", nil, "/bin/sh", "-c",
@@ -357,7 +357,7 @@ func TestASignalByIdReachesAWarmExecsCommand(t *testing.T) {
 }
 
 func TestTheWarmPoolRefillsAndABusyHelpersPoolServesBySpawning(t *testing.T) {
-	serve := startWarmServe(t, warmOptions{pidsMax: "max", refill: 700 * time.Millisecond})
+	serve := startWarmServe(t, warmOptions{pidsMax: "128", refill: 700 * time.Millisecond})
 	first := serve.awaitIdleHelper(t)
 	busy := dial(t, serve.socket)
 	if pid := busy.spawn(map[string]interface{}{"argv": serve.execArgv("busy", nil, "/bin/sh", "-c", "read line; echo $line"), "stdin": true}); pid != first {
@@ -385,15 +385,38 @@ func TestTheWarmPoolRefillsAndABusyHelpersPoolServesBySpawning(t *testing.T) {
 	}
 }
 
+func TestWithTwoHelpersAnExecsHelperIsReplacedOnlyOnceItsExecAnswered(t *testing.T) {
+	serve := startWarmServe(t, warmOptions{pidsMax: "max"})
+	first := serve.awaitIdleHelper(t)
+	second := serve.awaitIdleHelper(t, first)
+	busy := dial(t, serve.socket)
+	pid := busy.spawn(map[string]interface{}{"argv": serve.execArgv("busy", nil, "/bin/sh", "-c", "read line; echo $line"), "stdin": true})
+	if pid != first && pid != second {
+		t.Fatalf("ran as %d, not on a helper (%d, %d)", pid, first, second)
+	}
+	// while it runs, the other helper waits for the next exec and no replacement starts yet: its
+	// start would compete with the running exec for the sandbox's CPU
+	time.Sleep(300 * time.Millisecond)
+	if found := serve.helpers(); len(found) != 2 {
+		t.Fatalf("helpers %v while an exec runs on one of two, want that one and the idle one", found)
+	}
+	busy.send(frameStdin, []byte("done\n"))
+	if stdout, _, code := busy.collect(); stdout != "done\n" || code != 0 {
+		t.Fatalf("stdout %q, exit %d", stdout, code)
+	}
+	// once it has answered, its replacement comes
+	serve.awaitIdleHelper(t, first, second)
+}
+
 func TestASmallPidsLimitKeepsNoHelperAndExecsAreSpawned(t *testing.T) {
-	for text, want := range map[string]int{"max\n": 1, "64": 1, "4096\n": 1, "63": 0, "16\n": 0, "junk": 1} {
+	for text, want := range map[string]int{"max\n": 2, "256": 2, "4096\n": 2, "255": 1, "64": 1, "63": 0, "16\n": 0, "junk": 2} {
 		path := filepath.Join(t.TempDir(), "pids.max")
 		os.WriteFile(path, []byte(text), 0o644)
 		if got := helperPoolSize(path); got != want {
 			t.Errorf("pids.max %q: %d helpers, want %d", text, got, want)
 		}
 	}
-	if got := helperPoolSize("/no/such/pids.max"); got != 1 {
+	if got := helperPoolSize("/no/such/pids.max"); got != 2 {
 		t.Errorf("an unreadable limit: %d helpers", got)
 	}
 	serve := startWarmServe(t, warmOptions{pidsMax: "32"})
@@ -409,7 +432,7 @@ func TestASmallPidsLimitKeepsNoHelperAndExecsAreSpawned(t *testing.T) {
 }
 
 func TestAnIdleHelperIsTheAgentToPsAndSignal(t *testing.T) {
-	serve := startWarmServe(t, warmOptions{pidsMax: "max"})
+	serve := startWarmServe(t, warmOptions{pidsMax: "128"})
 	helper := serve.awaitIdleHelper(t)
 	// a proc root whose helper runs the mounted binary, as it does in a sandbox: its real stat,
 	// cmdline and status, its exe the mounted path
@@ -440,7 +463,7 @@ func TestAnIdleHelperIsTheAgentToPsAndSignal(t *testing.T) {
 }
 
 func TestNoOtherProcessCanHandAnIdleHelperAnExecOrItsOwnInputOrOutput(t *testing.T) {
-	serve := startWarmServe(t, warmOptions{pidsMax: "max"})
+	serve := startWarmServe(t, warmOptions{pidsMax: "128"})
 	var used []int
 	// its pipes a process of the sandbox can open through /proc, or it can stop or end the helper:
 	// a helper so tampered with is discarded, and the exec spawned
