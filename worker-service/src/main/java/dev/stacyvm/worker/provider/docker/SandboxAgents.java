@@ -162,10 +162,15 @@ public class SandboxAgents {
     /**
      * Starts {@code spawn} through the sandbox's agent.
      *
-     * @return the started process, or empty when the sandbox has no agent socket or its agent did not
-     *         take the request (nothing was started: the caller runs it through the engine)
+     * @return the started process, or empty when the agent socket is turned off, the sandbox has no
+     *         agent socket, or its agent did not take the request (nothing was started: the caller
+     *         runs it through the engine)
      */
     Optional<AgentProcess> spawn(String sandboxId, AgentSpawn spawn) {
+        // off means off for every sandbox, also those made (or pooled) while it was on
+        if (!config.agentSocket()) {
+            return Optional.empty();
+        }
         Link link = links.computeIfAbsent(sandboxId, this::find);
         if (!link.usable()) {
             return Optional.empty();
