@@ -36,12 +36,14 @@ record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, bool
     }
 
     /**
-     * The value of a pooled container's pool label: the shape, the hardening and the digest of the
-     * agent it mounts, as one string. A running container keeps the agent binary it was started
-     * with, so a pooled container of an older agent is never adopted after an upgrade.
+     * The value of a pooled container's pool label: the shape, the hardening, the digest of the
+     * agent it mounts and whether that agent serves a socket, as one string. A running container
+     * keeps the agent binary and main process it was started with, so a pooled container of an
+     * older agent, or one made while the socket was off, is never adopted after a restart.
      */
-    String poolKey(String agentDigest) {
+    String poolKey(String agentDigest, boolean agentSocket) {
         return image + "|" + memoryMb + "m|" + vcpus + "cpu|" + pidsLimit + "pids" + (networked ? "|bridge" : "") + (ports.isEmpty() ? "" : "|" + ports)
-                + (root ? "|root" : "") + (builder ? "|builder" : "") + (readOnlyRoot ? "|ro" : "") + "|" + diskMb + "disk|" + HARDENING + "|agent-" + agentDigest;
+                + (root ? "|root" : "") + (builder ? "|builder" : "") + (readOnlyRoot ? "|ro" : "") + "|" + diskMb + "disk|" + HARDENING + "|agent-" + agentDigest
+                + (agentSocket ? "" : "|no-socket");
     }
 }

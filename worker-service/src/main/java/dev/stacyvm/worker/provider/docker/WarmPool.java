@@ -332,7 +332,7 @@ public class WarmPool {
             Map<String, String> labels = Map.of(
                     DockerSandboxProvider.LABEL_MANAGED, "true",
                     DockerSandboxProvider.LABEL_WORKER, identity.id(),
-                    LABEL_POOL, shape.poolKey(agentDigest));
+                    LABEL_POOL, shape.poolKey(agentDigest, config.agentSocket()));
             try {
                 InspectContainerResponse started = containers.start(name, shape, List.of(), labels, ImageRequest.OPERATORS);
                 pool.ready.addLast(new Pooled(name, started.getId()));
@@ -350,7 +350,7 @@ public class WarmPool {
 
     private Pool poolOf(Container container) {
         String key = container.getLabels() == null ? null : container.getLabels().get(LABEL_POOL);
-        return pools.entrySet().stream().filter(entry -> entry.getKey().poolKey(agentDigest).equals(key))
+        return pools.entrySet().stream().filter(entry -> entry.getKey().poolKey(agentDigest, config.agentSocket()).equals(key))
                 .map(Map.Entry::getValue).findFirst().orElse(null);
     }
 

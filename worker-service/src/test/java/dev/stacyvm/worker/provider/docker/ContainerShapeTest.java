@@ -60,15 +60,17 @@ class ContainerShapeTest {
                 Map.of(), "none", List.of(), 256, false, true, 0, null, null, null, false);
         assertNotEquals(POOL, shape(root));
         assertNotEquals(POOL, shape(readOnly));
-        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|root|10240disk|h4|agent-1a2b", shape(root).poolKey("1a2b"));
-        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|ro|10240disk|h4|agent-1a2b", shape(readOnly).poolKey("1a2b"));
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|root|10240disk|h4|agent-1a2b", shape(root).poolKey("1a2b", true));
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|ro|10240disk|h4|agent-1a2b", shape(readOnly).poolKey("1a2b", true));
     }
 
     @Test
     void thePoolLabelNamesEveryPartOfTheShapeAndTheAgent() {
-        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|10240disk|h4|agent-1a2b", POOL.poolKey("1a2b"));
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|10240disk|h4|agent-1a2b", POOL.poolKey("1a2b", true));
         assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|bridge|[3000]|10240disk|h4|agent-1a2b",
-                shape(spec("stacyvm/base:bookworm", 512, "bridge", List.of(3000))).poolKey("1a2b"));
-        assertNotEquals(POOL.poolKey("1a2b"), POOL.poolKey("3c4d"), "another agent, another pool");
+                shape(spec("stacyvm/base:bookworm", 512, "bridge", List.of(3000))).poolKey("1a2b", true));
+        assertNotEquals(POOL.poolKey("1a2b", true), POOL.poolKey("3c4d", true), "another agent, another pool");
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|10240disk|h4|agent-1a2b|no-socket", POOL.poolKey("1a2b", false),
+                "a container made with the agent socket off never serves one: another pool");
     }
 }
