@@ -14,7 +14,7 @@ import (
 	"syscall"
 )
 
-// Exit statuses of `files`, the ones the worker's files API reads (FileScripts.java); 0 is done
+// Exit statuses of `files`, the ones the worker's files API reads (AgentFileOperation.java); 0 is done
 // and exitUsage (2) bad arguments.
 const (
 	exitThroughLink = 40 // the path goes through (or names) a symbolic link

@@ -81,7 +81,7 @@ public class SandboxFilesGateway {
     public StreamingOutput read(String id, String path) {
         SandboxView sandbox = sandboxes.running(id);
         InputStream body = audit.around("file.read", sandbox, sandbox.ownerId(),
-                () -> streams.get(endpoint(sandbox), filesPath(id, "") + "?" + WorkerStreams.query("path", path)),
+                () -> streams.download(endpoint(sandbox), filesPath(id, "") + "?" + WorkerStreams.query("path", path)),
                 started -> "path " + path);
         return copying(body);
     }
@@ -89,7 +89,7 @@ public class SandboxFilesGateway {
     public StreamingOutput readArchive(String id, String path) {
         SandboxView sandbox = sandboxes.running(id);
         InputStream body = audit.around("file.archive_read", sandbox, sandbox.ownerId(),
-                () -> streams.get(endpoint(sandbox), filesPath(id, "/archive") + "?" + WorkerStreams.query("path", path)),
+                () -> streams.download(endpoint(sandbox), filesPath(id, "/archive") + "?" + WorkerStreams.query("path", path)),
                 started -> "path " + path);
         return copying(body);
     }

@@ -30,6 +30,14 @@ import java.time.Duration;
 @ApplicationScoped
 public class WorkerStreams {
 
+    /**
+     * The protocol of bulk bodies (uploads, file and archive downloads). Over HTTP/2, which the
+     * JDK client asks for by default, 100 MB crossed the worker's 64 KiB flow-control window in
+     * thousands of small frames, at several seconds of CPU. Commands and followed streams stay on
+     * HTTP/2: there a reset stream tells the worker at once that a silent command's caller left.
+     */
+    static final HttpClient.Version TRANSFERS = HttpClient.Version.HTTP_1_1;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Inject
@@ -55,6 +63,14 @@ public class WorkerStreams {
         return send(request(endpoint, path).GET());
     }
 
+    /**
+     * GETs a file's or an archive's bytes and answers them as they arrive, over HTTP/1.1 (see
+     * {@link #TRANSFERS}); a reader that leaves makes the worker's next write fail, which stops it.
+     */
+    public InputStream download(String endpoint, String path) {
+        return send(request(endpoint, path).version(TRANSFERS).GET());
+    }
+
     /** GETs and answers the streamed response with its headers (the body still to be read). */
     public HttpResponse<InputStream> getWithHeaders(String endpoint, String path) {
         return exchange(request(endpoint, path).GET());
@@ -69,9 +85,9 @@ public class WorkerStreams {
         }
     }
 
-    /** PUTs {@code body} as it is read, and answers the response. */
+    /** PUTs {@code body} as it is read, over HTTP/1.1 (see {@link #TRANSFERS}), and answers the response. */
     public InputStream put(String endpoint, String path, String contentType, InputStream body) {
-        return send(request(endpoint, path).header("Content-Type", contentType)
+        return send(request(endpoint, path).version(TRANSFERS).header("Content-Type", contentType)
                 .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)));
     }
 
