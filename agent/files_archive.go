@@ -244,7 +244,7 @@ func entryParts(name string) ([]string, error) {
 // archiveWrite is `files archive-write <dir>`: the tar stream on stdin unpacked into a fresh
 // folder .stacyvm-upload.XXXXXX inside dir (created with its parents when missing; refused
 // before anything is read when dir may not be written), with the modes and mtimes its entries
-// carry, then each top entry moved into place: renamed when nothing is there or a file or link
+// carry (and, run as root, their numeric owners), then each top entry moved into place: renamed when nothing is there or a file or link
 // is (replaced, never written through), merged into a directory already there, as the script's
 // `cp -a -l` did. An entry with an absolute name or "..", one that would go through a link
 // (an earlier link entry), a device or FIFO, or an archive that cannot be read or was cut short
@@ -271,7 +271,7 @@ func archiveWrite(p filePath, stdin io.Reader) *fileFailure {
 		return failed(exitNoAccess, p.text, err)
 	}
 	defer syscall.Close(temp)
-	u := unpacker{temp: temp, tempName: tempName, dirs: map[string]dirAttrs{}, merged: map[string]bool{}, cached: -1,
+	u := unpacker{chown: syscall.Geteuid() == 0, temp: temp, tempName: tempName, dirs: map[string]dirAttrs{}, merged: map[string]bool{}, cached: -1,
 		buf: make([]byte, copyBufferSize)}
 	defer u.forgetParent()
 	if err := u.unpack(stdin); err != nil {
@@ -309,12 +309,16 @@ func makeTempDir(dir int, prefix string) (string, error) {
 type dirAttrs struct {
 	mode  uint32
 	mtime syscall.Timespec
+	owner entryOwner
 	// implied: no entry named it, tar made it for entries below (mode 0755, time left as it is)
 	implied bool
 }
 
 // unpacker is one archive-write's unpacking into its temporary folder.
 type unpacker struct {
+	// chown: the agent runs as root (a build's sandbox), which gives entries the numeric owner
+	// they carry, as `tar -x -p --numeric-owner` run as root does (a build's COPY --chown)
+	chown    bool
 	temp     int                 // the temporary folder, open for reading
 	tempName string              // its name in the target
 	dirs     map[string]dirAttrs // by path below the folder
@@ -323,6 +327,21 @@ type unpacker struct {
 	cachedPath string
 	cached     int
 	buf        []byte // the copy buffer, one for all files
+}
+
+// entryOwner is an entry's numeric owner and group.
+type entryOwner struct{ uid, gid int }
+
+// entryOwnerOf answers an entry's owner.
+func entryOwnerOf(header *tar.Header) entryOwner { return entryOwner{uid: header.Uid, gid: header.Gid} }
+
+// own gives name in dir (not following a link) the entry's owner when the unpacker chowns; it
+// comes before the mode, since a change of owner clears the setuid and setgid bits.
+func (u *unpacker) own(dir int, name string, owner entryOwner) error {
+	if !u.chown {
+		return nil
+	}
+	return syscall.Fchownat(dir, name, owner.uid, owner.gid, atSymlinkNofollow)
 }
 
 // forgetParent closes the cached directory.
@@ -410,12 +429,12 @@ func (u *unpacker) entry(header *tar.Header, data io.Reader) error {
 	mtime := syscall.Timespec{Sec: header.ModTime.Unix(), Nsec: int64(header.ModTime.Nanosecond())}
 	switch header.Typeflag {
 	case tar.TypeReg, tar.TypeRegA, tar.TypeCont, tar.TypeGNUSparse:
-		return u.file(dir, name, uint32(header.Mode)&0o7777, mtime, data)
+		return u.file(dir, name, uint32(header.Mode)&0o7777, entryOwnerOf(header), mtime, data)
 	case tar.TypeDir:
 		if err := u.dir(dir, name); err != nil {
 			return err
 		}
-		u.dirs[strings.Join(parts, "/")] = dirAttrs{mode: uint32(header.Mode) & 0o7777, mtime: mtime}
+		u.dirs[strings.Join(parts, "/")] = dirAttrs{mode: uint32(header.Mode) & 0o7777, mtime: mtime, owner: entryOwnerOf(header)}
 		return nil
 	case tar.TypeSymlink:
 		if header.Linkname == "" {
@@ -426,6 +445,9 @@ func (u *unpacker) entry(header *tar.Header, data io.Reader) error {
 			if err = u.clear(dir, name); err == nil {
 				err = symlinkAt(header.Linkname, dir, name)
 			}
+		}
+		if err == nil {
+			err = u.own(dir, name, entryOwnerOf(header))
 		}
 		if err == nil {
 			setModTime(dir, name, mtime)
@@ -491,7 +513,7 @@ func (u *unpacker) clear(dir int, name string) error {
 
 // file unpacks a regular file: a new file (O_EXCL, O_NOFOLLOW), its bytes, then its mode and
 // mtime on the descriptor.
-func (u *unpacker) file(dir int, name string, mode uint32, mtime syscall.Timespec, data io.Reader) error {
+func (u *unpacker) file(dir int, name string, mode uint32, owner entryOwner, mtime syscall.Timespec, data io.Reader) error {
 	flags := syscall.O_WRONLY | syscall.O_CREAT | syscall.O_EXCL | syscall.O_NOFOLLOW
 	fd, err := openAt(dir, name, flags, 0o600)
 	if err == syscall.EEXIST {
@@ -503,6 +525,9 @@ func (u *unpacker) file(dir int, name string, mode uint32, mtime syscall.Timespe
 		return err
 	}
 	_, readErr, writeErr := copyStream(fdWriter{fd}, data, -1, u.buf)
+	if readErr == nil && writeErr == nil && u.chown {
+		writeErr = syscall.Fchown(fd, owner.uid, owner.gid)
+	}
 	if readErr == nil && writeErr == nil {
 		writeErr = syscall.Fchmod(fd, mode)
 		setModTime(fd, "", mtime)
@@ -658,6 +683,9 @@ func (u *unpacker) applyDirAttrs(target int) {
 		name := parts[len(parts)-1]
 		if n, err := lookupAt(dir, name); err == nil {
 			if n.isDir() {
+				if !attrs.implied {
+					u.own(dir, name, attrs.owner)
+				}
 				chmodNode(dir, name, n, attrs.mode)
 				if !attrs.implied {
 					setModTime(dir, name, attrs.mtime)

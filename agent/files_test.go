@@ -1158,3 +1158,63 @@ func TestFilesCloseEveryDescriptorAndIgnoreTheUmask(t *testing.T) {
 		t.Fatalf("%d descriptors open after, %d before", after, before)
 	}
 }
+
+// ownedArchive is a tar of a folder, a file inside it (setgid, which a change of owner would
+// clear if it came after the mode) and a link, each carrying uid 4321 and gid 8765.
+func ownedArchive(t *testing.T) []byte {
+	var buf bytes.Buffer
+	w := tar.NewWriter(&buf)
+	for _, header := range []*tar.Header{
+		{Name: "owned/", Typeflag: tar.TypeDir, Mode: 0o750, Uid: 4321, Gid: 8765, ModTime: time.Unix(1_700_000_000, 0)},
+		{Name: "owned/file", Typeflag: tar.TypeReg, Mode: 0o2755, Size: 2, Uid: 4321, Gid: 8765, ModTime: time.Unix(1_700_000_000, 0)},
+		{Name: "owned/link", Typeflag: tar.TypeSymlink, Linkname: "file", Uid: 4321, Gid: 8765, ModTime: time.Unix(1_700_000_000, 0)},
+	} {
+		if err := w.WriteHeader(header); err != nil {
+			t.Fatal(err)
+		}
+		if header.Size > 0 {
+			w.Write([]byte("x\n"))
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestFilesArchiveWriteAsRootGivesEntriesTheirOwnersAsABuildsCopyChownNeeds(t *testing.T) {
+	dir := filesDir(t)
+	// only root, a build's sandbox, may give files away; anyone else keeps its own (below)
+	var asRoot []string
+	if os.Getuid() == 0 {
+		expectFiles(t, filesRun(ownedArchive(t), "archive-write", dir+"/root"), 0, "", "archive-write as root")
+		asRoot = []string{"owned", "owned/file", "owned/link"}
+	}
+	for _, name := range asRoot {
+		var st syscall.Stat_t
+		if err := syscall.Lstat(dir+"/root/"+name, &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Uid != 4321 || st.Gid != 8765 {
+			t.Fatalf("%s is owned by %d:%d, want the entry's 4321:8765", name, st.Uid, st.Gid)
+		}
+		if name == "owned/file" && st.Mode&0o7777 != 0o2755 {
+			t.Fatalf("%s has mode %o, want the entry's 2755 (kept after the change of owner)", name, st.Mode&0o7777)
+		}
+	}
+	// anyone else keeps its own files: the owners an archive names are not taken
+	run := otherUserAgent(t)
+	os.Chmod(dir, 0o777)
+	expectFiles(t, run(ownedArchive(t), "archive-write", dir+"/other"), 0, "", "archive-write as another user")
+	var st syscall.Stat_t
+	if err := syscall.Lstat(dir+"/other/owned/file", &st); err != nil {
+		t.Fatal(err)
+	}
+	want := uint32(os.Getuid())
+	if want == 0 {
+		want = 65534 // otherUserAgent runs as nobody
+	}
+	if st.Uid != want {
+		t.Fatalf("unpacked by uid %d, the file is owned by %d", want, st.Uid)
+	}
+}
