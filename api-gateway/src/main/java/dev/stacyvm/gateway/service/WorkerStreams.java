@@ -38,6 +38,9 @@ public class WorkerStreams {
      */
     static final HttpClient.Version TRANSFERS = HttpClient.Version.HTTP_1_1;
 
+    /** Bytes read from an upload and written to the worker at a time: the server's body chunk (256 KiB). */
+    static final int UPLOAD_CHUNK = 256 * 1024;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Inject
@@ -85,10 +88,13 @@ public class WorkerStreams {
         }
     }
 
-    /** PUTs {@code body} as it is read, over HTTP/1.1 (see {@link #TRANSFERS}), and answers the response. */
+    /**
+     * PUTs {@code body} as it is read, in chunks of up to {@link #UPLOAD_CHUNK} bytes, over HTTP/1.1
+     * (see {@link #TRANSFERS}), and answers the response.
+     */
     public InputStream put(String endpoint, String path, String contentType, InputStream body) {
         return send(request(endpoint, path).version(TRANSFERS).header("Content-Type", contentType)
-                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)));
+                .PUT(HttpRequest.BodyPublishers.fromPublisher(new InputStreamPublisher(body, UPLOAD_CHUNK))));
     }
 
     public static String query(String name, String value) {

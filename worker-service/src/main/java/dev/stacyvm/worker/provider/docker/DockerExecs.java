@@ -445,7 +445,8 @@ class DockerExecs {
                                                  java.io.OutputStream output, Duration timeout) {
         StringBuilder stderr = new StringBuilder();
         Thread feeder = input == null ? null : Thread.ofVirtual().name("agent-stdin-" + process.pid()).start(() -> {
-            byte[] buffer = new byte[64 * 1024];
+            // as large as a request body's chunk (256 KiB), so an upload's chunk goes over in one frame
+            byte[] buffer = new byte[256 * 1024];
             try {
                 for (int n; (n = input.read(buffer)) >= 0; ) {
                     process.stdin(buffer, 0, n);
