@@ -1,7 +1,6 @@
 package dev.stacyvm.gateway.metrics;
 
 import dev.stacyvm.contract.api.ApiException;
-import dev.stacyvm.contract.api.ExecResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,8 +33,8 @@ public class OperationMetrics {
     }
 
     /** Runs a (whole, not streamed) exec, recording how long it took and how it ended. */
-    public ExecResult exec(Supplier<ExecResult> exec) {
-        return timed("stacyvm.execs", "execs, by outcome", exec, result -> result.timedOut() ? "timed_out" : "exited");
+    public <T> T exec(Supplier<T> exec, java.util.function.Predicate<T> timedOut) {
+        return timed("stacyvm.execs", "execs, by outcome", exec, result -> timedOut.test(result) ? "timed_out" : "exited");
     }
 
     /** Records a streamed exec that ended after {@code took}: exited, timed out, or {@code failure}. */

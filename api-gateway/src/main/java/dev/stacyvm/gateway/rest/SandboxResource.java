@@ -277,6 +277,6 @@ public class SandboxResource {
                     .header("Cache-Control", "no-cache")
                     .build();
         }
-        return Response.ok(sandboxes.exec(id, request), MediaType.APPLICATION_JSON).build();
+        return Response.ok(sandboxes.exec(id, request).json(), MediaType.APPLICATION_JSON).build();
     }
 }

@@ -62,6 +62,19 @@ public class WorkerStreams {
         }
     }
 
+    /**
+     * POSTs a JSON body over HTTP/1.1 (see {@link #TRANSFERS}) and answers the response with its
+     * headers, the body still to be read; {@code timeout} bounds the wait for the response's headers.
+     */
+    public HttpResponse<InputStream> postJsonWithHeaders(String endpoint, String path, Object body, Duration timeout) {
+        try {
+            return exchange(request(endpoint, path).version(TRANSFERS).timeout(timeout).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body))));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public InputStream get(String endpoint, String path) {
         return send(request(endpoint, path).GET());
     }

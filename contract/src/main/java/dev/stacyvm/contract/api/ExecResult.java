@@ -23,4 +23,14 @@ public record ExecResult(
         String duration,
         @Schema(description = "True when the timeout ended it (it and every process it started were killed).")
         boolean timedOut) {
+
+    /**
+     * Sent by the worker beside its exec answer: the exit code, so the gateway can pass the JSON
+     * body through as it came (a megabyte of output is not parsed and written again) and still
+     * audit and count the result.
+     */
+    public static final String EXIT_CODE_HEADER = "X-StacyVM-Exit-Code";
+
+    /** Beside {@link #EXIT_CODE_HEADER}: {@code true} when the exec's timeout ended the command. */
+    public static final String TIMED_OUT_HEADER = "X-StacyVM-Timed-Out";
 }

@@ -102,10 +102,14 @@ public class InternalRuntimeResource {
                 .header(LogLines.TRUNCATED_HEADER, tail.truncated()).build();
     }
 
+    /** The {@link ExecResult} as JSON, its exit code and timed-out flag also in headers for the gateway. */
     @POST
     @Path("/{id}/exec")
-    public ExecResult exec(@PathParam("id") String sandboxId, ExecRequest request) {
-        return runtimes.exec(sandboxId, request);
+    public Response exec(@PathParam("id") String sandboxId, ExecRequest request) {
+        ExecResult result = runtimes.exec(sandboxId, request);
+        return Response.ok(result, MediaType.APPLICATION_JSON_TYPE)
+                .header(ExecResult.EXIT_CODE_HEADER, result.exitCode())
+                .header(ExecResult.TIMED_OUT_HEADER, result.timedOut()).build();
     }
 
     @GET
