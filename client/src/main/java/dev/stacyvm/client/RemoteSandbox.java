@@ -18,6 +18,7 @@ import dev.stacyvm.contract.api.PreviewAccess;
 import dev.stacyvm.contract.api.SandboxStats;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.WriteFileRequest;
+import dev.stacyvm.contract.http.InputStreamPublisher;
 import dev.stacyvm.contract.time.GoDuration;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -603,7 +604,8 @@ public final class RemoteSandbox implements AutoCloseable {
     public void putArchive(String directory, InputStream tar) {
         http.send(http.request(path("/files/archive" + Http.query(Map.of("path", directory))), Duration.ofHours(1))
                 .header("Content-Type", "application/x-tar")
-                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> tar)).build(),
+                // 256 KiB chunks: each HTTP chunk costs the gateway and the worker a thread hand-off
+                .PUT(HttpRequest.BodyPublishers.fromPublisher(new InputStreamPublisher(tar, 256 * 1024))).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding());
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stacyvm.contract.api.ApiError;
 import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ErrorCode;
+import dev.stacyvm.contract.http.InputStreamPublisher;
 import dev.stacyvm.support.auth.ServiceCredential;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;

@@ -1,4 +1,4 @@
-package dev.stacyvm.gateway.service;
+package dev.stacyvm.contract.http;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,17 +11,19 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A request body read from an {@link InputStream} in chunks of up to {@code chunkSize} bytes, for
- * the JDK HTTP client ({@code BodyPublishers.fromPublisher}). The JDK's own
- * {@code BodyPublishers.ofInputStream} reads 16 KiB at a time (its {@code jdk.httpclient.bufsize},
- * a JVM-wide setting), so a 100 MB upload became 6400 reads and socket writes, and the gateway
- * spent more time relaying than the sandbox spent unpacking.
+ * the JDK HTTP client ({@code BodyPublishers.fromPublisher}); shared by the Java client's uploads
+ * and the gateway's relay of them to the worker. The JDK's own {@code BodyPublishers.ofInputStream}
+ * reads 16 KiB at a time (its {@code jdk.httpclient.bufsize}, a JVM-wide setting): a 100 MB upload
+ * became 6400 HTTP chunks, and each one costs the receiving service a hand-off between its event
+ * loop and the thread reading the body, so the services spent more time relaying than the sandbox
+ * spent unpacking.
  *
  * <p>Follows the Reactive Streams rules of {@link Flow}: one subscriber, a chunk only against
  * demand, reads made on the thread that asks for more (as the JDK's does), never re-entered when
  * the subscriber asks for more from inside {@code onNext}. A read that fails ends the body with
  * {@code onError}, which fails the exchange; the stream is never closed here (its owner closes it).
  */
-final class InputStreamPublisher implements Flow.Publisher<ByteBuffer> {
+public final class InputStreamPublisher implements Flow.Publisher<ByteBuffer> {
 
     private final InputStream body;
     private final int chunkSize;
@@ -31,7 +33,7 @@ final class InputStreamPublisher implements Flow.Publisher<ByteBuffer> {
      * @param body      the bytes to send, read until its end
      * @param chunkSize the most bytes read into one chunk; positive
      */
-    InputStreamPublisher(InputStream body, int chunkSize) {
+    public InputStreamPublisher(InputStream body, int chunkSize) {
         if (chunkSize <= 0) {
             throw new IllegalArgumentException("chunk size must be positive: " + chunkSize);
         }

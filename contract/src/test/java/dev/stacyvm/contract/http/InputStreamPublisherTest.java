@@ -1,4 +1,4 @@
-package dev.stacyvm.gateway.service;
+package dev.stacyvm.contract.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
