@@ -44,6 +44,14 @@ public class WorkerStreams {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /**
+     * A client of its own for {@link #TRANSFERS}: on the shared one, an HTTP/1.1 connection to a
+     * worker left in its pool made the next streamed exec go over HTTP/1.1 too, where a caller that
+     * leaves no longer stops the command (ExecStreamingTest).
+     */
+    private final HttpClient transfers = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .version(TRANSFERS).build();
+
     @Inject
     ServiceCredential credential;
 
@@ -130,7 +138,9 @@ public class WorkerStreams {
     private HttpResponse<InputStream> exchange(HttpRequest.Builder request) {
         HttpResponse<InputStream> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpRequest built = request.build();
+            HttpClient client = built.version().orElse(null) == TRANSFERS ? transfers : http;
+            response = client.send(built, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw ApiException.unavailable("the sandbox's worker is unavailable");
         } catch (InterruptedException e) {
