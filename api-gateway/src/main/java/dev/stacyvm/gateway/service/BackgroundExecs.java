@@ -59,7 +59,7 @@ public class BackgroundExecs {
             throw ApiException.badRequest("background and stream exclude each other: follow a background process's "
                     + "output at /sandboxes/{id}/exec/background/{process_id}/output?follow=true");
         }
-        SandboxView sandbox = sandboxes.running(id);
+        SandboxView sandbox = sandboxes.runningForCommand(id);
         String timeout = request.timeout() == null || request.timeout().isBlank() ? null
                 : GoDuration.format(ExecTimeouts.of(request.timeout(), config.exec().defaultTimeout(),
                         quotas.of(sandbox.ownerId()).maxExecTimeout()));

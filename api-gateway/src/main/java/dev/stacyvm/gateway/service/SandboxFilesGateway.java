@@ -39,47 +39,47 @@ public class SandboxFilesGateway {
     AuditTrail audit;
 
     public StatusResponse write(String id, WriteFileRequest request) {
-        SandboxView sandbox = sandboxes.running(id);
+        SandboxView sandbox = sandboxes.runningForCommand(id);
         return audit.around("file.write", sandbox, sandbox.ownerId(),
                 () -> worker(sandbox).writeFile(id, request), done -> "path " + (request == null ? null : request.path()));
     }
 
     public StatusResponse delete(String id, String path, boolean recursive) {
-        SandboxView sandbox = sandboxes.running(id);
+        SandboxView sandbox = sandboxes.runningForCommand(id);
         return audit.around("file.delete", sandbox, sandbox.ownerId(),
                 () -> worker(sandbox).deleteFile(id, path, recursive), done -> "path " + path + (recursive ? " recursive" : ""));
     }
 
     public List<FileInfo> list(String id, String path) {
-        SandboxView sandbox = sandboxes.running(id);
+        SandboxView sandbox = sandboxes.runningForCommand(id);
         return worker(sandbox).listFiles(id, path);
     }
 
     public FileInfo stat(String id, String path) {
-        SandboxView sandbox = sandboxes.running(id);
+        SandboxView sandbox = sandboxes.runningForCommand(id);
         return worker(sandbox).statFile(id, path);
     }
 
     public StatusResponse move(String id, MoveRequest request) {
-        SandboxView sandbox = sandboxes.running(id);
+        SandboxView sandbox = sandboxes.runningForCommand(id);
         return audit.around("file.move", sandbox, sandbox.ownerId(), () -> worker(sandbox).moveFile(id, request),
                 done -> request == null ? null : request.oldPath() + " -> " + request.newPath());
     }
 
     public StatusResponse chmod(String id, ChmodRequest request) {
-        SandboxView sandbox = sandboxes.running(id);
+        SandboxView sandbox = sandboxes.runningForCommand(id);
         return audit.around("file.chmod", sandbox, sandbox.ownerId(), () -> worker(sandbox).chmodFile(id, request),
                 done -> request == null ? null : request.path() + " " + request.mode());
     }
 
     public List<String> glob(String id, String pattern) {
-        SandboxView sandbox = sandboxes.running(id);
+        SandboxView sandbox = sandboxes.runningForCommand(id);
         return worker(sandbox).glob(id, pattern);
     }
 
     /** A file's bytes, streamed from the sandbox; refusals (missing, not a file, ...) come before any byte. */
     public StreamingOutput read(String id, String path) {
-        SandboxView sandbox = sandboxes.running(id);
+        SandboxView sandbox = sandboxes.runningForCommand(id);
         InputStream body = audit.around("file.read", sandbox, sandbox.ownerId(),
                 () -> streams.download(endpoint(sandbox), filesPath(id, "") + "?" + WorkerStreams.query("path", path)),
                 started -> "path " + path);
@@ -87,7 +87,7 @@ public class SandboxFilesGateway {
     }
 
     public StreamingOutput readArchive(String id, String path) {
-        SandboxView sandbox = sandboxes.running(id);
+        SandboxView sandbox = sandboxes.runningForCommand(id);
         InputStream body = audit.around("file.archive_read", sandbox, sandbox.ownerId(),
                 () -> streams.download(endpoint(sandbox), filesPath(id, "/archive") + "?" + WorkerStreams.query("path", path)),
                 started -> "path " + path);
@@ -96,7 +96,7 @@ public class SandboxFilesGateway {
 
     /** Streams an uploaded tar into the sandbox without holding it in memory. */
     public StatusResponse writeArchive(String id, String path, InputStream archive) {
-        SandboxView sandbox = sandboxes.running(id);
+        SandboxView sandbox = sandboxes.runningForCommand(id);
         return audit.around("file.archive_write", sandbox, sandbox.ownerId(), () -> {
             try (InputStream answer = streams.put(endpoint(sandbox),
                     filesPath(id, "/archive") + "?" + WorkerStreams.query("path", path), TAR, archive)) {

@@ -65,6 +65,9 @@ public class SandboxGateway {
     InternalServices services;
 
     @Inject
+    RunningViews runningViews;
+
+    @Inject
     AuditTrail audit;
 
     @Inject
@@ -203,8 +206,27 @@ public class SandboxGateway {
         return sandbox;
     }
 
+    /**
+     * As {@link #running}, but may answer a view this gateway found running within the last second
+     * ({@link RunningViews}): for commands and file operations, which use only the view's owner and
+     * worker and which the worker refuses itself once the sandbox has gone. The caller's right to
+     * the sandbox is checked on every call, remembered view or not.
+     */
+    public SandboxView runningForCommand(String id) {
+        SandboxView remembered = runningViews.find(id).orElse(null);
+        if (remembered == null) {
+            SandboxView sandbox = running(id);
+            runningViews.remember(sandbox);
+            return sandbox;
+        }
+        return mayBeSeen(id, remembered);
+    }
+
     private SandboxView visible(String id, boolean includeDestroyed) {
-        SandboxView sandbox = services.scheduler().get(id, includeDestroyed);
+        return mayBeSeen(id, services.scheduler().get(id, includeDestroyed));
+    }
+
+    private SandboxView mayBeSeen(String id, SandboxView sandbox) {
         if (!context.caller().maySee(sandbox.ownerId())
                 || isBuildSandbox(sandbox) && context.caller().role() != dev.stacyvm.gateway.auth.Role.ADMIN) {
             deniedLookups.sandbox(id, sandbox.ownerId());
@@ -216,6 +238,7 @@ public class SandboxGateway {
     /** Destroys a sandbox; destroying it again answers the same, as StacyVM's clients expect. */
     public void destroy(String id) {
         SandboxView sandbox = visible(id, true);
+        runningViews.forget(id);
         audited(DESTROY, sandbox, sandbox.ownerId(), () -> services.scheduler().destroy(id), status -> null);
     }
 
@@ -226,6 +249,7 @@ public class SandboxGateway {
         }
         Duration ttl = GoDuration.parsePositiveField("ttl", request.ttl());
         SandboxView sandbox = get(id);
+        runningViews.forget(id);
         TtlExtension extension = new TtlExtension(Math.max(1, ttl.toSeconds()),
                 quotas.of(sandbox.ownerId()).maxTtl().toSeconds());
         return audited(EXTEND, sandbox, sandbox.ownerId(), () -> services.scheduler().extend(id, extension),
@@ -245,6 +269,7 @@ public class SandboxGateway {
             throw ApiException.badRequest("a network policy body is required");
         }
         SandboxView sandbox = get(id);
+        runningViews.forget(id);
         return audited(NETWORK, sandbox, sandbox.ownerId(), () -> {
             if (!"bridge".equals(sandbox.network())) {
                 throw new ApiException(ErrorCode.CONFLICT, "sandbox " + id + " has no network (network \"none\"): "
@@ -297,6 +322,7 @@ public class SandboxGateway {
     /** Destroys the caller's expired sandboxes now (an administrator's: everyone's). */
     public PruneResult prune() {
         Caller.ListScope scope = context.caller().listScope();
+        runningViews.forgetAll();
         return audited(PRUNE, null, scope.owner(), () -> services.scheduler().prune(scope.owner(), scope.tenant()),
                 result -> "pruned " + result.pruned());
     }
@@ -517,7 +543,7 @@ public class SandboxGateway {
         if (request == null || request.command() == null || request.command().isEmpty()) {
             throw ApiException.badRequest("command is required");
         }
-        SandboxView sandbox = running(id);
+        SandboxView sandbox = runningForCommand(id);
         Duration timeout = ExecTimeouts.of(request.timeout(), config.exec().defaultTimeout(),
                 quotas.of(sandbox.ownerId()).maxExecTimeout());
         ExecRequest bounded = new ExecRequest(request.command(), request.args(), request.mode(), request.env(),
