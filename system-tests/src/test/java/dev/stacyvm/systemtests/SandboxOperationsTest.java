@@ -49,6 +49,25 @@ class SandboxOperationsTest {
         assertNear(Instant.now().plus(Duration.ofHours(24)), expiresAt(id), Duration.ofSeconds(30));
     }
 
+    /**
+     * The gateway remembers a running sandbox for a second (RunningViews); a sandbox destroyed
+     * behind its back in that second (by the scheduler, as the TTL reaper or another gateway does)
+     * still runs no command and takes no file: both are answered not_found, as before.
+     */
+    @Test
+    void aSandboxDestroyedBehindTheGatewaysBackRunsNoCommandEvenWithinTheSecondItIsRemembered() {
+        String id = sandboxes.create(Map.of());
+        api().body(Map.of("command", "true")).post("/sandboxes/{id}/exec", id).then().statusCode(200);
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.SCHEDULER_PORT)
+                .header("X-Service-Token", Suite.SERVICE_TOKEN)
+                .delete("/internal/sandboxes/{id}", id).then().statusCode(200);
+
+        api().body(Map.of("command", "touch /workspace/ran")).post("/sandboxes/{id}/exec", id)
+                .then().statusCode(404).body("code", equalTo("not_found"));
+        api().body(Map.of("path", "/workspace/written", "content", "x")).post("/sandboxes/{id}/files", id)
+                .then().statusCode(404).body("code", equalTo("not_found"));
+    }
+
     @Test
     void extendRefusesBadTtlsAndUnknownSandboxes() {
         String id = sandboxes.create(Map.of());

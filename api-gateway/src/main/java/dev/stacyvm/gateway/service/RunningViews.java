@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,6 +36,8 @@ public class RunningViews {
     }
 
     private final ConcurrentMap<String, Remembered> views = new ConcurrentHashMap<>();
+    /** Raised by every forget: a view asked for before it may be older than the change it forgot. */
+    private final AtomicLong generation = new AtomicLong();
     private final LongSupplier clock;
 
     public RunningViews() {
@@ -58,9 +61,18 @@ public class RunningViews {
         return Optional.of(remembered.view());
     }
 
-    /** Remembers a view the scheduler just answered, if it is running; any other state is not kept. */
-    public void remember(SandboxView view) {
-        if (!SandboxState.RUNNING.wireName().equals(view.state())) {
+    /** What to pass to {@link #remember}: read before asking the scheduler. */
+    public long generation() {
+        return generation.get();
+    }
+
+    /**
+     * Remembers a view the scheduler answered, if it is running and nothing was forgotten since
+     * {@code askedAt} ({@link #generation()} before the question): an answer that crossed this
+     * gateway's own destroy of the sandbox must not outlive it. Any other state is not kept.
+     */
+    public void remember(SandboxView view, long askedAt) {
+        if (!SandboxState.RUNNING.wireName().equals(view.state()) || generation.get() != askedAt) {
             views.remove(view.id());
             return;
         }
@@ -76,11 +88,13 @@ public class RunningViews {
 
     /** Forgets one sandbox: this gateway is about to change or destroy it. */
     public void forget(String id) {
+        generation.incrementAndGet();
         views.remove(id);
     }
 
     /** Forgets every sandbox (a prune destroys many at once). */
     public void forgetAll() {
+        generation.incrementAndGet();
         views.clear();
     }
 }

@@ -215,8 +215,9 @@ public class SandboxGateway {
     public SandboxView runningForCommand(String id) {
         SandboxView remembered = runningViews.find(id).orElse(null);
         if (remembered == null) {
+            long asked = runningViews.generation();
             SandboxView sandbox = running(id);
-            runningViews.remember(sandbox);
+            runningViews.remember(sandbox, asked);
             return sandbox;
         }
         return mayBeSeen(id, remembered);
@@ -239,7 +240,11 @@ public class SandboxGateway {
     public void destroy(String id) {
         SandboxView sandbox = visible(id, true);
         runningViews.forget(id);
-        audited(DESTROY, sandbox, sandbox.ownerId(), () -> services.scheduler().destroy(id), status -> null);
+        try {
+            audited(DESTROY, sandbox, sandbox.ownerId(), () -> services.scheduler().destroy(id), status -> null);
+        } finally {
+            runningViews.forget(id);
+        }
     }
 
     /** Gives a running sandbox more time, capped by its owner's maximum TTL from now. */
@@ -414,30 +419,54 @@ public class SandboxGateway {
         PreparedExec exec = prepareExec(id, request);
         Duration readTimeout = exec.timeout().plusSeconds(30);
         String workerId = exec.sandbox().workerId();
-        return metrics.exec(() -> audited(EXEC, exec.sandbox(), exec.sandbox().ownerId(), () -> {
-            HttpResponse<InputStream> answer;
-            try {
-                answer = streams.postJsonWithHeaders(services.workerEndpoint(workerId),
-                        "/internal/sandboxes/" + id + "/exec", exec.request(), readTimeout);
-            } catch (ApiException e) {
-                if (e.code() == ErrorCode.UNAVAILABLE) {
-                    services.forget(workerId);
+        // the worker's answer, open until the client has it: closed here if anything fails first
+        InputStream[] open = new InputStream[1];
+        try {
+            return metrics.exec(() -> audited(EXEC, exec.sandbox(), exec.sandbox().ownerId(), () -> {
+                HttpResponse<InputStream> answer;
+                try {
+                    answer = streams.postJsonWithHeaders(services.workerEndpoint(workerId),
+                            "/internal/sandboxes/" + id + "/exec", exec.request(), readTimeout);
+                } catch (ApiException e) {
+                    if (e.code() == ErrorCode.UNAVAILABLE) {
+                        services.forget(workerId);
+                    }
+                    throw e;
                 }
-                throw e;
+                open[0] = answer.body();
+                return execAnswer(answer);
+            }, result -> describeExec(request, result.exitCode(), result.timedOut())), ExecAnswer::timedOut);
+        } catch (RuntimeException failed) {
+            if (open[0] != null) {
+                closeQuietly(open[0]);
             }
-            InputStream body = answer.body();
-            java.util.Optional<String> exitCode = answer.headers().firstValue(ExecResult.EXIT_CODE_HEADER);
-            if (exitCode.isEmpty()) {
-                closeQuietly(body);
-                throw ApiException.unavailable("the sandbox's worker answered an exec without its exit code");
+            throw failed;
+        }
+    }
+
+    /**
+     * The answer from the worker's exit-code headers, its body passed through; a worker that sends
+     * none (one older than the gateway) has its body read as before, rather than a command that
+     * ran being answered as an error.
+     */
+    private ExecAnswer execAnswer(HttpResponse<InputStream> answer) {
+        InputStream body = answer.body();
+        java.util.Optional<String> exitCode = answer.headers().firstValue(ExecResult.EXIT_CODE_HEADER);
+        if (exitCode.isEmpty() || !exitCode.get().matches("-?\\d{1,9}")) {
+            ExecResult result;
+            try (body) {
+                result = json.readValue(body, ExecResult.class);
+            } catch (IOException unreadable) {
+                throw ApiException.unavailable("the sandbox's worker answered an exec that could not be read");
             }
-            boolean timedOut = answer.headers().firstValue(ExecResult.TIMED_OUT_HEADER).map(Boolean::parseBoolean).orElse(false);
-            return new ExecAnswer(Integer.parseInt(exitCode.get()), timedOut, output -> {
-                try (body) {
-                    body.transferTo(output);
-                }
-            });
-        }, result -> describeExec(request, result.exitCode(), result.timedOut())), ExecAnswer::timedOut);
+            return new ExecAnswer(result.exitCode(), result.timedOut(), output -> json.writeValue(output, result));
+        }
+        boolean timedOut = answer.headers().firstValue(ExecResult.TIMED_OUT_HEADER).map(Boolean::parseBoolean).orElse(false);
+        return new ExecAnswer(Integer.parseInt(exitCode.get()), timedOut, output -> {
+            try (body) {
+                body.transferTo(output);
+            }
+        });
     }
 
     private static void closeQuietly(InputStream body) {

@@ -19,7 +19,7 @@ class RunningViewsTest {
 
     @Test
     void aRunningViewIsAnsweredFromMemoryForOneSecondOnly() {
-        views.remember(sandbox("sb-1", "running"));
+        views.remember(sandbox("sb-1", "running"), views.generation());
         now.addAndGet(RunningViews.TTL.toNanos() - 1);
         assertEquals("worker-1", views.find("sb-1").orElseThrow().workerId());
 
@@ -29,18 +29,18 @@ class RunningViewsTest {
 
     @Test
     void aSandboxInAnyOtherStateIsNotRememberedAndReplacesARunningView() {
-        views.remember(sandbox("sb-1", "creating"));
+        views.remember(sandbox("sb-1", "creating"), views.generation());
         assertTrue(views.find("sb-1").isEmpty());
 
-        views.remember(sandbox("sb-2", "running"));
-        views.remember(sandbox("sb-2", "unhealthy"));
+        views.remember(sandbox("sb-2", "running"), views.generation());
+        views.remember(sandbox("sb-2", "unhealthy"), views.generation());
         assertTrue(views.find("sb-2").isEmpty(), "a newer answer that it stopped wins over the remembered one");
     }
 
     @Test
     void aSandboxThisGatewayChangesOrDestroysIsForgottenAtOnce() {
-        views.remember(sandbox("sb-1", "running"));
-        views.remember(sandbox("sb-2", "running"));
+        views.remember(sandbox("sb-1", "running"), views.generation());
+        views.remember(sandbox("sb-2", "running"), views.generation());
         views.forget("sb-1");
         assertTrue(views.find("sb-1").isEmpty());
         assertTrue(views.find("sb-2").isPresent());
@@ -50,9 +50,21 @@ class RunningViewsTest {
     }
 
     @Test
+    void anAnswerThatCrossedAForgetIsNotRemembered() {
+        long asked = views.generation();
+        views.forget("sb-1"); // this gateway destroyed it while the scheduler was being asked
+        views.remember(sandbox("sb-1", "running"), asked);
+        assertTrue(views.find("sb-1").isEmpty(), "the running answer predates the destroy");
+
+        long askedAgain = views.generation();
+        views.remember(sandbox("sb-1", "running"), askedAgain);
+        assertTrue(views.find("sb-1").isPresent());
+    }
+
+    @Test
     void theMemoryIsBoundedWhateverTheNumberOfSandboxes() {
         for (int i = 0; i < RunningViews.MAX_ENTRIES * 2 + 7; i++) {
-            views.remember(sandbox("sb-" + i, "running"));
+            views.remember(sandbox("sb-" + i, "running"), views.generation());
         }
         int kept = 0;
         for (int i = 0; i < RunningViews.MAX_ENTRIES * 2 + 7; i++) {

@@ -67,6 +67,8 @@ public final class InputStreamPublisher implements Flow.Publisher<ByteBuffer> {
         /** Requests not yet drained: the thread that raises it from 0 drains for all of them. */
         private final AtomicInteger pending = new AtomicInteger();
         private volatile boolean ended;
+        /** A request of zero or less, to be answered with onError by the draining thread. */
+        private volatile Throwable refused;
         /** Only the draining thread reads into it. */
         private final byte[] scratch = new byte[chunkSize];
 
@@ -80,11 +82,11 @@ public final class InputStreamPublisher implements Flow.Publisher<ByteBuffer> {
                 return;
             }
             if (n <= 0) {
-                ended = true;
-                subscriber.onError(new IllegalArgumentException("non-positive request: " + n));
-                return;
+                // delivered by the drain, so never beside an onNext or after an onComplete (rule 1.3)
+                refused = new IllegalArgumentException("non-positive request: " + n);
+            } else {
+                demand.getAndAccumulate(n, (current, more) -> current + more < 0 ? Long.MAX_VALUE : current + more);
             }
-            demand.getAndAccumulate(n, (current, more) -> current + more < 0 ? Long.MAX_VALUE : current + more);
             drain();
         }
 
@@ -98,7 +100,12 @@ public final class InputStreamPublisher implements Flow.Publisher<ByteBuffer> {
                 return;
             }
             do {
-                while (!ended && demand.get() > 0) {
+                if (refused != null && !ended) {
+                    ended = true;
+                    subscriber.onError(refused);
+                    return;
+                }
+                while (!ended && demand.get() > 0 && refused == null) {
                     int n;
                     try {
                         n = body.read(scratch);
