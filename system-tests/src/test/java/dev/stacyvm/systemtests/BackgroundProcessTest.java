@@ -154,6 +154,35 @@ class BackgroundProcessTest {
         }
     }
 
+    /**
+     * At most 16 background processes run in a sandbox, however many starts arrive at once: the
+     * limit counts starts still in flight, so a burst cannot slip past it together.
+     */
+    @Test
+    void aSandboxRunsAtMostSixteenBackgroundProcessesEvenWhenStartedAllAtOnce() throws Exception {
+        String id = sandboxes.create(Map.of());
+        int asked = 24;
+        List<Integer> statuses;
+        try (var starts = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < asked; i++) {
+                answers.add(starts.submit(() -> api().body(Map.of("command", "sleep 120", "background", true))
+                        .post("/sandboxes/{id}/exec", id).statusCode()));
+            }
+            statuses = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                statuses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        }
+        assertEquals(16, statuses.stream().filter(status -> status == 202).count(), statuses.toString());
+        assertEquals(asked - 16, statuses.stream().filter(status -> status == 429).count(), statuses.toString());
+        List<Map<String, Object>> listed = api().get("/sandboxes/{id}/exec/background", id).then().statusCode(200)
+                .extract().jsonPath().getList("$");
+        assertEquals(16, listed.stream().filter(process -> "running".equals(process.get("state"))).count(), listed.toString());
+        api().body(Map.of("command", "sleep 120", "background", true)).post("/sandboxes/{id}/exec", id)
+                .then().statusCode(429).body("code", equalTo("resource_limit"));
+    }
+
     /** A followed output stream (NDJSON), read on the test's thread with a bounded wait. */
     private static final class Follow implements AutoCloseable {
         private final InputStream body;

@@ -46,6 +46,8 @@ public class BackgroundProcesses {
     SandboxProvider provider;
 
     private final Map<String, Map<String, Background>> bySandbox = new ConcurrentHashMap<>();
+    /** Starts in flight per sandbox, counted against {@value #MAX_RUNNING}; guarded by {@code this}. */
+    private final Map<String, Integer> starting = new java.util.HashMap<>();
 
     /** One process: what was asked, its exec, its output and, once ended, how. */
     private static final class Background {
@@ -77,32 +79,54 @@ public class BackgroundProcesses {
      * @throws BackgroundLimitException when {@value #MAX_RUNNING} already run in the sandbox
      */
     public BackgroundProcess start(String sandboxId, ExecRequest request) {
-        Map<String, Background> processes = bySandbox.computeIfAbsent(sandboxId, id -> new ConcurrentHashMap<>());
-        synchronized (processes) {
-            long running = processes.values().stream().filter(process -> process.outcome == null).count();
-            if (running >= MAX_RUNNING) {
-                throw new BackgroundLimitException(sandboxId, MAX_RUNNING);
-            }
-            forgetOldest(processes);
-        }
-        ExecRequest detached = request.timeout() == null || request.timeout().isBlank()
-                ? new ExecRequest(request.command(), request.args(), request.mode(), request.env(), request.workdir(),
-                        dev.stacyvm.contract.time.GoDuration.format(UNTIL_THE_SANDBOX_ENDS), null, null)
-                : request;
-        ExecCommand command = runtimes.prepareStream(sandboxId, detached);
-        InteractiveExec exec = provider.openInteractive(sandboxId, command, null);
-        exec.endInput();
+        reserve(sandboxId);
+        final Background process;
         String id = "bg-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        Background process = new Background(id, describe(request), exec);
-        processes.put(id, process);
+        try {
+            ExecRequest detached = request.timeout() == null || request.timeout().isBlank()
+                    ? new ExecRequest(request.command(), request.args(), request.mode(), request.env(), request.workdir(),
+                            dev.stacyvm.contract.time.GoDuration.format(UNTIL_THE_SANDBOX_ENDS), null, null)
+                    : request;
+            ExecCommand command = runtimes.prepareStream(sandboxId, detached);
+            InteractiveExec exec = provider.openInteractive(sandboxId, command, null);
+            exec.endInput();
+            process = new Background(id, describe(request), exec);
+            // registered only once it started: a start for a sandbox that has gone fails above and
+            // leaves no entry behind (RuntimeService.destroy forgets after the runtime is gone, too)
+            synchronized (this) {
+                Map<String, Background> processes = bySandbox.computeIfAbsent(sandboxId, sandbox -> new ConcurrentHashMap<>());
+                forgetOldest(processes);
+                processes.put(id, process);
+            }
+        } finally {
+            release(sandboxId);
+        }
         Thread.ofVirtual().name("background-" + id).start(() -> {
-            ExecOutcome outcome = exec.relay((stream, bytes) -> process.output.append(stream, bytes));
+            ExecOutcome outcome = process.exec.relay((stream, bytes) -> process.output.append(stream, bytes));
             process.endedAt = Instant.now();
             process.outcome = outcome;
             process.output.close();
             runtimes.interactiveEnded(sandboxId);
         });
         return process.view();
+    }
+
+    /**
+     * Counts a start in flight against the limit, so concurrent starts cannot pass it together.
+     *
+     * @throws BackgroundLimitException when running and starting processes already reach it
+     */
+    private synchronized void reserve(String sandboxId) {
+        long running = bySandbox.getOrDefault(sandboxId, Map.of()).values().stream()
+                .filter(process -> process.outcome == null).count();
+        if (running + starting.getOrDefault(sandboxId, 0) >= MAX_RUNNING) {
+            throw new BackgroundLimitException(sandboxId, MAX_RUNNING);
+        }
+        starting.merge(sandboxId, 1, Integer::sum);
+    }
+
+    private synchronized void release(String sandboxId) {
+        starting.computeIfPresent(sandboxId, (sandbox, count) -> count == 1 ? null : count - 1);
     }
 
     /** The sandbox's background processes, oldest first. */

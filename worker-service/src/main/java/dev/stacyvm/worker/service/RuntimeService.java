@@ -75,6 +75,8 @@ public class RuntimeService {
     public void destroy(String sandboxId) {
         background.forget(sandboxId);
         provider.destroy(sandboxId);
+        // again: a background start that raced the destroy may have registered meanwhile
+        background.forget(sandboxId);
         diskUsage.forget(sandboxId);
         Log.infof("destroyed sandbox %s", sandboxId);
     }
