@@ -41,11 +41,14 @@ final class ExecSocket implements AutoCloseable {
 
     /** Opens the socket of sandbox {@code id} with {@code apiKey} in X-API-Key (none when null) and {@code query}. */
     static ExecSocket open(String id, String apiKey, String query) {
+        return openWith(id, apiKey == null ? Map.of() : Map.of("X-API-Key", apiKey), query);
+    }
+
+    /** Opens the socket of sandbox {@code id} with these request headers (the credential) and {@code query}. */
+    static ExecSocket openWith(String id, Map<String, String> headers, String query) {
         Listener listener = new Listener();
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
-        if (apiKey != null) {
-            builder.header("X-API-Key", apiKey);
-        }
+        headers.forEach(builder::header);
         WebSocket socket = builder.buildAsync(uri(id, query), listener).orTimeout(30, TimeUnit.SECONDS).join();
         ExecSocket opened = new ExecSocket(socket);
         listener.owner = opened;

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -135,6 +136,56 @@ class OidcTest {
         assertTrue(waitMillis <= 10_000, "the short-lived client's tokens expire within seconds");
         Thread.sleep(Math.max(0, waitMillis));
         bearer(token).get("/sandboxes").then().statusCode(401).body("code", equalTo("unauthorized"));
+    }
+
+    /**
+     * A session lives on after the request that opened it was authorised: a terminal opened with a
+     * bearer token closes when the token expires (the gateway checks every 5 s), and its command stops.
+     */
+    @Test
+    void aTerminalOpenedWithABearerTokenClosesWhenTheTokenExpires() throws Exception {
+        terminalClosesWhenItsBearerTokenExpires("sleep 3141",
+                (sandbox, token) -> ExecSocket.openWith(sandbox, Map.of("Authorization", "Bearer " + token), null));
+    }
+
+    /** The same through an exec socket token (a browser's): it inherits the expiry of the bearer token that made it. */
+    @Test
+    void aTerminalOpenedWithATokenABearerTokenMadeClosesWhenTheBearerTokenExpires() throws Exception {
+        terminalClosesWhenItsBearerTokenExpires("sleep 3142", (sandbox, token) -> ExecSocket.open(sandbox, (String) null,
+                "token=" + bearer(token).post("/sandboxes/{id}/exec/ws/token", sandbox).then().statusCode(200)
+                        .extract().<String>path("token")));
+    }
+
+    private void terminalClosesWhenItsBearerTokenExpires(String command,
+                                                         java.util.function.BiFunction<String, String, ExecSocket> open)
+            throws Exception {
+        // the sandbox is the demo user's (any of its tokens is the same owner); the terminal's token lives 5 s
+        String sandbox = bearer(passwordToken("stacyvm-cli", "demo")).body(Map.of("ttl", "5m")).post("/sandboxes")
+                .then().statusCode(201).extract().path("id");
+        created.add(sandbox);
+        String shortLived = passwordToken("stacyvm-short-lived", "demo");
+        long exp = JsonPath.from(new String(Base64.getUrlDecoder().decode(shortLived.split("\\.")[1]), StandardCharsets.UTF_8))
+                .getLong("exp");
+        try (ExecSocket socket = open.apply(sandbox, shortLived)) {
+            socket.send(Map.of("command", "echo started; " + command));
+            socket.awaitOutput(output -> output.contains("started"), 30);
+
+            int status = socket.awaitClose(30);
+            assertEquals(1008, status, socket.received().toString());
+            assertTrue(Instant.now().getEpochSecond() >= exp, "closed at its expiry, not before");
+            assertTrue(socket.received().stream().anyMatch(frame -> "unauthorized".equals(frame.path("code").asText())),
+                    socket.received().toString());
+        }
+        // the command went with the terminal (asked as the admin); the bracket keeps grep from finding itself
+        String pattern = command.substring(0, command.length() - 1) + "[" + command.charAt(command.length() - 1) + "]";
+        String left = "1";
+        for (int attempt = 0; attempt < 40 && !"0".equals(left); attempt++) {
+            left = api().body(Map.of("command", "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done"
+                            + " | grep -c '" + pattern + "' || true")).post("/sandboxes/{id}/exec", sandbox)
+                    .then().statusCode(200).extract().<String>path("stdout").trim();
+            Thread.sleep(250);
+        }
+        assertEquals("0", left, "the terminal's command stopped with it");
     }
 
     @Test

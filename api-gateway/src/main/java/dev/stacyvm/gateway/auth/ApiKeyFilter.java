@@ -54,7 +54,8 @@ public class ApiKeyFilter {
                     new Authenticator.Credentials(request.getHeaderString(ADMIN_API_KEY), request.getHeaderString(API_KEY),
                             request.getHeaderString(AUTHORIZATION), request.getHeaderString(USER_ID)),
                     access.value(), new Authenticator.Request(request.getMethod(), request.getUriInfo().getPath(), requestId, source));
-            contexts.get().set(admitted.caller(), requestId, source, admitted.rate(), admitted.apiKeyId());
+            contexts.get().set(admitted.caller(), requestId, source, admitted.rate(), admitted.apiKeyId(),
+                    admitted.validUntil());
             return null;
         } catch (Authenticator.Refused refused) {
             Response answer = ErrorResponses.of(refused.error());

@@ -55,11 +55,12 @@ public class Authenticator {
     }
 
     /**
-     * An authenticated caller, with its rate-limit standing (null when it has no limit) and the id
-     * of the API key it presented (null for the bootstrap key and bearer tokens), by which a
-     * credential derived from it can later be checked for revocation.
+     * An authenticated caller, with its rate-limit standing (null when it has no limit), the id of
+     * the API key it presented (null for the bootstrap key and bearer tokens), by which a
+     * credential derived from it can later be checked for revocation, and when the credential
+     * expires (a bearer token's {@code exp}; null when it does not).
      */
-    public record Authenticated(Caller caller, TokenBucket.Take rate, String apiKeyId) {
+    public record Authenticated(Caller caller, TokenBucket.Take rate, String apiKeyId, java.time.Instant validUntil) {
     }
 
     /**
@@ -115,7 +116,7 @@ public class Authenticator {
         Authenticated admitted = admit(new Caller(who.tenant(), who.name(), who.ownerKey(), who.role(),
                 validUserId(credentials.userId())), level, request);
         boolean storedKey = key != null && !key.isEmpty() && !ApiKeys.BOOTSTRAP_KEY_NAME.equals(who.name());
-        return new Authenticated(admitted.caller(), admitted.rate(), storedKey ? who.id() : null);
+        return new Authenticated(admitted.caller(), admitted.rate(), storedKey ? who.id() : null, who.expiresAt());
     }
 
     /**
@@ -138,7 +139,7 @@ public class Authenticator {
             throw new Refused(new ApiException(ErrorCode.RESOURCE_LIMIT, standing.subject()
                     + " is over its rate limit of " + rate.limit() + " requests a minute", rate.retryAfterSeconds()), rate);
         }
-        return new Authenticated(caller, rate, null);
+        return new Authenticated(caller, rate, null, null);
     }
 
     private String validUserId(String header) throws Refused {

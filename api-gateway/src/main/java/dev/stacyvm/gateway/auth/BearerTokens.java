@@ -80,7 +80,10 @@ public class BearerTokens {
         String subject = jwt != null && jwt.getSubject() != null ? jwt.getSubject() : name;
         // the subject, not the mutable user name, and in a namespace of its own: a token is never
         // the same owner as an API key, nor as a token that later carries the same user name
-        return new ApiKeys.Identity("oidc:" + subject, name, tenant, role, OwnerIds.keyOfToken(subject));
+        // its sessions end when it does (CredentialSessions); exp is in seconds since the epoch
+        java.time.Instant expiresAt = jwt == null || jwt.getExpirationTime() <= 0 ? null
+                : java.time.Instant.ofEpochSecond(jwt.getExpirationTime());
+        return new ApiKeys.Identity("oidc:" + subject, name, tenant, role, OwnerIds.keyOfToken(subject), expiresAt);
     }
 
     private static Role highestRole(SecurityIdentity identity) {

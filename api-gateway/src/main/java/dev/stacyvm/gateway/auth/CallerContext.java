@@ -12,6 +12,7 @@ public class CallerContext {
     private String sourceAddress;
     private TokenBucket.Take rate;
     private String apiKeyId;
+    private java.time.Instant validUntil;
 
     public Caller caller() {
         return caller;
@@ -20,6 +21,11 @@ public class CallerContext {
     /** The id of the stored API key the caller presented; null for the bootstrap key and bearer tokens. */
     public String apiKeyId() {
         return apiKeyId;
+    }
+
+    /** When the caller's credential stops being valid (a bearer token's expiry); null when it does not expire. */
+    public java.time.Instant validUntil() {
+        return validUntil;
     }
 
     public String requestId() {
@@ -39,8 +45,10 @@ public class CallerContext {
      * Makes {@code caller} the current request's caller: {@link ApiKeyFilter} for JAX-RS, and the
      * routes that authenticate outside it (the exec WebSocket) inside the request context they activate.
      */
-    public void set(Caller caller, String requestId, String sourceAddress, TokenBucket.Take rate, String apiKeyId) {
+    public void set(Caller caller, String requestId, String sourceAddress, TokenBucket.Take rate, String apiKeyId,
+                    java.time.Instant validUntil) {
         this.apiKeyId = apiKeyId;
+        this.validUntil = validUntil;
         this.caller = caller;
         this.requestId = requestId;
         this.sourceAddress = sourceAddress;

@@ -54,6 +54,9 @@ public class SandboxEventStreams {
     GatewayConfig config;
 
     @Inject
+    dev.stacyvm.gateway.auth.CredentialSessions sessions;
+
+    @Inject
     ObjectMapper json;
 
     @Inject
@@ -90,7 +93,8 @@ public class SandboxEventStreams {
      *                      or the caller's key {@code max-streams-per-key}; {@code unavailable} when
      *                      Kafka does not answer
      */
-    public StreamingOutput open(EventFilter filter, EventCursor resume, java.util.function.BooleanSupplier clientGone) {
+    public StreamingOutput open(EventFilter filter, EventCursor resume, java.util.function.BooleanSupplier clientGone,
+                                String apiKeyId, java.time.Instant validUntil) {
         String key = filter.caller().keyId();
         reserve(key);
         KafkaConsumer<String, String> consumer;
@@ -112,8 +116,10 @@ public class SandboxEventStreams {
         EventCursor cursor = resume != null ? resume : new EventCursor();
         partitions.forEach(partition -> cursor.at(partition.partition(), consumer.position(partition)));
         return output -> {
-            try (consumer) {
-                relay(consumer, cursor, filter, output, clientGone);
+            // a key revoked (a token expired) meanwhile ends the stream at the next poll
+            try (consumer; dev.stacyvm.gateway.auth.CredentialSessions.Registration held = sessions.hold(apiKeyId, validUntil,
+                    () -> { })) {
+                relay(consumer, cursor, filter, output, () -> clientGone.getAsBoolean() || held.revoked());
             } finally {
                 release(key);
             }

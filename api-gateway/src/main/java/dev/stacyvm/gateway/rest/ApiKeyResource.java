@@ -32,6 +32,9 @@ public class ApiKeyResource {
     ApiKeys keys;
 
     @Inject
+    dev.stacyvm.gateway.auth.CredentialSessions sessions;
+
+    @Inject
     AuditTrail audit;
 
     /** The answer carries the key itself; it is never shown again. */
@@ -52,6 +55,8 @@ public class ApiKeyResource {
     public StatusResponse revoke(@PathParam("id") String id) {
         return audit.around("api_key.revoke", null, null, () -> {
             keys.revoke(id);
+            // after the commit: its exec sockets and streams end now, not when their clients leave
+            sessions.revoked(id);
             return new StatusResponse("revoked");
         }, done -> id);
     }

@@ -88,7 +88,7 @@ public class EventResource {
         } else if (lastEventIdParameter != null && !lastEventIdParameter.isBlank()) {
             resume = EventCursor.parse(lastEventIdParameter, "last_event_id");
         }
-        return Response.ok(streams.open(filter, resume, connection::closed), SandboxEvent.MEDIA_TYPE)
+        return Response.ok(streams.open(filter, resume, connection::closed, context.apiKeyId(), context.validUntil()), SandboxEvent.MEDIA_TYPE)
                 .header("Cache-Control", "no-cache")
                 // nginx and its kind would hold the stream back in their buffers
                 .header("X-Accel-Buffering", "no")

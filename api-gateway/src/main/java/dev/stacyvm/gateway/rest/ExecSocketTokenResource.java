@@ -44,7 +44,7 @@ public class ExecSocketTokenResource {
                     + "(404, 409); a viewer key may not (403).")
     public ExecSocketToken mint(@PathParam("id") String id) {
         sandboxes.running(id);
-        ExecSocketTokens.Grant grant = tokens.mint(context.caller(), context.apiKeyId(), id);
+        ExecSocketTokens.Grant grant = tokens.mint(context.caller(), context.apiKeyId(), context.validUntil(), id);
         return new ExecSocketToken(grant.token(), grant.expiresAt(), "/api/v1/sandboxes/" + id + "/exec/ws?token=" + grant.token());
     }
 }

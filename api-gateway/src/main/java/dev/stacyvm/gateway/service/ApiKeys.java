@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentMap;
  * API keys: created with 32 random bytes, shown once, stored as their SHA-256 (the keys are random
  * and long, so a fast hash is enough and a lookup needs no scan), revoked by id. Lookups are
  * cached briefly; a revocation here takes effect at once, on other gateway instances within
- * {@link #CACHE_TTL}.
+ * {@link #CACHE_TTL}. The sessions a revoked key holds open are ended by
+ * {@link dev.stacyvm.gateway.auth.CredentialSessions}.
  */
 @ApplicationScoped
 public class ApiKeys {
@@ -41,12 +42,13 @@ public class ApiKeys {
      * What a key authenticates as. {@code ownerKey} is its part of owner ids
      * ({@link dev.stacyvm.contract.api.OwnerIds}): keys with the same name in one tenant are one
      * identity (a key made again under its name, to rotate it, keeps what the old one created).
+     * {@code expiresAt} is when a bearer token stops being valid; null for keys.
      */
-    public record Identity(String id, String name, String tenant, Role role, String ownerKey) {
+    public record Identity(String id, String name, String tenant, Role role, String ownerKey, Instant expiresAt) {
 
-        /** An API key's identity. */
+        /** An API key's identity: keys do not expire (they are revoked). */
         public Identity(String id, String name, String tenant, Role role) {
-            this(id, name, tenant, role, OwnerIds.keyOfApiKey(name));
+            this(id, name, tenant, role, OwnerIds.keyOfApiKey(name), null);
         }
     }
 
@@ -106,6 +108,16 @@ public class ApiKeys {
     public boolean isLive(String id) {
         ApiKey key = ApiKey.findById(id);
         return key != null && key.revokedAt == null;
+    }
+
+    /** Which of these stored key ids are live (exist and are not revoked), asked afresh in one query. */
+    @Transactional
+    public java.util.Set<String> liveAmong(java.util.Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return ApiKey.<ApiKey>find("id in ?1 and revokedAt is null", ids).stream()
+                .map(key -> key.id).collect(java.util.stream.Collectors.toSet());
     }
 
     /** The identity of a presented key, if it is a live key. */

@@ -6,6 +6,8 @@ import dev.stacyvm.contract.api.BackgroundProcess;
 import dev.stacyvm.contract.api.ExecRequest;
 import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.time.GoDuration;
+import dev.stacyvm.gateway.auth.CallerContext;
+import dev.stacyvm.gateway.auth.CredentialSessions;
 import dev.stacyvm.gateway.config.GatewayConfig;
 import dev.stacyvm.gateway.quota.Quotas;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +45,12 @@ public class BackgroundExecs {
 
     @Inject
     GatewayConfig config;
+
+    @Inject
+    CallerContext caller;
+
+    @Inject
+    CredentialSessions sessions;
 
     /**
      * Starts the command detached: checked as an exec is (a command, a running sandbox the caller
@@ -95,15 +103,29 @@ public class BackgroundExecs {
         SandboxView sandbox = sandboxes.get(id);
         InputStream body = streams.get(services.workerEndpoint(sandbox.workerId()), "/internal/sandboxes/" + id
                 + "/background/" + valid(id, processId) + "/output/stream?since=" + Math.max(0, since));
+        String apiKeyId = caller.apiKeyId();
+        java.time.Instant validUntil = caller.validUntil();
         return output -> {
-            try (body) {
+            // a key revoked (a token expired) meanwhile cuts the following (the process runs on)
+            try (body; CredentialSessions.Registration held = sessions.hold(apiKeyId, validUntil, () -> close(body))) {
                 byte[] buffer = new byte[8192];
                 for (int n; (n = body.read(buffer)) >= 0; ) {
                     output.write(buffer, 0, n);
                     output.flush();
                 }
+                if (held.revoked()) {
+                    throw new java.io.IOException("the credential that opened this stream was revoked or expired");
+                }
             }
         };
+    }
+
+    private static void close(InputStream body) {
+        try {
+            body.close();
+        } catch (java.io.IOException ignored) {
+            // the worker's connection is dropped either way
+        }
     }
 
     /** Sends {@code signal} (TERM unless named) to the process's command, audited. */

@@ -24,6 +24,7 @@ import dev.stacyvm.contract.internal.TtlExtension;
 import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.gateway.auth.Caller;
 import dev.stacyvm.gateway.auth.CallerContext;
+import dev.stacyvm.gateway.auth.CredentialSessions;
 import dev.stacyvm.gateway.config.GatewayConfig;
 import dev.stacyvm.gateway.quota.Admission;
 import dev.stacyvm.gateway.quota.Quotas;
@@ -57,6 +58,9 @@ public class SandboxGateway {
 
     @Inject
     CallerContext context;
+
+    @Inject
+    CredentialSessions credentialSessions;
 
     @Inject
     SandboxRequests requests;
@@ -496,15 +500,27 @@ public class SandboxGateway {
             throw refused;
         }
         long started = System.nanoTime();
+        String apiKeyId = context.apiKeyId();
+        java.time.Instant validUntil = context.validUntil();
         return output -> {
             ExecStreamLine exit;
-            try {
-                exit = ExecStreamRelay.relay(upstream, output, json);
-            } catch (IOException clientOrWorkerGone) {
-                audit.record(origin, EXEC, id, sandbox.ownerId(), sandbox.workerId(), AuditEvent.FAILURE,
-                        "stream ended early; command stopped: " + commandLine(request));
-                metrics.execStream(Duration.ofNanos(System.nanoTime() - started), null, "stream_ended");
-                throw clientOrWorkerGone;
+            // a key revoked (a token expired) meanwhile cuts the worker's stream, which stops the command
+            try (CredentialSessions.Registration held = credentialSessions.hold(apiKeyId, validUntil,
+                    () -> closeQuietly(upstream))) {
+                try {
+                    exit = ExecStreamRelay.relay(upstream, output, json);
+                } catch (IOException clientOrWorkerGone) {
+                    if (held.revoked()) {
+                        throw revokedDuring(origin, sandbox, request, started);
+                    }
+                    audit.record(origin, EXEC, id, sandbox.ownerId(), sandbox.workerId(), AuditEvent.FAILURE,
+                            "stream ended early; command stopped: " + commandLine(request));
+                    metrics.execStream(Duration.ofNanos(System.nanoTime() - started), null, "stream_ended");
+                    throw clientOrWorkerGone;
+                }
+                if (held.revoked()) {
+                    throw revokedDuring(origin, sandbox, request, started);
+                }
             }
             metrics.execStream(Duration.ofNanos(System.nanoTime() - started), exit == null ? null : exit.timedOut(),
                     exit == null ? "no_exit_status" : null);
@@ -513,6 +529,18 @@ public class SandboxGateway {
                     exit != null ? describeExec(request, exit.exitCode(), exit.timedOut())
                             : "stream ended without an exit status: " + commandLine(request));
         };
+    }
+
+    /**
+     * Audits a streamed exec its credential's revocation or expiry stopped, and answers the failure that cuts the
+     * client's response (rather than ending it cleanly, which would read as a stream that simply
+     * had no exit line).
+     */
+    private IOException revokedDuring(AuditTrail.Origin origin, SandboxView sandbox, ExecRequest request, long started) {
+        audit.record(origin, EXEC, sandbox.id(), sandbox.ownerId(), sandbox.workerId(), AuditEvent.FAILURE,
+                "the credential was revoked or expired; command stopped: " + commandLine(request));
+        metrics.execStream(Duration.ofNanos(System.nanoTime() - started), null, "credential_revoked");
+        return new IOException("the credential that opened this stream was revoked or expired");
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.auth.ApiKeyFilter;
 import dev.stacyvm.gateway.auth.Authenticator;
 import dev.stacyvm.gateway.auth.CallerContext;
+import dev.stacyvm.gateway.auth.CredentialSessions;
 import dev.stacyvm.gateway.auth.RequestIds;
 import dev.stacyvm.gateway.service.SandboxGateway;
 import dev.stacyvm.support.auth.ServiceCredential;
@@ -52,7 +53,9 @@ import java.util.function.Supplier;
  * the request bounded ({@link SandboxGateway#prepareSocket}) and relays messages both ways as they
  * are, with backpressure each way; it reads the worker's last frame for the audit record
  * ({@link SandboxGateway#socketEnded}). Either side closing closes the other: the worker then kills
- * the command, and when the sandbox goes, the command's end closes the socket.
+ * the command, and when the sandbox goes, the command's end closes the socket. Revoking the API
+ * key that opened it (directly, or through the token it made), or the expiry of the bearer token
+ * that opened it, closes it too, with {@code unauthorized} ({@link CredentialSessions}).
  * {@value #MAX_SESSIONS} sessions per gateway and {@value #MAX_SESSIONS_PER_KEY} per key are open
  * at once; beyond them {@code resource_limit} (429, Retry-After).
  */
@@ -84,6 +87,9 @@ public class ExecSocketRoute {
     ServiceCredential credential;
 
     @Inject
+    CredentialSessions sessions;
+
+    @Inject
     ObjectMapper json;
 
     private Vertx vertx;
@@ -100,7 +106,7 @@ public class ExecSocketRoute {
 
     /** Who the caller is and what it may do, held for the session's requests to the services. */
     private record Session(Authenticator.Authenticated admitted, String requestId, String source, String sandboxId,
-                           String keyId) {
+                           String keyId, String apiKeyId, java.time.Instant validUntil) {
     }
 
     void handle(RoutingContext routing) {
@@ -117,13 +123,23 @@ public class ExecSocketRoute {
         Thread.ofVirtual().name("exec-ws-auth").start(() -> {
             Session session;
             try {
-                Authenticator.Authenticated admitted = token != null && credentials.apiKey() == null
-                        && credentials.adminApiKey() == null && credentials.authorization() == null
-                        ? authenticator.admit(redeem(token, sandboxId, asked), Access.Level.WRITE, asked)
-                        : authenticator.authenticate(credentials, Access.Level.WRITE, asked);
+                Authenticator.Authenticated admitted;
+                String apiKeyId;
+                java.time.Instant validUntil;
+                if (token != null && credentials.apiKey() == null && credentials.adminApiKey() == null
+                        && credentials.authorization() == null) {
+                    ExecSocketTokens.Redeemed redeemed = redeem(token, sandboxId, asked);
+                    admitted = authenticator.admit(redeemed.caller(), Access.Level.WRITE, asked);
+                    apiKeyId = redeemed.apiKeyId();
+                    validUntil = redeemed.validUntil();
+                } else {
+                    admitted = authenticator.authenticate(credentials, Access.Level.WRITE, asked);
+                    apiKeyId = admitted.apiKeyId();
+                    validUntil = admitted.validUntil();
+                }
                 // counted per key: its stored id, else (bootstrap key, bearer token) the caller's key id
                 session = new Session(admitted, requestId, source, sandboxId,
-                        admitted.apiKeyId() != null ? admitted.apiKeyId() : admitted.caller().keyId());
+                        apiKeyId != null ? apiKeyId : admitted.caller().keyId(), apiKeyId, validUntil);
                 if (!SANDBOX_ID.matcher(sandboxId).matches()) {
                     // no sandbox has such an id: refused before a lookup, where ';' would read as a matrix parameter
                     throw new ApiException(ErrorCode.NOT_FOUND, "sandbox not found");
@@ -145,7 +161,7 @@ public class ExecSocketRoute {
     }
 
     /** The caller a token stands for; a refused token is audited as {@code auth.denied}, never recorded itself. */
-    private dev.stacyvm.gateway.auth.Caller redeem(String token, String sandboxId, Authenticator.Request asked)
+    private ExecSocketTokens.Redeemed redeem(String token, String sandboxId, Authenticator.Request asked)
             throws Authenticator.Refused {
         try {
             return tokens.redeem(token, sandboxId);
@@ -171,7 +187,14 @@ public class ExecSocketRoute {
         routing.request().toWebSocket().onFailure(failed -> {
             release(session);
             refuse(routing, ApiException.badRequest("not a WebSocket upgrade: " + failed.getMessage()));
-        }).onSuccess(client -> awaitRequest(client, session));
+        }).onSuccess(client -> {
+            Context context = Vertx.currentContext();
+            // a key revoked (a token expired) while the socket is open ends it, and with it the command
+            CredentialSessions.Registration held = sessions.hold(session.apiKeyId(), session.validUntil(),
+                    () -> context.runOnContext(v -> fail(client, new ApiException(ErrorCode.UNAUTHORIZED,
+                            "the credential that opened this exec socket was revoked or expired"), ExecSocketFrame.CLOSE_POLICY)));
+            awaitRequest(client, session, held);
+        });
     }
 
     private void release(Session session) {
@@ -185,11 +208,12 @@ public class ExecSocketRoute {
     }
 
     /** Waits for the exec request, bounds it, then opens the worker's end. */
-    private void awaitRequest(ServerWebSocket client, Session session) {
+    private void awaitRequest(ServerWebSocket client, Session session, CredentialSessions.Registration held) {
         AtomicBoolean released = new AtomicBoolean();
         Runnable releaseOnce = () -> {
             if (released.compareAndSet(false, true)) {
                 release(session);
+                held.close();
             }
         };
         client.closeHandler(closed -> releaseOnce.run());
@@ -334,7 +358,7 @@ public class ExecSocketRoute {
         requestContext.activate();
         try {
             callerContext.set(session.admitted().caller(), session.requestId(), session.source(), session.admitted().rate(),
-                    session.admitted().apiKeyId());
+                    session.admitted().apiKeyId(), session.validUntil());
             return work.get();
         } finally {
             requestContext.terminate();

@@ -37,4 +37,8 @@ public class ExecSocketToken extends PanacheEntityBase {
 
     @Column(name = "expires_at")
     public Instant expiresAt;
+
+    /** When the credential that made it expires (a bearer token); null for an API key. */
+    @Column(name = "credential_expires_at")
+    public Instant credentialExpiresAt;
 }

@@ -41,8 +41,12 @@ public class ExecSocketTokens {
     public record Grant(String token, Instant expiresAt) {
     }
 
-    /** Makes a token that opens {@code sandboxId}'s exec WebSocket as {@code caller}, for {@link #LIFETIME}. */
-    public Grant mint(Caller caller, String apiKeyId, String sandboxId) {
+    /**
+     * Makes a token that opens {@code sandboxId}'s exec WebSocket as {@code caller}, for
+     * {@link #LIFETIME}; {@code apiKeyId} and {@code credentialExpiresAt} are the making
+     * credential's stored key and expiry (either null), which the socket opened with it inherits.
+     */
+    public Grant mint(Caller caller, String apiKeyId, Instant credentialExpiresAt, String sandboxId) {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         String token = "est_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -58,6 +62,7 @@ public class ExecSocketTokens {
             row.role = caller.role().wireName();
             row.userId = caller.userId();
             row.apiKeyId = apiKeyId;
+            row.credentialExpiresAt = credentialExpiresAt;
             row.expiresAt = expires;
             row.persist();
         });
@@ -65,12 +70,20 @@ public class ExecSocketTokens {
     }
 
     /**
+     * What a redeemed token stands for: its caller, the stored API key that made it (null for the
+     * bootstrap key and bearer tokens), whose revocation ends the socket opened with it, and when
+     * the credential that made it expires (a bearer token; else null), which ends the socket too.
+     */
+    public record Redeemed(Caller caller, String apiKeyId, Instant validUntil) {
+    }
+
+    /**
      * Redeems a token for the sandbox it was made for: the caller it stands for, once.
      *
      * @throws ApiException {@code unauthorized} for a token that is unknown, used, expired, made for
-     *                      another sandbox, or whose key was revoked since
+     *                      another sandbox, or whose key was revoked (whose bearer token expired) since
      */
-    public Caller redeem(String token, String sandboxId) {
+    public Redeemed redeem(String token, String sandboxId) {
         if (token == null || token.isEmpty() || token.length() > 128) {
             throw refused();
         }
@@ -82,10 +95,12 @@ public class ExecSocketTokens {
             return found;
         });
         if (row == null || row.expiresAt.isBefore(Instant.now()) || !row.sandboxId.equals(sandboxId)
+                || (row.credentialExpiresAt != null && !row.credentialExpiresAt.isAfter(Instant.now()))
                 || (row.apiKeyId != null && !apiKeys.isLive(row.apiKeyId))) {
             throw refused();
         }
-        return new Caller(row.tenant, row.keyName, row.ownerKey, Role.fromWireName(row.role), row.userId);
+        return new Redeemed(new Caller(row.tenant, row.keyName, row.ownerKey, Role.fromWireName(row.role), row.userId),
+                row.apiKeyId, row.credentialExpiresAt);
     }
 
     private static ApiException refused() {
