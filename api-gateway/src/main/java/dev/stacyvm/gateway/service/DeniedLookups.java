@@ -9,8 +9,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * Records lookups that name another owner's sandbox or template: the caller gets the same
@@ -28,7 +26,6 @@ public class DeniedLookups {
     static final String SANDBOX = "sandbox.lookup";
     static final String TEMPLATE = "template.lookup";
     static final String SUMMARY = "lookup.unrecorded";
-    private static final long MINUTE_MILLIS = 60_000;
 
     @Inject
     AuditTrail audit;
@@ -39,7 +36,7 @@ public class DeniedLookups {
     @Inject
     MeterRegistry registry;
 
-    private final ConcurrentMap<String, Window> windows = new ConcurrentHashMap<>();
+    private AuditBudget budget;
     private Counter unrecorded;
 
     @PostConstruct
@@ -47,19 +44,9 @@ public class DeniedLookups {
         unrecorded = Counter.builder("stacyvm.audit.denied_lookups.unrecorded")
                 .description("Denied lookups of another owner's things beyond the per-caller audit budget, counted only")
                 .register(registry);
-    }
-
-    /** One caller's minute: how many denied lookups it recorded and how many it only counted. */
-    private static final class Window {
-        final long minute;
-        final AuditTrail.Origin origin;
-        int recorded;
-        int unrecorded;
-
-        Window(long minute, AuditTrail.Origin origin) {
-            this.minute = minute;
-            this.origin = origin;
-        }
+        // per caller; callers hold keys, so the number told apart needs no tighter bound than this
+        budget = new AuditBudget(config.deniedLookups().perCallerPerMinute(), Integer.MAX_VALUE, 10_000,
+                System::currentTimeMillis);
     }
 
     /** A lookup of another owner's sandbox {@code sandboxId} (owned by {@code ownerId}) was answered {@code not_found}. */
@@ -74,26 +61,7 @@ public class DeniedLookups {
 
     private void record(String action, String sandboxId, String ownerId, String target, String what) {
         AuditTrail.Origin origin = audit.origin();
-        long minute = System.currentTimeMillis() / MINUTE_MILLIS;
-        Window ended = null;
-        boolean write;
-        Window window;
-        synchronized (windows) {
-            window = windows.get(origin.actor());
-            if (window == null || window.minute != minute) {
-                ended = window;
-                window = new Window(minute, origin);
-                windows.put(origin.actor(), window);
-            }
-            write = window.recorded < config.deniedLookups().perCallerPerMinute();
-            if (write) {
-                window.recorded++;
-            } else {
-                window.unrecorded++;
-            }
-        }
-        summarize(ended);
-        if (write) {
+        if (budget.take(origin.actor(), origin)) {
             audit.recordTarget(origin, action, sandboxId, ownerId, target, AuditEvent.DENIED,
                     "not_found: lookup of " + what);
         } else {
@@ -101,29 +69,13 @@ public class DeniedLookups {
         }
     }
 
-    /** Writes the summaries of minutes that are over, and forgets them (a bounded map). */
+    /** Writes the summaries of minutes that are over. */
     @Scheduled(every = "15s", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void summarizeEndedMinutes() {
-        long minute = System.currentTimeMillis() / MINUTE_MILLIS;
-        for (String actor : windows.keySet()) {
-            Window ended;
-            synchronized (windows) {
-                ended = windows.get(actor);
-                if (ended == null || ended.minute == minute) {
-                    continue;
-                }
-                windows.remove(actor);
-            }
-            summarize(ended);
+        for (AuditBudget.Overflow ended : budget.ended()) {
+            audit.recordTarget(ended.first(), SUMMARY, null, null, null, AuditEvent.DENIED, ended.unrecorded()
+                    + " more denied lookups of other owners' sandboxes or templates by this caller in the minute from "
+                    + Instant.ofEpochMilli(ended.minuteStartMillis()) + " were counted, not recorded one by one");
         }
-    }
-
-    private void summarize(Window ended) {
-        if (ended == null || ended.unrecorded == 0) {
-            return;
-        }
-        audit.recordTarget(ended.origin, SUMMARY, null, null, null, AuditEvent.DENIED, ended.unrecorded
-                + " more denied lookups of other owners' sandboxes or templates by this caller in the minute from "
-                + Instant.ofEpochMilli(ended.minute * MINUTE_MILLIS) + " were counted, not recorded one by one");
     }
 }
