@@ -22,7 +22,8 @@ import java.util.Set;
  * API) or, with no key, an OIDC bearer token ({@link BearerTokens}). No credential, or an unknown
  * or revoked one, is {@code unauthorized}; a role below the level, or a viewer on a method that
  * writes, is {@code forbidden}; every refusal is recorded in the audit trail as {@code auth.denied}
- * (never with the credential). Last, the request takes a token from the rate-limit buckets of its
+ * (never with the credential), those of a credential within a per-address budget
+ * ({@link dev.stacyvm.gateway.service.DeniedAuthentications}). Last, the request takes a token from the rate-limit buckets of its
  * owner, key and tenant, or is refused with {@code resource_limit} and Retry-After.
  */
 @ApplicationScoped
@@ -45,6 +46,9 @@ public class Authenticator {
 
     @Inject
     BearerTokens bearerTokens;
+
+    @Inject
+    dev.stacyvm.gateway.service.DeniedAuthentications deniedAuthentications;
 
     /** The credentials a request presented, each null when absent. */
     public record Credentials(String adminApiKey, String apiKey, String authorization, String userId) {
@@ -158,10 +162,18 @@ public class Authenticator {
         return denied(request, actor, code, reason);
     }
 
-    /** Records the refusal in the audit trail and answers it. */
+    /**
+     * Records the refusal in the audit trail and answers it: a caller refused for its role one by
+     * one; a refused credential within the per-address budget ({@link DeniedAuthentications}),
+     * since anyone can send those.
+     */
     private Refused denied(Request request, String actor, ErrorCode code, String reason) {
-        audit.recordDenied(new AuditTrail.Origin(actor, request.requestId(), request.sourceAddress()), request.method(),
-                request.path(), reason);
+        AuditTrail.Origin origin = new AuditTrail.Origin(actor, request.requestId(), request.sourceAddress());
+        if (code == ErrorCode.UNAUTHORIZED) {
+            deniedAuthentications.denied(origin, request.method(), request.path(), reason);
+        } else {
+            audit.recordDenied(origin, request.method(), request.path(), reason);
+        }
         return new Refused(new ApiException(code, reason), null);
     }
 

@@ -267,4 +267,17 @@ public interface GatewayConfig {
         @WithDefault("20")
         int perCallerPerMinute();
     }
+
+    /** How many requests refused for their credential the audit log takes (anyone can send them). */
+    DeniedAuthenticationAudit deniedAuthentications();
+
+    interface DeniedAuthenticationAudit {
+        /** Records of one source address per minute; the rest are counted and recorded as one summary. */
+        @WithDefault("20")
+        int perAddressPerMinute();
+
+        /** Records of all addresses together per minute, so many addresses cannot flood the log either. */
+        @WithDefault("600")
+        int totalPerMinute();
+    }
 }
