@@ -116,6 +116,33 @@ class RevokedCredentialTest {
         awaitStopped("sleep 3132");
     }
 
+    /**
+     * A client that reads nothing fills the gateway's buffers, so the terminal's close cannot be
+     * written to it: the command still stops when the key is revoked (the worker side closes first).
+     */
+    @Test
+    void aRevokedKeysTerminalStopsItsCommandEvenWhenItsClientReadsNothing() throws Exception {
+        String key = userWithSandbox();
+        String token = Suite.as(key).post("/sandboxes/{id}/exec/ws/token", sandboxId).then().statusCode(200)
+                .extract().path("token");
+        int port = URI.create(Suite.URL).getPort();
+        try (RawWebSocket silent = new RawWebSocket(port, "127.0.0.1:" + port,
+                "/api/v1/sandboxes/" + sandboxId + "/exec/ws?token=" + token, null)) {
+            assertEquals(101, silent.status);
+            // output far beyond every buffer on the way, which this client never reads
+            silent.send(true, 1, JSON.writeValueAsBytes(Map.of("command", "sleep 3135 & yes")));
+            for (int attempt = 0; attempt < 120 && !running("sleep 3135"); attempt++) {
+                Thread.sleep(250);
+            }
+            assertTrue(running("sleep 3135"));
+            Thread.sleep(1_000); // the buffers fill
+
+            api().delete("/admin/api-keys/{id}", keyId).then().statusCode(200);
+
+            awaitStopped("sleep 3135");
+        }
+    }
+
     @Test
     void revokingAKeyCutsItsStreamedExecAndStopsTheCommand() throws Exception {
         String key = userWithSandbox();

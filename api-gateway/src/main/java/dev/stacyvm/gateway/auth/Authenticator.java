@@ -106,14 +106,14 @@ public class Authenticator {
                 identity = Optional.of(bearerTokens.verify(authorization.substring(BEARER.length()).trim()));
             } catch (BearerTokens.Refused refused) {
                 // the token is never recorded, only that one was presented
-                throw denied(request, "bearer token", refused.code(), refused.getMessage());
+                throw refusedCredential(request, "bearer token", refused.code(), refused.getMessage());
             }
         } else {
             identity = key == null || key.isEmpty() ? Optional.empty() : identify(key);
         }
         if (identity.isEmpty()) {
             // the presented key is never recorded, only that one was presented
-            throw denied(request, key == null || key.isEmpty() ? "anonymous" : "unknown key", ErrorCode.UNAUTHORIZED,
+            throw refusedCredential(request, key == null || key.isEmpty() ? "anonymous" : "unknown key", ErrorCode.UNAUTHORIZED,
                     "invalid or missing API key or bearer token");
         }
         ApiKeys.Identity who = identity.get();
@@ -159,21 +159,24 @@ public class Authenticator {
      * recorded in the audit trail as {@code auth.denied} like every other refusal.
      */
     public Refused deny(Request request, String actor, ErrorCode code, String reason) {
-        return denied(request, actor, code, reason);
+        return refusedCredential(request, actor, code, reason);
+    }
+
+    /** Records the refusal of a valid credential for its role in the audit trail, one by one, and answers it. */
+    private Refused denied(Request request, String actor, ErrorCode code, String reason) {
+        audit.recordDenied(new AuditTrail.Origin(actor, request.requestId(), request.sourceAddress()), request.method(),
+                request.path(), reason);
+        return new Refused(new ApiException(code, reason), null);
     }
 
     /**
-     * Records the refusal in the audit trail and answers it: a caller refused for its role one by
-     * one; a refused credential within the per-address budget ({@link DeniedAuthentications}),
-     * since anyone can send those.
+     * Records the refusal of a credential (none, unknown, revoked, a token that is invalid or
+     * carries no role) within its address's budget ({@link dev.stacyvm.gateway.service.DeniedAuthentications}),
+     * since anyone can send those, and answers it.
      */
-    private Refused denied(Request request, String actor, ErrorCode code, String reason) {
-        AuditTrail.Origin origin = new AuditTrail.Origin(actor, request.requestId(), request.sourceAddress());
-        if (code == ErrorCode.UNAUTHORIZED) {
-            deniedAuthentications.denied(origin, request.method(), request.path(), reason);
-        } else {
-            audit.recordDenied(origin, request.method(), request.path(), reason);
-        }
+    private Refused refusedCredential(Request request, String actor, ErrorCode code, String reason) {
+        deniedAuthentications.denied(new AuditTrail.Origin(actor, request.requestId(), request.sourceAddress()),
+                request.method(), request.path(), reason);
         return new Refused(new ApiException(code, reason), null);
     }
 

@@ -51,6 +51,9 @@ public class BearerTokens {
     @Inject
     GatewayConfig config;
 
+    /** How long a session opened with a token whose expiry is not known stays open. */
+    static final Duration UNKNOWN_EXPIRY = Duration.ofMinutes(5);
+
     public boolean enabled() {
         return enabled;
     }
@@ -80,8 +83,10 @@ public class BearerTokens {
         String subject = jwt != null && jwt.getSubject() != null ? jwt.getSubject() : name;
         // the subject, not the mutable user name, and in a namespace of its own: a token is never
         // the same owner as an API key, nor as a token that later carries the same user name
-        // its sessions end when it does (CredentialSessions); exp is in seconds since the epoch
-        java.time.Instant expiresAt = jwt == null || jwt.getExpirationTime() <= 0 ? null
+        // its sessions end when it does (CredentialSessions); exp is in seconds since the epoch. A
+        // token whose expiry is not known (opaque) is taken to expire after UNKNOWN_EXPIRY: a session
+        // never outlives its credential by more than that
+        java.time.Instant expiresAt = jwt == null || jwt.getExpirationTime() <= 0 ? java.time.Instant.now().plus(UNKNOWN_EXPIRY)
                 : java.time.Instant.ofEpochSecond(jwt.getExpirationTime());
         return new ApiKeys.Identity("oidc:" + subject, name, tenant, role, OwnerIds.keyOfToken(subject), expiresAt);
     }

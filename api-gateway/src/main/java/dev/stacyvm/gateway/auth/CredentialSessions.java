@@ -33,6 +33,8 @@ public class CredentialSessions {
     ApiKeys apiKeys;
 
     private final ConcurrentMap<String, Set<Held>> byKey = new ConcurrentHashMap<>();
+    /** Whether the last check could not reach the database; only the scheduler's thread uses it. */
+    private boolean checkFailing;
     /** The held sessions whose credential expires. */
     private final Set<Held> expiring = ConcurrentHashMap.newKeySet();
     private final Clock clock;
@@ -175,10 +177,16 @@ public class CredentialSessions {
         try {
             live = apiKeys.liveAmong(holding);
         } catch (RuntimeException unavailable) {
-            // the database does not answer: asked again at the next check, nothing is ended on a guess
-            Log.debugf("the keys holding sessions could not be checked: %s", unavailable.toString());
+            // the database does not answer: asked again at the next check, nothing is ended on a
+            // guess; said once per outage, since revocations elsewhere wait for it
+            if (!checkFailing) {
+                Log.warnf("the API keys holding %d sessions could not be checked for revocation on other gateways: %s",
+                        holding.size(), unavailable.toString());
+            }
+            checkFailing = true;
             return;
         }
+        checkFailing = false;
         holding.stream().filter(key -> !live.contains(key)).forEach(this::revoked);
     }
 }

@@ -9,9 +9,10 @@ import java.util.function.LongSupplier;
  * subject (a caller, a source address) and {@code total} for all of them together; beyond that the
  * requests are only counted, and each subject's count comes back once its minute is over, to be
  * recorded as one summary. A flood (of guesses, of bad credentials) thus costs the log a bounded
- * number of rows whatever its size. At most {@code maxSubjects} subjects are told apart in a
- * minute; the ones after that share one window (an attacker with many addresses is still counted).
- * Thread-safe.
+ * number of rows whatever its size: at most {@code total} records and one summary for each subject
+ * that had one, plus one. At most {@code maxSubjects} subjects are told apart in a minute, and none
+ * once {@code total} is spent; the others share one window, {@link #OTHERS} (an attacker with many
+ * addresses is still counted). Thread-safe.
  */
 final class AuditBudget {
 
@@ -19,7 +20,10 @@ final class AuditBudget {
     static final String OTHERS = "(other subjects)";
     private static final long MINUTE_MILLIS = 60_000;
 
-    /** A subject's minute that is over, with what it only counted; {@code first} is its first request's origin. */
+    /**
+     * A subject's minute that is over, with what it only counted; {@code first} is its first
+     * request's origin (for {@link #OTHERS}, of whichever subject came first: not to be blamed).
+     */
     record Overflow(String subject, AuditTrail.Origin first, long minuteStartMillis, int unrecorded) {
     }
 
@@ -57,7 +61,8 @@ final class AuditBudget {
         roll();
         Window window = windows.get(subject);
         if (window == null) {
-            String kept = windows.size() < maxSubjects ? subject : OTHERS;
+            // a subject of its own only while records are left: summaries stay as few as the records
+            String kept = windows.size() < maxSubjects && recordedThisMinute < total ? subject : OTHERS;
             window = windows.computeIfAbsent(kept, any -> new Window(origin));
         }
         if (window.recorded < perSubject && recordedThisMinute < total) {

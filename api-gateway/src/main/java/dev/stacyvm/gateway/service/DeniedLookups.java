@@ -73,8 +73,12 @@ public class DeniedLookups {
     @Scheduled(every = "15s", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void summarizeEndedMinutes() {
         for (AuditBudget.Overflow ended : budget.ended()) {
-            audit.recordTarget(ended.first(), SUMMARY, null, null, null, AuditEvent.DENIED, ended.unrecorded()
-                    + " more denied lookups of other owners' sandboxes or templates by this caller in the minute from "
+            boolean shared = AuditBudget.OTHERS.equals(ended.subject());
+            // the shared window's first caller is one of many: the summary names none of them
+            AuditTrail.Origin origin = shared ? new AuditTrail.Origin("(many callers)", null, null) : ended.first();
+            audit.recordTarget(origin, SUMMARY, null, null, null, AuditEvent.DENIED, ended.unrecorded()
+                    + " more denied lookups of other owners' sandboxes or templates by " + (shared ? "callers beyond the "
+                    + "ones told apart" : "this caller") + " in the minute from "
                     + Instant.ofEpochMilli(ended.minuteStartMillis()) + " were counted, not recorded one by one");
         }
     }

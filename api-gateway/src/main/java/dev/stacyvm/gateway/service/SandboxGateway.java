@@ -518,7 +518,8 @@ public class SandboxGateway {
                     metrics.execStream(Duration.ofNanos(System.nanoTime() - started), null, "stream_ended");
                     throw clientOrWorkerGone;
                 }
-                if (held.revoked()) {
+                if (held.revoked() && exit == null) {
+                    // cut before the command's end (an answer that was whole is left whole)
                     throw revokedDuring(origin, sandbox, request, started);
                 }
             }

@@ -189,12 +189,33 @@ public class ExecSocketRoute {
             refuse(routing, ApiException.badRequest("not a WebSocket upgrade: " + failed.getMessage()));
         }).onSuccess(client -> {
             Context context = Vertx.currentContext();
+            Link link = new Link();
             // a key revoked (a token expired) while the socket is open ends it, and with it the command
             CredentialSessions.Registration held = sessions.hold(session.apiKeyId(), session.validUntil(),
-                    () -> context.runOnContext(v -> fail(client, new ApiException(ErrorCode.UNAUTHORIZED,
-                            "the credential that opened this exec socket was revoked or expired"), ExecSocketFrame.CLOSE_POLICY)));
-            awaitRequest(client, session, held);
+                    () -> context.runOnContext(v -> endForCredential(client, link)));
+            awaitRequest(client, session, held, link);
         });
+    }
+
+    /** One socket's worker side, once connected, and whether its credential ended the socket first. */
+    private static final class Link {
+        volatile WebSocket worker;
+        volatile boolean ended;
+    }
+
+    /**
+     * The credential was revoked or expired: nothing more of the client's reaches the worker, the
+     * worker's socket closes first (the worker then kills the command, whether or not the client
+     * reads), then the client's, with {@code unauthorized}.
+     */
+    private void endForCredential(ServerWebSocket client, Link link) {
+        link.ended = true;
+        client.textMessageHandler(null).binaryMessageHandler(null);
+        if (link.worker != null && !link.worker.isClosed()) {
+            link.worker.close();
+        }
+        fail(client, new ApiException(ErrorCode.UNAUTHORIZED, "the credential that opened this exec socket was revoked or expired"),
+                ExecSocketFrame.CLOSE_POLICY);
     }
 
     private void release(Session session) {
@@ -208,7 +229,7 @@ public class ExecSocketRoute {
     }
 
     /** Waits for the exec request, bounds it, then opens the worker's end. */
-    private void awaitRequest(ServerWebSocket client, Session session, CredentialSessions.Registration held) {
+    private void awaitRequest(ServerWebSocket client, Session session, CredentialSessions.Registration held, Link link) {
         AtomicBoolean released = new AtomicBoolean();
         Runnable releaseOnce = () -> {
             if (released.compareAndSet(false, true)) {
@@ -242,12 +263,15 @@ public class ExecSocketRoute {
                     context.runOnContext(v -> fail(client, refused, code));
                     return;
                 }
-                context.runOnContext(v -> connectWorker(client, exec, releaseOnce));
+                context.runOnContext(v -> connectWorker(client, exec, releaseOnce, link));
             });
         });
     }
 
-    private void connectWorker(ServerWebSocket client, SandboxGateway.SocketExec exec, Runnable release) {
+    private void connectWorker(ServerWebSocket client, SandboxGateway.SocketExec exec, Runnable release, Link link) {
+        if (link.ended || client.isClosed()) {
+            return; // ended (the client left, its credential went) while the request was checked: nothing ran
+        }
         URI endpoint = URI.create(exec.workerEndpoint());
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(endpoint.getHost())
                 .setPort(endpoint.getPort() > 0 ? endpoint.getPort() : "https".equals(endpoint.getScheme()) ? 443 : 80)
@@ -260,7 +284,14 @@ public class ExecSocketRoute {
             ExecSocketFrame error = ExecSocketFrame.failure(ErrorCode.UNAVAILABLE, "the sandbox's worker could not be reached");
             fail(client, new ApiException(ErrorCode.UNAVAILABLE, error.error()), ExecSocketFrame.CLOSE_ERROR);
             ended(exec, error, started);
-        }).onSuccess(worker -> relay(client, worker, exec, started, release));
+        }).onSuccess(worker -> {
+            if (link.ended || client.isClosed()) {
+                worker.close(); // the exec request was never sent: nothing runs
+                return;
+            }
+            link.worker = worker;
+            relay(client, worker, exec, started, release);
+        });
     }
 
     /**
@@ -339,17 +370,20 @@ public class ExecSocketRoute {
         });
     }
 
-    /** Sends an error frame and closes with {@code closeCode}. */
+    /**
+     * Sends an error frame and closes with {@code closeCode}: the close is queued behind the frame,
+     * not sent after the frame was written, so a client that reads nothing is closed all the same.
+     */
     private void fail(ServerWebSocket client, ApiException error, short closeCode) {
         if (client.isClosed()) {
             return;
         }
         try {
-            client.writeTextMessage(json.writeValueAsString(ExecSocketFrame.failure(error.code(), error.getMessage())))
-                    .onComplete(written -> client.close(closeCode, error.code().wireName()));
+            client.writeTextMessage(json.writeValueAsString(ExecSocketFrame.failure(error.code(), error.getMessage())));
         } catch (JsonProcessingException e) {
-            client.close(closeCode);
+            Log.debugf("an error frame did not serialise: %s", e.toString());
         }
+        client.close(closeCode, error.code().wireName());
     }
 
     /** Runs {@code work} in a request context of its own whose caller is the session's. */
@@ -358,7 +392,7 @@ public class ExecSocketRoute {
         requestContext.activate();
         try {
             callerContext.set(session.admitted().caller(), session.requestId(), session.source(), session.admitted().rate(),
-                    session.admitted().apiKeyId(), session.validUntil());
+                    session.apiKeyId(), session.validUntil());
             return work.get();
         } finally {
             requestContext.terminate();

@@ -67,4 +67,25 @@ class AuditBudgetTest {
         assertEquals(13, others.unrecorded(), "7 addresses' 14 refusals, one of them recorded");
         assertFalse(ended.stream().anyMatch(o -> o.subject().equals("a9")));
     }
+
+    @Test
+    void onceTheTotalIsSpentNewSubjectsShareOneSummary() {
+        AuditBudget budget = new AuditBudget(20, 100, 100_000, now::get);
+        for (int address = 0; address < 5_000; address++) {
+            taken(budget, "10.1." + address / 256 + "." + address % 256, 1);
+        }
+        now.addAndGet(60_000);
+        List<AuditBudget.Overflow> ended = budget.ended();
+        assertEquals(1, ended.size(), "100 records, and the 4,900 after them in one summary, not one each: " + ended.size());
+        assertEquals(AuditBudget.OTHERS, ended.get(0).subject());
+        assertEquals(4_900, ended.get(0).unrecorded());
+    }
+
+    @Test
+    void anIpv6SenderCountsByItsSlash64() {
+        assertEquals("2001:db8:1:2::/64", DeniedAuthentications.subjectOf("2001:db8:1:2:aaaa::1"));
+        assertEquals("2001:db8:1:2::/64", DeniedAuthentications.subjectOf("[2001:db8:1:2:ffff:ffff:ffff:ffff]"));
+        assertEquals("203.0.113.7", DeniedAuthentications.subjectOf("203.0.113.7"));
+        assertEquals("(unknown address)", DeniedAuthentications.subjectOf(null));
+    }
 }

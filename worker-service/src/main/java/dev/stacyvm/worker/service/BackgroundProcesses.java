@@ -89,7 +89,12 @@ public class BackgroundProcesses {
                     : request;
             ExecCommand command = runtimes.prepareStream(sandboxId, detached);
             InteractiveExec exec = provider.openInteractive(sandboxId, command, null);
-            exec.endInput();
+            try {
+                exec.endInput();
+            } catch (RuntimeException failed) {
+                exec.close();
+                throw failed;
+            }
             process = new Background(id, describe(request), exec);
             // registered only once it started: a start for a sandbox that has gone fails above and
             // leaves no entry behind (RuntimeService.destroy forgets after the runtime is gone, too)
