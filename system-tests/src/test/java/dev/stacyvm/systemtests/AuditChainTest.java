@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -33,8 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 class AuditChainTest {
 
-    private static final String DB_URL = System.getProperty("stacyvm.db-url", "jdbc:postgresql://127.0.0.1:7532/stacyvm");
-    private static final String DB_PASSWORD = System.getProperty("stacyvm.db-password", "");
 
     private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
 
@@ -44,7 +41,7 @@ class AuditChainTest {
     }
 
     private static Connection database() throws SQLException {
-        return DriverManager.getConnection(DB_URL + "?currentSchema=audit", "stacyvm", DB_PASSWORD);
+        return Suite.database("audit");
     }
 
     private static JsonPath verify() {

@@ -4,7 +4,6 @@ import static dev.stacyvm.systemtests.Suite.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
@@ -21,8 +20,6 @@ import org.junit.jupiter.api.Test;
  */
 class OutboxRelayTest {
 
-    private static final String DB_URL = System.getProperty("stacyvm.db-url", "jdbc:postgresql://127.0.0.1:7532/stacyvm");
-    private static final String DB_PASSWORD = System.getProperty("stacyvm.db-password", "");
 
     private final Suite.Sandboxes sandboxes = new Suite.Sandboxes();
 
@@ -56,7 +53,7 @@ class OutboxRelayTest {
     }
 
     private static int count(String sql, String marker) throws Exception {
-        try (Connection db = DriverManager.getConnection(DB_URL + "?currentSchema=gateway", "stacyvm", DB_PASSWORD);
+        try (Connection db = Suite.database("gateway");
              PreparedStatement statement = db.prepareStatement(sql)) {
             statement.setString(1, "%" + marker + "%");
             try (ResultSet rows = statement.executeQuery()) {

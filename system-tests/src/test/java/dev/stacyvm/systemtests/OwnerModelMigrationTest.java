@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,8 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 class OwnerModelMigrationTest {
 
-    private static final String DB_URL = System.getProperty("stacyvm.db-url", "jdbc:postgresql://127.0.0.1:7532/stacyvm");
-    private static final String DB_PASSWORD = System.getProperty("stacyvm.db-password", "");
     private static final Path GATEWAY_MIGRATIONS = repository().resolve("api-gateway/src/main/resources/db/migration");
     private static final Path SCHEDULER_MIGRATIONS = repository().resolve("scheduler-service/src/main/resources/db/migration");
 
@@ -41,12 +38,12 @@ class OwnerModelMigrationTest {
     }
 
     private static Connection database() throws SQLException {
-        return DriverManager.getConnection(DB_URL, "stacyvm", DB_PASSWORD);
+        return Suite.database(null);
     }
 
     private Flyway flyway(String schema, Path migrations, String target, Map<String, String> placeholders) {
         var configuration = Flyway.configure()
-                .dataSource(DB_URL, "stacyvm", DB_PASSWORD)
+                .dataSource(Suite.DB_URL, Suite.DB_USER, Suite.DB_PASSWORD)
                 .schemas(schema)
                 .defaultSchema(schema)
                 .locations("filesystem:" + migrations)

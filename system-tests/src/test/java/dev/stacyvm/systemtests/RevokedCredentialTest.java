@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Map;
@@ -32,8 +31,6 @@ import org.junit.jupiter.api.Test;
 class RevokedCredentialTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String DB_URL = System.getProperty("stacyvm.db-url", "jdbc:postgresql://127.0.0.1:7532/stacyvm");
-    private static final String DB_PASSWORD = System.getProperty("stacyvm.db-password", "");
     /** Generous against a loaded machine; a session that outlives its key never ends by itself before it. */
     private static final int PATIENCE_SECONDS = 20;
 
@@ -182,7 +179,7 @@ class RevokedCredentialTest {
             runs(socket, "sleep 3134");
 
             // as another gateway's revocation reaches this one: only through the database
-            try (Connection db = DriverManager.getConnection(DB_URL + "?currentSchema=gateway", "stacyvm", DB_PASSWORD);
+            try (Connection db = Suite.database("gateway");
                  PreparedStatement revoke = db.prepareStatement("UPDATE api_key SET revoked_at = now() WHERE id = ?")) {
                 revoke.setString(1, keyId);
                 assertEquals(1, revoke.executeUpdate());

@@ -31,6 +31,10 @@ final class Suite {
     static final int AUDIT_PORT = Integer.getInteger("stacyvm.audit-port", SCHEDULER_PORT + 2);
     /** The control plane's service token, for tests that call internal routes directly. */
     static final String SERVICE_TOKEN = System.getProperty("stacyvm.service-token", "");
+    /** The suite's PostgreSQL database, as its services reach it, and its user's password. */
+    static final String DB_URL = System.getProperty("stacyvm.db-url", "jdbc:postgresql://127.0.0.1:7532/stacyvm");
+    static final String DB_USER = "stacyvm";
+    static final String DB_PASSWORD = System.getProperty("stacyvm.db-password", "");
     static final String LABEL_SANDBOX = "dev.stacyvm.sandbox-id";
 
     private static DockerClient docker;
@@ -105,6 +109,12 @@ final class Suite {
     /** A request with no credentials at all. */
     static RequestSpecification anonymous() {
         return given().baseUri(URL).basePath("/api/v1").contentType(ContentType.JSON).log().ifValidationFails(LogDetail.ALL);
+    }
+
+    /** A connection to the suite's database, {@code schema} first on its search path (null: the default). */
+    static java.sql.Connection database(String schema) throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(schema == null ? DB_URL : DB_URL + "?currentSchema=" + schema,
+                DB_USER, DB_PASSWORD);
     }
 
     static synchronized DockerClient docker() {

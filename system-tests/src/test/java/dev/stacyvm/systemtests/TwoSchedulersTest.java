@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -32,8 +31,6 @@ class TwoSchedulersTest {
     private static final String SCHEDULER_JAR = System.getProperty("stacyvm.scheduler-jar", "");
     private static final String KAFKA = System.getProperty("stacyvm.kafka-bootstrap", "127.0.0.1:7592");
     private static final String SERVICE_TOKEN = System.getProperty("stacyvm.service-token", "");
-    private static final String DB_URL = System.getProperty("stacyvm.db-url", "jdbc:postgresql://127.0.0.1:7532/stacyvm");
-    private static final String DB_PASSWORD = System.getProperty("stacyvm.db-password", "");
 
     private Process second;
     private Path log;
@@ -54,7 +51,7 @@ class TwoSchedulersTest {
     }
 
     private static Connection database() throws Exception {
-        return DriverManager.getConnection(DB_URL + "?currentSchema=scheduler", "stacyvm", DB_PASSWORD);
+        return Suite.database("scheduler");
     }
 
     private static int count(String sql, String... parameters) throws Exception {
@@ -96,14 +93,14 @@ class TwoSchedulersTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        String dbPort = DB_URL.replaceAll(".*:(\\d+)/.*", "$1");
+        String dbPort = Suite.DB_URL.replaceAll(".*:(\\d+)/.*", "$1");
         log = Files.createTempFile("stacyvm-second-scheduler-", ".log");
         ProcessBuilder builder = new ProcessBuilder(JAVA, "-Xmx256m", "-XX:+UseSerialGC", "-jar", SCHEDULER_JAR)
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(Map.of(
                 "QUARKUS_HTTP_PORT", String.valueOf(port),
                 "STACYVM_DB_PORT", dbPort,
-                "STACYVM_DB_PASSWORD", DB_PASSWORD,
+                "STACYVM_DB_PASSWORD", Suite.DB_PASSWORD,
                 "STACYVM_KAFKA_BOOTSTRAP", KAFKA,
                 "STACYVM_KAFKA_USERNAME", "scheduler",
                 "STACYVM_KAFKA_PASSWORD", SuiteKafka.password("stacyvm.kafka-scheduler-password"),
