@@ -114,7 +114,8 @@ public class BackgroundExecs {
                     output.flush();
                 }
                 if (held.revoked()) {
-                    throw new java.io.IOException("the credential that opened this stream was revoked or expired");
+                    throw new dev.stacyvm.gateway.auth.CredentialEndedException(
+                            "the credential that opened this stream was revoked or expired");
                 }
             }
         };

@@ -24,6 +24,7 @@ import dev.stacyvm.contract.internal.TtlExtension;
 import dev.stacyvm.contract.time.GoDuration;
 import dev.stacyvm.gateway.auth.Caller;
 import dev.stacyvm.gateway.auth.CallerContext;
+import dev.stacyvm.gateway.auth.CredentialEndedException;
 import dev.stacyvm.gateway.auth.CredentialSessions;
 import dev.stacyvm.gateway.config.GatewayConfig;
 import dev.stacyvm.gateway.quota.Admission;
@@ -537,11 +538,11 @@ public class SandboxGateway {
      * client's response (rather than ending it cleanly, which would read as a stream that simply
      * had no exit line).
      */
-    private IOException revokedDuring(AuditTrail.Origin origin, SandboxView sandbox, ExecRequest request, long started) {
+    private CredentialEndedException revokedDuring(AuditTrail.Origin origin, SandboxView sandbox, ExecRequest request, long started) {
         audit.record(origin, EXEC, sandbox.id(), sandbox.ownerId(), sandbox.workerId(), AuditEvent.FAILURE,
                 "the credential was revoked or expired; command stopped: " + commandLine(request));
         metrics.execStream(Duration.ofNanos(System.nanoTime() - started), null, "credential_revoked");
-        return new IOException("the credential that opened this stream was revoked or expired");
+        return new CredentialEndedException("the credential that opened this stream was revoked or expired");
     }
 
     /**
