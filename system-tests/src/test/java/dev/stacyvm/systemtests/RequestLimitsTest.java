@@ -239,6 +239,123 @@ class RequestLimitsTest {
         assertEquals(200, status, "an upload is accepted again once the held ones ended");
     }
 
+    // ---------------------------------------------------------------- uploads relayed as they arrive (issue #19)
+
+    @Test
+    void anUploadThatExpectsContinueIsToldToGoOnAndThenUnpacked() throws Exception {
+        String id = sandboxes.create(Map.of());
+        byte[] tar = tarOfSize(64 * 1024);
+        Socket socket = startBody(Suite.URL, "PUT", "/api/v1/sandboxes/" + id + "/files/archive?path=/workspace/continued",
+                "application/x-tar", Map.of("X-API-Key", Suite.API_KEY, "Expect", "100-continue"), tar.length);
+        // nothing of the body goes before the server says so (RFC 9110, 10.1.1)
+        socket.setSoTimeout(15_000);
+        String interim = line(socket.getInputStream());
+        assertNotNull(interim, "the connection closed without an interim answer");
+        assertTrue(interim.startsWith("HTTP/1.1 100"), "the first answer to Expect: 100-continue: " + interim);
+        for (String header = line(socket.getInputStream()); header != null && !header.isEmpty();
+             header = line(socket.getInputStream())) {
+            // an interim answer's headers, if any
+        }
+        writePiece(socket, false, tar);
+        Answer answer = readAnswer(socket, 30_000);
+        assertEquals(200, answer.status(), answer.toString());
+        api().queryParam("path", "/workspace/continued/blob.bin").get("/sandboxes/{id}/files/stat", id).then()
+                .statusCode(200).body("size", equalTo(64 * 1024 - 1536));
+    }
+
+    @Test
+    void anUploadCutOffMidwayLeavesNothingInTheSandboxAndFreesItsSlot() throws Exception {
+        String id = sandboxes.create(Map.of());
+        byte[] tar = tarOfSize(4L * 1024 * 1024);
+        Map<String, String> carol = Map.of("X-API-Key", Suite.API_KEY, "X-User-ID", "limits-carol");
+        // as many uploads as the caller may hold, each cut off after its first megabyte
+        for (int i = 0; i < MAX_UPLOADS; i++) {
+            Socket socket = startBody(Suite.URL, "PUT", "/api/v1/sandboxes/" + id + "/files/archive?path=/workspace/cut",
+                    "application/x-tar", carol, tar.length);
+            writePiece(socket, false, Arrays.copyOfRange(tar, 0, 1024 * 1024));
+            socket.close();
+        }
+        // each cut upload ends as a failure the audit trail records (bounded wait)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<Map<String, Object>> failed = List.of();
+        while (System.nanoTime() < deadline) {
+            failed = api().queryParam("action", "file.archive_write").queryParam("target", id).queryParam("limit", 100)
+                    .get("/admin/audit").then().statusCode(200).extract().jsonPath().<Map<String, Object>>getList("$")
+                    .stream().filter(record -> "failure".equals(record.get("outcome"))).toList();
+            if (failed.size() >= MAX_UPLOADS) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        assertEquals(MAX_UPLOADS, failed.size(), "every cut upload is recorded as failed: " + failed);
+        // nothing of them was unpacked, not even the part that arrived, and no temporary folder is left
+        api().queryParam("path", "/workspace/cut").get("/sandboxes/{id}/files/stat", id).then().statusCode(404);
+        api().queryParam("path", "/workspace").get("/sandboxes/{id}/files/list", id).then().statusCode(200)
+                .body("size()", equalTo(0));
+        // and the caller's upload slots came back: a whole upload goes through
+        Response whole = api().header("X-User-ID", "limits-carol").contentType("application/x-tar").body(tarOfSize(8192))
+                .queryParam("path", "/workspace/whole").put("/sandboxes/{id}/files/archive", id);
+        assertEquals(200, whole.statusCode(), whole.asString());
+    }
+
+    @Test
+    void uploadsCutOffBeforeTheirBodyHoldNothingOfTheGatewayOrTheWorker() throws Exception {
+        String id = sandboxes.create(Map.of());
+        // more than the gateway keeps connections to one worker (64): were each cut upload to hold
+        // one, as it would if the cut went unseen, the next upload would find none
+        for (int i = 0; i < 70; i++) {
+            Socket socket = startBody(Suite.URL, "PUT", "/api/v1/sandboxes/" + id + "/files/archive?path=/workspace/gone",
+                    "application/x-tar", Map.of("X-API-Key", Suite.API_KEY, "X-User-ID", "limits-dave-" + (i % 10)), 1000);
+            socket.close();
+        }
+        byte[] tar = tarOfSize(8192);
+        // the cut ones' upload slots come back as the gateway sees each connection gone (bounded wait)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Answer whole;
+        do {
+            whole = send(Suite.URL, "PUT", "/api/v1/sandboxes/" + id + "/files/archive?path=/workspace/after",
+                    "application/x-tar", Map.of("X-API-Key", Suite.API_KEY), size -> tar, tar.length, false);
+            if (whole.status() != 429) {
+                break;
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        assertEquals(200, whole.status(), "an upload after 70 cut ones: " + whole);
+        api().queryParam("path", "/workspace/gone").get("/sandboxes/{id}/files/stat", id).then().statusCode(404);
+    }
+
+    @Test
+    void anEmptyArchiveUploadIsABadRequestNotAnIncident() {
+        String id = sandboxes.create(Map.of());
+        Response empty = api().contentType("application/x-tar").body(new byte[0]).queryParam("path", "/workspace/empty")
+                .put("/sandboxes/{id}/files/archive", id);
+        assertEquals(400, empty.statusCode(), empty.asString());
+        assertEquals("bad_request", empty.jsonPath().getString("code"));
+    }
+
+    @Test
+    void anUploadTheSandboxRefusesAtItsFirstEntryIsAnsweredBeforeTheRestIsSent() throws Exception {
+        String id = sandboxes.create(Map.of());
+        // a first entry that climbs out of the target, then megabytes the sandbox never has to read
+        byte[] tar = tarOfSize(8L * 1024 * 1024);
+        byte[] escaping = "../escaped.bin".getBytes(StandardCharsets.US_ASCII);
+        Arrays.fill(tar, 0, 100, (byte) 0);
+        System.arraycopy(escaping, 0, tar, 0, escaping.length);
+        Arrays.fill(tar, 148, 156, (byte) ' ');
+        int sum = 0;
+        for (int i = 0; i < 512; i++) {
+            sum += tar[i] & 0xff;
+        }
+        put(tar, 148, String.format(Locale.ROOT, "%06o\0 ", sum));
+        Answer answer = send(Suite.URL, "PUT", "/api/v1/sandboxes/" + id + "/files/archive?path=/workspace/refused",
+                "application/x-tar", Map.of("X-API-Key", Suite.API_KEY), size -> tar, tar.length, false);
+        assertEquals(400, answer.status(), answer.toString());
+        assertTrue(answer.json().path("message").asText().contains("archive refused"), answer.toString());
+        api().queryParam("path", "/workspace").get("/sandboxes/{id}/files/list", id).then().statusCode(200)
+                .body("size()", equalTo(0));
+        api().get("/health").then().statusCode(200);
+    }
+
     // ---------------------------------------------------------------- raw HTTP over loopback
 
     interface Body {

@@ -8,7 +8,10 @@ import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.WriteFileRequest;
 import dev.stacyvm.gateway.auth.Access;
 import dev.stacyvm.gateway.service.SandboxFilesGateway;
+import dev.stacyvm.support.limits.RelayedRequestBody;
+import dev.stacyvm.support.limits.RelaysBody;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -19,13 +22,15 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.InputStream;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** StacyVM's files routes, plus tar archive upload and download of a directory. */
@@ -143,7 +148,10 @@ public class FilesResource {
     @Path("/archive")
     @Consumes({TAR, MediaType.APPLICATION_OCTET_STREAM})
     @Produces(MediaType.APPLICATION_JSON)
-    public StatusResponse writeArchive(@PathParam("id") String id, @QueryParam("path") String path, InputStream archive) {
-        return files.writeArchive(id, path, archive);
+    @RelaysBody
+    @RequestBody(required = true, content = @Content(mediaType = TAR, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    public StatusResponse writeArchive(@PathParam("id") String id, @QueryParam("path") String path,
+                                       @Context RoutingContext routing) {
+        return files.writeArchive(id, path, RelayedRequestBody.of(routing));
     }
 }

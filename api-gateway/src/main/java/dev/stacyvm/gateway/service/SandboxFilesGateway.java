@@ -1,5 +1,6 @@
 package dev.stacyvm.gateway.service;
 
+import dev.stacyvm.contract.api.ApiException;
 import dev.stacyvm.contract.api.ChmodRequest;
 import dev.stacyvm.contract.api.FileInfo;
 import dev.stacyvm.contract.api.MoveRequest;
@@ -7,6 +8,7 @@ import dev.stacyvm.contract.api.SandboxView;
 import dev.stacyvm.contract.api.StatusResponse;
 import dev.stacyvm.contract.api.WriteFileRequest;
 import dev.stacyvm.support.client.WorkerApi;
+import dev.stacyvm.support.limits.RelayedRequestBody;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -34,6 +36,9 @@ public class SandboxFilesGateway {
 
     @Inject
     WorkerStreams streams;
+
+    @Inject
+    WorkerUploads uploads;
 
     @Inject
     AuditTrail audit;
@@ -94,16 +99,16 @@ public class SandboxFilesGateway {
         return copying(body);
     }
 
-    /** Streams an uploaded tar into the sandbox without holding it in memory. */
-    public StatusResponse writeArchive(String id, String path, InputStream archive) {
+    /**
+     * Relays an uploaded tar into the sandbox as it arrives, holding none of it (see {@link WorkerUploads}).
+     *
+     * @throws ApiException the sandbox is not running or not the caller's; the worker's refusal (a dangerous
+     *                      entry, a full disk); the body's (too large, idle, cut short)
+     */
+    public StatusResponse writeArchive(String id, String path, RelayedRequestBody archive) {
         SandboxView sandbox = sandboxes.runningForCommand(id);
         return audit.around("file.archive_write", sandbox, sandbox.ownerId(), () -> {
-            try (InputStream answer = streams.put(endpoint(sandbox),
-                    filesPath(id, "/archive") + "?" + WorkerStreams.query("path", path), TAR, archive)) {
-                answer.transferTo(java.io.OutputStream.nullOutputStream());
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            uploads.put(endpoint(sandbox), filesPath(id, "/archive") + "?" + WorkerStreams.query("path", path), TAR, archive);
             return new StatusResponse("extracted");
         }, done -> "path " + path);
     }

@@ -37,6 +37,11 @@ final class BodyRefusal {
                 "the request body sent nothing for " + idleMillis + " ms; the request was ended"));
     }
 
+    /** The error the request was answered with, or null while it was not refused. */
+    ApiError error() {
+        return refusal.get();
+    }
+
     boolean refused() {
         return refusal.get() != null;
     }
@@ -60,7 +65,7 @@ final class BodyRefusal {
     private void answer(ApiError error) {
         HttpServerResponse response = routing.response();
         if (response.ended() || response.closed() || response.headWritten()) {
-            routing.request().connection().close();
+            EarlyAnswers.cutOff(routing);
             return;
         }
         byte[] body;
@@ -69,10 +74,12 @@ final class BodyRefusal {
         } catch (JsonProcessingException e) {
             body = ("{\"code\":\"" + error.code() + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
-        response.setStatusCode(error.status())
-                .putHeader("Content-Type", "application/json")
-                .putHeader("Connection", "close")
-                .end(Buffer.buffer(body))
-                .onComplete(ended -> routing.request().connection().close());
+        response.setStatusCode(error.status()).putHeader("Content-Type", "application/json");
+        EarlyAnswers.stopReading(routing);
+        response.end(Buffer.buffer(body)).onComplete(ended -> {
+            if (!EarlyAnswers.http2(routing)) {
+                routing.request().connection().close();
+            }
+        });
     }
 }

@@ -19,18 +19,18 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class BodyWatchdog {
 
-    private final Set<BoundedRequestBody> bodies = ConcurrentHashMap.newKeySet();
+    private final Set<WatchedBody> bodies = ConcurrentHashMap.newKeySet();
     private volatile ScheduledExecutorService checker;
 
     @Inject
     RequestLimits limits;
 
-    void watch(BoundedRequestBody body) {
+    void watch(WatchedBody body) {
         bodies.add(body);
         started();
     }
 
-    void forget(BoundedRequestBody body) {
+    void forget(WatchedBody body) {
         bodies.remove(body);
     }
 
@@ -60,7 +60,7 @@ public class BodyWatchdog {
     private void check() {
         long idleNanos = limits.bodyIdleTimeout().toNanos();
         long now = System.nanoTime();
-        for (BoundedRequestBody body : bodies) {
+        for (WatchedBody body : bodies) {
             if (body.waitingNanos(now) > idleNanos) {
                 bodies.remove(body);
                 body.timeOut(limits.bodyIdleTimeout().toMillis());

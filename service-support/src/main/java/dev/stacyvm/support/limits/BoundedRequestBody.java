@@ -3,6 +3,7 @@ package dev.stacyvm.support.limits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.Supplier;
 
 /**
  * A request body that counts its bytes as they are read and stops at its limit, and that tells
@@ -10,9 +11,11 @@ import java.io.InputStream;
  * watchdog finds a read idle too long, the request is answered by its {@link BodyRefusal} and every
  * further read fails, so the code reading the body lets go of its thread.
  */
-final class BoundedRequestBody extends InputStream {
+final class BoundedRequestBody extends InputStream implements WatchedBody {
 
-    private final InputStream body;
+    /** The framework's stream, made at the first read: making it starts reading the request. */
+    private final Supplier<InputStream> opener;
+    private InputStream body;
     private volatile long limit;
     private final BodyRefusal refusal;
     private final Runnable done;
@@ -21,8 +24,8 @@ final class BoundedRequestBody extends InputStream {
     private volatile long waitingSince;
     private volatile boolean finished;
 
-    BoundedRequestBody(InputStream body, long limit, BodyRefusal refusal, Runnable done) {
-        this.body = body;
+    BoundedRequestBody(Supplier<InputStream> opener, long limit, BodyRefusal refusal, Runnable done) {
+        this.opener = opener;
         this.limit = limit;
         this.refusal = refusal;
         this.done = done;
@@ -81,7 +84,7 @@ final class BoundedRequestBody extends InputStream {
     private int readFromClient(byte[] buffer, int offset, int length) throws IOException {
         waitingSince = Math.max(1, System.nanoTime());
         try {
-            return body.read(buffer, offset, length);
+            return opened().read(buffer, offset, length);
         } catch (IOException e) {
             // a refusal closes the connection, which fails the read: report the refusal; a read
             // that gave up waiting for the client (quarkus.http.read-timeout) is an idle body too
@@ -94,6 +97,11 @@ final class BoundedRequestBody extends InputStream {
         } finally {
             waitingSince = 0;
         }
+    }
+
+    /** Who answers the request when this body breaks a limit. */
+    BodyRefusal refusal() {
+        return refusal;
     }
 
     /**
@@ -109,22 +117,33 @@ final class BoundedRequestBody extends InputStream {
 
     @Override
     public int available() throws IOException {
-        return finished || refusal.refused() ? 0 : body.available();
+        return finished || refusal.refused() || body == null ? 0 : body.available();
     }
 
     @Override
     public void close() throws IOException {
         finish();
-        body.close();
+        if (body != null) {
+            body.close();
+        }
+    }
+
+    private InputStream opened() {
+        if (body == null) {
+            body = opener.get();
+        }
+        return body;
     }
 
     /** Nanoseconds the current read has waited for the client; 0 when none waits. */
-    long waitingNanos(long now) {
+    @Override
+    public long waitingNanos(long now) {
         long since = waitingSince;
         return since == 0 ? 0 : now - since;
     }
 
-    void timeOut(long idleMillis) {
+    @Override
+    public void timeOut(long idleMillis) {
         refusal.idle(idleMillis);
         finish();
     }

@@ -18,10 +18,13 @@ import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.core.CurrentRequestManager;
+import org.jboss.resteasy.reactive.server.spi.ServerHttpRequest;
 
 /**
  * Bounds every request body of every route of the service, on the route that actually matched:
- * a route whose method takes the body as an {@link InputStream} streams it and gets
+ * a route whose method takes the body as an {@link InputStream}, or relays it on the event loop
+ * ({@link RelaysBody}, {@link RelayedRequestBody}), streams it and gets
  * {@code stacyvm.limits.max-stream-body-bytes}; every other route (JSON, read whole) gets
  * {@code max-json-body-bytes}. A declared {@code Content-Length} past the limit is refused before
  * anything is read; otherwise the body is handed to the route through a {@link BoundedRequestBody},
@@ -67,7 +70,10 @@ public class RequestBodyLimitFilter {
         }
         BodyWatchdog watcher = watchdog.get();
         BoundedRequestBody[] bounded = new BoundedRequestBody[1];
-        bounded[0] = new BoundedRequestBody(request.getEntityStream(), limit,
+        // the framework's stream is made at the first read: making it starts reading the request,
+        // which a route that relays its body must still find untouched
+        ServerHttpRequest framework = CurrentRequestManager.get().serverRequest();
+        bounded[0] = new BoundedRequestBody(framework::createInputStream, limit,
                 new BodyRefusal(routing, json.get()), () -> watcher.forget(bounded[0]));
         watcher.watch(bounded[0]);
         routing.addEndHandler(ended -> watcher.forget(bounded[0]));
@@ -86,7 +92,12 @@ public class RequestBodyLimitFilter {
     @ServerRequestFilter(priority = Priorities.USER + 200)
     public Response boundByRoute(ContainerRequestContext request, ResourceInfo resource, RoutingContext routing) {
         BoundedRequestBody bounded = routing.get(BOUNDED_BODY);
-        if (bounded == null || streamsBody(resource.getResourceMethod())) {
+        Method method = resource.getResourceMethod();
+        if (method != null && method.isAnnotationPresent(RelaysBody.class)) {
+            relay(bounded, routing);
+            return null;
+        }
+        if (bounded == null || streamsBody(method)) {
             return null;
         }
         long limit = limits.get().maxJsonBodyBytes();
@@ -102,7 +113,7 @@ public class RequestBodyLimitFilter {
             whole = bounded.readWhole();
         } catch (IOException failed) {
             // already answered when the body was refused (idle); otherwise the client went away
-            routing.response().putHeader("Connection", "close");
+            EarlyAnswers.stopReading(routing);
             return ErrorResponses.of(ErrorCode.REQUEST_TIMEOUT, "the request body could not be read to its end");
         }
         if (whole == null) {
@@ -112,19 +123,42 @@ public class RequestBodyLimitFilter {
         return null;
     }
 
+    /**
+     * Hands a relaying route its body as a stream, bounded and watched as the unread stream was; a
+     * request without a body ({@code unread} null) gets one that ends at once.
+     */
+    private void relay(BoundedRequestBody unread, RoutingContext routing) {
+        BodyWatchdog watcher = watchdog.get();
+        BodyRefusal refusal;
+        if (unread != null) {
+            watcher.forget(unread);
+            refusal = unread.refusal();
+        } else {
+            refusal = new BodyRefusal(routing, json.get());
+        }
+        RelayedRequestBody[] relayed = new RelayedRequestBody[1];
+        relayed[0] = new RelayedRequestBody(routing, limits.get().maxStreamBodyBytes(), refusal,
+                () -> watcher.forget(relayed[0]));
+        watcher.watch(relayed[0]);
+        routing.addEndHandler(ended -> watcher.forget(relayed[0]));
+        routing.put(RelayedRequestBody.KEY, relayed[0]);
+        relayed[0].open();
+    }
+
     private static boolean declaredPast(String length, long limit) {
         return length != null && length.matches("\\d{1,25}") && (length.length() > 18 || Long.parseLong(length) > limit);
     }
 
     private static Response tooLarge(RoutingContext routing, long limit) {
-        // nothing of the body will be read: close the connection rather than drain it
-        routing.response().putHeader("Connection", "close");
+        // nothing of the body will be read: end it rather than drain it
+        EarlyAnswers.stopReading(routing);
         return ErrorResponses.of(ErrorCode.PAYLOAD_TOO_LARGE,
                 "the request body is larger than this route's limit of " + limit + " bytes");
     }
 
     /** Whether the route reads its body as a stream rather than whole. */
     static boolean streamsBody(Method method) {
-        return method != null && Arrays.stream(method.getParameterTypes()).anyMatch(InputStream.class::equals);
+        return method != null && (method.isAnnotationPresent(RelaysBody.class)
+                || Arrays.stream(method.getParameterTypes()).anyMatch(InputStream.class::equals));
     }
 }
