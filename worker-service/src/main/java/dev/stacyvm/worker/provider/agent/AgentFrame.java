@@ -61,8 +61,15 @@ public record AgentFrame(int type, byte[] payload) {
         if (length > MAX_PAYLOAD) {
             throw new IllegalArgumentException("a frame carries at most " + MAX_PAYLOAD + " bytes");
         }
-        out.write(new byte[] {(byte) type, (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8),
-            (byte) length});
+        out.write(header(type, length));
         out.write(payload, offset, length);
+    }
+
+    /** The five bytes that start a frame of {@code type} with {@code length} bytes of payload. */
+    static byte[] header(int type, int length) {
+        if (length < 0 || length > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("a frame carries at most " + MAX_PAYLOAD + " bytes");
+        }
+        return new byte[] {(byte) type, (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length};
     }
 }

@@ -8,6 +8,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
@@ -20,8 +21,13 @@ import java.nio.charset.StandardCharsets;
  */
 public final class AgentProcess implements Closeable {
 
-    /** Stdin goes out in frames of at most this many bytes, as the agent sends output. */
+    /** Control frames (stdin's end, resizes) go through a buffer of this many bytes. */
     static final int CHUNK = 32 * 1024;
+    /**
+     * Stdin goes out in frames of at most this many bytes: a request body's chunk (256 KiB), so an
+     * upload crosses in one frame per chunk, each one gathering write of header and payload.
+     */
+    static final int STDIN_CHUNK = 256 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SocketChannel channel;
@@ -86,10 +92,13 @@ public final class AgentProcess implements Closeable {
 
     /** Passes {@code length} bytes on to the process's stdin (or its terminal). */
     public synchronized void stdin(byte[] bytes, int offset, int length) throws IOException {
-        for (int sent = 0; sent < length; sent += CHUNK) {
-            AgentFrame.write(out, AgentFrame.STDIN, bytes, offset + sent, Math.min(CHUNK, length - sent));
+        for (int sent = 0; sent < length; sent += STDIN_CHUNK) {
+            int n = Math.min(STDIN_CHUNK, length - sent);
+            ByteBuffer[] frame = {ByteBuffer.wrap(AgentFrame.header(AgentFrame.STDIN, n)), ByteBuffer.wrap(bytes, offset + sent, n)};
+            while (frame[1].hasRemaining()) {
+                channel.write(frame);
+            }
         }
-        out.flush();
     }
 
     /** Closes the process's stdin (on a terminal this does nothing: send ^D). */
