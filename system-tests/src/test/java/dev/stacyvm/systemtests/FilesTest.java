@@ -46,6 +46,41 @@ class FilesTest {
         sandboxes.close();
     }
 
+    @Test
+    void aClientLeavingMidAnswerIsAnExpectedEventNotAnIncident() throws Exception {
+        String id = sandboxes.create(Map.of());
+        Suite.exec(id, Map.of("command", "head -c 30000000 /dev/urandom > /workspace/large.bin")).then()
+                .statusCode(200).body("exit_code", equalTo(0));
+        java.time.Instant started = java.time.Instant.now();
+        java.net.URI gateway = java.net.URI.create(Suite.URL);
+        List<String> requests = List.of(
+                "GET /api/v1/sandboxes/" + id + "/files?path=/workspace/large.bin HTTP/1.1\r\n",
+                "POST /api/v1/sandboxes/" + id + "/exec HTTP/1.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 60\r\n");
+        for (String request : requests) {
+            try (java.net.Socket socket = new java.net.Socket(gateway.getHost(), gateway.getPort())) {
+                String body = request.startsWith("POST")
+                        ? String.format("%-60s", "{\"command\":\"base64 /workspace/large.bin\",\"stream\":true}") : "";
+                socket.getOutputStream().write((request + "Host: " + gateway.getHost() + "\r\nX-API-Key: " + Suite.API_KEY
+                        + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+                socket.setSoTimeout(30_000);
+                // a first part of the answer, then the client goes
+                byte[] first = socket.getInputStream().readNBytes(256 * 1024);
+                assertEquals(256 * 1024, first.length, request);
+            }
+        }
+        // the gateway sees each leave at its next write, well within this (bounded) wait
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            List<Map<String, Object>> incidents = api().get("/diagnostics").then().statusCode(200).extract().jsonPath()
+                    .<Map<String, Object>>getList("recent_errors").stream()
+                    .filter(entry -> java.time.Instant.parse((String) entry.get("at")).isAfter(started))
+                    .filter(entry -> String.valueOf(entry.get("message")).contains("incident")).toList();
+            assertEquals(List.of(), incidents, "a client that leaves is logged as an incident");
+            Thread.sleep(500);
+        }
+    }
+
     // ---------------------------------------------------------------- write and read
 
     @Test

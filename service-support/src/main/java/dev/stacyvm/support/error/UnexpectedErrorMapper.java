@@ -9,12 +9,16 @@ import java.net.ConnectException;
 import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.core.CurrentRequestManager;
+import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 
 /**
  * Anything no other mapper claimed. The cause is logged here and never sent to the client: a
  * service that could not be reached is {@code unavailable}; a failure of the container engine's
  * client (docker-java) is {@code provider_error}; anything else is a bug of ours,
  * {@code internal_error}, whose message carries an incident id the log holds with the cause.
+ * A client that left while its answer was being written (a download or a stream it closed) is
+ * an expected event: logged at INFO, no incident.
  */
 @Provider
 public class UnexpectedErrorMapper implements ExceptionMapper<Exception> {
@@ -23,6 +27,12 @@ public class UnexpectedErrorMapper implements ExceptionMapper<Exception> {
 
     @Override
     public Response toResponse(Exception exception) {
+        if (clientLeft(exception)) {
+            // an expected event, not a bug: the client went away (closed a download, cancelled a
+            // stream) while its answer was being written; nothing more can reach it
+            LOG.infof("the client closed the connection before its answer was complete: %s", exception);
+            return Response.status(CLIENT_CLOSED_REQUEST).build();
+        }
         String incident = UUID.randomUUID().toString().substring(0, 8);
         // first: an engine socket that refuses is the provider failing, not a StacyVM service away
         if (fromTheEngine(exception)) {
@@ -35,6 +45,26 @@ public class UnexpectedErrorMapper implements ExceptionMapper<Exception> {
         }
         LOG.errorf(exception, "unexpected failure (incident %s)", incident);
         return ErrorResponses.of(ErrorCode.INTERNAL_ERROR, "internal error (incident " + incident + ")");
+    }
+
+    /**
+     * The status recorded for an answer the client left before it was complete (nginx's 499
+     * "client closed request"): none is written, the connection being gone.
+     */
+    static final int CLIENT_CLOSED_REQUEST = 499;
+
+    /** Whether an I/O failure is the client's connection gone under the answer being written. */
+    static boolean clientLeft(Throwable exception) {
+        ResteasyReactiveRequestContext request = CurrentRequestManager.get();
+        if (request == null || !request.serverResponse().closed()) {
+            return false;
+        }
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The package of the container engine's client: what it throws is the provider failing, not our code. */
