@@ -325,6 +325,37 @@ class RequestLimitsTest {
     }
 
     @Test
+    void overHttp2AnUploadPastTheLimitIsAnsweredAndTheConnectionKeepsServing() throws Exception {
+        String id = sandboxes.create(Map.of());
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2)
+                .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        // a first bodiless request upgrades the connection to HTTP/2 (h2c); the uploads then share it
+        java.net.http.HttpResponse<String> health = http.send(java.net.http.HttpRequest.newBuilder(URI.create(Suite.URL + "/api/v1/health"))
+                .timeout(java.time.Duration.ofSeconds(30)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(java.net.http.HttpClient.Version.HTTP_2, health.version(), "the gateway speaks h2c");
+        // past the limit, with no declared length: refused while it is read
+        byte[] tooLarge = tarOfSize(MAX_STREAM + 1024 * 1024);
+        java.net.http.HttpResponse<String> refused = http.send(java.net.http.HttpRequest.newBuilder(
+                        URI.create(Suite.URL + "/api/v1/sandboxes/" + id + "/files/archive?path=/workspace/h2"))
+                .header("X-API-Key", Suite.API_KEY).header("Content-Type", "application/x-tar")
+                .timeout(java.time.Duration.ofSeconds(60))
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(tooLarge)))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(java.net.http.HttpClient.Version.HTTP_2, refused.version());
+        assertEquals(413, refused.statusCode(), refused.body());
+        assertEquals("payload_too_large", JSON.readTree(refused.body()).path("code").asText(), refused.body());
+        // the refusal ended that stream, not the connection: a whole upload goes through on it
+        byte[] tar = tarOfSize(8192);
+        java.net.http.HttpResponse<String> whole = http.send(java.net.http.HttpRequest.newBuilder(
+                        URI.create(Suite.URL + "/api/v1/sandboxes/" + id + "/files/archive?path=/workspace/h2"))
+                .header("X-API-Key", Suite.API_KEY).header("Content-Type", "application/x-tar")
+                .timeout(java.time.Duration.ofSeconds(60))
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(tar)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, whole.statusCode(), whole.body());
+        assertEquals(java.net.http.HttpClient.Version.HTTP_2, whole.version());
+    }
+
+    @Test
     void anEmptyArchiveUploadIsABadRequestNotAnIncident() {
         String id = sandboxes.create(Map.of());
         Response empty = api().contentType("application/x-tar").body(new byte[0]).queryParam("path", "/workspace/empty")
