@@ -149,7 +149,9 @@ public class FilesResource {
     @Consumes({TAR, MediaType.APPLICATION_OCTET_STREAM})
     @Produces(MediaType.APPLICATION_JSON)
     @RelaysBody
-    @RequestBody(required = true, content = @Content(mediaType = TAR, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @RequestBody(required = true, content = {
+        @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")),
+        @Content(mediaType = TAR, schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     public StatusResponse writeArchive(@PathParam("id") String id, @QueryParam("path") String path,
                                        @Context RoutingContext routing) {
         return files.writeArchive(id, path, RelayedRequestBody.of(routing));
