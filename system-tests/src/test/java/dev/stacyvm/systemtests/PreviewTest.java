@@ -558,7 +558,7 @@ class PreviewTest {
     @Test
     void theRouterProxiesToNothingButADeclaredPortOfARegisteredSandbox() throws Exception {
         String id = sandboxWithApp(true);
-        int published = Integer.parseInt(Suite.containersOf(id).get(0).getPorts()[0].getPublicPort().toString());
+        int published = Integer.parseInt(Suite.container(id).getPorts()[0].getPublicPort().toString());
         // a port the sandbox did not declare
         preview(4000, id).get("/").then().statusCode(404).body("message", containsString("not a preview port"));
         // hosts that are not preview hosts of this domain are the router's own, never proxied

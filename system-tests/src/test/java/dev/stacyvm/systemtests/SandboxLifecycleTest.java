@@ -53,7 +53,7 @@ class SandboxLifecycleTest {
                 Instant.parse(created.getString("expires_at")));
         assertEquals(Duration.ofMinutes(10), ttl);
         api().get("/sandboxes").then().statusCode(200).body("id", hasItem(id));
-        assertEquals(1, Suite.containersOf(id).size(), "one container carries the sandbox's label");
+        Suite.containerOf(id); // one container carries the sandbox's name
 
         api().body(Map.of("command", "python3 -c 'print(40+2)'"))
                 .post("/sandboxes/{id}/exec", id)
@@ -145,7 +145,7 @@ class SandboxLifecycleTest {
     @Test
     void sandboxContainersAreHardenedForUntrustedCode() {
         String id = sandboxes.create(Map.of("memory_mb", 300, "vcpus", 1));
-        InspectContainerResponse container = Suite.docker().inspectContainerCmd(Suite.containersOf(id).get(0).getId()).exec();
+        InspectContainerResponse container = Suite.docker().inspectContainerCmd(Suite.containerOf(id)).exec();
         var host = container.getHostConfig();
         assertEquals("ALL", String.valueOf(host.getCapDrop()[0]));
         assertTrue(host.getSecurityOpts().stream().anyMatch(opt -> opt.startsWith("no-new-privileges")));

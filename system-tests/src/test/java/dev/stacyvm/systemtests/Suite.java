@@ -129,18 +129,37 @@ final class Suite {
 
     /**
      * The sandbox's container, running or not (none or one), found by its name: a container claimed
-     * from the warm pool keeps the pool's labels, so the name is what every sandbox container has.
+     * from the warm pool keeps the pool's labels, so the name is what every sandbox container has
+     * (from just after its create is answered; {@link #container} waits for it).
      */
     static List<Container> containersOf(String sandboxId) {
         return docker().listContainersCmd().withShowAll(true)
                 .withNameFilter(List.of("^/stacyvm-" + sandboxId + "$")).exec();
     }
 
-    /** The id of the sandbox's one container; fails the test when there is none or more than one. */
-    static String containerOf(String sandboxId) {
+    /**
+     * The sandbox's one container; fails the test when there is none or more than one. A container
+     * claimed from the warm pool gets the sandbox's name just after the create is answered, so this
+     * waits for a name up to 5 seconds (polled every 50 ms).
+     */
+    static Container container(String sandboxId) {
         List<Container> containers = containersOf(sandboxId);
+        for (int poll = 0; containers.isEmpty() && poll < 100; poll++) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            containers = containersOf(sandboxId);
+        }
         org.junit.jupiter.api.Assertions.assertEquals(1, containers.size(), "one container for " + sandboxId);
-        return containers.get(0).getId();
+        return containers.get(0);
+    }
+
+    /** The id of the sandbox's one container, as {@link #container} finds it. */
+    static String containerOf(String sandboxId) {
+        return container(sandboxId).getId();
     }
 
     /** Creates sandboxes for one test and destroys whatever is left of them afterwards. */

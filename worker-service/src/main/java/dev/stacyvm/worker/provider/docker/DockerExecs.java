@@ -1,7 +1,6 @@
 package dev.stacyvm.worker.provider.docker;
 
 import static dev.stacyvm.worker.provider.docker.DockerSandboxProvider.SANDBOX_ID_ENV;
-import static dev.stacyvm.worker.provider.docker.DockerSandboxProvider.containerName;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
@@ -47,6 +46,9 @@ class DockerExecs {
     private static final int KILLED_EXIT = 137;
     /** How often a running exec's receiver is asked whether it is still there. */
     private static final Duration IDLE_CHECK = Duration.ofMillis(500);
+
+    @Inject
+    PoolClaims claims;
 
     @Inject
     DockerClient docker;
@@ -232,7 +234,7 @@ class DockerExecs {
         }
         ExecCreateCmdResponse exec;
         try {
-            exec = docker.execCreateCmd(containerName(sandboxId))
+            exec = docker.execCreateCmd(claims.ref(sandboxId))
                     .withAttachStdin(true)
                     .withAttachStdout(true)
                     .withAttachStderr(true)
@@ -396,7 +398,7 @@ class DockerExecs {
     private ExecCreateCmdResponse createExec(String sandboxId, List<String> argv, boolean attachStdin, List<String> env,
                                              String workdir) {
         try {
-            return docker.execCreateCmd(containerName(sandboxId))
+            return docker.execCreateCmd(claims.ref(sandboxId))
                     .withAttachStdin(attachStdin)
                     .withAttachStdout(true)
                     .withAttachStderr(true)

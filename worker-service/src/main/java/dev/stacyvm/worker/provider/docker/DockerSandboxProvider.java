@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.internal.RuntimeHandle;
@@ -56,6 +57,9 @@ public class DockerSandboxProvider implements SandboxProvider {
     static final String SANDBOX_ID_ENV = "STACYVM_SANDBOX_ID";
     /** How long a listing or a signal through the agent may take. */
     private static final Duration AGENT_CALL_TIMEOUT = Duration.ofSeconds(15);
+
+    @Inject
+    PoolClaims claims;
 
     @Inject
     DockerClient docker;
@@ -120,7 +124,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         // and a private image is pulled again for every sandbox, so it never comes from the pool either
         Optional<InspectContainerResponse> pooled = spec.registryCredential() == null
                 && pullPolicy != ImagePulls.PullPolicy.ALWAYS && !images.isPrivate(spec.image())
-                ? warmPool.claim(spec, name) : Optional.empty();
+                ? warmPool.claim(spec) : Optional.empty();
         InspectContainerResponse container = pooled.orElseGet(() -> {
             Map<String, String> labels = new HashMap<>();
             labels.put(LABEL_MANAGED, "true");
@@ -140,10 +144,11 @@ public class DockerSandboxProvider implements SandboxProvider {
         });
         if (ContainerShape.of(spec, config.disk().defaultMb()).networked()) {
             try {
-                fence.apply(name, spec.networkPolicy());
+                fence.apply(container.getId(), spec.networkPolicy());
             } catch (RuntimeException unfenced) {
                 // fail closed: a sandbox whose egress rules are not in force is never handed out
-                containers.remove(name);
+                containers.remove(container.getId());
+                claims.forget(spec.sandboxId());
                 throw unfenced;
             }
         }
@@ -171,15 +176,20 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Override
     public List<RuntimeStatus> runtimes(String workerId) {
         String prefix = containerName("");
-        return docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_WORKER, workerId)).exec().stream()
-                .filter(container -> {
-                    String name = WarmPool.nameOf(container);
-                    return name != null && name.startsWith(prefix + "sb-");
-                })
-                .map(container -> new RuntimeStatus(WarmPool.nameOf(container).substring(prefix.length()),
-                        container.getId(), "running".equals(container.getState()), container.getState()))
-                .toList();
+        // read before the listing: a claim renamed in between is then found by its new name
+        Map<String, String> claimed = claims.pendingBySandbox();
+        List<RuntimeStatus> runtimes = new ArrayList<>();
+        for (Container container : docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_WORKER, workerId)).exec()) {
+            String name = WarmPool.nameOf(container);
+            String sandboxId = name != null && name.startsWith(prefix + "sb-") ? name.substring(prefix.length())
+                    : claimed.get(container.getId());
+            if (sandboxId != null) {
+                runtimes.add(new RuntimeStatus(sandboxId, container.getId(), "running".equals(container.getState()),
+                        container.getState()));
+            }
+        }
+        return runtimes;
     }
 
     private static Map<Integer, Integer> publishedPorts(InspectContainerResponse container) {
@@ -198,7 +208,8 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Override
     public void destroy(String sandboxId) {
         agents.forget(sandboxId);
-        containers.remove(containerName(sandboxId));
+        containers.remove(claims.ref(sandboxId));
+        claims.forget(sandboxId);
     }
 
     @Override
@@ -263,7 +274,7 @@ public class DockerSandboxProvider implements SandboxProvider {
     private InspectContainerResponse runningContainer(String sandboxId) {
         InspectContainerResponse container;
         try {
-            container = docker.inspectContainerCmd(containerName(sandboxId)).exec();
+            container = docker.inspectContainerCmd(claims.ref(sandboxId)).exec();
         } catch (NotFoundException gone) {
             throw new RuntimeNotFoundException(sandboxId);
         }
@@ -275,7 +286,7 @@ public class DockerSandboxProvider implements SandboxProvider {
 
     @Override
     public void applyNetworkPolicy(String sandboxId, NetworkPolicy policy) {
-        String name = containerName(sandboxId);
+        String name = claims.ref(sandboxId);
         try {
             docker.inspectContainerCmd(name).exec();
         } catch (NotFoundException gone) {
@@ -289,7 +300,7 @@ public class DockerSandboxProvider implements SandboxProvider {
         InspectContainerResponse container = runningContainer(sandboxId);
         // stream=false: the engine takes two samples about a second apart, as docker stats --no-stream does
         try (var sample = new com.github.dockerjava.core.InvocationBuilder.AsyncResultCallback<com.github.dockerjava.api.model.Statistics>()) {
-            docker.statsCmd(containerName(sandboxId)).withNoStream(true).exec(sample);
+            docker.statsCmd(claims.ref(sandboxId)).withNoStream(true).exec(sample);
             return ContainerStats.of(sandboxId, sample.awaitResult(), container.getHostConfig());
         } catch (NotFoundException gone) {
             throw new RuntimeNotFoundException(sandboxId);
@@ -302,7 +313,7 @@ public class DockerSandboxProvider implements SandboxProvider {
     public long diskUsedBytes(String sandboxId) {
         try {
             // SizeRw: the bytes of the container's writable layer, which holds everything it wrote
-            Long sizeRw = docker.inspectContainerCmd(containerName(sandboxId)).withSize(true).exec().getSizeRw();
+            Long sizeRw = docker.inspectContainerCmd(claims.ref(sandboxId)).withSize(true).exec().getSizeRw();
             return sizeRw == null ? 0 : sizeRw;
         } catch (NotFoundException gone) {
             throw new RuntimeNotFoundException(sandboxId);
@@ -312,7 +323,7 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Override
     public LogTail.Result logs(String sandboxId, int lines, int maxBytes) {
         LogTail tail = new LogTail(maxBytes);
-        try (var callback = docker.logContainerCmd(containerName(sandboxId))
+        try (var callback = docker.logContainerCmd(claims.ref(sandboxId))
                 .withStdOut(true).withStdErr(true).withTail(lines)
                 .exec(new ResultCallback.Adapter<Frame>() {
                     @Override

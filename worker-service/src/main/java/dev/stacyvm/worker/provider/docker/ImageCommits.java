@@ -39,6 +39,9 @@ public class ImageCommits {
     static final String WORKER_LABELS = "dev.stacyvm.";
 
     @Inject
+    PoolClaims claims;
+
+    @Inject
     DockerClient docker;
 
     @Inject
@@ -63,7 +66,7 @@ public class ImageCommits {
     private InspectContainerResponse builder(String sandboxId) {
         InspectContainerResponse sandbox;
         try {
-            sandbox = docker.inspectContainerCmd(DockerSandboxProvider.containerName(sandboxId)).exec();
+            sandbox = docker.inspectContainerCmd(claims.ref(sandboxId)).exec();
         } catch (NotFoundException missing) {
             throw new RuntimeNotFoundException(sandboxId);
         }
@@ -96,7 +99,7 @@ public class ImageCommits {
             throw new InvalidRequestException("a build's image is named " + ImageReference.BUILDS_REGISTRY
                     + "/...:tag, not \"" + commit.reference() + "\"");
         }
-        String container = DockerSandboxProvider.containerName(sandboxId);
+        String container = claims.ref(sandboxId);
         InspectContainerResponse sandbox = builder(sandboxId);
         try {
             docker.inspectImageCmd(commit.reference()).exec();

@@ -60,6 +60,9 @@ public class SandboxAgents {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(10);
 
     @Inject
+    PoolClaims claims;
+
+    @Inject
     DockerClient docker;
 
     @Inject
@@ -188,7 +191,7 @@ public class SandboxAgents {
     private Link find(String sandboxId) {
         String id;
         try {
-            Map<String, String> labels = docker.inspectContainerCmd(DockerSandboxProvider.containerName(sandboxId)).exec()
+            Map<String, String> labels = docker.inspectContainerCmd(claims.ref(sandboxId)).exec()
                     .getConfig().getLabels();
             id = labels == null ? null : labels.get(LABEL);
         } catch (NotFoundException gone) {

@@ -2,7 +2,6 @@ package dev.stacyvm.worker.provider.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import dev.stacyvm.contract.internal.ImagePins;
@@ -43,8 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Containers started ahead of time, per configured image, so that a create of their shape only
- * has to claim one: the claim renames the container to the sandbox's name, which is how a sandbox's
- * container is found from then on. A claimed container leaves the pool for good; nothing in the
+ * has to claim one: the claim gives the container to the sandbox ({@link PoolClaims}, which renames
+ * it to the sandbox's name right after the create is answered; the name is how a sandbox's
+ * container is found from then on). A claimed container leaves the pool for good; nothing in the
  * pool has ever run a command, so no sandbox inherits anything from another. The pool is topped
  * up in the background, one container at a time, after every claim and every
  * {@code check-interval}; a create that finds its pool empty starts a container cold.
@@ -78,6 +78,9 @@ public class WarmPool {
     @Inject
     InternalClients clients;
 
+    @Inject
+    PoolClaims claims;
+
     /** Set once at start, before the pool thread runs; read by request threads from then on. */
     private volatile Map<ContainerShape, Pool> pools = Map.of();
     /** Containers taken out of a pool whose rename the engine may not show yet; guarded by {@code this}. */
@@ -101,6 +104,8 @@ public class WarmPool {
     void start(@Observes StartupEvent started) {
         WorkerConfig.WarmPool settings = config.warmPool();
         agentDigest = digestOf(Path.of(config.agentPath()));
+        // containers the last run claimed get their sandboxes' names before any pool is filled or adopts one
+        claims.replay();
         pools = pools(List.of());
         filler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("warm-pool").daemon().factory());
         filler.scheduleWithFixedDelay(this::checkAndFill, 0, settings.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -191,11 +196,21 @@ public class WarmPool {
     }
 
     /**
-     * Claims a ready container for the sandbox when its pool has one, by giving it the sandbox's
-     * name; empty when no pool matches the spec (or it is empty), and the caller starts one cold.
+     * Claims a ready container for the sandbox when its pool has one ({@link PoolClaims} renames it
+     * to the sandbox's name in the background); empty when no pool matches the spec (or it is
+     * empty), and the caller starts one cold. A create retried while its claim's rename is pending
+     * gets the same container.
      */
-    Optional<InspectContainerResponse> claim(RuntimeSpec spec, String sandboxName) {
-        Optional<InspectContainerResponse> claimed = claimFromPool(spec, sandboxName);
+    Optional<InspectContainerResponse> claim(RuntimeSpec spec) {
+        Optional<String> retried = claims.pendingContainer(spec.sandboxId());
+        if (retried.isPresent()) {
+            try {
+                return Optional.of(docker.inspectContainerCmd(retried.get()).exec());
+            } catch (NotFoundException gone) {
+                claims.forget(spec.sandboxId());
+            }
+        }
+        Optional<InspectContainerResponse> claimed = claimFromPool(spec);
         // stacyvm_warm_pool_claims_total: every create that asks the pool (not one with a registry
         // credential, pull_policy always or a private image); a miss starts cold, whatever the reason
         io.micrometer.core.instrument.Counter.builder("stacyvm.warm_pool.claims")
@@ -204,7 +219,7 @@ public class WarmPool {
         return claimed;
     }
 
-    private Optional<InspectContainerResponse> claimFromPool(RuntimeSpec spec, String sandboxName) {
+    private Optional<InspectContainerResponse> claimFromPool(RuntimeSpec spec) {
         if (filler == null || (spec.env() != null && !spec.env().isEmpty())) {
             return Optional.empty();
         }
@@ -215,17 +230,14 @@ public class WarmPool {
         try {
             Pooled pooled;
             while ((pooled = take(pool)) != null) {
+                InspectContainerResponse container;
                 try {
-                    docker.renameContainerCmd(pooled.containerId()).withName(sandboxName).exec();
+                    container = docker.inspectContainerCmd(pooled.containerId()).exec();
                 } catch (NotFoundException vanished) {
                     continue;
-                } catch (ConflictException nameTaken) {
-                    // a retried create: its container exists already; the cold path finds it
-                    pool.ready.addFirst(pooled);
-                    return Optional.empty();
                 }
-                InspectContainerResponse container = docker.inspectContainerCmd(pooled.containerId()).exec();
                 if (container.getState() != null && Boolean.TRUE.equals(container.getState().getRunning())) {
+                    claims.claim(spec.sandboxId(), pooled.containerId());
                     pool.claimed.incrementAndGet();
                     return Optional.of(container);
                 }
@@ -302,6 +314,8 @@ public class WarmPool {
         synchronized (this) {
             claiming.retainAll(engine.keySet());
             Set<String> held = new HashSet<>(claiming);
+            // and a claim whose rename failed (or is left from the last run) stays its sandbox's
+            held.addAll(claims.pendingBySandbox().keySet());
             for (Pool pool : pools.values()) {
                 pool.ready.removeIf(pooled -> {
                     Container container = engine.get(pooled.containerId());
