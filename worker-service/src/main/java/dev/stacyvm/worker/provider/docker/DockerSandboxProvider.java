@@ -176,8 +176,9 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Override
     public List<RuntimeStatus> runtimes(String workerId) {
         String prefix = containerName("");
-        // read before the listing: a claim renamed in between is then found by its new name
-        Map<String, String> claimed = claims.pendingBySandbox();
+        // a claim's container keeps its pool's name for a moment; claims are held until the destroy,
+        // so one made while the engine is listed is seen under one name or the other
+        Map<String, String> claimed = claims.bySandbox();
         List<RuntimeStatus> runtimes = new ArrayList<>();
         for (Container container : docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_WORKER, workerId)).exec()) {

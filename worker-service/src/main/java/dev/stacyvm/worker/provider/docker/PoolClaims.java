@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * ({@link DockerSandboxProvider#containerName}). The engine's rename costs 10-20 ms on a small host,
  * a third of a warm create, so a claim answers the create at once and renames in the background;
  * until the rename is done, {@link #ref} gives the container's id wherever the worker addresses the
- * sandbox's container, and {@link #pendingBySandbox} lets the runtime listing count it.
+ * sandbox's container, and {@link #bySandbox} lets the runtime listing count it.
  *
  * <p>A claimed container still carries the pool's name and label, and a pool adopts such containers
  * when its worker starts: one a sandbox has used must never go back into a pool. So every claim is
@@ -53,6 +53,14 @@ public class PoolClaims {
 
     /** Sandbox id to the id of its claimed, not yet renamed container. */
     private final Map<String, String> pending = new ConcurrentHashMap<>();
+    /**
+     * Sandbox id to the id of the container claimed for it in this run, renamed or not, until the
+     * sandbox is destroyed: a create retried after the rename gets the same container, and the
+     * runtime listing never misses a container whose rename it saw half done.
+     */
+    private final Map<String, String> claimed = new ConcurrentHashMap<>();
+    /** Sandboxes whose rename is scheduled now; guarded by {@code this}. */
+    private final java.util.Set<String> renaming = new java.util.HashSet<>();
     private final ScheduledExecutorService renamer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pool-claims").daemon().factory());
 
@@ -62,44 +70,70 @@ public class PoolClaims {
         return containerId != null ? containerId : DockerSandboxProvider.containerName(sandboxId);
     }
 
-    /** The container claimed for the sandbox whose rename is still pending, if any. */
-    Optional<String> pendingContainer(String sandboxId) {
-        return Optional.ofNullable(pending.get(sandboxId));
+    /** The container claimed for the sandbox in this run (its rename pending or done), if any. */
+    Optional<String> claimedContainer(String sandboxId) {
+        return Optional.ofNullable(claimed.get(sandboxId));
     }
 
-    /** Container id to sandbox id for every pending claim; a copy. */
-    Map<String, String> pendingBySandbox() {
+    /** Container id to sandbox id for every claim of this run and every pending one; a copy. */
+    Map<String, String> bySandbox() {
         Map<String, String> byContainer = new HashMap<>();
+        claimed.forEach((sandboxId, containerId) -> byContainer.put(containerId, sandboxId));
         pending.forEach((sandboxId, containerId) -> byContainer.put(containerId, sandboxId));
         return byContainer;
     }
 
     /**
-     * Records that {@code containerId} now is the sandbox's (written to the claims file before this
-     * returns) and renames it in the background.
+     * Gives {@code containerId} to the sandbox (written to the claims file before this returns) and
+     * renames it in the background; a sandbox that already has a claimed container keeps it.
      *
+     * @return the sandbox's container: {@code containerId}, or the one claimed for it before
      * @throws java.io.UncheckedIOException when the claim cannot be written; then nothing is claimed
      */
-    void claim(String sandboxId, String containerId) {
+    String claim(String sandboxId, String containerId) {
         synchronized (this) {
+            String earlier = claimed.putIfAbsent(sandboxId, containerId);
+            if (earlier != null) {
+                return earlier;
+            }
             pending.put(sandboxId, containerId);
             try {
                 save();
             } catch (RuntimeException unwritable) {
                 pending.remove(sandboxId, containerId);
+                claimed.remove(sandboxId, containerId);
                 throw unwritable;
             }
+            renaming.add(sandboxId);
         }
         schedule(sandboxId, containerId, 0, 1);
+        return containerId;
     }
 
-    /** Forgets the sandbox's pending claim: its container is being removed. */
+    /** Forgets the sandbox's claim: its container is being removed. */
     void forget(String sandboxId) {
         synchronized (this) {
+            claimed.remove(sandboxId);
             if (pending.remove(sandboxId) != null) {
                 save();
             }
         }
+    }
+
+    /**
+     * Schedules again the renames that gave up (the engine failed five times), so no claimed
+     * container keeps a pool's name for long; the pool's periodic check calls it.
+     */
+    void retry() {
+        List<Map.Entry<String, String>> stalled = new ArrayList<>();
+        synchronized (this) {
+            for (Map.Entry<String, String> claim : pending.entrySet()) {
+                if (renaming.add(claim.getKey())) {
+                    stalled.add(Map.entry(claim.getKey(), claim.getValue()));
+                }
+            }
+        }
+        stalled.forEach(claim -> schedule(claim.getKey(), claim.getValue(), 0, 1));
     }
 
     /**
@@ -136,19 +170,19 @@ public class PoolClaims {
     }
 
     private void renameLater(String sandboxId, String containerId, int attempt) {
-        if (!containerId.equals(pending.get(sandboxId))) {
-            return; // destroyed meanwhile
-        }
-        if (rename(sandboxId, containerId)) {
-            synchronized (this) {
-                if (pending.remove(sandboxId, containerId)) {
-                    save();
-                }
-            }
-        } else if (attempt < RENAME_ATTEMPTS) {
+        boolean done = !containerId.equals(pending.get(sandboxId)) // destroyed meanwhile
+                || rename(sandboxId, containerId);
+        if (!done && attempt < RENAME_ATTEMPTS) {
             schedule(sandboxId, containerId, RETRY_MILLIS, attempt + 1);
+            return;
         }
-        // after the last attempt the container stays found by its id; the next start tries again
+        synchronized (this) {
+            renaming.remove(sandboxId);
+            if (done && pending.remove(sandboxId, containerId)) {
+                save();
+            }
+        }
+        // a rename that gave up leaves the container found by its id; retry() schedules it again
     }
 
     /** Whether the container now carries the sandbox's name, or is gone; false when the engine failed. */
@@ -160,8 +194,11 @@ public class PoolClaims {
         } catch (NotFoundException gone) {
             return true; // destroyed meanwhile: nothing is left to name
         } catch (ConflictException taken) {
-            // an earlier create of the same sandbox (a retry) made a container of that name: it is
-            // the sandbox's, and this one is nobody's; it holds nothing a sandbox ran yet
+            if (named(containerId, name)) {
+                return true;
+            }
+            // a container of that name was made for the sandbox before this worker's last start (a
+            // create retried across a restart): it is the sandbox's, so the one claimed now goes
             Log.warnf("sandbox %s already has a container named %s; removing the one claimed for it (%s)", sandboxId,
                     name, containerId);
             try {
@@ -174,8 +211,19 @@ public class PoolClaims {
                 return false;
             }
         } catch (RuntimeException failed) {
+            if (named(containerId, name)) {
+                return true; // renamed before the worker could note it (it stopped in between)
+            }
             Log.warnf("could not rename the container of sandbox %s (%s): %s", sandboxId, containerId,
                     HardenedContainers.firstLine(failed.getMessage()));
+            return false;
+        }
+    }
+
+    private boolean named(String containerId, String name) {
+        try {
+            return ("/" + name).equals(docker.inspectContainerCmd(containerId).exec().getName());
+        } catch (RuntimeException unknown) {
             return false;
         }
     }

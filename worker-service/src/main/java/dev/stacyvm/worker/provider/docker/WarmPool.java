@@ -198,11 +198,11 @@ public class WarmPool {
     /**
      * Claims a ready container for the sandbox when its pool has one ({@link PoolClaims} renames it
      * to the sandbox's name in the background); empty when no pool matches the spec (or it is
-     * empty), and the caller starts one cold. A create retried while its claim's rename is pending
-     * gets the same container.
+     * empty), and the caller starts one cold. A create retried in this worker's run gets the
+     * container its first attempt claimed.
      */
     Optional<InspectContainerResponse> claim(RuntimeSpec spec) {
-        Optional<String> retried = claims.pendingContainer(spec.sandboxId());
+        Optional<String> retried = claims.claimedContainer(spec.sandboxId());
         if (retried.isPresent()) {
             try {
                 return Optional.of(docker.inspectContainerCmd(retried.get()).exec());
@@ -237,7 +237,20 @@ public class WarmPool {
                     continue;
                 }
                 if (container.getState() != null && Boolean.TRUE.equals(container.getState().getRunning())) {
-                    claims.claim(spec.sandboxId(), pooled.containerId());
+                    String mine;
+                    try {
+                        mine = claims.claim(spec.sandboxId(), pooled.containerId());
+                    } catch (java.io.UncheckedIOException unwritable) {
+                        // nothing ran in it: it stays ready, and this create starts cold
+                        release(pool, pooled);
+                        Log.warnf("could not record a warm-pool claim: %s", unwritable.getMessage());
+                        return Optional.empty();
+                    }
+                    if (!mine.equals(pooled.containerId())) {
+                        // the same create, twice at once: the first claim's container is the sandbox's
+                        release(pool, pooled);
+                        return Optional.of(docker.inspectContainerCmd(mine).exec());
+                    }
                     pool.claimed.incrementAndGet();
                     return Optional.of(container);
                 }
@@ -249,6 +262,12 @@ public class WarmPool {
         } finally {
             fillSoon();
         }
+    }
+
+    /** Puts a container taken but not claimed back at the head of its pool. */
+    private synchronized void release(Pool pool, Pooled pooled) {
+        claiming.remove(pooled.containerId());
+        pool.ready.addFirst(pooled);
     }
 
     private synchronized Pooled take(Pool pool) {
@@ -291,6 +310,7 @@ public class WarmPool {
 
     /** Runs on the pool's one thread: forgets what died, adopts or removes strays, tops each pool up. */
     private void checkAndFill() {
+        claims.retry();
         try {
             reconcileWithEngine();
             for (Map.Entry<ContainerShape, Pool> entry : pools.entrySet()) {
@@ -315,7 +335,7 @@ public class WarmPool {
             claiming.retainAll(engine.keySet());
             Set<String> held = new HashSet<>(claiming);
             // and a claim whose rename failed (or is left from the last run) stays its sandbox's
-            held.addAll(claims.pendingBySandbox().keySet());
+            held.addAll(claims.bySandbox().keySet());
             for (Pool pool : pools.values()) {
                 pool.ready.removeIf(pooled -> {
                     Container container = engine.get(pooled.containerId());

@@ -92,6 +92,14 @@ class PoolClaimsTest {
         assertEquals(name, nameOf(container));
     }
 
+    /** Waits (at most 5 s) until the sandbox's container is addressed as {@code ref}. */
+    private void awaitRef(String sandbox, String ref) throws InterruptedException {
+        for (int poll = 0; poll < 100 && !ref.equals(claims.ref(sandbox)); poll++) {
+            Thread.sleep(50);
+        }
+        assertEquals(ref, claims.ref(sandbox));
+    }
+
     private Path file() {
         return Path.of(config.stateDir()).resolve(PoolClaims.FILE);
     }
@@ -108,11 +116,12 @@ class PoolClaimsTest {
         assertEquals(pooled, docker.inspectContainerCmd(ref).exec().getId());
 
         awaitName(pooled, DockerSandboxProvider.containerName(sandbox));
-        for (int poll = 0; poll < 100 && claims.pendingContainer(sandbox).isPresent(); poll++) {
-            Thread.sleep(50);
-        }
-        assertEquals(DockerSandboxProvider.containerName(sandbox), claims.ref(sandbox), "found by its name once renamed");
+        awaitRef(sandbox, DockerSandboxProvider.containerName(sandbox));
         assertTrue(Files.readString(file()).isBlank(), "nothing is left in the claims file");
+        assertEquals(pooled, claims.claim(sandbox, container(poolName())), "a second claim of the sandbox gets the first container");
+        assertEquals(sandbox, claims.bySandbox().get(pooled), "the runtime listing knows it until the destroy");
+        claims.forget(sandbox);
+        assertTrue(claims.claimedContainer(sandbox).isEmpty());
     }
 
     @Test
@@ -125,7 +134,7 @@ class PoolClaimsTest {
         claims.replay();
 
         assertEquals(DockerSandboxProvider.containerName(sandbox), nameOf(left), "it carries its sandbox's name");
-        assertTrue(claims.pendingContainer(sandbox).isEmpty());
+        assertEquals(DockerSandboxProvider.containerName(sandbox), claims.ref(sandbox));
         assertTrue(Files.readString(file()).isBlank(), "the claim is done");
     }
 
@@ -137,10 +146,7 @@ class PoolClaimsTest {
 
         claims.claim(sandbox, second);
 
-        for (int poll = 0; poll < 100 && claims.pendingContainer(sandbox).isPresent(); poll++) {
-            Thread.sleep(50);
-        }
-        assertEquals(DockerSandboxProvider.containerName(sandbox), claims.ref(sandbox));
+        awaitRef(sandbox, DockerSandboxProvider.containerName(sandbox));
         assertEquals(first, docker.inspectContainerCmd(claims.ref(sandbox)).exec().getId(), "the earlier one stays the sandbox's");
         assertThrows(NotFoundException.class, () -> docker.inspectContainerCmd(second).exec(), "the claimed one is removed");
     }
