@@ -62,18 +62,22 @@ public class SandboxLifecycle {
     InFlightSteps inFlight;
 
     public SandboxView create(SandboxSpec spec) {
-        Sandbox sandbox = QuarkusTransaction.requiringNew().call(() -> {
+        record Placed(Sandbox sandbox, String workerEndpoint) {
+        }
+        Placed placed = QuarkusTransaction.requiringNew().call(() -> {
             admission.admit(spec);
             Worker worker = placement.choose(spec.provider(), spec.workerLabels(), spec.memoryMb(), spec.vcpus(),
                     spec.pidsLimit(), spec.diskMb());
             Sandbox record = newRecord(spec);
             record.workerId = worker.id;
-            return transitions.begin(record);
+            // the worker's address comes from the placement's own read of its row, locked until commit
+            return new Placed(transitions.begin(record), worker.endpoint);
         });
+        Sandbox sandbox = placed.sandbox();
         RuntimeHandle handle;
         // a slow worker is not a dead scheduler: the reconciler leaves this create alone while it runs
         try (AutoCloseable renewing = inFlight.renew(sandbox.id, SandboxState.CREATING)) {
-            handle = worker(sandbox.workerId).create(new RuntimeSpec(sandbox.id, sandbox.ownerId, sandbox.image,
+            handle = workerAt(placed.workerEndpoint()).create(new RuntimeSpec(sandbox.id, sandbox.ownerId, sandbox.image,
                     sandbox.memoryMb, sandbox.vcpus, spec.env(), sandbox.network, sandbox.ports, sandbox.pidsLimit,
                     spec.runAsRoot(), spec.readOnlyRoot(), sandbox.diskMb, sandbox.networkPolicy,
                     spec.registryCredential(), spec.pullPolicy(), spec.builder()));
@@ -85,10 +89,6 @@ public class SandboxLifecycle {
                 destroy(sandbox.id, "create refused");
             }
             throw refused;
-        } catch (WorkerUnavailableException unregistered) {
-            // the chosen worker left between placement and the call: nothing was started
-            transitions.move(sandbox.id, SandboxState.ERROR, unregistered.getMessage(), s -> s.error = unregistered.getMessage());
-            throw unregistered;
         } catch (Exception failed) {
             Log.warnf(failed, "worker %s failed to create sandbox %s", sandbox.workerId, sandbox.id);
             String reason = "the worker failed to start the sandbox";
@@ -268,7 +268,11 @@ public class SandboxLifecycle {
         if (worker == null) {
             throw new WorkerUnavailableException("worker " + workerId + " is not registered", null);
         }
-        return clients.forEndpoint(WorkerApi.class, worker.endpoint, config.workerCallTimeout());
+        return workerAt(worker.endpoint);
+    }
+
+    private WorkerApi workerAt(String endpoint) {
+        return clients.forEndpoint(WorkerApi.class, endpoint, config.workerCallTimeout());
     }
 
     private static Sandbox newRecord(SandboxSpec spec) {

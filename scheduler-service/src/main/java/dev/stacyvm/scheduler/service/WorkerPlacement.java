@@ -87,7 +87,8 @@ public class WorkerPlacement {
         }
         record Load(Worker worker, long live) {
         }
-        List<Worker> leastLoadedFirst = offering.stream()
+        // one worker needs no ranking: what it holds is counted under its lock below
+        List<Worker> leastLoadedFirst = offering.size() == 1 ? offering : offering.stream()
                 .map(worker -> new Load(worker, WorkerRegistry.liveSandboxes(worker.id)))
                 .filter(load -> load.live() < load.worker().capacity)
                 .sorted(Comparator.comparingDouble(load -> (double) load.live() / load.worker().capacity))
@@ -98,8 +99,9 @@ public class WorkerPlacement {
             // so concurrent creates cannot overfill it; the use is taken again under the lock
             Worker.getEntityManager().lock(worker, LockModeType.PESSIMISTIC_WRITE);
             HostCapacity host = worker.host();
-            if (WorkerRegistry.liveSandboxes(worker.id) < worker.capacity && host != null
-                    && host.holds(WorkerRegistry.used(worker.id), memoryMb, vcpus, pidsLimit, diskMb)) {
+            WorkerRegistry.Load load = WorkerRegistry.load(worker.id);
+            if (load.live() < worker.capacity && host != null
+                    && host.holds(load.used(), memoryMb, vcpus, pidsLimit, diskMb)) {
                 return worker;
             }
         }

@@ -103,6 +103,20 @@ public class WorkerRegistry {
                 SandboxState.LIVE);
     }
 
+    /** How many live sandboxes a worker has and what they hold (see {@link #used}). */
+    record Load(long live, HostCapacity used) {
+    }
+
+    /** The worker's live sandboxes counted and summed in one query: {@link #liveSandboxes} and {@link #used} together. */
+    static Load load(String workerId) {
+        Object[] sums = Sandbox.getEntityManager().createQuery(
+                        "select count(s), coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0), coalesce(sum(s.pidsLimit), 0),"
+                                + " coalesce(sum(s.diskMb), 0) from Sandbox s where s.workerId = ?1 and s.state in ?2", Object[].class)
+                .setParameter(1, workerId).setParameter(2, SandboxState.LIVE).getSingleResult();
+        return new Load(((Number) sums[0]).longValue(), new HostCapacity(((Number) sums[1]).longValue(),
+                ((Number) sums[2]).longValue(), ((Number) sums[3]).longValue(), 0, 0, ((Number) sums[4]).longValue(), 0, 0));
+    }
+
     /** What the worker's live sandboxes hold: the sums of their memory_mb, vcpus and pids_limit. */
     static HostCapacity used(String workerId) {
         Object[] sums = Sandbox.getEntityManager().createQuery(
