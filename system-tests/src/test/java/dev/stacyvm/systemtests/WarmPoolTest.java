@@ -138,6 +138,27 @@ class WarmPoolTest {
         }
     }
 
+    @Test
+    void aSandboxDestroyedRightAfterItsWarmCreateLeavesNoContainerBehind() throws Exception {
+        // the claimed container is renamed just after the create is answered (PoolClaims): whether
+        // the destroy comes before or after that, it removes the container, under either name
+        for (int round = 0; round < 3; round++) {
+            Set<String> pooled = awaitFullPool();
+            String id = api().body(Map.of()).post("/sandboxes").then().statusCode(201).extract().path("id");
+            api().delete("/sandboxes/{id}", id).then().statusCode(200).body("status", equalTo("destroyed"));
+            Thread.sleep(1000);
+            assertTrue(Suite.containersOf(id).isEmpty(), "nothing carries the sandbox's name");
+            Set<String> left = pooledContainers();
+            for (String container : pooled) {
+                if (!left.contains(container)) {
+                    assertThrowsNotFound(container); // the one the create claimed
+                }
+            }
+            assertEquals(pooled.size() - 1, pooled.stream().filter(left::contains).count(),
+                    "exactly one pooled container was claimed, and it is gone");
+        }
+    }
+
     private static void assertThrowsNotFound(String container) {
         try {
             Suite.docker().inspectContainerCmd(container).exec();
