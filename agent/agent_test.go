@@ -118,6 +118,37 @@ func TestATimedOutExecLeavesNoEscapedDescendantBehind(t *testing.T) {
 	}
 }
 
+func TestWithoutASubreaperATimeoutStopsTheWholeTreeBeforeKillingItSoNoOrphanEscapes(t *testing.T) {
+	// gVisor's kernel has no PR_SET_CHILD_SUBREAPER: the test process gives the role up to stand for it
+	syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 0, 0)
+	subreaper = false
+	defer func() {
+		syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
+		subreaper = true
+	}()
+	marker := "5" + strconv.Itoa(os.Getpid()%1000+100)
+	// the group kill alone would orphan the setsid child, which then leaves the tree for good
+	command := exec.Command("/bin/sh", "-c", "setsid sh -c 'sleep "+marker+"1; true' & sleep "+marker+"2")
+	command.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := command.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for wait := 0; wait < 200 && !(alive("sleep "+marker+"1") && alive("sleep "+marker+"2")); wait++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !alive("sleep " + marker + "1") {
+		t.Fatal("the setsid child never started")
+	}
+	killTree(command.Process.Pid)
+	command.Wait()
+	for wait := 0; wait < 100 && alive("sleep "+marker+"1"); wait++ {
+		time.Sleep(10 * time.Millisecond) // killed: its new parent reaps it
+	}
+	if alive("sleep "+marker+"1") || alive("sleep "+marker+"2") {
+		t.Fatal("a process of the tree outlived the kill")
+	}
+}
+
 func TestAFinishedExecAnswersAtOnceAndLeavesItsBackgroundRunning(t *testing.T) {
 	marker := "4" + strconv.Itoa(os.Getpid()%1000+100)
 	var stdout, stderr bytes.Buffer

@@ -19,6 +19,10 @@ import (
 // starts can leave its tree by setsid, a double fork or a cleared environment.
 const prSetChildSubreaper = 36
 
+// subreaper says whether this exec became a subreaper (false where the kernel has no such option:
+// gVisor's); without, its tree is stopped whole before it is killed (killFrozen).
+var subreaper = true
+
 // How long the output of a finished command is still relayed from the pipes before the agent
 // answers: enough for what is already buffered, far too short for a background writer to delay.
 const drainAfterExit = 25 * time.Millisecond
@@ -174,12 +178,17 @@ type execSignals struct {
 // prepareExec is everything an exec does before it knows its command: it becomes a subreaper,
 // reserves its threads and registers its signals, before any child starts, so that no exit or
 // cancel is missed. A warm helper (exec --await) does it while it waits for its exec. Answers
-// nil and the exit status when the agent cannot be a subreaper.
+// nil and the exit status when the agent cannot be a subreaper, unless the kernel does not know
+// the option at all (EINVAL): gVisor's (Debian's 2022 runsc) does not, and there the exec runs
+// without, its timeout still ending the process group and every process still below it; one that
+// left by a double fork (re-parented to the sandbox's init) is out of its reach (docs/providers.md).
 func prepareExec(pty bool, stderr io.Writer) (*execSignals, int) {
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
+	_, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
+	if errno != 0 && errno != syscall.EINVAL {
 		fmt.Fprintf(stderr, "stacyvm-agent: cannot become a subreaper: %v\n", errno)
 		return nil, exitCannotRun
 	}
+	subreaper = errno == 0
 	reserveThreads(reservedThreads)
 	watch := &execSignals{children: make(chan os.Signal, 16)}
 	signal.Notify(watch.children, syscall.SIGCHLD)
@@ -334,6 +343,9 @@ func awaitWindowSize(terminal *os.File, limit time.Duration) {
 // killTree kills the command's process group at once (one atomic kill(2) ends a fork bomb that
 // never left the group), then every remaining descendant found by scanning /proc.
 func killTree(commandPid int) {
+	if !subreaper {
+		killFrozen(procRoot, os.Getpid())
+	}
 	syscall.Kill(-commandPid, syscall.SIGKILL)
 	killDescendants(procRoot, os.Getpid())
 }

@@ -129,6 +129,9 @@ func descendants(table map[int]int, ancestor int) []int {
 // inherits whatever a killed process's children become, so a later round finds them. Answers
 // whether none is left.
 func killDescendants(root string, ancestor int) bool {
+	if !subreaper {
+		killFrozen(root, ancestor)
+	}
 	stop := time.Now().Add(killDuration)
 	for round := 0; round < killRounds && time.Now().Before(stop); round++ {
 		alive := 0
@@ -148,6 +151,31 @@ func killDescendants(root string, ancestor int) bool {
 		}
 	}
 	return false
+}
+
+// killFrozen is the tree kill of an agent that is no subreaper, where a killed process's children
+// go to the sandbox's init, out of every later scan: it SIGSTOPs every descendant of ancestor,
+// scanning again until a scan finds none it has not stopped (a stopped process neither forks nor
+// leaves the tree), then SIGKILLs all of them. Bounded by killRounds scans. A process that left the
+// tree by a double fork before this began is out of its reach (docs/providers.md).
+func killFrozen(root string, ancestor int) {
+	stopped := map[int]bool{}
+	for round := 0; round < killRounds; round++ {
+		fresh := 0
+		for _, pid := range descendants(parents(root), ancestor) {
+			if !stopped[pid] {
+				stopped[pid] = true
+				fresh++
+				syscall.Kill(pid, syscall.SIGSTOP)
+			}
+		}
+		if fresh == 0 {
+			break
+		}
+	}
+	for pid := range stopped {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
 }
 
 // cmdline reads a process's argv; empty for a kernel thread or a process that is gone.

@@ -153,11 +153,16 @@ func listenSocket(path string) (*net.UnixListener, error) {
 	if info, err := os.Lstat(path); err == nil && info.Mode()&os.ModeSocket != 0 {
 		os.Remove(path)
 	}
+	// created 0666 by the umask: gVisor (runsc) refuses both a chmod and a stat of the host socket
+	// it creates on the bind mount (EPERM), so the mode cannot come from a chmod there. Serve has
+	// started nothing yet that could inherit the umask, and puts it back at once.
+	previous := syscall.Umask(0o111)
 	listener, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	syscall.Umask(previous)
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen: %v", err)
 	}
-	if err := os.Chmod(path, 0o666); err != nil {
+	if err := os.Chmod(path, 0o666); err != nil && !errors.Is(err, syscall.EPERM) {
 		listener.Close()
 		return nil, fmt.Errorf("cannot open the socket to the worker: %v", err)
 	}
