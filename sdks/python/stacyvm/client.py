@@ -99,14 +99,16 @@ class Client:
               metadata: Optional[Mapping[str, str]] = None, network: Optional[str] = None,
               ports: Optional[Sequence[int]] = None, public_preview: Optional[bool] = None,
               pids_limit: Optional[int] = None, worker_labels: Optional[Mapping[str, str]] = None,
-              provider: Optional[str] = None, read_only_root: Optional[bool] = None) -> Sandbox:
+              provider: Optional[str] = None, read_only_root: Optional[bool] = None,
+              runtime: Optional[str] = None) -> Sandbox:
         """Creates a sandbox and answers it running; what is left out gets the server's defaults.
-        ``read_only_root`` mounts the image read-only (/workspace, /tmp and /var/tmp stay writable)."""
+        ``read_only_root`` mounts the image read-only (/workspace, /tmp and /var/tmp stay writable);
+        ``runtime`` is the OCI runtime, ``"runc"`` (default) or ``"runsc"`` (gVisor, network none only)."""
         body = _spec(image=image, template=template, ttl=ttl, memory_mb=memory_mb, vcpus=vcpus,
                      env=dict(env) if env else None, metadata=dict(metadata) if metadata else None,
                      network=network, ports=list(ports) if ports else None, public_preview=public_preview,
                      pids_limit=pids_limit, worker_labels=dict(worker_labels) if worker_labels else None,
-                     provider=provider, read_only_root=read_only_root)
+                     provider=provider, read_only_root=read_only_root, runtime=runtime)
         return Sandbox(self._http, self._http.json("POST", "/sandboxes", body))
 
     def admission(self, **spec: Any) -> Dict[str, Any]:

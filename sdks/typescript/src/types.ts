@@ -34,6 +34,8 @@ export interface SpawnOptions {
   read_only_root?: boolean;
   worker_labels?: Record<string, string>;
   provider?: string;
+  /** The OCI runtime: "runc" (default) or "runsc" (gVisor: a kernel in user space; network "none" only). */
+  runtime?: "runc" | "runsc";
 }
 
 export interface ExecOptions {

@@ -76,7 +76,7 @@ final class AdminCommands {
             TemplateRequest request = new TemplateRequest(name, spec.image, null, spec.memoryMb, spec.vcpus, spec.ttl,
                     spec.metadata.isEmpty() ? null : spec.metadata, spec.env.isEmpty() ? null : spec.env, spec.network,
                     spec.ports.isEmpty() ? null : spec.ports, spec.publicPreview ? Boolean.TRUE : null, null, null, null, null,
-                    spec.networkPolicy(), null, null);
+                    spec.networkPolicy(), null, null, spec.runtime);
             output().value(client().createTemplate(request), TemplateView::name);
             return 0;
         }

@@ -43,6 +43,10 @@ final class SpawnOptions {
     @Option(names = "--network", paramLabel = "none|bridge", description = "the network (default none)")
     String network;
 
+    @Option(names = "--runtime", paramLabel = "runc|runsc",
+            description = "the OCI runtime: runc (default) or runsc (gVisor; network none only)")
+    String runtime;
+
     @Option(names = "--egress", paramLabel = "allow|deny", description = "the default egress of a bridge sandbox")
     String egress;
 
@@ -61,6 +65,7 @@ final class SpawnOptions {
         put(body, "memory_mb", memoryMb);
         put(body, "vcpus", vcpus);
         put(body, "network", network);
+        put(body, "runtime", runtime);
         if (!env.isEmpty()) {
             body.put("env", env);
         }

@@ -41,6 +41,10 @@ public class Sandbox extends PanacheEntityBase {
     @Column(nullable = false)
     public String provider;
 
+    /** The OCI runtime the sandbox runs under: runc or runsc (gVisor). */
+    @Column(nullable = false)
+    public String runtime;
+
     @Column(nullable = false)
     public String image;
 

@@ -46,6 +46,11 @@ public class Worker extends PanacheEntityBase {
     @Column(nullable = false)
     public List<String> providers;
 
+    /** The OCI runtimes its engine offers sandboxes, as it last advertised (runc only before it did). */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public List<String> runtimes;
+
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)
     public Map<String, String> labels;

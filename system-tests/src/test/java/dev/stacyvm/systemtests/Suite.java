@@ -157,6 +157,26 @@ final class Suite {
         return containers.get(0);
     }
 
+    /**
+     * The engine's {@code exec_create} events for the container between two instants (epoch seconds):
+     * one per exec the worker ran through the engine's exec API instead of the sandbox's agent.
+     */
+    static List<String> engineExecsCreated(String container, long sinceSeconds, long untilSeconds)
+            throws InterruptedException {
+        List<String> execs = java.util.Collections.synchronizedList(new ArrayList<>());
+        com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Event> collect =
+                new com.github.dockerjava.api.async.ResultCallback.Adapter<>() {
+                    @Override
+                    public void onNext(com.github.dockerjava.api.model.Event event) {
+                        execs.add(event.getAction());
+                    }
+                };
+        docker().eventsCmd().withSince(String.valueOf(sinceSeconds)).withUntil(String.valueOf(untilSeconds))
+                .withContainerFilter(container).withEventFilter("exec_create").exec(collect)
+                .awaitCompletion(30, java.util.concurrent.TimeUnit.SECONDS);
+        return List.copyOf(execs);
+    }
+
     /** The id of the sandbox's one container, as {@link #container} finds it. */
     static String containerOf(String sandboxId) {
         return container(sandboxId).getId();

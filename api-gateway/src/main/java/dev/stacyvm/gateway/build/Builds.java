@@ -481,7 +481,7 @@ public class Builds {
         long ttlSeconds = builds.timeout().toSeconds() + 300;
         return requests.resolve(new CreateSandboxRequest(image, null, builds.memoryMb(), builds.vcpus(), ttlSeconds + "s",
                 null, null, Map.of(), Map.of(), network, List.of(), false, builds.diskMb(),
-                builds.pidsLimit(), null, false, "bridge".equals(network) ? policy : null, null), caller);
+                builds.pidsLimit(), null, false, "bridge".equals(network) ? policy : null, null, null), caller);
     }
 
     // ---- views and checks

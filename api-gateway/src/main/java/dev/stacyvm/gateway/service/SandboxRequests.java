@@ -53,7 +53,7 @@ public class SandboxRequests {
 
     public SandboxSpec resolve(CreateSandboxRequest request, Caller caller) {
         CreateSandboxRequest body = request != null ? request
-                : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                : new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         var sandboxes = config.sandboxes();
         String image = present(body.image()) ? body.image().trim() : sandboxes.defaultImage();
         if (image.length() > 255 || !image.matches("[A-Za-z0-9][A-Za-z0-9._/:@-]*")) {
@@ -81,6 +81,7 @@ public class SandboxRequests {
         }
         List<Integer> ports = ports(body.ports(), Boolean.TRUE.equals(body.publicPreview()));
         String network = network(body.network(), !ports.isEmpty());
+        String runtime = runtime(body.runtime(), network);
         String userId = caller.userId() != null ? caller.userId() : UserIds.validate(blankToNull(body.ownerId()));
         // a user named in the body is, like X-User-ID, one of the caller's own end users
         Caller owner = caller.forUser(userId);
@@ -102,7 +103,26 @@ public class SandboxRequests {
                 labels, quotas.ofKey(owner.keyId()).limits(),
                 quotas.ofTenant(owner.tenant()).limits(), false, Boolean.TRUE.equals(body.readOnlyRoot()), diskMb,
                 networkPolicy, registryConnections.credentialFor(owner.tenant(), image),
-                pullPolicy(body.pullPolicy()), false);
+                pullPolicy(body.pullPolicy()), false, runtime);
+    }
+
+    /**
+     * The OCI runtime asked for, checked (docs/providers.md): runc when none. gVisor (runsc) runs here on
+     * its ptrace platform with its network stack off, so a runsc sandbox has no network at all.
+     */
+    static String runtime(String asked, String network) {
+        if (!present(asked)) {
+            return SandboxSpec.DEFAULT_RUNTIME;
+        }
+        String runtime = asked.trim();
+        if (!SandboxSpec.RUNTIMES.contains(runtime)) {
+            throw ApiException.badRequest("runtime must be one of " + SandboxSpec.RUNTIMES + ", not \"" + asked + "\"");
+        }
+        if (!runtime.equals(SandboxSpec.DEFAULT_RUNTIME) && !network.equals("none")) {
+            throw ApiException.badRequest("runtime " + runtime + " runs sandboxes without a network: use network "
+                    + "\"none\" and no preview ports");
+        }
+        return runtime;
     }
 
     /** Whether the reference names a build's image ({@code stacyvm.invalid/...}). */

@@ -5,6 +5,7 @@ import dev.stacyvm.contract.api.CreateSandboxRequest;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.TemplateRequest;
 import dev.stacyvm.contract.api.TemplateView;
+import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.gateway.Template;
 import dev.stacyvm.gateway.auth.CallerContext;
 import dev.stacyvm.gateway.auth.Role;
@@ -123,7 +124,7 @@ public class TemplateService {
                 request.readOnlyRoot(), request.diskMb(),
                 request.networkPolicy() == null ? null : request.networkPolicy().validated(),
                 request.pullPolicy() == null || request.pullPolicy().isBlank() ? null : request.pullPolicy().trim(),
-                poolSize(request));
+                poolSize(request), request.runtime() == null || request.runtime().isBlank() ? null : request.runtime().trim());
     }
 
     /**
@@ -143,9 +144,12 @@ public class TemplateService {
         if (size > 0 && ((request.env() != null && !request.env().isEmpty())
                 || (request.network() != null && !request.network().isBlank() && !"none".equals(request.network()))
                 || (request.ports() != null && !request.ports().isEmpty()) || Boolean.TRUE.equals(request.allowRoot())
-                || Boolean.TRUE.equals(request.readOnlyRoot()))) {
-            throw ApiException.badRequest("pool_size needs a template without env, network, ports, allow_root or "
-                    + "read_only_root: its warm sandboxes are started before anyone asks for them");
+                || Boolean.TRUE.equals(request.readOnlyRoot())
+                || (request.runtime() != null && !request.runtime().isBlank()
+                        && !SandboxSpec.DEFAULT_RUNTIME.equals(request.runtime().trim())))) {
+            throw ApiException.badRequest("pool_size needs a template without env, network, ports, allow_root, "
+                    + "read_only_root or a runtime other than runc: its warm sandboxes are started before anyone asks "
+                    + "for them");
         }
         return size == 0 ? null : size;
     }
@@ -155,6 +159,7 @@ public class TemplateService {
         return new TemplateView(template.name, spec.image(), spec.provider(), spec.memoryMb(), spec.vcpus(), spec.ttl(),
                 spec.metadata(), spec.env(), spec.network(), spec.ports(), spec.publicPreview(), spec.pidsLimit(),
                 Boolean.TRUE.equals(spec.allowRoot()), spec.readOnlyRoot(), spec.diskMb(), spec.networkPolicy(), spec.pullPolicy(),
-                spec.poolSize() == null ? 0 : spec.poolSize(), template.ownerId, template.createdAt, template.updatedAt);
+                spec.poolSize() == null ? 0 : spec.poolSize(), template.ownerId, template.createdAt, template.updatedAt,
+                spec.runtime());
     }
 }

@@ -87,7 +87,13 @@ public record CreateSandboxRequest(
         @Schema(description = "How the worker gets the image: if-not-present (pull it when missing), always (pull "
                 + "every time, following a moved tag) or never (a missing image is refused). Default: the template's, "
                 + "else the operator's (if-not-present).", examples = "always")
-        String pullPolicy) {
+        String pullPolicy,
+        @Schema(description = "The OCI runtime that isolates the sandbox (ours; docs/providers.md): runc (namespaces "
+                + "and seccomp, the default) or runsc (gVisor: the sandbox's system calls go to a kernel in user space, "
+                + "not the host's). runsc runs sandboxes with network none only; a create with ports or network "
+                + "bridge is refused. Placed only on a worker whose engine has the runtime. Default: the template's, "
+                + "else runc.", examples = "runsc")
+        String runtime) {
 
     /** This request's fields where it sets them, the template's where it leaves them empty. */
     public CreateSandboxRequest over(CreateSandboxRequest template) {
@@ -100,7 +106,8 @@ public record CreateSandboxRequest(
                 pick(diskMb, template.diskMb), pick(pidsLimit, template.pidsLimit),
                 workerLabels == null || workerLabels.isEmpty() ? template.workerLabels : workerLabels,
                 readOnlyRoot != null ? readOnlyRoot : template.readOnlyRoot,
-                networkPolicy != null ? networkPolicy : template.networkPolicy, pick(pullPolicy, template.pullPolicy));
+                networkPolicy != null ? networkPolicy : template.networkPolicy, pick(pullPolicy, template.pullPolicy),
+                pick(runtime, template.runtime));
     }
 
     private static String pick(String mine, String theirs) {

@@ -17,7 +17,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * port when it is not the scheme's default ({@code localhost:7480}), so that StacyVM's SDKs'
  * {@code http://{port}-{id}.{preview_domain}} reaches it; {@code preview_urls} has each declared port's URL.
  * {@code image_digest} is the image's registry digest (or, for an image built on the worker, its id).
- * {@code memory_mb} is in MiB; the instants are ISO-8601.
+ * {@code memory_mb} is in MiB; the instants are ISO-8601. {@code runtime} is the OCI runtime that
+ * isolates it ({@code runc} or {@code runsc}).
  */
 @Schema(description = "A sandbox as the public API shows it: StacyVM's fields, plus ours such as owner_id, worker_id, "
         + "preview_urls, public_preview and error.")
@@ -80,7 +81,10 @@ public record SandboxView(
         @JsonInclude(JsonInclude.Include.NON_NULL) Long diskUsedMb,
         @Schema(description = "While it is creating: how far its create has come, such as the pull of its image "
                 + "(\"pulling python:3.12: 41.2 of 96.0 MiB\"); left out otherwise.")
-        @JsonInclude(JsonInclude.Include.NON_NULL) String progress) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String progress,
+        @Schema(description = "The OCI runtime that isolates it (docs/providers.md): runc, or runsc (gVisor).",
+                examples = "runc")
+        String runtime) {
 
     /**
      * This view with the bytes the sandbox's writable layer holds now (its root filesystem,
@@ -89,6 +93,6 @@ public record SandboxView(
     public SandboxView withDiskUsed(long bytes) {
         return new SandboxView(id, state, provider, image, imageDigest, memoryMb, vcpus, createdAt, expiresAt, metadata,
                 previewDomain, ownerId, workerId, previewUrls, publicPreview, error, diskMb, network, networkPolicy,
-                bytes, bytes / (1024L * 1024L), progress);
+                bytes, bytes / (1024L * 1024L), progress, runtime);
     }
 }

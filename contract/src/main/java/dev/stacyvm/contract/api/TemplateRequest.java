@@ -63,11 +63,14 @@ public record TemplateRequest(
                 + "spawn claims one instead of starting a container: 0 to the gateway's max-pool-size (4). Only an "
                 + "administrator may set it (403 forbidden otherwise), and only on a template without env, network, "
                 + "ports, root or read-only root.", examples = "2")
-        Integer poolSize) {
+        Integer poolSize,
+        @Schema(description = "The OCI runtime of its sandboxes, as a create's runtime: runc or runsc.",
+                examples = "runsc")
+        String runtime) {
 
     /** The create request this template stands for. */
     public CreateSandboxRequest asCreateRequest() {
         return new CreateSandboxRequest(image, provider, memoryMb, vcpus, ttl, null, null, metadata, env, network,
-                ports, publicPreview, diskMb, pidsLimit, null, readOnlyRoot, networkPolicy, pullPolicy);
+                ports, publicPreview, diskMb, pidsLimit, null, readOnlyRoot, networkPolicy, pullPolicy, runtime);
     }
 }

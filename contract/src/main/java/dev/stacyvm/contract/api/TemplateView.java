@@ -60,5 +60,7 @@ public record TemplateView(
         @Schema(description = "When it was created: an ISO-8601 UTC instant.")
         Instant createdAt,
         @Schema(description = "When it was last saved: an ISO-8601 UTC instant.")
-        Instant updatedAt) {
+        Instant updatedAt,
+        @Schema(description = "The OCI runtime of its sandboxes (runc or runsc); left out: the default, runc.")
+        @JsonInclude(JsonInclude.Include.NON_NULL) String runtime) {
 }

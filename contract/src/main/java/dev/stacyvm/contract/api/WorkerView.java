@@ -40,5 +40,8 @@ public record WorkerView(
         HostCapacity host,
         @Schema(description = "What its live sandboxes hold of host: the sums of their memory_mb, vcpus, pids_limit "
                 + "and disk_mb.")
-        HostCapacity used) {
+        HostCapacity used,
+        @Schema(description = "The OCI runtimes its engine offers sandboxes (runc, runsc); a create's runtime is "
+                + "placed only on a worker listing it.", examples = "[\"runc\", \"runsc\"]")
+        List<String> runtimes) {
 }

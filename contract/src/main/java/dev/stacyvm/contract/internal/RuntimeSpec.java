@@ -27,6 +27,8 @@ import java.util.Map;
  * @param builder       true only for a build's sandbox (docs/images.md, Builds): root with the file
  *                      ownership capabilities package managers need ({@code CHOWN}, {@code DAC_OVERRIDE},
  *                      {@code FOWNER}, {@code FSETID}, {@code SETUID}, {@code SETGID}) and nothing else
+ * @param runtime       the OCI runtime to run the container with ({@link SandboxSpec#RUNTIMES});
+ *                      {@code null} (a scheduler that predates it) means {@link SandboxSpec#DEFAULT_RUNTIME}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuntimeSpec(
@@ -45,5 +47,11 @@ public record RuntimeSpec(
         NetworkPolicy networkPolicy,
         RegistryCredential registryCredential,
         String pullPolicy,
-        boolean builder) {
+        boolean builder,
+        String runtime) {
+
+    /** The OCI runtime to use: the one asked for, or runc when none was. */
+    public String runtimeOrDefault() {
+        return runtime == null || runtime.isBlank() ? SandboxSpec.DEFAULT_RUNTIME : runtime;
+    }
 }

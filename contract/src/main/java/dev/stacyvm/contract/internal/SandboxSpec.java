@@ -24,7 +24,8 @@ import java.util.Map;
  * worker pulls with; the scheduler passes it on and never stores it ({@code null}: an anonymous pull).
  * {@code pull_policy} ({@code if-not-present}, {@code always}, {@code never}) overrides the worker's
  * for this sandbox's image ({@code null}: the worker's). {@code builder} is true only for a build's
- * sandbox ({@link #asBuilder}).
+ * sandbox ({@link #asBuilder}). {@code runtime} is the OCI runtime that isolates it ({@link #RUNTIMES};
+ * docs/providers.md): the scheduler places it only on a worker whose engine has it.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SandboxSpec(
@@ -50,7 +51,17 @@ public record SandboxSpec(
         NetworkPolicy networkPolicy,
         RegistryCredential registryCredential,
         String pullPolicy,
-        boolean builder) {
+        boolean builder,
+        String runtime) {
+
+    /** The OCI runtime a sandbox gets unless it names one: runc (namespaces, cgroups, seccomp). */
+    public static final String DEFAULT_RUNTIME = "runc";
+
+    /**
+     * The OCI runtimes a sandbox may name: {@code runc}, and {@code runsc} (gVisor: a kernel in user
+     * space between the sandbox's processes and the host's, on its ptrace platform; network none only).
+     */
+    public static final java.util.List<String> RUNTIMES = java.util.List.of(DEFAULT_RUNTIME, "runsc");
 
     /**
      * The worker label every worker carries implicitly, with its own id as the value: a create that
@@ -62,7 +73,7 @@ public record SandboxSpec(
     public SandboxSpec asRoot() {
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttlSeconds, metadata, env, network, ports,
                 publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot, diskMb,
-                networkPolicy, registryCredential, pullPolicy, builder);
+                networkPolicy, registryCredential, pullPolicy, builder, runtime);
     }
 
     /** The metadata key that marks build {@code id}'s sandbox; no client's create may set it. */
@@ -78,6 +89,6 @@ public record SandboxSpec(
         marked.put(BUILD_METADATA, buildId);
         return new SandboxSpec(ownerId, image, provider, memoryMb, vcpus, ttlSeconds, marked, env, network, ports,
                 publicPreview, pidsLimit, ownerLimits, workerLabels, keyLimits, tenantLimits, true, readOnlyRoot, diskMb,
-                networkPolicy, registryCredential, pullPolicy, true);
+                networkPolicy, registryCredential, pullPolicy, true, runtime);
     }
 }

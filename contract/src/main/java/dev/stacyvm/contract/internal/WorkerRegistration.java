@@ -14,6 +14,8 @@ import java.util.Map;
  * worker over with a higher generation; an older instance is refused from then on, so two
  * processes never manage the same worker's runtimes. {@code host} is what the worker's host can
  * hold in all (memory, vCPUs, pids); the scheduler places nothing on a worker that advertises none.
+ * {@code runtimes} are the OCI runtimes its engine has among those a sandbox may name
+ * ({@link SandboxSpec#RUNTIMES}); {@code null} or empty (a worker that predates it) means runc only.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record WorkerRegistration(
@@ -24,5 +26,6 @@ public record WorkerRegistration(
         Map<String, String> labels,
         String instanceId,
         long generation,
-        HostCapacity host) {
+        HostCapacity host,
+        List<String> runtimes) {
 }

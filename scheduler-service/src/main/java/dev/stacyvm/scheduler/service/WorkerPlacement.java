@@ -53,7 +53,7 @@ public class WorkerPlacement {
     }
 
     /**
-     * A ready worker that offers the provider, carries every one of {@code labels} and has room
+     * A ready worker that offers the provider and the OCI runtime, carries every one of {@code labels} and has room
      * for the sandbox: fewer live sandboxes than its count capacity, and its advertised host
      * capacity (memory, vCPUs, pids, declared disk) not passed by what its live sandboxes hold plus
      * this one, with {@code diskMb} free on its data root now; among
@@ -62,9 +62,10 @@ public class WorkerPlacement {
      * @throws ExceedsHostCapacityException when no such worker could hold the sandbox even empty,
      *     naming the limit
      * @throws CapacityExhaustedException (with Retry-After) when one could but none has room now
-     * @throws WorkerUnavailableException when no worker is ready at all
+     * @throws WorkerUnavailableException when no worker is ready at all, or none that is offers the runtime
      */
-    public Worker choose(String provider, Map<String, String> labels, int memoryMb, int vcpus, int pidsLimit, int diskMb) {
+    public Worker choose(String provider, String runtime, Map<String, String> labels, int memoryMb, int vcpus,
+                         int pidsLimit, int diskMb) {
         Instant freshSince = Instant.now().minus(config.workerHeartbeatTimeout());
         List<Worker> candidates = Worker.<Worker>list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince)
                 .stream().filter(worker -> carries(worker, labels)).toList();
@@ -75,7 +76,12 @@ public class WorkerPlacement {
         }
         List<Worker> offering = candidates.stream()
                 .filter(worker -> worker.providers.isEmpty() || worker.providers.contains(provider))
+                .filter(worker -> offersRuntime(worker, runtime))
                 .toList();
+        if (offering.isEmpty() && candidates.stream().noneMatch(worker -> offersRuntime(worker, runtime))) {
+            // an engine without the runtime cannot run the sandbox at all: say so, not "no room"
+            throw new WorkerUnavailableException("no ready worker offers runtime " + runtime, 30L);
+        }
         // a sandbox no host could ever hold is refused for good: waiting cannot make room for it
         String neverFits = neverFits(offering, memoryMb, vcpus, pidsLimit, diskMb);
         if (neverFits != null) {
@@ -108,6 +114,13 @@ public class WorkerPlacement {
         throw new CapacityExhaustedException("no worker offering provider " + provider
                 + " has room for " + memoryMb + " MiB, " + vcpus + " vCPUs, " + pidsLimit + " pids and " + diskMb
                 + " MiB of disk now", 10L);
+    }
+
+    /** Whether the worker's engine has the OCI runtime (a worker that advertised none has runc only). */
+    static boolean offersRuntime(Worker worker, String runtime) {
+        List<String> offered = worker.runtimes == null || worker.runtimes.isEmpty()
+                ? List.of(SandboxSpec.DEFAULT_RUNTIME) : worker.runtimes;
+        return offered.contains(runtime);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.stacyvm.scheduler.service;
 import dev.stacyvm.contract.api.HostCapacity;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.api.WorkerView;
+import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.contract.internal.WorkerRegistration;
 import dev.stacyvm.scheduler.Sandbox;
 import dev.stacyvm.scheduler.Worker;
@@ -51,6 +52,8 @@ public class WorkerRegistry {
         worker.endpoint = registration.endpoint();
         worker.capacity = registration.capacity();
         worker.providers = registration.providers() == null ? List.of() : registration.providers();
+        worker.runtimes = registration.runtimes() == null || registration.runtimes().isEmpty()
+                ? List.of(SandboxSpec.DEFAULT_RUNTIME) : registration.runtimes();
         worker.labels = registration.labels() == null ? Map.of() : registration.labels();
         HostCapacity host = registration.host();
         worker.hostMemoryMb = host == null ? null : host.memoryMb();
@@ -129,7 +132,8 @@ public class WorkerRegistry {
 
     static WorkerView view(Worker worker) {
         return new WorkerView(worker.id, worker.endpoint, worker.status, worker.lastHeartbeat, worker.capacity,
-                liveSandboxes(worker.id), worker.providers, worker.generation, worker.host(), used(worker.id));
+                liveSandboxes(worker.id), worker.providers, worker.generation, worker.host(), used(worker.id),
+                worker.runtimes);
     }
 
     private static void validate(WorkerRegistration registration) {

@@ -85,7 +85,7 @@ class InternalSandboxResourceTest {
     @BeforeEach
     void aWorkerIsRegisteredAndAnswersThroughATestDouble() {
         workers.heartbeat(new WorkerRegistration(WORKER, "http://127.0.0.1:9", 64, List.of("docker"), Map.of(),
-                "instance-1", 1, new HostCapacity(65536, 64, 100_000, 64, 4096, 1_000_000, 100_000, 1_000_000)));
+                "instance-1", 1, new HostCapacity(65536, 64, 100_000, 64, 4096, 1_000_000, 100_000, 1_000_000), List.of("runc")));
         // the worker's double keeps the runtimes it started, so the reconciler finds them running
         worker = mock(WorkerApi.class);
         Map<String, RuntimeStatus> runtimes = new ConcurrentHashMap<>();
@@ -208,6 +208,24 @@ class InternalSandboxResourceTest {
         assertEquals(List.of("creating", "running"), states.subList(0, Math.min(2, states.size())),
                 "each state change once, in order, keyed by the sandbox: " + states);
         assertTrue(routed, "the preview route of " + id + " is on " + Topics.PREVIEW_ROUTES);
+    }
+
+    @Test
+    void aRuntimeNoWorkerOffersIsRefusedAsUnavailableAndTheOfferedOneReachesTheWorker() {
+        String owner = "acme:runtime-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> gvisor = spec(owner, null);
+        gvisor.put("runtime", "runsc");
+        // the registered worker's engine has runc only
+        create(gvisor).then().statusCode(503).body("code", equalTo("unavailable"))
+                .body("message", equalTo("no ready worker offers runtime runsc"));
+        given().header("X-Service-Token", SERVICE_TOKEN).queryParam("owner", owner).get("/internal/sandboxes").then()
+                .statusCode(200).body("size()", equalTo(0));
+        String id = create(spec(owner, null)).then().statusCode(200).body("runtime", equalTo("runc"))
+                .extract().path("id");
+        ArgumentCaptor<RuntimeSpec> asked = ArgumentCaptor.forClass(RuntimeSpec.class);
+        verify(worker, atLeastOnce()).create(asked.capture());
+        assertEquals("runc", asked.getAllValues().stream().filter(runtime -> runtime.sandboxId().equals(id))
+                .findFirst().orElseThrow().runtime(), "a spec that names none gets runc");
     }
 
     @Test

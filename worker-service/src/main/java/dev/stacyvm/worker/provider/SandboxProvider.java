@@ -134,4 +134,11 @@ public interface SandboxProvider {
 
     /** What sandboxes of this provider can do, e.g. {@code exec}, {@code network}, {@code preview}. */
     List<String> capabilities();
+
+    /**
+     * The OCI runtimes this provider can run sandboxes under now, among those a sandbox may name
+     * ({@link dev.stacyvm.contract.internal.SandboxSpec#RUNTIMES}), in that order; what the worker
+     * advertises to placement (docs/providers.md). Empty when the runtime technology does not answer.
+     */
+    List<String> ociRuntimes();
 }

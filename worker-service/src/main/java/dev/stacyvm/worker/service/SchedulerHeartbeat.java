@@ -67,9 +67,11 @@ public class SchedulerHeartbeat {
         if (superseded || stopped || !listening) {
             return;
         }
-        List<String> names = providers.stream().filter(SandboxProvider::healthy).map(SandboxProvider::name).toList();
+        List<SandboxProvider> healthy = providers.stream().filter(SandboxProvider::healthy).toList();
+        List<String> names = healthy.stream().map(SandboxProvider::name).toList();
+        List<String> runtimes = healthy.stream().flatMap(provider -> provider.ociRuntimes().stream()).distinct().toList();
         WorkerRegistration registration = new WorkerRegistration(identity.id(), config.advertisedEndpoint(),
-                config.capacity(), names, config.labels(), identity.instanceId(), generation, host.capacity());
+                config.capacity(), names, config.labels(), identity.instanceId(), generation, host.capacity(), runtimes);
         try {
             generation = clients.forEndpoint(SchedulerApi.class, config.schedulerUrl(), Duration.ofSeconds(10))
                     .heartbeat(registration).generation();

@@ -61,7 +61,15 @@ public abstract class SandboxProviderContract {
     protected RuntimeHandle create(String sandboxId) {
         made.add(sandboxId);
         return provider().create(new RuntimeSpec(sandboxId, "tck:contract", image(), 256, 1, Map.of("TCK", "yes"),
-                "none", List.of(), 128, false, false, 256, null, null, null, false), workerId());
+                "none", List.of(), 128, false, false, 256, null, null, null, false, runtime()), workerId());
+    }
+
+    /**
+     * The OCI runtime the suite's sandboxes run under: {@code -Dstacyvm.provider-tck.runtime}, runc by
+     * default ({@code ./stacyvm test} runs the suite again under runsc where gVisor is installed).
+     */
+    protected String runtime() {
+        return System.getProperty("stacyvm.provider-tck.runtime", "runc");
     }
 
     /** Output collected whole, per stream. */

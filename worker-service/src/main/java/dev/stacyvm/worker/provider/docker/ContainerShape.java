@@ -1,16 +1,18 @@
 package dev.stacyvm.worker.provider.docker;
 
 import dev.stacyvm.contract.internal.RuntimeSpec;
+import dev.stacyvm.contract.internal.SandboxSpec;
 import java.util.List;
 
 /**
  * Everything about a sandbox container that is fixed when it is created, apart from its identity
  * and environment: two sandboxes of one shape get the same container settings. {@code diskMb} is
  * the size (MiB) of everything the container may write. {@code builder} (a build's sandbox, always
- * root) adds the file ownership capabilities package managers need.
+ * root) adds the file ownership capabilities package managers need. {@code runtime} is the engine's
+ * OCI runtime the container runs under ({@code runc} or {@code runsc}).
  */
 record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, boolean networked, List<Integer> ports,
-                      boolean root, boolean readOnlyRoot, int diskMb, boolean builder) {
+                      boolean root, boolean readOnlyRoot, int diskMb, boolean builder, String runtime) {
 
     /**
      * Marks pooled containers started with the current hardening (forced user, shipped seccomp
@@ -21,18 +23,38 @@ record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, bool
 
     ContainerShape {
         ports = ports == null ? List.of() : List.copyOf(ports);
+        runtime = runtime == null ? SandboxSpec.DEFAULT_RUNTIME : runtime;
     }
 
     /** The shape a spec asks for; a spec without a disk size gets {@code defaultDiskMb}. */
     static ContainerShape of(RuntimeSpec spec, int defaultDiskMb) {
         return new ContainerShape(spec.image(), spec.memoryMb(), spec.vcpus(), spec.pidsLimit(),
                 "bridge".equals(spec.network()), spec.ports(), spec.runAsRoot() || spec.builder(), spec.readOnlyRoot(),
-                spec.diskMb() > 0 ? spec.diskMb() : defaultDiskMb, spec.builder());
+                spec.diskMb() > 0 ? spec.diskMb() : defaultDiskMb, spec.builder(), spec.runtimeOrDefault());
     }
 
-    /** A shape without network or published ports, non-root and writable: the only kind a warm pool keeps. */
+    /**
+     * A shape without network or published ports, non-root, writable and under runc: the only kind a
+     * warm pool keeps.
+     */
     static ContainerShape isolated(String image, int memoryMb, int vcpus, int pidsLimit, int diskMb) {
-        return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of(), false, false, diskMb, false);
+        return new ContainerShape(image, memoryMb, vcpus, pidsLimit, false, List.of(), false, false, diskMb, false,
+                SandboxSpec.DEFAULT_RUNTIME);
+    }
+
+    /**
+     * The host threads gVisor's own processes take in a runsc sandbox's pids cgroup (its kernel in
+     * user space and its file proxy: about 45 idle here, more under load): added to the sandbox's own
+     * limit so that its processes get about what it asked for, and its agent keeps the threads it needs.
+     */
+    static final int GVISOR_PIDS_OVERHEAD = 128;
+
+    /**
+     * The pids limit the engine enforces on the container's cgroup: the sandbox's own, plus
+     * {@link #GVISOR_PIDS_OVERHEAD} under runsc, where gVisor's threads are counted in the same cgroup.
+     */
+    long enginePidsLimit() {
+        return pidsLimit + (runtime.equals("runsc") ? GVISOR_PIDS_OVERHEAD : 0);
     }
 
     /**
@@ -44,6 +66,6 @@ record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, bool
     String poolKey(String agentDigest, boolean agentSocket) {
         return image + "|" + memoryMb + "m|" + vcpus + "cpu|" + pidsLimit + "pids" + (networked ? "|bridge" : "") + (ports.isEmpty() ? "" : "|" + ports)
                 + (root ? "|root" : "") + (builder ? "|builder" : "") + (readOnlyRoot ? "|ro" : "") + "|" + diskMb + "disk|" + HARDENING + "|agent-" + agentDigest
-                + (agentSocket ? "" : "|no-socket");
+                + (agentSocket ? "" : "|no-socket") + (runtime.equals(SandboxSpec.DEFAULT_RUNTIME) ? "" : "|" + runtime);
     }
 }

@@ -21,7 +21,10 @@ final class ContainerStats {
     private ContainerStats() {
     }
 
-    /** The figures of {@code sample}, with the vCPUs and process limit of the container's {@code limits}. */
+    /**
+     * The figures of {@code sample}, with the vCPUs and process limit of the container's {@code limits}.
+     * Under runsc the process count is the engine's, gVisor's own threads included (about 45 idle).
+     */
     static SandboxStats of(String sandboxId, Statistics sample, HostConfig limits) {
         MemoryStatsConfig memory = sample.getMemoryStats();
         long used = memory == null || memory.getUsage() == null ? 0 : memory.getUsage();
@@ -39,6 +42,10 @@ final class ContainerStats {
         }
         int vcpus = limits == null || limits.getNanoCPUs() == null ? 0 : (int) Math.ceil(limits.getNanoCPUs() / 1e9);
         long pidsLimit = limits == null || limits.getPidsLimit() == null ? 0 : limits.getPidsLimit();
+        if (limits != null && "runsc".equals(limits.getRuntime()) && pidsLimit > ContainerShape.GVISOR_PIDS_OVERHEAD) {
+            // the sandbox's own limit: the engine's holds gVisor's threads too (ContainerShape.enginePidsLimit)
+            pidsLimit -= ContainerShape.GVISOR_PIDS_OVERHEAD;
+        }
         return new SandboxStats(sandboxId, readAt(sample), cpuPercent(sample), vcpus, Math.max(0, used - inactiveFile(memory)),
                 limit, 0, null, pids, pidsLimit, rx, tx);
     }

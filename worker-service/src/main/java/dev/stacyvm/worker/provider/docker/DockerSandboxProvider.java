@@ -116,6 +116,10 @@ public class DockerSandboxProvider implements SandboxProvider {
 
     @Override
     public RuntimeHandle create(RuntimeSpec spec, String workerId) {
+        if (!ociRuntimes().contains(spec.runtimeOrDefault())) {
+            // placement sends a runtime only to a worker that advertised it: the engine lost it since
+            throw new InvalidRequestException("this worker's engine has no runtime " + spec.runtimeOrDefault());
+        }
         String name = containerName(spec.sandboxId());
         // a pooled container's image is the operator's (pulled without a credential), so a sandbox with
         // a credential for its registry starts its own, which proves its access first
@@ -348,6 +352,35 @@ public class DockerSandboxProvider implements SandboxProvider {
     public List<String> capabilities() {
         return CAPABILITIES;
     }
+
+    /**
+     * The runtimes the engine has registered ({@code docker info}), among those a sandbox may name:
+     * runc always, runsc when the operator registered gVisor (the launcher does, when it is
+     * installed). Read again at most once a minute: registering a runtime restarts or reloads the
+     * engine, not the worker.
+     */
+    @Override
+    public List<String> ociRuntimes() {
+        OciRuntimes known = ociRuntimes;
+        if (known == null || known.readAt().plusSeconds(60).isBefore(java.time.Instant.now())) {
+            try {
+                java.util.Map<String, ?> registered = docker.infoCmd().exec().getRuntimes();
+                List<String> offered = dev.stacyvm.contract.internal.SandboxSpec.RUNTIMES.stream()
+                        .filter(name -> registered != null && registered.containsKey(name)).toList();
+                known = new OciRuntimes(offered, java.time.Instant.now());
+                ociRuntimes = known;
+            } catch (RuntimeException unanswered) {
+                return known == null ? List.of() : known.names();
+            }
+        }
+        return known.names();
+    }
+
+    /** The engine's runtimes as last read, and when. */
+    private record OciRuntimes(List<String> names, java.time.Instant readAt) {
+    }
+
+    private volatile OciRuntimes ociRuntimes;
 
     @Override
     public boolean healthy() {

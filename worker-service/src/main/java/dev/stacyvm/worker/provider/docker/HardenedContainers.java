@@ -127,13 +127,15 @@ public class HardenedContainers {
                 .withCapDrop(Capability.ALL)
                 .withCapAdd(shape.builder() ? BUILDER_CAPABILITIES : new Capability[0])
                 .withSecurityOpts(List.of("no-new-privileges:true", "seccomp=" + seccompProfile))
-                .withPidsLimit((long) shape.pidsLimit())
+                .withPidsLimit(shape.enginePidsLimit())
                 .withMemory(shape.memoryMb() * MIB)
                 .withMemorySwap(shape.memoryMb() * MIB)
                 .withNanoCPUs(shape.vcpus() * 1_000_000_000L)
                 // networked sandboxes join the isolated sandbox network, never Docker's default bridge
                 .withNetworkMode(shape.networked() ? fence.ensureNetwork() : "none")
                 .withInit(true)
+                // runc, or runsc (gVisor): the engine registers it with its network stack off (docs/providers.md)
+                .withRuntime(shape.runtime())
                 .withReadonlyRootfs(shape.readOnlyRoot())
                 .withTmpFs(tmpfs)
                 // the agent every exec runs through, and the worker's name files over the engine's

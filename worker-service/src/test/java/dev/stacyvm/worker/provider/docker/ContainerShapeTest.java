@@ -20,7 +20,7 @@ class ContainerShapeTest {
 
     private static RuntimeSpec spec(String image, int memoryMb, String network, List<Integer> ports, int diskMb) {
         return new RuntimeSpec("sb-0123456789ab", "default:alice", image, memoryMb, 1, Map.of(), network, ports, 256,
-                false, false, diskMb, null, null, null, false);
+                false, false, diskMb, null, null, null, false, null);
     }
 
     private static ContainerShape shape(RuntimeSpec spec) {
@@ -55,9 +55,9 @@ class ContainerShapeTest {
     @Test
     void aRootOrReadOnlySandboxNeverTakesAPooledContainer() {
         RuntimeSpec root = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1, Map.of(),
-                "none", List.of(), 256, true, false, 0, null, null, null, false);
+                "none", List.of(), 256, true, false, 0, null, null, null, false, null);
         RuntimeSpec readOnly = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1,
-                Map.of(), "none", List.of(), 256, false, true, 0, null, null, null, false);
+                Map.of(), "none", List.of(), 256, false, true, 0, null, null, null, false, null);
         assertNotEquals(POOL, shape(root));
         assertNotEquals(POOL, shape(readOnly));
         assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|root|10240disk|h4|agent-1a2b", shape(root).poolKey("1a2b", true));
@@ -72,5 +72,24 @@ class ContainerShapeTest {
         assertNotEquals(POOL.poolKey("1a2b", true), POOL.poolKey("3c4d", true), "another agent, another pool");
         assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|10240disk|h4|agent-1a2b|no-socket", POOL.poolKey("1a2b", false),
                 "a container made with the agent socket off never serves one: another pool");
+    }
+
+    @Test
+    void aGvisorSandboxIsAnotherShapeSoNoPooledRuncContainerServesIt() {
+        RuntimeSpec gvisor = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1,
+                Map.of(), "none", List.of(), 256, false, false, 0, null, null, null, false, "runsc");
+        assertNotEquals(POOL, shape(gvisor));
+        assertEquals("runc", shape(spec("stacyvm/base:bookworm", 512, "none", List.of())).runtime(),
+                "a spec that names no runtime (an older scheduler's) runs under runc");
+        assertEquals(POOL, shape(spec("stacyvm/base:bookworm", 512, "none", List.of())));
+        assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|10240disk|h4|agent-1a2b|runsc", shape(gvisor).poolKey("1a2b", true));
+    }
+
+    @Test
+    void gvisorsOwnThreadsAreAddedToTheEnginesPidsLimitSoTheSandboxKeepsWhatItAskedFor() {
+        RuntimeSpec gvisor = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1,
+                Map.of(), "none", List.of(), 128, false, false, 0, null, null, null, false, "runsc");
+        assertEquals(128 + ContainerShape.GVISOR_PIDS_OVERHEAD, shape(gvisor).enginePidsLimit());
+        assertEquals(256, POOL.enginePidsLimit(), "runc counts the sandbox's own processes only");
     }
 }
