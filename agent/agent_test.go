@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestParseExecArgsReadsTimeoutIdAndCommand(t *testing.T) {
@@ -118,12 +119,17 @@ func TestATimedOutExecLeavesNoEscapedDescendantBehind(t *testing.T) {
 	}
 }
 
+// prGetChildSubreaper is prctl's PR_GET_CHILD_SUBREAPER.
+const prGetChildSubreaper = 37
+
 func TestWithoutASubreaperATimeoutStopsTheWholeTreeBeforeKillingItSoNoOrphanEscapes(t *testing.T) {
 	// gVisor's kernel has no PR_SET_CHILD_SUBREAPER: the test process gives the role up to stand for it
+	var was int32
+	syscall.RawSyscall(syscall.SYS_PRCTL, prGetChildSubreaper, uintptr(unsafe.Pointer(&was)), 0)
 	syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 0, 0)
 	subreaper = false
 	defer func() {
-		syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
+		syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, uintptr(was), 0)
 		subreaper = true
 	}()
 	marker := "5" + strconv.Itoa(os.Getpid()%1000+100)

@@ -156,11 +156,13 @@ func killDescendants(root string, ancestor int) bool {
 // killFrozen is the tree kill of an agent that is no subreaper, where a killed process's children
 // go to the sandbox's init, out of every later scan: it SIGSTOPs every descendant of ancestor,
 // scanning again until a scan finds none it has not stopped (a stopped process neither forks nor
-// leaves the tree), then SIGKILLs all of them. Bounded by killRounds scans. A process that left the
-// tree by a double fork before this began is out of its reach (docs/providers.md).
+// leaves the tree unless another process of the sandbox continues it), then SIGKILLs all of them.
+// Bounded by killRounds scans and killDuration. A process that left the tree by a double fork
+// before this began is out of its reach (docs/providers.md).
 func killFrozen(root string, ancestor int) {
 	stopped := map[int]bool{}
-	for round := 0; round < killRounds; round++ {
+	stop := time.Now().Add(killDuration)
+	for round := 0; round < killRounds && time.Now().Before(stop); round++ {
 		fresh := 0
 		for _, pid := range descendants(parents(root), ancestor) {
 			if !stopped[pid] {

@@ -158,6 +158,11 @@ func listenSocket(path string) (*net.UnixListener, error) {
 	// started nothing yet that could inherit the umask, and puts it back at once.
 	previous := syscall.Umask(0o111)
 	listener, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if errors.Is(err, syscall.EADDRINUSE) {
+		// a previous agent's socket that the Lstat above could not see (gVisor refuses the stat)
+		os.Remove(path)
+		listener, err = net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	}
 	syscall.Umask(previous)
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen: %v", err)

@@ -77,9 +77,11 @@ class RuntimesTest {
         assertEquals("runsc", api().get("/sandboxes/{id}", id).then().statusCode(200).extract().path("runtime"));
         String container = Suite.containerOf(id);
         assertEquals("runsc", Suite.docker().inspectContainerCmd(container).exec().getHostConfig().getRuntime());
-        // gVisor's Sentry answers uname and the kernel log itself, never the host's kernel
+        // gVisor's kernel answers uname and /proc itself, never the host kernel
         assertNotEquals(hostKernelRelease(), exec(id, "uname -r").getString("stdout").strip());
-        assertTrue(exec(id, "dmesg").getString("stdout").contains("Starting gVisor"), "the sandbox's kernel is gVisor's");
+        assertNotEquals(Files.readString(Path.of("/proc/version")), exec(id, "cat /proc/version").getString("stdout"));
+        // the worker's seccomp profile holds inside gVisor too (--oci-seccomp)
+        assertEquals("Seccomp:\t2\n", exec(id, "grep Seccomp: /proc/self/status").getString("stdout"));
         long since = System.currentTimeMillis() / 1000 - 1;
         assertEquals("through the agent\n", exec(id, "echo through the agent").getString("stdout"));
         api().body(Map.of("path", "/workspace/under-gvisor.txt", "content", "written under gVisor"))
@@ -100,6 +102,34 @@ class RuntimesTest {
                 .getString("stdout"));
     }
 
+    /** Forks until a fork is refused (at most 1000), each child sleeping 20 s; prints how far it got. */
+    private static final String FORK_UNTIL_REFUSED = """
+            import os, time
+            n = 0
+            try:
+                while n < 1000:
+                    if os.fork() == 0:
+                        time.sleep(20)
+                        os._exit(0)
+                    n += 1
+                print("never refused after", n)
+            except OSError as e:
+                print("refused after", n, e.errno)
+            """;
+
+    @Test
+    void aForkBombInAGvisorSandboxMeetsItsProcessLimitAndTheSandboxLivesOn() {
+        assumeGvisor();
+        String id = sandboxes.create(Map.of("ttl", "5m", "runtime", "runsc", "pids_limit", 64));
+        api().body(Map.of("path", "/workspace/fork.py", "content", FORK_UNTIL_REFUSED)).post("/sandboxes/{id}/files", id)
+                .then().statusCode(200);
+        String forked = exec(id, "python3 /workspace/fork.py").getString("stdout");
+        // refused in the sandbox (EAGAIN) before its 64th process, as under runc's pids limit
+        assertTrue(forked.startsWith("refused after ") && forked.strip().endsWith(" 11"), forked);
+        assertTrue(Integer.parseInt(forked.split(" ")[2]) < 64, forked);
+        assertEquals("still here\n", exec(id, "echo still here").getString("stdout"), "the sandbox lives on");
+    }
+
     @Test
     void aGvisorSandboxWithANetworkOrPreviewPortsIsRefusedBeforeAnythingStarts() {
         api().body(Map.of("runtime", "runsc", "network", "bridge")).post("/sandboxes")
@@ -107,6 +137,17 @@ class RuntimesTest {
                 .body("message", containsString("without a network"));
         api().body(Map.of("runtime", "runsc", "ports", List.of(3000))).post("/sandboxes")
                 .then().statusCode(400).body("message", containsString("without a network"));
+    }
+
+    @Test
+    void admissionAnswersWhetherAWorkerOffersTheRuntime() {
+        api().body(Map.of("runtime", "runc")).post("/sandboxes/admission").then().statusCode(200)
+                .body("allowed", org.hamcrest.Matchers.equalTo(true));
+        boolean gvisor = engineRuntimes().contains("runsc");
+        api().body(Map.of("runtime", "runsc")).post("/sandboxes/admission").then().statusCode(200)
+                .body("allowed", org.hamcrest.Matchers.equalTo(gvisor))
+                .body("reason", gvisor ? org.hamcrest.Matchers.equalTo("")
+                        : org.hamcrest.Matchers.equalTo("no ready worker offers runtime runsc"));
     }
 
     @Test

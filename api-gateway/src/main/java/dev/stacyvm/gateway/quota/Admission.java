@@ -27,7 +27,7 @@ public class Admission {
 
     public AdmissionDecision decide(SandboxSpec spec) {
         CapacityView capacity = services.scheduler().capacity(spec.ownerId(), spec.memoryMb(), spec.vcpus(),
-                spec.pidsLimit(), spec.diskMb());
+                spec.pidsLimit(), spec.diskMb(), spec.runtime());
         OwnerLimits limits = spec.ownerLimits();
         String reason = limits.refusal(capacity.owner(), spec.memoryMb(), spec.vcpus(), spec.diskMb());
         String keyId = OwnerIds.keyIdOf(spec.ownerId());

@@ -147,10 +147,15 @@ public class SandboxGateway {
             throw refused;
         }
         if (template != null && templates.allowsRoot(template)) {
-            String allowed = requests.resolve(templates.createRequest(template), context.caller()).image();
-            if (!allowed.equals(resolved.image())) {
+            SandboxSpec allowed = requests.resolve(templates.createRequest(template), context.caller());
+            if (!allowed.image().equals(resolved.image())) {
                 throw ApiException.badRequest("template \"" + template + "\" runs as root, so a create from it "
-                        + "cannot change its image (" + allowed + ")");
+                        + "cannot change its image (" + allowed.image() + ")");
+            }
+            if (!allowed.runtime().equals(resolved.runtime())) {
+                // the administrator allowed root under this runtime's isolation, not a weaker one
+                throw ApiException.badRequest("template \"" + template + "\" runs as root, so a create from it "
+                        + "cannot change its runtime (" + allowed.runtime() + ")");
             }
             resolved = resolved.asRoot();
         }

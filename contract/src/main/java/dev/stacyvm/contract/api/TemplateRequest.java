@@ -62,7 +62,7 @@ public record TemplateRequest(
         @Schema(description = "Warm sandboxes each ready worker keeps of this template's image and shape, so that a "
                 + "spawn claims one instead of starting a container: 0 to the gateway's max-pool-size (4). Only an "
                 + "administrator may set it (403 forbidden otherwise), and only on a template without env, network, "
-                + "ports, root or read-only root.", examples = "2")
+                + "ports, root, read-only root or a runtime other than runc.", examples = "2")
         Integer poolSize,
         @Schema(description = "The OCI runtime of its sandboxes, as a create's runtime: runc or runsc.",
                 examples = "runsc")

@@ -2,6 +2,7 @@ package dev.stacyvm.scheduler.rest;
 
 import dev.stacyvm.contract.internal.CapacityView;
 import dev.stacyvm.contract.internal.OwnerUsage;
+import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.scheduler.admission.OwnerUsages;
 import dev.stacyvm.scheduler.service.WorkerPlacement;
 import dev.stacyvm.support.auth.InternalApi;
@@ -35,13 +36,14 @@ public class InternalCapacityResource {
     @Transactional
     public CapacityView capacity(@QueryParam("owner") String owner, @QueryParam("memory_mb") Integer memoryMb,
             @QueryParam("vcpus") Integer vcpus, @QueryParam("pids_limit") Integer pidsLimit,
-            @QueryParam("disk_mb") Integer diskMb) {
+            @QueryParam("disk_mb") Integer diskMb, @QueryParam("runtime") String runtime) {
         CapacityView capacity = placement.capacity(owner);
         if (memoryMb == null || vcpus == null || pidsLimit == null || diskMb == null) {
             return capacity;
         }
         return new CapacityView(capacity.activeSandboxes(), capacity.owner(), capacity.capacity(), capacity.free(),
-                capacity.key(), capacity.tenant(), placement.hostRefusal(memoryMb, vcpus, pidsLimit, diskMb));
+                capacity.key(), capacity.tenant(), placement.hostRefusal(runtime == null || runtime.isBlank() ? SandboxSpec.DEFAULT_RUNTIME : runtime, memoryMb, vcpus,
+                        pidsLimit, diskMb));
     }
 
     @GET

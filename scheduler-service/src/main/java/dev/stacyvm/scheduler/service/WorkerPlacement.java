@@ -149,11 +149,15 @@ public class WorkerPlacement {
      * has room), or null when one could take it: the admission route's view of {@link #choose},
      * without locks or records.
      */
-    public String hostRefusal(int memoryMb, int vcpus, int pidsLimit, int diskMb) {
+    public String hostRefusal(String runtime, int memoryMb, int vcpus, int pidsLimit, int diskMb) {
         Instant freshSince = Instant.now().minus(config.workerHeartbeatTimeout());
         List<Worker> ready = Worker.list("status = ?1 and lastHeartbeat >= ?2", Worker.READY, freshSince);
         if (ready.isEmpty()) {
             return "no worker is available";
+        }
+        ready = ready.stream().filter(worker -> offersRuntime(worker, runtime)).toList();
+        if (ready.isEmpty()) {
+            return "no ready worker offers runtime " + runtime;
         }
         String neverFits = neverFits(ready, memoryMb, vcpus, pidsLimit, diskMb);
         if (neverFits != null) {

@@ -80,12 +80,13 @@ public interface SchedulerApi {
     /**
      * Live sandboxes and worker capacity; {@code owner} adds what that owner's live sandboxes hold,
      * and a shape ({@code memory_mb}, {@code vcpus}, {@code pids_limit}, all three or none) whether
-     * a worker host could take a sandbox of it now.
+     * a worker host offering {@code runtime} (null: runc) could take a sandbox of it now.
      */
     @GET
     @Path("/capacity")
     CapacityView capacity(@QueryParam("owner") String owner, @QueryParam("memory_mb") Integer memoryMb,
-            @QueryParam("vcpus") Integer vcpus, @QueryParam("pids_limit") Integer pidsLimit, @QueryParam("disk_mb") Integer diskMb);
+            @QueryParam("vcpus") Integer vcpus, @QueryParam("pids_limit") Integer pidsLimit, @QueryParam("disk_mb") Integer diskMb,
+            @QueryParam("runtime") String runtime);
 
     /** What every owner with live sandboxes holds, the one with most first. */
     @GET

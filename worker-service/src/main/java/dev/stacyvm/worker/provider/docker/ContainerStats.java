@@ -44,7 +44,7 @@ final class ContainerStats {
         long pidsLimit = limits == null || limits.getPidsLimit() == null ? 0 : limits.getPidsLimit();
         if (limits != null && "runsc".equals(limits.getRuntime()) && pidsLimit > ContainerShape.GVISOR_PIDS_OVERHEAD) {
             // the sandbox's own limit: the engine's holds gVisor's threads too (ContainerShape.enginePidsLimit)
-            pidsLimit -= ContainerShape.GVISOR_PIDS_OVERHEAD;
+            pidsLimit = (pidsLimit - ContainerShape.GVISOR_PIDS_OVERHEAD) / ContainerShape.GVISOR_HOST_PIDS_PER_PROCESS;
         }
         return new SandboxStats(sandboxId, readAt(sample), cpuPercent(sample), vcpus, Math.max(0, used - inactiveFile(memory)),
                 limit, 0, null, pids, pidsLimit, rx, tx);

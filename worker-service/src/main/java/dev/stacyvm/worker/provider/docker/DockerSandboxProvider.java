@@ -116,9 +116,12 @@ public class DockerSandboxProvider implements SandboxProvider {
 
     @Override
     public RuntimeHandle create(RuntimeSpec spec, String workerId) {
-        if (!ociRuntimes().contains(spec.runtimeOrDefault())) {
-            // placement sends a runtime only to a worker that advertised it: the engine lost it since
-            throw new InvalidRequestException("this worker's engine has no runtime " + spec.runtimeOrDefault());
+        List<String> offered = ociRuntimes();
+        if (!offered.isEmpty() && !offered.contains(spec.runtimeOrDefault())) {
+            // placement sends a runtime only to a worker that advertised it: the engine lost it since,
+            // which is this worker's state, not the caller's mistake (an engine that did not answer
+            // says nothing either way: the create itself will tell)
+            throw new WorkerUnavailableException("this worker's engine has no runtime " + spec.runtimeOrDefault());
         }
         String name = containerName(spec.sandboxId());
         // a pooled container's image is the operator's (pulled without a credential), so a sandbox with

@@ -14,6 +14,7 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.api.model.Volume;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.error.InvalidRequestException;
@@ -145,6 +146,12 @@ public class HardenedContainers {
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of(
                         "max-size", config.containerLogs().maxSize(),
                         "max-file", String.valueOf(config.containerLogs().maxFile()))));
+        if (shape.runtime().equals("runsc")) {
+            // gVisor's kernel counts the sandbox's processes itself: at this limit a fork fails in
+            // the sandbox (EAGAIN), as at runc's pids limit, long before gVisor's own threads reach
+            // the cgroup's (enginePidsLimit), which would end the whole sandbox
+            host.withUlimits(List.of(new Ulimit("nproc", (long) shape.pidsLimit(), (long) shape.pidsLimit())));
+        }
         if (disk.enforced()) {
             // /tmp and /var/tmp are in the writable layer (not a tmpfs), so this bounds them too
             host.withStorageOpt(Map.of("size", disk.storageSize(shape.diskMb(), imageBytes)));

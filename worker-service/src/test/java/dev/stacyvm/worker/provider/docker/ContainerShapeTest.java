@@ -89,7 +89,8 @@ class ContainerShapeTest {
     void gvisorsOwnThreadsAreAddedToTheEnginesPidsLimitSoTheSandboxKeepsWhatItAskedFor() {
         RuntimeSpec gvisor = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1,
                 Map.of(), "none", List.of(), 128, false, false, 0, null, null, null, false, "runsc");
-        assertEquals(128 + ContainerShape.GVISOR_PIDS_OVERHEAD, shape(gvisor).enginePidsLimit());
+        assertEquals(128 * ContainerShape.GVISOR_HOST_PIDS_PER_PROCESS + ContainerShape.GVISOR_PIDS_OVERHEAD,
+                shape(gvisor).enginePidsLimit());
         assertEquals(256, POOL.enginePidsLimit(), "runc counts the sandbox's own processes only");
     }
 }
