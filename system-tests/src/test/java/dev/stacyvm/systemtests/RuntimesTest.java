@@ -131,6 +131,29 @@ class RuntimesTest {
     }
 
     @Test
+    void aTimedOutExecInAGvisorSandboxLeavesNoSetsidDescendantBehind() {
+        assumeGvisor();
+        String id = sandboxes.create(Map.of("ttl", "5m", "runtime", "runsc"));
+        JsonPath timedOut = Suite.exec(id, Map.of("command", "setsid sh -c 'exec env -i sleep 307' & echo started; sleep 60",
+                "timeout", "2s")).then().statusCode(200).extract().jsonPath();
+        assertTrue(timedOut.getBoolean("timed_out"), timedOut.prettify());
+        // gVisor has no subreaper: the agent stops the tree whole before it kills it
+        assertEquals("0\n", exec(id, "ps -eo args | grep -c '^sleep 307' || true").getString("stdout"));
+    }
+
+    @Test
+    void aGvisorSandboxIsHeldToItsDiskSizeAndLivesOn() {
+        assumeGvisor();
+        String id = sandboxes.create(Map.of("ttl", "5m", "runtime", "runsc", "disk_mb", 256));
+        JsonPath written = Suite.exec(id, Map.of("command", "dd if=/dev/zero of=/workspace/big bs=1M count=400 2>&1",
+                "timeout", "60s")).then().statusCode(200).extract().jsonPath();
+        assertNotEquals(0, written.getInt("exit_code"), written.prettify());
+        assertTrue(written.getString("stdout").contains("Disk quota exceeded")
+                || written.getString("stdout").contains("No space left"), written.prettify());
+        assertEquals("still here\n", exec(id, "rm -f /workspace/big; echo still here").getString("stdout"));
+    }
+
+    @Test
     void aGvisorSandboxWithANetworkOrPreviewPortsIsRefusedBeforeAnythingStarts() {
         api().body(Map.of("runtime", "runsc", "network", "bridge")).post("/sandboxes")
                 .then().statusCode(400).body("code", org.hamcrest.Matchers.equalTo("bad_request"))

@@ -69,4 +69,17 @@ class WorkerPlacementTest {
         assertFalse(WorkerPlacement.carries(labelled, java.util.Map.of("zone", "b")));
         assertTrue(WorkerPlacement.carries(labelled, java.util.Map.of()));
     }
+
+    @Test
+    void aWorkerOffersOnlyTheRuntimesItAdvertisedAndOneThatAdvertisedNoneOffersRunc() {
+        Worker gvisor = worker(null);
+        gvisor.runtimes = List.of("runc", "runsc");
+        assertTrue(WorkerPlacement.offersRuntime(gvisor, "runsc"));
+        Worker older = worker(null);
+        older.runtimes = null;
+        assertTrue(WorkerPlacement.offersRuntime(older, SandboxSpec.DEFAULT_RUNTIME));
+        assertFalse(WorkerPlacement.offersRuntime(older, "runsc"));
+        older.runtimes = List.of();
+        assertFalse(WorkerPlacement.offersRuntime(older, "runsc"), "an empty list is not \"offers all\"");
+    }
 }
