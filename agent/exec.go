@@ -347,7 +347,7 @@ func killTree(commandPid int) {
 		killFrozen(procRoot, os.Getpid())
 	}
 	syscall.Kill(-commandPid, syscall.SIGKILL)
-	killDescendants(procRoot, os.Getpid())
+	killInRounds(procRoot, os.Getpid())
 }
 
 // reapChildren reaps every child that has exited and answers the command's exit status once it

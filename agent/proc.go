@@ -132,6 +132,11 @@ func killDescendants(root string, ancestor int) bool {
 	if !subreaper {
 		killFrozen(root, ancestor)
 	}
+	return killInRounds(root, ancestor)
+}
+
+// killInRounds is killDescendants' loop, for a caller that has already stopped the tree.
+func killInRounds(root string, ancestor int) bool {
 	stop := time.Now().Add(killDuration)
 	for round := 0; round < killRounds && time.Now().Before(stop); round++ {
 		alive := 0

@@ -52,6 +52,6 @@ public record RuntimeSpec(
 
     /** The OCI runtime to use: the one asked for, or runc when none was. */
     public String runtimeOrDefault() {
-        return runtime == null || runtime.isBlank() ? SandboxSpec.DEFAULT_RUNTIME : runtime;
+        return SandboxSpec.runtimeOrDefault(runtime);
     }
 }

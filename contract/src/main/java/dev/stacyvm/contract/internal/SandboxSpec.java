@@ -64,6 +64,14 @@ public record SandboxSpec(
     public static final java.util.List<String> RUNTIMES = java.util.List.of(DEFAULT_RUNTIME, "runsc");
 
     /**
+     * The OCI runtime {@code runtime} means: itself, or {@link #DEFAULT_RUNTIME} when it is null or
+     * blank (a caller or a record that predates runtimes).
+     */
+    public static String runtimeOrDefault(String runtime) {
+        return runtime == null || runtime.isBlank() ? DEFAULT_RUNTIME : runtime;
+    }
+
+    /**
      * The worker label every worker carries implicitly, with its own id as the value: a create that
      * names it in {@code worker_labels} is placed on that worker only (a build's image is only there).
      */

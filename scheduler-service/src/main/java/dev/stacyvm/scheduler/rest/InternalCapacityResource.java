@@ -42,7 +42,7 @@ public class InternalCapacityResource {
             return capacity;
         }
         return new CapacityView(capacity.activeSandboxes(), capacity.owner(), capacity.capacity(), capacity.free(),
-                capacity.key(), capacity.tenant(), placement.hostRefusal(runtime == null || runtime.isBlank() ? SandboxSpec.DEFAULT_RUNTIME : runtime, memoryMb, vcpus,
+                capacity.key(), capacity.tenant(), placement.hostRefusal(SandboxSpec.runtimeOrDefault(runtime), memoryMb, vcpus,
                         pidsLimit, diskMb));
     }
 

@@ -66,7 +66,7 @@ public class SandboxLifecycle {
         }
         Placed placed = QuarkusTransaction.requiringNew().call(() -> {
             admission.admit(spec);
-            Worker worker = placement.choose(spec.provider(), runtimeOf(spec), spec.workerLabels(), spec.memoryMb(), spec.vcpus(),
+            Worker worker = placement.choose(spec.provider(), SandboxSpec.runtimeOrDefault(spec.runtime()), spec.workerLabels(), spec.memoryMb(), spec.vcpus(),
                     spec.pidsLimit(), spec.diskMb());
             Sandbox record = newRecord(spec);
             record.workerId = worker.id;
@@ -275,11 +275,6 @@ public class SandboxLifecycle {
         return clients.forEndpoint(WorkerApi.class, endpoint, config.workerCallTimeout());
     }
 
-    /** The OCI runtime the spec asks for: runc when it names none (a gateway that predates runtimes). */
-    static String runtimeOf(SandboxSpec spec) {
-        return spec.runtime() == null || spec.runtime().isBlank() ? SandboxSpec.DEFAULT_RUNTIME : spec.runtime();
-    }
-
     private static Sandbox newRecord(SandboxSpec spec) {
         Sandbox sandbox = new Sandbox();
         sandbox.id = SandboxIds.next();
@@ -287,7 +282,7 @@ public class SandboxLifecycle {
         sandbox.ownerTenant = OwnerIds.tenantOf(spec.ownerId());
         sandbox.ownerKey = OwnerIds.keyIdOf(spec.ownerId());
         sandbox.provider = spec.provider();
-        sandbox.runtime = runtimeOf(spec);
+        sandbox.runtime = SandboxSpec.runtimeOrDefault(spec.runtime());
         sandbox.image = spec.image();
         sandbox.memoryMb = spec.memoryMb();
         sandbox.vcpus = spec.vcpus();
