@@ -43,6 +43,10 @@ final class SpawnOptions {
     @Option(names = "--network", paramLabel = "none|bridge", description = "the network (default none)")
     String network;
 
+    @Option(names = "--provider", paramLabel = "docker|mock",
+            description = "the provider: docker (default) or mock (in memory, runs nothing: demos and client tests)")
+    String provider;
+
     @Option(names = "--runtime", paramLabel = "runc|runsc",
             description = "the OCI runtime: runc (default) or runsc (gVisor; network none only)")
     String runtime;
@@ -60,6 +64,7 @@ final class SpawnOptions {
     Map<String, Object> body() {
         Map<String, Object> body = new LinkedHashMap<>();
         put(body, "image", image);
+        put(body, "provider", provider);
         put(body, "template", template);
         put(body, "ttl", ttl);
         put(body, "memory_mb", memoryMb);

@@ -172,9 +172,18 @@ public interface GatewayConfig {
         @WithDefault(SandboxDefaults.IMAGE)
         String defaultImage();
 
-        /** Providers a create may name; the first is the default. */
+        /**
+         * Providers a create may name ({@code docker}, {@code mock}: docs/providers.md); the first
+         * is the default, mock excepted: it is never one, so a create must name it.
+         */
         @WithDefault("docker")
         List<String> providers();
+
+        /** The provider a create without {@code provider} gets: the first listed other than mock; none when mock is all. */
+        default java.util.Optional<String> defaultProvider() {
+            return providers().stream()
+                    .filter(name -> !name.equals(dev.stacyvm.contract.internal.SandboxSpec.MOCK_PROVIDER)).findFirst();
+        }
 
         @WithDefault(SandboxDefaults.MEMORY_MB)
         int defaultMemoryMb();

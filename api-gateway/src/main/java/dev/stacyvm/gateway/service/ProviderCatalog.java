@@ -59,7 +59,7 @@ public class ProviderCatalog {
         for (ProviderCheck check : check()) {
             byName.computeIfAbsent(check.name(), name -> new ArrayList<>()).add(check);
         }
-        String defaultProvider = config.sandboxes().providers().get(0);
+        String defaultProvider = config.sandboxes().defaultProvider().orElse(null);
         return byName.entrySet().stream().map(entry -> {
             Set<String> capabilities = new LinkedHashSet<>();
             int healthyWorkers = 0;

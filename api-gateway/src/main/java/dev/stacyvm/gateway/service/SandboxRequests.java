@@ -59,7 +59,8 @@ public class SandboxRequests {
         if (image.length() > 255 || !image.matches("[A-Za-z0-9][A-Za-z0-9._/:@-]*")) {
             throw ApiException.badRequest("image is not a valid image reference: \"" + body.image() + "\"");
         }
-        String provider = present(body.provider()) ? body.provider() : sandboxes.providers().get(0);
+        String provider = present(body.provider()) ? body.provider() : sandboxes.defaultProvider().orElseThrow(() ->
+                ApiException.badRequest("provider is required: this deployment offers only " + sandboxes.providers()));
         if (!sandboxes.providers().contains(provider)) {
             throw ApiException.badRequest("unknown provider \"" + provider + "\"; available: " + sandboxes.providers());
         }
@@ -82,6 +83,9 @@ public class SandboxRequests {
         List<Integer> ports = ports(body.ports(), Boolean.TRUE.equals(body.publicPreview()));
         String network = network(body.network(), !ports.isEmpty());
         String runtime = runtime(body.runtime(), network);
+        if (provider.equals(SandboxSpec.MOCK_PROVIDER) && !runtime.equals(SandboxSpec.DEFAULT_RUNTIME)) {
+            throw ApiException.badRequest("provider mock runs no programs, so it takes no runtime");
+        }
         String userId = caller.userId() != null ? caller.userId() : UserIds.validate(blankToNull(body.ownerId()));
         // a user named in the body is, like X-User-ID, one of the caller's own end users
         Caller owner = caller.forUser(userId);

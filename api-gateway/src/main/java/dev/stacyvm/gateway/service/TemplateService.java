@@ -146,10 +146,11 @@ public class TemplateService {
                 || (request.ports() != null && !request.ports().isEmpty()) || Boolean.TRUE.equals(request.allowRoot())
                 || Boolean.TRUE.equals(request.readOnlyRoot())
                 || (request.runtime() != null && !request.runtime().isBlank()
-                        && !SandboxSpec.DEFAULT_RUNTIME.equals(request.runtime().trim())))) {
+                        && !SandboxSpec.DEFAULT_RUNTIME.equals(request.runtime().trim()))
+                || (request.provider() != null && !request.provider().isBlank() && !"docker".equals(request.provider().trim())))) {
             throw ApiException.badRequest("pool_size needs a template without env, network, ports, allow_root, "
-                    + "read_only_root or a runtime other than runc: its warm sandboxes are started before anyone asks "
-                    + "for them");
+                    + "read_only_root, a runtime other than runc or a provider other than docker: its warm sandboxes "
+                    + "are started before anyone asks for them");
         }
         return size == 0 ? null : size;
     }

@@ -20,7 +20,7 @@ public record ProviderView(
         @Schema(description = "True for the provider a create without provider gets.")
         @JsonProperty("default") boolean isDefault,
         @Schema(description = "What it can do, as its healthy workers report it.",
-                examples = "[\"exec\", \"exec-timeout\", \"network\", \"preview-ports\", \"logs\"]")
+                examples = "[\"exec\", \"exec-timeout\", \"processes\", \"files\", \"terminal\", \"logs\"]")
         List<String> capabilities,
         @Schema(description = "How many ready workers offer it with an engine that answers.", examples = "1")
         int workers) {

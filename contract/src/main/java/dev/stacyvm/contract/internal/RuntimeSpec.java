@@ -29,6 +29,9 @@ import java.util.Map;
  *                      {@code FOWNER}, {@code FSETID}, {@code SETUID}, {@code SETGID}) and nothing else
  * @param runtime       the OCI runtime to run the container with ({@link SandboxSpec#RUNTIMES});
  *                      {@code null} (a scheduler that predates it) means {@link SandboxSpec#DEFAULT_RUNTIME}
+ * @param provider      the sandbox provider to create it with ({@code docker}, {@code mock}:
+ *                      docs/providers.md); {@code null} (a scheduler that predates it) means the
+ *                      worker's first
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuntimeSpec(
@@ -48,7 +51,8 @@ public record RuntimeSpec(
         RegistryCredential registryCredential,
         String pullPolicy,
         boolean builder,
-        String runtime) {
+        String runtime,
+        String provider) {
 
     /** The OCI runtime to use: the one asked for, or runc when none was. */
     public String runtimeOrDefault() {

@@ -64,6 +64,12 @@ public record SandboxSpec(
     public static final java.util.List<String> RUNTIMES = java.util.List.of(DEFAULT_RUNTIME, "runsc");
 
     /**
+     * The provider that keeps sandboxes in a worker's memory and runs no programs (docs/providers.md):
+     * for demos and client tests, so never the default provider and never placed unless named.
+     */
+    public static final String MOCK_PROVIDER = "mock";
+
+    /**
      * The OCI runtime {@code runtime} means: itself, or {@link #DEFAULT_RUNTIME} when it is null or
      * blank (a caller or a record that predates runtimes).
      */

@@ -80,7 +80,7 @@ public class SandboxLifecycle {
             handle = workerAt(placed.workerEndpoint()).create(new RuntimeSpec(sandbox.id, sandbox.ownerId, sandbox.image,
                     sandbox.memoryMb, sandbox.vcpus, spec.env(), sandbox.network, sandbox.ports, sandbox.pidsLimit,
                     spec.runAsRoot(), spec.readOnlyRoot(), sandbox.diskMb, sandbox.networkPolicy,
-                    spec.registryCredential(), spec.pullPolicy(), spec.builder(), sandbox.runtime));
+                    spec.registryCredential(), spec.pullPolicy(), spec.builder(), sandbox.runtime, sandbox.provider));
         } catch (ApiException refused) {
             transitions.move(sandbox.id, SandboxState.ERROR, refused.getMessage(), s -> s.error = refused.getMessage());
             if (refused.code().httpStatus() < 500) {

@@ -62,7 +62,8 @@ public class WorkerPlacement {
      * @throws ExceedsHostCapacityException when no such worker could hold the sandbox even empty,
      *     naming the limit
      * @throws CapacityExhaustedException (with Retry-After) when one could but none has room now
-     * @throws WorkerUnavailableException when no worker is ready at all, or none that is offers the runtime
+     * @throws WorkerUnavailableException when no worker is ready at all, or none that is offers the
+     *     provider or the runtime
      */
     public Worker choose(String provider, String runtime, Map<String, String> labels, int memoryMb, int vcpus,
                          int pidsLimit, int diskMb) {
@@ -75,9 +76,14 @@ public class WorkerPlacement {
                     : "no ready worker carries the labels " + labels, 5L);
         }
         List<Worker> offering = candidates.stream()
-                .filter(worker -> worker.providers.isEmpty() || worker.providers.contains(provider))
+                .filter(worker -> worker.providers != null && worker.providers.contains(provider))
                 .filter(worker -> offersRuntime(worker, runtime))
                 .toList();
+        if (offering.isEmpty() && candidates.stream().noneMatch(worker -> worker.providers != null
+                && worker.providers.contains(provider))) {
+            // a worker offers exactly the providers it listed (those that answered its last check)
+            throw new WorkerUnavailableException("no ready worker offers provider " + provider, 30L);
+        }
         if (offering.isEmpty() && candidates.stream().noneMatch(worker -> offersRuntime(worker, runtime))) {
             // an engine without the runtime cannot run the sandbox at all: say so, not "no room"
             throw new WorkerUnavailableException("no ready worker offers runtime " + runtime, 30L);

@@ -229,6 +229,23 @@ class InternalSandboxResourceTest {
     }
 
     @Test
+    void aProviderNoWorkerOffersIsRefusedAsUnavailableAndTheWorkerIsToldTheProviderItRunsOn() {
+        String owner = "acme:provider-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> mock = spec(owner, null);
+        mock.put("provider", "mock");
+        // the registered worker offers docker only: a mock sandbox is never placed on it
+        create(mock).then().statusCode(503).body("code", equalTo("unavailable"))
+                .body("message", equalTo("no ready worker offers provider mock"));
+        given().header("X-Service-Token", SERVICE_TOKEN).queryParam("owner", owner).get("/internal/sandboxes").then()
+                .statusCode(200).body("size()", equalTo(0));
+        String id = create(spec(owner, null)).then().statusCode(200).extract().path("id");
+        ArgumentCaptor<RuntimeSpec> asked = ArgumentCaptor.forClass(RuntimeSpec.class);
+        verify(worker, atLeastOnce()).create(asked.capture());
+        assertEquals("docker", asked.getAllValues().stream().filter(runtime -> runtime.sandboxId().equals(id))
+                .findFirst().orElseThrow().provider());
+    }
+
+    @Test
     void aWorkerThatRefusesTheRequestLeavesNoSandboxBehind() {
         String owner = "acme:refused-" + UUID.randomUUID().toString().substring(0, 8);
         doThrow(new ApiException(ErrorCode.NOT_FOUND, "image nope:latest is not on this host")).when(worker).create(any());

@@ -34,6 +34,15 @@ public interface WorkerConfig {
     @WithDefault("5s")
     Duration heartbeatInterval();
 
+    /**
+     * The sandbox providers this worker runs, by name, the first being where a sandbox whose provider
+     * the worker does not know is looked for ({@code docker}; {@code mock} keeps sandboxes in memory,
+     * for demos and client tests: docs/providers.md). A name no provider of this build has stops the
+     * worker at start.
+     */
+    @WithDefault("docker")
+    List<String> providers();
+
     /** Docker engine endpoint. */
     @WithDefault("unix:///var/run/docker.sock")
     String dockerHost();

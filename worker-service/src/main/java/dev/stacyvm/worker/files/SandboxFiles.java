@@ -10,7 +10,7 @@ import dev.stacyvm.worker.error.SandboxDiskFullException;
 import dev.stacyvm.worker.error.SandboxFileNotFoundException;
 import dev.stacyvm.worker.error.SandboxOperationException;
 import dev.stacyvm.worker.provider.CommandResult;
-import dev.stacyvm.worker.provider.SandboxProvider;
+import dev.stacyvm.worker.provider.SandboxProviders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
@@ -38,7 +38,7 @@ public class SandboxFiles {
     static final int MAX_GLOB_RESULTS = 10_000;
 
     @Inject
-    SandboxProvider provider;
+    SandboxProviders providers;
 
     public void write(String sandboxId, WriteFileRequest request) {
         if (request == null) {
@@ -196,7 +196,7 @@ public class SandboxFiles {
 
     private void run(String sandboxId, String path, AgentFileOperation operation, List<String> args, InputStream input,
                      OutputStream output, Duration timeout) {
-        CommandResult result = provider.run(sandboxId, operation.argv(args), input, output, timeout);
+        CommandResult result = providers.forSandbox(sandboxId).run(sandboxId, operation.argv(args), input, output, timeout);
         switch (result.exitCode()) {
             case 0 -> {
             }

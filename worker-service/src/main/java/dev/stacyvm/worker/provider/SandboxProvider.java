@@ -6,9 +6,11 @@ import dev.stacyvm.contract.internal.RuntimeStatus;
 import java.util.List;
 
 /**
- * What a worker needs from a sandbox runtime technology. Every implementation must meet the same
- * promises: a runtime is hardened as docs/architecture.md says, is found again by sandbox id,
- * and destroy is idempotent. Failures a client should see are the kinds of
+ * What a worker needs from a sandbox runtime technology (docs/providers.md). Every implementation
+ * must meet the same promises: a runtime is hardened as docs/architecture.md says, is found again
+ * by sandbox id, and destroy is idempotent. An implementation is a CDI bean qualified with
+ * {@link io.smallrye.common.annotation.Identifier @Identifier} of its {@link #name()}; a worker
+ * runs those its {@code stacyvm.worker.providers} lists ({@link SandboxProviders}). Failures a client should see are the kinds of
  * {@link dev.stacyvm.worker.error.SandboxOperationException}, which the REST layer maps to error codes.
  */
 public interface SandboxProvider {
@@ -18,6 +20,12 @@ public interface SandboxProvider {
 
     /** Starts a runtime for the sandbox; a retry for the same sandbox returns the same runtime. */
     RuntimeHandle create(RuntimeSpec spec, String workerId);
+
+    /**
+     * Whether this provider has a runtime for the sandbox, running or not; cheap enough to ask on a
+     * request's path (the worker asks when it does not yet know which provider a sandbox is on).
+     */
+    boolean holds(String sandboxId);
 
     /** Removes the sandbox's runtime and everything in it; nothing to remove is a success. */
     void destroy(String sandboxId);

@@ -23,6 +23,6 @@ public class InternalProviderResource {
 
     @GET
     public List<ProviderCheck> check() {
-        return List.of(runtimes.check());
+        return runtimes.check();
     }
 }

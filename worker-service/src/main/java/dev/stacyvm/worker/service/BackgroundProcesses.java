@@ -8,7 +8,7 @@ import dev.stacyvm.worker.error.NoSuchProcessException;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.InteractiveExec;
-import dev.stacyvm.worker.provider.SandboxProvider;
+import dev.stacyvm.worker.provider.SandboxProviders;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -43,7 +43,7 @@ public class BackgroundProcesses {
     RuntimeService runtimes;
 
     @Inject
-    SandboxProvider provider;
+    SandboxProviders providers;
 
     private final Map<String, Map<String, Background>> bySandbox = new ConcurrentHashMap<>();
     /** Starts in flight per sandbox, counted against {@value #MAX_RUNNING}; guarded by {@code this}. */
@@ -88,7 +88,7 @@ public class BackgroundProcesses {
                             dev.stacyvm.contract.time.GoDuration.format(UNTIL_THE_SANDBOX_ENDS), null, null)
                     : request;
             ExecCommand command = runtimes.prepareStream(sandboxId, detached);
-            InteractiveExec exec = provider.openInteractive(sandboxId, command, null);
+            InteractiveExec exec = providers.forSandbox(sandboxId).openInteractive(sandboxId, command, null);
             try {
                 exec.endInput();
             } catch (RuntimeException failed) {

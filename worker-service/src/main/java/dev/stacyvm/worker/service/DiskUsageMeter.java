@@ -5,7 +5,7 @@ import dev.stacyvm.worker.error.ProviderFailureException;
 import dev.stacyvm.worker.error.RuntimeNotFoundException;
 import dev.stacyvm.worker.error.SandboxOperationException;
 import dev.stacyvm.worker.error.WorkerUnavailableException;
-import dev.stacyvm.worker.provider.SandboxProvider;
+import dev.stacyvm.worker.provider.SandboxProviders;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public class DiskUsageMeter {
 
     @Inject
-    SandboxProvider provider;
+    SandboxProviders providers;
 
     @Inject
     WorkerConfig config;
@@ -110,7 +110,7 @@ public class DiskUsageMeter {
                 sandbox.measuring = CompletableFuture.supplyAsync(() -> {
                     // the generation before the engine looks: a write meanwhile leaves the figure stale
                     long generation = sandbox.generation.get();
-                    long bytes = provider.diskUsedBytes(sandboxId);
+                    long bytes = providers.forSandbox(sandboxId).diskUsedBytes(sandboxId);
                     Figure measured = new Figure(bytes, generation, System.nanoTime());
                     sandbox.figure = measured;
                     return measured;

@@ -18,6 +18,7 @@ import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
 import dev.stacyvm.worker.provider.LogTail;
 import dev.stacyvm.worker.provider.SandboxProvider;
+import dev.stacyvm.worker.provider.SandboxProviders;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,7 +30,7 @@ import java.util.List;
 public class RuntimeService {
 
     @Inject
-    SandboxProvider provider;
+    SandboxProviders providers;
 
     @Inject
     BackgroundProcesses background;
@@ -63,8 +64,10 @@ public class RuntimeService {
             throw new ExceedsHostCapacityException("pids_limit " + spec.pidsLimit()
                     + " is more than this worker host allows one sandbox (" + ceiling + ")");
         }
+        SandboxProvider provider = providers.named(spec.provider());
         long started = System.nanoTime();
         RuntimeHandle handle = provider.create(spec, identity.id());
+        providers.created(spec.sandboxId(), provider);
         // one line per sandbox an operator can follow (and, in JSON logs, join to its trace)
         Log.infof("created sandbox %s from %s as %s in %d ms", spec.sandboxId(), spec.image(), handle.runtimeId(),
                 (System.nanoTime() - started) / 1_000_000);
@@ -74,7 +77,8 @@ public class RuntimeService {
     /** Ends the sandbox's runtime and forgets what the worker held for it; a gone sandbox is no error. */
     public void destroy(String sandboxId) {
         background.forget(sandboxId);
-        provider.destroy(sandboxId);
+        providers.forSandbox(sandboxId).destroy(sandboxId);
+        providers.destroyed(sandboxId);
         // again: a background start that raced the destroy may have registered meanwhile
         background.forget(sandboxId);
         diskUsage.forget(sandboxId);
@@ -83,12 +87,16 @@ public class RuntimeService {
 
     /** Every runtime of this worker, for the scheduler's reconciliation. */
     public List<RuntimeStatus> runtimes() {
-        return provider.runtimes(identity.id());
+        List<RuntimeStatus> runtimes = new java.util.ArrayList<>();
+        for (SandboxProvider provider : providers.enabled()) {
+            runtimes.addAll(provider.runtimes(identity.id()));
+        }
+        return runtimes;
     }
 
     /** Reloads the sandbox's egress rules for {@code policy} (see {@link SandboxProvider#applyNetworkPolicy}). */
     public void applyNetworkPolicy(String sandboxId, NetworkPolicy policy) {
-        provider.applyNetworkPolicy(sandboxId, policy);
+        providers.forSandbox(sandboxId).applyNetworkPolicy(sandboxId, policy);
     }
 
     /** What the sandbox has written, in bytes (see {@link DiskUsageMeter} for how fresh). */
@@ -98,7 +106,7 @@ public class RuntimeService {
 
     /** What the running sandbox uses now, its disk included ({@link SandboxProvider#stats}). */
     public dev.stacyvm.contract.api.SandboxStats stats(String sandboxId) {
-        return provider.stats(sandboxId).withDiskUsed(diskUsage.usedBytes(sandboxId));
+        return providers.forSandbox(sandboxId).stats(sandboxId).withDiskUsed(diskUsage.usedBytes(sandboxId));
     }
 
     /** A build's sandbox as a new image (docs/images.md, Builds); see {@link SandboxProvider#commit}. */
@@ -107,22 +115,22 @@ public class RuntimeService {
         if (commit == null || commit.reference() == null || commit.reference().isBlank()) {
             throw new dev.stacyvm.worker.error.InvalidRequestException("reference is required");
         }
-        return provider.commit(sandboxId, commit);
+        return providers.forSandbox(sandboxId).commit(sandboxId, commit);
     }
 
     /** A build's sandbox's image configuration; see {@link SandboxProvider#imageConfig}. */
     public dev.stacyvm.contract.internal.ImageCommit.Base imageConfig(String sandboxId) {
-        return provider.imageConfig(sandboxId);
+        return providers.forSandbox(sandboxId).imageConfig(sandboxId);
     }
 
     /** The newest of the last {@code lines} log lines that fit in {@code stacyvm.worker.logs-max-bytes}. */
     public LogTail.Result logs(String sandboxId, Integer lines) {
-        return provider.logs(sandboxId, LogLines.bounded(lines), config.logsMaxBytes());
+        return providers.forSandbox(sandboxId).logs(sandboxId, LogLines.bounded(lines), config.logsMaxBytes());
     }
 
     /** The sandbox's processes, as the agent's JSON listing. */
     public String processes(String sandboxId) {
-        return provider.processes(sandboxId);
+        return providers.forSandbox(sandboxId).processes(sandboxId);
     }
 
     /** Signals one process of the sandbox; {@code KILL} when no signal is named. */
@@ -134,22 +142,26 @@ public class RuntimeService {
         if (!name.matches("[A-Za-z0-9]{1,8}")) {
             throw new InvalidRequestException("signal must be a name such as TERM or KILL");
         }
-        provider.signal(sandboxId, pid, name);
+        providers.forSandbox(sandboxId).signal(sandboxId, pid, name);
     }
 
-    /** Checks the provider now: does its engine answer, and how fast. */
-    public ProviderCheck check() {
-        long started = System.nanoTime();
-        boolean healthy = provider.healthy();
-        return new ProviderCheck(provider.name(), identity.id(), healthy,
-                GoDuration.format(Duration.ofNanos(System.nanoTime() - started)), provider.capabilities());
+    /** Checks each provider this worker runs now: does its runtime technology answer, and how fast. */
+    public List<ProviderCheck> check() {
+        List<ProviderCheck> checks = new java.util.ArrayList<>();
+        for (SandboxProvider provider : providers.enabled()) {
+            long started = System.nanoTime();
+            boolean healthy = provider.healthy();
+            checks.add(new ProviderCheck(provider.name(), identity.id(), healthy,
+                    GoDuration.format(Duration.ofNanos(System.nanoTime() - started)), provider.capabilities()));
+        }
+        return checks;
     }
 
     /** Runs a command and answers once it ended, with its output up to the configured limit. */
     public ExecResult exec(String sandboxId, ExecRequest request) {
         CollectedOutput output = new CollectedOutput(config.execOutputLimitBytes());
         ExecCommand command = ExecCommands.from(request, config.execDefaultTimeout());
-        ExecOutcome outcome = provider.exec(sandboxId, command, output);
+        ExecOutcome outcome = providers.forSandbox(sandboxId).exec(sandboxId, command, output);
         if (command.workdir() != null && outcome.exitCode() == ExecCommands.WORKDIR_EXIT && output.stdout().isEmpty()
                 && output.stderr().startsWith(ExecCommands.WORKDIR_MARK)) {
             // the agent could not enter the workdir: the command never started
@@ -165,9 +177,9 @@ public class RuntimeService {
      */
     public ExecCommand prepareStream(String sandboxId, ExecRequest request) {
         ExecCommand command = ExecCommands.from(request, config.execDefaultTimeout());
-        provider.requireRunning(sandboxId);
+        providers.forSandbox(sandboxId).requireRunning(sandboxId);
         if (command.workdir() != null) {
-            provider.requireWorkdir(sandboxId, command.workdir());
+            providers.forSandbox(sandboxId).requireWorkdir(sandboxId, command.workdir());
         }
         return command;
     }
@@ -175,7 +187,7 @@ public class RuntimeService {
     /** Runs a command, passing each chunk of output to {@code sink} as it is written. */
     public ExecOutcome stream(String sandboxId, ExecCommand command, ExecOutputSink sink) {
         try {
-            return provider.exec(sandboxId, command, sink);
+            return providers.forSandbox(sandboxId).exec(sandboxId, command, sink);
         } finally {
             // its answer began before the command ran: what it wrote shows from now on
             diskUsage.written(sandboxId);
@@ -200,7 +212,7 @@ public class RuntimeService {
             }
         }
         ExecCommand command = prepareStream(sandboxId, request.execRequest(request.timeout()));
-        return provider.openInteractive(sandboxId, command, terminal);
+        return providers.forSandbox(sandboxId).openInteractive(sandboxId, command, terminal);
     }
 
     /** After an interactive exec: what it wrote shows in the sandbox's disk use from now on. */

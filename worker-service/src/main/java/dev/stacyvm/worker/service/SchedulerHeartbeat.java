@@ -7,6 +7,7 @@ import dev.stacyvm.support.client.InternalClients;
 import dev.stacyvm.support.client.SchedulerApi;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.provider.SandboxProvider;
+import dev.stacyvm.worker.provider.SandboxProviders;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -14,7 +15,6 @@ import io.quarkus.vertx.http.HttpServerStart;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +37,7 @@ public class SchedulerHeartbeat {
     InternalClients clients;
 
     @Inject
-    Instance<SandboxProvider> providers;
+    SandboxProviders providers;
 
     @Inject
     HostCapacityProbe host;
@@ -67,7 +67,7 @@ public class SchedulerHeartbeat {
         if (superseded || stopped || !listening) {
             return;
         }
-        List<SandboxProvider> healthy = providers.stream().filter(SandboxProvider::healthy).toList();
+        List<SandboxProvider> healthy = providers.enabled().stream().filter(SandboxProvider::healthy).toList();
         List<String> names = healthy.stream().map(SandboxProvider::name).toList();
         List<String> runtimes = healthy.stream().flatMap(provider -> provider.ociRuntimes().stream()).distinct().toList();
         WorkerRegistration registration = new WorkerRegistration(identity.id(), config.advertisedEndpoint(),

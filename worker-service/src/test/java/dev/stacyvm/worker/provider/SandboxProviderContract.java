@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract every {@link SandboxProvider} must meet, as tests (a TCK): an implementation's
  * test extends this class and says how to reach the provider, a worker id and an image its
- * runtimes can start. Each test makes its own runtimes and destroys them afterwards.
+ * runtimes can start. Each test makes its own runtimes and destroys them afterwards. A check that
+ * needs real processes runs only against a provider that claims {@link ProviderCapabilities#PROCESSES}
+ * (the mock provider does not: docs/providers.md); every other check holds for every provider.
  */
 public abstract class SandboxProviderContract {
 
@@ -61,7 +63,7 @@ public abstract class SandboxProviderContract {
     protected RuntimeHandle create(String sandboxId) {
         made.add(sandboxId);
         return provider().create(new RuntimeSpec(sandboxId, "tck:contract", image(), 256, 1, Map.of("TCK", "yes"),
-                "none", List.of(), 128, false, false, 256, null, null, null, false, runtime()), workerId());
+                "none", List.of(), 128, false, false, 256, null, null, null, false, runtime(), provider().name()), workerId());
     }
 
     /**
@@ -85,6 +87,12 @@ public abstract class SandboxProviderContract {
 
     protected ExecOutcome shell(String sandboxId, String line, Duration timeout, Collected output) {
         return provider().exec(sandboxId, new ExecCommand(List.of("/bin/sh", "-c", line), Map.of(), null, timeout), output);
+    }
+
+    /** Skips the rest of a check that needs real processes when the provider runs none. */
+    protected void assumeProcesses() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(provider().capabilities().contains(ProviderCapabilities.PROCESSES),
+                provider().name() + " runs no processes");
     }
 
     private static SandboxOperationException refusal(Runnable call) {
@@ -128,6 +136,7 @@ public abstract class SandboxProviderContract {
 
     @Test
     void aTimeoutEndsEverythingTheCommandStartedEvenWhatLeftItsSession() {
+        assumeProcesses();
         String id = newSandboxId();
         create(id);
         ExecOutcome outcome = shell(id, "setsid sh -c 'sleep 301' & sleep 302", Duration.ofSeconds(1), new Collected());
@@ -139,6 +148,7 @@ public abstract class SandboxProviderContract {
 
     @Test
     void aLongStreamArrivesWholeAndInOrder() {
+        assumeProcesses();
         String id = newSandboxId();
         create(id);
         Collected output = new Collected();
@@ -229,6 +239,8 @@ public abstract class SandboxProviderContract {
         assertEquals(256L * 1024 * 1024, idle.memLimitBytes(), "the memory limit it was created with: " + idle);
         assertEquals(1, idle.vcpus(), "its vCPUs: " + idle);
         assertEquals(128, idle.pidsLimit(), "its process limit: " + idle);
+        assertInstanceOf(RuntimeNotFoundException.class, refusal(() -> provider().stats(newSandboxId())));
+        assumeProcesses();
         assertTrue(idle.pids() >= 1 && idle.memBytes() > 0, "its main process, in memory: " + idle);
         assertTrue(idle.cpuPct() < 10, "an idle sandbox burns little CPU: " + idle);
         // a busy loop for a few seconds, in the background of a finished exec
@@ -238,7 +250,6 @@ public abstract class SandboxProviderContract {
         // a loaded 2-core host may give the loop half a core or less: well above idle is what shows it
         assertTrue(busy.cpuPct() > 25, "a sandbox spinning on its one vCPU shows it: " + busy);
         assertTrue(busy.pids() > idle.pids(), "the loop's processes count: " + busy);
-        assertInstanceOf(RuntimeNotFoundException.class, refusal(() -> provider().stats(newSandboxId())));
     }
 
     @Test
@@ -267,8 +278,10 @@ public abstract class SandboxProviderContract {
     }
 
     @Test
-    void theProviderIsHealthyAndOffersExec() {
+    void theProviderIsHealthyAndOffersExecAndOnlyCapabilitiesItNames() {
         assertTrue(provider().healthy());
-        assertTrue(provider().capabilities().contains("exec"), "capabilities: " + provider().capabilities());
+        assertTrue(provider().capabilities().contains(ProviderCapabilities.EXEC), "capabilities: " + provider().capabilities());
+        assertTrue(ProviderCapabilities.ALL.containsAll(provider().capabilities()),
+                "every capability is one docs/providers.md names: " + provider().capabilities());
     }
 }

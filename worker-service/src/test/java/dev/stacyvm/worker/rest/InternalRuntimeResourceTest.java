@@ -46,7 +46,7 @@ class InternalRuntimeResourceTest {
     void replaceTheRuntime() {
         provider = mock(DockerSandboxProvider.class);
         when(provider.name()).thenReturn("docker");
-        QuarkusMock.installMockForType(provider, DockerSandboxProvider.class);
+        QuarkusMock.installMockForType(provider, DockerSandboxProvider.class, io.smallrye.common.annotation.Identifier.Literal.of(DockerSandboxProvider.NAME));
     }
 
     @Test

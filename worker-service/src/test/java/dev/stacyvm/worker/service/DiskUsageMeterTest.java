@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.error.RuntimeNotFoundException;
 import dev.stacyvm.worker.provider.SandboxProvider;
+import dev.stacyvm.worker.provider.SandboxProviders;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ class DiskUsageMeterTest {
     private final DiskUsageMeter meter = new DiskUsageMeter();
 
     DiskUsageMeterTest() {
-        meter.provider = (SandboxProvider) Proxy.newProxyInstance(getClass().getClassLoader(),
+        meter.providers = SandboxProviders.of((SandboxProvider) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {SandboxProvider.class}, (proxy, method, args) -> {
                     if (!method.getName().equals("diskUsedBytes")) {
                         throw new UnsupportedOperationException(method.getName());
@@ -39,7 +40,7 @@ class DiskUsageMeterTest {
                         throw new RuntimeNotFoundException("sb-gone");
                     }
                     return onDisk.get();
-                });
+                }));
         WorkerConfig.DiskUsage settings = (WorkerConfig.DiskUsage) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {WorkerConfig.DiskUsage.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "maxAge" -> Duration.ofMinutes(5);

@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
  * sandbox, owner and worker.
  */
 @ApplicationScoped
+@io.smallrye.common.annotation.Identifier(DockerSandboxProvider.NAME)
 public class DockerSandboxProvider implements SandboxProvider {
 
     public static final String NAME = "docker";
@@ -52,7 +53,7 @@ public class DockerSandboxProvider implements SandboxProvider {
     public static final String LABEL_OWNER = "dev.stacyvm.owner-id";
     public static final String LABEL_WORKER = "dev.stacyvm.worker-id";
 
-    private static final List<String> CAPABILITIES = List.of("exec", "exec-timeout", "network", "preview-ports", "logs");
+    private static final List<String> CAPABILITIES = dev.stacyvm.worker.provider.ProviderCapabilities.ALL;
     /** Every exec sees its sandbox's id here (pooled containers were started before they had one). */
     static final String SANDBOX_ID_ENV = "STACYVM_SANDBOX_ID";
     /** How long a listing or a signal through the agent may take. */
@@ -211,6 +212,16 @@ public class DockerSandboxProvider implements SandboxProvider {
             }
         });
         return published;
+    }
+
+    @Override
+    public boolean holds(String sandboxId) {
+        try {
+            docker.inspectContainerCmd(claims.ref(sandboxId)).exec();
+            return true;
+        } catch (NotFoundException gone) {
+            return false;
+        }
     }
 
     @Override

@@ -20,7 +20,7 @@ class ContainerShapeTest {
 
     private static RuntimeSpec spec(String image, int memoryMb, String network, List<Integer> ports, int diskMb) {
         return new RuntimeSpec("sb-0123456789ab", "default:alice", image, memoryMb, 1, Map.of(), network, ports, 256,
-                false, false, diskMb, null, null, null, false, null);
+                false, false, diskMb, null, null, null, false, null, "docker");
     }
 
     private static ContainerShape shape(RuntimeSpec spec) {
@@ -55,9 +55,9 @@ class ContainerShapeTest {
     @Test
     void aRootOrReadOnlySandboxNeverTakesAPooledContainer() {
         RuntimeSpec root = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1, Map.of(),
-                "none", List.of(), 256, true, false, 0, null, null, null, false, null);
+                "none", List.of(), 256, true, false, 0, null, null, null, false, null, "docker");
         RuntimeSpec readOnly = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1,
-                Map.of(), "none", List.of(), 256, false, true, 0, null, null, null, false, null);
+                Map.of(), "none", List.of(), 256, false, true, 0, null, null, null, false, null, "docker");
         assertNotEquals(POOL, shape(root));
         assertNotEquals(POOL, shape(readOnly));
         assertEquals("stacyvm/base:bookworm|512m|1cpu|256pids|root|10240disk|h4|agent-1a2b", shape(root).poolKey("1a2b", true));
@@ -77,7 +77,7 @@ class ContainerShapeTest {
     @Test
     void aGvisorSandboxIsAnotherShapeSoNoPooledRuncContainerServesIt() {
         RuntimeSpec gvisor = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1,
-                Map.of(), "none", List.of(), 256, false, false, 0, null, null, null, false, "runsc");
+                Map.of(), "none", List.of(), 256, false, false, 0, null, null, null, false, "runsc", "docker");
         assertNotEquals(POOL, shape(gvisor));
         assertEquals("runc", shape(spec("stacyvm/base:bookworm", 512, "none", List.of())).runtime(),
                 "a spec that names no runtime (an older scheduler's) runs under runc");
@@ -88,7 +88,7 @@ class ContainerShapeTest {
     @Test
     void gvisorsOwnThreadsAreAddedToTheEnginesPidsLimitSoTheSandboxKeepsWhatItAskedFor() {
         RuntimeSpec gvisor = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1,
-                Map.of(), "none", List.of(), 128, false, false, 0, null, null, null, false, "runsc");
+                Map.of(), "none", List.of(), 128, false, false, 0, null, null, null, false, "runsc", "docker");
         assertEquals(128 * ContainerShape.GVISOR_HOST_PIDS_PER_PROCESS + ContainerShape.GVISOR_PIDS_OVERHEAD,
                 shape(gvisor).enginePidsLimit());
         assertEquals(256, POOL.enginePidsLimit(), "runc counts the sandbox's own processes only");

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class DockerSandboxProviderContractTest extends SandboxProviderContract {
 
     @Inject
-    DockerSandboxProvider docker;
+    @io.smallrye.common.annotation.Identifier(DockerSandboxProvider.NAME)
+    SandboxProvider docker;
 
     @Inject
     WorkerConfig config;
