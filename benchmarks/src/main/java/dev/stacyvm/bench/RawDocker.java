@@ -35,7 +35,12 @@ final class RawDocker {
     }
 
     String createAndStart() {
-        HostConfig host = HostConfig.newHostConfig().withCapDrop(Capability.ALL)
+        return createAndStart("runc");
+    }
+
+    /** A container like a sandbox's (no capabilities, limits, no network), under the OCI runtime named. */
+    String createAndStart(String runtime) {
+        HostConfig host = HostConfig.newHostConfig().withRuntime(runtime).withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges:true")).withPidsLimit(256L)
                 .withMemory(512 * MIB).withMemorySwap(512 * MIB).withNanoCPUs(1_000_000_000L)
                 .withNetworkMode("none").withInit(true)
