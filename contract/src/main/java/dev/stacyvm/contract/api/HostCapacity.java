@@ -67,9 +67,18 @@ public record HostCapacity(
 
     /**
      * Why a sandbox of the shape could never run on a host of this capacity, even an empty one
-     * (naming the limit it passes), or null when it could.
+     * (naming the limit it passes), or null when it could; its host pids are its {@code pidsLimit}.
      */
     public String neverHolds(long memoryMb, long vcpus, long pidsLimit, long diskMb) {
+        return neverHolds(memoryMb, vcpus, pidsLimit, pidsLimit, diskMb);
+    }
+
+    /**
+     * The same for a sandbox whose runtime takes {@code hostPids} of the host's pids for its
+     * {@code pidsLimit} (gVisor's take more: {@code SandboxSpec.hostPids}): the limit is held to the
+     * per-sandbox ceiling, the host pids to the host's budget.
+     */
+    public String neverHolds(long memoryMb, long vcpus, long pidsLimit, long hostPids, long diskMb) {
         if (memoryMb > this.memoryMb) {
             return "memory_mb " + memoryMb + " is more than any worker host can hold (" + this.memoryMb + ")";
         }
@@ -83,8 +92,9 @@ public record HostCapacity(
             return "pids_limit " + pidsLimit + " is more than any worker host allows one sandbox (" + maxPidsLimit
                     + ")";
         }
-        if (pidsLimit > pids) {
-            return "pids_limit " + pidsLimit + " is more than any worker host's pids budget (" + pids + ")";
+        if (hostPids > pids) {
+            return "pids_limit " + pidsLimit + (hostPids == pidsLimit ? "" : " (" + hostPids + " host pids under its runtime)")
+                    + " is more than any worker host's pids budget (" + pids + ")";
         }
         if (diskMb > maxDiskMb) {
             return "disk_mb " + diskMb + " is more than any worker host's disk holds (" + maxDiskMb + ")";
@@ -94,10 +104,18 @@ public record HostCapacity(
 
     /** Whether {@code used} plus a sandbox of the shape stays within this capacity, and its disk is free now. */
     public boolean holds(HostCapacity used, long memoryMb, long vcpus, long pidsLimit, long diskMb) {
-        return neverHolds(memoryMb, vcpus, pidsLimit, diskMb) == null
+        return holds(used, memoryMb, vcpus, pidsLimit, pidsLimit, diskMb);
+    }
+
+    /**
+     * The same for a sandbox whose runtime takes {@code hostPids} of the host's pids (see
+     * {@link #neverHolds(long, long, long, long, long)}); {@code used.pids} counts host pids too.
+     */
+    public boolean holds(HostCapacity used, long memoryMb, long vcpus, long pidsLimit, long hostPids, long diskMb) {
+        return neverHolds(memoryMb, vcpus, pidsLimit, hostPids, diskMb) == null
                 && used.memoryMb + memoryMb <= this.memoryMb
                 && used.vcpus + vcpus <= this.vcpus
-                && used.pids + pidsLimit <= this.pids
+                && used.pids + hostPids <= this.pids
                 && used.diskMb + diskMb <= this.diskMb
                 && diskMb <= diskFreeMb;
     }

@@ -64,6 +64,29 @@ public record SandboxSpec(
     public static final java.util.List<String> RUNTIMES = java.util.List.of(DEFAULT_RUNTIME, "runsc");
 
     /**
+     * What gVisor adds in a runsc sandbox's pids cgroup on the host: its own threads (its kernel in
+     * user space and its file proxy, about 45 idle). On its ptrace platform a host process with
+     * threads stands behind every process of the sandbox too (about 5.3 host pids each, measured:
+     * {@link #GVISOR_HOST_PIDS_PER_PROCESS}); docs/providers.md.
+     */
+    public static final int GVISOR_PIDS_OVERHEAD = 128;
+
+    /** Host pids per process of a runsc sandbox, rounded up (see {@link #GVISOR_PIDS_OVERHEAD}). */
+    public static final int GVISOR_HOST_PIDS_PER_PROCESS = 6;
+
+    /**
+     * The host pids {@code sandboxes} sandboxes of one runtime whose {@code pids_limit}s add up to
+     * {@code pidsLimits} may take: the limits themselves under runc, under runsc each limit times
+     * {@link #GVISOR_HOST_PIDS_PER_PROCESS} plus {@link #GVISOR_PIDS_OVERHEAD} per sandbox. The
+     * engine's pids limit of a sandbox, and what placement counts against a host's pids.
+     */
+    public static long hostPids(String runtime, long pidsLimits, long sandboxes) {
+        return "runsc".equals(runtime)
+                ? pidsLimits * GVISOR_HOST_PIDS_PER_PROCESS + sandboxes * GVISOR_PIDS_OVERHEAD
+                : pidsLimits;
+    }
+
+    /**
      * The provider that keeps sandboxes in a worker's memory and runs no programs (docs/providers.md):
      * for demos and client tests, so never the default provider and never placed unless named.
      */

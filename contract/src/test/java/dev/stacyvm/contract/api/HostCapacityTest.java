@@ -33,6 +33,15 @@ class HostCapacityTest {
     }
 
     @Test
+    void aSandboxThatTakesMoreHostPidsThanItsLimitIsCountedByWhatItTakes() {
+        HostCapacity used = HostCapacity.NONE.plus(0, 0, 10000, 0);
+        assertTrue(HOST.holds(used, 64, 1, 512, 512, 1024), "512 of the 6384 host pids left");
+        assertFalse(HOST.holds(used, 64, 1, 512, 512 * 6 + 128 + 3500, 1024), "its host pids pass what is left");
+        assertTrue(HOST.neverHolds(64, 1, 1000, 20000, 1024).contains("20000 host pids"), "named in the refusal");
+        assertNull(HOST.neverHolds(64, 1, 1000, 6128, 1024));
+    }
+
+    @Test
     void diskIsOvercommittedByItsBudgetButNeverPastWhatIsFreeNow() {
         HostCapacity declared = HostCapacity.NONE.plus(0, 0, 0, 317440);
         assertTrue(HOST.holds(declared, 64, 1, 16, 10240), "declared sizes may add up past the disk, up to the budget");

@@ -89,7 +89,8 @@ public class WorkerPlacement {
             throw new WorkerUnavailableException("no ready worker offers runtime " + runtime, 30L);
         }
         // a sandbox no host could ever hold is refused for good: waiting cannot make room for it
-        String neverFits = neverFits(offering, memoryMb, vcpus, pidsLimit, diskMb);
+        long hostPids = SandboxSpec.hostPids(runtime, pidsLimit, 1);
+        String neverFits = neverFits(offering, memoryMb, vcpus, pidsLimit, hostPids, diskMb);
         if (neverFits != null) {
             throw new ExceedsHostCapacityException(neverFits);
         }
@@ -113,7 +114,7 @@ public class WorkerPlacement {
             HostCapacity host = worker.host();
             WorkerRegistry.Load load = WorkerRegistry.load(worker.id);
             if (load.live() < worker.capacity && host != null
-                    && host.holds(load.used(), memoryMb, vcpus, pidsLimit, diskMb)) {
+                    && host.holds(load.used(), memoryMb, vcpus, pidsLimit, hostPids, diskMb)) {
                 return worker;
             }
         }
@@ -133,15 +134,16 @@ public class WorkerPlacement {
      * Why none of the workers could hold a sandbox of the shape even with nothing else on it (the
      * limit of the last host it passes), or null when one could or when none advertises its host
      * capacity (then nothing says how large a host is; such workers are given nothing).
+     * {@code hostPids} is what the sandbox takes of a host's pids under its runtime.
      */
-    static String neverFits(List<Worker> workers, int memoryMb, int vcpus, int pidsLimit, int diskMb) {
+    static String neverFits(List<Worker> workers, int memoryMb, int vcpus, int pidsLimit, long hostPids, int diskMb) {
         String reason = null;
         for (Worker worker : workers) {
             HostCapacity host = worker.host();
             if (host == null) {
                 continue;
             }
-            String why = host.neverHolds(memoryMb, vcpus, pidsLimit, diskMb);
+            String why = host.neverHolds(memoryMb, vcpus, pidsLimit, hostPids, diskMb);
             if (why == null) {
                 return null;
             }
@@ -165,14 +167,15 @@ public class WorkerPlacement {
         if (ready.isEmpty()) {
             return "no ready worker offers runtime " + runtime;
         }
-        String neverFits = neverFits(ready, memoryMb, vcpus, pidsLimit, diskMb);
+        long hostPids = SandboxSpec.hostPids(runtime, pidsLimit, 1);
+        String neverFits = neverFits(ready, memoryMb, vcpus, pidsLimit, hostPids, diskMb);
         if (neverFits != null) {
             return neverFits;
         }
         for (Worker worker : ready) {
             HostCapacity host = worker.host();
             if (host != null && WorkerRegistry.liveSandboxes(worker.id) < worker.capacity
-                    && host.holds(WorkerRegistry.used(worker.id), memoryMb, vcpus, pidsLimit, diskMb)) {
+                    && host.holds(WorkerRegistry.used(worker.id), memoryMb, vcpus, pidsLimit, hostPids, diskMb)) {
                 return null;
             }
         }

@@ -110,24 +110,32 @@ public class WorkerRegistry {
     record Load(long live, HostCapacity used) {
     }
 
-    /** The worker's live sandboxes counted and summed in one query: {@link #liveSandboxes} and {@link #used} together. */
+    /**
+     * The worker's live sandboxes counted and summed in one query: {@link #liveSandboxes} and
+     * {@link #used} together. Their pids are host pids: a runsc sandbox's take more than its
+     * {@code pids_limit} ({@link SandboxSpec#hostPids}).
+     */
     static Load load(String workerId) {
-        Object[] sums = Sandbox.getEntityManager().createQuery(
-                        "select count(s), coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0), coalesce(sum(s.pidsLimit), 0),"
-                                + " coalesce(sum(s.diskMb), 0) from Sandbox s where s.workerId = ?1 and s.state in ?2", Object[].class)
-                .setParameter(1, workerId).setParameter(2, SandboxState.LIVE).getSingleResult();
-        return new Load(((Number) sums[0]).longValue(), new HostCapacity(((Number) sums[1]).longValue(),
-                ((Number) sums[2]).longValue(), ((Number) sums[3]).longValue(), 0, 0, ((Number) sums[4]).longValue(), 0, 0));
+        List<Object[]> byRuntime = Sandbox.getEntityManager().createQuery(
+                        "select s.runtime, count(s), coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0),"
+                                + " coalesce(sum(s.pidsLimit), 0), coalesce(sum(s.diskMb), 0) from Sandbox s"
+                                + " where s.workerId = ?1 and s.state in ?2 group by s.runtime", Object[].class)
+                .setParameter(1, workerId).setParameter(2, SandboxState.LIVE).getResultList();
+        long live = 0;
+        HostCapacity used = HostCapacity.NONE;
+        for (Object[] sums : byRuntime) {
+            long count = ((Number) sums[1]).longValue();
+            live += count;
+            used = used.plus(((Number) sums[2]).longValue(), ((Number) sums[3]).longValue(),
+                    SandboxSpec.hostPids((String) sums[0], ((Number) sums[4]).longValue(), count),
+                    ((Number) sums[5]).longValue());
+        }
+        return new Load(live, used);
     }
 
-    /** What the worker's live sandboxes hold: the sums of their memory_mb, vcpus and pids_limit. */
+    /** What the worker's live sandboxes hold: the sums of their memory_mb, vcpus, host pids and disk_mb. */
     static HostCapacity used(String workerId) {
-        Object[] sums = Sandbox.getEntityManager().createQuery(
-                        "select coalesce(sum(s.memoryMb), 0), coalesce(sum(s.vcpus), 0), coalesce(sum(s.pidsLimit), 0),"
-                                + " coalesce(sum(s.diskMb), 0) from Sandbox s where s.workerId = ?1 and s.state in ?2", Object[].class)
-                .setParameter(1, workerId).setParameter(2, SandboxState.LIVE).getSingleResult();
-        return new HostCapacity(((Number) sums[0]).longValue(), ((Number) sums[1]).longValue(),
-                ((Number) sums[2]).longValue(), 0, 0, ((Number) sums[3]).longValue(), 0, 0);
+        return load(workerId).used();
     }
 
     static WorkerView view(Worker worker) {

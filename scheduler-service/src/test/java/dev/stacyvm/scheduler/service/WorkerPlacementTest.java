@@ -1,5 +1,6 @@
 package dev.stacyvm.scheduler.service;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,28 +36,41 @@ class WorkerPlacementTest {
 
     @Test
     void aShapeOneHostCouldHoldIsNeverRefusedForGood() {
-        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES), 8192, 2, 1024, 1024));
-        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 32768, 8, 4096, 1024),
+        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES), 8192, 2, 1024, 1024, 1024));
+        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 32768, 8, 4096, 4096, 1024),
                 "the larger host holds what the smaller one cannot");
     }
 
     @Test
     void aShapeLargerThanEveryHostNamesTheLimit() {
-        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 512, 3, 256, 1024).contains("cores"));
-        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 512, 1, 4096, 1024).startsWith("pids_limit 4096"));
-        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 16384, 1, 256, 1024).startsWith("memory_mb 16384"));
-        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 512, 9, 256, 1024).contains("cores"));
-        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 512, 1, 256, 102401)
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 512, 3, 256, 256, 1024).contains("cores"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 512, 1, 4096, 4096, 1024).startsWith("pids_limit 4096"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES), 16384, 1, 256, 256, 1024).startsWith("memory_mb 16384"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 512, 9, 256, 256, 1024).contains("cores"));
+        assertTrue(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 512, 1, 256, 256, 102401)
                 .startsWith("disk_mb 102401"));
-        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 512, 1, 256, 102400));
+        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES, EIGHT_CORES), 512, 1, 256, 256, 102400));
+    }
+
+    @Test
+    void aGvisorSandboxIsHeldToTheHostsPidsBudgetByTheHostPidsItTakes() {
+        // 1024 is within the per-sandbox ceiling, but under runsc it takes 1024 x 6 + 128 host pids
+        long hostPids = SandboxSpec.hostPids("runsc", 1024, 1);
+        assertEquals(6272, hostPids);
+        assertNull(WorkerPlacement.neverFits(List.of(TWO_CORES), 512, 1, 1024, hostPids, 1024));
+        HostCapacity small = new HostCapacity(14336, 16, 4096, 2, 1024, 163840, 20480, 20480);
+        String refusal = WorkerPlacement.neverFits(List.of(worker(small)), 512, 1, 1024, hostPids, 1024);
+        assertTrue(refusal != null && refusal.contains("6272 host pids under its runtime"), refusal);
+        assertNull(WorkerPlacement.neverFits(List.of(worker(small)), 512, 1, 1024, SandboxSpec.hostPids("runc", 1024, 1),
+                1024), "the same limit under runc fits");
     }
 
     @Test
     void aWorkerThatAdvertisesNothingSaysNothingAboutHowLargeAHostIs() {
-        assertNull(WorkerPlacement.neverFits(List.of(worker(null)), 64, 1, 16, 1024));
-        assertNull(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 1, 16, 1024));
-        assertTrue(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 4, 16, 1024).contains("cores"));
-        assertNull(WorkerPlacement.neverFits(List.of(), 64, 1, 16, 1024), "no worker at all is unavailable, not too large");
+        assertNull(WorkerPlacement.neverFits(List.of(worker(null)), 64, 1, 16, 16, 1024));
+        assertNull(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 1, 16, 16, 1024));
+        assertTrue(WorkerPlacement.neverFits(List.of(worker(null), TWO_CORES), 64, 4, 16, 16, 1024).contains("cores"));
+        assertNull(WorkerPlacement.neverFits(List.of(), 64, 1, 16, 16, 1024), "no worker at all is unavailable, not too large");
     }
 
     @Test

@@ -43,24 +43,12 @@ record ContainerShape(String image, int memoryMb, int vcpus, int pidsLimit, bool
     }
 
     /**
-     * What gVisor adds in a runsc sandbox's pids cgroup on the host: its own threads (its kernel in user
-     * space and its file proxy, about 45 idle), and on its ptrace platform a host process with threads
-     * behind every process of the sandbox (about 5.3 host pids each, measured here). A sandbox's own
-     * processes are bounded inside gVisor instead (RLIMIT_NPROC at its pids_limit, HardenedContainers).
-     */
-    static final int GVISOR_PIDS_OVERHEAD = 128;
-
-    /** Host pids per process of a runsc sandbox, rounded up (see {@link #GVISOR_PIDS_OVERHEAD}). */
-    static final int GVISOR_HOST_PIDS_PER_PROCESS = 6;
-
-    /**
      * The pids limit the engine enforces on the container's cgroup: the sandbox's own under runc;
      * under runsc room for gVisor's threads too, so that the sandbox meets its own limit (a fork
      * refused inside it) before gVisor meets the cgroup's, which would end the whole sandbox.
      */
     long enginePidsLimit() {
-        return runtime.equals("runsc") ? (long) pidsLimit * GVISOR_HOST_PIDS_PER_PROCESS + GVISOR_PIDS_OVERHEAD
-                : pidsLimit;
+        return SandboxSpec.hostPids(runtime, pidsLimit, 1);
     }
 
     /**

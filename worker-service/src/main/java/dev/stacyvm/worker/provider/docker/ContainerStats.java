@@ -42,9 +42,9 @@ final class ContainerStats {
         }
         int vcpus = limits == null || limits.getNanoCPUs() == null ? 0 : (int) Math.ceil(limits.getNanoCPUs() / 1e9);
         long pidsLimit = limits == null || limits.getPidsLimit() == null ? 0 : limits.getPidsLimit();
-        if (limits != null && "runsc".equals(limits.getRuntime()) && pidsLimit > ContainerShape.GVISOR_PIDS_OVERHEAD) {
+        if (limits != null && "runsc".equals(limits.getRuntime()) && pidsLimit > dev.stacyvm.contract.internal.SandboxSpec.GVISOR_PIDS_OVERHEAD) {
             // the sandbox's own limit: the engine's holds gVisor's threads too (ContainerShape.enginePidsLimit)
-            pidsLimit = (pidsLimit - ContainerShape.GVISOR_PIDS_OVERHEAD) / ContainerShape.GVISOR_HOST_PIDS_PER_PROCESS;
+            pidsLimit = (pidsLimit - dev.stacyvm.contract.internal.SandboxSpec.GVISOR_PIDS_OVERHEAD) / dev.stacyvm.contract.internal.SandboxSpec.GVISOR_HOST_PIDS_PER_PROCESS;
         }
         return new SandboxStats(sandboxId, readAt(sample), cpuPercent(sample), vcpus, Math.max(0, used - inactiveFile(memory)),
                 limit, 0, null, pids, pidsLimit, rx, tx);

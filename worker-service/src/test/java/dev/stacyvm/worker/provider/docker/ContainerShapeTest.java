@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.stacyvm.contract.internal.RuntimeSpec;
+import dev.stacyvm.contract.internal.SandboxSpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,7 @@ class ContainerShapeTest {
     void gvisorsOwnThreadsAreAddedToTheEnginesPidsLimitSoTheSandboxKeepsWhatItAskedFor() {
         RuntimeSpec gvisor = new RuntimeSpec("sb-0123456789ab", "default:alice", "stacyvm/base:bookworm", 512, 1,
                 Map.of(), "none", List.of(), 128, false, false, 0, null, null, null, false, "runsc", "docker");
-        assertEquals(128 * ContainerShape.GVISOR_HOST_PIDS_PER_PROCESS + ContainerShape.GVISOR_PIDS_OVERHEAD,
+        assertEquals(128 * SandboxSpec.GVISOR_HOST_PIDS_PER_PROCESS + SandboxSpec.GVISOR_PIDS_OVERHEAD,
                 shape(gvisor).enginePidsLimit());
         assertEquals(256, POOL.enginePidsLimit(), "runc counts the sandbox's own processes only");
     }
