@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * Checks the settings the services read from the environment (an env file such as the launcher's
  * {@code secrets.env}) for what is unsafe: well-known or short secrets, an API served in clear text
- * off loopback, a CORS wildcard, an OIDC issuer over plain HTTP. A finding is an {@code error}
+ * off loopback, a CORS wildcard, an OIDC issuer over plain HTTP, the mock provider offered. A finding is an {@code error}
  * when it is unsafe anywhere, a {@code warning} when it is only unsafe in production; with
  * {@code production} every finding fails the check. docs/security.md lists what each one guards.
  */
@@ -75,6 +75,12 @@ final class ConfigLint {
         }
         if (tls.isEmpty()) {
             findings.add(warning("no TLS certificate (QUARKUS_HTTP_SSL_CERTIFICATE_FILES): fine on loopback, not in production"));
+        }
+        for (String setting : List.of("STACYVM_PROVIDERS", "STACYVM_WORKER_PROVIDERS", "STACYVM_GATEWAY_SANDBOXES_PROVIDERS")) {
+            if (List.of(settings.getOrDefault(setting, "").split(",")).stream().map(String::strip).anyMatch("mock"::equals)) {
+                findings.add(warning(setting + " lists mock: its sandboxes live in the workers' memory, for demos and"
+                        + " client tests, not production"));
+            }
         }
         return findings;
     }

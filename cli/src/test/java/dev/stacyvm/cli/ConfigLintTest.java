@@ -35,6 +35,17 @@ class ConfigLintTest {
     }
 
     @Test
+    void offeringTheMockProviderIsAProductionWarning() {
+        Map<String, String> demo = new java.util.HashMap<>(GENERATED);
+        demo.put("STACYVM_PROVIDERS", "docker, mock");
+        List<String> warnings = ConfigLint.check(demo).stream().filter(f -> f.level().equals("warning"))
+                .map(ConfigLint.Finding::message).toList();
+        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("STACYVM_PROVIDERS lists mock")), warnings.toString());
+        assertEquals(List.of(), errors(demo), "a demo on loopback may offer it");
+        assertTrue(ConfigLint.check(GENERATED).stream().noneMatch(f -> f.message().contains("mock")), "docker alone says nothing");
+    }
+
+    @Test
     void anApiOffLoopbackNeedsTls() {
         Map<String, String> open = new java.util.HashMap<>(GENERATED);
         open.put("STACYVM_BIND_HOST", "0.0.0.0");

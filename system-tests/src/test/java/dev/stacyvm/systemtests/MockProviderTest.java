@@ -71,6 +71,18 @@ class MockProviderTest {
                 .body("code", equalTo("not_found"));
         api().delete("/sandboxes/{id}", id).then().statusCode(200);
         Suite.exec(id, Map.of("command", "true")).then().statusCode(404);
+        List<String> held = io.restassured.RestAssured.given().baseUri(Suite.WORKER_URL)
+                .header("X-Service-Token", Suite.SERVICE_TOKEN).get("/internal/sandboxes").then().statusCode(200)
+                .extract().jsonPath().getList("sandbox_id");
+        assertFalse(held.contains(id), "the worker let go of it: " + held);
+    }
+
+    @Test
+    void mockIsRefusedWhatItCannotDo() {
+        api().body(Map.of("provider", "mock", "network", "bridge")).post("/sandboxes").then().statusCode(400)
+                .body("message", containsString("no network"));
+        api().body(Map.of("provider", "mock", "ports", List.of(3000))).post("/sandboxes").then().statusCode(400)
+                .body("message", containsString("no network"));
     }
 
     @Test

@@ -433,12 +433,12 @@ public class Builds {
         QuarkusTransaction.requiringNew().run(() -> EnvironmentBuild.deleteById(build.id));
     }
 
-    /** StacyVM's spawn-config: the image a create names to run the build's result. */
+    /** StacyVM's spawn-config: the image a create names to run the build's result (on docker, which built it). */
     @Transactional
     public SpawnConfig spawnConfig(Caller caller, String id) {
         EnvironmentBuild build = visibleBuild(caller, id);
         boolean ready = EnvironmentBuild.READY.equals(build.status);
-        return new SpawnConfig(build.id, build.status, ready, config.sandboxes().defaultProvider().orElse(""), build.image, "local",
+        return new SpawnConfig(build.id, build.status, ready, "docker", build.image, "local",
                 build.digest, ready ? "use the image exactly as given, in a create's image or a template's; it runs "
                         + "on the worker that built it"
                         : "the build is " + build.status + "; its image can be spawned once it is ready");

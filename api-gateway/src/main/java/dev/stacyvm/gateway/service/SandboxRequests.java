@@ -83,8 +83,8 @@ public class SandboxRequests {
         List<Integer> ports = ports(body.ports(), Boolean.TRUE.equals(body.publicPreview()));
         String network = network(body.network(), !ports.isEmpty());
         String runtime = runtime(body.runtime(), network);
-        if (provider.equals(SandboxSpec.MOCK_PROVIDER) && !runtime.equals(SandboxSpec.DEFAULT_RUNTIME)) {
-            throw ApiException.badRequest("provider mock runs no programs, so it takes no runtime");
+        if (provider.equals(SandboxSpec.MOCK_PROVIDER)) {
+            mockRefusals(runtime, network, body);
         }
         String userId = caller.userId() != null ? caller.userId() : UserIds.validate(blankToNull(body.ownerId()));
         // a user named in the body is, like X-User-ID, one of the caller's own end users
@@ -127,6 +127,18 @@ public class SandboxRequests {
                     + "\"none\" and no preview ports");
         }
         return runtime;
+    }
+
+    /** The mock provider runs nothing (docs/providers.md): a create that asks for what it lacks is refused whole. */
+    private static void mockRefusals(String runtime, String network, CreateSandboxRequest body) {
+        if (!runtime.equals(SandboxSpec.DEFAULT_RUNTIME)) {
+            throw ApiException.badRequest("provider mock runs no programs, so it takes no runtime");
+        }
+        if (!network.equals("none") || (body.ports() != null && !body.ports().isEmpty())
+                || Boolean.TRUE.equals(body.publicPreview())) {
+            throw ApiException.badRequest("provider mock has no network: use network \"none\", no ports and no "
+                    + "public_preview");
+        }
     }
 
     /** Whether the reference names a build's image ({@code stacyvm.invalid/...}). */

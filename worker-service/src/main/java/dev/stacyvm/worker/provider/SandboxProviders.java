@@ -37,8 +37,8 @@ public class SandboxProviders {
     @PostConstruct
     void select() {
         List<SandboxProvider> selected = new ArrayList<>();
-        for (String name : config.providers()) {
-            Instance<SandboxProvider> match = available.select(Identifier.Literal.of(name.strip()));
+        for (String name : names(config.providers())) {
+            Instance<SandboxProvider> match = available.select(Identifier.Literal.of(name));
             if (!match.isResolvable()) {
                 throw new IllegalStateException("stacyvm.worker.providers names \"" + name
                         + "\", which this worker has no provider for (it has docker and mock)");
@@ -49,6 +49,20 @@ public class SandboxProviders {
             throw new IllegalStateException("stacyvm.worker.providers names no provider");
         }
         enabled = List.copyOf(selected);
+    }
+
+    /**
+     * The provider names a worker runs, from its setting: stripped, each once, in order.
+     *
+     * @throws IllegalStateException when mock is listed first beside another provider: the first is
+     *     where a create that names none goes, and mock is never that
+     */
+    static List<String> names(List<String> configured) {
+        List<String> names = configured.stream().map(String::strip).filter(name -> !name.isEmpty()).distinct().toList();
+        if (names.size() > 1 && names.get(0).equals(dev.stacyvm.contract.internal.SandboxSpec.MOCK_PROVIDER)) {
+            throw new IllegalStateException("stacyvm.worker.providers lists mock first: list it after " + names.get(1));
+        }
+        return names;
     }
 
     /** A fixed set of providers, the first the primary, for code that runs without CDI (tests, tools). */
@@ -70,8 +84,8 @@ public class SandboxProviders {
      * The provider a create asks for by name; the primary when it names none (a scheduler that
      * predates providers).
      *
-     * @throws WorkerUnavailableException when this worker does not run it (placement chose wrong:
-     *     the scheduler tries another worker)
+     * @throws WorkerUnavailableException when this worker does not run it (placement chose wrong,
+     *     as after a configuration change: the create fails with 503 unavailable)
      */
     public SandboxProvider named(String name) {
         if (name == null || name.isBlank()) {
@@ -108,9 +122,13 @@ public class SandboxProviders {
             return known;
         }
         for (int i = 1; i < enabled.size(); i++) {
-            if (enabled.get(i).holds(sandboxId)) {
-                secondary.put(sandboxId, enabled.get(i));
-                return enabled.get(i);
+            SandboxProvider provider = enabled.get(i);
+            if (provider.holds(sandboxId)) {
+                secondary.put(sandboxId, provider);
+                if (!provider.holds(sandboxId)) {
+                    secondary.remove(sandboxId); // destroyed meanwhile: no entry outlives it
+                }
+                return provider;
             }
         }
         return enabled.get(0);

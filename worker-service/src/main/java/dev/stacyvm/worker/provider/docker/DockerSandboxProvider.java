@@ -221,6 +221,9 @@ public class DockerSandboxProvider implements SandboxProvider {
             return true;
         } catch (NotFoundException gone) {
             return false;
+        } catch (RuntimeException unanswered) {
+            // an engine that does not answer holds nothing the worker could reach: the primary's call says why
+            return false;
         }
     }
 

@@ -10,17 +10,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A mock sandbox's file tree, held in memory, answering the agent's {@code files} operations
- * (agent/README.md) with the agent's exit codes and output formats, so that the worker's files API
- * works on it unchanged. Paths arrive normalised (absolute, no {@code .} or {@code ..}); there are no
- * links, owners or permission checks. Every file's bytes count against {@code maxBytes}: a write
- * past it is refused whole with 47 (disk full), as the agent's is on a full disk.
+ * A mock sandbox's file tree, held in the worker's memory, answering the agent's {@code files}
+ * operations (agent/README.md) with the agent's exit codes and output formats, so that the worker's
+ * files API works on it unchanged. Paths arrive normalised (absolute, no {@code .} or {@code ..});
+ * there are no links, owners or permission checks.
  *
- * <p>Thread-safe: each operation runs under the tree's lock.
+ * <p>Everything it holds counts against {@code maxBytes}: each file's bytes and, for every file and
+ * directory, its path and a fixed overhead ({@link #NODE_COST}), so that empty files and deep
+ * directories are not free. A write past it is refused whole with 47 (disk full), as the agent's is
+ * on a full disk; so is a tree of more than {@link #MAX_NODES} entries, and a path longer than
+ * {@link #MAX_PATH} characters is refused with 44.
+ *
+ * <p>Thread-safe. The tree changes under its lock, but no operation reads its input or writes its
+ * output while holding it: a slow reader of one file never holds up another call, and
+ * {@link #usedBytes()} takes no lock.
  */
 final class MemoryFiles {
 
@@ -33,15 +39,22 @@ final class MemoryFiles {
     static final int NOT_DIRECTORY = 46;
     static final int DISK_FULL = 47;
 
+    /** What an entry costs besides its content: its path (two bytes a character) and this, in bytes. */
+    static final int NODE_COST = 96;
+    /** The most entries one tree holds. */
+    static final int MAX_NODES = 10_000;
+    /** The longest path, in characters (Linux's PATH_MAX). */
+    static final int MAX_PATH = 4096;
+
     private static final int S_IFDIR = 0x4000;
     private static final int S_IFREG = 0x8000;
     private static final int MAX_LISTED = 10_000;
 
-    /** A file or a directory: its bytes (null for a directory), permissions and modification time (s). */
+    /** A file or a directory: its bytes (null for a directory; never changed once set), permissions, mtime (s). */
     private static final class Node {
-        byte[] content;
+        final byte[] content;
         int permissions;
-        long mtime;
+        final long mtime;
 
         Node(byte[] content, int permissions) {
             this.content = content;
@@ -57,9 +70,9 @@ final class MemoryFiles {
     private final long maxBytes;
     /** Every node by its absolute path; sorted, so a directory's descendants follow it. */
     private final TreeMap<String, Node> nodes = new TreeMap<>();
-    private long usedBytes;
+    private volatile long usedBytes;
 
-    /** @param maxBytes the most all files together may hold, in bytes */
+    /** @param maxBytes the most the tree may hold, contents and entries together, in bytes */
     MemoryFiles(long maxBytes, List<String> directories) {
         this.maxBytes = maxBytes;
         nodes.put("/", new Node(null, 0755));
@@ -68,9 +81,14 @@ final class MemoryFiles {
         }
     }
 
-    /** The bytes all files hold now. */
-    synchronized long usedBytes() {
+    /** What the tree holds now, in bytes (contents and entries); read without a lock. */
+    long usedBytes() {
         return usedBytes;
+    }
+
+    /** How many more bytes the tree may take now. */
+    long room() {
+        return Math.max(0, maxBytes - usedBytes);
     }
 
     /** Whether {@code path} is a directory. */
@@ -79,10 +97,10 @@ final class MemoryFiles {
         return node != null && node.isDirectory();
     }
 
-    /** The file's bytes, or null when it is missing or a directory. */
+    /** The file's bytes (never to be changed), or null when it is missing or a directory. */
     synchronized byte[] content(String path) {
         Node node = nodes.get(path);
-        return node == null || node.isDirectory() ? null : node.content.clone();
+        return node == null || node.isDirectory() ? null : node.content;
     }
 
     /** The names of a directory's entries, sorted; null when it is not a directory. */
@@ -98,74 +116,131 @@ final class MemoryFiles {
      * Runs one operation, {@code operation} being the agent's name for it and {@code arguments} its
      * arguments, reading {@code input} and writing {@code output} as the agent would.
      */
-    synchronized CommandResult run(String operation, List<String> arguments, InputStream input, OutputStream output) {
+    CommandResult run(String operation, List<String> arguments, InputStream input, OutputStream output) {
         String path = arguments.get(0);
+        for (String argument : operation.equals("move") ? arguments : List.of(path)) {
+            if (argument.length() > MAX_PATH) {
+                return new CommandResult(DENIED, "file name too long\n");
+            }
+        }
         try {
-            int code = switch (operation) {
-                case "read-check" -> readCheck(path);
-                case "read" -> read(path, output);
-                case "write" -> write(path, Integer.parseInt(arguments.get(1), 8), input);
-                case "delete" -> delete(path, Boolean.parseBoolean(arguments.get(1)));
-                case "stat" -> stat(path, output);
-                case "list" -> list(path, output);
-                case "move" -> move(path, arguments.get(1));
-                case "chmod" -> chmod(path, Integer.parseInt(arguments.get(1), 8));
-                case "find" -> find(path, output);
+            Answer answer = switch (operation) {
+                case "read-check" -> new Answer(readCheck(path), null);
+                case "read" -> read(path);
+                case "write" -> new Answer(write(path, Integer.parseInt(arguments.get(1), 8), input), null);
+                case "delete" -> new Answer(delete(path, Boolean.parseBoolean(arguments.get(1))), null);
+                case "stat" -> stat(path);
+                case "list" -> list(path);
+                case "move" -> new Answer(move(path, arguments.get(1)), null);
+                case "chmod" -> new Answer(chmod(path, Integer.parseInt(arguments.get(1), 8)), null);
+                case "find" -> find(path);
                 default -> throw new IllegalArgumentException("unknown operation " + operation);
             };
-            return new CommandResult(code, code == OK ? "" : path + "\n");
+            if (answer.output() != null && output != null) {
+                output.write(answer.output()); // outside the lock: the reader may be slow
+            }
+            return new CommandResult(answer.code(), answer.code() == OK ? "" : path + "\n");
         } catch (IOException failed) {
             throw new UncheckedIOException(failed);
         }
     }
 
-    private int readCheck(String path) {
+    /** An operation's exit code and what it writes on success. */
+    private record Answer(int code, byte[] output) {
+    }
+
+    private synchronized int readCheck(String path) {
         Node node = nodes.get(path);
         return node == null ? NOT_FOUND : node.isDirectory() ? IS_DIRECTORY : OK;
     }
 
-    private int read(String path, OutputStream output) throws IOException {
+    private synchronized Answer read(String path) {
         int check = readCheck(path);
-        if (check == OK && output != null) {
-            output.write(nodes.get(path).content);
-        }
-        return check;
+        return new Answer(check, check == OK ? nodes.get(path).content : null);
     }
 
     private int write(String path, int permissions, InputStream input) throws IOException {
-        Node existing = nodes.get(path);
-        if (existing != null && existing.isDirectory()) {
-            return IS_DIRECTORY;
-        }
-        int parents = parentsFor(path);
-        if (parents != OK) {
-            return parents;
-        }
-        long room = maxBytes - usedBytes + (existing == null ? 0 : existing.content.length);
+        // read outside the lock, never more than could fit: a larger body is refused as a full disk
         ByteArrayOutputStream content = new ByteArrayOutputStream();
+        long room = maxBytes;
         if (input != null) {
             byte[] buffer = new byte[64 * 1024];
             for (int read; (read = input.read(buffer)) > 0; ) {
                 if (content.size() + (long) read > room) {
-                    input.transferTo(OutputStream.nullOutputStream());
                     return DISK_FULL;
                 }
                 content.write(buffer, 0, read);
             }
         }
-        makeParents(path);
-        usedBytes += content.size() - (existing == null ? 0 : existing.content.length);
-        nodes.put(path, new Node(content.toByteArray(), permissions & 07777));
+        return put(path, content.toByteArray(), permissions & 07777);
+    }
+
+    /** Puts a file at {@code path}, making its missing parents, if it all fits; the agent's codes otherwise. */
+    synchronized int put(String path, byte[] content, int permissions) {
+        Node existing = nodes.get(path);
+        if (existing != null && existing.isDirectory()) {
+            return IS_DIRECTORY;
+        }
+        List<String> missing = new ArrayList<>();
+        for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
+            Node node = nodes.get(parent);
+            if (node == null) {
+                missing.add(parent);
+            } else if (!node.isDirectory()) {
+                return NOT_DIRECTORY;
+            }
+        }
+        long cost = content.length + (existing == null ? entryCost(path) : -existing.content.length);
+        for (String parent : missing) {
+            cost += entryCost(parent);
+        }
+        if (usedBytes + cost > maxBytes || nodes.size() + missing.size() + 1 > MAX_NODES) {
+            return DISK_FULL;
+        }
+        for (String parent : missing) {
+            nodes.put(parent, new Node(null, 0755));
+        }
+        nodes.put(path, new Node(content, permissions));
+        usedBytes += cost;
         return OK;
     }
 
-    private int delete(String path, boolean recursive) {
+    /** Makes the directory and its missing parents, if it all fits; the agent's codes otherwise. */
+    synchronized int makeDirectory(String path) {
+        Node existing = nodes.get(path);
+        if (existing != null) {
+            return existing.isDirectory() ? OK : NOT_DIRECTORY;
+        }
+        List<String> missing = new ArrayList<>(List.of(path));
+        for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
+            Node node = nodes.get(parent);
+            if (node == null) {
+                missing.add(parent);
+            } else if (!node.isDirectory()) {
+                return NOT_DIRECTORY;
+            }
+        }
+        long cost = 0;
+        for (String directory : missing) {
+            cost += entryCost(directory);
+        }
+        if (usedBytes + cost > maxBytes || nodes.size() + missing.size() > MAX_NODES) {
+            return DISK_FULL;
+        }
+        for (String directory : missing) {
+            nodes.put(directory, new Node(null, 0755));
+        }
+        usedBytes += cost;
+        return OK;
+    }
+
+    private synchronized int delete(String path, boolean recursive) {
         Node node = nodes.get(path);
         if (node == null) {
             return NOT_FOUND;
         }
         if (path.equals("/")) {
-            return DENIED;
+            return NOT_REGULAR; // the agent refuses the root as it refuses a non-regular target
         }
         List<String> below = descendants(path);
         if (!below.isEmpty() && !recursive) {
@@ -178,24 +253,21 @@ final class MemoryFiles {
         return OK;
     }
 
-    private int stat(String path, OutputStream output) throws IOException {
+    private synchronized Answer stat(String path) {
         Node node = nodes.get(path);
         if (node == null) {
-            return NOT_FOUND;
+            return new Answer(NOT_FOUND, null);
         }
-        if (output != null) {
-            output.write((statLine(node) + "\n").getBytes(StandardCharsets.UTF_8));
-        }
-        return OK;
+        return new Answer(OK, (statLine(node) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private int list(String path, OutputStream output) throws IOException {
+    private synchronized Answer list(String path) {
         Node node = nodes.get(path);
         if (node == null) {
-            return NOT_FOUND;
+            return new Answer(NOT_FOUND, null);
         }
         if (!node.isDirectory()) {
-            return NOT_DIRECTORY;
+            return new Answer(NOT_DIRECTORY, null);
         }
         List<String> entries = new ArrayList<>(children(path));
         // the agent's order: names without a leading dot, then with one, then with two; each by bytes
@@ -204,13 +276,14 @@ final class MemoryFiles {
         for (String child : entries.subList(0, Math.min(entries.size(), MAX_LISTED))) {
             records.append(statLine(nodes.get(child))).append('|').append(nameOf(child)).append("\n\0");
         }
-        if (output != null) {
-            output.write(records.toString().getBytes(StandardCharsets.UTF_8));
-        }
-        return OK;
+        return new Answer(OK, records.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private int move(String from, String to) {
+    /**
+     * As the agent's {@code mv -f}: a directory moves into an existing directory; a file replaces a
+     * file; anything else onto what exists, and a move onto itself or into itself, is refused (44).
+     */
+    private synchronized int move(String from, String to) {
         Node source = nodes.get(from);
         if (source == null) {
             return NOT_FOUND;
@@ -226,34 +299,55 @@ final class MemoryFiles {
             }
             destination = (to.equals("/") ? "" : to) + "/" + nameOf(from);
             if (nodes.containsKey(destination)) {
-                return NOT_EMPTY;
+                return DENIED;
             }
         } else if (target != null && source.isDirectory()) {
-            return NOT_DIRECTORY;
+            return DENIED;
         }
-        if (destination.equals(from)) {
-            return OK;
+        if (destination.equals(from) || destination.startsWith(from + "/")) {
+            return DENIED; // onto itself or into itself, as mv refuses
         }
-        if (destination.startsWith(from + "/")) {
-            return DENIED; // into itself, as mv refuses
-        }
-        int parents = parentsFor(destination);
-        if (parents != OK) {
-            return parents;
-        }
-        makeParents(destination);
-        if (target != null && !target.isDirectory()) {
-            forget(to);
+        if (destination.length() > MAX_PATH) {
+            return DENIED;
         }
         List<String> below = descendants(from);
+        List<String> missing = new ArrayList<>();
+        for (String parent = parentOf(destination); parent != null; parent = parentOf(parent)) {
+            Node node = nodes.get(parent);
+            if (node == null) {
+                missing.add(parent);
+            } else if (!node.isDirectory()) {
+                return NOT_DIRECTORY;
+            }
+        }
+        // the paths change length: what the entries cost is taken again
+        long cost = entryCost(destination) - entryCost(from) + below.size() * 2L * (destination.length() - from.length());
+        for (String parent : missing) {
+            cost += entryCost(parent);
+        }
+        Node replaced = target != null && !target.isDirectory() ? target : null;
+        if (replaced != null) {
+            cost -= entryCost(to) + replaced.content.length;
+        }
+        if (usedBytes + cost > maxBytes || nodes.size() + missing.size() > MAX_NODES
+                || (!below.isEmpty() && destination.length() + below.get(below.size() - 1).length() - from.length() > MAX_PATH)) {
+            return DISK_FULL;
+        }
+        for (String parent : missing) {
+            nodes.put(parent, new Node(null, 0755));
+        }
+        if (replaced != null) {
+            nodes.remove(to);
+        }
         nodes.put(destination, nodes.remove(from));
         for (String descendant : below) {
             nodes.put(destination + descendant.substring(from.length()), nodes.remove(descendant));
         }
+        usedBytes += cost;
         return OK;
     }
 
-    private int chmod(String path, int permissions) {
+    private synchronized int chmod(String path, int permissions) {
         Node node = nodes.get(path);
         if (node == null) {
             return NOT_FOUND;
@@ -262,50 +356,34 @@ final class MemoryFiles {
         return OK;
     }
 
-    private int find(String path, OutputStream output) throws IOException {
+    private synchronized Answer find(String path) {
         Node node = nodes.get(path);
         if (node == null || !node.isDirectory()) {
-            return OK; // the agent finds nothing below what is not a directory
+            return new Answer(OK, new byte[0]); // the agent finds nothing below what is not a directory
         }
         StringBuilder found = new StringBuilder();
         for (String descendant : descendants(path)) {
             found.append(descendant).append('\0');
         }
-        if (output != null) {
-            output.write(found.toString().getBytes(StandardCharsets.UTF_8));
-        }
-        return OK;
-    }
-
-    /** OK when every parent of {@code path} is a directory or missing; 46 when one is a file. */
-    private int parentsFor(String path) {
-        for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
-            Node node = nodes.get(parent);
-            if (node != null && !node.isDirectory()) {
-                return NOT_DIRECTORY;
-            }
-        }
-        return OK;
-    }
-
-    private void makeParents(String path) {
-        for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
-            nodes.putIfAbsent(parent, new Node(null, 0755));
-        }
+        return new Answer(OK, found.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void forget(String path) {
         Node removed = nodes.remove(path);
-        if (removed != null && !removed.isDirectory()) {
-            usedBytes -= removed.content.length;
+        if (removed != null) {
+            usedBytes -= entryCost(path) + (removed.isDirectory() ? 0 : removed.content.length);
         }
     }
 
-    /** Every path below {@code directory}, in order. */
+    private static long entryCost(String path) {
+        return NODE_COST + 2L * path.length();
+    }
+
+    /** Every path below {@code directory}, in order: those from "dir/" up to, not including, "dir0" ('0' follows '/'). */
     private List<String> descendants(String directory) {
-        String prefix = directory.equals("/") ? "/" : directory + "/";
-        Map<String, Node> below = nodes.subMap(prefix, true, prefix + Character.MAX_VALUE, true);
-        return below.keySet().stream().filter(path -> !path.equals("/")).toList();
+        String base = directory.equals("/") ? "" : directory;
+        return new ArrayList<>(nodes.subMap(base + "/", true, base + "0", false).keySet()).stream()
+                .filter(path -> !path.equals("/")).toList();
     }
 
     private List<String> children(String directory) {
@@ -313,7 +391,7 @@ final class MemoryFiles {
         return descendants(directory).stream().filter(path -> path.indexOf('/', prefix.length()) < 0).toList();
     }
 
-    private static String parentOf(String path) {
+    static String parentOf(String path) {
         if (path.equals("/")) {
             return null;
         }

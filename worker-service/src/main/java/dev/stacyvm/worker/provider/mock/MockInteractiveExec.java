@@ -1,57 +1,80 @@
 package dev.stacyvm.worker.provider.mock;
 
+import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.InteractiveExec;
 import dev.stacyvm.worker.provider.TerminalSize;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * A mock sandbox's interactive command: {@link MockShell} with its stdin open. A bare {@code sh} or
  * {@code bash} is a prompt that reads a line at a time (echoed on a terminal, {@code ^C} dropping
  * the line, {@code ^D} on an empty line or {@code exit} ending it); any other command runs once
- * with what is written as its stdin ({@code cat} copies it; on a terminal it is echoed as typed).
+ * with what is written as its stdin ({@code cat} copies it; on a terminal it is echoed as typed, and
+ * {@code ^D} at the start of a line ends it).
+ *
+ * <p>Bounded as a pipe and a terminal are: {@link #write} blocks while {@link #INPUT_CHUNKS} chunks
+ * wait unread, a prompt's line holds at most {@link #MAX_LINE} bytes (the rest is dropped, as a
+ * terminal's canonical line is), and the command ends at its timeout, {@link #close()}, a signal
+ * that ends a process, or its sandbox's destroy.
  */
 final class MockInteractiveExec implements InteractiveExec {
 
+    /** Chunks of input that may wait unread before a write blocks. */
+    static final int INPUT_CHUNKS = 64;
+    /** The longest line a prompt holds (Linux's MAX_CANON). */
+    static final int MAX_LINE = 4096;
+
     private static final byte[] END = new byte[0];
-    private static final Map<String, Integer> SIGNALS = Map.of("HUP", 1, "INT", 2, "QUIT", 3, "KILL", 9, "TERM", 15);
+    /** The signals the agent knows (agent/proc.go), by name. */
+    private static final Map<String, Integer> SIGNALS = Map.of("HUP", 1, "INT", 2, "QUIT", 3, "KILL", 9, "USR1", 10,
+            "USR2", 12, "TERM", 15, "CONT", 18, "STOP", 19);
 
     private final MemoryFiles files;
     private final ExecCommand command;
     private final Map<String, String> env;
     private final String workdir;
     private final boolean terminal;
-    private volatile TerminalSize size;
+    private final BooleanSupplier sandboxGone;
     private final long deadline;
+    private final ArrayBlockingQueue<byte[]> input = new ArrayBlockingQueue<>(INPUT_CHUNKS);
+    private volatile TerminalSize size;
     /** Where a terminal echoes what is typed; set once relay starts. */
     private volatile MockShell.Output echo;
-    private final LinkedBlockingQueue<byte[]> input = new LinkedBlockingQueue<>();
     private volatile int endedBySignal;
     private volatile boolean closed;
     private volatile boolean running = true;
 
-    MockInteractiveExec(MemoryFiles files, ExecCommand command, Map<String, String> env, String workdir, TerminalSize size) {
+    MockInteractiveExec(MemoryFiles files, ExecCommand command, Map<String, String> env, String workdir,
+                        TerminalSize size, BooleanSupplier sandboxGone) {
         this.files = files;
         this.command = command;
         this.env = env;
         this.workdir = workdir;
         this.terminal = size != null;
         this.size = size;
+        this.sandboxGone = sandboxGone;
         this.deadline = MockShell.deadline(command.timeout());
+    }
+
+    private boolean stopped() {
+        return closed || endedBySignal != 0 || sandboxGone.getAsBoolean();
     }
 
     @Override
     public ExecOutcome relay(OutputReceiver receiver) {
         long started = System.nanoTime();
-        MockShell shell = new MockShell(files, env, workdir, deadline, terminal ? () -> size : null);
+        MockShell shell = new MockShell(files, env, workdir, deadline, this::stopped, terminal ? () -> size : null);
         MockShell.Output out = terminal
                 ? (stream, bytes) -> receiver.accept("stdout", toTerminal(bytes))
                 : receiver::accept;
@@ -65,6 +88,8 @@ final class MockInteractiveExec implements InteractiveExec {
         } catch (MockShell.TimedOut late) {
             status = MockShell.KILLED;
             timedOut = true;
+        } catch (MockShell.Ended stopped) {
+            status = MockShell.KILLED;
         } catch (IOException receiverGone) {
             status = MockShell.KILLED;
             abandoned = true;
@@ -73,22 +98,21 @@ final class MockInteractiveExec implements InteractiveExec {
             status = MockShell.KILLED;
         } finally {
             running = false;
+            input.clear(); // a writer blocked on a full queue sees the end
         }
         if (endedBySignal != 0) {
             status = 128 + endedBySignal;
-        } else if (closed) {
+        } else if (closed || sandboxGone.getAsBoolean()) {
             status = MockShell.KILLED;
-        } else if (System.nanoTime() >= deadline) {
-            status = MockShell.KILLED;
-            timedOut = true;
         }
         return new ExecOutcome(status, Duration.ofNanos(System.nanoTime() - started), timedOut, abandoned);
     }
 
-    /** The prompt: a line at a time until exit, ^D on an empty line, the end of input or a signal. */
-    private int prompt(MockShell shell, MockShell.Output out) throws IOException, MockShell.TimedOut, InterruptedException {
+    /** The prompt: a line at a time until exit, ^D on an empty line, the end of input or a stop. */
+    private int prompt(MockShell shell, MockShell.Output out) throws IOException, MockShell.Ended, InterruptedException {
         int status = 0;
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        byte[] line = new byte[MAX_LINE];
+        int length = 0;
         out.write("stdout", "$ ".getBytes(StandardCharsets.UTF_8));
         while (true) {
             byte[] chunk = next();
@@ -97,32 +121,30 @@ final class MockInteractiveExec implements InteractiveExec {
             }
             for (byte b : chunk) {
                 if (b == 3) { // ^C: the line is dropped
-                    line.reset();
+                    length = 0;
                     out.write("stdout", "^C\n$ ".getBytes(StandardCharsets.UTF_8));
-                } else if (b == 4 && line.size() == 0) { // ^D on an empty line: the end
+                } else if (b == 4 && length == 0) { // ^D on an empty line: the end
                     return status;
                 } else if (b == '\r' || b == '\n') {
                     if (terminal) {
                         out.write("stdout", new byte[] {'\n'});
                     }
-                    String text = line.toString(StandardCharsets.UTF_8);
-                    line.reset();
+                    String text = new String(line, 0, length, StandardCharsets.UTF_8);
+                    length = 0;
                     status = shell.runLine(text, null, out);
                     if (text.strip().equals("exit") || text.strip().startsWith("exit ")) {
                         return status;
                     }
                     out.write("stdout", "$ ".getBytes(StandardCharsets.UTF_8));
                 } else if (b == 127 || b == 8) { // backspace
-                    if (line.size() > 0) {
-                        byte[] kept = line.toByteArray();
-                        line.reset();
-                        line.write(kept, 0, kept.length - 1);
+                    if (length > 0) {
+                        length--;
                         if (terminal) {
                             out.write("stdout", "\b \b".getBytes(StandardCharsets.UTF_8));
                         }
                     }
-                } else {
-                    line.write(b);
+                } else if (length < MAX_LINE) {
+                    line[length++] = b;
                     if (terminal) {
                         out.write("stdout", new byte[] {b});
                     }
@@ -131,10 +153,10 @@ final class MockInteractiveExec implements InteractiveExec {
         }
     }
 
-    /** The next chunk of input, {@link #END} at its end; {@link MockShell.TimedOut} past the deadline. */
+    /** The next chunk of input, {@link #END} at its end or a stop; {@link MockShell.TimedOut} past the deadline. */
     private byte[] next() throws MockShell.TimedOut, InterruptedException {
         while (true) {
-            if (closed || endedBySignal != 0) {
+            if (stopped()) {
                 return END;
             }
             if (System.nanoTime() >= deadline) {
@@ -149,7 +171,7 @@ final class MockInteractiveExec implements InteractiveExec {
 
     /** A terminal's output discipline: each newline goes out as CR LF. */
     private static byte[] toTerminal(byte[] bytes) {
-        ByteArrayOutputStream converted = new ByteArrayOutputStream(bytes.length + 16);
+        java.io.ByteArrayOutputStream converted = new java.io.ByteArrayOutputStream(bytes.length + 16);
         for (byte b : bytes) {
             if (b == '\n') {
                 converted.write('\r');
@@ -159,19 +181,38 @@ final class MockInteractiveExec implements InteractiveExec {
         return converted.toByteArray();
     }
 
+    /** Queues the input; blocks, as a full pipe does, while {@link #INPUT_CHUNKS} chunks wait unread. */
     @Override
     public void write(byte[] bytes) throws IOException {
+        if (bytes.length > 0) {
+            enqueue(bytes.clone());
+        }
+    }
+
+    private void enqueue(byte[] chunk) throws IOException {
         if (!running) {
             throw new IOException("the command has ended");
         }
-        if (bytes.length > 0) {
-            input.add(bytes.clone());
+        try {
+            // accepted once queued: a command that ends before it reads it drops it, as a pipe's reader would
+            while (!input.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
+                if (!running || stopped()) {
+                    throw new IOException("the command has ended");
+                }
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the command's input was full");
         }
     }
 
     @Override
     public void endInput() {
-        input.add(terminal ? new byte[] {4} : END);
+        try {
+            enqueue(terminal ? new byte[] {4} : END);
+        } catch (IOException ended) {
+            // nothing is reading any more: there is no input left to end
+        }
     }
 
     @Override
@@ -181,18 +222,46 @@ final class MockInteractiveExec implements InteractiveExec {
         }
     }
 
+    /**
+     * Sends a signal as the agent would: a name with or without {@code SIG}, in any case, or its
+     * number. {@code INT} on a terminal is a typed ^C; {@code STOP} and {@code CONT} change nothing
+     * (nothing runs); the others end the command with 128 + the signal's number.
+     *
+     * @throws InvalidRequestException for a signal the agent does not know
+     */
     @Override
     public boolean signal(String signal) {
-        Integer number = SIGNALS.get(signal);
-        if (!running || number == null) {
-            return running;
+        Integer number = parseSignal(signal);
+        if (number == null) {
+            throw new InvalidRequestException("unknown signal " + signal);
+        }
+        if (!running) {
+            return false;
         }
         if (number == 2 && terminal) {
-            input.add(new byte[] {3});
-            return true;
+            input.offer(new byte[] {3});
+        } else if (number != 18 && number != 19) {
+            endedBySignal = number;
         }
-        endedBySignal = number;
         return true;
+    }
+
+    /** A signal's number from its name (with or without SIG, any case) or number, as agent/proc.go reads it. */
+    static Integer parseSignal(String text) {
+        if (text == null) {
+            return null;
+        }
+        String name = text.toUpperCase(Locale.ROOT);
+        Integer number = SIGNALS.get(name.startsWith("SIG") ? name.substring(3) : name);
+        if (number != null) {
+            return number;
+        }
+        try {
+            int asked = Integer.parseInt(text);
+            return SIGNALS.containsValue(asked) ? asked : null;
+        } catch (NumberFormatException notANumber) {
+            return null;
+        }
     }
 
     @Override
@@ -200,11 +269,17 @@ final class MockInteractiveExec implements InteractiveExec {
         closed = true;
     }
 
-    /** The command's stdin as a stream: blocks for input, ends at its end, a signal, close or the deadline. */
+    /**
+     * The command's stdin as a stream: blocks for input; ends at its end, a stop or the deadline, and
+     * on a terminal at a ^D typed at the start of a line.
+     */
     private final class QueueInput extends InputStream {
         private byte[] chunk = new byte[0];
         private int at;
         private boolean ended;
+        private boolean lineStart = true;
+        /** A ^D came after the bytes now being read: the input ends once they are. */
+        private boolean endPending;
 
         @Override
         public int read() throws IOException {
@@ -215,6 +290,10 @@ final class MockInteractiveExec implements InteractiveExec {
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
             while (!ended && at >= chunk.length) {
+                if (endPending) {
+                    ended = true;
+                    break;
+                }
                 try {
                     chunk = next();
                 } catch (MockShell.TimedOut | InterruptedException stop) {
@@ -222,11 +301,8 @@ final class MockInteractiveExec implements InteractiveExec {
                 }
                 at = 0;
                 ended = chunk == END;
-                MockShell.Output typed = echo;
-                if (!ended && typed != null) {
-                    // a terminal echoes what is typed, a carriage return as a new line
-                    typed.write("stdout", new String(chunk, StandardCharsets.ISO_8859_1).replace('\r', '\n')
-                            .getBytes(StandardCharsets.ISO_8859_1));
+                if (!ended && terminal) {
+                    chunk = typed(chunk);
                 }
             }
             if (ended) {
@@ -236,6 +312,27 @@ final class MockInteractiveExec implements InteractiveExec {
             System.arraycopy(chunk, at, buffer, offset, count);
             at += count;
             return count;
+        }
+
+        /** A terminal's input: echoed, a carriage return read as a newline, a ^D at a line's start its end. */
+        private byte[] typed(byte[] raw) throws IOException {
+            byte[] kept = new byte[raw.length];
+            int count = 0;
+            for (byte b : raw) {
+                if (b == 4 && lineStart) {
+                    endPending = true;
+                    break;
+                }
+                byte c = b == '\r' ? (byte) '\n' : b;
+                kept[count++] = c;
+                lineStart = c == '\n';
+            }
+            byte[] delivered = Arrays.copyOf(kept, count);
+            MockShell.Output typedEcho = echo;
+            if (typedEcho != null && count > 0) {
+                typedEcho.write("stdout", delivered);
+            }
+            return delivered;
         }
     }
 }

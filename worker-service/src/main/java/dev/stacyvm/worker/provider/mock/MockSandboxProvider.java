@@ -9,6 +9,7 @@ import dev.stacyvm.contract.internal.RuntimeStatus;
 import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.error.NoSuchProcessException;
 import dev.stacyvm.worker.error.RuntimeNotFoundException;
+import dev.stacyvm.worker.error.WorkerUnavailableException;
 import dev.stacyvm.worker.provider.CommandResult;
 import dev.stacyvm.worker.provider.ExecCommand;
 import dev.stacyvm.worker.provider.ExecOutcome;
@@ -37,9 +38,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The {@code mock} provider (docs/providers.md): sandboxes held in the worker's memory, for demos
  * and client tests on a host without a container engine. Nothing runs: a sandbox is a file tree
  * ({@link MemoryFiles}, at most {@link #MAX_FILE_BYTES} or its {@code disk_mb}, whichever is less)
- * and commands are the few built-ins of {@link MockShell}. It is never a worker's default unless it
- * is the only provider listed, and placement gives it only to a create that names it. A worker
- * restart loses its sandboxes, which the scheduler's reconciliation then ends.
+ * and commands are the few built-ins of {@link MockShell}, each ended by its timeout, its exec's
+ * close or its sandbox's destroy. A worker holds at most {@link #MAX_SANDBOXES} of them. It is
+ * never a worker's first provider unless it is the only one, and placement gives it only to a
+ * create that names it. A worker restart loses its sandboxes, which the scheduler's reconciliation
+ * then ends.
  */
 @ApplicationScoped
 @Identifier(MockSandboxProvider.NAME)
@@ -47,8 +50,14 @@ public class MockSandboxProvider implements SandboxProvider {
 
     public static final String NAME = dev.stacyvm.contract.internal.SandboxSpec.MOCK_PROVIDER;
 
-    /** The most one mock sandbox's files may hold, in bytes: the worker's heap holds them. */
+    /** The most one mock sandbox's files may hold, in bytes (their entries counted too): the worker's heap holds them. */
     static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
+
+    /**
+     * The most mock sandboxes one worker holds: with {@link #MAX_FILE_BYTES} each, 64 MiB of the
+     * worker's heap at most, whatever its sandbox capacity.
+     */
+    static final int MAX_SANDBOXES = 16;
 
     static final String WORKSPACE = "/workspace";
 
@@ -56,7 +65,8 @@ public class MockSandboxProvider implements SandboxProvider {
             ProviderCapabilities.FILES, ProviderCapabilities.TERMINAL, ProviderCapabilities.LOGS);
 
     /** One mock sandbox: what it was created with, its files, its log. */
-    private record MockSandbox(RuntimeSpec spec, String runtimeId, String workerId, MemoryFiles files, List<String> log) {
+    private record MockSandbox(RuntimeSpec spec, String runtimeId, String workerId, MemoryFiles files, List<String> log,
+                               java.util.concurrent.atomic.AtomicBoolean gone) {
     }
 
     private final Map<String, MockSandbox> sandboxes = new ConcurrentHashMap<>();
@@ -68,12 +78,16 @@ public class MockSandboxProvider implements SandboxProvider {
 
     @Override
     public RuntimeHandle create(RuntimeSpec spec, String workerId) {
+        if (!sandboxes.containsKey(spec.sandboxId()) && sandboxes.size() >= MAX_SANDBOXES) {
+            throw new WorkerUnavailableException("the mock provider holds at most " + MAX_SANDBOXES
+                    + " sandboxes on a worker (its files are in the worker's memory)");
+        }
         MockSandbox sandbox = sandboxes.computeIfAbsent(spec.sandboxId(), id -> {
             long limit = spec.diskMb() > 0 ? Math.min(MAX_FILE_BYTES, spec.diskMb() * 1024L * 1024) : MAX_FILE_BYTES;
             List<String> log = new ArrayList<>();
             log.add("mock sandbox " + id + " started from " + spec.image() + " (nothing runs: docs/providers.md)");
             return new MockSandbox(spec, "mock-" + id, workerId, new MemoryFiles(limit, List.of("/tmp", WORKSPACE)),
-                    java.util.Collections.synchronizedList(log));
+                    java.util.Collections.synchronizedList(log), new java.util.concurrent.atomic.AtomicBoolean());
         });
         return new RuntimeHandle(spec.sandboxId(), sandbox.runtimeId(), workerId, Map.of(), null, null);
     }
@@ -85,7 +99,10 @@ public class MockSandboxProvider implements SandboxProvider {
 
     @Override
     public void destroy(String sandboxId) {
-        sandboxes.remove(sandboxId);
+        MockSandbox gone = sandboxes.remove(sandboxId);
+        if (gone != null) {
+            gone.gone().set(true); // every command still running in it ends
+        }
     }
 
     @Override
@@ -96,25 +113,37 @@ public class MockSandboxProvider implements SandboxProvider {
         }
         long started = System.nanoTime();
         MockShell shell = new MockShell(sandbox.files(), env(sandbox, command), workdir(command),
-                MockShell.deadline(command.timeout()), null);
+                MockShell.deadline(command.timeout()), sandbox.gone()::get, null);
+        int status;
+        boolean timedOut = false;
+        boolean abandoned = false;
         try {
-            int status = shell.run(command.argv(), null,
+            status = shell.run(command.argv(), null,
                     (stream, bytes) -> sink.accept(stream, new String(bytes, StandardCharsets.UTF_8)));
-            return new ExecOutcome(status, Duration.ofNanos(System.nanoTime() - started), false, false);
         } catch (MockShell.TimedOut late) {
-            return new ExecOutcome(MockShell.KILLED, Duration.ofNanos(System.nanoTime() - started), true, false);
+            status = MockShell.KILLED;
+            timedOut = true;
+        } catch (MockShell.Ended stopped) {
+            status = MockShell.KILLED; // its sandbox was destroyed
         } catch (IOException receiverGone) {
-            return new ExecOutcome(MockShell.KILLED, Duration.ofNanos(System.nanoTime() - started), false, true);
+            status = MockShell.KILLED;
+            abandoned = true;
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
-            return new ExecOutcome(MockShell.KILLED, Duration.ofNanos(System.nanoTime() - started), false, true);
+            status = MockShell.KILLED;
+            abandoned = true;
         }
+        return new ExecOutcome(status, Duration.ofNanos(System.nanoTime() - started), timedOut, abandoned);
     }
 
     @Override
     public InteractiveExec openInteractive(String sandboxId, ExecCommand command, TerminalSize terminal) {
         MockSandbox sandbox = sandbox(sandboxId);
-        return new MockInteractiveExec(sandbox.files(), command, env(sandbox, command), workdir(command), terminal);
+        if (command.workdir() != null) {
+            requireWorkdir(sandboxId, command.workdir());
+        }
+        return new MockInteractiveExec(sandbox.files(), command, env(sandbox, command), workdir(command), terminal,
+                sandbox.gone()::get);
     }
 
     /**
@@ -131,7 +160,8 @@ public class MockSandboxProvider implements SandboxProvider {
             return sandbox.files().run(argv.get(2), argv.subList(3, argv.size()), input, output);
         }
         java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
-        MockShell shell = new MockShell(sandbox.files(), env(sandbox, null), WORKSPACE, MockShell.deadline(timeout), null);
+        MockShell shell = new MockShell(sandbox.files(), env(sandbox, null), WORKSPACE, MockShell.deadline(timeout),
+                sandbox.gone()::get, null);
         int status;
         try {
             status = shell.run(argv, input, (stream, bytes) -> {
@@ -141,7 +171,7 @@ public class MockSandboxProvider implements SandboxProvider {
                     stderr.write(bytes);
                 }
             });
-        } catch (MockShell.TimedOut late) {
+        } catch (MockShell.Ended late) {
             status = MockShell.KILLED;
         } catch (IOException receiverGone) {
             throw new java.io.UncheckedIOException(receiverGone);
@@ -159,7 +189,13 @@ public class MockSandboxProvider implements SandboxProvider {
 
     @Override
     public void requireWorkdir(String sandboxId, String workdir) {
-        if (!sandbox(sandboxId).files().isDirectory(workdir)) {
+        String normalized;
+        try {
+            normalized = MockShell.normalize(workdir);
+        } catch (RuntimeException tooLong) {
+            throw new InvalidRequestException("workdir is too long");
+        }
+        if (!sandbox(sandboxId).files().isDirectory(normalized)) {
             throw new InvalidRequestException("workdir " + workdir + " does not exist or is not a directory");
         }
     }

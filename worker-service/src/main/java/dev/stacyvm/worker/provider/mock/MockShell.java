@@ -1,25 +1,33 @@
 package dev.stacyvm.worker.provider.mock;
 
-import java.io.ByteArrayInputStream;
+import dev.stacyvm.worker.provider.TerminalSize;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * What a mock sandbox runs instead of programs (docs/providers.md, "mock"): a handful of shell
  * built-ins over the sandbox's {@link MemoryFiles}, enough for demos and client tests. A command is
- * an argv, or {@code sh -c LINE} whose line may join commands with {@code ;}, {@code &&} and
- * {@code ||}, quote with {@code '} and {@code "}, and expand {@code $NAME}. The built-ins: {@code echo [-n]}, {@code cat [FILE...]} (stdin without
- * one), {@code ls [DIR]}, {@code pwd}, {@code env}, {@code mkdir [-p] DIR}, {@code rm [-r] [-f] PATH},
+ * an argv, or {@code sh -c LINE} whose line may join commands with {@code ;}, newlines, {@code &&}
+ * and {@code ||}, quote with {@code '} and {@code "}, and expand {@code $NAME} (each command just
+ * before it runs). The built-ins: {@code echo [-n]}, {@code cat [FILE...]} (stdin without one),
+ * {@code ls [DIR]}, {@code pwd}, {@code env}, {@code mkdir [-p] DIR}, {@code rm [-r] [-f] PATH},
  * {@code sleep SECONDS}, {@code read NAME}, {@code stty size} (on a terminal), {@code true},
  * {@code false}, {@code exit [N]}; redirections {@code >}, {@code >>}, {@code 2>}, {@code >&2} and
- * {@code 2>&1}. Anything else answers 127,
- * "command not found", as a shell does.
+ * {@code 2>&1}. Anything else answers 127, "command not found", as a shell does.
+ *
+ * <p>Bounded like a process would be: a command ends at its deadline or when it is stopped (the
+ * exec closed, signalled, its sandbox destroyed), checked between commands, within a sleep and
+ * while output is copied; a redirection holds no more than the sandbox has room for; a command's
+ * expanded words and a line {@code read} takes are capped ({@link #MAX_COMMAND_CHARS}).
  */
 final class MockShell {
 
@@ -29,13 +37,30 @@ final class MockShell {
         void write(String stream, byte[] bytes) throws IOException;
     }
 
-    /** The exit status of a command its deadline ended: 128 + SIGKILL, as a killed process's. */
+    /** The exit status of a command ended by its deadline or a stop: 128 + SIGKILL, as a killed process's. */
     static final int KILLED = 137;
     static final int NOT_FOUND = 127;
+    /** The most characters one command's expanded words may take (as the kernel's argument limit would refuse). */
+    static final int MAX_COMMAND_CHARS = 256 * 1024;
 
-    /** Thrown when a command's deadline passes while it sleeps. */
-    static final class TimedOut extends Exception {
-        TimedOut() {
+    /** A command ended before it finished: by its deadline ({@link TimedOut}) or a stop ({@link Stopped}). */
+    abstract static class Ended extends Exception {
+        Ended() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The deadline passed. */
+    static final class TimedOut extends Ended {
+    }
+
+    /** The command was stopped: its exec closed or signalled, its sandbox destroyed. */
+    static final class Stopped extends Ended {
+    }
+
+    /** A path longer than {@link MemoryFiles#MAX_PATH}. */
+    private static final class PathTooLong extends RuntimeException {
+        PathTooLong() {
             super(null, null, false, false);
         }
     }
@@ -44,124 +69,227 @@ final class MockShell {
     private final Map<String, String> env;
     private final String workdir;
     private final long deadline;
-    private final java.util.function.Supplier<dev.stacyvm.worker.provider.TerminalSize> terminal;
+    private final BooleanSupplier stopped;
+    private final Supplier<TerminalSize> terminal;
 
     /**
      * @param env      the sandbox's environment with the command's over it
      * @param workdir  the directory {@code pwd} answers and relative paths start from
-     * @param deadline {@link System#nanoTime()} past which a sleep ends as {@link TimedOut}
+     * @param deadline {@link System#nanoTime()} past which the command ends as {@link TimedOut}
+     * @param stopped  true once the command is to end as {@link Stopped}
      * @param terminal the terminal's size now, for {@code stty size}; null without a terminal
      */
-    MockShell(MemoryFiles files, Map<String, String> env, String workdir, long deadline,
-              java.util.function.Supplier<dev.stacyvm.worker.provider.TerminalSize> terminal) {
+    MockShell(MemoryFiles files, Map<String, String> env, String workdir, long deadline, BooleanSupplier stopped,
+              Supplier<TerminalSize> terminal) {
         this.files = files;
         this.env = new TreeMap<>(env);
-        this.workdir = workdir;
+        this.workdir = normalize(workdir);
         this.deadline = deadline;
+        this.stopped = stopped;
         this.terminal = terminal;
     }
 
-    /** Runs an exec's argv: {@code sh -c LINE} as a line, anything else as one command. */
-    int run(List<String> argv, InputStream stdin, Output out) throws IOException, TimedOut, InterruptedException {
-        if (argv.size() >= 3 && isShell(argv.get(0)) && argv.get(1).equals("-c")) {
-            return runLine(argv.get(2), stdin, out);
-        }
-        return command(argv, stdin, out);
+    /** A deadline {@code timeout} from now (none past 24 h, so the sum cannot overflow). */
+    static long deadline(Duration timeout) {
+        Duration bounded = timeout == null || timeout.compareTo(Duration.ofHours(24)) > 0 ? Duration.ofHours(24) : timeout;
+        return System.nanoTime() + bounded.toNanos();
     }
 
     static boolean isShell(String program) {
         return List.of("sh", "/bin/sh", "bash", "/bin/bash", "/usr/bin/bash").contains(program);
     }
 
+    /** Ends the command here if its deadline passed or it was stopped. */
+    private void checkpoint() throws Ended {
+        if (stopped.getAsBoolean()) {
+            throw new Stopped();
+        }
+        if (System.nanoTime() >= deadline) {
+            throw new TimedOut();
+        }
+    }
+
+    /** Runs an exec's argv: {@code sh -c LINE} as a line, anything else as one command. */
+    int run(List<String> argv, InputStream stdin, Output out) throws IOException, Ended, InterruptedException {
+        if (argv.stream().mapToLong(String::length).sum() > MAX_COMMAND_CHARS) {
+            err(out, "sh: Argument list too long");
+            return 126; // as execve's E2BIG would have it
+        }
+        if (argv.size() >= 3 && isShell(argv.get(0)) && argv.get(1).equals("-c")) {
+            return runLine(argv.get(2), stdin, out);
+        }
+        return command(argv, stdin, out);
+    }
+
     /** Runs one line of the shell language above; answers the last command's status. */
-    int runLine(String line, InputStream stdin, Output out) throws IOException, TimedOut, InterruptedException {
+    int runLine(String line, InputStream stdin, Output out) throws IOException, Ended, InterruptedException {
         int status = 0;
-        String joiner = ";";
-        List<String> words = new ArrayList<>();
-        List<String> tokens = tokens(line);
-        tokens.add(";");
-        for (String token : tokens) {
-            if (token.equals(";") || token.equals("&&") || token.equals("||")) {
-                if (!words.isEmpty()) {
-                    boolean runs = joiner.equals(";") || (joiner.equals("&&") && status == 0)
-                            || (joiner.equals("||") && status != 0);
-                    if (runs) {
-                        status = redirected(words, stdin, out);
-                        if (words.get(0).equals("exit")) {
-                            return status;
-                        }
-                    }
-                    words.clear();
-                }
-                joiner = token;
-            } else {
-                words.add(token);
+        for (String[] step : split(line)) {
+            checkpoint();
+            String joiner = step[0];
+            boolean runs = joiner.equals(";") || (joiner.equals("&&") && status == 0) || (joiner.equals("||") && status != 0);
+            if (!runs) {
+                continue;
+            }
+            List<String> words = tokens(step[1]);
+            if (words.isEmpty()) {
+                continue;
+            }
+            if (words.stream().mapToLong(String::length).sum() > MAX_COMMAND_CHARS) {
+                err(out, "sh: " + words.get(0) + ": Argument list too long");
+                status = 126;
+                continue;
+            }
+            status = redirected(words, stdin, out);
+            if (words.get(0).equals("exit")) {
+                return status;
             }
         }
         return status;
     }
 
     /**
-     * Runs one command with its redirections: {@code >}/{@code >>} FILE and {@code 2>}/{@code 2>>}
-     * FILE ({@code /dev/null} discards), {@code >&2} and {@code 2>&1}.
+     * Splits a line at the unquoted {@code ;}, newline, {@code &&} and {@code ||}: each command's text
+     * with the operator before it ({@code ;} for the first).
      */
-    private int redirected(List<String> words, InputStream stdin, Output out)
-            throws IOException, TimedOut, InterruptedException {
+    static List<String[]> split(String line) {
+        List<String[]> steps = new ArrayList<>();
+        String joiner = ";";
+        StringBuilder current = new StringBuilder();
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quote != 0) {
+                current.append(c);
+                if (c == '\\' && quote == '"' && i + 1 < line.length()) {
+                    current.append(line.charAt(++i));
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+                current.append(c);
+            } else if (c == '\\' && i + 1 < line.length()) {
+                current.append(c).append(line.charAt(++i));
+            } else if (c == ';' || c == '\n') {
+                steps.add(new String[] {joiner, current.toString()});
+                current.setLength(0);
+                joiner = ";";
+            } else if ((c == '&' || c == '|') && i + 1 < line.length() && line.charAt(i + 1) == c) {
+                steps.add(new String[] {joiner, current.toString()});
+                current.setLength(0);
+                joiner = c == '&' ? "&&" : "||";
+                i++;
+            } else {
+                current.append(c);
+            }
+        }
+        steps.add(new String[] {joiner, current.toString()});
+        return steps;
+    }
+
+    /**
+     * Runs one command with its redirections: {@code >}/{@code >>} FILE and {@code 2>}/{@code 2>>}
+     * FILE ({@code /dev/null} discards), {@code >&2} and {@code 2>&1}. What goes to a file is held
+     * only up to the room the sandbox has left; past it the command is told its disk is full.
+     */
+    private int redirected(List<String> words, InputStream stdin, Output out) throws IOException, Ended, InterruptedException {
         List<String> argv = new ArrayList<>();
         String[] targets = new String[3];
         boolean[] appends = new boolean[3];
         boolean stdoutToStderr = false;
         boolean stderrToStdout = false;
-        for (int i = 0; i < words.size(); i++) {
-            String word = words.get(i);
-            switch (word) {
-                case ">&2", "1>&2" -> stdoutToStderr = true;
-                case "2>&1" -> stderrToStdout = true;
-                case ">", ">>", "1>", "1>>", "2>", "2>>" -> {
-                    if (i + 1 >= words.size()) {
-                        err(out, "sh: syntax error: a redirection needs a file");
-                        return 2;
+        try {
+            for (int i = 0; i < words.size(); i++) {
+                String word = words.get(i);
+                switch (word) {
+                    case ">&2", "1>&2" -> stdoutToStderr = true;
+                    case "2>&1" -> stderrToStdout = true;
+                    case ">", ">>", "1>", "1>>", "2>", "2>>" -> {
+                        if (i + 1 >= words.size()) {
+                            err(out, "sh: syntax error: a redirection needs a file");
+                            return 2;
+                        }
+                        int fd = word.startsWith("2") ? 2 : 1;
+                        targets[fd] = absolute(words.get(++i));
+                        appends[fd] = word.endsWith(">>");
                     }
-                    int fd = word.startsWith("2") ? 2 : 1;
-                    targets[fd] = absolute(words.get(++i));
-                    appends[fd] = word.endsWith(">>");
+                    default -> argv.add(word);
                 }
-                default -> argv.add(word);
             }
+        } catch (PathTooLong tooLong) {
+            err(out, "sh: File name too long");
+            return 1;
         }
-        java.io.ByteArrayOutputStream[] captured = {null, new java.io.ByteArrayOutputStream(), new java.io.ByteArrayOutputStream()};
+        Capture[] captured = {null, new Capture(files.room()), new Capture(files.room())};
         boolean toStderr = stdoutToStderr;
         boolean toStdout = stderrToStdout;
         int status = command(argv, stdin, (stream, bytes) -> {
             int fd = stream.equals("stdout") ? (toStderr ? 2 : 1) : (toStdout ? 1 : 2);
-            if (targets[fd] != null) {
-                captured[fd].write(bytes);
-            } else {
+            if (targets[fd] == null) {
                 out.write(fd == 1 ? "stdout" : "stderr", bytes);
+            } else if (!targets[fd].equals("/dev/null")) {
+                captured[fd].write(bytes);
             }
         });
         for (int fd = 1; fd <= 2; fd++) {
             if (targets[fd] == null || targets[fd].equals("/dev/null")) {
                 continue;
             }
-            byte[] previous = appends[fd] ? files.content(targets[fd]) : null;
-            byte[] content = previous == null ? captured[fd].toByteArray() : concat(previous, captured[fd].toByteArray());
-            var result = files.run("write", List.of(targets[fd], "644"), new ByteArrayInputStream(content), null);
-            if (result.exitCode() != 0) {
-                err(out, "sh: " + targets[fd] + ": " + reason(result.exitCode()));
+            int code = MemoryFiles.DISK_FULL;
+            if (!captured[fd].overflowed) {
+                byte[] previous = appends[fd] ? files.content(targets[fd]) : null;
+                byte[] content = captured[fd].toByteArray();
+                if (previous != null) {
+                    byte[] joined = Arrays.copyOf(previous, previous.length + content.length);
+                    System.arraycopy(content, 0, joined, previous.length, content.length);
+                    content = joined;
+                }
+                code = files.put(targets[fd], content, 0644);
+            }
+            if (code != MemoryFiles.OK) {
+                err(out, "sh: " + targets[fd] + ": " + reason(code));
                 return 1;
             }
         }
         return status;
     }
 
-    private int command(List<String> words, InputStream stdin, Output out)
-            throws IOException, TimedOut, InterruptedException {
+    /** Bytes held for a redirection, never more than {@code room}: past it they are dropped and it says so. */
+    private static final class Capture extends java.io.ByteArrayOutputStream {
+        private final long room;
+        boolean overflowed;
+
+        Capture(long room) {
+            this.room = room;
+        }
+
+        @Override
+        public void write(byte[] bytes) {
+            if (overflowed || count + (long) bytes.length > room) {
+                overflowed = true;
+                return;
+            }
+            write(bytes, 0, bytes.length);
+        }
+    }
+
+    private int command(List<String> words, InputStream stdin, Output out) throws IOException, Ended, InterruptedException {
         if (words.isEmpty()) {
             return 0;
         }
         String name = words.get(0);
         List<String> args = words.subList(1, words.size());
+        try {
+            return builtIn(name, args, stdin, out);
+        } catch (PathTooLong tooLong) {
+            err(out, name + ": File name too long");
+            return 1;
+        }
+    }
+
+    private int builtIn(String name, List<String> args, InputStream stdin, Output out)
+            throws IOException, Ended, InterruptedException {
         switch (name) {
             case "true", ":" -> {
                 return 0;
@@ -192,63 +320,13 @@ final class MockShell {
                 return cat(args, stdin, out);
             }
             case "ls" -> {
-                String directory = absolute(args.isEmpty() ? workdir : args.get(0));
-                List<String> names = files.names(directory);
-                if (names == null) {
-                    if (files.content(directory) != null) {
-                        out.write("stdout", (args.get(0) + "\n").getBytes(StandardCharsets.UTF_8));
-                        return 0;
-                    }
-                    err(out, "ls: cannot access '" + directory + "': No such file or directory");
-                    return 2;
-                }
-                StringBuilder listing = new StringBuilder();
-                names.stream().filter(entry -> !entry.startsWith(".")).forEach(entry -> listing.append(entry).append('\n'));
-                out.write("stdout", listing.toString().getBytes(StandardCharsets.UTF_8));
-                return 0;
+                return ls(args, out);
             }
             case "mkdir" -> {
-                boolean parents = args.contains("-p");
-                int status = 0;
-                for (String arg : args) {
-                    if (arg.startsWith("-")) {
-                        continue;
-                    }
-                    String directory = absolute(arg);
-                    if (files.isDirectory(directory)) {
-                        if (!parents) {
-                            err(out, "mkdir: cannot create directory '" + arg + "': File exists");
-                            status = 1;
-                        }
-                        continue;
-                    }
-                    // a directory is made as the parent of a placeholder removed at once
-                    String placeholder = (directory.equals("/") ? "" : directory) + "/.mock-mkdir";
-                    var made = files.run("write", List.of(placeholder, "644"), InputStream.nullInputStream(), null);
-                    if (made.exitCode() != 0) {
-                        err(out, "mkdir: cannot create directory '" + arg + "': " + reason(made.exitCode()));
-                        status = 1;
-                        continue;
-                    }
-                    files.run("delete", List.of(placeholder, "false"), null, null);
-                }
-                return status;
+                return mkdir(args, out);
             }
             case "rm" -> {
-                boolean recursive = args.stream().anyMatch(arg -> arg.startsWith("-") && arg.contains("r"));
-                boolean force = args.stream().anyMatch(arg -> arg.startsWith("-") && arg.contains("f"));
-                int status = 0;
-                for (String arg : args) {
-                    if (arg.startsWith("-")) {
-                        continue;
-                    }
-                    int code = files.run("delete", List.of(absolute(arg), String.valueOf(recursive)), null, null).exitCode();
-                    if (code != 0 && !(force && code == MemoryFiles.NOT_FOUND)) {
-                        err(out, "rm: cannot remove '" + arg + "': " + reason(code));
-                        status = 1;
-                    }
-                }
-                return status;
+                return rm(args, out);
             }
             case "sleep" -> {
                 return sleep(args, out);
@@ -257,7 +335,7 @@ final class MockShell {
                 return read(args, stdin);
             }
             case "stty" -> {
-                dev.stacyvm.worker.provider.TerminalSize size = terminal == null ? null : terminal.get();
+                TerminalSize size = terminal == null ? null : terminal.get();
                 if (size == null) {
                     err(out, "stty: 'standard input': Inappropriate ioctl for device");
                     return 1;
@@ -276,37 +354,110 @@ final class MockShell {
         }
     }
 
-    private int cat(List<String> args, InputStream stdin, Output out) throws IOException {
+    private int cat(List<String> args, InputStream stdin, Output out) throws IOException, Ended {
         if (args.isEmpty()) {
             if (stdin != null) {
                 byte[] buffer = new byte[8192];
                 for (int read; (read = stdin.read(buffer)) > 0; ) {
-                    out.write("stdout", java.util.Arrays.copyOf(buffer, read));
+                    checkpoint();
+                    out.write("stdout", Arrays.copyOf(buffer, read));
                 }
             }
             return 0;
         }
         int status = 0;
         for (String arg : args) {
+            checkpoint();
             String path = absolute(arg);
             byte[] content = files.content(path);
             if (content == null) {
                 err(out, "cat: " + arg + ": " + (files.isDirectory(path) ? "Is a directory" : "No such file or directory"));
                 status = 1;
-            } else {
-                out.write("stdout", content);
+                continue;
+            }
+            for (int at = 0; at < content.length; at += 64 * 1024) {
+                checkpoint();
+                out.write("stdout", Arrays.copyOfRange(content, at, Math.min(content.length, at + 64 * 1024)));
+            }
+        }
+        return status;
+    }
+
+    private int ls(List<String> args, Output out) throws IOException {
+        String directory = absolute(args.isEmpty() ? workdir : args.get(0));
+        List<String> names = files.names(directory);
+        if (names == null) {
+            if (files.content(directory) != null) {
+                out.write("stdout", (args.get(0) + "\n").getBytes(StandardCharsets.UTF_8));
+                return 0;
+            }
+            err(out, "ls: cannot access '" + directory + "': No such file or directory");
+            return 2;
+        }
+        StringBuilder listing = new StringBuilder();
+        names.stream().filter(entry -> !entry.startsWith(".")).forEach(entry -> listing.append(entry).append('\n'));
+        out.write("stdout", listing.toString().getBytes(StandardCharsets.UTF_8));
+        return 0;
+    }
+
+    private int mkdir(List<String> args, Output out) throws IOException {
+        boolean parents = args.contains("-p");
+        int status = 0;
+        for (String arg : args) {
+            if (arg.startsWith("-")) {
+                continue;
+            }
+            String directory = absolute(arg);
+            String parent = MemoryFiles.parentOf(directory);
+            if (files.isDirectory(directory)) {
+                if (!parents) {
+                    err(out, "mkdir: cannot create directory '" + arg + "': File exists");
+                    status = 1;
+                }
+                continue;
+            }
+            if (!parents && parent != null && !files.isDirectory(parent)) {
+                err(out, "mkdir: cannot create directory '" + arg + "': No such file or directory");
+                status = 1;
+                continue;
+            }
+            int code = files.makeDirectory(directory);
+            if (code != MemoryFiles.OK) {
+                err(out, "mkdir: cannot create directory '" + arg + "': " + reason(code));
+                status = 1;
+            }
+        }
+        return status;
+    }
+
+    private int rm(List<String> args, Output out) throws IOException {
+        boolean recursive = args.stream().anyMatch(arg -> arg.startsWith("-") && arg.contains("r"));
+        boolean force = args.stream().anyMatch(arg -> arg.startsWith("-") && arg.contains("f"));
+        int status = 0;
+        for (String arg : args) {
+            if (arg.startsWith("-")) {
+                continue;
+            }
+            int code = files.run("delete", List.of(absolute(arg), String.valueOf(recursive)), null, null).exitCode();
+            if (code != 0 && !(force && code == MemoryFiles.NOT_FOUND)) {
+                err(out, "rm: cannot remove '" + arg + "': " + reason(code));
+                status = 1;
             }
         }
         return status;
     }
 
     /** {@code read NAME}: one line of stdin (ended by a newline or a carriage return) into NAME; 1 at its end. */
-    private int read(List<String> args, InputStream stdin) throws IOException {
+    private int read(List<String> args, InputStream stdin) throws IOException, Ended {
         java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
         int b = -1;
         if (stdin != null) {
             while ((b = stdin.read()) >= 0 && b != '\n' && b != '\r') {
-                line.write(b);
+                if (line.size() < MAX_COMMAND_CHARS) {
+                    line.write(b);
+                } else {
+                    checkpoint(); // a line that never ends is read, not held, until the command ends
+                }
             }
         }
         String name = args.isEmpty() ? "REPLY" : args.get(args.size() - 1);
@@ -314,39 +465,45 @@ final class MockShell {
         return b < 0 && line.size() == 0 ? 1 : 0;
     }
 
-    private int sleep(List<String> args, Output out) throws TimedOut, InterruptedException, IOException {
-        double seconds;
-        try {
-            seconds = args.isEmpty() ? -1 : Double.parseDouble(args.get(0));
-        } catch (NumberFormatException notANumber) {
-            seconds = -1;
-        }
-        if (seconds < 0) {
+    /** {@code sleep N} (seconds, fractions allowed; {@code infinity}): until then, its deadline or a stop. */
+    private int sleep(List<String> args, Output out) throws Ended, InterruptedException, IOException {
+        double seconds = args.isEmpty() ? Double.NaN : parseSeconds(args.get(0));
+        if (Double.isNaN(seconds) || seconds < 0) {
             err(out, "sleep: invalid time interval");
             return 1;
         }
-        long until = System.nanoTime() + (long) (seconds * 1e9);
-        while (System.nanoTime() < until) {
-            long now = System.nanoTime();
-            if (now >= deadline) {
-                throw new TimedOut();
-            }
-            long nap = Math.min(until, deadline) - now;
-            Thread.sleep(Math.max(1, Math.min(nap / 1_000_000, 200)));
+        long nanos = seconds >= 1e9 ? Long.MAX_VALUE / 2 : (long) (seconds * 1e9);
+        long until = System.nanoTime() + nanos;
+        while (until - System.nanoTime() > 0) {
+            checkpoint();
+            Thread.sleep(Math.max(1, Math.min((until - System.nanoTime()) / 1_000_000, 100)));
         }
         return 0;
     }
 
-    /** A deadline {@code timeout} from now (none past 24 h, so the sum cannot overflow). */
-    static long deadline(Duration timeout) {
-        Duration bounded = timeout == null || timeout.compareTo(Duration.ofHours(24)) > 0 ? Duration.ofHours(24) : timeout;
-        return System.nanoTime() + bounded.toNanos();
+    private static double parseSeconds(String text) {
+        if (text.equalsIgnoreCase("inf") || text.equalsIgnoreCase("infinity")) {
+            return Double.POSITIVE_INFINITY;
+        }
+        try {
+            return text.matches("[0-9]*\\.?[0-9]+") ? Double.parseDouble(text) : Double.NaN;
+        } catch (NumberFormatException notANumber) {
+            return Double.NaN;
+        }
     }
 
+    /** {@code path} made absolute from the workdir and normalised. */
     private String absolute(String path) {
-        String joined = path.startsWith("/") ? path : (workdir.equals("/") ? "" : workdir) + "/" + path;
+        return normalize(path.startsWith("/") ? path : (workdir.equals("/") ? "" : workdir) + "/" + path);
+    }
+
+    /** An absolute path without {@code .}, {@code ..} or repeated slashes. */
+    static String normalize(String path) {
+        if (path.length() > MemoryFiles.MAX_PATH) {
+            throw new PathTooLong();
+        }
         List<String> parts = new ArrayList<>();
-        for (String part : joined.split("/")) {
+        for (String part : path.split("/")) {
             if (part.isEmpty() || part.equals(".")) {
                 continue;
             }
@@ -384,59 +541,46 @@ final class MockShell {
         };
     }
 
-    private static byte[] concat(byte[] first, byte[] second) {
-        byte[] joined = java.util.Arrays.copyOf(first, first.length + second.length);
-        System.arraycopy(second, 0, joined, first.length, second.length);
-        return joined;
-    }
-
     /**
-     * Splits a line into words and the operators {@code ;}, {@code &&}, {@code ||} and the
-     * redirections ({@code >}, {@code >>}, {@code 2>}, {@code >&2}, ...); quotes group, {@code $NAME} expands outside single quotes.
+     * Splits one command into words and its redirections ({@code >}, {@code >>}, {@code 2>},
+     * {@code >&2}, ...); quotes group, {@code $NAME} and {@code ${NAME}} expand outside single quotes.
+     * Expansion stops growing a word past {@link #MAX_COMMAND_CHARS}.
      */
-    List<String> tokens(String line) {
+    List<String> tokens(String command) {
+        tokenChars = 0;
         List<String> tokens = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         boolean inWord = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
+        for (int i = 0; i < command.length(); i++) {
+            char c = command.charAt(i);
             if (c == '\'') {
-                int end = line.indexOf('\'', i + 1);
-                end = end < 0 ? line.length() : end;
-                word.append(line, i + 1, end);
+                int end = command.indexOf('\'', i + 1);
+                end = end < 0 ? command.length() : end;
+                word.append(command, i + 1, end);
                 inWord = true;
                 i = end;
             } else if (c == '"') {
                 int end = i + 1;
-                StringBuilder quoted = new StringBuilder();
-                while (end < line.length() && line.charAt(end) != '"') {
-                    if (line.charAt(end) == '\\' && end + 1 < line.length()) {
-                        quoted.append(line.charAt(++end));
-                    } else if (line.charAt(end) == '$') {
-                        end = expand(line, end, quoted) - 1;
+                while (end < command.length() && command.charAt(end) != '"') {
+                    if (command.charAt(end) == '\\' && end + 1 < command.length()) {
+                        word.append(command.charAt(++end));
+                    } else if (command.charAt(end) == '$') {
+                        end = expand(command, end, word) - 1;
                     } else {
-                        quoted.append(line.charAt(end));
+                        word.append(command.charAt(end));
                     }
                     end++;
                 }
-                word.append(quoted);
                 inWord = true;
                 i = end;
-            } else if (c == '\\' && i + 1 < line.length()) {
-                word.append(line.charAt(++i));
+            } else if (c == '\\' && i + 1 < command.length()) {
+                word.append(command.charAt(++i));
                 inWord = true;
             } else if (c == '$') {
-                i = expand(line, i, word) - 1;
+                i = expand(command, i, word) - 1;
                 inWord = true;
-            } else if (Character.isWhitespace(c) && c != '\n') {
+            } else if (Character.isWhitespace(c)) {
                 inWord = flush(tokens, word, inWord);
-            } else if (c == ';' || c == '\n') {
-                inWord = flush(tokens, word, inWord);
-                tokens.add(";");
-            } else if ((c == '&' || c == '|') && i + 1 < line.length() && line.charAt(i + 1) == c) {
-                inWord = flush(tokens, word, inWord);
-                tokens.add(c == '&' ? "&&" : "||");
-                i++;
             } else if (c == '>') {
                 String fd = "";
                 if (inWord && (word.toString().equals("1") || word.toString().equals("2"))) {
@@ -445,11 +589,11 @@ final class MockShell {
                     inWord = false;
                 }
                 inWord = flush(tokens, word, inWord);
-                if (i + 2 < line.length() && line.charAt(i + 1) == '&' && Character.isDigit(line.charAt(i + 2))) {
-                    tokens.add(fd + ">&" + line.charAt(i + 2));
+                if (i + 2 < command.length() && command.charAt(i + 1) == '&' && Character.isDigit(command.charAt(i + 2))) {
+                    tokens.add(fd + ">&" + command.charAt(i + 2));
                     i += 2;
                 } else {
-                    boolean append = i + 1 < line.length() && line.charAt(i + 1) == '>';
+                    boolean append = i + 1 < command.length() && command.charAt(i + 1) == '>';
                     tokens.add(fd + (append ? ">>" : ">"));
                     i += append ? 1 : 0;
                 }
@@ -457,33 +601,42 @@ final class MockShell {
                 word.append(c);
                 inWord = true;
             }
+            if (tokenChars + word.length() > MAX_COMMAND_CHARS) {
+                // past the limit the command is refused (runLine): nothing more is held for it
+                word.setLength((int) Math.max(0, MAX_COMMAND_CHARS + 1 - tokenChars));
+            }
         }
         flush(tokens, word, inWord);
         return tokens;
     }
 
-    /** Appends the value of the variable named at {@code line[at]} ({@code $NAME} or {@code ${NAME}}); answers the index after it. */
-    private int expand(String line, int at, StringBuilder into) {
+    /** Appends the value of the variable named at {@code text[at]} ({@code $NAME} or {@code ${NAME}}); answers the index after it. */
+    private int expand(String text, int at, StringBuilder into) {
         int start = at + 1;
-        boolean braced = start < line.length() && line.charAt(start) == '{';
+        boolean braced = start < text.length() && text.charAt(start) == '{';
         int end = braced ? start + 1 : start;
-        while (end < line.length() && (Character.isLetterOrDigit(line.charAt(end)) || line.charAt(end) == '_')) {
+        while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) {
             end++;
         }
-        String name = line.substring(braced ? start + 1 : start, end);
+        String name = text.substring(braced ? start + 1 : start, end);
         if (name.isEmpty()) {
             into.append('$');
             return start;
         }
-        into.append(env.getOrDefault(name, ""));
-        return braced && end < line.length() && line.charAt(end) == '}' ? end + 1 : end;
+        String value = env.getOrDefault(name, "");
+        into.append(value, 0, (int) Math.min(value.length(), Math.max(0, MAX_COMMAND_CHARS + 1L - tokenChars - into.length())));
+        return braced && end < text.length() && text.charAt(end) == '}' ? end + 1 : end;
     }
 
-    private static boolean flush(List<String> tokens, StringBuilder word, boolean inWord) {
+    private boolean flush(List<String> tokens, StringBuilder word, boolean inWord) {
         if (inWord) {
+            tokenChars += word.length();
             tokens.add(word.toString());
             word.setLength(0);
         }
         return false;
     }
+
+    /** The characters of the words {@link #tokens} has made so far for the command it splits. */
+    private long tokenChars;
 }

@@ -29,6 +29,11 @@ class MockSandboxProviderTest {
     private static final String SANDBOX = "sb-0123456789ab";
     private final MockSandboxProvider mock = new MockSandboxProvider();
 
+    /** Each on a thread of its own: a blocked command must not hold up the test's other side. */
+    private static <T> java.util.concurrent.CompletableFuture<T> async(java.util.function.Supplier<T> task) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(task, runnable -> Thread.ofVirtual().start(runnable));
+    }
+
     private void create(int diskMb) {
         mock.create(new RuntimeSpec(SANDBOX, "default:alice", "stacyvm/base:bookworm", 256, 1, Map.of("GREETING", "hi there"),
                 "none", List.of(), 64, false, false, diskMb, null, null, null, false, null, "mock"), "worker-1");
@@ -98,7 +103,8 @@ class MockSandboxProviderTest {
         assertEquals(0, files("write", new byte[600 * 1024], null, "/workspace/first", "644").exitCode());
         assertEquals(MemoryFiles.DISK_FULL, files("write", new byte[600 * 1024], null, "/workspace/second", "644").exitCode());
         assertEquals(MemoryFiles.NOT_FOUND, files("read-check", null, null, "/workspace/second").exitCode(), "nothing half-written");
-        assertEquals(600 * 1024, mock.diskUsedBytes(SANDBOX));
+        long held = mock.diskUsedBytes(SANDBOX);
+        assertTrue(held > 600 * 1024 && held < 600 * 1024 + 1024, "its bytes and its entry: " + held);
         assertEquals(0, files("write", new byte[900 * 1024], null, "/workspace/first", "644").exitCode(),
                 "replacing a file frees its old bytes first");
     }
@@ -152,5 +158,142 @@ class MockSandboxProviderTest {
         assertFalse(mock.holds(SANDBOX));
         assertThrows(RuntimeNotFoundException.class, () -> shell("true"));
         assertThrows(RuntimeNotFoundException.class, () -> files("read", null, new ByteArrayOutputStream(), "/workspace"));
+    }
+
+    @Test
+    void entriesCostTooSoNeitherEmptyFilesNorDeepDirectoriesAreFree() {
+        create(64);
+        int written = 0;
+        while (files("write", new byte[0], null, "/workspace/f" + written, "644").exitCode() == 0 && written < 20_000) {
+            written++;
+        }
+        assertTrue(written > 1000 && written < 20_000, "empty files fill the budget too, after " + written);
+        assertEquals(MemoryFiles.DISK_FULL, files("write", new byte[0], null, "/workspace/one-more", "644").exitCode());
+        mock.destroy(SANDBOX);
+        create(64);
+        Ran deep = shell("mkdir -p /" + "a/".repeat(2000) + "b");
+        assertEquals(1, deep.exit(), deep.toString());
+        assertTrue(deep.stderr().contains("File name too long") || deep.stderr().contains("No space left"), deep.stderr());
+        assertEquals(MemoryFiles.DENIED, files("write", new byte[0], null, "/" + "x".repeat(5000), "644").exitCode());
+    }
+
+    @Test
+    void aRedirectionHoldsNoMoreThanTheSandboxHasRoomForAndDevNullHoldsNothing() {
+        create(64);
+        assertEquals(0, files("write", new byte[1024 * 1024], null, "/workspace/mb", "644").exitCode());
+        Ran tooMuch = shell("cat mb mb mb mb > /workspace/copies");
+        assertEquals(1, tooMuch.exit());
+        assertTrue(tooMuch.stderr().contains("No space left on device"), tooMuch.stderr());
+        assertEquals(MemoryFiles.NOT_FOUND, files("read-check", null, null, "/workspace/copies").exitCode(), "nothing written");
+        long before = mock.diskUsedBytes(SANDBOX);
+        assertEquals(new Ran(0, "", "", false), shell("cat " + "mb ".repeat(50) + "> /dev/null"));
+        assertEquals(before, mock.diskUsedBytes(SANDBOX));
+        Ran huge = mock.exec(SANDBOX, new ExecCommand(List.of("/bin/sh", "-c", "echo " + "$BIG ".repeat(100)),
+                Map.of("BIG", "x".repeat(10_000)), null, Duration.ofSeconds(5)), (stream, data) -> { }).exitCode() == 126
+                ? new Ran(126, "", "", false) : null;
+        assertEquals(new Ran(126, "", "", false), huge, "a command's expanded words are capped, as an argument list is");
+    }
+
+    @Test
+    void aRunningCommandEndsWhenItsSandboxIsDestroyedOrItsExecClosedOrSignalled() throws Exception {
+        create(64);
+        java.util.concurrent.CompletableFuture<ExecOutcome> sleeping = async(() -> mock.exec(SANDBOX, new ExecCommand(List.of("sleep", "600"), Map.of(), null, Duration.ofHours(1)),
+                        (stream, data) -> { }));
+        Thread.sleep(200);
+        mock.destroy(SANDBOX);
+        assertEquals(MockShell.KILLED, sleeping.get(5, java.util.concurrent.TimeUnit.SECONDS).exitCode(),
+                "a destroy ends what runs in the sandbox");
+        create(64);
+        InteractiveExec closed = mock.openInteractive(SANDBOX, new ExecCommand(List.of("sleep", "infinity"), Map.of(), null,
+                Duration.ofHours(1)), null);
+        java.util.concurrent.CompletableFuture<ExecOutcome> relayed = async(() -> closed.relay((stream, data) -> { }));
+        Thread.sleep(200);
+        closed.close();
+        assertEquals(MockShell.KILLED, relayed.get(5, java.util.concurrent.TimeUnit.SECONDS).exitCode());
+        InteractiveExec signalled = mock.openInteractive(SANDBOX, new ExecCommand(List.of("sleep", "600"), Map.of(), null,
+                Duration.ofHours(1)), null);
+        java.util.concurrent.CompletableFuture<ExecOutcome> ended = async(() -> signalled.relay((stream, data) -> { }));
+        Thread.sleep(200);
+        assertThrows(InvalidRequestException.class, () -> signalled.signal("SIGBOGUS"));
+        assertTrue(signalled.signal("sigterm"), "names as the agent reads them");
+        assertEquals(143, ended.get(5, java.util.concurrent.TimeUnit.SECONDS).exitCode());
+        signalled.close();
+    }
+
+    @Test
+    void inputWaitsAsInAFullPipeAndAWriterLearnsWhenTheCommandEnded() throws Exception {
+        create(64);
+        InteractiveExec exec = mock.openInteractive(SANDBOX, new ExecCommand(List.of("sleep", "600"), Map.of(), null,
+                Duration.ofHours(1)), null);
+        java.util.concurrent.CompletableFuture<ExecOutcome> relayed = async(() -> exec.relay((stream, data) -> { }));
+        java.util.concurrent.CompletableFuture<Integer> writer = async(() -> {
+            int chunks = 0;
+            try {
+                while (chunks < 10_000) {
+                    exec.write(new byte[1024]);
+                    chunks++;
+                }
+            } catch (java.io.IOException ended) {
+                return chunks;
+            }
+            return chunks;
+        });
+        Thread.sleep(500);
+        assertFalse(writer.isDone(), "nothing reads the input: the writer waits");
+        exec.close();
+        assertEquals(MockInteractiveExec.INPUT_CHUNKS, writer.get(5, java.util.concurrent.TimeUnit.SECONDS),
+                "it waited after the queue filled, then learnt the command ended");
+        relayed.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
+    void readTakesALineOfInputAndACtrlDAtALinesStartEndsATerminalsInput() throws Exception {
+        create(64);
+        try (InteractiveExec exec = mock.openInteractive(SANDBOX, new ExecCommand(List.of("/bin/sh", "-c",
+                "read NAME; echo \"hello $NAME\""), Map.of(), null, Duration.ofSeconds(10)), null)) {
+            exec.write("world\n".getBytes(StandardCharsets.UTF_8));
+            StringBuilder out = new StringBuilder();
+            assertEquals(0, exec.relay((stream, data) -> out.append(new String(data, StandardCharsets.UTF_8))).exitCode());
+            assertEquals("hello world\n", out.toString(), "each command expands just before it runs");
+        }
+        try (InteractiveExec exec = mock.openInteractive(SANDBOX, new ExecCommand(List.of("cat"), Map.of(), null,
+                Duration.ofSeconds(10)), new TerminalSize(80, 24))) {
+            exec.write("abc\r".getBytes(StandardCharsets.UTF_8));
+            exec.endInput();
+            StringBuilder screen = new StringBuilder();
+            ExecOutcome outcome = exec.relay((stream, data) -> screen.append(new String(data, StandardCharsets.UTF_8)));
+            assertEquals(0, outcome.exitCode(), "cat met the end of its input: " + screen);
+            assertEquals("abc\r\nabc\r\n", screen.toString(), "echoed as typed, then copied");
+        }
+    }
+
+    @Test
+    void aWorkerHoldsAtMostSixteenMockSandboxes() {
+        for (int i = 0; i < MockSandboxProvider.MAX_SANDBOXES; i++) {
+            mock.create(new RuntimeSpec("sb-00000000%04d".formatted(i), "default:alice", "img", 256, 1, Map.of(), "none",
+                    List.of(), 64, false, false, 0, null, null, null, false, null, "mock"), "worker-1");
+        }
+        assertThrows(dev.stacyvm.worker.error.WorkerUnavailableException.class, () -> create(64));
+        mock.destroy("sb-000000000000");
+        create(64);
+        assertTrue(mock.holds(SANDBOX), "room again once one is gone");
+    }
+
+    @Test
+    void movesTheAgentRefusesAreRefusedAndNamesAfterTheLastCharacterAreStillBelowTheirDirectory() {
+        create(64);
+        files("write", new byte[0], null, "/workspace/d/f", "644");
+        files("write", new byte[0], null, "/workspace/file", "644");
+        assertEquals(MemoryFiles.DENIED, files("move", null, null, "/workspace/d", "/workspace/file").exitCode(),
+                "a directory onto a file");
+        assertEquals(MemoryFiles.DENIED, files("move", null, null, "/workspace/file", "/workspace/file").exitCode(),
+                "a file onto itself");
+        assertEquals(MemoryFiles.DENIED, files("move", null, null, "/workspace/d", "/workspace/d/inner").exitCode(),
+                "a directory into itself");
+        assertEquals(MemoryFiles.NOT_REGULAR, files("delete", null, null, "/", "true").exitCode());
+        String odd = "/workspace/d/\uffff\uffffz";
+        files("write", new byte[0], null, odd, "644");
+        assertEquals(0, files("delete", null, null, "/workspace/d", "true").exitCode());
+        assertEquals(MemoryFiles.NOT_FOUND, files("read-check", null, null, odd).exitCode(), "deleted with its directory");
     }
 }
