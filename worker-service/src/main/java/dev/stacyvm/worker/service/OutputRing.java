@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * A process's output as it was written, bounded: chunks with their stream and the byte offset
  * each starts at (counted from the process's first byte, so a reader resumes where it stopped),
- * the oldest dropped once more than the capacity is held. Readers wait for more with
+ * the oldest dropped once more than the capacity is held (each chunk's bytes and
+ * {@link #CHUNK_OVERHEAD}; empty chunks are not kept). Readers wait for more with
  * {@link #awaitAfter}. Thread-safe.
  */
 public final class OutputRing {
@@ -34,12 +35,21 @@ public final class OutputRing {
         this.capacity = capacity;
     }
 
+    /**
+     * What a chunk costs besides its bytes (its record and array headers), counted against the
+     * capacity so that a process writing many tiny chunks is bounded as one writing few large ones.
+     */
+    static final int CHUNK_OVERHEAD = 64;
+
     synchronized void append(String stream, byte[] data) {
+        if (data.length == 0) {
+            return; // nothing to read, and nothing a reader could resume at
+        }
         chunks.addLast(new Chunk(stream, data, written));
         written += data.length;
-        held += data.length;
+        held += data.length + CHUNK_OVERHEAD;
         while (held > capacity && chunks.size() > 1) {
-            held -= chunks.removeFirst().data().length;
+            held -= chunks.removeFirst().data().length + CHUNK_OVERHEAD;
         }
         notifyAll();
     }

@@ -37,7 +37,7 @@ class OutputRingTest {
 
     @Test
     void theOldestOutputIsDroppedBeyondTheCapacityAndTheReaderIsToldSo() {
-        OutputRing ring = new OutputRing(10);
+        OutputRing ring = new OutputRing(2 * (5 + OutputRing.CHUNK_OVERHEAD));
         ring.append("stdout", bytes("aaaaa"));
         ring.append("stdout", bytes("bbbbb"));
         ring.append("stdout", bytes("ccccc"));
@@ -46,6 +46,19 @@ class OutputRingTest {
         assertEquals("bbbbbccccc", text(slice));
         assertEquals(5, slice.chunks().get(0).offset(), "offsets stay those of the whole output");
         assertFalse(ring.since(5).dropped());
+    }
+
+    @Test
+    void manyTinyChunksAreBoundedAsFewLargeOnesAndEmptyOnesAreNotKept() {
+        OutputRing ring = new OutputRing(1024);
+        ring.append("stdout", new byte[0]);
+        assertEquals(0, ring.since(0).chunks().size(), "an empty chunk is not kept");
+        for (int i = 0; i < 10_000; i++) {
+            ring.append("stdout", bytes("x"));
+        }
+        int kept = ring.since(0).chunks().size();
+        assertTrue(kept <= 1024 / (1 + OutputRing.CHUNK_OVERHEAD) + 1, "each chunk costs its overhead too: " + kept);
+        assertEquals(10_000, ring.written());
     }
 
     @Test

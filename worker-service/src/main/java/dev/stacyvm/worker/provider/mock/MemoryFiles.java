@@ -70,15 +70,21 @@ final class MemoryFiles {
     private final long maxBytes;
     /** Every node by its absolute path; sorted, so a directory's descendants follow it. */
     private final TreeMap<String, Node> nodes = new TreeMap<>();
+    /** Written under the lock, read without it. */
     private volatile long usedBytes;
+    /** Bytes promised to output still being gathered (a redirection's), counted as taken; under the lock. */
+    private volatile long reserved;
 
     /** @param maxBytes the most the tree may hold, contents and entries together, in bytes */
     MemoryFiles(long maxBytes, List<String> directories) {
         this.maxBytes = maxBytes;
         nodes.put("/", new Node(null, 0755));
+        long initial = 0;
         for (String directory : directories) {
             nodes.put(directory, new Node(null, 0755));
+            initial += entryCost(directory);
         }
+        usedBytes = initial;
     }
 
     /** What the tree holds now, in bytes (contents and entries); read without a lock. */
@@ -86,9 +92,43 @@ final class MemoryFiles {
         return usedBytes;
     }
 
-    /** How many more bytes the tree may take now. */
+    /** How many more bytes the tree may take now, what is reserved left out. */
     long room() {
-        return Math.max(0, maxBytes - usedBytes);
+        return Math.max(0, maxBytes - usedBytes - reserved);
+    }
+
+    /**
+     * Takes {@code bytes} of the room for output still being gathered, with {@code allowance} more
+     * (what the file it will replace frees); false, taking nothing, when they do not fit.
+     */
+    synchronized boolean reserve(long bytes, long allowance) {
+        if (usedBytes + reserved + bytes > maxBytes + allowance) {
+            return false;
+        }
+        reserved += bytes;
+        return true;
+    }
+
+    /** Gives back bytes {@link #reserve} took. */
+    synchronized void release(long bytes) {
+        reserved -= bytes;
+    }
+
+    /** The size of the file at {@code path}, 0 when there is none. */
+    synchronized long sizeOf(String path) {
+        Node node = nodes.get(path);
+        return node == null || node.isDirectory() ? 0 : node.content.length;
+    }
+
+    /** Appends to the file at {@code path} (made when missing) under one lock, so no concurrent append is lost. */
+    synchronized int append(String path, byte[] more) {
+        Node existing = nodes.get(path);
+        if (existing == null || existing.isDirectory()) {
+            return put(path, more, 0644);
+        }
+        byte[] joined = java.util.Arrays.copyOf(existing.content, existing.content.length + more.length);
+        System.arraycopy(more, 0, joined, existing.content.length, more.length);
+        return put(path, joined, existing.permissions);
     }
 
     /** Whether {@code path} is a directory. */
@@ -162,7 +202,7 @@ final class MemoryFiles {
     private int write(String path, int permissions, InputStream input) throws IOException {
         // read outside the lock, never more than could fit: a larger body is refused as a full disk
         ByteArrayOutputStream content = new ByteArrayOutputStream();
-        long room = maxBytes;
+        long room = room() + sizeOf(path);
         if (input != null) {
             byte[] buffer = new byte[64 * 1024];
             for (int read; (read = input.read(buffer)) > 0; ) {
@@ -194,7 +234,7 @@ final class MemoryFiles {
         for (String parent : missing) {
             cost += entryCost(parent);
         }
-        if (usedBytes + cost > maxBytes || nodes.size() + missing.size() + 1 > MAX_NODES) {
+        if (usedBytes + reserved + cost > maxBytes || nodes.size() + missing.size() + 1 > MAX_NODES) {
             return DISK_FULL;
         }
         for (String parent : missing) {
@@ -224,7 +264,7 @@ final class MemoryFiles {
         for (String directory : missing) {
             cost += entryCost(directory);
         }
-        if (usedBytes + cost > maxBytes || nodes.size() + missing.size() > MAX_NODES) {
+        if (usedBytes + reserved + cost > maxBytes || nodes.size() + missing.size() > MAX_NODES) {
             return DISK_FULL;
         }
         for (String directory : missing) {
@@ -329,8 +369,9 @@ final class MemoryFiles {
         if (replaced != null) {
             cost -= entryCost(to) + replaced.content.length;
         }
-        if (usedBytes + cost > maxBytes || nodes.size() + missing.size() > MAX_NODES
-                || (!below.isEmpty() && destination.length() + below.get(below.size() - 1).length() - from.length() > MAX_PATH)) {
+        int longest = below.stream().mapToInt(String::length).max().orElse(from.length());
+        if (usedBytes + reserved + cost > maxBytes || nodes.size() + missing.size() > MAX_NODES
+                || destination.length() + longest - from.length() > MAX_PATH) {
             return DISK_FULL;
         }
         for (String parent : missing) {

@@ -23,15 +23,16 @@ import java.util.function.BooleanSupplier;
  * with what is written as its stdin ({@code cat} copies it; on a terminal it is echoed as typed, and
  * {@code ^D} at the start of a line ends it).
  *
- * <p>Bounded as a pipe and a terminal are: {@link #write} blocks while {@link #INPUT_CHUNKS} chunks
- * wait unread, a prompt's line holds at most {@link #MAX_LINE} bytes (the rest is dropped, as a
+ * <p>Bounded as a pipe and a terminal are: {@link #write} blocks while 64 KiB wait unread, a prompt's line holds at most {@link #MAX_LINE} bytes (the rest is dropped, as a
  * terminal's canonical line is), and the command ends at its timeout, {@link #close()}, a signal
  * that ends a process, or its sandbox's destroy.
  */
 final class MockInteractiveExec implements InteractiveExec {
 
-    /** Chunks of input that may wait unread before a write blocks. */
-    static final int INPUT_CHUNKS = 64;
+    /** Pieces of input that may wait unread before a write blocks: with {@link #INPUT_PIECE}, 64 KiB, a pipe's buffer. */
+    static final int INPUT_CHUNKS = 16;
+    /** The most bytes one queued piece holds: a larger write is queued piece by piece. */
+    static final int INPUT_PIECE = 4096;
     /** The longest line a prompt holds (Linux's MAX_CANON). */
     static final int MAX_LINE = 4096;
 
@@ -85,16 +86,20 @@ final class MockInteractiveExec implements InteractiveExec {
         try {
             boolean prompt = command.argv().size() == 1 && MockShell.isShell(command.argv().get(0));
             status = prompt ? prompt(shell, out) : shell.run(command.argv(), new QueueInput(), out);
-        } catch (MockShell.TimedOut late) {
+        } catch (MockShell.TimedOut | DeadlinePassed late) {
             status = MockShell.KILLED;
             timedOut = true;
-        } catch (MockShell.Ended stopped) {
+        } catch (MockShell.Ended | InputStopped stopped) {
             status = MockShell.KILLED;
         } catch (IOException receiverGone) {
             status = MockShell.KILLED;
             abandoned = true;
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
+            status = MockShell.KILLED;
+        } catch (RuntimeException bug) {
+            // a fault of the mock's own: the command still ends, with an outcome its caller records
+            io.quarkus.logging.Log.warnf(bug, "a mock command failed: %s", command.argv());
             status = MockShell.KILLED;
         } finally {
             running = false;
@@ -104,62 +109,85 @@ final class MockInteractiveExec implements InteractiveExec {
             status = 128 + endedBySignal;
         } else if (closed || sandboxGone.getAsBoolean()) {
             status = MockShell.KILLED;
+        } else if (System.nanoTime() - deadline >= 0) {
+            status = MockShell.KILLED;
+            timedOut = true;
         }
         return new ExecOutcome(status, Duration.ofNanos(System.nanoTime() - started), timedOut, abandoned);
     }
 
-    /** The prompt: a line at a time until exit, ^D on an empty line, the end of input or a stop. */
+    /**
+     * The prompt: a line at a time until exit, ^D on an empty line, the end of input or a stop. On a
+     * terminal what is typed is echoed (a chunk's echo in one write), ^C drops the line and
+     * backspace erases; without one every byte but a newline is part of the line.
+     */
     private int prompt(MockShell shell, MockShell.Output out) throws IOException, MockShell.Ended, InterruptedException {
         int status = 0;
         byte[] line = new byte[MAX_LINE];
         int length = 0;
         out.write("stdout", "$ ".getBytes(StandardCharsets.UTF_8));
+        java.io.ByteArrayOutputStream shown = new java.io.ByteArrayOutputStream();
         while (true) {
             byte[] chunk = next();
             if (chunk == END) {
                 return status;
             }
+            shown.reset();
             for (byte b : chunk) {
-                if (b == 3) { // ^C: the line is dropped
+                if (stopped() || System.nanoTime() - deadline >= 0) {
+                    return status; // relay reports the stop or the deadline
+                }
+                if (terminal && b == 3) { // ^C: the line is dropped
                     length = 0;
-                    out.write("stdout", "^C\n$ ".getBytes(StandardCharsets.UTF_8));
-                } else if (b == 4 && length == 0) { // ^D on an empty line: the end
+                    shown.writeBytes("^C\n$ ".getBytes(StandardCharsets.UTF_8));
+                } else if (terminal && b == 4 && length == 0) { // ^D on an empty line: the end
+                    flush(out, shown);
                     return status;
                 } else if (b == '\r' || b == '\n') {
                     if (terminal) {
-                        out.write("stdout", new byte[] {'\n'});
+                        shown.write('\n');
                     }
+                    flush(out, shown);
                     String text = new String(line, 0, length, StandardCharsets.UTF_8);
                     length = 0;
                     status = shell.runLine(text, null, out);
                     if (text.strip().equals("exit") || text.strip().startsWith("exit ")) {
                         return status;
                     }
-                    out.write("stdout", "$ ".getBytes(StandardCharsets.UTF_8));
-                } else if (b == 127 || b == 8) { // backspace
+                    shown.writeBytes("$ ".getBytes(StandardCharsets.UTF_8));
+                } else if (terminal && (b == 127 || b == 8)) { // backspace
                     if (length > 0) {
                         length--;
-                        if (terminal) {
-                            out.write("stdout", "\b \b".getBytes(StandardCharsets.UTF_8));
-                        }
+                        shown.writeBytes("\b \b".getBytes(StandardCharsets.UTF_8));
                     }
                 } else if (length < MAX_LINE) {
                     line[length++] = b;
                     if (terminal) {
-                        out.write("stdout", new byte[] {b});
+                        shown.write(b);
                     }
                 }
             }
+            flush(out, shown);
         }
     }
 
-    /** The next chunk of input, {@link #END} at its end or a stop; {@link MockShell.TimedOut} past the deadline. */
-    private byte[] next() throws MockShell.TimedOut, InterruptedException {
+    private static void flush(MockShell.Output out, java.io.ByteArrayOutputStream shown) throws IOException {
+        if (shown.size() > 0) {
+            out.write("stdout", shown.toByteArray());
+            shown.reset();
+        }
+    }
+
+    /**
+     * The next chunk of input, {@link #END} at its end; {@link MockShell.Stopped} once the command is
+     * stopped, {@link MockShell.TimedOut} past the deadline.
+     */
+    private byte[] next() throws MockShell.Ended, InterruptedException {
         while (true) {
             if (stopped()) {
-                return END;
+                throw new MockShell.Stopped();
             }
-            if (System.nanoTime() >= deadline) {
+            if (System.nanoTime() - deadline >= 0) {
                 throw new MockShell.TimedOut();
             }
             byte[] chunk = input.poll(100, TimeUnit.MILLISECONDS);
@@ -184,8 +212,8 @@ final class MockInteractiveExec implements InteractiveExec {
     /** Queues the input; blocks, as a full pipe does, while {@link #INPUT_CHUNKS} chunks wait unread. */
     @Override
     public void write(byte[] bytes) throws IOException {
-        if (bytes.length > 0) {
-            enqueue(bytes.clone());
+        for (int at = 0; at < bytes.length; at += INPUT_PIECE) {
+            enqueue(Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + INPUT_PIECE)));
         }
     }
 
@@ -199,6 +227,9 @@ final class MockInteractiveExec implements InteractiveExec {
                 if (!running || stopped()) {
                     throw new IOException("the command has ended");
                 }
+            }
+            if (!running && input.remove(chunk)) {
+                throw new IOException("the command has ended"); // queued after its end: nobody will read it
             }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
@@ -269,9 +300,23 @@ final class MockInteractiveExec implements InteractiveExec {
         closed = true;
     }
 
+    /** The command was stopped while it waited for input: it ends there, killed, and writes nothing more. */
+    private static final class InputStopped extends IOException {
+        InputStopped() {
+            super("the command was stopped", null);
+        }
+    }
+
+    /** The deadline passed while the command waited for input: relay reports it as timed out. */
+    private static final class DeadlinePassed extends IOException {
+        DeadlinePassed() {
+            super("the command's timeout passed", null);
+        }
+    }
+
     /**
-     * The command's stdin as a stream: blocks for input; ends at its end, a stop or the deadline, and
-     * on a terminal at a ^D typed at the start of a line.
+     * The command's stdin as a stream: blocks for input; ends at its end, and on a terminal at a ^D
+     * typed at the start of a line; a stop or the deadline ends the command itself.
      */
     private final class QueueInput extends InputStream {
         private byte[] chunk = new byte[0];
@@ -296,7 +341,12 @@ final class MockInteractiveExec implements InteractiveExec {
                 }
                 try {
                     chunk = next();
-                } catch (MockShell.TimedOut | InterruptedException stop) {
+                } catch (MockShell.TimedOut late) {
+                    throw new DeadlinePassed();
+                } catch (MockShell.Ended stopped) {
+                    throw new InputStopped();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
                     chunk = END;
                 }
                 at = 0;

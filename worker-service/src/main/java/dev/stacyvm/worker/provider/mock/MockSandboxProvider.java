@@ -77,7 +77,11 @@ public class MockSandboxProvider implements SandboxProvider {
     }
 
     @Override
-    public RuntimeHandle create(RuntimeSpec spec, String workerId) {
+    public synchronized RuntimeHandle create(RuntimeSpec spec, String workerId) {
+        if (spec.env() != null && MockShell.envChars(spec.env()) > MockShell.MAX_ENV_CHARS / 2) {
+            throw new InvalidRequestException("the mock provider keeps at most " + MockShell.MAX_ENV_CHARS / 2
+                    + " characters of a sandbox's environment");
+        }
         if (!sandboxes.containsKey(spec.sandboxId()) && sandboxes.size() >= MAX_SANDBOXES) {
             throw new WorkerUnavailableException("the mock provider holds at most " + MAX_SANDBOXES
                     + " sandboxes on a worker (its files are in the worker's memory)");
@@ -98,7 +102,7 @@ public class MockSandboxProvider implements SandboxProvider {
     }
 
     @Override
-    public void destroy(String sandboxId) {
+    public synchronized void destroy(String sandboxId) {
         MockSandbox gone = sandboxes.remove(sandboxId);
         if (gone != null) {
             gone.gone().set(true); // every command still running in it ends
@@ -289,6 +293,11 @@ public class MockSandboxProvider implements SandboxProvider {
         return sandbox;
     }
 
+    /**
+     * The command's environment: the sandbox's with the command's over it.
+     *
+     * @throws InvalidRequestException past {@link MockShell#MAX_ENV_CHARS}, as execve refuses too large an environment
+     */
     private static Map<String, String> env(MockSandbox sandbox, ExecCommand command) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HOME", WORKSPACE);
@@ -298,6 +307,10 @@ public class MockSandboxProvider implements SandboxProvider {
         }
         if (command != null && command.env() != null) {
             env.putAll(command.env());
+        }
+        if (MockShell.envChars(env) > MockShell.MAX_ENV_CHARS) {
+            throw new InvalidRequestException("the environment is larger than the mock provider's "
+                    + MockShell.MAX_ENV_CHARS + " characters");
         }
         return env;
     }

@@ -42,6 +42,10 @@ final class MockShell {
     static final int NOT_FOUND = 127;
     /** The most characters one command's expanded words may take (as the kernel's argument limit would refuse). */
     static final int MAX_COMMAND_CHARS = 256 * 1024;
+    /** The most characters a shell's variables (names and values) may take, its environment's included. */
+    static final int MAX_ENV_CHARS = 256 * 1024;
+    /** The most bytes one exec's commands may write: past it the exec ends, as a runaway one would be killed. */
+    static final long MAX_OUTPUT_BYTES = 64L * 1024 * 1024;
 
     /** A command ended before it finished: by its deadline ({@link TimedOut}) or a stop ({@link Stopped}). */
     abstract static class Ended extends Exception {
@@ -54,7 +58,7 @@ final class MockShell {
     static final class TimedOut extends Ended {
     }
 
-    /** The command was stopped: its exec closed or signalled, its sandbox destroyed. */
+    /** The command was stopped: its exec closed or signalled, its sandbox destroyed, or its output past {@link #MAX_OUTPUT_BYTES}. */
     static final class Stopped extends Ended {
     }
 
@@ -71,6 +75,10 @@ final class MockShell {
     private final long deadline;
     private final BooleanSupplier stopped;
     private final Supplier<TerminalSize> terminal;
+    /** The characters of {@link #env}'s names and values. */
+    private long envChars;
+    /** What this shell's commands have written, in bytes. */
+    private long emitted;
 
     /**
      * @param env      the sandbox's environment with the command's over it
@@ -87,6 +95,12 @@ final class MockShell {
         this.deadline = deadline;
         this.stopped = stopped;
         this.terminal = terminal;
+        this.envChars = this.env.entrySet().stream().mapToLong(e -> e.getKey().length() + e.getValue().length()).sum();
+    }
+
+    /** The environment's size in characters (names and values), as {@link #MAX_ENV_CHARS} counts it. */
+    static long envChars(Map<String, String> env) {
+        return env.entrySet().stream().mapToLong(e -> e.getKey().length() + (long) e.getValue().length()).sum();
     }
 
     /** A deadline {@code timeout} from now (none past 24 h, so the sum cannot overflow). */
@@ -101,12 +115,24 @@ final class MockShell {
 
     /** Ends the command here if its deadline passed or it was stopped. */
     private void checkpoint() throws Ended {
-        if (stopped.getAsBoolean()) {
+        if (stopped.getAsBoolean() || emitted > MAX_OUTPUT_BYTES) {
             throw new Stopped();
         }
-        if (System.nanoTime() >= deadline) {
+        if (System.nanoTime() - deadline >= 0) {
             throw new TimedOut();
         }
+        // a busy command gives way: its thread may be a virtual one, which is never preempted
+        Thread.yield();
+    }
+
+    /** {@code out} counting what passes and passing nothing empty (no reader needs an empty chunk). */
+    private Output counted(Output out) {
+        return (stream, bytes) -> {
+            if (bytes.length > 0) {
+                emitted += bytes.length;
+                out.write(stream, bytes);
+            }
+        };
     }
 
     /** Runs an exec's argv: {@code sh -c LINE} as a line, anything else as one command. */
@@ -118,13 +144,15 @@ final class MockShell {
         if (argv.size() >= 3 && isShell(argv.get(0)) && argv.get(1).equals("-c")) {
             return runLine(argv.get(2), stdin, out);
         }
-        return command(argv, stdin, out);
+        return command(argv, stdin, counted(out));
     }
 
     /** Runs one line of the shell language above; answers the last command's status. */
-    int runLine(String line, InputStream stdin, Output out) throws IOException, Ended, InterruptedException {
+    int runLine(String line, InputStream stdin, Output raw) throws IOException, Ended, InterruptedException {
+        Output out = counted(raw);
         int status = 0;
-        for (String[] step : split(line)) {
+        Steps steps = new Steps(line);
+        for (String[] step = steps.next(); step != null; step = steps.next()) {
             checkpoint();
             String joiner = step[0];
             boolean runs = joiner.equals(";") || (joiner.equals("&&") && status == 0) || (joiner.equals("||") && status != 0);
@@ -149,43 +177,60 @@ final class MockShell {
     }
 
     /**
-     * Splits a line at the unquoted {@code ;}, newline, {@code &&} and {@code ||}: each command's text
-     * with the operator before it ({@code ;} for the first).
+     * A line's commands one at a time, split at the unquoted {@code ;}, newline, {@code &&} and
+     * {@code ||}: each command's text with the operator before it ({@code ;} for the first), made
+     * only when asked for.
      */
-    static List<String[]> split(String line) {
-        List<String[]> steps = new ArrayList<>();
-        String joiner = ";";
-        StringBuilder current = new StringBuilder();
-        char quote = 0;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quote != 0) {
-                current.append(c);
-                if (c == '\\' && quote == '"' && i + 1 < line.length()) {
-                    current.append(line.charAt(++i));
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-                current.append(c);
-            } else if (c == '\\' && i + 1 < line.length()) {
-                current.append(c).append(line.charAt(++i));
-            } else if (c == ';' || c == '\n') {
-                steps.add(new String[] {joiner, current.toString()});
-                current.setLength(0);
-                joiner = ";";
-            } else if ((c == '&' || c == '|') && i + 1 < line.length() && line.charAt(i + 1) == c) {
-                steps.add(new String[] {joiner, current.toString()});
-                current.setLength(0);
-                joiner = c == '&' ? "&&" : "||";
-                i++;
-            } else {
-                current.append(c);
-            }
+    static final class Steps {
+        private final String line;
+        private int at;
+        private String joiner = ";";
+        private boolean done;
+
+        Steps(String line) {
+            this.line = line;
         }
-        steps.add(new String[] {joiner, current.toString()});
-        return steps;
+
+        /** The next step, or null after the last. */
+        String[] next() {
+            if (done) {
+                return null;
+            }
+            StringBuilder current = new StringBuilder();
+            char quote = 0;
+            for (; at < line.length(); at++) {
+                char c = line.charAt(at);
+                if (quote != 0) {
+                    current.append(c);
+                    if (c == '\\' && quote == '"' && at + 1 < line.length()) {
+                        current.append(line.charAt(++at));
+                    } else if (c == quote) {
+                        quote = 0;
+                    }
+                } else if (c == '\'' || c == '"') {
+                    quote = c;
+                    current.append(c);
+                } else if (c == '\\' && at + 1 < line.length()) {
+                    current.append(c).append(line.charAt(++at));
+                } else if (c == ';' || c == '\n') {
+                    at++;
+                    return step(current, ";");
+                } else if ((c == '&' || c == '|') && at + 1 < line.length() && line.charAt(at + 1) == c) {
+                    at += 2;
+                    return step(current, c == '&' ? "&&" : "||");
+                } else {
+                    current.append(c);
+                }
+            }
+            done = true;
+            return new String[] {joiner, current.toString()};
+        }
+
+        private String[] step(StringBuilder text, String following) {
+            String[] step = {joiner, text.toString()};
+            joiner = following;
+            return step;
+        }
     }
 
     /**
@@ -221,31 +266,40 @@ final class MockShell {
             err(out, "sh: File name too long");
             return 1;
         }
-        Capture[] captured = {null, new Capture(files.room()), new Capture(files.room())};
+        Capture[] captured = {null, null, null};
+        for (int fd = 1; fd <= 2; fd++) {
+            if (targets[fd] != null && !targets[fd].equals("/dev/null")) {
+                // '>' replaces the file, so its bytes are room too; '>>' adds to them
+                captured[fd] = new Capture(files, appends[fd] ? 0 : files.sizeOf(targets[fd]));
+            }
+        }
         boolean toStderr = stdoutToStderr;
         boolean toStdout = stderrToStdout;
-        int status = command(argv, stdin, (stream, bytes) -> {
-            int fd = stream.equals("stdout") ? (toStderr ? 2 : 1) : (toStdout ? 1 : 2);
-            if (targets[fd] == null) {
-                out.write(fd == 1 ? "stdout" : "stderr", bytes);
-            } else if (!targets[fd].equals("/dev/null")) {
-                captured[fd].write(bytes);
+        int status;
+        try {
+            status = command(argv, stdin, (stream, bytes) -> {
+                int fd = stream.equals("stdout") ? (toStderr ? 2 : 1) : (toStdout ? 1 : 2);
+                if (targets[fd] == null) {
+                    out.write(fd == 1 ? "stdout" : "stderr", bytes);
+                } else if (captured[fd] != null) {
+                    captured[fd].write(bytes);
+                }
+            });
+        } finally {
+            for (Capture capture : captured) {
+                if (capture != null) {
+                    capture.release();
+                }
             }
-        });
+        }
         for (int fd = 1; fd <= 2; fd++) {
-            if (targets[fd] == null || targets[fd].equals("/dev/null")) {
+            if (captured[fd] == null) {
                 continue;
             }
             int code = MemoryFiles.DISK_FULL;
             if (!captured[fd].overflowed) {
-                byte[] previous = appends[fd] ? files.content(targets[fd]) : null;
-                byte[] content = captured[fd].toByteArray();
-                if (previous != null) {
-                    byte[] joined = Arrays.copyOf(previous, previous.length + content.length);
-                    System.arraycopy(content, 0, joined, previous.length, content.length);
-                    content = joined;
-                }
-                code = files.put(targets[fd], content, 0644);
+                code = appends[fd] ? files.append(targets[fd], captured[fd].toByteArray())
+                        : files.put(targets[fd], captured[fd].toByteArray(), 0644);
             }
             if (code != MemoryFiles.OK) {
                 err(out, "sh: " + targets[fd] + ": " + reason(code));
@@ -255,22 +309,36 @@ final class MockShell {
         return status;
     }
 
-    /** Bytes held for a redirection, never more than {@code room}: past it they are dropped and it says so. */
+    /**
+     * Bytes held for a redirection, each one reserved from the sandbox's room as it comes, so that
+     * what is gathered counts against the sandbox while the command runs; past the room they are
+     * dropped and it says so.
+     */
     private static final class Capture extends java.io.ByteArrayOutputStream {
-        private final long room;
+        private final MemoryFiles files;
+        private final long allowance;
+        private long taken;
         boolean overflowed;
 
-        Capture(long room) {
-            this.room = room;
+        Capture(MemoryFiles files, long allowance) {
+            this.files = files;
+            this.allowance = allowance;
         }
 
         @Override
         public void write(byte[] bytes) {
-            if (overflowed || count + (long) bytes.length > room) {
+            if (overflowed || !files.reserve(bytes.length, allowance)) {
                 overflowed = true;
                 return;
             }
+            taken += bytes.length;
             write(bytes, 0, bytes.length);
+        }
+
+        /** Gives the reservation back (before the bytes are put, which takes them for good). */
+        void release() {
+            files.release(taken);
+            taken = 0;
         }
     }
 
@@ -311,9 +379,10 @@ final class MockShell {
                 return 0;
             }
             case "env" -> {
-                StringBuilder listing = new StringBuilder();
-                env.forEach((key, value) -> listing.append(key).append('=').append(value).append('\n'));
-                out.write("stdout", listing.toString().getBytes(StandardCharsets.UTF_8));
+                for (Map.Entry<String, String> variable : env.entrySet()) {
+                    checkpoint();
+                    out.write("stdout", (variable.getKey() + "=" + variable.getValue() + "\n").getBytes(StandardCharsets.UTF_8));
+                }
                 return 0;
             }
             case "cat" -> {
@@ -388,7 +457,7 @@ final class MockShell {
         List<String> names = files.names(directory);
         if (names == null) {
             if (files.content(directory) != null) {
-                out.write("stdout", (args.get(0) + "\n").getBytes(StandardCharsets.UTF_8));
+                out.write("stdout", ((args.isEmpty() ? directory : args.get(0)) + "\n").getBytes(StandardCharsets.UTF_8));
                 return 0;
             }
             err(out, "ls: cannot access '" + directory + "': No such file or directory");
@@ -461,7 +530,14 @@ final class MockShell {
             }
         }
         String name = args.isEmpty() ? "REPLY" : args.get(args.size() - 1);
-        env.put(name, line.toString(StandardCharsets.UTF_8));
+        String value = line.toString(StandardCharsets.UTF_8);
+        String old = env.get(name);
+        long after = envChars - (old == null ? 0 : name.length() + old.length()) + name.length() + value.length();
+        if (after > MAX_ENV_CHARS) {
+            return 1; // no room for the variable: as a shell out of memory, the read fails
+        }
+        env.put(name, value);
+        envChars = after;
         return b < 0 && line.size() == 0 ? 1 : 0;
     }
 

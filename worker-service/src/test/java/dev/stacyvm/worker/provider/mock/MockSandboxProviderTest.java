@@ -81,6 +81,8 @@ class MockSandboxProviderTest {
     @Test
     void moveChmodDeleteAndFindBehaveAsTheAgentsDo() {
         create(64);
+        long empty = mock.diskUsedBytes(SANDBOX);
+        assertTrue(empty > 0, "its own directories are counted too");
         files("write", "a".getBytes(StandardCharsets.UTF_8), null, "/workspace/src/a.txt", "644");
         files("write", new byte[0], null, "/workspace/dest/keep", "644");
         assertEquals(0, files("move", null, null, "/workspace/src", "/workspace/dest").exitCode(), "into an existing directory");
@@ -93,7 +95,7 @@ class MockSandboxProviderTest {
                 List.of(found.toString(StandardCharsets.UTF_8).split("\0")));
         assertEquals(MemoryFiles.NOT_EMPTY, files("delete", null, null, "/workspace/dest", "false").exitCode());
         assertEquals(0, files("delete", null, null, "/workspace/dest", "true").exitCode());
-        assertEquals(0, mock.diskUsedBytes(SANDBOX), "nothing is held once everything is deleted");
+        assertEquals(empty, mock.diskUsedBytes(SANDBOX), "nothing more is held once everything made is deleted");
         assertThrows(InvalidRequestException.class, () -> files("archive-read", null, new ByteArrayOutputStream(), "/workspace"));
     }
 
@@ -162,12 +164,13 @@ class MockSandboxProviderTest {
 
     @Test
     void entriesCostTooSoNeitherEmptyFilesNorDeepDirectoriesAreFree() {
-        create(64);
+        create(1);
         int written = 0;
         while (files("write", new byte[0], null, "/workspace/f" + written, "644").exitCode() == 0 && written < 20_000) {
             written++;
         }
-        assertTrue(written > 1000 && written < 20_000, "empty files fill the budget too, after " + written);
+        assertTrue(written > 1000 && written < MemoryFiles.MAX_NODES - 3,
+                "empty files fill a 1 MiB budget long before the entry limit, after " + written);
         assertEquals(MemoryFiles.DISK_FULL, files("write", new byte[0], null, "/workspace/one-more", "644").exitCode());
         mock.destroy(SANDBOX);
         create(64);
@@ -242,7 +245,7 @@ class MockSandboxProviderTest {
         assertFalse(writer.isDone(), "nothing reads the input: the writer waits");
         exec.close();
         assertEquals(MockInteractiveExec.INPUT_CHUNKS, writer.get(5, java.util.concurrent.TimeUnit.SECONDS),
-                "it waited after the queue filled, then learnt the command ended");
+                "it waited after the queue filled (16 pieces, 64 KiB at most), then learnt the command ended");
         relayed.get(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
@@ -295,5 +298,104 @@ class MockSandboxProviderTest {
         files("write", new byte[0], null, odd, "644");
         assertEquals(0, files("delete", null, null, "/workspace/d", "true").exitCode());
         assertEquals(MemoryFiles.NOT_FOUND, files("read-check", null, null, odd).exitCode(), "deleted with its directory");
+    }
+
+    @Test
+    void aCommandWaitingForInputPastItsTimeoutIsSaidToHaveTimedOut() throws Exception {
+        create(64);
+        try (InteractiveExec exec = mock.openInteractive(SANDBOX, new ExecCommand(List.of("/bin/sh", "-c",
+                "cat > /workspace/partial"), Map.of(), null, Duration.ofMillis(500)), null)) {
+            exec.write("some".getBytes(StandardCharsets.UTF_8));
+            ExecOutcome outcome = exec.relay((stream, data) -> { });
+            assertTrue(outcome.timedOut(), outcome.toString());
+            assertEquals(MockShell.KILLED, outcome.exitCode());
+        }
+        assertEquals(MemoryFiles.NOT_FOUND, files("read-check", null, null, "/workspace/partial").exitCode(),
+                "a command ended by its timeout leaves no half-written redirection");
+    }
+
+    @Test
+    void outputGatheredForARedirectionCountsAgainstTheSandboxWhileItRuns() throws Exception {
+        create(64);
+        InteractiveExec exec = mock.openInteractive(SANDBOX, new ExecCommand(List.of("/bin/sh", "-c",
+                "cat > /workspace/gathered"), Map.of(), null, Duration.ofSeconds(30)), null);
+        java.util.concurrent.CompletableFuture<ExecOutcome> relayed = async(() -> exec.relay((stream, data) -> { }));
+        for (int i = 0; i < 768; i++) {
+            exec.write(new byte[4096]); // 3 MiB, gathered, not yet a file
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (files("write", new byte[2 * 1024 * 1024], null, "/workspace/other", "644").exitCode() == 0
+                && System.nanoTime() < deadline) {
+            files("delete", null, null, "/workspace/other", "false");
+            Thread.sleep(20);
+        }
+        assertEquals(MemoryFiles.DISK_FULL, files("write", new byte[2 * 1024 * 1024], null, "/workspace/other", "644").exitCode(),
+                "what the redirection holds is taken from the room");
+        exec.close();
+        relayed.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(0, files("write", new byte[2 * 1024 * 1024], null, "/workspace/other", "644").exitCode(),
+                "and given back when the command ends without writing it");
+    }
+
+    @Test
+    void readStopsWhenTheShellsVariablesAreFullAndAHugeEnvironmentIsRefused() throws Exception {
+        create(64);
+        String line = "v".repeat(100_000) + "\n";
+        try (InteractiveExec exec = mock.openInteractive(SANDBOX, new ExecCommand(List.of("/bin/sh", "-c",
+                "read a && read b && read c && echo all three || echo refused"), Map.of(), null, Duration.ofSeconds(10)), null)) {
+            java.util.concurrent.CompletableFuture<String> out = async(() -> {
+                StringBuilder seen = new StringBuilder();
+                exec.relay((stream, data) -> seen.append(new String(data, StandardCharsets.UTF_8)));
+                return seen.toString();
+            });
+            for (int i = 0; i < 3; i++) {
+                exec.write(line.getBytes(StandardCharsets.UTF_8));
+            }
+            assertEquals("refused\n", out.get(5, java.util.concurrent.TimeUnit.SECONDS),
+                    "256 KiB of variables hold two lines of 100,000, not three");
+        }
+        assertThrows(InvalidRequestException.class, () -> shellWithEnv(Map.of("BIG", "x".repeat(300_000))));
+    }
+
+    private void shellWithEnv(Map<String, String> env) {
+        mock.exec(SANDBOX, new ExecCommand(List.of("env"), env, null, Duration.ofSeconds(5)), (stream, data) -> { });
+    }
+
+    @Test
+    void lsOfAWorkdirThatBecameAFileAnswersAsLsDoes() {
+        create(64);
+        Ran ran = shell("rm -r /workspace; echo x > /workspace; ls");
+        assertEquals(new Ran(0, "/workspace\n", "", false), ran);
+    }
+
+    @Test
+    void aPromptFloodedWithInputStillEndsAtASignal() throws Exception {
+        create(64);
+        InteractiveExec exec = mock.openInteractive(SANDBOX, new ExecCommand(List.of("bash"), Map.of(), null,
+                Duration.ofSeconds(30)), new TerminalSize(80, 24));
+        java.util.concurrent.CompletableFuture<ExecOutcome> relayed = async(() -> exec.relay((stream, data) -> {
+            try {
+                Thread.sleep(1); // a slow reader of the echo
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        java.util.concurrent.CompletableFuture<Void> flood = async(() -> {
+            try {
+                for (int i = 0; i < 64; i++) {
+                    byte[] interrupts = new byte[4096];
+                    java.util.Arrays.fill(interrupts, (byte) 3);
+                    exec.write(interrupts);
+                }
+            } catch (java.io.IOException ended) {
+                // the command ended while input was still coming
+            }
+            return null;
+        });
+        Thread.sleep(300);
+        assertTrue(exec.signal("TERM"));
+        assertEquals(143, relayed.get(5, java.util.concurrent.TimeUnit.SECONDS).exitCode());
+        flood.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        exec.close();
     }
 }
