@@ -145,6 +145,31 @@ class SandboxTest(unittest.TestCase):
         self.assertIn("stacyvm: sandbox started", self.sandbox.logs(10))
 
 
+class MockProviderTest(unittest.TestCase):
+    """The mock provider (docs/providers.md) as a client's tests use it: the same calls, no container."""
+
+    @classmethod
+    def setUpClass(cls):
+        require_suite()
+        cls.client = Client(URL, KEY, user())
+        if not any(p["name"] == "mock" and p["healthy"] for p in cls.client.providers()):
+            raise unittest.SkipTest("the suite offers no mock provider (STACYVM_PROVIDERS=docker,mock)")
+
+    def test_a_mock_sandbox_answers_exec_and_files_through_the_same_calls(self):
+        sandbox = self.client.spawn(provider="mock", ttl="5m", env={"GREETING": "hello"})
+        try:
+            self.assertEqual("mock", sandbox.data["provider"])
+            shell = sandbox.exec("echo $GREETING > /workspace/a.txt && cat /workspace/a.txt; echo oops >&2; exit 3")
+            self.assertEqual((3, "hello\n", "oops\n"), (shell.exit_code, shell.stdout, shell.stderr))
+            sandbox.files.write("/workspace/notes/b.txt", "héllo\n")
+            self.assertEqual("héllo\n", sandbox.files.read_text("/workspace/notes/b.txt"))
+            self.assertEqual(["b.txt"], [f.name for f in sandbox.files.list("/workspace/notes")])
+            self.assertEqual(127, sandbox.exec("python3 -V").exit_code, "a mock runs no programs")
+            self.assertTrue(sandbox.exec("sleep 30", timeout="1s").timed_out)
+        finally:
+            sandbox.destroy()
+
+
 class LifecycleAndErrorsTest(unittest.TestCase):
 
     def setUp(self):

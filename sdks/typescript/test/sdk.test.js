@@ -122,6 +122,29 @@ describe("a sandbox", () => {
   });
 });
 
+describe("the mock provider", () => {
+  test("a mock sandbox answers exec and files through the same calls", async (t) => {
+    const client = new Client({ baseUrl: URL, apiKey: KEY, userId: user() });
+    if (!(await client.providers()).some((p) => p.name === "mock" && p.healthy)) {
+      t.skip("the suite offers no mock provider (STACYVM_PROVIDERS=docker,mock)");
+      return;
+    }
+    const sandbox = await client.spawn({ provider: "mock", ttl: "5m", env: { GREETING: "hello" } });
+    try {
+      assert.equal(sandbox.data.provider, "mock");
+      const shell = await sandbox.exec("echo $GREETING > /workspace/a.txt && cat /workspace/a.txt; echo oops >&2; exit 3");
+      assert.deepEqual([shell.exit_code, shell.stdout, shell.stderr], [3, "hello\n", "oops\n"]);
+      await sandbox.files.write("/workspace/notes/b.txt", "héllo\n");
+      assert.equal(await sandbox.files.readText("/workspace/notes/b.txt"), "héllo\n");
+      assert.deepEqual((await sandbox.files.list("/workspace/notes")).map((f) => f.name), ["b.txt"]);
+      assert.equal((await sandbox.exec("python3 -V")).exit_code, 127, "a mock runs no programs");
+      assert.ok((await sandbox.exec("sleep 30", { timeout: "1s" })).timed_out);
+    } finally {
+      await sandbox.destroy();
+    }
+  });
+});
+
 describe("lifecycle and errors", () => {
   const client = () => new Client({ baseUrl: URL, apiKey: KEY, userId: user() });
 
