@@ -221,25 +221,15 @@ final class MemoryFiles {
         if (existing != null && existing.isDirectory()) {
             return IS_DIRECTORY;
         }
-        List<String> missing = new ArrayList<>();
-        for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
-            Node node = nodes.get(parent);
-            if (node == null) {
-                missing.add(parent);
-            } else if (!node.isDirectory()) {
-                return NOT_DIRECTORY;
-            }
+        List<String> missing = missingParents(path);
+        if (missing == null) {
+            return NOT_DIRECTORY;
         }
-        long cost = content.length + (existing == null ? entryCost(path) : -existing.content.length);
-        for (String parent : missing) {
-            cost += entryCost(parent);
-        }
+        long cost = content.length + (existing == null ? entryCost(path) : -existing.content.length) + costOf(missing);
         if (usedBytes + reserved + cost > maxBytes || nodes.size() + missing.size() + 1 > MAX_NODES) {
             return DISK_FULL;
         }
-        for (String parent : missing) {
-            nodes.put(parent, new Node(null, 0755));
-        }
+        makeAll(missing);
         nodes.put(path, new Node(content, permissions));
         usedBytes += cost;
         return OK;
@@ -251,25 +241,16 @@ final class MemoryFiles {
         if (existing != null) {
             return existing.isDirectory() ? OK : NOT_DIRECTORY;
         }
-        List<String> missing = new ArrayList<>(List.of(path));
-        for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
-            Node node = nodes.get(parent);
-            if (node == null) {
-                missing.add(parent);
-            } else if (!node.isDirectory()) {
-                return NOT_DIRECTORY;
-            }
+        List<String> missing = missingParents(path);
+        if (missing == null) {
+            return NOT_DIRECTORY;
         }
-        long cost = 0;
-        for (String directory : missing) {
-            cost += entryCost(directory);
-        }
+        missing.add(path);
+        long cost = costOf(missing);
         if (usedBytes + reserved + cost > maxBytes || nodes.size() + missing.size() > MAX_NODES) {
             return DISK_FULL;
         }
-        for (String directory : missing) {
-            nodes.put(directory, new Node(null, 0755));
-        }
+        makeAll(missing);
         usedBytes += cost;
         return OK;
     }
@@ -351,20 +332,13 @@ final class MemoryFiles {
             return DENIED;
         }
         List<String> below = descendants(from);
-        List<String> missing = new ArrayList<>();
-        for (String parent = parentOf(destination); parent != null; parent = parentOf(parent)) {
-            Node node = nodes.get(parent);
-            if (node == null) {
-                missing.add(parent);
-            } else if (!node.isDirectory()) {
-                return NOT_DIRECTORY;
-            }
+        List<String> missing = missingParents(destination);
+        if (missing == null) {
+            return NOT_DIRECTORY;
         }
         // the paths change length: what the entries cost is taken again
-        long cost = entryCost(destination) - entryCost(from) + below.size() * 2L * (destination.length() - from.length());
-        for (String parent : missing) {
-            cost += entryCost(parent);
-        }
+        long cost = entryCost(destination) - entryCost(from) + below.size() * 2L * (destination.length() - from.length())
+                + costOf(missing);
         Node replaced = target != null && !target.isDirectory() ? target : null;
         if (replaced != null) {
             cost -= entryCost(to) + replaced.content.length;
@@ -374,9 +348,7 @@ final class MemoryFiles {
                 || destination.length() + longest - from.length() > MAX_PATH) {
             return DISK_FULL;
         }
-        for (String parent : missing) {
-            nodes.put(parent, new Node(null, 0755));
-        }
+        makeAll(missing);
         if (replaced != null) {
             nodes.remove(to);
         }
@@ -407,6 +379,34 @@ final class MemoryFiles {
             found.append(descendant).append('\0');
         }
         return new Answer(OK, found.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The parents of {@code path} that do not exist yet, nearest first; null when one of them is a file. */
+    private List<String> missingParents(String path) {
+        List<String> missing = new ArrayList<>();
+        for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
+            Node node = nodes.get(parent);
+            if (node == null) {
+                missing.add(parent);
+            } else if (!node.isDirectory()) {
+                return null;
+            }
+        }
+        return missing;
+    }
+
+    private static long costOf(List<String> entries) {
+        long cost = 0;
+        for (String entry : entries) {
+            cost += entryCost(entry);
+        }
+        return cost;
+    }
+
+    private void makeAll(List<String> directories) {
+        for (String directory : directories) {
+            nodes.put(directory, new Node(null, 0755));
+        }
     }
 
     private void forget(String path) {
