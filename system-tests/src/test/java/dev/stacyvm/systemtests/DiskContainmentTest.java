@@ -165,9 +165,17 @@ class DiskContainmentTest {
             long hostBefore = free(hostRoot);
             String file = dir + "/fill-" + UUID.randomUUID();
             Response fill = shell(id, "dd if=/dev/zero of=\"" + file + "\" bs=1M count=" + FILL_MB + " 2>&1; rc=$?; sync; "
-                    + "echo rc=$rc; stat -c 'size=%s' \"" + file + "\"");
+                    + "echo rc=$rc; echo size=$(wc -c < \"" + file + "\")");
             fill.then().statusCode(200);
             String out = fill.path("stdout");
+            if (!Suite.NETWORKS && dir.equals("/tmp")) {
+                // gVisor mounts its own tmpfs on /tmp, in its kernel's memory: held by memory_mb, not
+                // disk_mb (docs/providers.md, runsc), and nothing of it reaches a disk of the host
+                assertTrue(engineBefore - free(engineRoot) <= HOST_TOLERANCE && hostBefore - free(hostRoot) <= HOST_TOLERANCE,
+                        "gVisor's /tmp writes no disk of the host: " + out);
+                shell(id, "rm -f \"" + file + "\"").then().statusCode(200);
+                continue;
+            }
             assertTrue(out.contains("Disk quota exceeded") || out.contains("No space left on device"),
                     dir + ": the write past disk_mb fails with EDQUOT or ENOSPC: " + out);
             assertFalse(out.contains("rc=0"), dir + ": dd reports the failure: " + out);
@@ -218,9 +226,11 @@ class DiskContainmentTest {
         api().body(Map.of("name", template, "allow_root", true)).post("/templates").then().statusCode(201);
         scopes.add("/templates/" + template);
         String root = create(api(), Map.of("template", template, "ttl", "10m")).then().statusCode(201).extract().path("id");
-        String networked = create(api(), Map.of("network", "bridge", "ttl", "10m")).then().statusCode(201).extract().path("id");
+        // under a runtime without networks (gVisor here) the root sandbox alone
+        String networked = Suite.NETWORKS ? create(api(), Map.of("network", "bridge", "ttl", "10m")).then().statusCode(201)
+                .extract().path("id") : null;
         shell(root, "id -u").then().statusCode(200).body("stdout", equalTo("0\n"));
-        for (String id : List.of(root, networked)) {
+        for (String id : networked == null ? List.of(root) : List.of(root, networked)) {
             for (String file : List.of("/etc/hosts", "/etc/hostname", "/etc/resolv.conf")) {
                 String before = shell(id, "cat " + file).then().statusCode(200).extract().path("stdout");
                 // append, overwrite, re-own, re-mode, remount and replace: each must fail
@@ -232,7 +242,7 @@ class DiskContainmentTest {
                         + "mount -o remount,rw $f 2>/dev/null && echo remounted; "
                         + "umount $f 2>/dev/null && echo unmounted; "
                         + "rm -f $f 2>/dev/null && echo removed; "
-                        + "stat -c 'size=%s' $f");
+                        + "echo size=$(wc -c < $f)");
                 attempts.then().statusCode(200);
                 String out = attempts.path("stdout");
                 assertEquals("size=" + before.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\n", out,
@@ -243,6 +253,9 @@ class DiskContainmentTest {
         // still what a program expects: its host name resolves, on its address when it has a network
         shell(root, "hostname; getent hosts $(hostname)").then().statusCode(200)
                 .body("stdout", equalTo("sandbox\n" + String.format("%-15s sandbox\n", "127.0.1.1")));
+        if (networked == null) {
+            return;
+        }
         String address = docker().inspectContainerCmd(containerOf(networked)).exec().getNetworkSettings().getNetworks()
                 .values().iterator().next().getIpAddress();
         shell(networked, "getent hosts sandbox").then().statusCode(200)

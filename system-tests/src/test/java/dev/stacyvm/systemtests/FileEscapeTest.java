@@ -109,7 +109,7 @@ class FileEscapeTest {
                 "test -L /workspace/shadow-link && test ! -e /workspace/stolen"));
         cases.add(throughSymlink("chmod /workspace/shadow-link 644", chmod("/workspace/shadow-link", "644")));
         cases.add(throughSymlink("chmod /workspace/root-link/workspace/real/file 777",
-                chmod("/workspace/root-link/workspace/real/file", "777"), "test \"$(stat -c %a /workspace/real/file)\" != 777"));
+                chmod("/workspace/root-link/workspace/real/file", "777"), "m=$(find /workspace/real/file -maxdepth 0 -printf %m) && [ -n \"$m\" ] && [ \"$m\" != 777 ]"));
         cases.add(throughSymlink("delete /workspace/loop-dir-link/real/file",
                 delete("/workspace/loop-dir-link/real/file"), "test -f /workspace/real/file"));
         cases.add(refused("glob /workspace/../etc/* (dot-dot in the pattern)", 400, glob("/workspace/../etc/*")));

@@ -134,6 +134,11 @@ class NetworkContainmentTest {
     /** Clean-up that needs a test key, run before the keys are revoked. */
     private final List<Runnable> undoAsKey = new ArrayList<>();
 
+    @org.junit.jupiter.api.BeforeEach
+    void everyCheckHereNeedsNetworkedSandboxes() {
+        Suite.assumeNetworks();
+    }
+
     @AfterEach
     void removeEverythingTheTestMade() throws Exception {
         sandboxes.close();
