@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * Checks the settings the services read from the environment (an env file such as the launcher's
  * {@code secrets.env}) for what is unsafe: well-known or short secrets, an API served in clear text
- * off loopback, a CORS wildcard, an OIDC issuer over plain HTTP, the mock provider offered. A finding is an {@code error}
+ * off loopback, a CORS wildcard, an OIDC issuer over plain HTTP, the mock provider offered,
+ * uncertified providers allowed, an unknown default runtime. A finding is an {@code error}
  * when it is unsafe anywhere, a {@code warning} when it is only unsafe in production; with
  * {@code production} every finding fails the check. docs/security.md lists what each one guards.
  */
@@ -80,6 +81,19 @@ final class ConfigLint {
             if (List.of(settings.getOrDefault(setting, "").split(",")).stream().map(String::strip).anyMatch("mock"::equals)) {
                 findings.add(warning(setting + " lists mock: its sandboxes live in the workers' memory, for demos and"
                         + " client tests, not production"));
+            }
+        }
+        for (String setting : List.of("STACYVM_ALLOW_UNCERTIFIED", "STACYVM_SCHEDULER_ALLOW_UNCERTIFIED")) {
+            if ("true".equalsIgnoreCase(settings.getOrDefault(setting, "").strip())) {
+                findings.add(warning(setting + "=true places sandboxes on providers and runtimes not certified on"
+                        + " their host (docs/certification.md)"));
+            }
+        }
+        for (String setting : List.of("STACYVM_DEFAULT_RUNTIME", "STACYVM_GATEWAY_SANDBOXES_DEFAULT_RUNTIME")) {
+            String runtime = settings.getOrDefault(setting, "").strip();
+            if (!runtime.isEmpty() && !List.of("runc", "runsc").contains(runtime)) {
+                findings.add(error(setting + "=" + runtime + " is not a runtime a sandbox may name (runc, runsc):"
+                        + " every create without one would be refused"));
             }
         }
         return findings;

@@ -46,6 +46,21 @@ class ConfigLintTest {
     }
 
     @Test
+    void placingOnUncertifiedProvidersIsAWarningAndAnUnknownDefaultRuntimeAnError() {
+        Map<String, String> settings = new java.util.HashMap<>(GENERATED);
+        settings.put("STACYVM_ALLOW_UNCERTIFIED", "true");
+        settings.put("STACYVM_DEFAULT_RUNTIME", "kata");
+        List<String> warnings = ConfigLint.check(settings).stream().filter(f -> f.level().equals("warning"))
+                .map(ConfigLint.Finding::message).toList();
+        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("STACYVM_ALLOW_UNCERTIFIED=true places sandboxes")),
+                warnings.toString());
+        assertEquals(List.of("STACYVM_DEFAULT_RUNTIME=kata is not a runtime a sandbox may name (runc, runsc): every "
+                + "create without one would be refused"), errors(settings));
+        settings.put("STACYVM_DEFAULT_RUNTIME", "runsc");
+        assertEquals(List.of(), errors(settings), "gVisor as the default is fine");
+    }
+
+    @Test
     void anApiOffLoopbackNeedsTls() {
         Map<String, String> open = new java.util.HashMap<>(GENERATED);
         open.put("STACYVM_BIND_HOST", "0.0.0.0");

@@ -45,6 +45,12 @@ public class Sandbox extends PanacheEntityBase {
     @Column(nullable = false)
     public String runtime;
 
+    /**
+     * Whether its provider and runtime were certified on its worker's host when it was placed; null
+     * for a sandbox recorded before certification (docs/certification.md).
+     */
+    public Boolean certified;
+
     @Column(nullable = false)
     public String image;
 

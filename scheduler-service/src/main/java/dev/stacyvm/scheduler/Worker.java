@@ -51,6 +51,14 @@ public class Worker extends PanacheEntityBase {
     @Column(nullable = false)
     public List<String> runtimes;
 
+    /**
+     * The provider/runtime pairs certified on its host ({@code docker/runsc}), as it last advertised:
+     * placement puts a sandbox only on a certified pair unless the operator allows others.
+     */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public List<String> certified;
+
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)
     public Map<String, String> labels;

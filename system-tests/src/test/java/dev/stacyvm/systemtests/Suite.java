@@ -36,6 +36,19 @@ final class Suite {
     static final String DB_USER = "stacyvm";
     static final String DB_PASSWORD = System.getProperty("stacyvm.db-password", "");
     static final String LABEL_SANDBOX = "dev.stacyvm.sandbox-id";
+    /**
+     * The OCI runtime a create without one gets on this instance ({@code STACYVM_DEFAULT_RUNTIME});
+     * the certification runs the containment suite under each runtime this way (docs/certification.md).
+     */
+    static final String DEFAULT_RUNTIME = System.getProperty("stacyvm.default-runtime", "runc");
+    /** Whether a create may ask for a network: gVisor runs here with its network stack off (docs/providers.md). */
+    static final boolean NETWORKS = DEFAULT_RUNTIME.equals("runc");
+
+    /** Skips a check that needs networked sandboxes when this instance's default runtime has none. */
+    static void assumeNetworks() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(NETWORKS, "runtime " + DEFAULT_RUNTIME
+                + " runs sandboxes without a network here, so a networked check does not apply");
+    }
 
     private static DockerClient docker;
 

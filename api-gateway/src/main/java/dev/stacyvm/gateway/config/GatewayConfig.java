@@ -185,6 +185,14 @@ public interface GatewayConfig {
                     .filter(name -> !name.equals(dev.stacyvm.contract.internal.SandboxSpec.MOCK_PROVIDER)).findFirst();
         }
 
+        /**
+         * The OCI runtime a create without {@code runtime} gets, one of
+         * {@link dev.stacyvm.contract.internal.SandboxSpec#RUNTIMES} ({@code runsc}: every sandbox
+         * under gVisor unless it asks for runc). Mock sandboxes take none.
+         */
+        @WithDefault(dev.stacyvm.contract.internal.SandboxSpec.DEFAULT_RUNTIME)
+        String defaultRuntime();
+
         @WithDefault(SandboxDefaults.MEMORY_MB)
         int defaultMemoryMb();
 

@@ -1,6 +1,7 @@
 package dev.stacyvm.gateway.service;
 
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.Certification;
 import dev.stacyvm.contract.api.ProviderView;
 import dev.stacyvm.contract.api.WorkerView;
 import dev.stacyvm.contract.internal.ProviderCheck;
@@ -19,6 +20,8 @@ import java.util.Set;
 /**
  * The sandbox providers as the workers report them right now: each ready worker checks its
  * providers when asked, and a provider is healthy when at least one worker's check passed.
+ * Each worker also says whether the provider is certified on its host under each runtime
+ * (docs/certification.md), which the view lists per worker and runtime.
  */
 @ApplicationScoped
 public class ProviderCatalog {
@@ -44,7 +47,8 @@ public class ProviderCatalog {
                 Log.warnf("worker %s did not answer its provider check: %s", worker.id(), unreachable.toString());
                 services.forget(worker.id());
                 for (String provider : worker.providers()) {
-                    checks.add(new ProviderCheck(provider, worker.id(), false, null, List.of()));
+                    // a worker that does not answer says nothing about its certification
+                    checks.add(new ProviderCheck(provider, worker.id(), false, null, List.of(), List.of()));
                 }
             }
         }
@@ -62,15 +66,19 @@ public class ProviderCatalog {
         String defaultProvider = config.sandboxes().defaultProvider().orElse(null);
         return byName.entrySet().stream().map(entry -> {
             Set<String> capabilities = new LinkedHashSet<>();
+            List<Certification> certifications = new ArrayList<>();
             int healthyWorkers = 0;
             for (ProviderCheck check : entry.getValue()) {
                 if (check.healthy()) {
                     healthyWorkers++;
                     capabilities.addAll(check.capabilities());
                 }
+                if (check.certifications() != null) {
+                    certifications.addAll(check.certifications());
+                }
             }
             return new ProviderView(entry.getKey(), healthyWorkers > 0, entry.getKey().equals(defaultProvider),
-                    List.copyOf(capabilities), healthyWorkers);
+                    List.copyOf(capabilities), healthyWorkers, List.copyOf(certifications));
         }).toList();
     }
 

@@ -82,8 +82,10 @@ public class SandboxRequests {
         }
         List<Integer> ports = ports(body.ports(), Boolean.TRUE.equals(body.publicPreview()));
         String network = network(body.network(), !ports.isEmpty());
-        String runtime = runtime(body.runtime(), network);
-        if (provider.equals(SandboxSpec.MOCK_PROVIDER)) {
+        boolean mock = provider.equals(SandboxSpec.MOCK_PROVIDER);
+        // a mock sandbox runs no programs, so the deployment's default runtime is not its
+        String runtime = runtime(body.runtime(), network, mock ? SandboxSpec.DEFAULT_RUNTIME : sandboxes.defaultRuntime());
+        if (mock) {
             mockRefusals(runtime, network, body);
         }
         String userId = caller.userId() != null ? caller.userId() : UserIds.validate(blankToNull(body.ownerId()));
@@ -111,20 +113,21 @@ public class SandboxRequests {
     }
 
     /**
-     * The OCI runtime asked for, checked (docs/providers.md): runc when none. gVisor (runsc) runs here on
-     * its ptrace platform with its network stack off, so a runsc sandbox has no network at all.
+     * The OCI runtime asked for, checked (docs/providers.md): {@code defaultRuntime} (the
+     * deployment's, {@code STACYVM_DEFAULT_RUNTIME}) when none. gVisor (runsc) runs here on its ptrace
+     * platform with its network stack off, so a runsc sandbox has no network at all: a networked
+     * create under it is refused (400), never quietly given another runtime.
      */
-    static String runtime(String asked, String network) {
-        if (!present(asked)) {
-            return SandboxSpec.DEFAULT_RUNTIME;
-        }
-        String runtime = asked.trim();
+    static String runtime(String asked, String network, String defaultRuntime) {
+        boolean named = present(asked);
+        String runtime = named ? asked.trim() : defaultRuntime;
         if (!SandboxSpec.RUNTIMES.contains(runtime)) {
             throw ApiException.badRequest("runtime must be one of " + SandboxSpec.RUNTIMES + ", not \"" + asked + "\"");
         }
         if (!runtime.equals(SandboxSpec.DEFAULT_RUNTIME) && !network.equals("none")) {
-            throw ApiException.badRequest("runtime " + runtime + " runs sandboxes without a network: use network "
-                    + "\"none\" and no preview ports");
+            throw ApiException.badRequest("runtime " + runtime + (named ? "" : " (this deployment's default)")
+                    + " runs sandboxes without a network: use network \"none\" and no preview ports"
+                    + (named ? "" : ", or ask for runtime \"runc\""));
         }
         return runtime;
     }

@@ -14,7 +14,7 @@ class RunningViewsTest {
 
     private static SandboxView sandbox(String id, String state) {
         return new SandboxView(id, state, "docker", "img", null, 512, 1, null, null, null, null, "owner-a", "worker-1",
-                null, false, null, null, "none", null, null, null, null, "runc");
+                null, false, null, null, "none", null, null, null, null, "runc", true);
     }
 
     @Test

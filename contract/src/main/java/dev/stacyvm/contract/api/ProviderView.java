@@ -8,7 +8,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A sandbox provider as {@code GET /api/v1/providers} shows it. {@code healthy} means at least
- * one ready worker offers it and its engine answers; {@code workers} counts those workers.
+ * one ready worker offers it and its engine answers; {@code workers} counts those workers;
+ * {@code certifications} has one entry per ready worker and runtime.
  */
 @Schema(description = "A sandbox provider as GET /api/v1/providers shows it (StacyVM's REST API).")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -23,5 +24,8 @@ public record ProviderView(
                 examples = "[\"exec\", \"exec-timeout\", \"processes\", \"files\", \"terminal\", \"logs\"]")
         List<String> capabilities,
         @Schema(description = "How many ready workers offer it with an engine that answers.", examples = "1")
-        int workers) {
+        int workers,
+        @Schema(description = "Its certification under each OCI runtime on each ready worker that offers it "
+                + "(docs/certification.md); placement uses only certified ones unless the operator allows others.")
+        List<Certification> certifications) {
 }

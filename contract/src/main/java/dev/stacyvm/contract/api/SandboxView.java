@@ -18,7 +18,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * {@code http://{port}-{id}.{preview_domain}} reaches it; {@code preview_urls} has each declared port's URL.
  * {@code image_digest} is the image's registry digest (or, for an image built on the worker, its id).
  * {@code memory_mb} is in MiB; the instants are ISO-8601. {@code runtime} is the OCI runtime that
- * isolates it ({@code runc} or {@code runsc}).
+ * isolates it ({@code runc} or {@code runsc}); {@code certified} whether that provider and runtime are
+ * certified on its worker's host.
  */
 @Schema(description = "A sandbox as the public API shows it: StacyVM's fields, plus ours such as owner_id, worker_id, "
         + "preview_urls, public_preview and error.")
@@ -84,7 +85,11 @@ public record SandboxView(
         @JsonInclude(JsonInclude.Include.NON_NULL) String progress,
         @Schema(description = "The OCI runtime that isolates it (docs/providers.md): runc, or runsc (gVisor).",
                 examples = "runc")
-        String runtime) {
+        String runtime,
+        @Schema(description = "False when it runs on a provider and runtime not certified on its worker's host "
+                + "(placed there because the operator allows uncertified ones: docs/certification.md); true when "
+                + "certified; null for a sandbox recorded before certification.")
+        Boolean certified) {
 
     /**
      * This view with the bytes the sandbox's writable layer holds now (its root filesystem,
@@ -93,6 +98,6 @@ public record SandboxView(
     public SandboxView withDiskUsed(long bytes) {
         return new SandboxView(id, state, provider, image, imageDigest, memoryMb, vcpus, createdAt, expiresAt, metadata,
                 previewDomain, ownerId, workerId, previewUrls, publicPreview, error, diskMb, network, networkPolicy,
-                bytes, bytes / (1024L * 1024L), progress, runtime);
+                bytes, bytes / (1024L * 1024L), progress, runtime, certified);
     }
 }

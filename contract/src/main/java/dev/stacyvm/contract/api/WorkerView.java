@@ -10,7 +10,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * A worker as {@code GET /api/v1/workers} shows it; {@code sandboxes} is how many it runs now,
  * {@code generation} its fencing generation (ours). {@code host} is what its host can hold as it
  * last advertised (null: it advertised nothing, so nothing is placed there) and {@code used} what
- * its live sandboxes hold of it (the sums of their memory_mb, vcpus and pids_limit).
+ * its live sandboxes hold of it (the sums of their memory_mb, vcpus and pids_limit); {@code certified}
+ * the provider/runtime pairs certified on its host.
  */
 @Schema(description = "A worker as GET /api/v1/workers (operators and administrators) shows it; generation is ours.")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -43,5 +44,9 @@ public record WorkerView(
         HostCapacity used,
         @Schema(description = "The OCI runtimes its engine offers sandboxes (runc, runsc); a create's runtime is "
                 + "placed only on a worker listing it.", examples = "[\"runc\", \"runsc\"]")
-        List<String> runtimes) {
+        List<String> runtimes,
+        @Schema(description = "The providers and runtimes certified on its host, as provider/runtime "
+                + "(docs/certification.md); GET /api/v1/providers has every state with its report.",
+                examples = "[\"docker/runc\", \"docker/runsc\"]")
+        List<String> certified) {
 }

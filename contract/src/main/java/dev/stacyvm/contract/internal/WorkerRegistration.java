@@ -16,6 +16,8 @@ import java.util.Map;
  * hold in all (memory, vCPUs, pids); the scheduler places nothing on a worker that advertises none.
  * {@code runtimes} are the OCI runtimes its engine has among those a sandbox may name
  * ({@link SandboxSpec#RUNTIMES}); {@code null} or empty (a worker that predates it) means runc only.
+ * {@code certifications} is each provider and runtime's certification state on its host
+ * (docs/certification.md); null (a worker that predates it) certifies nothing.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record WorkerRegistration(
@@ -27,5 +29,6 @@ public record WorkerRegistration(
         String instanceId,
         long generation,
         HostCapacity host,
-        List<String> runtimes) {
+        List<String> runtimes,
+        List<dev.stacyvm.contract.api.Certification> certifications) {
 }

@@ -13,6 +13,15 @@ public interface SchedulerConfig {
     @WithDefault("30s")
     Duration workerHeartbeatTimeout();
 
+    /**
+     * Whether placement may use a provider and runtime that is not certified on the worker's host
+     * (docs/certification.md). Off: a sandbox goes only where {@code ./stacyvm certify} passed for the
+     * host's configuration, and none is {@code 503 unavailable} naming the pair. On: certified workers
+     * are still preferred, and a sandbox placed on an uncertified pair says {@code certified: false}.
+     */
+    @WithDefault("false")
+    boolean allowUncertified();
+
     /** How long the scheduler waits for a worker to create or destroy a runtime. */
     @WithDefault("120s")
     Duration workerCallTimeout();

@@ -70,6 +70,7 @@ public class SandboxLifecycle {
                     spec.pidsLimit(), spec.diskMb());
             Sandbox record = newRecord(spec);
             record.workerId = worker.id;
+            record.certified = WorkerPlacement.certifies(worker, spec.provider(), SandboxSpec.runtimeOrDefault(spec.runtime()));
             // the worker's address comes from the placement's own read of its row, locked until commit
             return new Placed(transitions.begin(record), worker.endpoint);
         });

@@ -40,6 +40,6 @@ public class SandboxViews {
                 config.previewDomain() + portSuffix, sandbox.ownerId, sandbox.workerId, previewUrls, sandbox.publicPreview, sandbox.error,
                 sandbox.diskMb == 0 ? null : sandbox.diskMb, sandbox.network,
                 "bridge".equals(sandbox.network) ? effective(sandbox.networkPolicy) : null, null, null,
-                sandbox.state == SandboxState.CREATING ? sandbox.progress : null, sandbox.runtime);
+                sandbox.state == SandboxState.CREATING ? sandbox.progress : null, sandbox.runtime, sandbox.certified);
     }
 }

@@ -1,5 +1,6 @@
 package dev.stacyvm.scheduler.service;
 
+import dev.stacyvm.contract.api.Certification;
 import dev.stacyvm.contract.api.HostCapacity;
 import dev.stacyvm.contract.api.OwnerIds;
 import dev.stacyvm.contract.api.SandboxState;
@@ -23,7 +24,8 @@ import java.util.Map;
 
 /**
  * Picks the worker a new sandbox runs on: a ready worker that heartbeated recently, offers the
- * provider, and has room; among those the least loaded, so sandboxes spread.
+ * provider and runtime certified on its host (docs/certification.md; any when the operator allows
+ * uncertified ones, certified first), and has room; among those the least loaded, so sandboxes spread.
  */
 @ApplicationScoped
 public class WorkerPlacement {
@@ -63,7 +65,7 @@ public class WorkerPlacement {
      *     naming the limit
      * @throws CapacityExhaustedException (with Retry-After) when one could but none has room now
      * @throws WorkerUnavailableException when no worker is ready at all, or none that is offers the
-     *     provider or the runtime
+     *     provider or the runtime, or (unless uncertified ones are allowed) none has them certified
      */
     public Worker choose(String provider, String runtime, Map<String, String> labels, int memoryMb, int vcpus,
                          int pidsLimit, int diskMb) {
@@ -88,6 +90,16 @@ public class WorkerPlacement {
             // an engine without the runtime cannot run the sandbox at all: say so, not "no room"
             throw new WorkerUnavailableException("no ready worker offers runtime " + runtime, 30L);
         }
+        if (!config.allowUncertified()) {
+            List<Worker> certified = offering.stream().filter(worker -> certifies(worker, provider, runtime)).toList();
+            if (certified.isEmpty() && !offering.isEmpty()) {
+                throw new WorkerUnavailableException("no ready worker has provider " + provider + " under runtime "
+                        + runtime + " certified on its host: run ./stacyvm certify --provider " + provider
+                        + " --runtime " + runtime + " there, or allow uncertified providers "
+                        + "(STACYVM_ALLOW_UNCERTIFIED=true; docs/certification.md)", 60L);
+            }
+            offering = certified;
+        }
         // a sandbox no host could ever hold is refused for good: waiting cannot make room for it
         long hostPids = SandboxSpec.hostPids(runtime, pidsLimit, 1);
         String neverFits = neverFits(offering, memoryMb, vcpus, pidsLimit, hostPids, diskMb);
@@ -104,7 +116,9 @@ public class WorkerPlacement {
         List<Worker> leastLoadedFirst = offering.size() == 1 ? offering : offering.stream()
                 .map(worker -> new Load(worker, WorkerRegistry.liveSandboxes(worker.id)))
                 .filter(load -> load.live() < load.worker().capacity)
-                .sorted(Comparator.comparingDouble(load -> (double) load.live() / load.worker().capacity))
+                // a certified worker first (only they are here unless uncertified ones are allowed)
+                .sorted(Comparator.comparing((Load load) -> !certifies(load.worker(), provider, runtime))
+                        .thenComparingDouble(load -> (double) load.live() / load.worker().capacity))
                 .map(Load::worker)
                 .toList();
         for (Worker worker : leastLoadedFirst) {
@@ -121,6 +135,14 @@ public class WorkerPlacement {
         throw new CapacityExhaustedException("no worker offering provider " + provider
                 + " has room for " + memoryMb + " MiB, " + vcpus + " vCPUs, " + pidsLimit + " pids and " + diskMb
                 + " MiB of disk now", 10L);
+    }
+
+    /**
+     * Whether the provider under the runtime is certified on the worker's host, as it last advertised
+     * (docs/certification.md).
+     */
+    static boolean certifies(Worker worker, String provider, String runtime) {
+        return worker.certified != null && worker.certified.contains(Certification.key(provider, runtime));
     }
 
     /** Whether the worker's engine has the OCI runtime (a worker that advertised none has runc only). */

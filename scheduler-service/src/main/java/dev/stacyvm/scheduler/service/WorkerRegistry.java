@@ -1,5 +1,6 @@
 package dev.stacyvm.scheduler.service;
 
+import dev.stacyvm.contract.api.Certification;
 import dev.stacyvm.contract.api.HostCapacity;
 import dev.stacyvm.contract.api.SandboxState;
 import dev.stacyvm.contract.api.WorkerView;
@@ -55,6 +56,11 @@ public class WorkerRegistry {
         worker.runtimes = registration.runtimes() == null || registration.runtimes().isEmpty()
                 ? List.of(SandboxSpec.DEFAULT_RUNTIME) : registration.runtimes();
         worker.labels = registration.labels() == null ? Map.of() : registration.labels();
+        // a worker that predates certification advertises none: nothing on it is certified
+        worker.certified = registration.certifications() == null ? List.of() : registration.certifications().stream()
+                .filter(Certification::certified)
+                .map(certification -> Certification.key(certification.provider(), certification.runtime()))
+                .distinct().toList();
         HostCapacity host = registration.host();
         worker.hostMemoryMb = host == null ? null : host.memoryMb();
         worker.hostVcpus = host == null ? null : host.vcpus();
@@ -141,7 +147,7 @@ public class WorkerRegistry {
     static WorkerView view(Worker worker) {
         return new WorkerView(worker.id, worker.endpoint, worker.status, worker.lastHeartbeat, worker.capacity,
                 liveSandboxes(worker.id), worker.providers, worker.generation, worker.host(), used(worker.id),
-                worker.runtimes);
+                worker.runtimes, worker.certified == null ? List.of() : worker.certified);
     }
 
     private static void validate(WorkerRegistration registration) {

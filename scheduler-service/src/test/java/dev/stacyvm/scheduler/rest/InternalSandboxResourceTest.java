@@ -2,6 +2,7 @@ package dev.stacyvm.scheduler.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
@@ -16,6 +17,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.Certification;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.api.HostCapacity;
 import dev.stacyvm.contract.event.Topics;
@@ -85,7 +87,9 @@ class InternalSandboxResourceTest {
     @BeforeEach
     void aWorkerIsRegisteredAndAnswersThroughATestDouble() {
         workers.heartbeat(new WorkerRegistration(WORKER, "http://127.0.0.1:9", 64, List.of("docker"), Map.of(),
-                "instance-1", 1, new HostCapacity(65536, 64, 100_000, 64, 4096, 1_000_000, 100_000, 1_000_000), List.of("runc")));
+                "instance-1", 1, new HostCapacity(65536, 64, 100_000, 64, 4096, 1_000_000, 100_000, 1_000_000), List.of("runc"),
+                List.of(new Certification(WORKER, "docker", "runc", Certification.CERTIFIED, "docker-runc.json",
+                        java.time.Instant.parse("2026-12-01T10:00:00Z")))));
         // the worker's double keeps the runtimes it started, so the reconciler finds them running
         worker = mock(WorkerApi.class);
         Map<String, RuntimeStatus> runtimes = new ConcurrentHashMap<>();
@@ -226,6 +230,29 @@ class InternalSandboxResourceTest {
         verify(worker, atLeastOnce()).create(asked.capture());
         assertEquals("runc", asked.getAllValues().stream().filter(runtime -> runtime.sandboxId().equals(id))
                 .findFirst().orElseThrow().runtime(), "a spec that names none gets runc");
+    }
+
+    @Test
+    void aSandboxIsPlacedOnlyOnAProviderAndRuntimeCertifiedOnTheWorkersHost() {
+        // the engine has gVisor too, but only runc passed ./stacyvm certify on this host
+        workers.heartbeat(new WorkerRegistration(WORKER, "http://127.0.0.1:9", 64, List.of("docker"), Map.of(),
+                "instance-1", 1, new HostCapacity(65536, 64, 100_000, 64, 4096, 1_000_000, 100_000, 1_000_000),
+                List.of("runc", "runsc"), List.of(
+                        new Certification(WORKER, "docker", "runc", Certification.CERTIFIED, "docker-runc.json",
+                                java.time.Instant.parse("2026-12-01T10:00:00Z")),
+                        new Certification(WORKER, "docker", "runsc", Certification.FAILED, "docker-runsc.json",
+                                java.time.Instant.parse("2026-12-01T11:00:00Z")))));
+        String owner = "acme:certified-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> gvisor = spec(owner, null);
+        gvisor.put("runtime", "runsc");
+        create(gvisor).then().statusCode(503).body("code", equalTo("unavailable"))
+                .body("message", startsWith("no ready worker has provider docker under runtime runsc certified on "
+                        + "its host: run ./stacyvm certify --provider docker --runtime runsc there"));
+        given().header("X-Service-Token", SERVICE_TOKEN).queryParam("owner", owner).get("/internal/sandboxes").then()
+                .statusCode(200).body("size()", equalTo(0));
+        create(spec(owner, null)).then().statusCode(200).body("runtime", equalTo("runc")).body("certified", equalTo(true));
+        given().header("X-Service-Token", SERVICE_TOKEN).get("/internal/workers").then().statusCode(200)
+                .body("find { it.id == '" + WORKER + "' }.certified", equalTo(List.of("docker/runc")));
     }
 
     @Test

@@ -85,6 +85,18 @@ class WorkerPlacementTest {
     }
 
     @Test
+    void aWorkerCertifiesOnlyTheProviderAndRuntimePairsItAdvertisedCertified() {
+        Worker certified = worker(null);
+        certified.certified = List.of("docker/runc");
+        assertTrue(WorkerPlacement.certifies(certified, "docker", "runc"));
+        assertFalse(WorkerPlacement.certifies(certified, "docker", "runsc"), "runc's certification is not gVisor's");
+        assertFalse(WorkerPlacement.certifies(certified, "mock", "runc"));
+        Worker older = worker(null);
+        older.certified = null;
+        assertFalse(WorkerPlacement.certifies(older, "docker", "runc"), "a worker that predates certification has none");
+    }
+
+    @Test
     void aWorkerOffersOnlyTheRuntimesItAdvertisedAndOneThatAdvertisedNoneOffersRunc() {
         Worker gvisor = worker(null);
         gvisor.runtimes = List.of("runc", "runsc");

@@ -43,6 +43,13 @@ public interface WorkerConfig {
     @WithDefault("docker")
     List<String> providers();
 
+    /**
+     * Folders of certification reports ({@code ./stacyvm certify}'s JSON files: docs/certification.md)
+     * this worker's certification state is decided from: the host's own, and the published ones of
+     * the same host configuration. None: nothing is certified.
+     */
+    Optional<List<java.nio.file.Path>> certificationDirs();
+
     /** Docker engine endpoint. */
     @WithDefault("unix:///var/run/docker.sock")
     String dockerHost();

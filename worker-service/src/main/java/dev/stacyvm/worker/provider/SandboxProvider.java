@@ -149,4 +149,12 @@ public interface SandboxProvider {
      * advertises to placement (docs/providers.md). Empty when the runtime technology does not answer.
      */
     List<String> ociRuntimes();
+
+    /**
+     * The version of the engine under this provider (Docker's server version;
+     * {@link dev.stacyvm.contract.certification.HostFingerprint#NO_ENGINE} for a provider on none): part
+     * of the host fingerprint a certification holds for (docs/certification.md). Null when the engine
+     * does not answer.
+     */
+    String engineVersion();
 }

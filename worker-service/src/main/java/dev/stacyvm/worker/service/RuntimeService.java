@@ -39,6 +39,9 @@ public class RuntimeService {
     WorkerIdentity identity;
 
     @Inject
+    dev.stacyvm.worker.certification.HostCertifications certifications;
+
+    @Inject
     WorkerConfig config;
 
     @Inject
@@ -145,14 +148,18 @@ public class RuntimeService {
         providers.forSandbox(sandboxId).signal(sandboxId, pid, name);
     }
 
-    /** Checks each provider this worker runs now: does its runtime technology answer, and how fast. */
+    /**
+     * Checks each provider this worker runs now: does its runtime technology answer, how fast, and
+     * its certification on this host under each runtime.
+     */
     public List<ProviderCheck> check() {
         List<ProviderCheck> checks = new java.util.ArrayList<>();
         for (SandboxProvider provider : providers.enabled()) {
             long started = System.nanoTime();
             boolean healthy = provider.healthy();
             checks.add(new ProviderCheck(provider.name(), identity.id(), healthy,
-                    GoDuration.format(Duration.ofNanos(System.nanoTime() - started)), provider.capabilities()));
+                    GoDuration.format(Duration.ofNanos(System.nanoTime() - started)), provider.capabilities(),
+                    certifications.of(provider)));
         }
         return checks;
     }

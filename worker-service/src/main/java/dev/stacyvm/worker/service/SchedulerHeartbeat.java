@@ -1,10 +1,12 @@
 package dev.stacyvm.worker.service;
 
 import dev.stacyvm.contract.api.ApiException;
+import dev.stacyvm.contract.api.Certification;
 import dev.stacyvm.contract.api.ErrorCode;
 import dev.stacyvm.contract.internal.WorkerRegistration;
 import dev.stacyvm.support.client.InternalClients;
 import dev.stacyvm.support.client.SchedulerApi;
+import dev.stacyvm.worker.certification.HostCertifications;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import dev.stacyvm.worker.provider.SandboxProviders;
@@ -42,6 +44,9 @@ public class SchedulerHeartbeat {
     @Inject
     HostCapacityProbe host;
 
+    @Inject
+    HostCertifications certifications;
+
     private volatile Instant lastAccepted;
     private volatile boolean warned;
     private volatile long generation;
@@ -70,8 +75,11 @@ public class SchedulerHeartbeat {
         List<SandboxProvider> healthy = providers.enabled().stream().filter(SandboxProvider::healthy).toList();
         List<String> names = healthy.stream().map(SandboxProvider::name).toList();
         List<String> runtimes = healthy.stream().flatMap(provider -> provider.ociRuntimes().stream()).distinct().toList();
+        List<Certification> certified = healthy.stream().flatMap(provider -> certifications.of(provider).stream())
+                .toList();
         WorkerRegistration registration = new WorkerRegistration(identity.id(), config.advertisedEndpoint(),
-                config.capacity(), names, config.labels(), identity.instanceId(), generation, host.capacity(), runtimes);
+                config.capacity(), names, config.labels(), identity.instanceId(), generation, host.capacity(), runtimes,
+                certified);
         try {
             generation = clients.forEndpoint(SchedulerApi.class, config.schedulerUrl(), Duration.ofSeconds(10))
                     .heartbeat(registration).generation();

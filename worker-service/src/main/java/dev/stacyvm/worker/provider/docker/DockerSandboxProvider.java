@@ -378,26 +378,39 @@ public class DockerSandboxProvider implements SandboxProvider {
      */
     @Override
     public List<String> ociRuntimes() {
-        OciRuntimes known = ociRuntimes;
+        EngineFacts known = engineFacts();
+        return known == null ? List.of() : known.runtimes();
+    }
+
+    /** Docker's server version ({@code docker version}'s Server.Version), read with the runtimes. */
+    @Override
+    public String engineVersion() {
+        EngineFacts known = engineFacts();
+        return known == null ? null : known.version();
+    }
+
+    /** The engine's runtimes and version, read again when a minute old; the last read when it does not answer. */
+    private EngineFacts engineFacts() {
+        EngineFacts known = engineFacts;
         if (known == null || known.readAt().plusSeconds(60).isBefore(java.time.Instant.now())) {
             try {
                 java.util.Map<String, ?> registered = docker.infoCmd().exec().getRuntimes();
                 List<String> offered = dev.stacyvm.contract.internal.SandboxSpec.RUNTIMES.stream()
                         .filter(name -> registered != null && registered.containsKey(name)).toList();
-                known = new OciRuntimes(offered, java.time.Instant.now());
-                ociRuntimes = known;
+                known = new EngineFacts(offered, docker.versionCmd().exec().getVersion(), java.time.Instant.now());
+                engineFacts = known;
             } catch (RuntimeException unanswered) {
-                return known == null ? List.of() : known.names();
+                return known;
             }
         }
-        return known.names();
+        return known;
     }
 
-    /** The engine's runtimes as last read, and when. */
-    private record OciRuntimes(List<String> names, java.time.Instant readAt) {
+    /** The engine's runtimes and version as last read, and when. */
+    private record EngineFacts(List<String> runtimes, String version, java.time.Instant readAt) {
     }
 
-    private volatile OciRuntimes ociRuntimes;
+    private volatile EngineFacts engineFacts;
 
     @Override
     public boolean healthy() {

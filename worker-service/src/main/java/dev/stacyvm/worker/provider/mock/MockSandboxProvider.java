@@ -285,6 +285,12 @@ public class MockSandboxProvider implements SandboxProvider {
         return List.of();
     }
 
+    /** None: a mock sandbox runs on no engine, so its certification holds for the host alone. */
+    @Override
+    public String engineVersion() {
+        return dev.stacyvm.contract.certification.HostFingerprint.NO_ENGINE;
+    }
+
     private MockSandbox sandbox(String sandboxId) {
         MockSandbox sandbox = sandboxes.get(sandboxId);
         if (sandbox == null) {
