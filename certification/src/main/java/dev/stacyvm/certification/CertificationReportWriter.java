@@ -26,7 +26,7 @@ import java.util.Map;
  * <pre>
  * CertificationReportWriter --provider docker --runtime runsc --engine 28.2.2 --started 2026-12-03T20:00:00Z
  *     --out DIR --suite contract=DIR[,DIR] --suite containment=DIR --not-applicable containment="why"
- *     --version stacyvm=abc1234 --note "text"
+ *     --version stacyvm=abc1234 --note "text" --run-failed contract="the run ended with status 1"
  * </pre>
  */
 public final class CertificationReportWriter {
@@ -40,13 +40,14 @@ public final class CertificationReportWriter {
     /** What the command line asked for. */
     record Arguments(String provider, String runtime, String engine, Instant started, Path out,
                      Map<String, List<Path>> suites, Map<String, String> notApplicable, Map<String, String> versions,
-                     List<String> notes) {
+                     List<String> notes, Map<String, String> failedRuns) {
 
         static Arguments parse(String[] args) {
             Map<String, String> single = new LinkedHashMap<>();
             Map<String, List<Path>> suites = new LinkedHashMap<>();
             Map<String, String> notApplicable = new LinkedHashMap<>();
             Map<String, String> versions = new LinkedHashMap<>();
+            Map<String, String> failedRuns = new LinkedHashMap<>();
             List<String> notes = new ArrayList<>();
             for (int i = 0; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
@@ -58,6 +59,7 @@ public final class CertificationReportWriter {
                     case "--suite" -> suites.put(name(value), Arrays.stream(rest(value).split(",")).map(Path::of).toList());
                     case "--not-applicable" -> notApplicable.put(name(value), rest(value));
                     case "--version" -> versions.put(name(value), rest(value));
+                    case "--run-failed" -> failedRuns.put(name(value), rest(value));
                     case "--note" -> notes.add(value);
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
@@ -72,7 +74,7 @@ public final class CertificationReportWriter {
             }
             return new Arguments(single.get("--provider"), single.get("--runtime"), single.get("--engine"),
                     Instant.parse(single.get("--started")), Path.of(single.get("--out")), suites, notApplicable,
-                    versions, notes);
+                    versions, notes, failedRuns);
         }
 
         private static String name(String pair) {
@@ -123,9 +125,35 @@ public final class CertificationReportWriter {
         for (Map.Entry<String, String> entry : arguments.notApplicable().entrySet()) {
             suites.add(new Suite(entry.getKey(), CertificationReport.NOT_APPLICABLE, entry.getValue(), 0, List.of()));
         }
-        return new CertificationReport(CertificationReport.FORMAT, arguments.provider(), arguments.runtime(),
-                passed ? CertificationReport.PASSED : CertificationReport.FAILED, arguments.started(),
-                finished.truncatedTo(ChronoUnit.SECONDS), host, arguments.versions(), suites, arguments.notes());
+        for (Map.Entry<String, String> entry : arguments.failedRuns().entrySet()) {
+            // a suite whose run failed (a crashed fork leaves no report of the class that died) fails
+            // whatever its reports say
+            int at = indexOf(suites, entry.getKey());
+            if (at < 0) {
+                throw new IllegalArgumentException("--run-failed names no --suite: " + entry.getKey());
+            }
+            Suite suite = suites.get(at);
+            suites.set(at, new Suite(suite.name(), CertificationReport.FAILED, entry.getValue(), suite.seconds(),
+                    suite.checks()));
+            passed = false;
+        }
+        CertificationReport candidate = new CertificationReport(CertificationReport.FORMAT, arguments.provider(),
+                arguments.runtime(), passed ? CertificationReport.PASSED : CertificationReport.FAILED,
+                arguments.started(), finished.truncatedTo(ChronoUnit.SECONDS), host, arguments.versions(), suites,
+                arguments.notes());
+        // what a worker will believe: the contract and (unless it does not apply) containment both ran
+        return candidate.passed() || !passed ? candidate : new CertificationReport(candidate.format(),
+                candidate.provider(), candidate.runtime(), CertificationReport.FAILED, candidate.startedAt(),
+                candidate.finishedAt(), host, candidate.versions(), suites, candidate.notes());
+    }
+
+    private static int indexOf(List<Suite> suites, String name) {
+        for (int i = 0; i < suites.size(); i++) {
+            if (suites.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Writes the JSON and Markdown files; answers the JSON's path. */

@@ -97,10 +97,27 @@ class CertificationReportWriterTest {
     }
 
     @Test
+    void aDockerRunWithoutItsContainmentSuiteOrWhoseRunFailedDoesNotPass() throws IOException {
+        Path contract = junit("contract", passed("ContractTest", "execRuns", "0.4"));
+        CertificationReport contractOnly = run("--provider", "docker", "--runtime", "runc", "--engine", "28.2.2",
+                "--started", "2026-12-03T20:00:00Z", "--out", dir.toString(), "--suite", "contract=" + contract);
+        assertFalse(contractOnly.passed());
+        assertEquals("failed", contractOnly.result());
+        Path containment = junit("containment", passed("FileEscapeTest", "noSymlinkLeaves", "1"));
+        CertificationReport crashed = run("--provider", "docker", "--runtime", "runc", "--engine", "28.2.2",
+                "--started", "2026-12-03T20:00:00Z", "--out", dir.toString(), "--suite", "contract=" + contract,
+                "--suite", "containment=" + containment, "--run-failed", "containment=the run ended with status 1");
+        assertFalse(crashed.passed(), "a suite whose run failed fails, though every report it left passed");
+        assertEquals("the run ended with status 1", crashed.suites().get(1).reason());
+    }
+
+    @Test
     void theReportIsWrittenAsDatedJsonThatReadsBackAndMarkdownBesideIt() throws IOException {
         Path contract = junit("contract", passed("ContractTest", "execRuns", "0.4"));
+        Path containment = junit("containment", passed("FileEscapeTest", "noSymlinkLeaves", "1"));
         CertificationReport report = run("--provider", "docker", "--runtime", "runc", "--engine", "28.2.2",
-                "--started", "2026-12-03T20:00:00Z", "--out", dir.toString(), "--suite", "contract=" + contract);
+                "--started", "2026-12-03T20:00:00Z", "--out", dir.toString(), "--suite", "contract=" + contract,
+                "--suite", "containment=" + containment);
         Path json = CertificationReportWriter.write(report, dir.resolve("out"));
         assertEquals("docker-runc-20261203T201000Z.json", json.getFileName().toString());
         assertEquals(report, CertificationReport.JSON.readValue(json.toFile(), CertificationReport.class));

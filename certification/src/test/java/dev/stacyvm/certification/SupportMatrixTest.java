@@ -23,7 +23,8 @@ class SupportMatrixTest {
                 result.equals("passed") ? "passed" : "failed", 1, null);
         return new CertificationReport(1, provider, runtime, result, Instant.parse(finished).minusSeconds(300),
                 Instant.parse(finished), host, Map.of(),
-                List.of(new CertificationReport.Suite("contract", result, null, 1, List.of(check))), notes);
+                List.of(new CertificationReport.Suite("contract", result, null, 1, List.of(check)),
+                        new CertificationReport.Suite("containment", result, null, 1, List.of(check))), notes);
     }
 
     @Test

@@ -118,6 +118,7 @@ class ProcessContainmentTest {
             }
             assertTrue(List.of("unhealthy", "error").contains(state), "the bomb's sandbox ended: " + state);
         }
+        // what holds the host's pids: the engine's limit on the container, out of the sandbox's reach
         assertTrue(pidsLimit > 0, "the engine bounds the sandbox's host pids: " + pidsLimit);
         exec(neighbour, Map.of("command", "echo alive")).then().statusCode(200).body("exit_code", equalTo(0))
                 .body("stdout", equalTo("alive\n"));

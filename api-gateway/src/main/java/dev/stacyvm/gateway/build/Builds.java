@@ -481,7 +481,9 @@ public class Builds {
         long ttlSeconds = builds.timeout().toSeconds() + 300;
         return requests.resolve(new CreateSandboxRequest(image, null, builds.memoryMb(), builds.vcpus(), ttlSeconds + "s",
                 null, null, Map.of(), Map.of(), network, List.of(), false, builds.diskMb(),
-                builds.pidsLimit(), null, false, "bridge".equals(network) ? policy : null, null, null), caller);
+                builds.pidsLimit(), null, false, "bridge".equals(network) ? policy : null, null,
+                // a build's steps fetch over the network, which gVisor has none of here: runc whatever the default
+                dev.stacyvm.contract.internal.SandboxSpec.DEFAULT_RUNTIME), caller);
     }
 
     // ---- views and checks

@@ -24,17 +24,27 @@ public class ProviderResource {
     @Inject
     ProviderCatalog providers;
 
+    @Inject
+    dev.stacyvm.gateway.auth.CallerContext context;
+
+    /** Which workers hold which certification is for operators and admins, as GET /workers is. */
+    private ProviderView forCaller(ProviderView view) {
+        dev.stacyvm.gateway.auth.Role role = context.caller().role();
+        return role == dev.stacyvm.gateway.auth.Role.ADMIN || role == dev.stacyvm.gateway.auth.Role.OPERATOR
+                ? view : ProviderCatalog.withoutWorkers(view);
+    }
+
     @GET
     @Access(Access.Level.READ)
     public List<ProviderView> list() {
-        return providers.list();
+        return providers.list().stream().map(this::forCaller).toList();
     }
 
     @GET
     @Access(Access.Level.READ)
     @Path("/{name}")
     public ProviderView get(@PathParam("name") String name) {
-        return providers.get(name);
+        return forCaller(providers.get(name));
     }
 
     /**

@@ -95,6 +95,21 @@ public class ProviderCatalog {
         return healthy;
     }
 
+    /**
+     * The view without the workers behind it (their ids name hosts): each runtime's certification
+     * once, {@code certified} when any ready worker has it so, for callers below operator.
+     */
+    public static ProviderView withoutWorkers(ProviderView view) {
+        Map<String, Certification> byRuntime = new LinkedHashMap<>();
+        for (Certification certification : view.certifications()) {
+            byRuntime.merge(certification.runtime(), new Certification(null, certification.provider(),
+                    certification.runtime(), certification.state(), null, certification.certifiedAt()),
+                    (kept, other) -> kept.certified() ? kept : other);
+        }
+        return new ProviderView(view.name(), view.healthy(), view.isDefault(), view.capabilities(), view.workers(),
+                List.copyOf(byRuntime.values()));
+    }
+
     public ProviderView get(String name) {
         return list().stream().filter(provider -> provider.name().equals(name)).findFirst()
                 .orElseThrow(() -> ApiException.notFound("provider not found: " + name));

@@ -66,8 +66,37 @@ public record CertificationReport(
     public record Check(String suite, String name, String result, double seconds, String message) {
     }
 
+    /** The suite of the provider contract, which every certification needs. */
+    public static final String CONTRACT = "contract";
+    /** The containment abuse suite, which every provider that runs programs needs. */
+    public static final String CONTAINMENT = "containment";
+
+    /**
+     * Whether the report certifies: it says {@code passed}, and its suites bear that out, whatever the
+     * file claims. The contract suite passed with at least one check passed and none failed, and so
+     * did the containment suite (not applicable to mock alone, which runs no programs); no suite failed.
+     */
     public boolean passed() {
-        return PASSED.equals(result);
+        if (!PASSED.equals(result) || suites == null
+                || suites.stream().anyMatch(suite -> suite == null || FAILED.equals(suite.result()))) {
+            return false;
+        }
+        Suite containment = suite(CONTAINMENT);
+        boolean contained = containment != null && (ran(containment) || (NOT_APPLICABLE.equals(containment.result())
+                && dev.stacyvm.contract.internal.SandboxSpec.MOCK_PROVIDER.equals(provider)));
+        Suite contract = suite(CONTRACT);
+        return contract != null && ran(contract) && contained;
+    }
+
+    private Suite suite(String name) {
+        return suites.stream().filter(suite -> name.equals(suite.name())).findFirst().orElse(null);
+    }
+
+    /** A suite that passed, with a check that passed and none that failed. */
+    private static boolean ran(Suite suite) {
+        return PASSED.equals(suite.result()) && suite.checks() != null
+                && suite.checks().stream().anyMatch(check -> check != null && PASSED.equals(check.result()))
+                && suite.checks().stream().noneMatch(check -> check == null || FAILED.equals(check.result()));
     }
 
     /** How many checks ended with {@code result} over all suites. */

@@ -22,7 +22,10 @@ class CertificationReportTest {
     private static CertificationReport report(String provider, String runtime, String result, String finishedAt,
                                               HostFingerprint host) {
         return new CertificationReport(CertificationReport.FORMAT, provider, runtime, result,
-                Instant.parse(finishedAt).minusSeconds(60), Instant.parse(finishedAt), host, Map.of(), List.of(), List.of());
+                Instant.parse(finishedAt).minusSeconds(60), Instant.parse(finishedAt), host, Map.of(), List.of(new CertificationReport.Suite("contract", result, null, 1, List.of(
+                        new CertificationReport.Check("contract", "T.a", result, 1, null))),
+                        new CertificationReport.Suite("containment", result, null, 1, List.of(
+                        new CertificationReport.Check("containment", "C.a", result, 1, null)))), List.of());
     }
 
     @Test
@@ -34,6 +37,22 @@ class CertificationReportTest {
         assertEquals(Certification.CERTIFIED, state.state());
         assertEquals("docker-runsc-a.json", state.report());
         assertEquals(Instant.parse("2026-12-01T10:00:00Z"), state.certifiedAt());
+    }
+
+    @Test
+    void aFileThatSaysPassedCertifiesOnlyWhenItsSuitesBearItOut() {
+        CertificationReport claimed = new CertificationReport(1, "docker", "runc", "passed", Instant.EPOCH,
+                Instant.parse("2026-12-01T10:00:00Z"), HOST, Map.of(), List.of(), List.of());
+        assertEquals(false, claimed.passed(), "no suites");
+        CertificationReport contractOnly = new CertificationReport(1, "docker", "runc", "passed", Instant.EPOCH,
+                Instant.parse("2026-12-01T10:00:00Z"), HOST, Map.of(), List.of(report("docker", "runc", "passed",
+                "2026-12-01T10:00:00Z", HOST).suites().getFirst()), List.of());
+        assertEquals(false, contractOnly.passed(), "docker runs programs: its containment suite must have passed");
+        CertificationReport notApplicable = new CertificationReport(1, "docker", "runc", "passed", Instant.EPOCH,
+                Instant.parse("2026-12-01T10:00:00Z"), HOST, Map.of(), List.of(contractOnly.suites().getFirst(),
+                new CertificationReport.Suite("containment", "not_applicable", "says who", 0, List.of())), List.of());
+        assertEquals(false, notApplicable.passed(), "containment does not apply to mock alone");
+        assertEquals(true, report("docker", "runc", "passed", "2026-12-01T10:00:00Z", HOST).passed());
     }
 
     @Test

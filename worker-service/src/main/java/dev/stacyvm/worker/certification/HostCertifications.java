@@ -88,27 +88,34 @@ public class HostCertifications {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        int count = 0;
+        List<Path> found = new java.util.ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
-            for (Path file : files) {
-                if (++count > MAX_REPORTS) {
-                    warnOnce(dir, "more than " + MAX_REPORTS + " reports; the rest are not read");
-                    return;
-                }
-                try {
-                    if (Files.size(file) > MAX_REPORT_BYTES) {
-                        warnOnce(file, "larger than " + MAX_REPORT_BYTES + " bytes");
-                        continue;
-                    }
-                    // the same file name in two folders is the same report (published from this host)
-                    into.putIfAbsent(file.getFileName().toString(),
-                            CertificationReport.JSON.readValue(file.toFile(), CertificationReport.class));
-                } catch (IOException | RuntimeException unreadable) {
-                    warnOnce(file, unreadable.getMessage());
-                }
-            }
-        } catch (IOException unreadable) {
+            files.forEach(found::add);
+        } catch (IOException | RuntimeException unreadable) {
             warnOnce(dir, unreadable.getMessage());
+            return;
+        }
+        // names end in their UTC time: past the cap, the newest are the ones read
+        found.sort(java.util.Comparator.comparing(Path::getFileName).reversed());
+        if (found.size() > MAX_REPORTS) {
+            warnOnce(dir, "more than " + MAX_REPORTS + " reports; the oldest are not read");
+        }
+        for (Path file : found.subList(0, Math.min(found.size(), MAX_REPORTS))) {
+            try {
+                if (Files.size(file) > MAX_REPORT_BYTES) {
+                    warnOnce(file, "larger than " + MAX_REPORT_BYTES + " bytes");
+                    continue;
+                }
+                CertificationReport report = CertificationReport.JSON.readValue(file.toFile(), CertificationReport.class);
+                if (report == null) {
+                    warnOnce(file, "not a report (null)");
+                    continue;
+                }
+                // the same file name in two folders is the same report (published from this host)
+                into.putIfAbsent(file.getFileName().toString(), report);
+            } catch (IOException | RuntimeException unreadable) {
+                warnOnce(file, unreadable.getMessage());
+            }
         }
     }
 

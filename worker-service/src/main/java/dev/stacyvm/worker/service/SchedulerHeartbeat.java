@@ -75,8 +75,14 @@ public class SchedulerHeartbeat {
         List<SandboxProvider> healthy = providers.enabled().stream().filter(SandboxProvider::healthy).toList();
         List<String> names = healthy.stream().map(SandboxProvider::name).toList();
         List<String> runtimes = healthy.stream().flatMap(provider -> provider.ociRuntimes().stream()).distinct().toList();
-        List<Certification> certified = healthy.stream().flatMap(provider -> certifications.of(provider).stream())
-                .toList();
+        List<Certification> certified;
+        try {
+            certified = healthy.stream().flatMap(provider -> certifications.of(provider).stream()).toList();
+        } catch (RuntimeException unreadable) {
+            // a fault in reading certifications must never stop the heartbeat: nothing is certified then
+            Log.warnf("certification state unknown: %s", unreadable.toString());
+            certified = List.of();
+        }
         WorkerRegistration registration = new WorkerRegistration(identity.id(), config.advertisedEndpoint(),
                 config.capacity(), names, config.labels(), identity.instanceId(), generation, host.capacity(), runtimes,
                 certified);

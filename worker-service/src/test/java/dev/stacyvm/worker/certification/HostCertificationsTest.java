@@ -64,7 +64,10 @@ class HostCertificationsTest {
                               HostFingerprint host) throws Exception {
         CertificationReport.JSON.writeValue(dir.resolve(file).toFile(), new CertificationReport(
                 CertificationReport.FORMAT, provider, runtime, result, Instant.parse("2026-12-01T09:00:00Z"),
-                Instant.parse("2026-12-01T10:00:00Z"), host, Map.of(), List.of(), List.of()));
+                Instant.parse("2026-12-01T10:00:00Z"), host, Map.of(), List.of(new CertificationReport.Suite("contract", result, null, 1, List.of(
+                        new CertificationReport.Check("contract", "T.a", result, 1, null))),
+                        new CertificationReport.Suite("containment", result, null, 1, List.of(
+                        new CertificationReport.Check("containment", "C.a", result, 1, null)))), List.of()));
     }
 
     @Test
@@ -75,6 +78,7 @@ class HostCertificationsTest {
         HostFingerprint elsewhere = new HostFingerprint("other", here.os(), "4.19.0-old", here.arch(), "28.2.2", false);
         write(publishedReports, "mock-runc.json", "mock", "runc", "passed", elsewhere);
         Files.writeString(hostReports.resolve("broken.json"), "{ not json");
+        Files.writeString(hostReports.resolve("null.json"), "null");
         Files.writeString(hostReports.resolve("notes.txt"), "not a report");
 
         HostCertifications certifications = certifications();
