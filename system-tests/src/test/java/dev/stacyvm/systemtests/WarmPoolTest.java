@@ -214,18 +214,21 @@ class WarmPoolTest {
         Set<String> lost = new HashSet<>();
         String id = null;
         String container = null;
-        // the worker refills the pool every few seconds: when it did so between the removal and
-        // the create, the create claimed a new pooled container, and the test removes again
-        for (int attempt = 0; attempt < 3; attempt++) {
+        // the worker checks its pool every few seconds and refills it 200 ms after every claim: when
+        // a refill came between the removal and the create, the create claimed a new pooled
+        // container. Each retry waits until the pool is full again, so that no refill is under way
+        // (a full pool starts nothing until its next check), and keeps the last attempt's sandbox.
+        for (int attempt = 0; attempt < 5; attempt++) {
             // the engine loses every pooled container behind the worker's back
-            Set<String> now = attempt == 0 ? pooled : pooledContainers();
+            Set<String> now = attempt == 0 ? pooled : awaitFullPool();
             for (String gone : now) {
                 Suite.docker().removeContainerCmd(gone).withForce(true).exec();
             }
             lost.addAll(now);
             id = sandboxes.create(Map.of());
             container = Suite.containerOf(id);
-            if (id.equals(Suite.docker().inspectContainerCmd(container).exec().getConfig().getLabels().get(Suite.LABEL_SANDBOX))) {
+            if (id.equals(Suite.docker().inspectContainerCmd(container).exec().getConfig().getLabels().get(Suite.LABEL_SANDBOX))
+                    || attempt == 4) {
                 break;
             }
             api().delete("/sandboxes/{id}", id).then().statusCode(200);
