@@ -83,6 +83,7 @@ final class ConfigLint {
                         + " client tests, not production"));
             }
         }
+        remoteRuntime(settings, findings);
         for (String setting : List.of("STACYVM_ALLOW_UNCERTIFIED", "STACYVM_SCHEDULER_ALLOW_UNCERTIFIED")) {
             if ("true".equalsIgnoreCase(settings.getOrDefault(setting, "").strip())) {
                 findings.add(warning(setting + "=true places sandboxes on providers and runtimes not certified on"
@@ -97,6 +98,20 @@ final class ConfigLint {
             }
         }
         return findings;
+    }
+
+    /** The remote provider's runtime (docs/remote-runtime.md): named, and its token never in clear text beyond loopback. */
+    private static void remoteRuntime(Map<String, String> settings, List<Finding> findings) {
+        boolean listed = List.of("STACYVM_PROVIDERS", "STACYVM_WORKER_PROVIDERS").stream()
+                .flatMap(setting -> List.of(settings.getOrDefault(setting, "").split(",")).stream())
+                .map(String::strip).anyMatch("remote"::equals);
+        String url = settings.getOrDefault("STACYVM_REMOTE_URL", settings.getOrDefault("STACYVM_WORKER_REMOTE_URL", "")).strip();
+        if (listed && url.isEmpty()) {
+            findings.add(error("the providers list remote without STACYVM_REMOTE_URL: the worker has no runtime to drive"));
+        } else if (url.startsWith("http://") && !url.matches("http://(127\\.0\\.0\\.1|localhost|\\[::1\\])([:/].*)?")) {
+            findings.add(error("STACYVM_REMOTE_URL=" + url + " is plain HTTP beyond loopback: the worker's token and every"
+                    + " sandbox's input and output would cross the network in clear text"));
+        }
     }
 
     private static void oidcIssuer(String issuer, List<Finding> findings) {

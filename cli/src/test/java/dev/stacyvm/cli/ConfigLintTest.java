@@ -61,6 +61,21 @@ class ConfigLintTest {
     }
 
     @Test
+    void theRemoteProviderNeedsItsRuntimesUrlAndPlainHttpStaysOnLoopback() {
+        Map<String, String> settings = new java.util.HashMap<>(GENERATED);
+        settings.put("STACYVM_PROVIDERS", "docker,remote");
+        assertEquals(List.of("the providers list remote without STACYVM_REMOTE_URL: the worker has no runtime to drive"),
+                errors(settings));
+        settings.put("STACYVM_REMOTE_URL", "http://127.0.0.1:9500");
+        assertEquals(List.of(), errors(settings), "plain HTTP on loopback is fine");
+        settings.put("STACYVM_REMOTE_URL", "http://runtime.internal:9500");
+        assertTrue(errors(settings).get(0).startsWith("STACYVM_REMOTE_URL=http://runtime.internal:9500 is plain HTTP beyond loopback"),
+                errors(settings).toString());
+        settings.put("STACYVM_REMOTE_URL", "https://runtime.internal:9500");
+        assertEquals(List.of(), errors(settings));
+    }
+
+    @Test
     void anApiOffLoopbackNeedsTls() {
         Map<String, String> open = new java.util.HashMap<>(GENERATED);
         open.put("STACYVM_BIND_HOST", "0.0.0.0");

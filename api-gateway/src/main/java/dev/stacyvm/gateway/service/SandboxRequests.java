@@ -88,6 +88,10 @@ public class SandboxRequests {
         if (mock) {
             mockRefusals(runtime, network, body);
         }
+        if (provider.equals(REMOTE_PROVIDER) && !ports.isEmpty()) {
+            // the preview router reaches a sandbox's ports through its worker's engine (docs/remote-runtime.md)
+            throw ApiException.badRequest("provider remote has no previews: ask for no ports and no public_preview");
+        }
         String userId = caller.userId() != null ? caller.userId() : UserIds.validate(blankToNull(body.ownerId()));
         // a user named in the body is, like X-User-ID, one of the caller's own end users
         Caller owner = caller.forUser(userId);
@@ -133,6 +137,9 @@ public class SandboxRequests {
     }
 
     /** The mock provider runs nothing (docs/providers.md): a create that asks for what it lacks is refused whole. */
+    /** The provider that drives a team's own runtime over HTTP (docs/remote-runtime.md). */
+    static final String REMOTE_PROVIDER = "remote";
+
     private static void mockRefusals(String runtime, String network, CreateSandboxRequest body) {
         if (!runtime.equals(SandboxSpec.DEFAULT_RUNTIME)) {
             throw ApiException.badRequest("provider mock runs no programs, so it takes no runtime");

@@ -25,6 +25,7 @@ import io.restassured.http.ContentType;
 import jakarta.ws.rs.ProcessingException;
 import java.lang.reflect.RecordComponent;
 import java.net.ConnectException;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,6 +85,24 @@ class SandboxResourceTest {
         given().header("X-API-Key", "svm_not_a_key").contentType(ContentType.JSON).body("{}").post("/api/v1/sandboxes")
                 .then().statusCode(401).body("code", equalTo("unauthorized"));
         verify(scheduler, never()).create(any());
+    }
+
+    @Test
+    void aRemoteSandboxAsksForNoPreviewItsProviderCannotServe() throws Exception {
+        // this profile's gateway offers docker and remote (application.properties, %test)
+        String key = newKey("remote-" + UUID.randomUUID().toString().substring(0, 8), "acme", "user");
+        given().header("X-API-Key", key).contentType(ContentType.JSON).body(Map.of("provider", "remote", "ports", List.of(8080)))
+                .post("/api/v1/sandboxes").then().statusCode(400).body("code", equalTo("bad_request"))
+                .body("message", equalTo("provider remote has no previews: ask for no ports and no public_preview"));
+        given().header("X-API-Key", key).contentType(ContentType.JSON).body(Map.of("provider", "remote", "public_preview", true))
+                .post("/api/v1/sandboxes").then().statusCode(400).body("code", equalTo("bad_request"));
+        verify(scheduler, never()).create(any());
+        when(scheduler.create(any())).thenReturn(sandbox("sb-0123456789ac", "running", "acme:x"));
+        given().header("X-API-Key", key).contentType(ContentType.JSON).body(Map.of("provider", "remote"))
+                .post("/api/v1/sandboxes").then().statusCode(201);
+        ArgumentCaptor<SandboxSpec> spec = ArgumentCaptor.forClass(SandboxSpec.class);
+        verify(scheduler).create(spec.capture());
+        assertEquals("remote", spec.getValue().provider());
     }
 
     @Test

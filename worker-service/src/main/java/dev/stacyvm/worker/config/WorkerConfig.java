@@ -50,6 +50,25 @@ public interface WorkerConfig {
      */
     Optional<List<java.nio.file.Path>> certificationDirs();
 
+    /** The runtime the {@code remote} provider drives (docs/remote-runtime.md). */
+    Remote remote();
+
+    /**
+     * A runtime a team runs itself, spoken to over the remote runtime contract: its base URL
+     * ({@code http} or {@code https}; its {@code /v1} calls and WebSocket sessions live under it)
+     * and the bearer token it wants. Without a URL the {@code remote} provider is unhealthy and
+     * offers nothing.
+     */
+    interface Remote {
+        Optional<java.net.URI> url();
+
+        Optional<String> token();
+
+        /** How long a unary call (create, destroy, stats, ...) may take before it fails as {@code provider_error}. */
+        @WithDefault("60s")
+        Duration callTimeout();
+    }
+
     /** Docker engine endpoint. */
     @WithDefault("unix:///var/run/docker.sock")
     String dockerHost();

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 @QuarkusTest
 @EnabledIfSystemProperty(named = "stacyvm.provider-tck", matches = "true")
-class DockerSandboxProviderContractTest extends SandboxProviderContract {
+public class DockerSandboxProviderContractTest extends SandboxProviderContract {
 
     @Inject
     @io.smallrye.common.annotation.Identifier(DockerSandboxProvider.NAME)
@@ -41,6 +41,11 @@ class DockerSandboxProviderContractTest extends SandboxProviderContract {
 
     @Override
     protected String image() {
+        return imageOf(config);
+    }
+
+    /** The image a contract run on this engine starts: the warm pool's first, else the default (it is there). */
+    public static String imageOf(WorkerConfig config) {
         return config.warmPool().images().isEmpty() ? SandboxDefaults.IMAGE
                 : config.warmPool().images().get(0).trim();
     }
