@@ -82,6 +82,10 @@ final class ConfigLint {
                 findings.add(warning(setting + " lists mock: its sandboxes live in the workers' memory, for demos and"
                         + " client tests, not production"));
             }
+            if (List.of(settings.getOrDefault(setting, "").split(",")).stream().map(String::strip).anyMatch("proot"::equals)) {
+                findings.add(warning(setting + " lists proot: it is no security boundary and enforces no limits, for"
+                        + " trusted code and development machines only (docs/providers.md)"));
+            }
         }
         remoteRuntime(settings, findings);
         for (String setting : List.of("STACYVM_ALLOW_UNCERTIFIED", "STACYVM_SCHEDULER_ALLOW_UNCERTIFIED")) {
@@ -108,9 +112,21 @@ final class ConfigLint {
         String url = settings.getOrDefault("STACYVM_REMOTE_URL", settings.getOrDefault("STACYVM_WORKER_REMOTE_URL", "")).strip();
         if (listed && url.isEmpty()) {
             findings.add(error("the providers list remote without STACYVM_REMOTE_URL: the worker has no runtime to drive"));
-        } else if (url.startsWith("http://") && !url.matches("http://(127\\.0\\.0\\.1|localhost|\\[::1\\])([:/].*)?")) {
-            findings.add(error("STACYVM_REMOTE_URL=" + url + " is plain HTTP beyond loopback: the worker's token and every"
-                    + " sandbox's input and output would cross the network in clear text"));
+        } else if (!url.isEmpty()) {
+            java.net.URI parsed;
+            try {
+                parsed = new java.net.URI(url);
+            } catch (java.net.URISyntaxException e) {
+                findings.add(error("STACYVM_REMOTE_URL=" + url + " is not a URL"));
+                return;
+            }
+            String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || parsed.getHost() == null || parsed.getUserInfo() != null) {
+                findings.add(error("STACYVM_REMOTE_URL=" + url + " must be an http or https URL with a host and no user"));
+            } else if (scheme.equals("http") && !List.of("127.0.0.1", "localhost", "[::1]").contains(parsed.getHost())) {
+                findings.add(error("STACYVM_REMOTE_URL=" + url + " is plain HTTP beyond loopback: the worker's token and every"
+                        + " sandbox's input and output would cross the network in clear text"));
+            }
         }
     }
 

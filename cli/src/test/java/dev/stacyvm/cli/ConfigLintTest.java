@@ -71,8 +71,15 @@ class ConfigLintTest {
         settings.put("STACYVM_REMOTE_URL", "http://runtime.internal:9500");
         assertTrue(errors(settings).get(0).startsWith("STACYVM_REMOTE_URL=http://runtime.internal:9500 is plain HTTP beyond loopback"),
                 errors(settings).toString());
+        settings.put("STACYVM_REMOTE_URL", "http://localhost:1@evil.example/");
+        assertEquals(1, errors(settings).size(), "a user part does not make a host loopback: " + errors(settings));
+        settings.put("STACYVM_REMOTE_URL", "HTTP://runtime.internal:9500");
+        assertEquals(1, errors(settings).size(), "the scheme in capitals is still plain HTTP");
         settings.put("STACYVM_REMOTE_URL", "https://runtime.internal:9500");
         assertEquals(List.of(), errors(settings));
+        settings.put("STACYVM_PROVIDERS", "docker,proot");
+        assertTrue(ConfigLint.check(settings).stream().anyMatch(f -> f.level().equals("warning")
+                && f.message().startsWith("STACYVM_PROVIDERS lists proot: it is no security boundary")));
     }
 
     @Test

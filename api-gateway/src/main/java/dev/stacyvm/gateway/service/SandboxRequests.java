@@ -83,10 +83,16 @@ public class SandboxRequests {
         List<Integer> ports = ports(body.ports(), Boolean.TRUE.equals(body.publicPreview()));
         String network = network(body.network(), !ports.isEmpty());
         boolean mock = provider.equals(SandboxSpec.MOCK_PROVIDER);
-        // a mock sandbox runs no programs, so the deployment's default runtime is not its
-        String runtime = runtime(body.runtime(), network, mock ? SandboxSpec.DEFAULT_RUNTIME : sandboxes.defaultRuntime());
+        // a mock sandbox runs no programs and a proot one no OCI runtime: the deployment's default runtime is neither's
+        String runtime = runtime(body.runtime(), network,
+                mock || provider.equals(PROOT_PROVIDER) ? SandboxSpec.DEFAULT_RUNTIME : sandboxes.defaultRuntime());
         if (mock) {
             mockRefusals(runtime, network, body);
+        }
+        if (provider.equals(PROOT_PROVIDER) && (!network.equals("none") || !ports.isEmpty()
+                || !runtime.equals(SandboxSpec.DEFAULT_RUNTIME))) {
+            throw ApiException.badRequest("provider proot has no network and runs no OCI runtime: use network \"none\","
+                    + " no ports, no public_preview and no runtime");
         }
         if (provider.equals(REMOTE_PROVIDER) && !ports.isEmpty()) {
             // the preview router reaches a sandbox's ports through its worker's engine (docs/remote-runtime.md)
@@ -136,10 +142,12 @@ public class SandboxRequests {
         return runtime;
     }
 
-    /** The mock provider runs nothing (docs/providers.md): a create that asks for what it lacks is refused whole. */
     /** The provider that drives a team's own runtime over HTTP (docs/remote-runtime.md). */
     static final String REMOTE_PROVIDER = "remote";
+    /** The provider for hosts without a container engine: no network (docs/providers.md). */
+    static final String PROOT_PROVIDER = "proot";
 
+    /** The mock provider runs nothing (docs/providers.md): a create that asks for what it lacks is refused whole. */
     private static void mockRefusals(String runtime, String network, CreateSandboxRequest body) {
         if (!runtime.equals(SandboxSpec.DEFAULT_RUNTIME)) {
             throw ApiException.badRequest("provider mock runs no programs, so it takes no runtime");

@@ -86,10 +86,15 @@ public final class RemoteRuntimeProtocol {
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SessionEnd(int exitCode, long tookMillis, boolean timedOut, boolean abandoned, String stderr, Error error) {
+    public record SessionEnd(Integer exitCode, long tookMillis, boolean timedOut, boolean abandoned, String stderr, Error error) {
 
         public static SessionEnd failed(Error error) {
-            return new SessionEnd(-1, 0, false, false, null, error);
+            return new SessionEnd(null, 0, false, false, null, error);
+        }
+
+        /** Whether it says how the command ended: an exit status or an error (anything else is not the contract's). */
+        public boolean complete() {
+            return exitCode != null || (error != null && error.error() != null);
         }
     }
 

@@ -50,6 +50,18 @@ public interface WorkerConfig {
      */
     Optional<List<java.nio.file.Path>> certificationDirs();
 
+    /** The {@code proot} provider's settings (docs/providers.md "proot"). */
+    Proot proot();
+
+    /**
+     * Where PRoot sandboxes' images come from: a folder of root filesystem archives
+     * ({@code <reference with / and : as _>.tar}, its environment in {@code .env} beside it). Default:
+     * {@code <state-dir>/proot-images}, which the launcher fills from the engine's base image.
+     */
+    interface Proot {
+        Optional<java.nio.file.Path> imagesDir();
+    }
+
     /** The runtime the {@code remote} provider drives (docs/remote-runtime.md). */
     Remote remote();
 

@@ -25,7 +25,6 @@ import dev.stacyvm.worker.provider.agent.AgentSpawn;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * and the worker's helper commands (file operations, {@code ps}, signals) with stdin and stdout.
  */
 @ApplicationScoped
-class DockerExecs {
+class DockerExecs implements dev.stacyvm.worker.provider.agent.ExecControl {
 
     /** Exit status of a command the agent ended at its timeout, and of one ended by SIGKILL. */
     private static final int TIMEOUT_EXIT = 124;
@@ -187,19 +186,9 @@ class DockerExecs {
         return false;
     }
 
-    /** The agent's argv for a user's command: the agent enters the workdir, so a bad one is its one marked line. */
+    /** The agent's argv for a user's command ({@link dev.stacyvm.worker.provider.agent.AgentCommands#execArgv}). */
     private static List<String> agentArgv(ExecCommand command, String execId, boolean pty) {
-        List<String> argv = new ArrayList<>(List.of(HardenedContainers.AGENT_PATH, "exec",
-                "--timeout", seconds(command.timeout()), "--id", execId));
-        if (command.workdir() != null) {
-            argv.addAll(List.of("--workdir", command.workdir()));
-        }
-        if (pty) {
-            argv.add("--pty");
-        }
-        argv.add("--");
-        argv.addAll(command.argv());
-        return argv;
+        return dev.stacyvm.worker.provider.agent.AgentCommands.execArgv(HardenedContainers.AGENT_PATH, command, execId, pty);
     }
 
     /** The command's environment, the sandbox's id added; a terminal gets a TERM unless the command names one. */
@@ -227,7 +216,7 @@ class DockerExecs {
         java.util.Optional<AgentProcess> served = agents.spawn(sandboxId, new AgentSpawn(agentArgv(command, execId, pty), env,
                 null, pty ? terminal.cols() : 0, pty ? terminal.rows() : 0, true));
         if (served.isPresent()) {
-            AgentInteractiveExec started = new AgentInteractiveExec(this, sandboxId, execId, pty, served.get(),
+            var started = new dev.stacyvm.worker.provider.agent.AgentInteractiveExec(this, sandboxId, execId, pty, served.get(),
                     command.timeout());
             started.closeAfter(command.timeout().plusSeconds(2).plus(config.execTimeoutGrace()));
             return started;
@@ -272,7 +261,8 @@ class DockerExecs {
     }
 
     /** Signals an exec's foreground job (or command) through the agent; see the agent's {@code kill --signal}. */
-    boolean signalExec(String sandboxId, String execId, String signal) {
+    @Override
+    public boolean signal(String sandboxId, String execId, String signal) {
         java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
         CommandResult result = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "kill", "--id", execId, "--signal", signal),
                 null, answer, Duration.ofSeconds(10));
@@ -289,7 +279,8 @@ class DockerExecs {
     }
 
     /** Kills an exec and everything it started (see {@link #killExec}); for the interactive ones. */
-    void kill(String sandboxId, String execId) {
+    @Override
+    public void kill(String sandboxId, String execId) {
         killExec(sandboxId, execId);
     }
 
@@ -380,10 +371,6 @@ class DockerExecs {
         boolean abandoned() {
             return abandoned;
         }
-    }
-
-    private static String seconds(Duration timeout) {
-        return new BigDecimal(timeout.toNanos()).movePointLeft(9).stripTrailingZeros().toPlainString();
     }
 
     private static void closeQuietly(java.io.Closeable output) {

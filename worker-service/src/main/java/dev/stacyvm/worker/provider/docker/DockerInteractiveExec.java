@@ -3,6 +3,7 @@ package dev.stacyvm.worker.provider.docker;
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
 import dev.stacyvm.worker.provider.TerminalSize;
+import dev.stacyvm.worker.provider.agent.InteractiveExecBase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -87,7 +88,7 @@ final class DockerInteractiveExec extends InteractiveExecBase {
     }
 
     @Override
-    void closeConnection() {
+    protected void closeConnection() {
         connection.close();
     }
 }

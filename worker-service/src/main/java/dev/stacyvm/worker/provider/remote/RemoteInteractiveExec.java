@@ -79,7 +79,8 @@ final class RemoteInteractiveExec implements InteractiveExec {
         if (end.error() != null) {
             throw RemoteErrors.toException(end.error(), sandboxId, null);
         }
-        return new ExecOutcome(end.exitCode(), Duration.ofMillis(end.tookMillis()), end.timedOut(), end.abandoned());
+        return new ExecOutcome(end.exitCode() == null ? -1 : end.exitCode(), Duration.ofMillis(end.tookMillis()), end.timedOut(),
+                end.abandoned());
     }
 
     @Override

@@ -79,20 +79,24 @@ public final class RemoteRuntimeClient {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
-        HttpResponse<byte[]> response;
+        Duration limit = timeout == null ? callTimeout : timeout;
+        long deadline = System.nanoTime() + limit.toNanos();
+        java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>> pending =
+                http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> response;
+        byte[] answer;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (java.net.http.HttpTimeoutException e) {
+            response = pending.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            answer = readBounded(response.body(), deadline, method, path);
+        } catch (java.util.concurrent.TimeoutException e) {
+            pending.cancel(true);
             throw new ProviderFailureException("the remote runtime did not answer " + method + " " + path + " in time");
-        } catch (IOException e) {
-            throw new ProviderFailureException("the remote runtime did not answer: " + e.getMessage());
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new ProviderFailureException("the remote runtime did not answer: " + e.getCause().getMessage());
         } catch (InterruptedException e) {
+            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw new ProviderFailureException("interrupted while calling the remote runtime");
-        }
-        byte[] answer = response.body();
-        if (answer.length > MAX_ANSWER) {
-            throw new ProviderFailureException("the remote runtime's answer to " + method + " " + path + " is over 8 MiB");
         }
         int status = response.statusCode();
         if (status >= 400) {
@@ -112,6 +116,35 @@ public final class RemoteRuntimeClient {
         }
     }
 
+    /**
+     * Reads an answer's body, at most {@link #MAX_ANSWER} bytes and until {@code deadline}: a runtime
+     * that sends more, or stalls, fails the call instead of holding the worker's memory or thread.
+     */
+    private static byte[] readBounded(java.io.InputStream body, long deadline, String method, String path) {
+        java.util.concurrent.atomic.AtomicBoolean late = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                late.set(true);
+                body.close();
+            } catch (InterruptedException | IOException finished) {
+                // read in time
+            }
+        });
+        try (body) {
+            byte[] answer = body.readNBytes(MAX_ANSWER + 1);
+            if (answer.length > MAX_ANSWER) {
+                throw new ProviderFailureException("the remote runtime's answer to " + method + " " + path + " is over 8 MiB");
+            }
+            return answer;
+        } catch (IOException e) {
+            throw new ProviderFailureException(late.get() ? "the remote runtime did not answer " + method + " " + path + " in time"
+                    : "the remote runtime's answer broke off: " + e.getMessage());
+        } finally {
+            watchdog.interrupt();
+        }
+    }
+
     /** Opens a command session for the sandbox ({@code GET /v1/sandboxes/{id}/session}, upgraded). */
     RemoteSession session(String sandboxId, SessionStart start) {
         URI http = base.resolve(RemoteRuntimeProtocol.PREFIX.substring(1) + sandboxPath(sandboxId) + "/session");
@@ -125,10 +158,15 @@ public final class RemoteRuntimeClient {
      * @throws RuntimeNotFoundException for an id that is no sandbox's: nothing of it reaches the runtime
      */
     static String sandboxPath(String sandboxId) {
-        if (sandboxId == null || !SANDBOX_ID.matcher(sandboxId).matches()) {
+        if (!isSandboxId(sandboxId)) {
             throw new RuntimeNotFoundException(String.valueOf(sandboxId));
         }
         return "/sandboxes/" + URLEncoder.encode(sandboxId, StandardCharsets.UTF_8);
+    }
+
+    /** Whether {@code value} has a sandbox id's shape. */
+    static boolean isSandboxId(String value) {
+        return value != null && SANDBOX_ID.matcher(value).matches();
     }
 
     private Error errorOf(int status, byte[] answer) {

@@ -69,6 +69,9 @@ public class RemoteSandboxProvider implements SandboxProvider {
 
     private final RemoteRuntimeClient client;
     private final Duration defaultTimeout;
+    /** The sandboxes this worker has on the runtime: those it created, and those the runtime listed for it. */
+    private final java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.locks.ReentrantLock healthRefresh = new java.util.concurrent.locks.ReentrantLock();
     private volatile Health health;
     private volatile long healthAt;
 
@@ -102,19 +105,25 @@ public class RemoteSandboxProvider implements SandboxProvider {
             throw new InvalidRequestException("the remote runtime offers no runtime " + spec.runtime() + ": it offers "
                     + offered);
         }
-        return client().call("PUT", RemoteRuntimeClient.sandboxPath(spec.sandboxId()),
+        RuntimeHandle answered = client().call("PUT", RemoteRuntimeClient.sandboxPath(spec.sandboxId()),
                 new RemoteRuntimeProtocol.Create(spec, workerId), new TypeReference<RuntimeHandle>() { }, CREATE_TIMEOUT,
                 spec.sandboxId(), null);
+        known.add(spec.sandboxId());
+        // only the runtime's own id and the image digest are taken from it: the sandbox, the worker
+        // and where previews go are the worker's to say (a remote sandbox has none)
+        return new RuntimeHandle(spec.sandboxId(), answered == null ? null : answered.runtimeId(), workerId, Map.of(), null,
+                answered == null ? null : answered.imageDigest());
     }
 
+    /**
+     * Whether this worker made the sandbox on the runtime, or the runtime listed it for this worker:
+     * answered from what the worker knows, never by asking the runtime, as every call for a sandbox
+     * of the worker's first provider asks here first (a runtime must not be able to claim, or even
+     * learn of, a Docker sandbox).
+     */
     @Override
     public boolean holds(String sandboxId) {
-        try {
-            status(sandboxId);
-            return true;
-        } catch (RuntimeNotFoundException missing) {
-            return false;
-        }
+        return sandboxId != null && known.contains(sandboxId);
     }
 
     @Override
@@ -124,6 +133,7 @@ public class RemoteSandboxProvider implements SandboxProvider {
         } catch (RuntimeNotFoundException alreadyGone) {
             // destroy is idempotent
         }
+        known.remove(sandboxId);
     }
 
     @Override
@@ -189,7 +199,12 @@ public class RemoteSandboxProvider implements SandboxProvider {
         long until = System.nanoTime() + limit.plus(END_GRACE).toNanos();
         try (RemoteSession session = client().session(sandboxId, start(RemoteRuntimeProtocol.RUN, argv, Map.of(), null,
                 limit, null))) {
-            Thread feeder = Thread.ofVirtual().name("remote-run-input").start(() -> feed(session, input));
+            Thread feeder = Thread.ofVirtual().name("remote-run-input").start(() -> {
+                if (!feed(session, input)) {
+                    // input that cannot be passed on would leave the command waiting for it
+                    session.abort();
+                }
+            });
             try {
                 while (System.nanoTime() < until) {
                     RemoteSession.Event event = session.next(POLL);
@@ -204,7 +219,7 @@ public class RemoteSandboxProvider implements SandboxProvider {
                             if (end.end().error() != null) {
                                 throw RemoteErrors.toException(end.end().error(), sandboxId, null);
                             }
-                            return new CommandResult(end.end().exitCode(),
+                            return new CommandResult(end.end().exitCode() == null ? -1 : end.end().exitCode(),
                                     end.end().stderr() == null ? "" : end.end().stderr().strip());
                         }
                         case RemoteSession.Lost lost -> throw new ProviderFailureException(lost.why());
@@ -213,6 +228,9 @@ public class RemoteSandboxProvider implements SandboxProvider {
                 throw new ProviderFailureException("the remote runtime did not end a command past its timeout");
             } finally {
                 feeder.interrupt();
+                if (!feeder.join(Duration.ofSeconds(5))) {
+                    Log.warnf("a run's input in sandbox %s was still being read 5 s after it ended", sandboxId);
+                }
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -222,19 +240,27 @@ public class RemoteSandboxProvider implements SandboxProvider {
         }
     }
 
-    /** Sends a run's input, then its end; a session that ended meanwhile takes no more. */
-    private static void feed(RemoteSession session, InputStream input) {
+    /**
+     * Sends a run's input, then its end.
+     *
+     * @return whether all of it went; false when the session or the input failed first
+     */
+    private static boolean feed(RemoteSession session, InputStream input) {
         try {
             if (input != null) {
                 byte[] buffer = new byte[RemoteSession.INPUT_CHUNK];
                 int read;
-                while ((read = input.read(buffer)) >= 0 && !Thread.currentThread().isInterrupted()) {
+                while ((read = input.read(buffer)) >= 0) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return true; // the command ended: what it reads no longer matters
+                    }
                     session.send(buffer, 0, read);
                 }
             }
             session.control(new Control(Control.EOF, null, null, null));
-        } catch (IOException ended) {
-            // the command ended or the session closed: what it reads no longer matters
+            return true;
+        } catch (IOException failed) {
+            return Thread.currentThread().isInterrupted();
         }
     }
 
@@ -246,8 +272,12 @@ public class RemoteSandboxProvider implements SandboxProvider {
     }
 
     private RuntimeStatus status(String sandboxId) {
-        return client().call("GET", RemoteRuntimeClient.sandboxPath(sandboxId), null, new TypeReference<RuntimeStatus>() { },
-                null, sandboxId, null);
+        RuntimeStatus status = client().call("GET", RemoteRuntimeClient.sandboxPath(sandboxId), null,
+                new TypeReference<RuntimeStatus>() { }, null, sandboxId, null);
+        if (status == null || !sandboxId.equals(status.sandboxId())) {
+            throw new ProviderFailureException("the remote runtime answered about another sandbox than " + sandboxId);
+        }
+        return status;
     }
 
     @Override
@@ -305,8 +335,14 @@ public class RemoteSandboxProvider implements SandboxProvider {
 
     @Override
     public List<RuntimeStatus> runtimes(String workerId) {
-        return client().call("GET", "/sandboxes?worker_id=" + URLEncoder.encode(workerId, StandardCharsets.UTF_8), null,
-                new TypeReference<List<RuntimeStatus>>() { }, null, null, null);
+        List<RuntimeStatus> listed = client().call("GET", "/sandboxes?worker_id=" + URLEncoder.encode(workerId, StandardCharsets.UTF_8),
+                null, new TypeReference<List<RuntimeStatus>>() { }, null, null, null);
+        List<RuntimeStatus> valid = listed == null ? List.of() : listed.stream()
+                .filter(status -> status != null && status.sandboxId() != null && RemoteRuntimeClient.isSandboxId(status.sandboxId()))
+                .toList();
+        // what a worker restart forgot is found again here (the scheduler reconciles through this list)
+        valid.forEach(status -> known.add(status.sandboxId()));
+        return valid;
     }
 
     @Override
@@ -335,11 +371,23 @@ public class RemoteSandboxProvider implements SandboxProvider {
 
     /** The runtime's last health answer, at most {@link #HEALTH_FOR} old; unhealthy when it did not answer. */
     private Health health() {
-        long now = System.nanoTime();
-        Health known = health;
-        if (known != null && now - healthAt < HEALTH_FOR.toNanos()) {
-            return known;
+        Health last = health;
+        if (last != null && System.nanoTime() - healthAt < HEALTH_FOR.toNanos()) {
+            return last;
         }
+        // one refresh at a time: a runtime that hangs holds one caller, the others get the last answer
+        if (!healthRefresh.tryLock()) {
+            return last != null ? last : new Health(false, List.of(), List.of(), null);
+        }
+        try {
+            return refreshHealth();
+        } finally {
+            healthRefresh.unlock();
+        }
+    }
+
+    private Health refreshHealth() {
+        long now = System.nanoTime();
         Health fresh;
         if (client == null) {
             fresh = new Health(false, List.of(), List.of(), null);

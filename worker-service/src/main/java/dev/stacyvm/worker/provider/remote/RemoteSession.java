@@ -57,7 +57,8 @@ final class RemoteSession implements AutoCloseable {
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final ObjectMapper mapper;
     private final Listener listener = new Listener();
-    private WebSocket socket;
+    private final java.util.concurrent.locks.ReentrantLock sending = new java.util.concurrent.locks.ReentrantLock();
+    private volatile WebSocket socket;
 
     private RemoteSession(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -111,14 +112,15 @@ final class RemoteSession implements AutoCloseable {
     /** Sends input to the command, in chunks. */
     void send(byte[] input, int offset, int length) throws IOException {
         for (int at = offset; at < offset + length; at += INPUT_CHUNK) {
-            int size = Math.min(INPUT_CHUNK, offset + length - at);
-            await(socketOrFail().sendBinary(ByteBuffer.wrap(input, at, size), true));
+            ByteBuffer chunk = ByteBuffer.wrap(input, at, Math.min(INPUT_CHUNK, offset + length - at));
+            send(open -> open.sendBinary(chunk, true));
         }
     }
 
     /** Sends a control message: end of input, a terminal's new size, a signal. */
     void control(Control control) throws IOException {
-        await(socketOrFail().sendText(json(control), true));
+        String text = json(control);
+        send(open -> open.sendText(text, true));
     }
 
     /** Ends the session: the runtime kills the command and all it started if it still runs. */
@@ -147,25 +149,42 @@ final class RemoteSession implements AutoCloseable {
 
     private void sendText(String text) {
         try {
-            await(socket.sendText(text, true));
+            send(open -> open.sendText(text, true));
         } catch (IOException e) {
             close();
             throw new ProviderFailureException("could not start a command on the remote runtime: " + e.getMessage());
         }
     }
 
-    /** Sends are one at a time on a WebSocket: each waits for the last to be written. */
-    private synchronized void await(CompletionStage<WebSocket> sent) throws IOException {
+    /**
+     * Sends one message and waits until it is written: a WebSocket takes one send at a time, so the
+     * lock spans starting the send and its end. A send the runtime does not take in time ends the
+     * session (the JDK would keep it pending for ever).
+     */
+    private void send(java.util.function.Function<WebSocket, CompletionStage<WebSocket>> message) throws IOException {
+        sending.lock();
         try {
-            sent.toCompletableFuture().get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            WebSocket open = socketOrFail();
+            message.apply(open).toCompletableFuture().get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IOException("the remote runtime's session failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
+            abort();
             throw new IOException("the remote runtime took no input for " + SEND_TIMEOUT.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while sending input");
+        } finally {
+            sending.unlock();
         }
+    }
+
+    /** Drops the session at once, without a closing handshake; the runtime kills the command. */
+    void abort() {
+        if (socket != null) {
+            socket.abort();
+        }
+        events.add(new Lost("the session with the remote runtime was aborted"));
     }
 
     private String json(Object message) {
@@ -222,10 +241,16 @@ final class RemoteSession implements AutoCloseable {
             }
             String message = text.toString();
             text.setLength(0);
+            SessionEnd end;
             try {
-                events.add(new Ended(mapper.readValue(message, SessionEnd.class)));
+                end = mapper.readValue(message, SessionEnd.class);
             } catch (JsonProcessingException e) {
+                end = null;
+            }
+            if (end == null || !end.complete()) {
                 fail(webSocket, "the remote runtime sent a session end that is not the contract's");
+            } else {
+                events.add(new Ended(end));
             }
             return null;
         }

@@ -63,6 +63,7 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
+    private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
 
     private ReferenceRemoteRuntime(SandboxProvider provider, String token) throws Exception {
         this.provider = provider;
@@ -94,7 +95,13 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
 
     // ---- unary calls ----
 
+    /** How many calls and sessions it has been asked for, answered or refused. */
+    public int calls() {
+        return calls.get();
+    }
+
     private void request(HttpServerRequest request) {
+        calls.incrementAndGet();
         if (!authorized(request.getHeader("Authorization"))) {
             answer(request, 401, new Error(Error.UNAUTHORIZED, "a bearer token is required"));
             return;
@@ -134,7 +141,7 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
         }
         Matcher call = SANDBOX_CALL.matcher(path);
         if (!call.matches()) {
-            answer(request, 404, new Error(Error.INVALID_REQUEST, "no such call: " + method + " " + path));
+            answer(request, 400, new Error(Error.INVALID_REQUEST, "no such call: " + method + " " + path));
             return;
         }
         String id = call.group(1);
@@ -177,7 +184,7 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
                 provider.applyNetworkPolicy(id, open ? null : read(body, NetworkPolicy.class));
                 answer(request, 204, null);
             }
-            default -> answer(request, 404, new Error(Error.INVALID_REQUEST, "no such call: " + method + " " + path));
+            default -> answer(request, 400, new Error(Error.INVALID_REQUEST, "no such call: " + method + " " + path));
         }
     }
 
@@ -230,7 +237,7 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
     private void session(HttpServerRequest request) {
         Matcher call = SANDBOX_CALL.matcher(request.path());
         if (!call.matches() || !"/session".equals(call.group(2))) {
-            answer(request, 404, new Error(Error.INVALID_REQUEST, "no such session: " + request.path()));
+            answer(request, 400, new Error(Error.INVALID_REQUEST, "no such session: " + request.path()));
             return;
         }
         request.toWebSocket().onSuccess(socket -> attach(socket, call.group(1)))
@@ -254,6 +261,9 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
         private volatile boolean started;
         private volatile boolean closed;
         private volatile InteractiveExec interactive;
+        private volatile Thread runner;
+        private volatile String kind;
+        private final java.util.Queue<Control> early = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         Session(ServerWebSocket socket, String sandboxId) {
             this.socket = socket;
@@ -265,21 +275,19 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
                 if (!started) {
                     started = true;
                     SessionStart start = mapper.readValue(text, SessionStart.class);
-                    Thread.ofVirtual().name("reference-session").start(() -> run(start));
+                    runner = Thread.ofVirtual().name("reference-session").start(() -> run(start));
                     return;
                 }
                 Control control = mapper.readValue(text, Control.class);
                 InteractiveExec exec = interactive;
                 switch (control.type()) {
                     case Control.EOF -> inbox.add(END_OF_INPUT);
-                    case Control.RESIZE -> {
+                    case Control.RESIZE, Control.SIGNAL -> {
                         if (exec != null) {
-                            exec.resize(new TerminalSize(control.cols(), control.rows()));
-                        }
-                    }
-                    case Control.SIGNAL -> {
-                        if (exec != null) {
-                            exec.signal(control.signal());
+                            apply(exec, control);
+                        } else {
+                            // the command is still starting: it gets them once it runs
+                            early.add(control);
                         }
                     }
                     default -> end(SessionEnd.failed(new Error(Error.INVALID_REQUEST, "no control " + control.type())));
@@ -303,6 +311,20 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
             if (exec != null) {
                 exec.close();
             }
+            Thread running = runner;
+            if (running != null && kind == RemoteRuntimeProtocol.RUN) {
+                // a closed session kills its command: the provider's call ends its connection to the
+                // agent when interrupted, and the agent kills what the command started
+                running.interrupt();
+            }
+        }
+
+        private void apply(InteractiveExec exec, Control control) {
+            if (Control.RESIZE.equals(control.type())) {
+                exec.resize(new TerminalSize(control.cols(), control.rows()));
+            } else {
+                exec.signal(control.signal());
+            }
         }
 
         /** The next input, resuming the socket once the backlog is worked off; {@link #END_OF_INPUT} at the end. */
@@ -315,6 +337,7 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
         }
 
         private void run(SessionStart start) {
+            kind = start.kind();
             ExecCommand command = new ExecCommand(start.argv(), start.env() == null ? Map.of() : start.env(), start.workdir(),
                     Duration.ofMillis(start.timeoutMillis()));
             SessionEnd end;
@@ -365,6 +388,9 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
             TerminalSize terminal = start.cols() == null || start.rows() == null ? null : new TerminalSize(start.cols(), start.rows());
             try (InteractiveExec exec = provider.openInteractive(sandboxId, command, terminal)) {
                 interactive = exec;
+                for (Control control; (control = early.poll()) != null; ) {
+                    apply(exec, control);
+                }
                 if (closed) {
                     return SessionEnd.failed(new Error(Error.RUNTIME_ERROR, "the worker closed the session"));
                 }

@@ -115,6 +115,71 @@ class RemoteSandboxProviderTest {
     }
 
     @Test
+    void aRuntimeNeverLearnsOfNorClaimsASandboxItWasNotGiven() throws Exception {
+        try (ReferenceRemoteRuntime runtime = ReferenceRemoteRuntime.start(new MockSandboxProvider(), "t")) {
+            RemoteSandboxProvider remote = providerFor(runtime.url(), "t");
+            int before = runtime.calls();
+            // the worker asks every provider but its first whether it holds a sandbox of the first (Docker)
+            assertFalse(remote.holds("sb-d0c4e70000aa"));
+            assertEquals(before, runtime.calls(), "asking whether it holds a sandbox called the runtime");
+            remote.create(spec("sb-00bb11", "runc"), "w");
+            assertTrue(remote.holds("sb-00bb11"));
+            // a worker restarted forgets; the scheduler's reconciliation lists the runtimes again
+            RemoteSandboxProvider restarted = providerFor(runtime.url(), "t");
+            assertFalse(restarted.holds("sb-00bb11"));
+            restarted.runtimes("w");
+            assertTrue(restarted.holds("sb-00bb11"));
+            restarted.destroy("sb-00bb11");
+            assertFalse(restarted.holds("sb-00bb11"));
+        }
+    }
+
+    @Test
+    void aRuntimeThatAnswersWithoutEndOrStallsFailsTheCallInsteadOfHoldingTheWorker() throws Exception {
+        com.sun.net.httpserver.HttpServer hostile = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hostile.createContext("/v1/sandboxes/sb-0000aa", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            byte[] block = new byte[1024 * 1024];
+            try (var body = exchange.getResponseBody()) {
+                for (int sent = 0; sent < 64; sent++) {
+                    body.write(block);
+                }
+            } catch (java.io.IOException closedByTheWorker) {
+                // the worker stopped reading past its limit
+            }
+        });
+        hostile.createContext("/v1/sandboxes/sb-0000bb", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            try {
+                exchange.getResponseBody().write('[');
+                exchange.getResponseBody().flush();
+                Thread.sleep(15_000);
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            } finally {
+                exchange.close();
+            }
+        });
+        hostile.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        hostile.start();
+        try {
+            RemoteSandboxProvider remote = new RemoteSandboxProvider(new RemoteRuntimeClient(
+                    URI.create("http://127.0.0.1:" + hostile.getAddress().getPort()), "t", Duration.ofSeconds(2),
+                    RemoteSandboxProviderContractTest.mapper()), Duration.ofMinutes(1));
+            ProviderFailureException endless = assertThrows(ProviderFailureException.class, () -> remote.requireRunning("sb-0000aa"));
+            assertTrue(endless.getMessage().contains("over 8 MiB"), endless.getMessage());
+            long started = System.nanoTime();
+            ProviderFailureException stalled = assertThrows(ProviderFailureException.class, () -> remote.requireRunning("sb-0000bb"));
+            assertTrue(stalled.getMessage().contains("in time"), stalled.getMessage());
+            assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofSeconds(10)) < 0,
+                    "the stalled call ended at its 2 s timeout, not the runtime's 15 s");
+        } finally {
+            hostile.stop(0);
+        }
+    }
+
+    @Test
     void everyErrorKindReadsAsTheWorkersOwnFailureAndBack() {
         assertInstanceOf(RuntimeNotFoundException.class, RemoteErrors.toException(new Error(Error.RUNTIME_NOT_FOUND, "x"), "sb-1", null));
         assertInstanceOf(RuntimeNotRunningException.class, RemoteErrors.toException(new Error(Error.RUNTIME_NOT_RUNNING, "x"), "sb-1", null));

@@ -1,4 +1,4 @@
-package dev.stacyvm.worker.provider.docker;
+package dev.stacyvm.worker.provider.agent;
 
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.InteractiveExec;
@@ -6,27 +6,29 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What an interactive exec does whichever way it reaches the sandbox ({@link DockerInteractiveExec}
- * on the engine's exec, {@link AgentInteractiveExec} on the agent's socket): the deadline that
+ * What an interactive exec does whichever way it reaches the sandbox (Docker's
+ * {@code DockerInteractiveExec} on the engine's exec, {@link AgentInteractiveExec} on the agent's socket): the deadline that
  * closes it in case the agent's own timeout did not end it, signals and the final kill through the
  * agent by the exec's id, and the outcome's status.
  */
-abstract class InteractiveExecBase implements InteractiveExec {
+public abstract class InteractiveExecBase implements InteractiveExec {
 
-    private static final int TIMEOUT_EXIT = 124;
-    static final int KILLED_EXIT = 137;
+    /** The status the agent's {@code exec} answers when the timeout ended the command. */
+    public static final int TIMEOUT_EXIT = 124;
+    /** The status of an exec killed because it was closed or abandoned. */
+    public static final int KILLED_EXIT = 137;
 
-    private final DockerExecs execs;
+    private final ExecControl control;
     private final String sandboxId;
     private final String execId;
-    final boolean pty;
+    protected final boolean pty;
     private final Duration timeout;
     private final long started = System.nanoTime();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Thread watchdog;
 
-    InteractiveExecBase(DockerExecs execs, String sandboxId, String execId, boolean pty, Duration timeout) {
-        this.execs = execs;
+    protected InteractiveExecBase(ExecControl control, String sandboxId, String execId, boolean pty, Duration timeout) {
+        this.control = control;
         this.sandboxId = sandboxId;
         this.execId = execId;
         this.pty = pty;
@@ -37,7 +39,7 @@ abstract class InteractiveExecBase implements InteractiveExec {
      * Closes the exec once {@code after} has passed, in case the agent's own timeout did not end it
      * (the command may stop or kill its agent, which runs as the same user).
      */
-    void closeAfter(Duration after) {
+    public void closeAfter(Duration after) {
         watchdog = Thread.ofVirtual().name("exec-deadline-" + execId).start(() -> {
             try {
                 Thread.sleep(after.toMillis());
@@ -49,7 +51,7 @@ abstract class InteractiveExecBase implements InteractiveExec {
     }
 
     /** Whether {@link #close()} has been called. */
-    final boolean closed() {
+    protected final boolean closed() {
         return closed.get();
     }
 
@@ -57,7 +59,7 @@ abstract class InteractiveExecBase implements InteractiveExec {
      * How the exec ended, once its output has: {@code exit} the agent's status, or null when it was
      * abandoned or closed (then it is killed, with all it started, and reported as killed).
      */
-    final ExecOutcome ended(Integer exit) {
+    protected final ExecOutcome ended(Integer exit) {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         Thread deadline = watchdog;
         if (deadline != null) {
@@ -73,11 +75,11 @@ abstract class InteractiveExecBase implements InteractiveExec {
     }
 
     /** Ends the exec's connection (the agent's socket, or the engine's hijacked one). */
-    abstract void closeConnection();
+    protected abstract void closeConnection();
 
     @Override
     public boolean signal(String signal) {
-        return execs.signalExec(sandboxId, execId, signal);
+        return control.signal(sandboxId, execId, signal);
     }
 
     @Override
@@ -86,7 +88,7 @@ abstract class InteractiveExecBase implements InteractiveExec {
             closeConnection();
             // the connection's end may leave the agent running (the engine's), or be noticed late:
             // the kill waits until all it started is gone
-            execs.kill(sandboxId, execId);
+            control.kill(sandboxId, execId);
         }
     }
 }

@@ -1,10 +1,8 @@
-package dev.stacyvm.worker.provider.docker;
+package dev.stacyvm.worker.provider.agent;
 
 import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
 import dev.stacyvm.worker.provider.TerminalSize;
-import dev.stacyvm.worker.provider.agent.AgentFrame;
-import dev.stacyvm.worker.provider.agent.AgentProcess;
 import java.io.IOException;
 import java.time.Duration;
 
@@ -14,13 +12,13 @@ import java.time.Duration;
  * resizes and output are frames on one connection; signals and the final kill go to the agent by the
  * exec's id ({@link InteractiveExecBase}).
  */
-final class AgentInteractiveExec extends InteractiveExecBase {
+public final class AgentInteractiveExec extends InteractiveExecBase {
 
     private final AgentProcess process;
 
-    AgentInteractiveExec(DockerExecs execs, String sandboxId, String execId, boolean pty, AgentProcess process,
-                         Duration timeout) {
-        super(execs, sandboxId, execId, pty, timeout);
+    public AgentInteractiveExec(ExecControl control, String sandboxId, String execId, boolean pty, AgentProcess process,
+                                Duration timeout) {
+        super(control, sandboxId, execId, pty, timeout);
         this.process = process;
     }
 
@@ -53,7 +51,7 @@ final class AgentInteractiveExec extends InteractiveExecBase {
     public void endInput() {
         try {
             if (pty) {
-                // a terminal's end of input is typed, ^D (see DockerInteractiveExec)
+                // a terminal's end of input is typed, ^D: closing it would hang the command up
                 process.stdin(new byte[] {4}, 0, 1);
             } else {
                 process.closeStdin();
@@ -75,7 +73,7 @@ final class AgentInteractiveExec extends InteractiveExecBase {
     }
 
     @Override
-    void closeConnection() {
+    protected void closeConnection() {
         process.close();
     }
 }
