@@ -47,7 +47,9 @@ final class ProcessTree {
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     long pid = Long.parseLong(name);
                     parents.put(pid, Long.parseLong(fields[1]));
-                    usage.put(pid, new long[] {Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long.parseLong(fields[21])});
+                    // utime, stime, and cutime, cstime: what its children that ended used counts too
+                    usage.put(pid, new long[] {Long.parseLong(fields[11]) + Long.parseLong(fields[12])
+                            + Long.parseLong(fields[13]) + Long.parseLong(fields[14]), Long.parseLong(fields[21])});
                 } catch (IOException | RuntimeException gone) {
                     // the process ended while it was read
                 }

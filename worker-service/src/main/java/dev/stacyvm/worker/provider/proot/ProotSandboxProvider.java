@@ -43,6 +43,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -50,7 +51,8 @@ import java.util.stream.Stream;
  * The {@code proot} provider, for hosts without a container engine (docs/providers.md "proot"):
  * each sandbox is a copy of its image's root filesystem run under PRoot, rootless, with the
  * sandbox's agent serving on a socket in a folder of the worker's. Its processes run as the
- * worker's own user in user, network, PID and mount namespaces of their own ({@code unshare}): no
+ * worker's own user (root inside a user namespace of their own) in network, PID and mount
+ * namespaces of their own ({@code unshare}): no
  * network, no view of the host's processes. PRoot is not a security boundary (a process can get
  * out from under {@code ptrace}), memory and process limits are not enforced, and the sandbox's
  * files are the worker's user's: for trusted code and development machines, never untrusted code.
@@ -75,6 +77,14 @@ public class ProotSandboxProvider implements SandboxProvider {
     private final ObjectMapper mapper;
     private final AgentCommands commands;
     private volatile Boolean usable;
+    private volatile long usableAt;
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The host's tools, by absolute path from the worker's own PATH: never looked up on a sandbox's. */
+    private static final HostTools HOST_TOOLS = HostTools.find();
+    private static final Duration HEALTH_RECHECK = Duration.ofMinutes(1);
+    private static final String TRASH = ".removing-";
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE_FOLDER = java.nio.file.attribute.PosixFilePermissions
+            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
 
     @Inject
     ProotSandboxProvider(WorkerConfig config, ObjectMapper mapper) {
@@ -101,7 +111,18 @@ public class ProotSandboxProvider implements SandboxProvider {
     }
 
     @Override
-    public synchronized RuntimeHandle create(RuntimeSpec spec, String workerId) {
+    public RuntimeHandle create(RuntimeSpec spec, String workerId) {
+        synchronized (lockOf(spec.sandboxId())) {
+            return createLocked(spec, workerId);
+        }
+    }
+
+    /** One lock per sandbox: a create and a destroy of one sandbox wait for each other, never for another's. */
+    private Object lockOf(String sandboxId) {
+        return locks.computeIfAbsent(String.valueOf(sandboxId), id -> new Object());
+    }
+
+    private RuntimeHandle createLocked(RuntimeSpec spec, String workerId) {
         Path folder = folder(spec.sandboxId());
         if (Files.exists(folder.resolve(ProotSandbox.STATE))) {
             ProotSandbox existing = ProotSandbox.read(folder, mapper);
@@ -116,32 +137,44 @@ public class ProotSandboxProvider implements SandboxProvider {
         ProotImages.Image image = ProotImages.find(imagesDir(), spec.image())
                 .orElseThrow(() -> new ImageNotFoundException("no root filesystem for image " + spec.image() + " in "
                         + imagesDir() + " (provider proot: docs/providers.md)"));
+        Process process = null;
         try {
-            Files.createDirectories(root());
-            Files.createDirectory(folder);
+            Files.createDirectories(root(), PRIVATE_FOLDER);
+            Files.createDirectory(folder, PRIVATE_FOLDER);
             Path rootfs = Files.createDirectory(folder.resolve("rootfs"));
-            extract(image.archive(), rootfs);
-            Files.createDirectories(rootfs.resolve("workspace"));
-            Files.createDirectories(rootfs.resolve(".stacyvm/bin"));
-            Files.createDirectories(rootfs.resolve(".stacyvm/run"));
-            Files.createDirectories(rootfs.resolve("proc"));
-            Files.createDirectories(rootfs.resolve("dev"));
+            extract(image.archive(), rootfs, folder.resolve("extract.log"));
+            // the mount points the sandbox needs, made only where the image holds no link: a link
+            // there would be followed on the host
+            for (String point : List.of(".stacyvm", ".stacyvm/bin", ".stacyvm/run", "proc", "dev", "workspace")) {
+                Path path = rootfs.resolve(point);
+                if (Files.isSymbolicLink(path)) {
+                    throw new InvalidRequestException("image " + spec.image() + " has a link at /" + point
+                            + ", where a proot sandbox mounts its own");
+                }
+                if (!Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectory(path);
+                }
+            }
             long imageBytes = ProotSandbox.bytesUnder(rootfs);
             String token = AgentClient.newToken();
-            Path run = Files.createDirectory(folder.resolve("run"));
-            Files.writeString(folder.resolve("token"), token + "\n");
-            Files.writeString(run.resolve(TOKEN_FILE), token + "\n");
-            Process process = start(folder, rootfs, run, environment(image, spec));
+            Path run = Files.createDirectory(folder.resolve("run"), PRIVATE_FOLDER);
+            Files.createDirectory(folder.resolve("shm"), PRIVATE_FOLDER);
+            writePrivate(folder.resolve("token"), token + "\n");
+            writePrivate(run.resolve(TOKEN_FILE), token + "\n");
+            process = start(folder, rootfs, run, environment(image, spec));
             ProotSandbox sandbox = new ProotSandbox(spec.sandboxId(), workerId, "proot-" + process.pid(), process.pid(),
                     spec.memoryMb(), spec.vcpus(), spec.pidsLimit(), imageBytes, Instant.now());
             sandbox.write(folder, mapper);
+            loopbackUp(process);
             awaitAgent(spec.sandboxId(), run, process);
             return new RuntimeHandle(spec.sandboxId(), sandbox.runtimeId(), workerId, Map.of(), null, null);
         } catch (IOException e) {
+            end(process);
             remove(folder);
             throw new ProviderFailureException("could not make proot sandbox " + spec.sandboxId() + ": " + e.getMessage());
         } catch (RuntimeException e) {
-            destroy(spec.sandboxId());
+            end(process);
+            remove(folder);
             throw e;
         }
     }
@@ -150,14 +183,15 @@ public class ProotSandboxProvider implements SandboxProvider {
         return config.proot().imagesDir().orElse(Path.of(config.stateDir()).toAbsolutePath().resolve("proot-images"));
     }
 
-    /** Unpacks the image's archive; its device nodes are left out (the sandbox gets the host's {@code /dev}, read as its user). */
-    private static void extract(Path archive, Path rootfs) throws IOException {
-        Process tar = new ProcessBuilder("tar", "-x", "-f", archive.toString(), "-C", rootfs.toString(), "--no-same-owner",
-                "--exclude=./dev/*", "--exclude=dev/*").redirectErrorStream(true).start();
-        String output;
-        try (InputStream in = tar.getInputStream()) {
-            output = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
-        }
+    /**
+     * Unpacks the image's archive (GNU tar keeps it under {@code rootfs}: leading {@code /} and
+     * {@code ..} are stripped); the image's own {@code /dev} is left out, the sandbox gets the host's.
+     */
+    private static void extract(Path archive, Path rootfs, Path log) throws IOException {
+        Process tar = new ProcessBuilder(HOST_TOOLS.tar(), "-x", "-f", archive.toString(), "-C", rootfs.toString(), "--no-same-owner",
+                "--anchored", "--exclude=./dev/*", "--exclude=dev/*").redirectErrorStream(true)
+                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        tar.getOutputStream().close();
         try {
             if (!tar.waitFor(EXTRACT_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
                 tar.destroyForcibly();
@@ -169,7 +203,46 @@ public class ProotSandboxProvider implements SandboxProvider {
             throw new IOException("interrupted");
         }
         if (tar.exitValue() != 0) {
-            throw new IOException("tar: " + output.strip());
+            String output = Files.readString(log).strip();
+            throw new IOException("tar: " + output.substring(0, Math.min(output.length(), 1000)));
+        }
+        Files.deleteIfExists(log);
+    }
+
+    private static void writePrivate(Path file, String text) throws IOException {
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, text);
+    }
+
+    /** Kills a sandbox's {@code unshare} a create started and gave up on (all under it ends with it). */
+    private static void end(Process process) {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+
+    /**
+     * Brings up loopback in the sandbox's network namespace (a new one has it down), from the host:
+     * the worker's user owns the sandbox's user namespace, so it may enter it.
+     */
+    private static void loopbackUp(Process process) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Optional<ProcessHandle> first = Optional.empty();
+        try {
+            while (first.isEmpty() && process.isAlive() && System.nanoTime() < deadline) {
+                first = process.toHandle().children().findFirst();
+                if (first.isEmpty()) {
+                    Thread.sleep(2);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        if (first.isEmpty() || !ProcessTree.runs(List.of(HOST_TOOLS.nsenter(), "--target", String.valueOf(first.get().pid()),
+                "--user", "--net", "--preserve-credentials", HOST_TOOLS.ip(), "link", "set", "lo", "up"))) {
+            throw new IOException("could not bring up the sandbox's loopback");
         }
     }
 
@@ -189,21 +262,24 @@ public class ProotSandboxProvider implements SandboxProvider {
 
     /**
      * Starts the sandbox's agent under PRoot in namespaces of its own: a user namespace mapping the
-     * worker's user to itself, no network, its own PIDs with its own {@code /proc}; killing the
+     * worker's user to root in it (PRoot needs the namespace's {@code CAP_SYS_PTRACE} to trace the
+     * agent, which makes itself non-dumpable; it is nothing on the host), no network, its own PIDs with its own {@code /proc}; killing the
      * {@code unshare} kills them all ({@code --kill-child}, and a PID namespace ends with its first process).
      */
     private Process start(Path folder, Path rootfs, Path run, List<String> env) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder("unshare", "--user", "--map-current-user", "--net", "--pid", "--fork",
-                "--kill-child", "--mount-proc", "proot", "-r", rootfs.toString(), "-b", "/dev", "-b", "/proc",
-                "-b", config.agentPath() + ":" + AGENT_PATH, "-b", run + ":" + RUN_DIR, "-w", "/workspace",
-                AGENT_PATH, "serve", "--socket", RUN_DIR + "/" + SOCKET, "--token-file", RUN_DIR + "/" + TOKEN_FILE);
+        List<String> argv = new ArrayList<>(List.of(HOST_TOOLS.unshare(), "--user", "--map-root-user", "--net", "--pid",
+                "--fork", "--kill-child", "--mount-proc", HOST_TOOLS.proot(), "-r", rootfs.toString(), "-b", "/dev",
+                "-b", folder.resolve("shm") + ":/dev/shm", "-b", "/proc", "-b", config.agentPath() + ":" + AGENT_PATH,
+                "-b", run + ":" + RUN_DIR, "-w", "/workspace",
+                // the sandbox's environment is set inside it, by the image's env: the host's tools
+                // (unshare, PRoot) run with the worker's own, so nothing a caller sets (LD_PRELOAD, PATH)
+                // changes what they load or run
+                "/usr/bin/env", "-i"));
+        argv.addAll(env);
+        argv.addAll(List.of(AGENT_PATH, "serve", "--socket", RUN_DIR + "/" + SOCKET, "--token-file", RUN_DIR + "/" + TOKEN_FILE));
+        ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().clear();
-        for (String entry : env) {
-            int equals = entry.indexOf('=');
-            if (equals > 0) {
-                builder.environment().put(entry.substring(0, equals), entry.substring(equals + 1));
-            }
-        }
+        builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         // PRoot's own temporary files stay in the sandbox's folder
         builder.environment().put("PROOT_TMP_DIR", folder.toString());
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve(ProotSandbox.LOG).toFile()));
@@ -221,8 +297,9 @@ public class ProotSandboxProvider implements SandboxProvider {
         try {
             while (!(Files.exists(run.resolve(SOCKET)) && !Files.exists(run.resolve(TOKEN_FILE)) && listens(run.resolve(SOCKET)))) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new ProviderFailureException("the agent of proot sandbox " + sandboxId + " did not start: "
-                            + lastLines(folder(sandboxId)));
+                    // its log is the worker's to read: it may name the host's paths
+                    Log.warnf("the agent of proot sandbox %s did not start: %s", sandboxId, lastLines(folder(sandboxId)));
+                    throw new ProviderFailureException("the agent of proot sandbox " + sandboxId + " did not start");
                 }
                 Thread.sleep(5);
             }
@@ -269,8 +346,16 @@ public class ProotSandboxProvider implements SandboxProvider {
     }
 
     @Override
-    public synchronized void destroy(String sandboxId) {
+    public void destroy(String sandboxId) {
         Path folder = folder(sandboxId);
+        synchronized (lockOf(sandboxId)) {
+            destroyLocked(sandboxId, folder);
+        }
+        locks.remove(sandboxId);
+    }
+
+    private void destroyLocked(String sandboxId, Path folder) {
+        sweepTrash();
         if (!Files.exists(folder)) {
             return;
         }
@@ -288,24 +373,68 @@ public class ProotSandboxProvider implements SandboxProvider {
         remove(folder);
     }
 
-    private static void remove(Path folder) {
-        if (!Files.exists(folder)) {
+    /**
+     * Removes a sandbox's folder: first renamed out of the sandboxes' way (so a removal that fails
+     * part way never leaves a half sandbox behind), then deleted, each folder opened to its owner
+     * before it is entered (the sandbox may have made some unreadable or unwritable).
+     */
+    private void remove(Path folder) {
+        if (!Files.exists(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (Stream<Path> walk = Files.walk(folder)) {
-            // children first; a folder the sandbox made unwritable is opened again first
-            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                try {
-                    if (Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                        path.toFile().setWritable(true, true);
-                    }
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    Log.debugf("could not remove %s: %s", path, e.getMessage());
-                }
-            }
+        Path trash = root().resolve(TRASH + folder.getFileName() + "-" + System.nanoTime());
+        try {
+            Files.move(folder, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            Log.warnf("could not remove proot sandbox folder %s: %s", folder, e.getMessage());
+            Log.warnf("could not move proot sandbox folder %s out of the way: %s", folder, e.getMessage());
+            trash = folder;
+        }
+        delete(trash);
+    }
+
+    /** Deletes what earlier removals left (a worker stopped during one). */
+    private void sweepTrash() {
+        if (!Files.isDirectory(root())) {
+            return;
+        }
+        try (Stream<Path> folders = Files.list(root())) {
+            folders.filter(path -> path.getFileName().toString().startsWith(TRASH)).forEach(ProotSandboxProvider::delete);
+        } catch (IOException e) {
+            Log.debugf("could not list %s: %s", root(), e.getMessage());
+        }
+    }
+
+    private static void delete(Path tree) {
+        try {
+            Files.walkFileTree(tree, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attributes)
+                        throws IOException {
+                    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes)
+                        throws IOException {
+                    Files.delete(file);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException failed) throws IOException {
+                    Files.deleteIfExists(file);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException failed) throws IOException {
+                    Files.delete(dir);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            Log.warnf("could not delete %s (retried at the next destroy): %s", tree, e.getMessage());
         }
     }
 
@@ -443,10 +572,15 @@ public class ProotSandboxProvider implements SandboxProvider {
         List<RuntimeStatus> found = new ArrayList<>();
         try (Stream<Path> folders = Files.list(root())) {
             for (Path folder : folders.toList()) {
-                if (!Files.exists(folder.resolve(ProotSandbox.STATE))) {
+                if (folder.getFileName().toString().startsWith(".") || !Files.exists(folder.resolve(ProotSandbox.STATE))) {
+                    continue; // being removed, or not a sandbox's
+                }
+                ProotSandbox sandbox;
+                try {
+                    sandbox = ProotSandbox.read(folder, mapper);
+                } catch (RuntimeNotFoundException goneMeanwhile) {
                     continue;
                 }
-                ProotSandbox sandbox = ProotSandbox.read(folder, mapper);
                 if (workerId.equals(sandbox.workerId())) {
                     boolean running = sandbox.process().isPresent();
                     found.add(new RuntimeStatus(sandbox.sandboxId(), sandbox.runtimeId(), running, running ? "running" : "exited"));
@@ -461,9 +595,10 @@ public class ProotSandboxProvider implements SandboxProvider {
     @Override
     public boolean healthy() {
         Boolean known = usable;
-        if (known == null) {
-            known = ProcessTree.runs(List.of("unshare", "--user", "--map-current-user", "--net", "--pid", "--fork",
-                    "--mount-proc", "proot", "-r", "/", "-b", "/proc", "/bin/true"));
+        if (known == null || (!known && System.nanoTime() - usableAt > HEALTH_RECHECK.toNanos())) {
+            usableAt = System.nanoTime();
+            known = ProcessTree.runs(List.of(HOST_TOOLS.unshare(), "--user", "--map-root-user", "--net", "--pid", "--fork",
+                    "--mount-proc", HOST_TOOLS.proot(), "-r", "/", "-b", "/proc", "/bin/true"));
             if (!known) {
                 Log.warnf("provider proot cannot run here: it needs proot (apt-get install proot) and unprivileged user namespaces");
             }
