@@ -11,10 +11,6 @@ import dev.stacyvm.contract.internal.RuntimeHandle;
 import dev.stacyvm.contract.internal.RuntimeSpec;
 import dev.stacyvm.contract.internal.RuntimeStatus;
 import dev.stacyvm.worker.config.WorkerConfig;
-import dev.stacyvm.worker.error.InvalidRequestException;
-import dev.stacyvm.worker.error.NoSuchProcessException;
-import dev.stacyvm.worker.error.NotPermittedInSandboxException;
-import dev.stacyvm.worker.error.ProtectedProcessException;
 import dev.stacyvm.worker.error.ProviderFailureException;
 import dev.stacyvm.worker.error.RuntimeNotFoundException;
 import dev.stacyvm.worker.error.RuntimeNotRunningException;
@@ -25,7 +21,6 @@ import dev.stacyvm.worker.provider.ExecOutcome;
 import dev.stacyvm.worker.provider.ExecOutputSink;
 import dev.stacyvm.worker.provider.LogTail;
 import dev.stacyvm.worker.provider.SandboxProvider;
-import dev.stacyvm.worker.service.ExecCommands;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -56,8 +51,6 @@ public class DockerSandboxProvider implements SandboxProvider {
     private static final List<String> CAPABILITIES = dev.stacyvm.worker.provider.ProviderCapabilities.ALL;
     /** Every exec sees its sandbox's id here (pooled containers were started before they had one). */
     static final String SANDBOX_ID_ENV = "STACYVM_SANDBOX_ID";
-    /** How long a listing or a signal through the agent may take. */
-    private static final Duration AGENT_CALL_TIMEOUT = Duration.ofSeconds(15);
 
     @Inject
     PoolClaims claims;
@@ -253,38 +246,19 @@ public class DockerSandboxProvider implements SandboxProvider {
 
     @Override
     public void requireWorkdir(String sandboxId, String workdir) {
-        CommandResult checked = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "workdir", workdir), null,
-                java.io.OutputStream.nullOutputStream(), Duration.ofSeconds(10));
-        if (checked.exitCode() != 0) {
-            throw new InvalidRequestException(ExecCommands.workdirRefusal(checked.stderr(), workdir));
-        }
+        dev.stacyvm.worker.provider.agent.AgentCalls.requireWorkdir(this, HardenedContainers.AGENT_PATH, sandboxId, workdir);
     }
 
     @Override
     public String processes(String sandboxId) {
         requireRunning(sandboxId);
-        java.io.ByteArrayOutputStream listing = new java.io.ByteArrayOutputStream();
-        CommandResult result = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "ps"), null, listing, AGENT_CALL_TIMEOUT);
-        if (result.exitCode() != 0) {
-            throw new ProviderFailureException("could not list the processes of sandbox " + sandboxId);
-        }
-        return listing.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return dev.stacyvm.worker.provider.agent.AgentCalls.processes(this, HardenedContainers.AGENT_PATH, sandboxId);
     }
 
     @Override
     public void signal(String sandboxId, int pid, String signal) {
         requireRunning(sandboxId);
-        CommandResult result = run(sandboxId, List.of(HardenedContainers.AGENT_PATH, "signal", String.valueOf(pid), signal),
-                null, null, AGENT_CALL_TIMEOUT);
-        switch (result.exitCode()) {
-            case 0 -> { }
-            case 2 -> throw new InvalidRequestException("signal must be one of HUP, INT, QUIT, KILL, USR1, USR2, TERM, CONT, STOP");
-            case 3 -> throw new NoSuchProcessException(pid, sandboxId);
-            case 4 -> throw new ProtectedProcessException("process " + pid
-                    + " is the sandbox's init or its agent; end the sandbox instead");
-            case 5 -> throw new NotPermittedInSandboxException("the sandbox's user may not signal process " + pid);
-            default -> throw new ProviderFailureException("could not signal a process in sandbox " + sandboxId);
-        }
+        dev.stacyvm.worker.provider.agent.AgentCalls.signal(this, HardenedContainers.AGENT_PATH, sandboxId, pid, signal);
     }
 
     @Override

@@ -24,6 +24,7 @@ import dev.stacyvm.worker.provider.LogTail;
 import dev.stacyvm.worker.provider.ProviderCapabilities;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import dev.stacyvm.worker.provider.TerminalSize;
+import dev.stacyvm.worker.provider.agent.AgentCalls;
 import dev.stacyvm.worker.provider.agent.AgentClient;
 import dev.stacyvm.worker.provider.agent.AgentCommands;
 import dev.stacyvm.worker.provider.agent.AgentSpawn;
@@ -483,12 +484,7 @@ public class ProotSandboxProvider implements SandboxProvider {
 
     @Override
     public void requireWorkdir(String sandboxId, String workdir) {
-        CommandResult checked = run(sandboxId, List.of(AGENT_PATH, "workdir", workdir), null, OutputStream.nullOutputStream(),
-                Duration.ofSeconds(10));
-        if (checked.exitCode() != 0) {
-            throw new InvalidRequestException(checked.stderr().isBlank() ? "workdir " + workdir + " cannot be entered"
-                    : checked.stderr().replaceFirst("^stacyvm-agent workdir: ", ""));
-        }
+        AgentCalls.requireWorkdir(this, AGENT_PATH, sandboxId, workdir);
     }
 
     @Override
@@ -531,27 +527,12 @@ public class ProotSandboxProvider implements SandboxProvider {
 
     @Override
     public String processes(String sandboxId) {
-        ByteArrayOutputStream listing = new ByteArrayOutputStream();
-        CommandResult result = run(sandboxId, List.of(AGENT_PATH, "ps"), null, listing, Duration.ofSeconds(10));
-        if (result.exitCode() != 0) {
-            throw new ProviderFailureException("could not list the processes of sandbox " + sandboxId);
-        }
-        return listing.toString(StandardCharsets.UTF_8);
+        return AgentCalls.processes(this, AGENT_PATH, sandboxId);
     }
 
     @Override
     public void signal(String sandboxId, int pid, String signal) {
-        CommandResult result = run(sandboxId, List.of(AGENT_PATH, "signal", String.valueOf(pid), signal), null, null,
-                Duration.ofSeconds(10));
-        switch (result.exitCode()) {
-            case 0 -> { }
-            case 2 -> throw new InvalidRequestException("signal must be one of HUP, INT, QUIT, KILL, USR1, USR2, TERM, CONT, STOP");
-            case 3 -> throw new dev.stacyvm.worker.error.NoSuchProcessException(pid, sandboxId);
-            case 4 -> throw new dev.stacyvm.worker.error.ProtectedProcessException("process " + pid
-                    + " is the sandbox's init or its agent; end the sandbox instead");
-            case 5 -> throw new dev.stacyvm.worker.error.NotPermittedInSandboxException("the sandbox's user may not signal process " + pid);
-            default -> throw new ProviderFailureException("could not signal a process in sandbox " + sandboxId);
-        }
+        AgentCalls.signal(this, AGENT_PATH, sandboxId, pid, signal);
     }
 
     @Override
