@@ -73,6 +73,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return runServe(options, stdout, stderr)
+	case "init":
+		if len(args) != 1 {
+			fmt.Fprintln(stderr, usage)
+			return exitUsage
+		}
+		return runInit(stderr)
+	case "vmlink":
+		options, err := parseVMLinkArgs(args[1:])
+		if err != nil {
+			fmt.Fprintf(stderr, "stacyvm-agent vmlink: %v\n%s\n", err, usage)
+			return exitUsage
+		}
+		return runVMLink(options, os.Stdin, stdout, stderr)
 	case "ps":
 		return listProcesses(procRoot, stdout, stderr)
 	case "files":
@@ -95,7 +108,9 @@ const usage = `usage:
   stacyvm-agent workdir <dir>
   stacyvm-agent kill --id <exec id> [--signal <signal>]
   stacyvm-agent wait
-  stacyvm-agent serve --socket <path> --token-file <path>
+  stacyvm-agent serve --socket <path> (--token-file <path> | --token-fd <n>)
+  stacyvm-agent init   (a microVM guest's PID 1: docs/providers.md "microvm")
+  stacyvm-agent vmlink --serial <path> --listen <path|-> [--identity-stdin] [--ready-timeout <seconds>]
   stacyvm-agent ps
   stacyvm-agent signal <pid> <signal>
   stacyvm-agent files <read-check|read|stat|list|find|archive-check|archive-read|archive-write> <path>

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -42,11 +43,15 @@ var maxConnections = 256
 type serveOptions struct {
 	socket    string
 	tokenFile string
+	// tokenFd, when not -1, is the descriptor the token comes on instead of a file (a microVM's
+	// init hands it over a pipe: it never touches a disk)
+	tokenFd int
 }
 
-// parseServeArgs reads `--socket <path> --token-file <path>`, in either order.
+// parseServeArgs reads `--socket <path>` and one of `--token-file <path>` or `--token-fd <n>`, in
+// any order.
 func parseServeArgs(args []string) (serveOptions, error) {
-	var options serveOptions
+	options := serveOptions{tokenFd: -1}
 	for i := 0; i < len(args); i++ {
 		if i+1 >= len(args) || args[i+1] == "" {
 			return options, fmt.Errorf("%s needs a value", args[i])
@@ -56,13 +61,19 @@ func parseServeArgs(args []string) (serveOptions, error) {
 			options.socket = args[i+1]
 		case "--token-file":
 			options.tokenFile = args[i+1]
+		case "--token-fd":
+			fd, err := strconv.Atoi(args[i+1])
+			if err != nil || fd < 3 {
+				return options, fmt.Errorf("--token-fd needs a descriptor number from 3 up, not %q", args[i+1])
+			}
+			options.tokenFd = fd
 		default:
 			return options, fmt.Errorf("unknown argument %q", args[i])
 		}
 		i++
 	}
-	if options.socket == "" || options.tokenFile == "" {
-		return options, errors.New("--socket and --token-file are required")
+	if options.socket == "" || (options.tokenFile == "") == (options.tokenFd == -1) {
+		return options, errors.New("--socket and one of --token-file or --token-fd are required")
 	}
 	return options, nil
 }
@@ -95,7 +106,13 @@ func prepareServe(options serveOptions) (*net.UnixListener, []byte, error) {
 	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 0, 0); errno != 0 {
 		return nil, nil, fmt.Errorf("cannot make the agent non-dumpable: %v", errno)
 	}
-	token, err := takeToken(options.tokenFile)
+	var token []byte
+	var err error
+	if options.tokenFd != -1 {
+		token, err = readToken(os.NewFile(uintptr(options.tokenFd), "token"))
+	} else {
+		token, err = takeToken(options.tokenFile)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -130,9 +147,28 @@ func takeToken(path string) ([]byte, error) {
 	if err := os.Remove(path); err != nil {
 		return nil, fmt.Errorf("the token cannot be deleted: %v", err)
 	}
+	return parseToken(data, path)
+}
+
+// readToken reads the token from a descriptor (a pipe from a microVM's init) until its end, and
+// closes it: no process serve starts inherits it.
+func readToken(file *os.File) ([]byte, error) {
+	if file == nil {
+		return nil, errors.New("no token: no such descriptor")
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, tokenLength+2))
+	if err != nil {
+		return nil, fmt.Errorf("no token: %v", err)
+	}
+	return parseToken(data, "the token descriptor")
+}
+
+// parseToken checks that data is 64 hex digits and a newline, and answers the digits.
+func parseToken(data []byte, source string) ([]byte, error) {
 	token := strings.TrimSuffix(string(data), "\n")
 	if len(token) != tokenLength || !isHex(token) {
-		return nil, fmt.Errorf("no token: %s does not hold 64 hex digits and a newline", path)
+		return nil, fmt.Errorf("no token: %s does not hold 64 hex digits and a newline", source)
 	}
 	return []byte(token), nil
 }

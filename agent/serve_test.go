@@ -569,15 +569,41 @@ func TestServeBlocksNoThreadPerRunningProcess(t *testing.T) {
 	}
 }
 
-func TestParseServeArgsNeedsTheSocketAndTheTokenFile(t *testing.T) {
+func TestParseServeArgsNeedsTheSocketAndOneTokenSource(t *testing.T) {
 	options, err := parseServeArgs([]string{"--token-file", "/t", "--socket", "/s"})
-	if err != nil || options.socket != "/s" || options.tokenFile != "/t" {
+	if err != nil || options.socket != "/s" || options.tokenFile != "/t" || options.tokenFd != -1 {
+		t.Fatalf("%+v %v", options, err)
+	}
+	options, err = parseServeArgs([]string{"--socket", "/s", "--token-fd", "3"})
+	if err != nil || options.tokenFd != 3 || options.tokenFile != "" {
 		t.Fatalf("%+v %v", options, err)
 	}
 	for _, bad := range [][]string{{}, {"--socket", "/s"}, {"--socket"}, {"--socket", "", "--token-file", "/t"},
-		{"--socket", "/s", "--token-file", "/t", "--bogus", "x"}} {
+		{"--socket", "/s", "--token-file", "/t", "--bogus", "x"}, {"--socket", "/s", "--token-fd", "0"},
+		{"--socket", "/s", "--token-fd", "x"}, {"--socket", "/s", "--token-fd", "3", "--token-file", "/t"}} {
 		if _, err := parseServeArgs(bad); err == nil {
 			t.Errorf("accepted %v", bad)
+		}
+	}
+}
+
+func TestReadTokenTakesSixtyFourHexDigitsFromADescriptorAndClosesIt(t *testing.T) {
+	for _, c := range []struct {
+		sent string
+		ok   bool
+	}{{testToken + "\n", true}, {testToken, true}, {"abc\n", false}, {testToken + "0\n", false}, {"", false}} {
+		reader, writer, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		writer.WriteString(c.sent)
+		writer.Close()
+		token, err := readToken(reader)
+		if c.ok != (err == nil) || (c.ok && string(token) != testToken) {
+			t.Errorf("sent %q: token %q, %v", c.sent, token, err)
+		}
+		if _, err := reader.Stat(); err == nil {
+			t.Errorf("sent %q: the descriptor is still open", c.sent)
 		}
 	}
 }
