@@ -24,7 +24,7 @@ import java.util.TreeMap;
 public final class SupportMatrix {
 
     /** Every provider and runtime pair the suite offers (docs/providers.md), in the order shown. */
-    static final List<String> OFFERED = List.of("docker/runc", "docker/runsc", "proot/runc", "remote/runc", "mock/runc");
+    static final List<String> OFFERED = List.of("docker/runc", "docker/runsc", "microvm/runc", "proot/runc", "remote/runc", "mock/runc");
 
     private SupportMatrix() {
     }

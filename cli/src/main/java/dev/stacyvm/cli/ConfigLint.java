@@ -86,6 +86,11 @@ final class ConfigLint {
                 findings.add(warning(setting + " lists proot: it is no security boundary and enforces no limits, for"
                         + " trusted code and development machines only (docs/providers.md)"));
             }
+            boolean microvm = List.of(settings.getOrDefault(setting, "").split(",")).stream().map(String::strip).anyMatch("microvm"::equals);
+            if (microvm && !"kvm".equalsIgnoreCase(settings.getOrDefault("STACYVM_WORKER_MICROVM_ACCEL", "tcg").strip())) {
+                findings.add(warning(setting + " lists microvm under software emulation (STACYVM_WORKER_MICROVM_ACCEL=tcg):"
+                        + " functional, but no security boundary; use kvm on a host with hardware virtualisation (docs/providers.md)"));
+            }
         }
         remoteRuntime(settings, findings);
         for (String setting : List.of("STACYVM_ALLOW_UNCERTIFIED", "STACYVM_SCHEDULER_ALLOW_UNCERTIFIED")) {

@@ -80,6 +80,11 @@ class ConfigLintTest {
         settings.put("STACYVM_PROVIDERS", "docker,proot");
         assertTrue(ConfigLint.check(settings).stream().anyMatch(f -> f.level().equals("warning")
                 && f.message().startsWith("STACYVM_PROVIDERS lists proot: it is no security boundary")));
+        settings.put("STACYVM_PROVIDERS", "docker,microvm");
+        assertTrue(ConfigLint.check(settings).stream().anyMatch(f -> f.level().equals("warning")
+                && f.message().startsWith("STACYVM_PROVIDERS lists microvm under software emulation")), "tcg, the default");
+        settings.put("STACYVM_WORKER_MICROVM_ACCEL", "kvm");
+        assertTrue(ConfigLint.check(settings).stream().noneMatch(f -> f.message().contains("microvm")), "kvm is a boundary");
     }
 
     @Test

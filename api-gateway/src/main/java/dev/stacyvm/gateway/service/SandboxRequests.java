@@ -83,15 +83,15 @@ public class SandboxRequests {
         List<Integer> ports = ports(body.ports(), Boolean.TRUE.equals(body.publicPreview()));
         String network = network(body.network(), !ports.isEmpty());
         boolean mock = provider.equals(SandboxSpec.MOCK_PROVIDER);
-        // a mock sandbox runs no programs and a proot one no OCI runtime: the deployment's default runtime is neither's
+        // a mock sandbox runs no programs, a proot or microvm one no OCI runtime: the deployment's default runtime is neither's
+        boolean unnetworked = UNNETWORKED_PROVIDERS.contains(provider);
         String runtime = runtime(body.runtime(), network,
-                mock || provider.equals(PROOT_PROVIDER) ? SandboxSpec.DEFAULT_RUNTIME : sandboxes.defaultRuntime());
+                mock || unnetworked ? SandboxSpec.DEFAULT_RUNTIME : sandboxes.defaultRuntime());
         if (mock) {
             mockRefusals(runtime, network, body);
         }
-        if (provider.equals(PROOT_PROVIDER) && (!network.equals("none") || !ports.isEmpty()
-                || !runtime.equals(SandboxSpec.DEFAULT_RUNTIME))) {
-            throw ApiException.badRequest("provider proot has no network and runs no OCI runtime: use network \"none\","
+        if (unnetworked && (!network.equals("none") || !ports.isEmpty() || !runtime.equals(SandboxSpec.DEFAULT_RUNTIME))) {
+            throw ApiException.badRequest("provider " + provider + " has no network and runs no OCI runtime: use network \"none\","
                     + " no ports, no public_preview and no runtime");
         }
         if (provider.equals(REMOTE_PROVIDER) && !ports.isEmpty()) {
@@ -144,8 +144,11 @@ public class SandboxRequests {
 
     /** The provider that drives a team's own runtime over HTTP (docs/remote-runtime.md). */
     static final String REMOTE_PROVIDER = "remote";
-    /** The provider for hosts without a container engine: no network (docs/providers.md). */
-    static final String PROOT_PROVIDER = "proot";
+    /**
+     * Providers whose sandboxes have no network device and run no OCI runtime (docs/providers.md):
+     * proot (hosts without a container engine) and microvm (a virtual machine per sandbox).
+     */
+    static final java.util.Set<String> UNNETWORKED_PROVIDERS = java.util.Set.of("proot", "microvm");
 
     /** The mock provider runs nothing (docs/providers.md): a create that asks for what it lacks is refused whole. */
     private static void mockRefusals(String runtime, String network, CreateSandboxRequest body) {

@@ -106,13 +106,15 @@ class SandboxResourceTest {
     }
 
     @Test
-    void aProotSandboxAsksForNoNetworkItsProviderCannotGive() {
+    void aProotOrMicrovmSandboxAsksForNoNetworkItsProviderCannotGive() {
         String key = newKey("proot-" + UUID.randomUUID().toString().substring(0, 8), "acme", "user");
-        for (Map<String, Object> body : List.<Map<String, Object>>of(Map.of("provider", "proot", "network", "bridge"),
-                Map.of("provider", "proot", "ports", List.of(3000)), Map.of("provider", "proot", "runtime", "runsc"))) {
-            given().header("X-API-Key", key).contentType(ContentType.JSON).body(body).post("/api/v1/sandboxes").then()
-                    .statusCode(400).body("code", equalTo("bad_request"))
-                    .body("message", org.hamcrest.Matchers.startsWith("provider proot has no network and runs no OCI runtime"));
+        for (String provider : List.of("proot", "microvm")) {
+            for (Map<String, Object> body : List.<Map<String, Object>>of(Map.of("provider", provider, "network", "bridge"),
+                    Map.of("provider", provider, "ports", List.of(3000)), Map.of("provider", provider, "runtime", "runsc"))) {
+                given().header("X-API-Key", key).contentType(ContentType.JSON).body(body).post("/api/v1/sandboxes").then()
+                        .statusCode(400).body("code", equalTo("bad_request"))
+                        .body("message", org.hamcrest.Matchers.startsWith("provider " + provider + " has no network and runs no OCI runtime"));
+            }
         }
         verify(scheduler, never()).create(any());
     }

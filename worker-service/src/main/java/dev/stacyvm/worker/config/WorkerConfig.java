@@ -62,6 +62,27 @@ public interface WorkerConfig {
         Optional<java.nio.file.Path> imagesDir();
     }
 
+    /** The {@code microvm} provider's settings (docs/providers.md "microvm"). */
+    Microvm microvm();
+
+    /**
+     * Where microVM sandboxes come from. {@code images-dir}: ext4 root disks made from images
+     * ({@code <reference with / and : as _>.ext4}, the environment in {@code .env} beside it;
+     * default {@code <state-dir>/microvm-images}, which the launcher fills from the engine's base
+     * image). {@code guest-dir}: the kernel ({@code vmlinuz}) and initramfs ({@code initramfs.cpio})
+     * every guest boots (default {@code <state-dir>/microvm-guest}, built by the launcher).
+     * {@code accel}: QEMU's accelerator, {@code tcg} (software emulation, works anywhere, not a
+     * security boundary) or {@code kvm} (hardware virtualisation).
+     */
+    interface Microvm {
+        Optional<java.nio.file.Path> imagesDir();
+
+        Optional<java.nio.file.Path> guestDir();
+
+        @WithDefault("tcg")
+        String accel();
+    }
+
     /** The runtime the {@code remote} provider drives (docs/remote-runtime.md). */
     Remote remote();
 

@@ -26,6 +26,29 @@ public final class LogTail {
     private long used;
     private boolean truncated;
 
+    /**
+     * The last {@code lines} lines of a log file within {@code maxBytes}, read from at most its last
+     * 4 MiB (a local sandbox's console or main process's log); a missing or unreadable file reads
+     * as empty.
+     */
+    public static Result ofFile(java.nio.file.Path log, int lines, int maxBytes) {
+        LogTail tail = new LogTail(maxBytes);
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            long length = file.length();
+            int window = (int) Math.min(length, 4L * 1024 * 1024);
+            byte[] end = new byte[window];
+            file.seek(length - window);
+            file.readFully(end);
+            List<String> all = new String(end, StandardCharsets.UTF_8).lines().toList();
+            for (String line : all.subList(Math.max(0, all.size() - lines), all.size())) {
+                tail.accept((line + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (java.io.IOException e) {
+            // a missing or unreadable log reads as empty
+        }
+        return tail.finish();
+    }
+
     /** @param maxBytes the most the JSON answer may take, in bytes (at least a few hundred) */
     public LogTail(long maxBytes) {
         this.budget = Math.max(0, maxBytes - RESERVED);

@@ -41,7 +41,7 @@ public class SandboxProviders {
             Instance<SandboxProvider> match = available.select(Identifier.Literal.of(name));
             if (!match.isResolvable()) {
                 throw new IllegalStateException("stacyvm.worker.providers names \"" + name
-                        + "\", which this worker has no provider for (it has docker, proot, remote and mock)");
+                        + "\", which this worker has no provider for (it has docker, microvm, proot, remote and mock)");
             }
             selected.add(match.get());
         }

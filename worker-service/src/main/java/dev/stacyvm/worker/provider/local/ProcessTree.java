@@ -1,4 +1,4 @@
-package dev.stacyvm.worker.provider.proot;
+package dev.stacyvm.worker.provider.local;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,25 +14,28 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * A PRoot sandbox's processes as the host's {@code /proc} shows them (proc(5)): every descendant of
- * its {@code unshare}, their CPU time and resident memory. Without a cgroup this is how its stats
- * are counted.
+ * A host process and its descendants as the host's {@code /proc} shows them (proc(5)): their CPU
+ * time and resident memory. Without a cgroup this is how a local sandbox's stats are counted (a
+ * PRoot sandbox's {@code unshare} and all under it, a microVM's QEMU).
  */
-final class ProcessTree {
+public final class ProcessTree {
 
     /** Clock ticks per second of {@code /proc/[pid]/stat}'s times (USER_HZ, 100 on Linux). */
     private static final long TICKS = 100;
     private static final long PAGE = 4096;
 
     /** One reading: the processes below the root, CPU ticks they used in all, resident bytes, and when. */
-    record Sample(long processes, long ticks, long rssBytes, long at) {
+    public record Sample(long processes, long ticks, long rssBytes, long at) {
     }
 
     private ProcessTree() {
     }
 
-    /** The processes below {@code rootPid} (it and PRoot itself left out of the count, not of CPU and memory). */
-    static Sample sample(long rootPid) {
+    /**
+     * {@code rootPid} and every process below it; the first {@code machinery} of them (a sandbox's
+     * own machinery: PRoot's {@code unshare} and PRoot) are left out of the count, not of CPU and memory.
+     */
+    public static Sample sample(long rootPid, int machinery) {
         Map<Long, Long> parents = new HashMap<>();
         Map<Long, long[]> usage = new HashMap<>();
         try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
@@ -76,12 +79,11 @@ final class ProcessTree {
                 rss += used[1] * PAGE;
             }
         }
-        // unshare and PRoot (the namespace's first process) are the sandbox's machinery, not its processes
-        return new Sample(Math.max(0, tree.size() - 2), ticks, rss, System.nanoTime());
+        return new Sample(Math.max(0, tree.size() - machinery), ticks, rss, System.nanoTime());
     }
 
     /** CPU between two samples, in percent of one core. */
-    static double cpuPercent(Sample first, Sample second) {
+    public static double cpuPercent(Sample first, Sample second) {
         double seconds = (second.at() - first.at()) / 1e9;
         if (seconds <= 0) {
             return 0;
@@ -90,10 +92,16 @@ final class ProcessTree {
     }
 
     /** Whether {@code argv} runs and exits 0 within 10 seconds. */
-    static boolean runs(List<String> argv) {
+    public static boolean runs(List<String> argv) {
+        return runs(argv, null);
+    }
+
+    /** Whether {@code argv} runs and exits 0 within 10 seconds, its output into {@code log} when not null. */
+    public static boolean runs(List<String> argv, Path log) {
         try {
             Process process = new ProcessBuilder(argv).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectOutput(log == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 return false;
@@ -107,19 +115,40 @@ final class ProcessTree {
         }
     }
 
-    /** PRoot's version as {@code proot --version} prints it ({@code v5.1.0}). */
-    static Optional<String> prootVersion() {
+    /**
+     * The first match of {@code pattern}'s group 1 in what {@code argv} prints within 10 seconds
+     * (a tool's {@code --version}), or empty.
+     */
+    public static Optional<String> version(List<String> argv, String pattern) {
         try {
-            Process process = new ProcessBuilder("proot", "--version").redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
             process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-            java.util.regex.Matcher version = java.util.regex.Pattern.compile("v(\\d+\\.\\d+(\\.\\d+)?)").matcher(output);
-            return version.find() ? Optional.of("proot " + version.group(1)) : Optional.empty();
+            java.util.regex.Matcher version = java.util.regex.Pattern.compile(pattern).matcher(output);
+            return version.find() ? Optional.of(version.group(1)) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /**
+     * The absolute path of host program {@code name} on the worker's own {@code PATH} (with the
+     * system folders after it), so that no sandbox's environment decides which program runs on the
+     * host; the bare name when none is found (the provider's health check then fails saying so).
+     */
+    public static String locate(String name) {
+        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+        for (String folder : path.split(":")) {
+            if (folder.startsWith("/")) {
+                Path candidate = Path.of(folder, name);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return candidate.toString();
+                }
+            }
+        }
+        return name;
     }
 }

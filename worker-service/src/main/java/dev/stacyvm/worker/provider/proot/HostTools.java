@@ -1,7 +1,6 @@
 package dev.stacyvm.worker.provider.proot;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.stacyvm.worker.provider.local.ProcessTree;
 
 /**
  * The host programs the proot provider runs, by absolute path, found once on the worker's own
@@ -12,19 +11,7 @@ import java.nio.file.Path;
 record HostTools(String unshare, String proot, String nsenter, String ip, String tar) {
 
     static HostTools find() {
-        return new HostTools(locate("unshare"), locate("proot"), locate("nsenter"), locate("ip"), locate("tar"));
-    }
-
-    private static String locate(String name) {
-        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-        for (String folder : path.split(":")) {
-            if (folder.startsWith("/")) {
-                Path candidate = Path.of(folder, name);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return candidate.toString();
-                }
-            }
-        }
-        return name;
+        return new HostTools(ProcessTree.locate("unshare"), ProcessTree.locate("proot"), ProcessTree.locate("nsenter"),
+                ProcessTree.locate("ip"), ProcessTree.locate("tar"));
     }
 }

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.stacyvm.worker.error.RuntimeNotFoundException;
-import dev.stacyvm.worker.provider.LogTail;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -14,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -85,26 +82,4 @@ record ProotSandbox(String sandboxId, String workerId, String runtimeId, long pi
         return total[0];
     }
 
-    /** The last {@code lines} lines of the main process's log within {@code maxBytes} ({@link LogTail}); reads at most 4 MiB of its end. */
-    static LogTail.Result tail(Path log, int lines, int maxBytes) {
-        LogTail tail = new LogTail(maxBytes);
-        if (!Files.exists(log)) {
-            return tail.finish();
-        }
-        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
-            long length = file.length();
-            int window = (int) Math.min(length, 4L * 1024 * 1024);
-            byte[] end = new byte[window];
-            file.seek(length - window);
-            file.readFully(end);
-            String text = new String(end, StandardCharsets.UTF_8);
-            List<String> all = text.lines().toList();
-            for (String line : all.subList(Math.max(0, all.size() - lines), all.size())) {
-                tail.accept((line + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            // an unreadable log reads as empty
-        }
-        return tail.finish();
-    }
 }

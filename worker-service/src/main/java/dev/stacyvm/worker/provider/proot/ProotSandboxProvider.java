@@ -28,15 +28,16 @@ import dev.stacyvm.worker.provider.agent.AgentCalls;
 import dev.stacyvm.worker.provider.agent.AgentClient;
 import dev.stacyvm.worker.provider.agent.AgentCommands;
 import dev.stacyvm.worker.provider.agent.AgentSpawn;
+import dev.stacyvm.worker.provider.local.ProcessTree;
+import dev.stacyvm.worker.provider.local.RootfsImages;
+import dev.stacyvm.worker.provider.local.SandboxFolders;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,8 +46,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The {@code proot} provider, for hosts without a container engine (docs/providers.md "proot"):
@@ -68,7 +67,6 @@ public class ProotSandboxProvider implements SandboxProvider {
     static final String RUN_DIR = "/.stacyvm/run";
     private static final String SOCKET = "agent.sock";
     private static final String TOKEN_FILE = "agent.token";
-    private static final Pattern SANDBOX_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Duration AGENT_READY = Duration.ofSeconds(20);
     private static final Duration HANDSHAKE = Duration.ofSeconds(5);
     private static final Duration EXTRACT_TIMEOUT = Duration.ofMinutes(5);
@@ -79,19 +77,19 @@ public class ProotSandboxProvider implements SandboxProvider {
     private final AgentCommands commands;
     private volatile Boolean usable;
     private volatile long usableAt;
-    private final java.util.concurrent.ConcurrentHashMap<String, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SandboxFolders folders;
     /** The host's tools, by absolute path from the worker's own PATH: never looked up on a sandbox's. */
     private static final HostTools HOST_TOOLS = HostTools.find();
     private static final Duration HEALTH_RECHECK = Duration.ofMinutes(1);
-    private static final String TRASH = ".removing-";
-    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE_FOLDER = java.nio.file.attribute.PosixFilePermissions
-            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    /** A sandbox's {@code unshare} and PRoot (the namespace's first process): its machinery, not its processes. */
+    private static final int PROOT_MACHINERY = 2;
 
     @Inject
     ProotSandboxProvider(WorkerConfig config, ObjectMapper mapper) {
         this.config = config;
         this.mapper = mapper;
         this.commands = new AgentCommands(this::spawn, AGENT_PATH, config.execTimeoutGrace());
+        this.folders = new SandboxFolders(Path.of(config.stateDir()).resolve("proot"), ProotSandbox.STATE);
     }
 
     @Override
@@ -99,28 +97,15 @@ public class ProotSandboxProvider implements SandboxProvider {
         return NAME;
     }
 
-    /** The folder of the worker's PRoot sandboxes. */
-    private Path root() {
-        return Path.of(config.stateDir()).toAbsolutePath().resolve("proot");
-    }
-
     private Path folder(String sandboxId) {
-        if (sandboxId == null || !SANDBOX_ID.matcher(sandboxId).matches()) {
-            throw new RuntimeNotFoundException(String.valueOf(sandboxId));
-        }
-        return root().resolve(sandboxId);
+        return folders.folder(sandboxId);
     }
 
     @Override
     public RuntimeHandle create(RuntimeSpec spec, String workerId) {
-        synchronized (lockOf(spec.sandboxId())) {
+        synchronized (folders.lockOf(spec.sandboxId())) {
             return createLocked(spec, workerId);
         }
-    }
-
-    /** One lock per sandbox: a create and a destroy of one sandbox wait for each other, never for another's. */
-    private Object lockOf(String sandboxId) {
-        return locks.computeIfAbsent(String.valueOf(sandboxId), id -> new Object());
     }
 
     private RuntimeHandle createLocked(RuntimeSpec spec, String workerId) {
@@ -135,15 +120,14 @@ public class ProotSandboxProvider implements SandboxProvider {
         if (!"none".equals(spec.network()) || (spec.ports() != null && !spec.ports().isEmpty())) {
             throw new InvalidRequestException("provider proot has no network: use network \"none\" and no ports");
         }
-        ProotImages.Image image = ProotImages.find(imagesDir(), spec.image())
+        RootfsImages.Image image = RootfsImages.find(imagesDir(), spec.image(), ".tar")
                 .orElseThrow(() -> new ImageNotFoundException("no root filesystem for image " + spec.image() + " in "
                         + imagesDir() + " (provider proot: docs/providers.md)"));
         Process process = null;
         try {
-            Files.createDirectories(root(), PRIVATE_FOLDER);
-            Files.createDirectory(folder, PRIVATE_FOLDER);
+            folders.create(spec.sandboxId());
             Path rootfs = Files.createDirectory(folder.resolve("rootfs"));
-            extract(image.archive(), rootfs, folder.resolve("extract.log"));
+            extract(image.file(), rootfs, folder.resolve("extract.log"));
             // the mount points the sandbox needs, made only where the image holds no link: a link
             // there would be followed on the host
             for (String point : List.of(".stacyvm", ".stacyvm/bin", ".stacyvm/run", "proc", "dev", "workspace")) {
@@ -158,10 +142,10 @@ public class ProotSandboxProvider implements SandboxProvider {
             }
             long imageBytes = ProotSandbox.bytesUnder(rootfs);
             String token = AgentClient.newToken();
-            Path run = Files.createDirectory(folder.resolve("run"), PRIVATE_FOLDER);
-            Files.createDirectory(folder.resolve("shm"), PRIVATE_FOLDER);
-            writePrivate(folder.resolve("token"), token + "\n");
-            writePrivate(run.resolve(TOKEN_FILE), token + "\n");
+            Path run = Files.createDirectory(folder.resolve("run"), SandboxFolders.PRIVATE_FOLDER);
+            Files.createDirectory(folder.resolve("shm"), SandboxFolders.PRIVATE_FOLDER);
+            SandboxFolders.writePrivate(folder.resolve("token"), token + "\n");
+            SandboxFolders.writePrivate(run.resolve(TOKEN_FILE), token + "\n");
             process = start(folder, rootfs, run, environment(image, spec));
             ProotSandbox sandbox = new ProotSandbox(spec.sandboxId(), workerId, "proot-" + process.pid(), process.pid(),
                     spec.memoryMb(), spec.vcpus(), spec.pidsLimit(), imageBytes, Instant.now());
@@ -171,11 +155,11 @@ public class ProotSandboxProvider implements SandboxProvider {
             return new RuntimeHandle(spec.sandboxId(), sandbox.runtimeId(), workerId, Map.of(), null, null);
         } catch (IOException e) {
             end(process);
-            remove(folder);
+            folders.remove(folder);
             throw new ProviderFailureException("could not make proot sandbox " + spec.sandboxId() + ": " + e.getMessage());
         } catch (RuntimeException e) {
             end(process);
-            remove(folder);
+            folders.remove(folder);
             throw e;
         }
     }
@@ -210,12 +194,6 @@ public class ProotSandboxProvider implements SandboxProvider {
         Files.deleteIfExists(log);
     }
 
-    private static void writePrivate(Path file, String text) throws IOException {
-        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, text);
-    }
-
     /** Kills a sandbox's {@code unshare} a create started and gave up on (all under it ends with it). */
     private static void end(Process process) {
         if (process != null) {
@@ -248,7 +226,7 @@ public class ProotSandboxProvider implements SandboxProvider {
     }
 
     /** The sandbox's environment: the image's, then the spec's, and its id. */
-    private static List<String> environment(ProotImages.Image image, RuntimeSpec spec) {
+    private static List<String> environment(RootfsImages.Image image, RuntimeSpec spec) {
         List<String> env = new ArrayList<>(image.env());
         if (env.stream().noneMatch(entry -> entry.startsWith("PATH="))) {
             env.add(DEFAULT_PATH);
@@ -296,10 +274,10 @@ public class ProotSandboxProvider implements SandboxProvider {
     private void awaitAgent(String sandboxId, Path run, Process process) {
         long deadline = System.nanoTime() + AGENT_READY.toNanos();
         try {
-            while (!(Files.exists(run.resolve(SOCKET)) && !Files.exists(run.resolve(TOKEN_FILE)) && listens(run.resolve(SOCKET)))) {
+            while (!(Files.exists(run.resolve(SOCKET)) && !Files.exists(run.resolve(TOKEN_FILE)) && SandboxFolders.listens(run.resolve(SOCKET)))) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     // its log is the worker's to read: it may name the host's paths
-                    Log.warnf("the agent of proot sandbox %s did not start: %s", sandboxId, lastLines(folder(sandboxId)));
+                    Log.warnf("the agent of proot sandbox %s did not start: %s", sandboxId, SandboxFolders.lastLines(folder(sandboxId).resolve(ProotSandbox.LOG)));
                     throw new ProviderFailureException("the agent of proot sandbox " + sandboxId + " did not start");
                 }
                 Thread.sleep(5);
@@ -307,24 +285,6 @@ public class ProotSandboxProvider implements SandboxProvider {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProviderFailureException("interrupted while starting proot sandbox " + sandboxId);
-        }
-    }
-
-    private static boolean listens(Path socket) {
-        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-            channel.connect(java.net.UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (IOException notYet) {
-            return false;
-        }
-    }
-
-    private static String lastLines(Path folder) {
-        try {
-            List<String> lines = Files.readAllLines(folder.resolve(ProotSandbox.LOG));
-            return String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
-        } catch (IOException e) {
-            return "no log";
         }
     }
 
@@ -343,23 +303,19 @@ public class ProotSandboxProvider implements SandboxProvider {
 
     @Override
     public boolean holds(String sandboxId) {
-        return SANDBOX_ID.matcher(String.valueOf(sandboxId)).matches() && Files.exists(folder(sandboxId).resolve(ProotSandbox.STATE));
+        return folders.holds(sandboxId);
     }
 
     @Override
     public void destroy(String sandboxId) {
         Path folder = folder(sandboxId);
-        synchronized (lockOf(sandboxId)) {
+        synchronized (folders.lockOf(sandboxId)) {
             destroyLocked(sandboxId, folder);
         }
-        locks.remove(sandboxId);
+        folders.forget(sandboxId);
     }
 
     private void destroyLocked(String sandboxId, Path folder) {
-        sweepTrash();
-        if (!Files.exists(folder)) {
-            return;
-        }
         if (Files.exists(folder.resolve(ProotSandbox.STATE))) {
             ProotSandbox sandbox = ProotSandbox.read(folder, mapper);
             sandbox.process().ifPresent(process -> {
@@ -371,72 +327,7 @@ public class ProotSandboxProvider implements SandboxProvider {
                 }
             });
         }
-        remove(folder);
-    }
-
-    /**
-     * Removes a sandbox's folder: first renamed out of the sandboxes' way (so a removal that fails
-     * part way never leaves a half sandbox behind), then deleted, each folder opened to its owner
-     * before it is entered (the sandbox may have made some unreadable or unwritable).
-     */
-    private void remove(Path folder) {
-        if (!Files.exists(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Path trash = root().resolve(TRASH + folder.getFileName() + "-" + System.nanoTime());
-        try {
-            Files.move(folder, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            Log.warnf("could not move proot sandbox folder %s out of the way: %s", folder, e.getMessage());
-            trash = folder;
-        }
-        delete(trash);
-    }
-
-    /** Deletes what earlier removals left (a worker stopped during one). */
-    private void sweepTrash() {
-        if (!Files.isDirectory(root())) {
-            return;
-        }
-        try (Stream<Path> folders = Files.list(root())) {
-            folders.filter(path -> path.getFileName().toString().startsWith(TRASH)).forEach(ProotSandboxProvider::delete);
-        } catch (IOException e) {
-            Log.debugf("could not list %s: %s", root(), e.getMessage());
-        }
-    }
-
-    private static void delete(Path tree) {
-        try {
-            Files.walkFileTree(tree, new java.nio.file.SimpleFileVisitor<>() {
-                @Override
-                public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attributes)
-                        throws IOException {
-                    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes)
-                        throws IOException {
-                    Files.delete(file);
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException failed) throws IOException {
-                    Files.deleteIfExists(file);
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException failed) throws IOException {
-                    Files.delete(dir);
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException | RuntimeException e) {
-            Log.warnf("could not delete %s (retried at the next destroy): %s", tree, e.getMessage());
-        }
+        folders.remove(folder);
     }
 
     @Override
@@ -492,7 +383,7 @@ public class ProotSandboxProvider implements SandboxProvider {
         if (!holds(sandboxId)) {
             throw new RuntimeNotFoundException(sandboxId);
         }
-        return ProotSandbox.tail(folder(sandboxId).resolve(ProotSandbox.LOG), lines, maxBytes);
+        return LogTail.ofFile(folder(sandboxId).resolve(ProotSandbox.LOG), lines, maxBytes);
     }
 
     @Override
@@ -508,13 +399,13 @@ public class ProotSandboxProvider implements SandboxProvider {
     public SandboxStats stats(String sandboxId) {
         requireRunning(sandboxId);
         ProotSandbox sandbox = ProotSandbox.read(folder(sandboxId), mapper);
-        ProcessTree.Sample first = ProcessTree.sample(sandbox.pid());
+        ProcessTree.Sample first = ProcessTree.sample(sandbox.pid(), PROOT_MACHINERY);
         try {
             Thread.sleep(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        ProcessTree.Sample second = ProcessTree.sample(sandbox.pid());
+        ProcessTree.Sample second = ProcessTree.sample(sandbox.pid(), PROOT_MACHINERY);
         double cpuPct = ProcessTree.cpuPercent(first, second);
         return new SandboxStats(sandboxId, Instant.now(), cpuPct, sandbox.vcpus(), second.rssBytes(),
                 sandbox.memoryMb() * 1024L * 1024L, 0, null, second.processes(), sandbox.pidsLimit(), 0, 0);
@@ -547,15 +438,9 @@ public class ProotSandboxProvider implements SandboxProvider {
 
     @Override
     public List<RuntimeStatus> runtimes(String workerId) {
-        if (!Files.isDirectory(root())) {
-            return List.of();
-        }
         List<RuntimeStatus> found = new ArrayList<>();
-        try (Stream<Path> folders = Files.list(root())) {
-            for (Path folder : folders.toList()) {
-                if (folder.getFileName().toString().startsWith(".") || !Files.exists(folder.resolve(ProotSandbox.STATE))) {
-                    continue; // being removed, or not a sandbox's
-                }
+        try {
+            for (Path folder : folders.sandboxes()) {
                 ProotSandbox sandbox;
                 try {
                     sandbox = ProotSandbox.read(folder, mapper);
@@ -604,6 +489,7 @@ public class ProotSandboxProvider implements SandboxProvider {
     /** PRoot's version, the engine a certification of it holds for. */
     @Override
     public String engineVersion() {
-        return healthy() ? ProcessTree.prootVersion().orElse(HostFingerprint.NO_ENGINE) : null;
+        return healthy() ? ProcessTree.version(List.of(HOST_TOOLS.proot(), "--version"), "v(\\d+\\.\\d+(\\.\\d+)?)")
+                .map(version -> "proot " + version).orElse(HostFingerprint.NO_ENGINE) : null;
     }
 }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Makes a microVM sandbox's root disk from an image's root filesystem archive (the launcher's
+# export, as the proot provider reads it): an ext4 filesystem with the archive's files and numeric
+# owners, the folders the guest mounts on, and room for what sandboxes write. Run as root, so that
+# owners survive the unpacking. docs/providers.md "microvm".
+#
+#   make-disk.sh ARCHIVE.tar OUT.ext4 [EXTRA_MIB]
+#
+# The file is sparse: EXTRA_MIB (default 2048) of free space costs nothing until written. No
+# journal (a sandbox's disk is thrown away with it; the guest syncs before it powers off).
+set -euo pipefail
+archive=$1 out=$2 extra=${3:-2048}
+[ "$(id -u)" = 0 ] || { echo "make-disk: run as root, or the image's file owners are lost" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tar --numeric-owner -xpf "$archive" -C "$work" --anchored --exclude=./dev/* --exclude=dev/*
+for folder in .stacyvm .stacyvm/bin .stacyvm/run workspace proc sys dev tmp; do
+  if [ -L "$work/$folder" ]; then
+    echo "make-disk: the image has a link at /$folder, where the guest mounts its own" >&2
+    exit 1
+  fi
+  mkdir -p "$work/$folder"
+done
+chmod 1777 "$work/tmp"
+used=$(du -sm --apparent-size "$work" | cut -f1)
+rm -f "$out.new"
+mke2fs -q -t ext4 -O ^has_journal -L stacyvm-root -d "$work" -F "$out.new" "$((used * 12 / 10 + extra))M" >/dev/null
+mv "$out.new" "$out"

@@ -1,0 +1,515 @@
+package dev.stacyvm.worker.provider.microvm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.stacyvm.contract.api.NetworkPolicy;
+import dev.stacyvm.contract.api.SandboxStats;
+import dev.stacyvm.contract.certification.HostFingerprint;
+import dev.stacyvm.contract.internal.ImageCommit;
+import dev.stacyvm.contract.internal.RuntimeHandle;
+import dev.stacyvm.contract.internal.RuntimeSpec;
+import dev.stacyvm.contract.internal.RuntimeStatus;
+import dev.stacyvm.contract.internal.SandboxSpec;
+import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.ImageNotFoundException;
+import dev.stacyvm.worker.error.InvalidRequestException;
+import dev.stacyvm.worker.error.ProviderFailureException;
+import dev.stacyvm.worker.error.RuntimeNotFoundException;
+import dev.stacyvm.worker.error.RuntimeNotRunningException;
+import dev.stacyvm.worker.provider.CommandResult;
+import dev.stacyvm.worker.provider.ExecCommand;
+import dev.stacyvm.worker.provider.ExecOutcome;
+import dev.stacyvm.worker.provider.ExecOutputSink;
+import dev.stacyvm.worker.provider.InteractiveExec;
+import dev.stacyvm.worker.provider.LogTail;
+import dev.stacyvm.worker.provider.ProviderCapabilities;
+import dev.stacyvm.worker.provider.SandboxProvider;
+import dev.stacyvm.worker.provider.TerminalSize;
+import dev.stacyvm.worker.provider.agent.AgentCalls;
+import dev.stacyvm.worker.provider.agent.AgentClient;
+import dev.stacyvm.worker.provider.agent.AgentCommands;
+import dev.stacyvm.worker.provider.agent.AgentProcess;
+import dev.stacyvm.worker.provider.agent.AgentSpawn;
+import dev.stacyvm.worker.provider.agent.AgentUnavailableException;
+import dev.stacyvm.worker.provider.local.ProcessTree;
+import dev.stacyvm.worker.provider.local.RootfsImages;
+import dev.stacyvm.worker.provider.local.SandboxFolders;
+import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code microvm} provider (docs/providers.md "microvm"), the Firecracker-class row: each
+ * sandbox is a virtual machine of its own under QEMU's {@code microvm} machine, booting Debian's
+ * cloud kernel with the sandbox's agent as its init, on a copy-on-write overlay of its image's
+ * disk, with no network device at all. The worker reaches the agent over one virtio-serial port,
+ * which a {@code stacyvm-agent vmlink} beside QEMU turns back into the Unix socket every agent
+ * provider speaks to ({@code run/agent.sock}); the sandbox's token, environment, user, clock and
+ * entropy reach the guest over that link (never its disk or command line). Under software
+ * emulation ({@code accel=tcg}, all that works on a host without hardware virtualisation) this is
+ * functional but not a security boundary, and its certification says so; under {@code kvm} the
+ * guest's kernel is the boundary.
+ */
+@Singleton
+@Identifier(MicrovmSandboxProvider.NAME)
+public class MicrovmSandboxProvider implements SandboxProvider {
+
+    public static final String NAME = "microvm";
+    /** Where the agent is inside a guest (the initramfs puts it there), as in every sandbox. */
+    static final String AGENT_PATH = "/.stacyvm/bin/stacyvm-agent";
+    private static final String SOCKET = "agent.sock";
+    /** The least memory a guest boots its kernel and agent in, MiB. */
+    static final int MIN_MEMORY_MB = 128;
+    /** A cold boot under software emulation on a loaded host. */
+    private static final Duration BOOT = Duration.ofSeconds(90);
+    private static final Duration HANDSHAKE = Duration.ofSeconds(15);
+    private static final Duration HEALTH_RECHECK = Duration.ofMinutes(1);
+    private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final String QEMU = ProcessTree.locate("qemu-system-x86_64");
+    private static final String QEMU_IMG = ProcessTree.locate("qemu-img");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final WorkerConfig config;
+    private final ObjectMapper mapper;
+    private final AgentCommands commands;
+    private final SandboxFolders folders;
+    private volatile Boolean usable;
+    private volatile long usableAt;
+
+    @Inject
+    MicrovmSandboxProvider(WorkerConfig config, ObjectMapper mapper) {
+        this.config = config;
+        this.mapper = mapper;
+        this.commands = new AgentCommands(this::spawn, AGENT_PATH, config.execTimeoutGrace());
+        this.folders = new SandboxFolders(Path.of(config.stateDir()).resolve("microvm"), MicrovmSandbox.STATE);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * What the guest's init takes once (the agent's IDENTITY message, agent/vminit.go): the agent's
+     * token, the sandbox's environment and user, its hostname (its id), the host's clock and 64
+     * fresh random bytes for the guest's pool, its process limit.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record GuestIdentity(String token, List<String> env, int uid, int gid, String hostname, long timeUnixNano, byte[] seed,
+                         int pidsMax) {
+    }
+
+    private Path imagesDir() {
+        return config.microvm().imagesDir().orElse(Path.of(config.stateDir()).toAbsolutePath().resolve("microvm-images"));
+    }
+
+    private Path guestDir() {
+        return config.microvm().guestDir().orElse(Path.of(config.stateDir()).toAbsolutePath().resolve("microvm-guest"));
+    }
+
+    @Override
+    public RuntimeHandle create(RuntimeSpec spec, String workerId) {
+        synchronized (folders.lockOf(spec.sandboxId())) {
+            return createLocked(spec, workerId);
+        }
+    }
+
+    private RuntimeHandle createLocked(RuntimeSpec spec, String workerId) {
+        Path folder = folders.folder(spec.sandboxId());
+        if (Files.exists(folder.resolve(MicrovmSandbox.STATE))) {
+            MicrovmSandbox existing = MicrovmSandbox.read(folder, mapper);
+            return new RuntimeHandle(spec.sandboxId(), existing.runtimeId(), workerId, Map.of(), null, null);
+        }
+        refuseWhatItCannotRun(spec);
+        RootfsImages.Image image = RootfsImages.find(imagesDir(), spec.image(), ".ext4")
+                .orElseThrow(() -> new ImageNotFoundException("no root disk for image " + spec.image() + " in " + imagesDir()
+                        + " (provider microvm: docs/providers.md)"));
+        Process qemu = null;
+        Process link = null;
+        try {
+            folders.create(spec.sandboxId());
+            Path run = Files.createDirectory(folder.resolve("run"), SandboxFolders.PRIVATE_FOLDER);
+            overlay(image.file(), folder);
+            String token = AgentClient.newToken();
+            SandboxFolders.writePrivate(folder.resolve("token"), token + "\n");
+            qemu = startQemu(folder, spec);
+            link = startLink(folder, run, identity(token, image, spec));
+            MicrovmSandbox sandbox = new MicrovmSandbox(spec.sandboxId(), workerId, "microvm-" + qemu.pid(), qemu.pid(), link.pid(),
+                    spec.memoryMb(), spec.vcpus(), spec.pidsLimit(), Instant.now());
+            sandbox.write(folder, mapper);
+            awaitAgent(spec.sandboxId(), folder, run, qemu, link);
+            return new RuntimeHandle(spec.sandboxId(), sandbox.runtimeId(), workerId, Map.of(), null, null);
+        } catch (IOException e) {
+            end(link);
+            end(qemu);
+            folders.remove(folder);
+            throw new ProviderFailureException("could not make microvm sandbox " + spec.sandboxId() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            end(link);
+            end(qemu);
+            folders.remove(folder);
+            throw e;
+        }
+    }
+
+    /** What a microVM does not offer: an OCI runtime, a network, ports, less memory than a guest boots in, builds. */
+    private static void refuseWhatItCannotRun(RuntimeSpec spec) {
+        if (spec.runtime() != null && !spec.runtime().equals(SandboxSpec.DEFAULT_RUNTIME)) {
+            throw new InvalidRequestException("provider microvm runs no OCI runtime: ask for none");
+        }
+        if (!"none".equals(spec.network()) || (spec.ports() != null && !spec.ports().isEmpty())) {
+            throw new InvalidRequestException("provider microvm has no network: use network \"none\" and no ports");
+        }
+        if (spec.memoryMb() < MIN_MEMORY_MB) {
+            throw new InvalidRequestException("provider microvm needs at least " + MIN_MEMORY_MB + " MiB of memory for a guest");
+        }
+        if (spec.builder()) {
+            throw new InvalidRequestException("builds run on docker: provider microvm makes no images");
+        }
+    }
+
+    /** The sandbox's disk: a copy-on-write overlay over its image's, which no sandbox ever writes. */
+    private static void overlay(Path base, Path folder) throws IOException {
+        Path log = folder.resolve("qemu-img.log");
+        if (!ProcessTree.runs(List.of(QEMU_IMG, "create", "-q", "-f", "qcow2", "-F", "raw", "-b", base.toString(),
+                folder.resolve(MicrovmSandbox.DISK).toString()), log)) {
+            throw new IOException("qemu-img could not make the sandbox's disk: " + SandboxFolders.lastLines(log));
+        }
+        Files.deleteIfExists(log);
+    }
+
+    private Process startQemu(Path folder, RuntimeSpec spec) throws IOException {
+        QemuCommand command = new QemuCommand(QEMU, config.microvm().accel(), guestDir().resolve("vmlinuz"),
+                guestDir().resolve("initramfs.cpio"), folder, spec.memoryMb(), spec.vcpus());
+        return hostProcess(command.argv(), folder.resolve("qemu.log")).start();
+    }
+
+    /**
+     * Starts the sandbox's {@code vmlink} and hands it the guest's identity on its standard input,
+     * which it sends once the guest's init answers; it listens on {@code run/agent.sock} only after
+     * the guest took it.
+     */
+    private Process startLink(Path folder, Path run, GuestIdentity identity) throws IOException {
+        ProcessBuilder builder = hostProcess(List.of(config.agentPath(), "vmlink", "--serial", run.resolve(QemuCommand.SERIAL_SOCKET).toString(),
+                "--listen", run.resolve(SOCKET).toString(), "--identity-stdin", "--ready-timeout", String.valueOf(BOOT.toSeconds())),
+                folder.resolve("link.log"));
+        builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+        Process link = builder.start();
+        try (OutputStream stdin = link.getOutputStream()) {
+            stdin.write(mapper.writeValueAsBytes(identity));
+            stdin.write('\n');
+        }
+        return link;
+    }
+
+    /** A host process with the worker's own environment reduced to a PATH, its output appended to {@code log}. */
+    private static ProcessBuilder hostProcess(List<String> argv, Path log) {
+        ProcessBuilder builder = new ProcessBuilder(argv);
+        builder.environment().clear();
+        builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        return builder;
+    }
+
+    /** The guest's identity: a fresh token and seed, the image's environment then the spec's, its user. */
+    private GuestIdentity identity(String token, RootfsImages.Image image, RuntimeSpec spec) {
+        List<String> env = new ArrayList<>(image.env());
+        if (env.stream().noneMatch(entry -> entry.startsWith("PATH="))) {
+            env.add(DEFAULT_PATH);
+        }
+        if (spec.env() != null) {
+            spec.env().forEach((name, value) -> env.add(name + "=" + value));
+        }
+        env.add("HOME=/workspace");
+        env.add("STACYVM_SANDBOX_ID=" + spec.sandboxId());
+        int uid = 0;
+        int gid = 0;
+        if (!spec.runAsRoot()) {
+            String[] user = config.sandboxUser().trim().split(":");
+            uid = Integer.parseInt(user[0]);
+            gid = Integer.parseInt(user[1]);
+        }
+        byte[] seed = new byte[64];
+        RANDOM.nextBytes(seed);
+        Instant now = Instant.now();
+        return new GuestIdentity(token, env, uid, gid, spec.sandboxId(), now.getEpochSecond() * 1_000_000_000L + now.getNano(), seed,
+                spec.pidsLimit());
+    }
+
+    /** Waits until the guest booted, took its identity, and its agent answers on the sandbox's socket. */
+    private void awaitAgent(String sandboxId, Path folder, Path run, Process qemu, Process link) {
+        long deadline = System.nanoTime() + BOOT.toNanos();
+        try {
+            while (!SandboxFolders.listens(run.resolve(SOCKET))) {
+                if (!qemu.isAlive() || !link.isAlive() || System.nanoTime() > deadline) {
+                    // the logs are the worker's to read: they may name the host's paths
+                    Log.warnf("microvm sandbox %s did not start: qemu %s, link %s, console %s", sandboxId,
+                            SandboxFolders.lastLines(folder.resolve("qemu.log")), SandboxFolders.lastLines(folder.resolve("link.log")),
+                            SandboxFolders.lastLines(folder.resolve(MicrovmSandbox.CONSOLE)));
+                    throw new ProviderFailureException("microvm sandbox " + sandboxId + " did not start");
+                }
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderFailureException("interrupted while starting microvm sandbox " + sandboxId);
+        }
+    }
+
+    private static void end(Process process) {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+
+    private AgentProcess spawn(String sandboxId, AgentSpawn spawn) throws AgentUnavailableException {
+        requireRunning(sandboxId);
+        Path folder = folders.folder(sandboxId);
+        String token;
+        try {
+            token = Files.readString(folder.resolve("token")).strip();
+        } catch (IOException e) {
+            throw new RuntimeNotFoundException(sandboxId);
+        }
+        return AgentClient.spawn(folder.resolve("run").resolve(SOCKET), token, spawn, HANDSHAKE);
+    }
+
+    @Override
+    public boolean holds(String sandboxId) {
+        return folders.holds(sandboxId);
+    }
+
+    @Override
+    public void destroy(String sandboxId) {
+        Path folder = folders.folder(sandboxId);
+        synchronized (folders.lockOf(sandboxId)) {
+            if (Files.exists(folder.resolve(MicrovmSandbox.STATE))) {
+                MicrovmSandbox sandbox = MicrovmSandbox.read(folder, mapper);
+                sandbox.link().ifPresent(ProcessHandle::destroyForcibly);
+                sandbox.qemu().ifPresent(process -> {
+                    process.destroyForcibly();
+                    try {
+                        process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception stillThere) {
+                        Log.warnf("microvm sandbox %s's QEMU did not end within 10 s of its kill", sandboxId);
+                    }
+                });
+            }
+            folders.remove(folder);
+        }
+        folders.forget(sandboxId);
+    }
+
+    @Override
+    public ExecOutcome exec(String sandboxId, ExecCommand command, ExecOutputSink sink) {
+        return commands.exec(sandboxId, timed(command), env(command), sink);
+    }
+
+    @Override
+    public InteractiveExec openInteractive(String sandboxId, ExecCommand command, TerminalSize terminal) {
+        requireRunning(sandboxId);
+        List<String> env = new ArrayList<>(env(command));
+        if (terminal != null && !command.env().containsKey("TERM")) {
+            env.add("TERM=xterm-256color");
+        }
+        return commands.openInteractive(sandboxId, timed(command), env, terminal);
+    }
+
+    private ExecCommand timed(ExecCommand command) {
+        return command.timeout() != null ? command
+                : new ExecCommand(command.argv(), command.env(), command.workdir(), config.execDefaultTimeout());
+    }
+
+    private static List<String> env(ExecCommand command) {
+        List<String> env = new ArrayList<>();
+        if (command.env() != null) {
+            command.env().forEach((name, value) -> env.add(name + "=" + value));
+        }
+        return env;
+    }
+
+    @Override
+    public CommandResult run(String sandboxId, List<String> argv, InputStream input, OutputStream output, Duration timeout) {
+        return commands.run(sandboxId, argv, input, output, timeout);
+    }
+
+    @Override
+    public void requireRunning(String sandboxId) {
+        if (!holds(sandboxId)) {
+            throw new RuntimeNotFoundException(sandboxId);
+        }
+        if (MicrovmSandbox.read(folders.folder(sandboxId), mapper).qemu().isEmpty()) {
+            throw new RuntimeNotRunningException(sandboxId);
+        }
+    }
+
+    @Override
+    public void requireWorkdir(String sandboxId, String workdir) {
+        AgentCalls.requireWorkdir(this, AGENT_PATH, sandboxId, workdir);
+    }
+
+    /** The guest's console: its kernel's few lines and its agent's output. */
+    @Override
+    public LogTail.Result logs(String sandboxId, int lines, int maxBytes) {
+        if (!holds(sandboxId)) {
+            throw new RuntimeNotFoundException(sandboxId);
+        }
+        return LogTail.ofFile(folders.folder(sandboxId).resolve(MicrovmSandbox.CONSOLE), lines, maxBytes);
+    }
+
+    /** The overlay's size on the host: what the sandbox wrote to its disk, and the overlay's own tables. */
+    @Override
+    public long diskUsedBytes(String sandboxId) {
+        if (!holds(sandboxId)) {
+            throw new RuntimeNotFoundException(sandboxId);
+        }
+        try {
+            return Files.size(folders.folder(sandboxId).resolve(MicrovmSandbox.DISK));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * CPU from the host (QEMU's own time over one second: the guest cannot misreport it); memory
+     * and processes from the guest's sandbox cgroup ({@code memory.current}, {@code pids.current}),
+     * which holds the agent and everything it starts, not the guest's kernel or init.
+     */
+    @Override
+    public SandboxStats stats(String sandboxId) {
+        requireRunning(sandboxId);
+        MicrovmSandbox sandbox = MicrovmSandbox.read(folders.folder(sandboxId), mapper);
+        ProcessTree.Sample first = ProcessTree.sample(sandbox.qemuPid(), 0);
+        long memory = guestCounter(sandboxId, "memory.current");
+        long pids = guestCounter(sandboxId, "pids.current");
+        long elapsed = (System.nanoTime() - first.at()) / 1_000_000;
+        try {
+            Thread.sleep(Math.max(0, 1000 - elapsed));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ProcessTree.Sample second = ProcessTree.sample(sandbox.qemuPid(), 0);
+        return new SandboxStats(sandboxId, Instant.now(), ProcessTree.cpuPercent(first, second), sandbox.vcpus(), memory,
+                sandbox.memoryMb() * 1024L * 1024L, 0, null, pids, sandbox.pidsLimit(), 0, 0);
+    }
+
+    /** A number from the guest's sandbox cgroup, read through the agent; 0 when it cannot be read. */
+    private long guestCounter(String sandboxId, String file) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CommandResult result = run(sandboxId, List.of(AGENT_PATH, "files", "read", "/sys/fs/cgroup/sandbox/" + file),
+                InputStream.nullInputStream(), out, Duration.ofSeconds(10));
+        try {
+            return result.exitCode() == 0 ? Long.parseLong(out.toString(StandardCharsets.UTF_8).strip()) : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public void applyNetworkPolicy(String sandboxId, NetworkPolicy policy) {
+        throw new InvalidRequestException("provider microvm has no network");
+    }
+
+    @Override
+    public String processes(String sandboxId) {
+        return AgentCalls.processes(this, AGENT_PATH, sandboxId);
+    }
+
+    @Override
+    public void signal(String sandboxId, int pid, String signal) {
+        AgentCalls.signal(this, AGENT_PATH, sandboxId, pid, signal);
+    }
+
+    @Override
+    public ImageCommit.Result commit(String sandboxId, ImageCommit commit) {
+        throw new InvalidRequestException("builds run on docker: provider microvm makes no images");
+    }
+
+    @Override
+    public ImageCommit.Base imageConfig(String sandboxId) {
+        throw new InvalidRequestException("builds run on docker: provider microvm makes no images");
+    }
+
+    @Override
+    public List<RuntimeStatus> runtimes(String workerId) {
+        List<RuntimeStatus> found = new ArrayList<>();
+        try {
+            for (Path folder : folders.sandboxes()) {
+                MicrovmSandbox sandbox;
+                try {
+                    sandbox = MicrovmSandbox.read(folder, mapper);
+                } catch (RuntimeNotFoundException goneMeanwhile) {
+                    continue;
+                }
+                if (workerId.equals(sandbox.workerId())) {
+                    boolean running = sandbox.qemu().isPresent();
+                    found.add(new RuntimeStatus(sandbox.sandboxId(), sandbox.runtimeId(), running, running ? "running" : "exited"));
+                }
+            }
+        } catch (IOException e) {
+            throw new ProviderFailureException("could not list the microvm sandboxes: " + e.getMessage());
+        }
+        return found;
+    }
+
+    /** QEMU and qemu-img run, and the guest's kernel and initramfs are there. */
+    @Override
+    public boolean healthy() {
+        Boolean known = usable;
+        if (known == null || (!known && System.nanoTime() - usableAt > HEALTH_RECHECK.toNanos())) {
+            usableAt = System.nanoTime();
+            known = Files.isReadable(guestDir().resolve("vmlinuz")) && Files.isReadable(guestDir().resolve("initramfs.cpio"))
+                    && ProcessTree.runs(List.of(QEMU, "--version")) && ProcessTree.runs(List.of(QEMU_IMG, "--version"));
+            if (!known) {
+                Log.warnf("provider microvm cannot run here: it needs qemu-system-x86 and qemu-utils, and the guest's kernel and "
+                        + "initramfs in %s (./stacyvm builds them)", guestDir());
+            }
+            usable = known;
+        }
+        return known;
+    }
+
+    @Override
+    public List<String> capabilities() {
+        return List.of(ProviderCapabilities.EXEC, ProviderCapabilities.EXEC_TIMEOUT, ProviderCapabilities.PROCESSES,
+                ProviderCapabilities.FILES, ProviderCapabilities.ARCHIVES, ProviderCapabilities.TERMINAL,
+                ProviderCapabilities.LOGS);
+    }
+
+    /** None: a microVM runs no OCI runtime; its sandboxes take the default name, as proot's do. */
+    @Override
+    public List<String> ociRuntimes() {
+        return List.of();
+    }
+
+    /**
+     * QEMU's version and the accelerator ({@code qemu 7.2.22 tcg}): a certification made under
+     * software emulation never stands for a host that runs guests under KVM, or the reverse.
+     */
+    @Override
+    public String engineVersion() {
+        if (!healthy()) {
+            return null;
+        }
+        Optional<String> version = ProcessTree.version(List.of(QEMU, "--version"), "version (\\d+\\.\\d+(\\.\\d+)?)");
+        return version.map(found -> "qemu " + found + " " + config.microvm().accel()).orElse(HostFingerprint.NO_ENGINE);
+    }
+}

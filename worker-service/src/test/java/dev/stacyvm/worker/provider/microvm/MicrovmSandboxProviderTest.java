@@ -1,0 +1,138 @@
+package dev.stacyvm.worker.provider.microvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stacyvm.contract.api.SandboxDefaults;
+import dev.stacyvm.contract.internal.RuntimeSpec;
+import dev.stacyvm.worker.config.WorkerConfig;
+import dev.stacyvm.worker.error.InvalidRequestException;
+import dev.stacyvm.worker.error.SandboxOperationException;
+import dev.stacyvm.worker.provider.ExecCommand;
+import dev.stacyvm.worker.provider.ExecOutcome;
+import dev.stacyvm.worker.provider.ExecOutputSink;
+import dev.stacyvm.worker.provider.SandboxProvider;
+import dev.stacyvm.worker.service.WorkerIdentity;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * What the microvm provider promises beyond the provider contract (docs/providers.md "microvm"):
+ * each guest has its own identity (token, entropy, hostname, the host's clock) that never touches
+ * the host's disk or a command line; it has loopback alone and no network device; it runs as the
+ * sandbox user; and what it cannot run is refused before anything boots. Runs with the microvm
+ * contract run.
+ */
+@QuarkusTest
+@EnabledIfSystemProperty(named = "stacyvm.provider-tck", matches = "true")
+class MicrovmSandboxProviderTest {
+
+    @Inject
+    @io.smallrye.common.annotation.Identifier(MicrovmSandboxProvider.NAME)
+    SandboxProvider microvm;
+
+    @Inject
+    WorkerIdentity identity;
+
+    @Inject
+    WorkerConfig config;
+
+    private final List<String> made = new ArrayList<>();
+
+    @AfterEach
+    void destroy() {
+        made.forEach(microvm::destroy);
+    }
+
+    private String shell(String id, String line) {
+        StringBuilder out = new StringBuilder();
+        ExecOutcome outcome = microvm.exec(id, new ExecCommand(List.of("/bin/sh", "-c", line), Map.of(), null, Duration.ofSeconds(60)),
+                (stream, data) -> {
+                    if (ExecOutputSink.STDOUT.equals(stream)) {
+                        out.append(data);
+                    }
+                });
+        assertEquals(0, outcome.exitCode(), line + ": " + out);
+        return out.toString();
+    }
+
+    private static RuntimeSpec spec(String id, int memoryMb, String network) {
+        return new RuntimeSpec(id, "microvm:test", SandboxDefaults.IMAGE, memoryMb, 1, Map.of("GREETING", "hello"), network, List.of(),
+                128, false, false, 256, null, null, null, false, "runc", MicrovmSandboxProvider.NAME);
+    }
+
+    private String create() {
+        String id = "sb-" + Long.toHexString(System.nanoTime());
+        made.add(id);
+        microvm.create(spec(id, 256, "none"), identity.id());
+        return id;
+    }
+
+    @Test
+    void twoGuestsHaveTheirOwnIdentityEntropyAndTheHostsClock() throws IOException {
+        String first = create();
+        String second = create();
+        String a = shell(first, "hostname; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n'; echo; date +%s; id -u; echo $GREETING");
+        String b = shell(second, "hostname; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n'; echo; date +%s; id -u; echo $GREETING");
+        String[] linesA = a.split("\n");
+        String[] linesB = b.split("\n");
+        assertEquals(first, linesA[0], "its hostname is its id");
+        assertEquals(second, linesB[0]);
+        assertNotEquals(linesA[1], linesB[1], "their randomness differs");
+        long now = Instant.now().getEpochSecond();
+        assertTrue(Math.abs(Long.parseLong(linesA[2]) - now) < 30, "its clock is the host's: " + linesA[2] + " vs " + now);
+        assertEquals(config.sandboxUser().split(":")[0], linesA[3], "it runs as the sandbox user");
+        assertEquals("hello", linesA[4], "its environment is the create's");
+        // the token reached the guest over the link alone: not on the host's disk beside the guest's
+        // own files, nor on any command line of the host
+        String token = Files.readString(Path.of(config.stateDir()).toAbsolutePath().resolve("microvm").resolve(first).resolve("token"))
+                .strip();
+        for (ProcessHandle process : ProcessHandle.allProcesses().toList()) {
+            String cmdline = cmdline(process.pid());
+            assertFalse(cmdline.contains(token), "a host command line holds the token: " + cmdline);
+        }
+    }
+
+    private static String cmdline(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException gone) {
+            return "";
+        }
+    }
+
+    @Test
+    void aGuestHasLoopbackAloneAndNoNetworkDevice() {
+        String id = create();
+        assertEquals("bound\n", shell(id, "python3 -c \"import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen();"
+                + " c = socket.create_connection(s.getsockname()); print('bound')\""));
+        assertEquals("lo\n", shell(id, "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"), "its interfaces");
+        assertEquals("", shell(id, "ls /sys/class/net | grep -v '^lo$' || true"), "no network device");
+    }
+
+    @Test
+    void aNetworkPortsOrTooLittleMemoryAreRefusedBeforeAnythingBoots() {
+        for (RuntimeSpec refused : List.of(spec("sb-refused-net", 256, "bridge"), spec("sb-refused-mem", 64, "none"))) {
+            SandboxOperationException error = assertThrows(SandboxOperationException.class,
+                    () -> microvm.create(refused, identity.id()));
+            assertInstanceOf(InvalidRequestException.class, error);
+            assertFalse(microvm.holds(refused.sandboxId()), "nothing was made for " + refused.sandboxId());
+        }
+    }
+}
