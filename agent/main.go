@@ -110,7 +110,7 @@ const usage = `usage:
   stacyvm-agent wait
   stacyvm-agent serve --socket <path> (--token-file <path> | --token-fd <n>)
   stacyvm-agent init   (a microVM guest's PID 1: docs/providers.md "microvm")
-  stacyvm-agent vmlink --serial <path> --listen <path|-> [--identity-stdin] [--ready-timeout <seconds>]
+  stacyvm-agent vmlink --serial <path> --listen <path|-> [--identity-stdin] [--ready-timeout <seconds>] [--console <path> --console-log <file> [--console-max-bytes <n>]]
   stacyvm-agent ps
   stacyvm-agent signal <pid> <signal>
   stacyvm-agent files <read-check|read|stat|list|find|archive-check|archive-read|archive-write> <path>

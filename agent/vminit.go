@@ -216,9 +216,10 @@ func parseIdentity(payload []byte) (*guestIdentity, error) {
 	if identity.Hostname == "" || len(identity.Hostname) > 64 {
 		return nil, errors.New("identity: the hostname must be 1 to 64 bytes")
 	}
-	for _, entry := range identity.Env {
+	for i, entry := range identity.Env {
 		if !strings.Contains(entry, "=") || strings.ContainsRune(entry, 0) {
-			return nil, fmt.Errorf("identity: %q is not NAME=value", entry)
+			// by position, never the entry: its value may be a secret, and the reason reaches logs
+			return nil, fmt.Errorf("identity: env entry %d is not NAME=value", i)
 		}
 	}
 	return &identity, nil
@@ -272,7 +273,40 @@ func (g *guest) takeIdentity(payload []byte) error {
 	}
 	g.identity = identity
 	g.servePid = pid
-	return awaitSocket(guestSocket, 20*time.Second)
+	if err := awaitSocket(guestSocket, 20*time.Second); err != nil {
+		return err
+	}
+	// serve made its socket; the folder goes back to root before anything of the sandbox's runs
+	// (the worker connects only after this answers), so no sandbox process can replace the socket
+	// with one of its own and sit between the worker and the agent
+	if err := os.Lchown(guestRunDir, 0, 0); err != nil {
+		return fmt.Errorf("%s: %v", guestRunDir, err)
+	}
+	return os.Chmod(guestRunDir, 0o755)
+}
+
+// Capability and privilege controls of prctl(2).
+const (
+	prSetNoNewPrivs = 38
+	prCapbsetDrop   = 24
+	lastCapability  = 40 // CAP_CHECKPOINT_RESTORE, the last in 6.1
+)
+
+// confineChildren makes whatever init starts from now on unable to gain privileges: no setuid or
+// file capabilities ever take effect (no_new_privs, inherited by every process of the sandbox),
+// and a root sandbox's processes start with no capability at all (the bounding set emptied; init
+// keeps the ones it holds, which it needs only to power off). As Docker's no-new-privileges and
+// dropped capabilities do for a container.
+func confineChildren() error {
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetNoNewPrivs, 1, 0); errno != 0 {
+		return fmt.Errorf("no_new_privs: %v", errno)
+	}
+	for capability := 0; capability <= lastCapability; capability++ {
+		if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prCapbsetDrop, uintptr(capability), 0); errno != 0 && errno != syscall.EINVAL {
+			return fmt.Errorf("dropping capability %d: %v", capability, errno)
+		}
+	}
+	return nil
 }
 
 // addEntropy mixes seed into the kernel's pool, credited, and reseeds the CRNG at once
@@ -313,6 +347,9 @@ func (g *guest) startServe(identity *guestIdentity) (int, error) {
 		return 0, err
 	}
 	defer null.Close()
+	if err := confineChildren(); err != nil {
+		return 0, err
+	}
 	// children are born in their parent's cgroup: PID 1 steps into the sandbox's for the fork
 	// and back out, so serve and all it starts are limited from their first instruction
 	if err := os.WriteFile(guestCgroup+"/cgroup.procs", []byte("1"), 0); err != nil {

@@ -55,6 +55,11 @@ func TestInitTakesOnlyAWellFormedIdentity(t *testing.T) {
 			t.Errorf("%s: accepted", what)
 		}
 	}
+	// a refused entry is named by position: its value may be a secret, and the reason is logged
+	_, err = parseIdentity(encode(func(i *guestIdentity) { i.Env = append(i.Env, "SECRETVALUE") }))
+	if err == nil || strings.Contains(err.Error(), "SECRETVALUE") {
+		t.Errorf("the refusal shows the entry: %v", err)
+	}
 	if _, err := parseIdentity([]byte("{not json")); err == nil {
 		t.Error("accepted garbage")
 	}

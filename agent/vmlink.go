@@ -164,6 +164,16 @@ func awaitHostPreamble(in *bufio.Reader, epoch []byte) error {
 	}
 }
 
+// guestText answers bytes from the guest as the host may print them: at most maxGuestText of
+// them, quoted (%q). Root in the guest writes what it likes to the port, and must neither start
+// a line of its own in the worker's log nor flood it.
+func guestText(payload []byte) string {
+	if len(payload) > maxGuestText {
+		return fmt.Sprintf("%q (cut at %d bytes)", payload[:maxGuestText], maxGuestText)
+	}
+	return fmt.Sprintf("%q", payload)
+}
+
 // oneLine answers an error's text on one line, for a frame's reason.
 func oneLine(err error) []byte {
 	return []byte(strings.ReplaceAll(err.Error(), "\n", " "))
@@ -191,8 +201,11 @@ type linkStream struct {
 	inbox   []byte // received DATA that is not yet written to conn
 	pending int    // received DATA not yet credited back: at most linkWindow
 	credit  int    // bytes this side may still send
-	started bool   // its pumps run
+	started bool   // its pumps run (the host's: will, once its OPEN is sent)
 	removed bool   // CLOSE was sent or received, or the session ended: nothing more is sent
+	// awaiting is the host's stream from its OPEN until the guest's OPEN_OK: no DATA flows yet
+	awaiting bool
+	timer    *time.Timer // the host's, while awaiting: gives the stream up (see expire)
 	// wake and credited (capacity 1) tell deliver and forward that something changed
 	wake, credited chan struct{}
 }
@@ -206,8 +219,13 @@ type linkSession struct {
 	err     error // why it ended; nil when closed on purpose
 	done    chan struct{}
 	onEnd   func() // the host closes its serial connection, which unblocks its writers
+	// the host's: the last stream it opened (a frame for a later one is a protocol error), and
+	// where vmlink prints what happens to a stream (nil: nowhere)
+	lastOpened uint32
+	logf       func(format string, args ...interface{})
 }
 
+// newLinkSession answers a session that writes to w, before its preamble: one per connection.
 func newLinkSession(w *linkWriter) *linkSession {
 	return &linkSession{w: w, streams: map[uint32]*linkStream{}, done: make(chan struct{})}
 }
@@ -256,6 +274,9 @@ func (l *linkSession) end(err error) {
 	var conns []net.Conn
 	for _, st := range l.streams {
 		st.removed = true
+		if st.timer != nil {
+			st.timer.Stop()
+		}
 		if st.conn != nil {
 			conns = append(conns, st.conn)
 		}
@@ -269,27 +290,125 @@ func (l *linkSession) end(err error) {
 	}
 }
 
-// add registers a new stream (conn nil while the guest dials); false if the session ended or the
-// number is taken.
-func (l *linkSession) add(id uint32, conn net.Conn) (*linkStream, bool) {
+// add registers a new stream: the guest's (conn nil while it dials), or, awaiting, the host's,
+// whose DATA waits for the guest's OPEN_OK. The host's counts as started: its caller runs its
+// pumps right after OPEN, and a CLOSE that comes first must leave them what it follows. False if
+// the session ended or the number is taken.
+func (l *linkSession) add(id uint32, conn net.Conn, awaiting bool) (*linkStream, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.ended || l.streams[id] != nil {
 		return nil, false
 	}
-	st := &linkStream{id: id, conn: conn, credit: linkWindow, wake: make(chan struct{}, 1), credited: make(chan struct{}, 1)}
+	st := &linkStream{id: id, conn: conn, credit: linkWindow, awaiting: awaiting, started: awaiting,
+		wake: make(chan struct{}, 1), credited: make(chan struct{}, 1)}
 	l.streams[id] = st
+	if awaiting && id > l.lastOpened {
+		l.lastOpened = id
+	}
 	return st, true
 }
 
-// live answers stream id unless it ended.
-func (l *linkSession) live(id uint32) *linkStream {
+// count answers how many streams the session holds, from OPEN until their release: what the
+// host's cap counts.
+func (l *linkSession) count() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if st := l.streams[id]; st != nil && !st.removed && !l.ended {
-		return st
+	return len(l.streams)
+}
+
+// opensSent answers the last stream the host opened: the guest cannot answer for a later one.
+func (l *linkSession) opensSent() uint32 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lastOpened
+}
+
+// log prints one line of the host's about its streams, when it has somewhere to print it.
+func (l *linkSession) log(format string, args ...interface{}) {
+	if l.logf != nil {
+		l.logf(format, args...)
 	}
+}
+
+// await gives the host's stream, whose OPEN was sent, wait for its OPEN_OK: a guest that never
+// answers must not hold the worker's connection (or a place under the cap) for ever. Armed once
+// OPEN is on the link, so that the CLOSE of expire can only follow it.
+func (l *linkSession) await(st *linkStream, wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st.awaiting && !st.removed && !l.ended {
+		st.timer = time.AfterFunc(wait, func() { l.expire(st, wait) })
+	}
+}
+
+// expire gives up the host's stream whose OPEN_OK did not come in time: the guest is sent CLOSE
+// (so that it drops the stream, should it open it yet), the local connection is closed and the
+// stream forgotten. The guest's later frames for it are ignored, as any that cross a CLOSE.
+func (l *linkSession) expire(st *linkStream, wait time.Duration) {
+	l.mu.Lock()
+	expired := st.awaiting && !st.removed && !l.ended
+	st.removed = st.removed || expired
+	l.mu.Unlock()
+	if !expired {
+		return
+	}
+	l.log("stream %d: the guest did not answer its OPEN within %v; its connection is closed", st.id, wait)
+	l.send(linkClose, st.id, nil)
+	l.release(st)
+}
+
+// opened takes the guest's OPEN_OK for the host's stream id: its DATA may flow. Its forward may
+// be blocked reading the local connection, holding what it read before: a read deadline in the
+// past wakes it to send that (see resume). A second OPEN_OK is a protocol error; one for a stream
+// the host gave up (or the guest closed since) is ignored.
+func (l *linkSession) opened(id uint32) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := l.streams[id]
+	if st == nil || st.removed || l.ended {
+		return nil
+	}
+	if !st.awaiting {
+		return fmt.Errorf("%w: a second OPEN_OK for stream %d", errLinkProtocol, id)
+	}
+	st.awaiting = false
+	if st.timer != nil {
+		st.timer.Stop()
+	}
+	st.conn.SetReadDeadline(time.Unix(1, 0))
+	nudge(st.credited)
 	return nil
+}
+
+// refused takes the guest's OPEN_FAIL for the host's stream id, answering the stream it ends,
+// for the caller to release: one that awaited its OPEN_OK (the guest holds nothing of it, so no
+// CLOSE). OPEN_FAIL for a stream the guest opened already is a protocol error; one for a stream
+// the host gave up is ignored (nil).
+func (l *linkSession) refused(id uint32) (*linkStream, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := l.streams[id]
+	if st == nil || st.removed || l.ended {
+		return nil, nil
+	}
+	if !st.awaiting {
+		return nil, fmt.Errorf("%w: OPEN_FAIL for stream %d, which is open", errLinkProtocol, id)
+	}
+	st.removed = true
+	return st, nil
+}
+
+// resume clears the read deadline with which OPEN_OK woke forward, answering false when the
+// stream still awaits its OPEN_OK: then the deadline was not OPEN_OK's, and the read failed.
+func (l *linkSession) resume(st *linkStream) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st.awaiting {
+		return false
+	}
+	st.conn.SetReadDeadline(time.Time{})
+	return true
 }
 
 // attach gives a dialled stream its connection; false (the caller closes conn) if it ended.
@@ -310,10 +429,15 @@ func (l *linkSession) start(st *linkStream) bool {
 	st.started = true
 	l.mu.Unlock()
 	if !started {
-		go l.deliver(st)
-		go l.forward(st)
+		l.pump(st)
 	}
 	return !started
+}
+
+// pump runs a stream's two pumps, once: start's, or the host's right after its OPEN (see add).
+func (l *linkSession) pump(st *linkStream) {
+	go l.deliver(st)
+	go l.forward(st)
 }
 
 // finish ends a stream from this side: the peer is sent CLOSE unless the stream ended already.
@@ -329,11 +453,20 @@ func (l *linkSession) finish(st *linkStream) {
 	}
 }
 
-// release forgets a stream and closes its local connection: the last step of every stream.
+// release forgets a stream and closes its local connection: the last step of every stream. It
+// wakes both pumps, which then see the stream removed and end: a pump waiting for credit or DATA
+// that will never come must not outlive its stream.
 func (l *linkSession) release(st *linkStream) {
 	l.mu.Lock()
 	st.removed = true
-	delete(l.streams, st.id)
+	if l.streams[st.id] == st {
+		delete(l.streams, st.id)
+	}
+	if st.timer != nil {
+		st.timer.Stop()
+	}
+	nudge(st.wake)
+	nudge(st.credited)
 	conn := st.conn
 	l.mu.Unlock()
 	if conn != nil {
@@ -342,13 +475,17 @@ func (l *linkSession) release(st *linkStream) {
 }
 
 // receive takes the frames both sides handle alike: DATA, CLOSE and CREDIT. A frame for a stream
-// that ended is ignored (it crossed its CLOSE); one beyond the window is a protocol error.
+// that ended is ignored (it crossed its CLOSE); one beyond the window, or one for the host's
+// stream that awaits its OPEN_OK (the guest has nothing to say on it yet), is a protocol error.
 func (l *linkSession) receive(kind byte, id uint32, payload []byte) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	st := l.streams[id]
 	if st == nil || st.removed || l.ended {
 		return nil
+	}
+	if st.awaiting {
+		return fmt.Errorf("%w: stream %d: frame type 0x%02x before OPEN_OK", errLinkProtocol, id, kind)
 	}
 	switch kind {
 	case linkData:
@@ -424,19 +561,38 @@ func (l *linkSession) deliver(st *linkStream) {
 }
 
 // forward reads a stream's local connection and sends it as DATA, never more than the peer's
-// credit allows. The connection's end (or error) sends CLOSE. Once the stream ended otherwise it
-// reads on and discards until deliver closes the connection: a local end that is writing must not
-// block there while deliver writes it what the peer sent before its CLOSE.
+// credit allows. The connection's end (or error) sends CLOSE. While the host's stream awaits its
+// OPEN_OK it reads all the same, within the credit, and holds what it read until OPEN_OK wakes
+// it: so a local connection that ends before OPEN_OK is seen at once, and its stream released
+// (its CLOSE tells the guest to drop it). Once the stream ended otherwise it reads on and
+// discards until deliver closes the connection: a local end that is writing must not block there
+// while deliver writes it what the peer sent before its CLOSE.
 func (l *linkSession) forward(st *linkStream) {
 	defer survive("a link stream's forwarding")
-	defer io.Copy(io.Discard, st.conn)
+	defer func() {
+		// OPEN_OK's deadline, if any, was set before the stream ended, so before this
+		st.conn.SetReadDeadline(time.Time{})
+		io.Copy(io.Discard, st.conn)
+	}()
 	buf := make([]byte, linkMaxPayload)
+	var held []byte // read before OPEN_OK, not sent yet
 	for {
 		l.mu.Lock()
-		credit, stop := st.credit, st.removed || l.ended
+		credit, stop, awaiting := st.credit, st.removed || l.ended, st.awaiting
 		l.mu.Unlock()
 		if stop {
 			return
+		}
+		if !awaiting && len(held) > 0 {
+			chunk := held
+			if len(chunk) > linkMaxPayload {
+				chunk = chunk[:linkMaxPayload]
+			}
+			if l.write(linkFrame(linkData, st.id, chunk), st) != nil {
+				return
+			}
+			held = held[len(chunk):]
+			continue
 		}
 		if credit == 0 {
 			select {
@@ -452,12 +608,18 @@ func (l *linkSession) forward(st *linkStream) {
 		if n > 0 {
 			l.mu.Lock()
 			st.credit -= n
+			awaiting = st.awaiting
 			l.mu.Unlock()
-			if l.write(linkFrame(linkData, st.id, buf[:n]), st) != nil {
+			if awaiting || len(held) > 0 {
+				held = append(held, buf[:n]...)
+			} else if l.write(linkFrame(linkData, st.id, buf[:n]), st) != nil {
 				return
 			}
 		}
 		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) && l.resume(st) {
+				continue // OPEN_OK came: send what is held
+			}
 			l.finish(st)
 			return
 		}
@@ -468,6 +630,7 @@ func (l *linkSession) forward(st *linkStream) {
 // 0 bytes while no host is connected.
 type portReader struct{ port io.Reader }
 
+// Read reads the port, a read of nothing being errHostAbsent.
 func (r portReader) Read(p []byte) (int, error) {
 	n, err := r.port.Read(p)
 	if n > 0 {
@@ -546,7 +709,7 @@ func (g *guestLink) session(in *bufio.Reader, epoch []byte) (err error) {
 		}
 		switch kind {
 		case linkOpen:
-			st, ok := l.add(id, nil)
+			st, ok := l.add(id, nil, false)
 			if !ok {
 				return fmt.Errorf("%w: OPEN of stream %d, which is open", errLinkProtocol, id)
 			}
@@ -594,21 +757,33 @@ func (g *guestLink) takeIdentity(l *linkSession, payload []byte) {
 }
 
 // hostLink is the host's side of one connection to the guest; it owns the serial connection.
+// The guest may be hostile: whatever it sends costs the host a bounded number of streams
+// (maxStreams), each for a bounded time until it is opened (openWait), and at most a cut, quoted
+// line of its text in vmlink's output (guestText).
 type hostLink struct {
-	serial  net.Conn
-	in      *bufio.Reader
-	l       *linkSession
-	reading chan struct{} // closed when the reader has ended
+	serial     net.Conn
+	in         *bufio.Reader
+	l          *linkSession
+	reading    chan struct{} // closed when the reader has ended
+	openWait   time.Duration // how long a stream awaits its OPEN_OK: linkOpenWait
+	maxStreams int           // the streams held at once: maxLinkStreams
+	refusal    string        // the reader's: the last OPEN_FAIL reason printed
 }
 
 // startHostLink synchronises with the guest: the preamble, its echo and READY, within
 // readyTimeout; then, given an identity and a guest that awaits one, IDENTITY and IDENTITY_OK
-// within another readyTimeout. With no identity the guest must still await one (a template).
-func startHostLink(serial net.Conn, identity []byte, readyTimeout time.Duration) (*hostLink, error) {
+// within another readyTimeout. With no identity a template's guest must still await one; a
+// restarted vmlink's (not a template) is served either way: an identified guest's agent answers
+// its streams, an unidentified one's does not run yet, so that they fail. logf (nil: nowhere) is
+// where the link prints what happens to its streams.
+func startHostLink(serial net.Conn, identity []byte, template bool, readyTimeout time.Duration,
+	logf func(format string, args ...interface{})) (*hostLink, error) {
 	h := &hostLink{serial: serial, in: bufio.NewReaderSize(serial, 64<<10),
-		l: newLinkSession(&linkWriter{out: serial}), reading: make(chan struct{})}
+		l: newLinkSession(&linkWriter{out: serial}), reading: make(chan struct{}),
+		openWait: linkOpenWait, maxStreams: maxLinkStreams}
 	h.l.onEnd = func() { serial.Close() }
-	if err := h.handshake(identity, readyTimeout); err != nil {
+	h.l.logf = logf
+	if err := h.handshake(identity, template, readyTimeout); err != nil {
 		serial.Close()
 		return nil, err
 	}
@@ -617,7 +792,7 @@ func startHostLink(serial net.Conn, identity []byte, readyTimeout time.Duration)
 }
 
 // handshake is startHostLink's exchange, before any stream.
-func (h *hostLink) handshake(identity []byte, readyTimeout time.Duration) error {
+func (h *hostLink) handshake(identity []byte, template bool, readyTimeout time.Duration) error {
 	if len(identity) > linkMaxPayload {
 		return fmt.Errorf("the identity is %d bytes, more than a frame's %d", len(identity), linkMaxPayload)
 	}
@@ -641,7 +816,7 @@ func (h *hostLink) handshake(identity []byte, readyTimeout time.Duration) error 
 	}
 	switch string(payload) {
 	case readyIdentified:
-		if identity == nil {
+		if identity == nil && template {
 			return errors.New("the guest has an identity already; a template's must await one")
 		}
 	case readyAwaiting:
@@ -651,7 +826,7 @@ func (h *hostLink) handshake(identity []byte, readyTimeout time.Duration) error 
 			}
 		}
 	default:
-		return fmt.Errorf("%w: READY %q", errLinkProtocol, payload)
+		return fmt.Errorf("%w: READY %s", errLinkProtocol, guestText(payload))
 	}
 	h.serial.SetDeadline(time.Time{})
 	return nil
@@ -668,7 +843,7 @@ func (h *hostLink) identify(identity []byte, readyTimeout time.Duration) error {
 	case err != nil:
 		return fmt.Errorf("no answer to the identity: %w", timedOut(err, readyTimeout))
 	case kind == linkIdentityFail:
-		return fmt.Errorf("the guest refused the identity: %s", payload)
+		return fmt.Errorf("the guest refused the identity: %s", guestText(payload))
 	case kind != linkIdentityOK:
 		return fmt.Errorf("%w: frame type 0x%02x instead of IDENTITY_OK", errLinkProtocol, kind)
 	}
@@ -695,22 +870,36 @@ func (h *hostLink) read() {
 	h.l.end(h.readFrames())
 }
 
-// readFrames handles the guest's frames until a read error or a protocol error.
+// readFrames handles the guest's frames until a read error or a protocol error. A frame for a
+// stream the host gave up (or closed) is ignored; one for a stream it never opened, DATA, CREDIT
+// or CLOSE before OPEN_OK, a second OPEN_OK and OPEN_FAIL after OPEN_OK are protocol errors.
 func (h *hostLink) readFrames() error {
 	for {
 		kind, id, payload, err := readLinkFrame(h.in, true)
 		if err != nil {
 			return fmt.Errorf("cannot read the link: %w", err)
 		}
+		if id > h.l.opensSent() {
+			return fmt.Errorf("%w: frame type 0x%02x for stream %d, which was never opened", errLinkProtocol, kind, id)
+		}
 		switch kind {
 		case linkOpenOK:
-			if st := h.l.live(id); st != nil && !h.l.start(st) {
-				return fmt.Errorf("%w: a second OPEN_OK for stream %d", errLinkProtocol, id)
+			if err := h.l.opened(id); err != nil {
+				return err
 			}
 		case linkOpenFail:
-			if st := h.l.live(id); st != nil {
-				h.l.release(st)
+			st, err := h.l.refused(id)
+			if err != nil {
+				return err
 			}
+			if st == nil {
+				continue
+			}
+			if reason := guestText(payload); reason != h.refusal { // said before the worker sees it
+				h.refusal = reason
+				h.l.log("stream %d: the guest could not open it: %s", id, reason)
+			}
+			h.l.release(st)
 		case linkData, linkCredit, linkClose:
 			if err := h.l.receive(kind, id, payload); err != nil {
 				return err
@@ -723,7 +912,8 @@ func (h *hostLink) readFrames() error {
 
 // serve opens a stream for every connection the listener accepts, numbered from 1, until the link
 // fails (its error; the listener is closed then) or the listener is closed (nil). The link ends
-// either way.
+// either way. A connection accepted while maxStreams streams are held is closed at once, with no
+// OPEN and no number: as serve's connections, the guest's streams are bounded.
 func (h *hostLink) serve(listener net.Listener) error {
 	defer h.close()
 	go func() {
@@ -731,6 +921,7 @@ func (h *hostLink) serve(listener net.Listener) error {
 		listener.Close()
 	}()
 	var next uint32
+	refusing := false // said once each time the cap is reached
 	for {
 		conn, err := listener.Accept()
 		if ended, failure := h.l.failure(); ended {
@@ -746,6 +937,15 @@ func (h *hostLink) serve(listener net.Listener) error {
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
+		if h.l.count() >= h.maxStreams {
+			if !refusing {
+				h.l.log("%d streams are open, the most there may be: connections are closed until one ends", h.maxStreams)
+			}
+			refusing = true
+			conn.Close()
+			continue
+		}
+		refusing = false
 		if next == math.MaxUint32 {
 			conn.Close()
 			err := errors.New("no stream numbers left")
@@ -753,11 +953,17 @@ func (h *hostLink) serve(listener net.Listener) error {
 			return err
 		}
 		next++
-		if _, ok := h.l.add(next, conn); !ok {
+		st, ok := h.l.add(next, conn, true)
+		if !ok {
 			conn.Close()
 			continue
 		}
-		h.l.send(linkOpen, next, nil) // a failure ends the link, which the next Accept sees
+		if h.l.send(linkOpen, next, nil) != nil { // it ended the link, which the next Accept sees
+			h.l.release(st)
+			continue
+		}
+		h.l.await(st, h.openWait)
+		h.l.pump(st) // forward reads ahead (see there), deliver has nothing before OPEN_OK
 	}
 }
 
@@ -769,9 +975,9 @@ func (h *hostLink) close() {
 
 // runHostLink is the host's link: the handshake (see startHostLink), then, with a listener, every
 // connection it accepts as a stream until the link fails (error) or the listener is closed (nil).
-// With no listener it returns nil after the handshake. It closes serial.
+// With no listener (a template's) it returns nil after the handshake. It closes serial.
 func runHostLink(serial net.Conn, identity []byte, listener net.Listener, readyTimeout time.Duration) error {
-	h, err := startHostLink(serial, identity, readyTimeout)
+	h, err := startHostLink(serial, identity, listener == nil, readyTimeout, nil)
 	if err != nil {
 		return err
 	}
@@ -785,13 +991,23 @@ func runHostLink(serial net.Conn, identity []byte, listener net.Listener, readyT
 // vmlinkReadyLine is what `vmlink` says on stdout once it listens.
 const vmlinkReadyLine = "stacyvm-agent vmlink: ready"
 
-// The limits of `vmlink`: how long it retries the serial socket (QEMU may not have created it
-// yet), the identity line's size and READY's default timeout.
-var serialWait = 10 * time.Second
+// The limits of `vmlink`: how long it retries the serial and console sockets (QEMU may not have
+// created them yet), how long a stream awaits the guest's OPEN_OK and how many streams it holds
+// at once (as maxConnections bounds serve's); tests change them.
+var (
+	serialWait     = 10 * time.Second
+	linkOpenWait   = 15 * time.Second
+	maxLinkStreams = 256
+)
 
+// The identity line's size, READY's default timeout, the console log's bound (default and least)
+// and how much of a guest's text vmlink prints.
 const (
 	maxIdentityLine     = 64 << 10
 	defaultReadyTimeout = 30 * time.Second
+	defaultConsoleMax   = 1 << 20
+	minConsoleMax       = 4096
+	maxGuestText        = 200
 )
 
 // vmlinkOptions is what `stacyvm-agent vmlink` was asked to do.
@@ -799,10 +1015,16 @@ type vmlinkOptions struct {
 	serial, listen string // listen "-": a template's, return after READY
 	identityStdin  bool
 	readyTimeout   time.Duration
+	// the guest's console: QEMU's socket for it and the log it is copied to, "" for none; the
+	// log's bound, set (defaultConsoleMax unless given) only with a console
+	console, consoleLog string
+	consoleMax          int64
 }
 
 // parseVMLinkArgs reads `--serial <path> --listen <path|-> [--identity-stdin] [--ready-timeout
-// <seconds>]`, in any order.
+// <seconds>] [--console <path> --console-log <file> [--console-max-bytes <n>]]`, in any order.
+// --console is refused for a template (--listen -): its vmlink exits right after READY, so that
+// nothing would keep the console, and saying so beats losing it quietly.
 func parseVMLinkArgs(args []string) (vmlinkOptions, error) {
 	options := vmlinkOptions{readyTimeout: defaultReadyTimeout}
 	for i := 0; i < len(args); i++ {
@@ -824,13 +1046,32 @@ func parseVMLinkArgs(args []string) (vmlinkOptions, error) {
 				return options, fmt.Errorf("--ready-timeout needs seconds from 0 to 86400, not %q", value)
 			}
 			options.readyTimeout = time.Duration(seconds * float64(time.Second))
+		case "--console":
+			options.console = value
+		case "--console-log":
+			options.consoleLog = value
+		case "--console-max-bytes":
+			max, err := strconv.ParseInt(value, 10, 64)
+			if err != nil || max < minConsoleMax {
+				return options, fmt.Errorf("--console-max-bytes needs a number of bytes, at least %d, not %q", minConsoleMax, value)
+			}
+			options.consoleMax = max
 		default:
 			return options, fmt.Errorf("unknown argument %q", args[i])
 		}
 		i++
 	}
-	if options.serial == "" || options.listen == "" {
+	switch {
+	case options.serial == "" || options.listen == "":
 		return options, errors.New("--serial and --listen are required")
+	case (options.console == "") != (options.consoleLog == ""):
+		return options, errors.New("--console and --console-log go together")
+	case options.console == "" && options.consoleMax != 0:
+		return options, errors.New("--console-max-bytes needs --console")
+	case options.console != "" && options.listen == "-":
+		return options, errors.New("--console is not for a template (--listen -), whose vmlink exits after READY")
+	case options.console != "" && options.consoleMax == 0:
+		options.consoleMax = defaultConsoleMax
 	}
 	return options, nil
 }
@@ -861,11 +1102,18 @@ func runVMLink(options vmlinkOptions, stdin io.Reader, stdout, stderr io.Writer)
 }
 
 // serveVMLink reads the identity, connects to the serial socket, runs the handshake and only then
-// listens for the worker (not at all for a template). It exits 0 on a stop, closing whatever is
-// open, 1 when the link fails and 2 for a bad identity; errors are one line on stderr.
+// listens for the worker (not at all for a template). With a console it copies it beside, for
+// its whole life (copyConsole). It exits 0 on a stop, closing whatever is open, 1 when the link
+// fails and 2 for a bad identity; errors, and what the link says of its streams, are one line
+// each on stderr. Without an identity (and not a template) it is a restarted vmlink of a running
+// sandbox: the guest identified already just has its streams served.
 func serveVMLink(options vmlinkOptions, stdin io.Reader, stdout, stderr io.Writer, stops <-chan os.Signal) int {
+	stderr = &lockedWriter{w: stderr} // the link's reader and the console's copy say things too
+	say := func(format string, args ...interface{}) {
+		fmt.Fprintf(stderr, "stacyvm-agent vmlink: "+format+"\n", args...)
+	}
 	fail := func(code int, err error) int {
-		fmt.Fprintf(stderr, "stacyvm-agent vmlink: %v\n", err)
+		say("%v", err)
 		return code
 	}
 	var identity []byte
@@ -874,6 +1122,9 @@ func serveVMLink(options vmlinkOptions, stdin io.Reader, stdout, stderr io.Write
 		if identity, err = readIdentityLine(stdin); err != nil {
 			return fail(exitUsage, err)
 		}
+	}
+	if options.console != "" && options.listen != "-" {
+		defer startConsoleCopy(options.console, options.consoleLog, options.consoleMax, say)()
 	}
 	stop := &stopper{}
 	finished := make(chan struct{})
@@ -885,14 +1136,14 @@ func serveVMLink(options vmlinkOptions, stdin io.Reader, stdout, stderr io.Write
 		case <-finished:
 		}
 	}()
-	serial, err := dialSerial(options.serial, stop)
+	serial, err := dialQEMU(options.serial, "the serial port's socket", stop)
 	if err != nil || !stop.add(serial) {
 		if stop.stopped() {
 			return 0
 		}
 		return fail(1, err)
 	}
-	h, err := startHostLink(serial, identity, options.readyTimeout)
+	h, err := startHostLink(serial, identity, options.listen == "-", options.readyTimeout, say)
 	if err != nil {
 		if stop.stopped() {
 			return 0
@@ -942,6 +1193,7 @@ func (s *stopper) add(c io.Closer) bool {
 	return true
 }
 
+// stop closes what was added, and whatever is added from now on.
 func (s *stopper) stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -951,15 +1203,16 @@ func (s *stopper) stop() {
 	}
 }
 
+// stopped says whether stop was called: a failure since is the stop's doing, not an error.
 func (s *stopper) stopped() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.done
 }
 
-// dialSerial connects to the socket QEMU serves for the port, retrying every 20 ms for up to
-// serialWait: QEMU may not have created it yet.
-func dialSerial(path string, stop *stopper) (net.Conn, error) {
+// dialQEMU connects to a socket QEMU serves (what names it in the error), retrying every 20 ms
+// for up to serialWait, or until stopped: QEMU may not have created it yet.
+func dialQEMU(path, what string, stop *stopper) (net.Conn, error) {
 	deadline := time.Now().Add(serialWait)
 	for {
 		conn, err := net.DialTimeout("unix", path, time.Second)
@@ -967,9 +1220,152 @@ func dialSerial(path string, stop *stopper) (net.Conn, error) {
 			return conn, nil
 		}
 		if time.Now().After(deadline) || stop.stopped() {
-			return nil, fmt.Errorf("cannot connect to the serial port's socket: %w", err)
+			return nil, fmt.Errorf("cannot connect to %s: %w", what, err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// lockedWriter serialises whole writes to w: vmlink's lines come from more than one goroutine.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// Write writes p to w, alone.
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(p)
+}
+
+// startConsoleCopy runs copyConsole beside the link, and answers the function that ends it and
+// waits for it: vmlink leaves nothing running behind it.
+func startConsoleCopy(socket, logPath string, max int64, say func(format string, args ...interface{})) (stop func()) {
+	stopping := &stopper{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer survive("the console's copy")
+		copyConsole(socket, &consoleLog{path: logPath, max: max, say: say}, stopping, say)
+	}()
+	return func() {
+		stopping.stop()
+		<-done
+	}
+}
+
+// copyConsole connects to QEMU's socket for the guest's console (QEMU writes the console there,
+// not to a file, so that a guest printing for ever cannot fill the host's disk) and writes what
+// it reads to log as it comes, bytes as they are, until the socket closes or vmlink stops. It
+// shares nothing with the link: a console that floods, stalls or closes costs the link nothing,
+// and the copy's failures are only said.
+func copyConsole(socket string, log *consoleLog, stop *stopper, say func(format string, args ...interface{})) {
+	conn, err := dialQEMU(socket, "the console's socket", stop)
+	if err != nil {
+		if !stop.stopped() {
+			say("the guest's console is not kept: %v", err)
+		}
+		return
+	}
+	if !stop.add(conn) {
+		return
+	}
+	defer conn.Close()
+	defer log.close()
+	log.open()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := conn.Read(buf)
+		log.write(buf[:n])
+		if err != nil {
+			return
+		}
+	}
+}
+
+// consoleLog is the console's log file, kept within max bytes: when a write would take it beyond,
+// the file becomes path.1 (replacing the previous one) and a new one is started, so that at most
+// 2×max bytes are on disk whatever the guest prints. Its failures are said once (a failing disk
+// must not flood the log that says so); the bytes it could not write are dropped, and the next
+// write opens the file again.
+type consoleLog struct {
+	path   string
+	max    int64
+	say    func(format string, args ...interface{})
+	file   *os.File // nil while closed
+	size   int64    // file's, as found at open and written since
+	failed bool     // a failure was said
+}
+
+// write appends data, starting a new file whenever the current one is full.
+func (c *consoleLog) write(data []byte) {
+	for len(data) > 0 {
+		if c.file == nil && !c.open() {
+			return
+		}
+		if c.size >= c.max {
+			if !c.rotate() {
+				return
+			}
+			continue
+		}
+		part := data
+		if room := c.max - c.size; int64(len(part)) > room {
+			part = part[:room]
+		}
+		n, err := c.file.Write(part)
+		c.size += int64(n)
+		if err != nil {
+			c.fail("cannot write the console's log: %v", err)
+			c.close()
+			return
+		}
+		data = data[n:]
+	}
+}
+
+// open opens the log to append to it (an earlier vmlink's is continued), creating it 0600.
+func (c *consoleLog) open() bool {
+	file, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err == nil {
+		var info os.FileInfo
+		if info, err = file.Stat(); err == nil {
+			c.file, c.size = file, info.Size()
+			return true
+		}
+		file.Close()
+	}
+	c.fail("cannot open the console's log: %v", err)
+	return false
+}
+
+// rotate makes the full log path.1, replacing the previous one, and opens a new one. Should the
+// rename fail, the full log is removed instead: the bound holds whatever the disk does.
+func (c *consoleLog) rotate() bool {
+	c.close()
+	if err := os.Rename(c.path, c.path+".1"); err != nil {
+		c.fail("cannot rotate the console's log: %v", err)
+		if err := os.Remove(c.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return false
+		}
+	}
+	return c.open()
+}
+
+// close closes the log's file, if open.
+func (c *consoleLog) close() {
+	if c.file != nil {
+		c.file.Close()
+		c.file = nil
+	}
+}
+
+// fail says the log's first failure, and no other.
+func (c *consoleLog) fail(format string, args ...interface{}) {
+	if !c.failed {
+		c.failed = true
+		c.say(format, args...)
 	}
 }
 

@@ -238,7 +238,13 @@ type testHost struct {
 
 func startTestHost(t *testing.T, port *switchPort, identity []byte) *testHost {
 	t.Helper()
-	h, err := startHostLink(port.connect(), identity, 3*time.Second)
+	return serveTestHost(t, port.connect(), identity, nil)
+}
+
+// serveTestHost is startTestHost over any serial connection, printing the link's lines to logf.
+func serveTestHost(t *testing.T, serial net.Conn, identity []byte, logf func(string, ...interface{})) *testHost {
+	t.Helper()
+	h, err := startHostLink(serial, identity, false, 3*time.Second, logf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -608,7 +614,7 @@ func TestLinkCloseWritesOutWhatIsBufferedThenCloses(t *testing.T) {
 	l := newLinkSession(&linkWriter{out: io.Discard})
 	local, remote := net.Pipe()
 	defer remote.Close()
-	st, _ := l.add(1, local)
+	st, _ := l.add(1, local, false)
 	l.start(st) // the local end reads nothing yet: deliver is held in its first write
 	for _, part := range []string{"abc", "def", strings.Repeat("g", 100<<10)} {
 		if err := l.receive(linkData, 1, []byte(part)); err != nil {
@@ -739,13 +745,18 @@ type vmlinkRun struct {
 }
 
 func startVMLink(t *testing.T, listen, identity string) *vmlinkRun {
+	return startVMLinkWith(t, listen, identity, &testGuest{}, nil)
+}
+
+// startVMLinkWith is startVMLink for guest, with the options configure changes (when not nil).
+func startVMLinkWith(t *testing.T, listen, identity string, guest *testGuest, configure func(*vmlinkOptions)) *vmlinkRun {
 	dir := socketDir(t)
 	serial := filepath.Join(dir, "serial.sock")
 	if listen != "-" {
 		listen = filepath.Join(dir, listen)
 	}
 	agent := startLinkAgent(t, echo)
-	r := &vmlinkRun{listen: listen, guest: &testGuest{}, stops: make(chan os.Signal, 1), exited: make(chan int, 1),
+	r := &vmlinkRun{listen: listen, guest: guest, stops: make(chan os.Signal, 1), exited: make(chan int, 1),
 		port: make(chan net.Conn, 1)}
 	go func() {
 		time.Sleep(200 * time.Millisecond)
@@ -764,6 +775,9 @@ func startVMLink(t *testing.T, listen, identity string) *vmlinkRun {
 		r.port <- conn
 	}()
 	options := vmlinkOptions{serial: serial, listen: listen, identityStdin: identity != "", readyTimeout: 3 * time.Second}
+	if configure != nil {
+		configure(&options)
+	}
 	go func() { r.exited <- serveVMLink(options, strings.NewReader(identity), &r.stdout, &r.stderr, r.stops) }()
 	select {
 	case port := <-r.port:
@@ -872,5 +886,476 @@ func TestLinkCommandRefusesBadArguments(t *testing.T) {
 		if code := serveVMLink(options, strings.NewReader(identity), &stdout, &stderr, nil); code != exitUsage {
 			t.Errorf("an identity of %d bytes exited %d, saying %q", len(identity), code, stderr.String())
 		}
+	}
+}
+
+// rawGuest plays the guest by hand behind a host link, frame by frame: a hostile one, say.
+type rawGuest struct {
+	t     *testing.T
+	conn  net.Conn
+	in    *bufio.Reader
+	ready chan struct{} // closed once READY was written: the test may read then
+}
+
+// newRawGuest answers a guest that echoes the host's preamble and says READY ready, then does
+// only what the test says; and the host's end of its port.
+func newRawGuest(t *testing.T, ready string) (*rawGuest, net.Conn) {
+	hostEnd, guestEnd := net.Pipe()
+	guestEnd.SetDeadline(time.Now().Add(10 * time.Second))
+	t.Cleanup(func() { guestEnd.Close() })
+	g := &rawGuest{t: t, conn: guestEnd, in: bufio.NewReader(guestEnd), ready: make(chan struct{})}
+	go func() {
+		defer close(g.ready)
+		epoch := make([]byte, linkEpochSize)
+		if awaitMagic(g.in) != nil {
+			return
+		}
+		if _, err := io.ReadFull(g.in, epoch); err != nil {
+			return
+		}
+		guestEnd.Write(append(linkPreamble(epoch), linkFrame(linkReady, 0, []byte(ready))...))
+	}()
+	return g, hostEnd
+}
+
+// send writes one frame to the host.
+func (g *rawGuest) send(kind byte, stream uint32, payload string) {
+	g.t.Helper()
+	if _, err := g.conn.Write(linkFrame(kind, stream, []byte(payload))); err != nil {
+		g.t.Fatal(err)
+	}
+}
+
+// expect reads the host's next frame but CREDITs, which must be kind on stream, and answers its
+// payload.
+func (g *rawGuest) expect(kind byte, stream uint32) string {
+	g.t.Helper()
+	for {
+		got, id, payload, err := readLinkFrame(g.in, false)
+		if err != nil {
+			g.t.Fatalf("expected frame type 0x%02x: %v", kind, err)
+		}
+		if got == linkCredit && kind != linkCredit {
+			continue
+		}
+		if got != kind || id != stream {
+			g.t.Fatalf("expected frame type 0x%02x on stream %d, got 0x%02x on %d (%q)", kind, stream, got, id, payload)
+		}
+		return string(payload)
+	}
+}
+
+// dialLink connects to a host link's socket as the worker does, until the test ends.
+func dialLink(t *testing.T, path string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// awaitClosed checks that the host closed conn (within its deadline).
+func awaitClosed(t *testing.T, conn net.Conn, what string) {
+	t.Helper()
+	if n, err := conn.Read(make([]byte, 64)); err != io.EOF {
+		t.Errorf("%s: the connection read %d bytes, %v", what, n, err)
+	}
+}
+
+// awaitStreams waits for the host link to hold n streams.
+func (host *testHost) awaitStreams(t *testing.T, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(3 * time.Second); host.streams() != n; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the host link holds %d streams, not %d", host.streams(), n)
+		}
+	}
+}
+
+// lineLog keeps what a host link prints, line by line.
+type lineLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// logf keeps one line: the host link's logf.
+func (l *lineLog) logf(format string, args ...interface{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+}
+
+// all answers the lines kept so far.
+func (l *lineLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
+}
+
+// setForTest sets *v to value until the test ends.
+func setForTest[T any](t *testing.T, v *T, value T) {
+	previous := *v
+	*v = value
+	t.Cleanup(func() { *v = previous })
+}
+
+func TestLinkHostGivesUpAStreamTheGuestNeverAnswers(t *testing.T) {
+	checkGoroutines(t)
+	setForTest(t, &linkOpenWait, 300*time.Millisecond)
+	guest, serial := newRawGuest(t, readyIdentified)
+	log := &lineLog{}
+	host := serveTestHost(t, serial, nil, log.logf)
+	client := dialLink(t, host.path)
+	guest.expect(linkOpen, 1)
+	start := time.Now()
+	guest.expect(linkClose, 1) // so that a guest that opens it yet drops it
+	awaitClosed(t, client, "a stream the guest never answered")
+	if waited := time.Since(start); waited < 200*time.Millisecond || waited > 3*time.Second {
+		t.Errorf("the host gave the stream up after %v", waited)
+	}
+	host.awaitStreams(t, 0)
+	// the guest's late frames for it are ignored, and the link serves on
+	guest.send(linkOpenOK, 1, "")
+	guest.send(linkData, 1, "late")
+	guest.send(linkClose, 1, "")
+	client = dialLink(t, host.path)
+	guest.expect(linkOpen, 2)
+	guest.send(linkOpenOK, 2, "")
+	client.Write([]byte("ping"))
+	if got := guest.expect(linkData, 2); got != "ping" {
+		t.Errorf("the guest got %q", got)
+	}
+	guest.send(linkData, 2, "pong")
+	if answer := make([]byte, 4); func() error { _, err := io.ReadFull(client, answer); return err }() != nil || string(answer) != "pong" {
+		t.Errorf("the client got %q", answer)
+	}
+	if ended, err := host.h.l.failure(); ended {
+		t.Errorf("the late answer ended the link: %v", err)
+	}
+	if lines := log.all(); len(lines) != 1 || !strings.Contains(lines[0], "stream 1: the guest did not answer its OPEN within 300ms; its connection is closed") {
+		t.Errorf("the host link said %q", lines)
+	}
+}
+
+func TestLinkHostReleasesAStreamWhoseConnectionEndsBeforeOpenOK(t *testing.T) {
+	checkGoroutines(t)
+	guest, serial := newRawGuest(t, readyIdentified)
+	host := serveTestHost(t, serial, nil, nil)
+	client := dialLink(t, host.path)
+	guest.expect(linkOpen, 1)
+	start := time.Now()
+	client.Close()
+	guest.expect(linkClose, 1) // at once, not after linkOpenWait
+	if waited := time.Since(start); waited > 3*time.Second {
+		t.Errorf("the host saw the connection end after %v", waited)
+	}
+	host.awaitStreams(t, 0)
+	// one that wrote first is given up all the same, its bytes unsent: the stream never opened
+	client = dialLink(t, host.path)
+	guest.expect(linkOpen, 2)
+	client.Write([]byte("hello"))
+	client.Close()
+	guest.expect(linkClose, 2)
+	host.awaitStreams(t, 0)
+	// what a connection that stays writes before OPEN_OK is sent once it comes, then the rest
+	client = dialLink(t, host.path)
+	guest.expect(linkOpen, 3)
+	client.Write([]byte("early"))
+	time.Sleep(100 * time.Millisecond) // the host holds it, reading on
+	guest.send(linkOpenOK, 3, "")
+	if got := guest.expect(linkData, 3); got != "early" {
+		t.Errorf("the guest got %q first", got)
+	}
+	client.Write([]byte("later"))
+	if got := guest.expect(linkData, 3); got != "later" {
+		t.Errorf("the guest got %q then", got)
+	}
+	guest.send(linkData, 3, "answer")
+	answer := make([]byte, 6)
+	if _, err := io.ReadFull(client, answer); err != nil || string(answer) != "answer" {
+		t.Errorf("the client got %q, %v", answer, err)
+	}
+	host.awaitStreams(t, 1)
+}
+
+func TestLinkHostTakesFramesOutOfTurnAsProtocolErrors(t *testing.T) {
+	credit := string([]byte{0, 0, 0, 4})
+	for name, frames := range map[string][][3]string{
+		"DATA before OPEN_OK":     {{"\x04", "1", "data"}},
+		"CREDIT before OPEN_OK":   {{"\x06", "1", credit}},
+		"CLOSE before OPEN_OK":    {{"\x05", "1", ""}},
+		"OPEN_FAIL after OPEN_OK": {{"\x02", "1", ""}, {"\x03", "1", "changed its mind"}},
+		"a second OPEN_OK":        {{"\x02", "1", ""}, {"\x02", "1", ""}},
+		"a stream never opened":   {{"\x02", "2", ""}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			checkGoroutines(t)
+			guest, serial := newRawGuest(t, readyIdentified)
+			host := serveTestHost(t, serial, nil, nil)
+			client := dialLink(t, host.path)
+			guest.expect(linkOpen, 1)
+			for _, frame := range frames {
+				guest.send(frame[0][0], uint32(frame[1][0]-'0'), frame[2])
+			}
+			select {
+			case <-host.finished:
+				if !errors.Is(host.result, errLinkProtocol) {
+					t.Errorf("the host link ended with %v", host.result)
+				}
+			case <-time.After(3 * time.Second):
+				t.Fatal("the host link took it")
+			}
+			awaitClosed(t, client, "the link ended")
+		})
+	}
+}
+
+func TestLinkReleaseEndsBothPumpsOfAStream(t *testing.T) {
+	checkGoroutines(t)
+	l := newLinkSession(&linkWriter{out: io.Discard})
+	defer l.end(nil)
+	local, remote := net.Pipe()
+	defer remote.Close()
+	before := runtime.NumGoroutine()
+	st, _ := l.add(1, local, false)
+	l.start(st)
+	// the peer gives no credit: forward waits for some, having sent a window; deliver waits for DATA
+	written := make(chan error, 1)
+	go func() {
+		_, err := remote.Write(make([]byte, linkWindow+linkMaxPayload))
+		written <- err
+	}()
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		l.mu.Lock()
+		credit := st.credit
+		l.mu.Unlock()
+		if credit == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("forward never used up its credit: %d left", credit)
+		}
+	}
+	l.release(st)
+	if err := <-written; err == nil {
+		t.Error("the local connection was not closed")
+	}
+	for deadline := time.Now().Add(3 * time.Second); runtime.NumGoroutine() > before; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("a released stream's pumps still run: %d goroutines, %d before", runtime.NumGoroutine(), before)
+		}
+	}
+}
+
+func TestLinkHostCapsItsStreams(t *testing.T) {
+	checkGoroutines(t)
+	setForTest(t, &maxLinkStreams, 3)
+	guest, serial := newRawGuest(t, readyIdentified)
+	log := &lineLog{}
+	host := serveTestHost(t, serial, nil, log.logf)
+	var clients []net.Conn
+	for id := uint32(1); id <= 3; id++ {
+		clients = append(clients, dialLink(t, host.path))
+		guest.expect(linkOpen, id)
+		guest.send(linkOpenOK, id, "")
+	}
+	for i := 0; i < 2; i++ {
+		awaitClosed(t, dialLink(t, host.path), "a connection beyond the cap")
+	}
+	clients[0].Close()
+	guest.expect(linkClose, 1) // and no OPEN for the connections refused
+	host.awaitStreams(t, 2)
+	dialLink(t, host.path)
+	guest.expect(linkOpen, 4) // nor a number
+	if lines := log.all(); len(lines) != 1 || !strings.Contains(lines[0], "3 streams are open") {
+		t.Errorf("the host link said %q", lines)
+	}
+}
+
+func TestLinkHostQuotesAndCutsWhatTheGuestSays(t *testing.T) {
+	checkGoroutines(t)
+	forged := "no\nstacyvm-agent vmlink: all is well\r" + strings.Repeat("x", 1000)
+	checkText := func(what, text string) {
+		t.Helper()
+		if strings.ContainsAny(text, "\n\r") || len(text) > 2*maxGuestText || !strings.Contains(text, `"no\nstacyvm-agent vmlink: all is well\r`) ||
+			!strings.Contains(text, "(cut at 200 bytes)") {
+			t.Errorf("%s printed %q", what, text)
+		}
+	}
+	// IDENTITY_FAIL's reason
+	guest, serial := newRawGuest(t, readyAwaiting)
+	go func() {
+		<-guest.ready
+		if kind, _, _, err := readLinkFrame(guest.in, false); err == nil && kind == linkIdentity {
+			guest.conn.Write(linkFrame(linkIdentityFail, 0, []byte(forged)))
+		}
+	}()
+	if err := runHostLink(serial, []byte("{}"), nil, 3*time.Second); err == nil {
+		t.Error("a refused identity was taken")
+	} else {
+		checkText("IDENTITY_FAIL", err.Error())
+	}
+	// READY's
+	_, serial = newRawGuest(t, forged)
+	if err := runHostLink(serial, nil, nil, 3*time.Second); err == nil {
+		t.Error("a bad READY was taken")
+	} else {
+		checkText("READY", err.Error())
+	}
+	// OPEN_FAIL's, once however often the guest says it
+	guest, serial = newRawGuest(t, readyIdentified)
+	log := &lineLog{}
+	host := serveTestHost(t, serial, nil, log.logf)
+	for id, reason := range []string{forged, forged, "other"} {
+		client := dialLink(t, host.path)
+		guest.expect(linkOpen, uint32(id+1))
+		guest.send(linkOpenFail, uint32(id+1), reason)
+		awaitClosed(t, client, "a stream the guest could not open")
+	}
+	lines := log.all()
+	if len(lines) != 2 || lines[1] != `stream 3: the guest could not open it: "other"` {
+		t.Fatalf("the host link said %q", lines)
+	}
+	checkText("OPEN_FAIL", lines[0])
+}
+
+func TestLinkCommandRestartedForAnIdentifiedGuestJustServes(t *testing.T) {
+	checkGoroutines(t)
+	guest := &testGuest{taken: []string{`{"token":"abc"}`}}
+	r := startVMLinkWith(t, "link.sock", "", guest, nil)
+	r.awaitSocket(t)
+	if err := roundTrip(r.listen, 100<<10, 9); err != nil {
+		t.Error(err)
+	}
+	if got := guest.identities(); len(got) != 1 {
+		t.Errorf("the guest took %q", got)
+	}
+	r.stops <- syscall.SIGTERM
+	if code := r.awaitExit(t); code != 0 || r.stdout.String() != vmlinkReadyLine+"\n" || r.stderr.Len() != 0 {
+		t.Errorf("vmlink exited %d, saying %q and %q", code, r.stdout.String(), r.stderr.String())
+	}
+}
+
+func TestLinkCommandKeepsTheConsoleWithinItsBound(t *testing.T) {
+	checkGoroutines(t)
+	const max = minConsoleMax
+	dir := socketDir(t)
+	console, logPath := filepath.Join(dir, "console.sock"), filepath.Join(dir, "console.log")
+	if err := os.WriteFile(logPath, []byte("an earlier vmlink's\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(logPath+".1", []byte("stale"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, 3*max+1000)
+	rand.New(rand.NewSource(6)).Read(data)
+	all := append([]byte("an earlier vmlink's\n"), data...)
+	// QEMU's console socket, which writes more than three logs' worth in pieces, then closes
+	listener, err := net.Listen("unix", console)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan struct{})
+	t.Cleanup(func() {
+		listener.Close()
+		<-served
+	})
+	go func() {
+		defer close(served)
+		defer listener.Close()
+		conn, err := listener.Accept()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		for rest, size := data, 1; len(rest) > 0; size = size*7%3001 + 1 {
+			if size > len(rest) {
+				size = len(rest)
+			}
+			if _, err := conn.Write(rest[:size]); err != nil {
+				t.Error(err)
+				return
+			}
+			rest = rest[size:]
+		}
+	}()
+	r := startVMLinkWith(t, "link.sock", `{"token":"abc"}`+"\n", &testGuest{}, func(options *vmlinkOptions) {
+		options.console, options.consoleLog, options.consoleMax = console, logPath, max
+	})
+	r.awaitSocket(t)
+	current := len(all) % max
+	wantCurrent, wantOld := all[len(all)-current:], all[len(all)-current-max:len(all)-current]
+	var got, old []byte
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		got, _ = os.ReadFile(logPath)
+		old, _ = os.ReadFile(logPath + ".1")
+		if bytes.Equal(got, wantCurrent) && bytes.Equal(old, wantOld) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the console's log holds %d bytes and its .1 %d, not the last %d and the %d before", len(got), len(old), current, max)
+		}
+	}
+	if info, err := os.Stat(logPath); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("the new log is %v, %v", info.Mode(), err)
+	}
+	// the console closed: the link serves on
+	if err := roundTrip(r.listen, 100<<10, 10); err != nil {
+		t.Error(err)
+	}
+	r.stops <- syscall.SIGTERM
+	if code := r.awaitExit(t); code != 0 || r.stderr.Len() != 0 {
+		t.Errorf("vmlink exited %d, saying %q", code, r.stderr.String())
+	}
+}
+
+func TestLinkCommandServesWhileItsConsoleIsAbsent(t *testing.T) {
+	checkGoroutines(t)
+	dir := socketDir(t)
+	logPath := filepath.Join(dir, "console.log")
+	r := startVMLinkWith(t, "link.sock", "", &testGuest{}, func(options *vmlinkOptions) {
+		options.console, options.consoleLog, options.consoleMax = filepath.Join(dir, "console.sock"), logPath, minConsoleMax
+	})
+	r.awaitSocket(t)
+	if err := roundTrip(r.listen, 100<<10, 11); err != nil {
+		t.Error(err)
+	}
+	start := time.Now()
+	r.stops <- syscall.SIGTERM // while the console's socket is still retried
+	if code := r.awaitExit(t); code != 0 || r.stderr.Len() != 0 || time.Since(start) > 2*time.Second {
+		t.Errorf("vmlink exited %d after %v, saying %q", code, time.Since(start), r.stderr.String())
+	}
+	if _, err := os.Lstat(logPath); !os.IsNotExist(err) {
+		t.Errorf("a console never connected has a log: %v", err)
+	}
+}
+
+func TestLinkCommandParsesTheConsoleOptions(t *testing.T) {
+	base := []string{"vmlink", "--serial", "s", "--listen", "l"}
+	for _, more := range [][]string{
+		{"--console", "c"},
+		{"--console-log", "f"},
+		{"--console", "c", "--console-log", "f", "--console-max-bytes", "4095"},
+		{"--console", "c", "--console-log", "f", "--console-max-bytes", "lots"},
+		{"--console-max-bytes", "8192"},
+		{"--listen", "-", "--console", "c", "--console-log", "f"},
+	} {
+		args := append(append([]string(nil), base...), more...)
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "--console") {
+			t.Errorf("%q exited %d, saying %q", args, code, stderr.String())
+		}
+	}
+	options, err := parseVMLinkArgs([]string{"--console-log", "f", "--serial", "s", "--console", "c", "--listen", "l"})
+	if err != nil || options.console != "c" || options.consoleLog != "f" || options.consoleMax != defaultConsoleMax {
+		t.Errorf("parsed %+v, %v", options, err)
+	}
+	options, err = parseVMLinkArgs(append(base[1:], "--console", "c", "--console-log", "f", "--console-max-bytes", "4096"))
+	if err != nil || options.consoleMax != 4096 {
+		t.Errorf("parsed %+v, %v", options, err)
 	}
 }

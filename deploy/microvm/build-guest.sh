@@ -29,8 +29,9 @@ for module in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/vir
   cp "$modules/$module" "$root/modules/"
 done
 mkdir -p "$out"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out/initramfs.cpio.new"
-cp "$work/kernel/boot/vmlinuz-$version" "$out/vmlinuz.new"
-mv "$out/initramfs.cpio.new" "$out/initramfs.cpio"
-mv "$out/vmlinuz.new" "$out/vmlinuz"
-echo "$version" >"$out/kernel.version"
+# built in the temporary folder, then moved into place: never written through a name in $out
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/initramfs.cpio"
+cp "$work/kernel/boot/vmlinuz-$version" "$work/vmlinuz"
+echo "$version" >"$work/kernel.version"
+chmod 0644 "$work/initramfs.cpio" "$work/vmlinuz" "$work/kernel.version"
+mv -f "$work/initramfs.cpio" "$work/vmlinuz" "$work/kernel.version" "$out/"

@@ -23,6 +23,8 @@ for folder in .stacyvm .stacyvm/bin .stacyvm/run workspace proc sys dev tmp; do
 done
 chmod 1777 "$work/tmp"
 used=$(du -sm --apparent-size "$work" | cut -f1)
-rm -f "$out.new"
-mke2fs -q -t ext4 -O ^has_journal -L stacyvm-root -d "$work" -F "$out.new" "$((used * 12 / 10 + extra))M" >/dev/null
-mv "$out.new" "$out"
+# a new file of our own beside the result (never a name something else may have put there), then renamed
+new=$(mktemp "$out.XXXXXX")
+mke2fs -q -t ext4 -O ^has_journal -L stacyvm-root -d "$work" -F "$new" "$((used * 12 / 10 + extra))M" >/dev/null || { rm -f "$new"; exit 1; }
+chmod 0644 "$new"
+mv -f "$new" "$out"

@@ -90,9 +90,10 @@ public class SandboxRequests {
         if (mock) {
             mockRefusals(runtime, network, body);
         }
-        if (unnetworked && (!network.equals("none") || !ports.isEmpty() || !runtime.equals(SandboxSpec.DEFAULT_RUNTIME))) {
-            throw ApiException.badRequest("provider " + provider + " has no network and runs no OCI runtime: use network \"none\","
-                    + " no ports, no public_preview and no runtime");
+        if (unnetworked && (!network.equals("none") || !ports.isEmpty() || !runtime.equals(SandboxSpec.DEFAULT_RUNTIME)
+                || Boolean.TRUE.equals(body.readOnlyRoot()))) {
+            throw ApiException.badRequest("provider " + provider + " has no network, runs no OCI runtime and has no read-only root:"
+                    + " use network \"none\", no ports, no public_preview, no runtime and no read_only_root");
         }
         if (provider.equals(REMOTE_PROVIDER) && !ports.isEmpty()) {
             // the preview router reaches a sandbox's ports through its worker's engine (docs/remote-runtime.md)

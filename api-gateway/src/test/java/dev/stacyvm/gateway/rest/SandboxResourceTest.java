@@ -110,10 +110,11 @@ class SandboxResourceTest {
         String key = newKey("proot-" + UUID.randomUUID().toString().substring(0, 8), "acme", "user");
         for (String provider : List.of("proot", "microvm")) {
             for (Map<String, Object> body : List.<Map<String, Object>>of(Map.of("provider", provider, "network", "bridge"),
-                    Map.of("provider", provider, "ports", List.of(3000)), Map.of("provider", provider, "runtime", "runsc"))) {
+                    Map.of("provider", provider, "ports", List.of(3000)), Map.of("provider", provider, "runtime", "runsc"),
+                    Map.of("provider", provider, "read_only_root", true))) {
                 given().header("X-API-Key", key).contentType(ContentType.JSON).body(body).post("/api/v1/sandboxes").then()
                         .statusCode(400).body("code", equalTo("bad_request"))
-                        .body("message", org.hamcrest.Matchers.startsWith("provider " + provider + " has no network and runs no OCI runtime"));
+                        .body("message", org.hamcrest.Matchers.startsWith("provider " + provider + " has no network, runs no OCI runtime and has no read-only root"));
             }
         }
         verify(scheduler, never()).create(any());

@@ -81,6 +81,13 @@ public interface WorkerConfig {
 
         @WithDefault("tcg")
         String accel();
+
+        /**
+         * Whether sandboxes start from a snapshot of a booted guest (one per image, memory and vCPUs,
+         * taken at the first create of each) rather than booting: a restore takes a fraction of a boot.
+         */
+        @WithDefault("true")
+        boolean snapshots();
     }
 
     /** The runtime the {@code remote} provider drives (docs/remote-runtime.md). */

@@ -8,9 +8,7 @@ import dev.stacyvm.worker.error.ProviderFailureException;
 import dev.stacyvm.worker.provider.CommandResult;
 import dev.stacyvm.worker.provider.SandboxProvider;
 import dev.stacyvm.worker.service.ExecCommands;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -40,14 +38,22 @@ public final class AgentCalls {
         }
     }
 
-    /** The sandbox's processes as the agent's {@code ps} JSON. */
+    /** The most of a process list the worker reads, bytes. */
+    static final int PROCESS_LIST_LIMIT = 4 * 1024 * 1024;
+
+    /**
+     * The sandbox's processes as the agent's {@code ps} JSON.
+     *
+     * @throws ProviderFailureException when the agent fails, or answers more than {@link #PROCESS_LIST_LIMIT}
+     */
     public static String processes(SandboxProvider provider, String agentPath, String sandboxId) {
-        ByteArrayOutputStream listing = new ByteArrayOutputStream();
+        // the agent lists at most 1000 processes of at most about 1.3 KiB each
+        CappedOutput listing = new CappedOutput(PROCESS_LIST_LIMIT);
         CommandResult result = provider.run(sandboxId, List.of(agentPath, "ps"), null, listing, AGENT_CALL);
-        if (result.exitCode() != 0) {
+        if (result.exitCode() != 0 || listing.overflowed()) {
             throw new ProviderFailureException("could not list the processes of sandbox " + sandboxId);
         }
-        return listing.toString(StandardCharsets.UTF_8);
+        return listing.text();
     }
 
     /**

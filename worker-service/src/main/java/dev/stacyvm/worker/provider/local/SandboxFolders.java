@@ -14,7 +14,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -33,7 +32,8 @@ public final class SandboxFolders {
 
     private final Path root;
     private final String state;
-    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    /** Striped: a sandbox's lock is never dropped while a create or destroy of it may still hold or want it. */
+    private final Object[] locks = new Object[64];
 
     /**
      * @param root  the folder of the provider's sandboxes (made private when first needed)
@@ -42,6 +42,9 @@ public final class SandboxFolders {
     public SandboxFolders(Path root, String state) {
         this.root = root.toAbsolutePath();
         this.state = state;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
     }
 
     public Path root() {
@@ -82,14 +85,12 @@ public final class SandboxFolders {
         }
     }
 
-    /** The lock of one sandbox: a create and a destroy of it wait for each other, never for another's. */
+    /**
+     * The lock of one sandbox: a create and a destroy of it wait for each other (and, rarely, for
+     * those of a sandbox whose id falls on the same stripe).
+     */
     public Object lockOf(String sandboxId) {
-        return locks.computeIfAbsent(String.valueOf(sandboxId), id -> new Object());
-    }
-
-    /** Forgets a destroyed sandbox's lock. */
-    public void forget(String sandboxId) {
-        locks.remove(sandboxId);
+        return locks[Math.floorMod(String.valueOf(sandboxId).hashCode(), locks.length)];
     }
 
     /** Writes {@code text} into a new owner-only file. */

@@ -43,22 +43,27 @@ record MicrovmSandbox(String sandboxId, String workerId, String runtimeId, long 
         }
     }
 
-    /** The sandbox's QEMU while it runs (a reused pid is never taken for it: see {@link #owned}). */
-    Optional<ProcessHandle> qemu() {
-        return owned(qemuPid, "/" + sandboxId + "/" + DISK);
+    /**
+     * The sandbox's QEMU while it runs (a reused pid is never taken for it: see {@link #owned}).
+     *
+     * @param folder the sandbox's folder, as the worker started QEMU in it
+     */
+    Optional<ProcessHandle> qemu(Path folder) {
+        // as QemuCommand writes it inside an option, a comma doubled
+        return owned(qemuPid, "file=" + folder.toString().replace(",", ",,") + "/" + DISK + ",");
     }
 
     /** The sandbox's {@code vmlink} while it runs. */
-    Optional<ProcessHandle> link() {
-        return owned(linkPid, "/" + sandboxId + "/run/");
+    Optional<ProcessHandle> link(Path folder) {
+        return owned(linkPid, "\0" + folder + "/run/");
     }
 
-    /** The process {@code pid} while alive and still this sandbox's: its command line names the sandbox's folder. */
+    /** The process {@code pid} while alive and still this sandbox's: its command line holds {@code mark}, naming the folder. */
     private static Optional<ProcessHandle> owned(long pid, String mark) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(handle -> {
             try {
                 byte[] cmdline = Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "cmdline"));
-                return new String(cmdline, StandardCharsets.UTF_8).contains(mark);
+                return ("\0" + new String(cmdline, StandardCharsets.UTF_8)).contains(mark);
             } catch (IOException gone) {
                 return false;
             }

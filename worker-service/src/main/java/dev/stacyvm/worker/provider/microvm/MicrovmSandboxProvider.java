@@ -32,6 +32,7 @@ import dev.stacyvm.worker.provider.agent.AgentCommands;
 import dev.stacyvm.worker.provider.agent.AgentProcess;
 import dev.stacyvm.worker.provider.agent.AgentSpawn;
 import dev.stacyvm.worker.provider.agent.AgentUnavailableException;
+import dev.stacyvm.worker.provider.agent.CappedOutput;
 import dev.stacyvm.worker.provider.local.ProcessTree;
 import dev.stacyvm.worker.provider.local.RootfsImages;
 import dev.stacyvm.worker.provider.local.SandboxFolders;
@@ -39,12 +40,10 @@ import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -85,12 +84,20 @@ public class MicrovmSandboxProvider implements SandboxProvider {
     private static final String QEMU = ProcessTree.locate("qemu-system-x86_64");
     private static final String QEMU_IMG = ProcessTree.locate("qemu-img");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The link carries the identity in one frame of at most 32 KiB (agent/vmlink.go). */
+    static final int MAX_IDENTITY_BYTES = 30 * 1024;
+    /** The most of the guest's console kept on the host: this, and as much again in {@code console.log.1}. */
+    static final long CONSOLE_MAX_BYTES = 1024 * 1024;
+    private static final Duration RELINK = Duration.ofSeconds(20);
 
     private final WorkerConfig config;
     private final ObjectMapper mapper;
     private final AgentCommands commands;
     private final SandboxFolders folders;
+    private final MicrovmTemplates templates;
     private volatile Boolean usable;
+    /** QEMU's version and accelerator, read once (a QEMU upgrade restarts the worker with it). */
+    private volatile String engine;
     private volatile long usableAt;
 
     @Inject
@@ -99,6 +106,7 @@ public class MicrovmSandboxProvider implements SandboxProvider {
         this.mapper = mapper;
         this.commands = new AgentCommands(this::spawn, AGENT_PATH, config.execTimeoutGrace());
         this.folders = new SandboxFolders(Path.of(config.stateDir()).resolve("microvm"), MicrovmSandbox.STATE);
+        this.templates = new MicrovmTemplates(Path.of(config.stateDir()).resolve("microvm-templates"), mapper, config.agentPath());
     }
 
     @Override
@@ -146,11 +154,12 @@ public class MicrovmSandboxProvider implements SandboxProvider {
         try {
             folders.create(spec.sandboxId());
             Path run = Files.createDirectory(folder.resolve("run"), SandboxFolders.PRIVATE_FOLDER);
-            overlay(image.file(), folder);
             String token = AgentClient.newToken();
+            GuestIdentity identity = identity(token, image, spec);
+            identityBytes(identity);
             SandboxFolders.writePrivate(folder.resolve("token"), token + "\n");
-            qemu = startQemu(folder, spec);
-            link = startLink(folder, run, identity(token, image, spec));
+            qemu = startGuest(image.file(), folder, spec);
+            link = startLink(folder, run, identity);
             MicrovmSandbox sandbox = new MicrovmSandbox(spec.sandboxId(), workerId, "microvm-" + qemu.pid(), qemu.pid(), link.pid(),
                     spec.memoryMb(), spec.vcpus(), spec.pidsLimit(), Instant.now());
             sandbox.write(folder, mapper);
@@ -183,22 +192,52 @@ public class MicrovmSandboxProvider implements SandboxProvider {
         if (spec.builder()) {
             throw new InvalidRequestException("builds run on docker: provider microvm makes no images");
         }
+        if (spec.readOnlyRoot()) {
+            throw new InvalidRequestException("provider microvm has no read-only root: ask for read_only_root false");
+        }
     }
 
-    /** The sandbox's disk: a copy-on-write overlay over its image's, which no sandbox ever writes. */
-    private static void overlay(Path base, Path folder) throws IOException {
-        Path log = folder.resolve("qemu-img.log");
-        if (!ProcessTree.runs(List.of(QEMU_IMG, "create", "-q", "-f", "qcow2", "-F", "raw", "-b", base.toString(),
-                folder.resolve(MicrovmSandbox.DISK).toString()), log)) {
+    /**
+     * A copy-on-write overlay {@code disk} over {@code base} (an image's raw disk, or a template's
+     * qcow2), which no sandbox ever writes.
+     */
+    static void overlay(Path base, String format, Path disk) throws IOException {
+        Path log = disk.resolveSibling("qemu-img.log");
+        if (!ProcessTree.runs(List.of(QEMU_IMG, "create", "-q", "-f", "qcow2", "-F", format, "-b", base.toString(), disk.toString()), log)) {
             throw new IOException("qemu-img could not make the sandbox's disk: " + SandboxFolders.lastLines(log));
         }
         Files.deleteIfExists(log);
     }
 
-    private Process startQemu(Path folder, RuntimeSpec spec) throws IOException {
-        QemuCommand command = new QemuCommand(QEMU, config.microvm().accel(), guestDir().resolve("vmlinuz"),
-                guestDir().resolve("initramfs.cpio"), folder, spec.memoryMb(), spec.vcpus());
-        return hostProcess(command.argv(), folder.resolve("qemu.log")).start();
+    /**
+     * Starts the sandbox's QEMU: restored from its shape's snapshot when snapshots are on (taken
+     * first if there is none), booted cold when they are off or the restore fails.
+     */
+    private Process startGuest(Path base, Path folder, RuntimeSpec spec) throws IOException {
+        java.util.function.Function<Path, QemuCommand> shape = at -> new QemuCommand(QEMU, config.microvm().accel(),
+                guestDir().resolve("vmlinuz"), guestDir().resolve("initramfs.cpio"), at, spec.memoryMb(), spec.vcpus());
+        Path disk = folder.resolve(MicrovmSandbox.DISK);
+        Optional<MicrovmTemplates.Template> template = config.microvm().snapshots()
+                ? templates.templateFor(base, shape, engineVersion()) : Optional.empty();
+        if (template.isPresent()) {
+            Path incoming = folder.resolve("run").resolve("incoming.sock");
+            overlay(template.get().disk(), "qcow2", disk);
+            Process qemu = hostProcess(shape.apply(folder).argv(List.of("-incoming", "unix:" + incoming)), folder.resolve("qemu.log"))
+                    .start();
+            try {
+                MicrovmTemplates.restore(template.get(), incoming, qemu);
+                return qemu;
+            } catch (IOException e) {
+                Log.warnf("microvm sandbox %s could not be restored from its snapshot (booting it cold): %s", spec.sandboxId(),
+                        e.getMessage());
+                qemu.destroyForcibly();
+                qemu.onExit().join();
+                Files.deleteIfExists(disk);
+                Files.deleteIfExists(incoming);
+            }
+        }
+        overlay(base, "raw", disk);
+        return hostProcess(shape.apply(folder).argv(), folder.resolve("qemu.log")).start();
     }
 
     /**
@@ -207,20 +246,73 @@ public class MicrovmSandboxProvider implements SandboxProvider {
      * the guest took it.
      */
     private Process startLink(Path folder, Path run, GuestIdentity identity) throws IOException {
-        ProcessBuilder builder = hostProcess(List.of(config.agentPath(), "vmlink", "--serial", run.resolve(QemuCommand.SERIAL_SOCKET).toString(),
-                "--listen", run.resolve(SOCKET).toString(), "--identity-stdin", "--ready-timeout", String.valueOf(BOOT.toSeconds())),
-                folder.resolve("link.log"));
+        List<String> argv = new ArrayList<>(linkArgv(folder, BOOT));
+        argv.add("--identity-stdin");
+        ProcessBuilder builder = hostProcess(argv, folder.resolve("link.log"));
         builder.redirectInput(ProcessBuilder.Redirect.PIPE);
         Process link = builder.start();
         try (OutputStream stdin = link.getOutputStream()) {
-            stdin.write(mapper.writeValueAsBytes(identity));
+            stdin.write(identityBytes(identity));
             stdin.write('\n');
         }
         return link;
     }
 
+    /**
+     * The identity as the link sends it: one message of at most {@link #MAX_IDENTITY_BYTES}.
+     *
+     * @throws InvalidRequestException when the sandbox's environment makes it larger
+     */
+    private byte[] identityBytes(GuestIdentity identity) throws IOException {
+        byte[] bytes = mapper.writeValueAsBytes(identity);
+        if (bytes.length > MAX_IDENTITY_BYTES) {
+            throw new InvalidRequestException("provider microvm takes at most " + MAX_IDENTITY_BYTES / 1024
+                    + " KiB of environment for a sandbox (its token, user and entropy included)");
+        }
+        return bytes;
+    }
+
+    /**
+     * The sandbox's {@code vmlink}: the guest's port, the sandbox's agent socket, and the guest's
+     * console kept in {@code console.log} (rotated: a guest printing forever never fills the host's disk).
+     */
+    private List<String> linkArgv(Path folder, Duration readyTimeout) {
+        Path run = folder.resolve("run");
+        return List.of(config.agentPath(), "vmlink", "--serial", run.resolve(QemuCommand.SERIAL_SOCKET).toString(), "--listen",
+                run.resolve(SOCKET).toString(), "--ready-timeout", String.valueOf(readyTimeout.toSeconds()), "--console",
+                run.resolve(QemuCommand.CONSOLE_SOCKET).toString(), "--console-log", folder.resolve(MicrovmSandbox.CONSOLE).toString(),
+                "--console-max-bytes", String.valueOf(CONSOLE_MAX_BYTES));
+    }
+
+    /**
+     * Starts a new {@code vmlink} for a running guest whose link ended (a protocol error, a kill):
+     * the guest, already identified, answers it at once and keeps its agent.
+     */
+    private void relink(String sandboxId, Path folder) {
+        synchronized (folders.lockOf(sandboxId)) {
+            MicrovmSandbox sandbox = MicrovmSandbox.read(folder, mapper);
+            if (sandbox.link(folder).isPresent() || sandbox.qemu(folder).isEmpty()) {
+                return;
+            }
+            Log.warnf("the link of microvm sandbox %s ended: starting it again", sandboxId);
+            try {
+                Process link = hostProcess(linkArgv(folder, RELINK), folder.resolve("link.log")).start();
+                new MicrovmSandbox(sandbox.sandboxId(), sandbox.workerId(), sandbox.runtimeId(), sandbox.qemuPid(), link.pid(),
+                        sandbox.memoryMb(), sandbox.vcpus(), sandbox.pidsLimit(), sandbox.createdAt()).write(folder, mapper);
+                long deadline = System.nanoTime() + RELINK.toNanos();
+                while (!SandboxFolders.listens(folder.resolve("run").resolve(SOCKET)) && link.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+            } catch (IOException e) {
+                throw new ProviderFailureException("could not link microvm sandbox " + sandboxId + " again: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** A host process with the worker's own environment reduced to a PATH, its output appended to {@code log}. */
-    private static ProcessBuilder hostProcess(List<String> argv, Path log) {
+    static ProcessBuilder hostProcess(List<String> argv, Path log) {
         ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().clear();
         builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
@@ -283,6 +375,9 @@ public class MicrovmSandboxProvider implements SandboxProvider {
     private AgentProcess spawn(String sandboxId, AgentSpawn spawn) throws AgentUnavailableException {
         requireRunning(sandboxId);
         Path folder = folders.folder(sandboxId);
+        if (MicrovmSandbox.read(folder, mapper).link(folder).isEmpty()) {
+            relink(sandboxId, folder);
+        }
         String token;
         try {
             token = Files.readString(folder.resolve("token")).strip();
@@ -303,8 +398,8 @@ public class MicrovmSandboxProvider implements SandboxProvider {
         synchronized (folders.lockOf(sandboxId)) {
             if (Files.exists(folder.resolve(MicrovmSandbox.STATE))) {
                 MicrovmSandbox sandbox = MicrovmSandbox.read(folder, mapper);
-                sandbox.link().ifPresent(ProcessHandle::destroyForcibly);
-                sandbox.qemu().ifPresent(process -> {
+                sandbox.link(folders.folder(sandbox.sandboxId())).ifPresent(ProcessHandle::destroyForcibly);
+                sandbox.qemu(folders.folder(sandbox.sandboxId())).ifPresent(process -> {
                     process.destroyForcibly();
                     try {
                         process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -315,7 +410,6 @@ public class MicrovmSandboxProvider implements SandboxProvider {
             }
             folders.remove(folder);
         }
-        folders.forget(sandboxId);
     }
 
     @Override
@@ -356,7 +450,7 @@ public class MicrovmSandboxProvider implements SandboxProvider {
         if (!holds(sandboxId)) {
             throw new RuntimeNotFoundException(sandboxId);
         }
-        if (MicrovmSandbox.read(folders.folder(sandboxId), mapper).qemu().isEmpty()) {
+        if (MicrovmSandbox.read(folders.folder(sandboxId), mapper).qemu(folders.folder(sandboxId)).isEmpty()) {
             throw new RuntimeNotRunningException(sandboxId);
         }
     }
@@ -390,35 +484,58 @@ public class MicrovmSandboxProvider implements SandboxProvider {
 
     /**
      * CPU from the host (QEMU's own time over one second: the guest cannot misreport it); memory
-     * and processes from the guest's sandbox cgroup ({@code memory.current}, {@code pids.current}),
-     * which holds the agent and everything it starts, not the guest's kernel or init.
+     * from the guest's sandbox cgroup ({@code memory.current}: the agent and everything it starts,
+     * not the guest's kernel or init), processes from the agent's process list (the guest's kernel
+     * threads and init left out).
      */
     @Override
     public SandboxStats stats(String sandboxId) {
         requireRunning(sandboxId);
         MicrovmSandbox sandbox = MicrovmSandbox.read(folders.folder(sandboxId), mapper);
+        // read from the guest before the CPU is sampled: under software emulation the reads' own
+        // processes would count as the sandbox's load
+        long memory = guestMemory(sandboxId, sandbox.memoryMb() * 1024L * 1024L);
+        long processes = guestProcesses(sandboxId);
         ProcessTree.Sample first = ProcessTree.sample(sandbox.qemuPid(), 0);
-        long memory = guestCounter(sandboxId, "memory.current");
-        long pids = guestCounter(sandboxId, "pids.current");
-        long elapsed = (System.nanoTime() - first.at()) / 1_000_000;
         try {
-            Thread.sleep(Math.max(0, 1000 - elapsed));
+            Thread.sleep(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         ProcessTree.Sample second = ProcessTree.sample(sandbox.qemuPid(), 0);
         return new SandboxStats(sandboxId, Instant.now(), ProcessTree.cpuPercent(first, second), sandbox.vcpus(), memory,
-                sandbox.memoryMb() * 1024L * 1024L, 0, null, pids, sandbox.pidsLimit(), 0, 0);
+                sandbox.memoryMb() * 1024L * 1024L, 0, null, processes, sandbox.pidsLimit(), 0, 0);
     }
 
-    /** A number from the guest's sandbox cgroup, read through the agent; 0 when it cannot be read. */
-    private long guestCounter(String sandboxId, String file) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CommandResult result = run(sandboxId, List.of(AGENT_PATH, "files", "read", "/sys/fs/cgroup/sandbox/" + file),
+    /**
+     * The guest's sandbox cgroup's memory, read through the agent, within what the guest has (a
+     * sandbox can make the read answer anything: at most a line is read, and the number is bounded);
+     * 0 when it cannot be read.
+     */
+    private long guestMemory(String sandboxId, long limitBytes) {
+        CappedOutput out = new CappedOutput(32);
+        CommandResult result = run(sandboxId, List.of(AGENT_PATH, "files", "read", "/sys/fs/cgroup/sandbox/memory.current"),
                 InputStream.nullInputStream(), out, Duration.ofSeconds(10));
         try {
-            return result.exitCode() == 0 ? Long.parseLong(out.toString(StandardCharsets.UTF_8).strip()) : 0;
+            return result.exitCode() == 0 && !out.overflowed() ? Math.max(0, Math.min(limitBytes, Long.parseLong(out.text().strip()))) : 0;
         } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The guest's processes but its kernel's threads (kthreadd, pid 2, and its children) and its init. */
+    private long guestProcesses(String sandboxId) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode list = mapper.readTree(processes(sandboxId)).path("processes");
+            long count = 0;
+            for (com.fasterxml.jackson.databind.JsonNode process : list) {
+                long pid = process.path("pid").asLong();
+                if (pid > 2 && process.path("ppid").asLong() != 2) {
+                    count++;
+                }
+            }
+            return count;
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
     }
@@ -460,7 +577,7 @@ public class MicrovmSandboxProvider implements SandboxProvider {
                     continue;
                 }
                 if (workerId.equals(sandbox.workerId())) {
-                    boolean running = sandbox.qemu().isPresent();
+                    boolean running = sandbox.qemu(folders.folder(sandbox.sandboxId())).isPresent();
                     found.add(new RuntimeStatus(sandbox.sandboxId(), sandbox.runtimeId(), running, running ? "running" : "exited"));
                 }
             }
@@ -509,7 +626,12 @@ public class MicrovmSandboxProvider implements SandboxProvider {
         if (!healthy()) {
             return null;
         }
-        Optional<String> version = ProcessTree.version(List.of(QEMU, "--version"), "version (\\d+\\.\\d+(\\.\\d+)?)");
-        return version.map(found -> "qemu " + found + " " + config.microvm().accel()).orElse(HostFingerprint.NO_ENGINE);
+        String known = engine;
+        if (known == null) {
+            Optional<String> version = ProcessTree.version(List.of(QEMU, "--version"), "version (\\d+\\.\\d+(\\.\\d+)?)");
+            known = version.map(found -> "qemu " + found + " " + config.microvm().accel()).orElse(HostFingerprint.NO_ENGINE);
+            engine = known;
+        }
+        return known;
     }
 }

@@ -12,13 +12,14 @@ import java.util.List;
  * agent's link, a virtio RNG, the serial console into a file, and QEMU's own seccomp filter
  * ({@code -sandbox on}: no new processes, no privilege changes). Under {@code tcg} the kernel is
  * told the TSC's rate ({@code tsc_early_khz}, {@code lpj}): without it, boots under software
- * emulation often hang calibrating it.
+ * emulation often hang calibrating it. The console goes to a socket, never a file QEMU writes: the
+ * sandbox's link keeps it, bounded, and what the guest prints while nobody reads is dropped.
  *
  * @param qemu      the {@code qemu-system-x86_64} to run, by absolute path
  * @param accel     {@code tcg} or {@code kvm}
  * @param kernel    the guest kernel ({@code vmlinuz})
  * @param initramfs the guest's initramfs ({@code deploy/microvm/build-guest.sh})
- * @param folder    the sandbox's folder: {@code disk.qcow2}, {@code run/serial.sock}, {@code console.log}
+ * @param folder    the sandbox's folder: {@code disk.qcow2}, {@code run/serial.sock}, {@code run/console.sock}
  * @param memoryMb  the guest's memory, MiB
  * @param vcpus     the guest's vCPUs
  */
@@ -27,8 +28,15 @@ record QemuCommand(String qemu, String accel, Path kernel, Path initramfs, Path 
     /** The virtio-serial port's name, which the guest's init looks for in sysfs. */
     static final String PORT = "stacyvm";
     static final String SERIAL_SOCKET = "serial.sock";
+    /** The guest's serial console, which the sandbox's {@code vmlink} keeps (bounded) in {@code console.log}. */
+    static final String CONSOLE_SOCKET = "console.sock";
 
     List<String> argv() {
+        return argv(List.of());
+    }
+
+    /** The command line with {@code extra} options after it ({@code -qmp}, {@code -incoming}). */
+    List<String> argv(List<String> extra) {
         String kernelLine = "console=ttyS0 quiet loglevel=1 panic=-1 reboot=t random.trust_cpu=off";
         if ("tcg".equals(accel)) {
             kernelLine += " tsc_early_khz=2100000 tsc=reliable lpj=8400000 no_timer_check";
@@ -43,9 +51,10 @@ record QemuCommand(String qemu, String accel, Path kernel, Path initramfs, Path 
                 "-chardev", "socket,id=link,path=" + option(folder.resolve("run").resolve(SERIAL_SOCKET)) + ",server=on,wait=off",
                 "-device", "virtserialport,chardev=link,name=" + PORT,
                 "-device", "virtio-rng-device",
-                "-chardev", "file,id=console,path=" + option(folder.resolve(MicrovmSandbox.CONSOLE)),
+                "-chardev", "socket,id=console,path=" + option(folder.resolve("run").resolve(CONSOLE_SOCKET)) + ",server=on,wait=off",
                 "-serial", "chardev:console",
                 "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"));
+        argv.addAll(extra);
         return argv;
     }
 

@@ -312,7 +312,6 @@ public class ProotSandboxProvider implements SandboxProvider {
         synchronized (folders.lockOf(sandboxId)) {
             destroyLocked(sandboxId, folder);
         }
-        folders.forget(sandboxId);
     }
 
     private void destroyLocked(String sandboxId, Path folder) {

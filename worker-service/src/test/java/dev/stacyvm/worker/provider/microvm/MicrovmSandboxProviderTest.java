@@ -127,6 +127,34 @@ class MicrovmSandboxProviderTest {
     }
 
     @Test
+    void aSandboxUserCannotStandBetweenTheWorkerAndTheAgentNorGainPrivileges() {
+        String id = create();
+        // the agent's socket folder is root's once the agent listens: its socket cannot be replaced
+        assertEquals("refused\n", shell(id, "mv /.stacyvm/run/agent.sock /tmp/stolen 2>/dev/null && echo moved || echo refused"));
+        assertEquals("refused\n", shell(id, "touch /.stacyvm/run/fake.sock 2>/dev/null && echo made || echo refused"));
+        // no setuid program or file capability takes effect, and the disk holds no usable device node
+        assertEquals("NoNewPrivs:\t1\n", shell(id, "grep NoNewPrivs /proc/self/status"));
+        String root = shell(id, "grep ' / ' /proc/mounts");
+        assertTrue(root.contains("nosuid") && root.contains("nodev"), "the root disk: " + root);
+        assertEquals("1\n", shell(id, "cat /proc/sys/kernel/modules_disabled"), "no module can be loaded");
+        // what the commands above did still works: the agent answers, its log is the guest's console
+        assertTrue(String.join("\n", microvm.logs(id, 50, 65536).lines()).contains("stacyvm: sandbox started"),
+                "its log: " + microvm.logs(id, 50, 65536).lines());
+    }
+
+    @Test
+    void aGuestWhoseLinkEndsIsLinkedAgainAndKeepsItsProcessesAndFiles() throws IOException {
+        String id = create();
+        shell(id, "echo kept > /workspace/note; (sleep 600 &) ; true");
+        Path state = Path.of(config.stateDir()).toAbsolutePath().resolve("microvm").resolve(id).resolve("sandbox.json");
+        long linkPid = new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile()).path("link_pid").asLong();
+        ProcessHandle link = ProcessHandle.of(linkPid).orElseThrow();
+        link.destroyForcibly();
+        link.onExit().join();
+        assertEquals("kept\n1\n", shell(id, "cat /workspace/note; for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done | grep -c '^sleep 600'"), "the same guest, relinked");
+    }
+
+    @Test
     void aNetworkPortsOrTooLittleMemoryAreRefusedBeforeAnythingBoots() {
         for (RuntimeSpec refused : List.of(spec("sb-refused-net", 256, "bridge"), spec("sb-refused-mem", 64, "none"))) {
             SandboxOperationException error = assertThrows(SandboxOperationException.class,
