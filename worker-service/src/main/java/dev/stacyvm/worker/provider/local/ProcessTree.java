@@ -82,6 +82,19 @@ public final class ProcessTree {
         return new Sample(Math.max(0, tree.size() - machinery), ticks, rss, System.nanoTime());
     }
 
+    /**
+     * Kills a sandbox's host process and waits up to 10 s for it to end (logged when it does not:
+     * the kill was sent, the sandbox's folder goes anyway).
+     */
+    public static void kill(ProcessHandle process, String what) {
+        process.destroyForcibly();
+        try {
+            process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception stillThere) {
+            io.quarkus.logging.Log.warnf("%s did not end within 10 s of its kill", what);
+        }
+    }
+
     /** CPU between two samples, in percent of one core. */
     public static double cpuPercent(Sample first, Sample second) {
         double seconds = (second.at() - first.at()) / 1e9;

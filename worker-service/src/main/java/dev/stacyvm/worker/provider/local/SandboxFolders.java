@@ -132,7 +132,7 @@ public final class SandboxFolders {
             Log.warnf("could not move sandbox folder %s out of the way: %s", folder, e.getMessage());
             trash = folder;
         }
-        delete(trash);
+        deleteTree(trash);
     }
 
     /** Deletes what earlier removals left (a worker stopped during one). */
@@ -141,14 +141,17 @@ public final class SandboxFolders {
             return;
         }
         try (Stream<Path> folders = Files.list(root)) {
-            folders.filter(path -> path.getFileName().toString().startsWith(TRASH)).forEach(SandboxFolders::delete);
+            folders.filter(path -> path.getFileName().toString().startsWith(TRASH)).forEach(SandboxFolders::deleteTree);
         } catch (IOException e) {
             Log.debugf("could not list %s: %s", root, e.getMessage());
         }
     }
 
-    /** Deletes a tree, each folder opened to its owner before it is entered (a sandbox may have closed some). */
-    private static void delete(Path tree) {
+    /**
+     * Deletes a tree, each folder opened to its owner before it is entered (a sandbox may have
+     * closed some); links in it are deleted, never followed. What cannot be deleted is logged.
+     */
+    public static void deleteTree(Path tree) {
         try {
             Files.walkFileTree(tree, new SimpleFileVisitor<>() {
                 @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.stacyvm.worker.error.RuntimeNotFoundException;
+import dev.stacyvm.worker.provider.local.LocalSandbox;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,9 +23,14 @@ import java.util.Optional;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 record MicrovmSandbox(String sandboxId, String workerId, String runtimeId, long qemuPid, long linkPid, int memoryMb, int vcpus,
-                      int pidsLimit, Instant createdAt) {
+                      int pidsLimit, Instant createdAt) implements LocalSandbox {
 
     static final String STATE = "sandbox.json";
+
+    @Override
+    public boolean running(Path folder) {
+        return qemu(folder).isPresent();
+    }
     /** The guest's serial console: its kernel's and its agent's output, the sandbox's log. */
     static final String CONSOLE = "console.log";
     static final String DISK = "disk.qcow2";

@@ -3,36 +3,20 @@ package dev.stacyvm.worker.provider.microvm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.SandboxStats;
 import dev.stacyvm.contract.certification.HostFingerprint;
-import dev.stacyvm.contract.internal.ImageCommit;
 import dev.stacyvm.contract.internal.RuntimeHandle;
 import dev.stacyvm.contract.internal.RuntimeSpec;
-import dev.stacyvm.contract.internal.RuntimeStatus;
 import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.error.ImageNotFoundException;
 import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.error.ProviderFailureException;
 import dev.stacyvm.worker.error.RuntimeNotFoundException;
-import dev.stacyvm.worker.error.RuntimeNotRunningException;
 import dev.stacyvm.worker.provider.CommandResult;
-import dev.stacyvm.worker.provider.ExecCommand;
-import dev.stacyvm.worker.provider.ExecOutcome;
-import dev.stacyvm.worker.provider.ExecOutputSink;
-import dev.stacyvm.worker.provider.InteractiveExec;
-import dev.stacyvm.worker.provider.LogTail;
-import dev.stacyvm.worker.provider.ProviderCapabilities;
-import dev.stacyvm.worker.provider.SandboxProvider;
-import dev.stacyvm.worker.provider.TerminalSize;
-import dev.stacyvm.worker.provider.agent.AgentCalls;
 import dev.stacyvm.worker.provider.agent.AgentClient;
-import dev.stacyvm.worker.provider.agent.AgentCommands;
-import dev.stacyvm.worker.provider.agent.AgentProcess;
-import dev.stacyvm.worker.provider.agent.AgentSpawn;
-import dev.stacyvm.worker.provider.agent.AgentUnavailableException;
 import dev.stacyvm.worker.provider.agent.CappedOutput;
+import dev.stacyvm.worker.provider.local.LocalAgentSandboxProvider;
 import dev.stacyvm.worker.provider.local.ProcessTree;
 import dev.stacyvm.worker.provider.local.RootfsImages;
 import dev.stacyvm.worker.provider.local.SandboxFolders;
@@ -68,12 +52,9 @@ import java.util.Optional;
  */
 @Singleton
 @Identifier(MicrovmSandboxProvider.NAME)
-public class MicrovmSandboxProvider implements SandboxProvider {
+public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
 
     public static final String NAME = "microvm";
-    /** Where the agent is inside a guest (the initramfs puts it there), as in every sandbox. */
-    static final String AGENT_PATH = "/.stacyvm/bin/stacyvm-agent";
-    private static final String SOCKET = "agent.sock";
     /** The least memory a guest boots its kernel and agent in, MiB. */
     static final int MIN_MEMORY_MB = 128;
     /** A cold boot under software emulation on a loaded host. */
@@ -90,10 +71,7 @@ public class MicrovmSandboxProvider implements SandboxProvider {
     static final long CONSOLE_MAX_BYTES = 1024 * 1024;
     private static final Duration RELINK = Duration.ofSeconds(20);
 
-    private final WorkerConfig config;
     private final ObjectMapper mapper;
-    private final AgentCommands commands;
-    private final SandboxFolders folders;
     private final MicrovmTemplates templates;
     private volatile Boolean usable;
     /** QEMU's version and accelerator, read once (a QEMU upgrade restarts the worker with it). */
@@ -102,10 +80,8 @@ public class MicrovmSandboxProvider implements SandboxProvider {
 
     @Inject
     MicrovmSandboxProvider(WorkerConfig config, ObjectMapper mapper) {
-        this.config = config;
+        super(config, new SandboxFolders(Path.of(config.stateDir()).resolve("microvm"), MicrovmSandbox.STATE), HANDSHAKE);
         this.mapper = mapper;
-        this.commands = new AgentCommands(this::spawn, AGENT_PATH, config.execTimeoutGrace());
-        this.folders = new SandboxFolders(Path.of(config.stateDir()).resolve("microvm"), MicrovmSandbox.STATE);
         this.templates = new MicrovmTemplates(Path.of(config.stateDir()).resolve("microvm-templates"), mapper, config.agentPath());
     }
 
@@ -284,6 +260,25 @@ public class MicrovmSandboxProvider implements SandboxProvider {
                 "--console-max-bytes", String.valueOf(CONSOLE_MAX_BYTES));
     }
 
+    /** The guest's console: its kernel's few lines and its agent's output. */
+    @Override
+    protected MicrovmSandbox readSandbox(Path folder) {
+        return MicrovmSandbox.read(folder, mapper);
+    }
+
+    @Override
+    protected Path logFile(Path folder) {
+        return folder.resolve(MicrovmSandbox.CONSOLE);
+    }
+
+    /** A guest whose link ended gets a new one before the worker connects. */
+    @Override
+    protected void beforeConnect(String sandboxId, Path folder) {
+        if (MicrovmSandbox.read(folder, mapper).link(folder).isEmpty()) {
+            relink(sandboxId, folder);
+        }
+    }
+
     /**
      * Starts a new {@code vmlink} for a running guest whose link ended (a protocol error, a kill):
      * the guest, already identified, answers it at once and keeps its agent.
@@ -372,101 +367,17 @@ public class MicrovmSandboxProvider implements SandboxProvider {
         }
     }
 
-    private AgentProcess spawn(String sandboxId, AgentSpawn spawn) throws AgentUnavailableException {
-        requireRunning(sandboxId);
-        Path folder = folders.folder(sandboxId);
-        if (MicrovmSandbox.read(folder, mapper).link(folder).isEmpty()) {
-            relink(sandboxId, folder);
-        }
-        String token;
-        try {
-            token = Files.readString(folder.resolve("token")).strip();
-        } catch (IOException e) {
-            throw new RuntimeNotFoundException(sandboxId);
-        }
-        return AgentClient.spawn(folder.resolve("run").resolve(SOCKET), token, spawn, HANDSHAKE);
-    }
-
-    @Override
-    public boolean holds(String sandboxId) {
-        return folders.holds(sandboxId);
-    }
-
     @Override
     public void destroy(String sandboxId) {
         Path folder = folders.folder(sandboxId);
         synchronized (folders.lockOf(sandboxId)) {
             if (Files.exists(folder.resolve(MicrovmSandbox.STATE))) {
                 MicrovmSandbox sandbox = MicrovmSandbox.read(folder, mapper);
-                sandbox.link(folders.folder(sandbox.sandboxId())).ifPresent(ProcessHandle::destroyForcibly);
-                sandbox.qemu(folders.folder(sandbox.sandboxId())).ifPresent(process -> {
-                    process.destroyForcibly();
-                    try {
-                        process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (Exception stillThere) {
-                        Log.warnf("microvm sandbox %s's QEMU did not end within 10 s of its kill", sandboxId);
-                    }
-                });
+                sandbox.link(folder).ifPresent(ProcessHandle::destroyForcibly);
+                sandbox.qemu(folder).ifPresent(process -> ProcessTree.kill(process, "microvm sandbox " + sandboxId + "'s QEMU"));
             }
             folders.remove(folder);
         }
-    }
-
-    @Override
-    public ExecOutcome exec(String sandboxId, ExecCommand command, ExecOutputSink sink) {
-        return commands.exec(sandboxId, timed(command), env(command), sink);
-    }
-
-    @Override
-    public InteractiveExec openInteractive(String sandboxId, ExecCommand command, TerminalSize terminal) {
-        requireRunning(sandboxId);
-        List<String> env = new ArrayList<>(env(command));
-        if (terminal != null && !command.env().containsKey("TERM")) {
-            env.add("TERM=xterm-256color");
-        }
-        return commands.openInteractive(sandboxId, timed(command), env, terminal);
-    }
-
-    private ExecCommand timed(ExecCommand command) {
-        return command.timeout() != null ? command
-                : new ExecCommand(command.argv(), command.env(), command.workdir(), config.execDefaultTimeout());
-    }
-
-    private static List<String> env(ExecCommand command) {
-        List<String> env = new ArrayList<>();
-        if (command.env() != null) {
-            command.env().forEach((name, value) -> env.add(name + "=" + value));
-        }
-        return env;
-    }
-
-    @Override
-    public CommandResult run(String sandboxId, List<String> argv, InputStream input, OutputStream output, Duration timeout) {
-        return commands.run(sandboxId, argv, input, output, timeout);
-    }
-
-    @Override
-    public void requireRunning(String sandboxId) {
-        if (!holds(sandboxId)) {
-            throw new RuntimeNotFoundException(sandboxId);
-        }
-        if (MicrovmSandbox.read(folders.folder(sandboxId), mapper).qemu(folders.folder(sandboxId)).isEmpty()) {
-            throw new RuntimeNotRunningException(sandboxId);
-        }
-    }
-
-    @Override
-    public void requireWorkdir(String sandboxId, String workdir) {
-        AgentCalls.requireWorkdir(this, AGENT_PATH, sandboxId, workdir);
-    }
-
-    /** The guest's console: its kernel's few lines and its agent's output. */
-    @Override
-    public LogTail.Result logs(String sandboxId, int lines, int maxBytes) {
-        if (!holds(sandboxId)) {
-            throw new RuntimeNotFoundException(sandboxId);
-        }
-        return LogTail.ofFile(folders.folder(sandboxId).resolve(MicrovmSandbox.CONSOLE), lines, maxBytes);
     }
 
     /** The overlay's size on the host: what the sandbox wrote to its disk, and the overlay's own tables. */
@@ -540,53 +451,6 @@ public class MicrovmSandboxProvider implements SandboxProvider {
         }
     }
 
-    @Override
-    public void applyNetworkPolicy(String sandboxId, NetworkPolicy policy) {
-        throw new InvalidRequestException("provider microvm has no network");
-    }
-
-    @Override
-    public String processes(String sandboxId) {
-        return AgentCalls.processes(this, AGENT_PATH, sandboxId);
-    }
-
-    @Override
-    public void signal(String sandboxId, int pid, String signal) {
-        AgentCalls.signal(this, AGENT_PATH, sandboxId, pid, signal);
-    }
-
-    @Override
-    public ImageCommit.Result commit(String sandboxId, ImageCommit commit) {
-        throw new InvalidRequestException("builds run on docker: provider microvm makes no images");
-    }
-
-    @Override
-    public ImageCommit.Base imageConfig(String sandboxId) {
-        throw new InvalidRequestException("builds run on docker: provider microvm makes no images");
-    }
-
-    @Override
-    public List<RuntimeStatus> runtimes(String workerId) {
-        List<RuntimeStatus> found = new ArrayList<>();
-        try {
-            for (Path folder : folders.sandboxes()) {
-                MicrovmSandbox sandbox;
-                try {
-                    sandbox = MicrovmSandbox.read(folder, mapper);
-                } catch (RuntimeNotFoundException goneMeanwhile) {
-                    continue;
-                }
-                if (workerId.equals(sandbox.workerId())) {
-                    boolean running = sandbox.qemu(folders.folder(sandbox.sandboxId())).isPresent();
-                    found.add(new RuntimeStatus(sandbox.sandboxId(), sandbox.runtimeId(), running, running ? "running" : "exited"));
-                }
-            }
-        } catch (IOException e) {
-            throw new ProviderFailureException("could not list the microvm sandboxes: " + e.getMessage());
-        }
-        return found;
-    }
-
     /** QEMU and qemu-img run, and the guest's kernel and initramfs are there. */
     @Override
     public boolean healthy() {
@@ -602,19 +466,6 @@ public class MicrovmSandboxProvider implements SandboxProvider {
             usable = known;
         }
         return known;
-    }
-
-    @Override
-    public List<String> capabilities() {
-        return List.of(ProviderCapabilities.EXEC, ProviderCapabilities.EXEC_TIMEOUT, ProviderCapabilities.PROCESSES,
-                ProviderCapabilities.FILES, ProviderCapabilities.ARCHIVES, ProviderCapabilities.TERMINAL,
-                ProviderCapabilities.LOGS);
-    }
-
-    /** None: a microVM runs no OCI runtime; its sandboxes take the default name, as proot's do. */
-    @Override
-    public List<String> ociRuntimes() {
-        return List.of();
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.stacyvm.worker.error.RuntimeNotFoundException;
+import dev.stacyvm.worker.provider.local.LocalSandbox;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -24,9 +25,14 @@ import java.util.Optional;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 record ProotSandbox(String sandboxId, String workerId, String runtimeId, long pid, int memoryMb, int vcpus, int pidsLimit,
-                    long imageBytes, Instant createdAt) {
+                    long imageBytes, Instant createdAt) implements LocalSandbox {
 
     static final String STATE = "sandbox.json";
+
+    @Override
+    public boolean running(Path folder) {
+        return process().isPresent();
+    }
     static final String LOG = "main.log";
 
     void write(Path folder, ObjectMapper mapper) throws IOException {

@@ -1,33 +1,18 @@
 package dev.stacyvm.worker.provider.proot;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stacyvm.contract.api.NetworkPolicy;
 import dev.stacyvm.contract.api.SandboxStats;
 import dev.stacyvm.contract.certification.HostFingerprint;
-import dev.stacyvm.contract.internal.ImageCommit;
 import dev.stacyvm.contract.internal.RuntimeHandle;
 import dev.stacyvm.contract.internal.RuntimeSpec;
-import dev.stacyvm.contract.internal.RuntimeStatus;
 import dev.stacyvm.contract.internal.SandboxSpec;
 import dev.stacyvm.worker.config.WorkerConfig;
 import dev.stacyvm.worker.error.ImageNotFoundException;
 import dev.stacyvm.worker.error.InvalidRequestException;
 import dev.stacyvm.worker.error.ProviderFailureException;
 import dev.stacyvm.worker.error.RuntimeNotFoundException;
-import dev.stacyvm.worker.error.RuntimeNotRunningException;
-import dev.stacyvm.worker.provider.CommandResult;
-import dev.stacyvm.worker.provider.ExecCommand;
-import dev.stacyvm.worker.provider.ExecOutcome;
-import dev.stacyvm.worker.provider.ExecOutputSink;
-import dev.stacyvm.worker.provider.InteractiveExec;
-import dev.stacyvm.worker.provider.LogTail;
-import dev.stacyvm.worker.provider.ProviderCapabilities;
-import dev.stacyvm.worker.provider.SandboxProvider;
-import dev.stacyvm.worker.provider.TerminalSize;
-import dev.stacyvm.worker.provider.agent.AgentCalls;
 import dev.stacyvm.worker.provider.agent.AgentClient;
-import dev.stacyvm.worker.provider.agent.AgentCommands;
-import dev.stacyvm.worker.provider.agent.AgentSpawn;
+import dev.stacyvm.worker.provider.local.LocalAgentSandboxProvider;
 import dev.stacyvm.worker.provider.local.ProcessTree;
 import dev.stacyvm.worker.provider.local.RootfsImages;
 import dev.stacyvm.worker.provider.local.SandboxFolders;
@@ -36,8 +21,6 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,25 +42,19 @@ import java.util.Optional;
  */
 @Singleton
 @Identifier(ProotSandboxProvider.NAME)
-public class ProotSandboxProvider implements SandboxProvider {
+public class ProotSandboxProvider extends LocalAgentSandboxProvider {
 
     public static final String NAME = "proot";
-    /** Where the agent is inside a sandbox, as in a Docker sandbox. */
-    static final String AGENT_PATH = "/.stacyvm/bin/stacyvm-agent";
     static final String RUN_DIR = "/.stacyvm/run";
-    private static final String SOCKET = "agent.sock";
     private static final String TOKEN_FILE = "agent.token";
     private static final Duration AGENT_READY = Duration.ofSeconds(20);
     private static final Duration HANDSHAKE = Duration.ofSeconds(5);
     private static final Duration EXTRACT_TIMEOUT = Duration.ofMinutes(5);
     private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    private final WorkerConfig config;
     private final ObjectMapper mapper;
-    private final AgentCommands commands;
     private volatile Boolean usable;
     private volatile long usableAt;
-    private final SandboxFolders folders;
     /** The host's tools, by absolute path from the worker's own PATH: never looked up on a sandbox's. */
     private static final HostTools HOST_TOOLS = HostTools.find();
     private static final Duration HEALTH_RECHECK = Duration.ofMinutes(1);
@@ -86,10 +63,18 @@ public class ProotSandboxProvider implements SandboxProvider {
 
     @Inject
     ProotSandboxProvider(WorkerConfig config, ObjectMapper mapper) {
-        this.config = config;
+        super(config, new SandboxFolders(Path.of(config.stateDir()).resolve("proot"), ProotSandbox.STATE), HANDSHAKE);
         this.mapper = mapper;
-        this.commands = new AgentCommands(this::spawn, AGENT_PATH, config.execTimeoutGrace());
-        this.folders = new SandboxFolders(Path.of(config.stateDir()).resolve("proot"), ProotSandbox.STATE);
+    }
+
+    @Override
+    protected ProotSandbox readSandbox(Path folder) {
+        return ProotSandbox.read(folder, mapper);
+    }
+
+    @Override
+    protected Path logFile(Path folder) {
+        return folder.resolve(ProotSandbox.LOG);
     }
 
     @Override
@@ -288,24 +273,6 @@ public class ProotSandboxProvider implements SandboxProvider {
         }
     }
 
-    private dev.stacyvm.worker.provider.agent.AgentProcess spawn(String sandboxId, AgentSpawn spawn)
-            throws dev.stacyvm.worker.provider.agent.AgentUnavailableException {
-        requireRunning(sandboxId);
-        Path folder = folder(sandboxId);
-        String token;
-        try {
-            token = Files.readString(folder.resolve("token")).strip();
-        } catch (IOException e) {
-            throw new RuntimeNotFoundException(sandboxId);
-        }
-        return AgentClient.spawn(folder.resolve("run").resolve(SOCKET), token, spawn, HANDSHAKE);
-    }
-
-    @Override
-    public boolean holds(String sandboxId) {
-        return folders.holds(sandboxId);
-    }
-
     @Override
     public void destroy(String sandboxId) {
         Path folder = folder(sandboxId);
@@ -317,72 +284,9 @@ public class ProotSandboxProvider implements SandboxProvider {
     private void destroyLocked(String sandboxId, Path folder) {
         if (Files.exists(folder.resolve(ProotSandbox.STATE))) {
             ProotSandbox sandbox = ProotSandbox.read(folder, mapper);
-            sandbox.process().ifPresent(process -> {
-                process.destroyForcibly();
-                try {
-                    process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (Exception stillThere) {
-                    Log.warnf("proot sandbox %s did not end within 10 s of its kill", sandboxId);
-                }
-            });
+            sandbox.process().ifPresent(process -> ProcessTree.kill(process, "proot sandbox " + sandboxId));
         }
         folders.remove(folder);
-    }
-
-    @Override
-    public ExecOutcome exec(String sandboxId, ExecCommand command, ExecOutputSink sink) {
-        return commands.exec(sandboxId, timed(command), env(command), sink);
-    }
-
-    @Override
-    public InteractiveExec openInteractive(String sandboxId, ExecCommand command, TerminalSize terminal) {
-        requireRunning(sandboxId);
-        List<String> env = new ArrayList<>(env(command));
-        if (terminal != null && !command.env().containsKey("TERM")) {
-            env.add("TERM=xterm-256color");
-        }
-        return commands.openInteractive(sandboxId, timed(command), env, terminal);
-    }
-
-    private ExecCommand timed(ExecCommand command) {
-        return command.timeout() != null ? command
-                : new ExecCommand(command.argv(), command.env(), command.workdir(), config.execDefaultTimeout());
-    }
-
-    private static List<String> env(ExecCommand command) {
-        List<String> env = new ArrayList<>();
-        if (command.env() != null) {
-            command.env().forEach((name, value) -> env.add(name + "=" + value));
-        }
-        return env;
-    }
-
-    @Override
-    public CommandResult run(String sandboxId, List<String> argv, InputStream input, OutputStream output, Duration timeout) {
-        return commands.run(sandboxId, argv, input, output, timeout);
-    }
-
-    @Override
-    public void requireRunning(String sandboxId) {
-        if (!holds(sandboxId)) {
-            throw new RuntimeNotFoundException(sandboxId);
-        }
-        if (ProotSandbox.read(folder(sandboxId), mapper).process().isEmpty()) {
-            throw new RuntimeNotRunningException(sandboxId);
-        }
-    }
-
-    @Override
-    public void requireWorkdir(String sandboxId, String workdir) {
-        AgentCalls.requireWorkdir(this, AGENT_PATH, sandboxId, workdir);
-    }
-
-    @Override
-    public LogTail.Result logs(String sandboxId, int lines, int maxBytes) {
-        if (!holds(sandboxId)) {
-            throw new RuntimeNotFoundException(sandboxId);
-        }
-        return LogTail.ofFile(folder(sandboxId).resolve(ProotSandbox.LOG), lines, maxBytes);
     }
 
     @Override
@@ -411,53 +315,6 @@ public class ProotSandboxProvider implements SandboxProvider {
     }
 
     @Override
-    public void applyNetworkPolicy(String sandboxId, NetworkPolicy policy) {
-        throw new InvalidRequestException("provider proot has no network");
-    }
-
-    @Override
-    public String processes(String sandboxId) {
-        return AgentCalls.processes(this, AGENT_PATH, sandboxId);
-    }
-
-    @Override
-    public void signal(String sandboxId, int pid, String signal) {
-        AgentCalls.signal(this, AGENT_PATH, sandboxId, pid, signal);
-    }
-
-    @Override
-    public ImageCommit.Result commit(String sandboxId, ImageCommit commit) {
-        throw new InvalidRequestException("builds run on docker: provider proot makes no images");
-    }
-
-    @Override
-    public ImageCommit.Base imageConfig(String sandboxId) {
-        throw new InvalidRequestException("builds run on docker: provider proot makes no images");
-    }
-
-    @Override
-    public List<RuntimeStatus> runtimes(String workerId) {
-        List<RuntimeStatus> found = new ArrayList<>();
-        try {
-            for (Path folder : folders.sandboxes()) {
-                ProotSandbox sandbox;
-                try {
-                    sandbox = ProotSandbox.read(folder, mapper);
-                } catch (RuntimeNotFoundException goneMeanwhile) {
-                    continue;
-                }
-                if (workerId.equals(sandbox.workerId())) {
-                    boolean running = sandbox.process().isPresent();
-                    found.add(new RuntimeStatus(sandbox.sandboxId(), sandbox.runtimeId(), running, running ? "running" : "exited"));
-                }
-            }
-        } catch (IOException e) {
-            throw new ProviderFailureException("could not list the proot sandboxes: " + e.getMessage());
-        }
-        return found;
-    }
-
-    @Override
     public boolean healthy() {
         Boolean known = usable;
         if (known == null || (!known && System.nanoTime() - usableAt > HEALTH_RECHECK.toNanos())) {
@@ -470,19 +327,6 @@ public class ProotSandboxProvider implements SandboxProvider {
             usable = known;
         }
         return known;
-    }
-
-    @Override
-    public List<String> capabilities() {
-        return List.of(ProviderCapabilities.EXEC, ProviderCapabilities.EXEC_TIMEOUT, ProviderCapabilities.PROCESSES,
-                ProviderCapabilities.FILES, ProviderCapabilities.ARCHIVES, ProviderCapabilities.TERMINAL,
-                ProviderCapabilities.LOGS);
-    }
-
-    /** None: PRoot runs no OCI runtime; its sandboxes take the default name, as mock's do. */
-    @Override
-    public List<String> ociRuntimes() {
-        return List.of();
     }
 
     /** PRoot's version, the engine a certification of it holds for. */
