@@ -32,6 +32,7 @@ const (
 	guestWorkspace  = "/workspace"
 	guestCgroupRoot = "/sys/fs/cgroup"
 	guestCgroup     = guestCgroupRoot + "/sandbox"
+	guestDisk       = "/dev/vda"
 	virtioPorts     = "/sys/class/virtio-ports"
 )
 
@@ -53,6 +54,9 @@ type guestIdentity struct {
 	Seed []byte `json:"seed"`
 	// PidsMax bounds the sandbox's processes (its cgroup's pids.max); 0 for none
 	PidsMax int `json:"pids_max"`
+	// DiskMb bounds what the sandbox user may write to the disk (its user quota), MiB; 0 for none.
+	// Root (a template allowed to run as root) is not held by quotas: its disk's free space bounds it
+	DiskMb int `json:"disk_mb"`
 }
 
 // guest is PID 1's state: whether the identity was taken, and serve's pid once started.
@@ -207,8 +211,8 @@ func parseIdentity(payload []byte) (*guestIdentity, error) {
 	if len(identity.Token) != tokenLength || !isHex(identity.Token) {
 		return nil, errors.New("identity: the token is not 64 hex digits")
 	}
-	if identity.UID < 0 || identity.GID < 0 || identity.PidsMax < 0 {
-		return nil, errors.New("identity: negative user, group or process limit")
+	if identity.UID < 0 || identity.GID < 0 || identity.PidsMax < 0 || identity.DiskMb < 0 {
+		return nil, errors.New("identity: negative user, group, process or disk limit")
 	}
 	if len(identity.Seed) < 32 {
 		return nil, errors.New("identity: a seed of at least 32 bytes is needed")
@@ -259,6 +263,11 @@ func (g *guest) takeIdentity(payload []byte) error {
 			return fmt.Errorf("cannot limit processes: %v", err)
 		}
 	}
+	if identity.DiskMb > 0 && identity.UID != 0 {
+		if err := limitDisk(guestDisk, identity.UID, identity.DiskMb); err != nil {
+			return fmt.Errorf("cannot limit the disk: %v", err)
+		}
+	}
 	for _, folder := range []string{guestRunDir, guestWorkspace} {
 		if err := os.MkdirAll(folder, 0o755); err != nil {
 			return fmt.Errorf("%s: %v", folder, err)
@@ -305,6 +314,31 @@ func confineChildren() error {
 		if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prCapbsetDrop, uintptr(capability), 0); errno != 0 && errno != syscall.EINVAL {
 			return fmt.Errorf("dropping capability %d: %v", capability, errno)
 		}
+	}
+	return nil
+}
+
+// ifDqblk is the kernel's struct if_dqblk (quotactl(2)).
+type ifDqblk struct {
+	bhardlimit, bsoftlimit, curspace, ihardlimit, isoftlimit, curinodes, btime, itime uint64
+	valid                                                                             uint32
+	_                                                                                 uint32
+}
+
+// limitDisk sets uid's block quota on device to mb MiB, soft and hard alike (quotactl(2):
+// Q_SETQUOTA with QIF_BLIMITS, limits in 1 KiB blocks). A write past it fails with EDQUOT, which
+// the agent's files answer as "disk full".
+func limitDisk(device string, uid, mb int) error {
+	const qSetQuota, usrQuota, qifBlimits = 0x800008, 0, 1
+	path, err := syscall.BytePtrFromString(device)
+	if err != nil {
+		return err
+	}
+	limit := ifDqblk{bhardlimit: uint64(mb) * 1024, bsoftlimit: uint64(mb) * 1024, valid: qifBlimits}
+	command := uintptr(qSetQuota<<8 | usrQuota)
+	if _, _, errno := syscall.Syscall6(syscall.SYS_QUOTACTL, command, uintptr(unsafe.Pointer(path)), uintptr(uid),
+		uintptr(unsafe.Pointer(&limit)), 0, 0); errno != 0 {
+		return errno
 	}
 	return nil
 }

@@ -45,6 +45,7 @@ func TestInitTakesOnlyAWellFormedIdentity(t *testing.T) {
 		"non-hex token":   func(i *guestIdentity) { i.Token = strings.Repeat("g", 64) },
 		"negative uid":    func(i *guestIdentity) { i.UID = -1 },
 		"negative pids":   func(i *guestIdentity) { i.PidsMax = -1 },
+		"negative disk":   func(i *guestIdentity) { i.DiskMb = -1 },
 		"short seed":      func(i *guestIdentity) { i.Seed = make([]byte, 8) },
 		"no hostname":     func(i *guestIdentity) { i.Hostname = "" },
 		"long hostname":   func(i *guestIdentity) { i.Hostname = strings.Repeat("h", 65) },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds what every microVM sandbox boots (docs/providers.md "microvm"): the kernel (Debian's
 # linux-image-cloud-amd64, unpacked from its package, never installed) and an initramfs holding
-# busybox (busybox-static), the agent, the kernel's virtio modules and deploy/microvm/init.
+# busybox (busybox-static), the agent, the kernel's virtio and quota modules (the disk's user quota
+# is the sandbox's disk_mb) and deploy/microvm/init.
 #
 #   build-guest.sh KERNEL_DEB AGENT OUT_DIR
 #
@@ -25,7 +26,8 @@ cp "$agent" "$root/stacyvm-agent"
 cp "$here/init" "$root/init"
 chmod 0755 "$root/init" "$root/stacyvm-agent" "$root/bin/busybox"
 for module in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/virtio/virtio_mmio.ko \
-  drivers/block/virtio_blk.ko drivers/char/virtio_console.ko drivers/char/hw_random/virtio-rng.ko; do
+  drivers/block/virtio_blk.ko drivers/char/virtio_console.ko drivers/char/hw_random/virtio-rng.ko \
+  fs/quota/quota_tree.ko fs/quota/quota_v2.ko; do
   cp "$modules/$module" "$root/modules/"
 done
 mkdir -p "$out"

@@ -20,10 +20,12 @@ import java.util.Optional;
  *
  * @param qemuPid the host's pid of the sandbox's QEMU
  * @param linkPid the host's pid of its {@code stacyvm-agent vmlink}
+ * @param diskLimitMb what the sandbox user may write to its disk (its quota), MiB; 0 when nothing
+ *                    holds it but the disk's free space (a root sandbox)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 record MicrovmSandbox(String sandboxId, String workerId, String runtimeId, long qemuPid, long linkPid, int memoryMb, int vcpus,
-                      int pidsLimit, Instant createdAt) implements LocalSandbox {
+                      int pidsLimit, int diskLimitMb, Instant createdAt) implements LocalSandbox {
 
     static final String STATE = "sandbox.json";
 

@@ -3,6 +3,7 @@ package dev.stacyvm.worker.provider.microvm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.stacyvm.contract.api.SandboxDefaults;
 import dev.stacyvm.contract.api.SandboxStats;
 import dev.stacyvm.contract.certification.HostFingerprint;
 import dev.stacyvm.contract.internal.RuntimeHandle;
@@ -70,6 +71,8 @@ public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
     /** The most of the guest's console kept on the host: this, and as much again in {@code console.log.1}. */
     static final long CONSOLE_MAX_BYTES = 1024 * 1024;
     private static final Duration RELINK = Duration.ofSeconds(20);
+    /** From a snapshot's last byte sent to its guest running: well under a second, unless something is wrong. */
+    private static final Duration RESTORE = Duration.ofSeconds(30);
 
     private final ObjectMapper mapper;
     private final MicrovmTemplates templates;
@@ -97,7 +100,7 @@ public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record GuestIdentity(String token, List<String> env, int uid, int gid, String hostname, long timeUnixNano, byte[] seed,
-                         int pidsMax) {
+                         int pidsMax, int diskMb) {
     }
 
     private Path imagesDir() {
@@ -137,7 +140,7 @@ public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
             qemu = startGuest(image.file(), folder, spec);
             link = startLink(folder, run, identity);
             MicrovmSandbox sandbox = new MicrovmSandbox(spec.sandboxId(), workerId, "microvm-" + qemu.pid(), qemu.pid(), link.pid(),
-                    spec.memoryMb(), spec.vcpus(), spec.pidsLimit(), Instant.now());
+                    spec.memoryMb(), spec.vcpus(), spec.pidsLimit(), spec.runAsRoot() ? 0 : diskMb(spec), Instant.now());
             sandbox.write(folder, mapper);
             awaitAgent(spec.sandboxId(), folder, run, qemu, link);
             return new RuntimeHandle(spec.sandboxId(), sandbox.runtimeId(), workerId, Map.of(), null, null);
@@ -187,33 +190,66 @@ public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
 
     /**
      * Starts the sandbox's QEMU: restored from its shape's snapshot when snapshots are on (taken
-     * first if there is none), booted cold when they are off or the restore fails.
+     * first if there is none), booted cold when they are off or the restore fails; a snapshot a
+     * restore failed from is discarded, so one bad snapshot costs one slow create, not all of them.
      */
     private Process startGuest(Path base, Path folder, RuntimeSpec spec) throws IOException {
         java.util.function.Function<Path, QemuCommand> shape = at -> new QemuCommand(QEMU, config.microvm().accel(),
                 guestDir().resolve("vmlinuz"), guestDir().resolve("initramfs.cpio"), at, spec.memoryMb(), spec.vcpus());
         Path disk = folder.resolve(MicrovmSandbox.DISK);
-        Optional<MicrovmTemplates.Template> template = config.microvm().snapshots()
-                ? templates.templateFor(base, shape, engineVersion()) : Optional.empty();
+        String qemuEngine = engineVersion();
+        Optional<MicrovmTemplates.Template> template = config.microvm().snapshots() && qemuEngine != null
+                ? templates.templateFor(base, shape, qemuEngine) : Optional.empty();
         if (template.isPresent()) {
-            Path incoming = folder.resolve("run").resolve("incoming.sock");
-            overlay(template.get().disk(), "qcow2", disk);
-            Process qemu = hostProcess(shape.apply(folder).argv(List.of("-incoming", "unix:" + incoming)), folder.resolve("qemu.log"))
-                    .start();
+            Path run = folder.resolve("run");
+            Path incoming = run.resolve("incoming.sock");
+            Path qmpSocket = run.resolve("qmp.sock");
+            Process qemu = null;
             try {
+                overlay(template.get().disk(), "qcow2", disk);
+                qemu = hostProcess(shape.apply(folder).argv(List.of("-incoming", "unix:" + incoming,
+                        "-qmp", "unix:" + qmpSocket + ",server=on,wait=off")), folder.resolve("qemu.log")).start();
                 MicrovmTemplates.restore(template.get(), incoming, qemu);
+                awaitRestored(qmpSocket, qemu);
                 return qemu;
             } catch (IOException e) {
-                Log.warnf("microvm sandbox %s could not be restored from its snapshot (booting it cold): %s", spec.sandboxId(),
-                        e.getMessage());
-                qemu.destroyForcibly();
-                qemu.onExit().join();
+                Log.warnf("microvm sandbox %s could not be restored from its snapshot (booting it cold, the snapshot discarded): %s",
+                        spec.sandboxId(), e.getMessage());
+                templates.discard(template.get());
+                if (qemu != null) {
+                    ProcessTree.kill(qemu.toHandle(), "microvm sandbox " + spec.sandboxId() + "'s restoring QEMU");
+                }
                 Files.deleteIfExists(disk);
                 Files.deleteIfExists(incoming);
+                Files.deleteIfExists(qmpSocket);
             }
         }
         overlay(base, "raw", disk);
         return hostProcess(shape.apply(folder).argv(), folder.resolve("qemu.log")).start();
+    }
+
+    /**
+     * Waits until a restoring QEMU runs the guest it was sent (QMP's {@code query-status} moves from
+     * {@code inmigrate} to {@code running}); a QEMU that refused the snapshot exits or stays stopped.
+     *
+     * @throws IOException when it does not run within {@link #RESTORE}
+     */
+    private void awaitRestored(Path qmpSocket, Process qemu) throws IOException {
+        long deadline = System.nanoTime() + RESTORE.toNanos();
+        try (Qmp qmp = Qmp.connect(qmpSocket, mapper, Duration.ofSeconds(10))) {
+            String status = "";
+            while (!status.equals("running")) {
+                status = qmp.execute("query-status", Map.of()).path("status").asText();
+                if (!qemu.isAlive() || (!status.equals("inmigrate") && !status.equals("running")) || System.nanoTime() > deadline) {
+                    throw new IOException("the restored guest is " + (qemu.isAlive() ? status : "gone: " + lastQemuLine(qmpSocket)));
+                }
+                Qmp.sleep(10);
+            }
+        }
+    }
+
+    private static String lastQemuLine(Path qmpSocket) {
+        return SandboxFolders.lastLines(qmpSocket.getParent().resolveSibling("qemu.log"));
     }
 
     /**
@@ -293,7 +329,8 @@ public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
             try {
                 Process link = hostProcess(linkArgv(folder, RELINK), folder.resolve("link.log")).start();
                 new MicrovmSandbox(sandbox.sandboxId(), sandbox.workerId(), sandbox.runtimeId(), sandbox.qemuPid(), link.pid(),
-                        sandbox.memoryMb(), sandbox.vcpus(), sandbox.pidsLimit(), sandbox.createdAt()).write(folder, mapper);
+                        sandbox.memoryMb(), sandbox.vcpus(), sandbox.pidsLimit(), sandbox.diskLimitMb(), sandbox.createdAt())
+                        .write(folder, mapper);
                 long deadline = System.nanoTime() + RELINK.toNanos();
                 while (!SandboxFolders.listens(folder.resolve("run").resolve(SOCKET)) && link.isAlive() && System.nanoTime() < deadline) {
                     Thread.sleep(10);
@@ -338,7 +375,12 @@ public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
         RANDOM.nextBytes(seed);
         Instant now = Instant.now();
         return new GuestIdentity(token, env, uid, gid, spec.sandboxId(), now.getEpochSecond() * 1_000_000_000L + now.getNano(), seed,
-                spec.pidsLimit());
+                spec.pidsLimit(), diskMb(spec));
+    }
+
+    /** The disk the sandbox user may write, MiB: the spec's, or the default a spec without one gets. */
+    static int diskMb(RuntimeSpec spec) {
+        return spec.diskMb() > 0 ? spec.diskMb() : Integer.parseInt(SandboxDefaults.DISK_MB);
     }
 
     /** Waits until the guest booted, took its identity, and its agent answers on the sandbox's socket. */
@@ -415,7 +457,8 @@ public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
         }
         ProcessTree.Sample second = ProcessTree.sample(sandbox.qemuPid(), 0);
         return new SandboxStats(sandboxId, Instant.now(), ProcessTree.cpuPercent(first, second), sandbox.vcpus(), memory,
-                sandbox.memoryMb() * 1024L * 1024L, 0, null, processes, sandbox.pidsLimit(), 0, 0);
+                sandbox.memoryMb() * 1024L * 1024L, 0, sandbox.diskLimitMb() > 0 ? sandbox.diskLimitMb() * 1024L * 1024L : null,
+                processes, sandbox.pidsLimit(), 0, 0);
     }
 
     /**

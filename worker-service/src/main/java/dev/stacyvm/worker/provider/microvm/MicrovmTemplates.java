@@ -35,7 +35,10 @@ import java.util.function.Function;
  * ({@code disk.qcow2}, over the image's; each sandbox's disk is an overlay over it, so the guest's
  * view of its disk and memory agree). A sandbox restored from it gets its identity, entropy and
  * clock over the link like a cold-booted one. Clones share the template's kernel address layout
- * (KASLR) and boot id.
+ * (KASLR) and boot id. A template a restore fails from is discarded (the next create takes a new
+ * one); a shape whose snapshot cannot be taken is not tried again for {@link #RETRY_AFTER}; at most
+ * {@link #KEPT} templates are kept, the least recently used removed first; what a worker that
+ * stopped mid-build left (a folder, its QEMU) is removed before the next build.
  */
 final class MicrovmTemplates {
 
@@ -43,11 +46,21 @@ final class MicrovmTemplates {
     static final String MEMORY = "memory";
     private static final Duration BOOT = Duration.ofSeconds(90);
     private static final Duration MIGRATION = Duration.ofSeconds(120);
+    /** How long a shape whose snapshot could not be taken boots cold before it is tried again. */
+    static final Duration RETRY_AFTER = Duration.ofMinutes(10);
+    /** The most templates kept (one per image, memory and vCPUs in use). */
+    static final int KEPT = 8;
+    private static final String BUILDING = ".b";
+    private static final String DISCARDED = ".d";
+    private static final String PID_FILE = "qemu.pid";
 
     private final Path root;
     private final ObjectMapper mapper;
     private final String agentPath;
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    /** When each shape's last build failed, {@link System#nanoTime()}. */
+    private final ConcurrentHashMap<String, Long> failedAt = new ConcurrentHashMap<>();
+    private volatile boolean swept;
 
     /** A snapshot: its folder holds {@link #DISK} and {@link #MEMORY}. */
     record Template(Path folder) {
@@ -84,20 +97,109 @@ final class MicrovmTemplates {
         synchronized (locks.computeIfAbsent(key, k -> new Object())) {
             Path folder = root.resolve(key);
             if (Files.isRegularFile(folder.resolve(MEMORY))) {
+                touch(folder);
                 return Optional.of(new Template(folder));
             }
+            Long failed = failedAt.get(key);
+            if (failed != null && System.nanoTime() - failed < RETRY_AFTER.toNanos()) {
+                return Optional.empty();
+            }
             try {
-                return Optional.of(build(base, shape, folder));
+                sweep();
+                Template built = build(base, shape, folder);
+                failedAt.remove(key);
+                keepAtMost(KEPT, folder);
+                return Optional.of(built);
             } catch (IOException | RuntimeException e) {
-                Log.warnf("could not take a microvm snapshot for %s (sandboxes boot cold): %s", base.getFileName(), e.getMessage());
+                failedAt.put(key, System.nanoTime());
+                Log.warnf("could not take a microvm snapshot for %s (its sandboxes boot cold for %d minutes): %s", base.getFileName(),
+                        RETRY_AFTER.toMinutes(), e.getMessage());
                 return Optional.empty();
             }
         }
     }
 
-    /** Names a template after everything its snapshot depends on; a file by its path, size and time. */
+    /**
+     * Removes a template a restore failed from, so the next create of its shape takes a new one.
+     * Sandboxes running from it keep its files open: their disks stay whole.
+     */
+    void discard(Template template) {
+        Path aside = root.resolve(DISCARDED + Long.toString(System.nanoTime(), 36));
+        try {
+            Files.move(template.folder(), aside, StandardCopyOption.ATOMIC_MOVE);
+            new SandboxFolders(root, "-").remove(aside);
+            Log.warnf("microvm snapshot %s discarded", template.folder().getFileName());
+        } catch (IOException e) {
+            // gone already: another create discarded it first
+        }
+    }
+
+    /** Marks a template used now: {@link #keepAtMost} removes the least recently used. */
+    private static void touch(Path folder) {
+        try {
+            Files.setLastModifiedTime(folder, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        } catch (IOException gone) {
+            // discarded meanwhile: the restore finds out
+        }
+    }
+
+    /** Removes the least recently used templates but {@code kept} until at most {@code most} remain. */
+    private void keepAtMost(int most, Path kept) throws IOException {
+        List<Path> templates;
+        try (java.util.stream.Stream<Path> listing = Files.list(root)) {
+            templates = listing.filter(folder -> !folder.getFileName().toString().startsWith(".") && !folder.equals(kept)
+                    && Files.isDirectory(folder)).sorted(java.util.Comparator.comparing(MicrovmTemplates::lastUsed)).toList();
+        }
+        for (int i = 0; i < templates.size() + 1 - most; i++) {
+            discard(new Template(templates.get(i)));
+        }
+    }
+
+    private static java.nio.file.attribute.FileTime lastUsed(Path folder) {
+        try {
+            return Files.getLastModifiedTime(folder);
+        } catch (IOException gone) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
+        }
+    }
+
+    /**
+     * Once per worker, before its first build: removes what a worker that stopped mid-build or
+     * mid-discard left, ending a build's QEMU still running there (its pid file names it, and only a
+     * QEMU whose command line names that folder is ended).
+     */
+    private void sweep() throws IOException {
+        if (swept || !Files.isDirectory(root)) {
+            swept = true;
+            return;
+        }
+        try (java.util.stream.Stream<Path> listing = Files.list(root)) {
+            for (Path left : listing.filter(folder -> folder.getFileName().toString().startsWith(BUILDING)
+                    || folder.getFileName().toString().startsWith(DISCARDED)).toList()) {
+                endBuildQemu(left);
+                new SandboxFolders(root, "-").remove(left);
+            }
+        }
+        swept = true;
+    }
+
+    private static void endBuildQemu(Path folder) {
+        try {
+            long pid = Long.parseLong(Files.readString(folder.resolve(PID_FILE)).strip());
+            ProcessHandle.of(pid).filter(process -> process.info().arguments()
+                    .map(arguments -> String.join(" ", arguments).contains(folder.toString())).orElse(false))
+                    .ifPresent(process -> process.destroyForcibly());
+        } catch (IOException | NumberFormatException none) {
+            // no QEMU was started there, or it is gone
+        }
+    }
+
+    /**
+     * Names a template after everything its snapshot depends on: QEMU's version and accelerator, its
+     * whole command line, and the image's disk, kernel and initramfs by path, size and time.
+     */
     private static String key(Path base, QemuCommand shape, String engine) {
-        StringBuilder parts = new StringBuilder(engine).append('\n').append(shape.memoryMb()).append('\n').append(shape.vcpus());
+        StringBuilder parts = new StringBuilder(engine).append('\n').append(String.join(" ", shape.argv()));
         for (Path file : List.of(base, shape.kernel(), shape.initramfs())) {
             parts.append('\n').append(file.toAbsolutePath());
             try {
@@ -118,15 +220,15 @@ final class MicrovmTemplates {
     private Template build(Path base, Function<Path, QemuCommand> shape, Path folder) throws IOException {
         Files.createDirectories(root, SandboxFolders.PRIVATE_FOLDER);
         // short: QEMU's and the link's Unix sockets live below it, and a socket's path has at most 107 bytes
-        Path building = Files.createDirectory(root.resolve(".b" + Long.toString(System.nanoTime(), 36)), SandboxFolders.PRIVATE_FOLDER);
+        Path building = Files.createDirectory(root.resolve(BUILDING + Long.toString(System.nanoTime(), 36)), SandboxFolders.PRIVATE_FOLDER);
         Path run = Files.createDirectory(building.resolve("run"), SandboxFolders.PRIVATE_FOLDER);
         Process qemu = null;
         long started = System.nanoTime();
         try {
             MicrovmSandboxProvider.overlay(base, "raw", building.resolve(DISK));
             Path qmpSocket = run.resolve("qmp.sock");
-            qemu = MicrovmSandboxProvider.hostProcess(shape.apply(building).argv(List.of("-qmp", "unix:" + qmpSocket + ",server=on,wait=off")),
-                    building.resolve("qemu.log")).start();
+            qemu = MicrovmSandboxProvider.hostProcess(shape.apply(building).argv(List.of("-qmp", "unix:" + qmpSocket + ",server=on,wait=off",
+                    "-pidfile", building.resolve(PID_FILE).toString())), building.resolve("qemu.log")).start();
             Process link = MicrovmSandboxProvider.hostProcess(List.of(agentPath, "vmlink", "--serial",
                     run.resolve(QemuCommand.SERIAL_SOCKET).toString(), "--listen", "-", "--ready-timeout", String.valueOf(BOOT.toSeconds())),
                     building.resolve("link.log")).start();
@@ -177,7 +279,9 @@ final class MicrovmTemplates {
             CompletableFuture<Long> copied = CompletableFuture.supplyAsync(() -> {
                 try (SocketChannel stream = server.accept();
                         FileChannel file = FileChannel.open(memory, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    return file.transferFrom(stream, 0, Long.MAX_VALUE);
+                    long written = file.transferFrom(stream, 0, Long.MAX_VALUE);
+                    file.force(true); // whole on the disk before the template is moved into place
+                    return written;
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }

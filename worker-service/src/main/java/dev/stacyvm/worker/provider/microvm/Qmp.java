@@ -19,8 +19,9 @@ import java.util.Map;
  * A client of one QEMU's machine protocol (QMP, QEMU's "QEMU Machine Protocol Specification"): one
  * JSON object per line each way; QEMU greets, the client negotiates ({@code qmp_capabilities}),
  * then each command gets its {@code return} or {@code error}, with asynchronous {@code event}s in
- * between, which this skips. Used only while a template's snapshot is taken, on a guest that has
- * run nothing of a sandbox's.
+ * between, which this skips. Used while a template's snapshot is taken, on a guest that has run
+ * nothing of a sandbox's, and to follow a sandbox's restore from one. Every command has a deadline:
+ * a QEMU that stops answering never holds the worker.
  */
 final class Qmp implements AutoCloseable {
 
@@ -28,16 +29,19 @@ final class Qmp implements AutoCloseable {
     private final BufferedReader in;
     private final OutputStream out;
     private final ObjectMapper mapper;
+    private final Duration answerWithin;
 
-    private Qmp(SocketChannel channel, ObjectMapper mapper) {
+    private Qmp(SocketChannel channel, ObjectMapper mapper, Duration answerWithin) {
         this.channel = channel;
         this.mapper = mapper;
+        this.answerWithin = answerWithin;
         this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
         this.out = Channels.newOutputStream(channel);
     }
 
     /**
-     * Connects to QMP's socket (retrying while QEMU starts, at most {@code wait}) and negotiates.
+     * Connects to QMP's socket (retrying while QEMU starts, at most {@code wait}) and negotiates;
+     * each command then gets at most {@code wait} for its answer.
      *
      * @throws IOException when it cannot, or QEMU answers an error
      */
@@ -47,8 +51,8 @@ final class Qmp implements AutoCloseable {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 channel.connect(UnixDomainSocketAddress.of(socket));
-                Qmp qmp = new Qmp(channel, mapper);
-                qmp.read(); // the greeting
+                Qmp qmp = new Qmp(channel, mapper, wait);
+                qmp.withinDeadline(qmp::read); // the greeting
                 qmp.execute("qmp_capabilities", Map.of());
                 return qmp;
             } catch (IOException notYet) {
@@ -64,22 +68,51 @@ final class Qmp implements AutoCloseable {
     /**
      * Runs one command and answers its {@code return} value.
      *
-     * @throws IOException when QEMU answers an error or the connection ends
+     * @throws IOException when QEMU answers an error, the connection ends, or no answer comes in time
+     *                     (the connection is then closed)
      */
     JsonNode execute(String command, Map<String, Object> arguments) throws IOException {
         Map<String, Object> message = arguments.isEmpty() ? Map.of("execute", command) : Map.of("execute", command, "arguments", arguments);
-        out.write(mapper.writeValueAsBytes(message));
-        out.write('\n');
-        out.flush();
-        while (true) {
-            JsonNode answer = read();
-            if (answer.has("return")) {
-                return answer.get("return");
+        return withinDeadline(() -> {
+            out.write(mapper.writeValueAsBytes(message));
+            out.write('\n');
+            out.flush();
+            while (true) {
+                JsonNode answer = read();
+                if (answer.has("return")) {
+                    return answer.get("return");
+                }
+                if (answer.has("error")) {
+                    throw new IOException("QEMU refused " + command + ": " + answer.path("error").path("desc").asText());
+                }
+                // an event: not the answer
             }
-            if (answer.has("error")) {
-                throw new IOException("QEMU refused " + command + ": " + answer.path("error").path("desc").asText());
+        });
+    }
+
+    private interface Exchange {
+        JsonNode run() throws IOException;
+    }
+
+    /**
+     * Runs {@code exchange}, closing the connection when it takes longer than the deadline: a
+     * channel's blocking read has no timeout of its own, and closing it ends the read.
+     */
+    private JsonNode withinDeadline(Exchange exchange) throws IOException {
+        Thread watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(answerWithin);
+                channel.close();
+            } catch (InterruptedException | IOException answeredInTime) {
+                // nothing to do
             }
-            // an event: not the answer
+        });
+        try {
+            return exchange.run();
+        } catch (IOException e) {
+            throw channel.isOpen() ? e : new IOException("QEMU did not answer within " + answerWithin.toSeconds() + " s", e);
+        } finally {
+            watchdog.interrupt();
         }
     }
 

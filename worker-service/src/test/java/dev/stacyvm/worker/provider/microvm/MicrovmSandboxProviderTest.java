@@ -155,6 +155,75 @@ class MicrovmSandboxProviderTest {
     }
 
     @Test
+    void theSandboxUserIsHeldToItsDiskItsStatsSayHowMuchAndWhatItDeletesGoesBackToTheHost() {
+        String id = "sb-" + Long.toHexString(System.nanoTime());
+        made.add(id);
+        microvm.create(new RuntimeSpec(id, "microvm:test", SandboxDefaults.IMAGE, 256, 1, Map.of(), "none", List.of(), 128, false, false,
+                64, null, null, null, false, "runc", MicrovmSandboxProvider.NAME), identity.id());
+        String out = shell(id, "dd if=/dev/zero of=/workspace/big bs=1M count=100 2>&1; du -sm /workspace/big | cut -f1");
+        assertTrue(out.contains("Disk quota exceeded"), "a write past 64 MiB: " + out);
+        String[] lines = out.strip().split("\n");
+        assertTrue(Long.parseLong(lines[lines.length - 1]) <= 64, "what it kept: " + out);
+        assertEquals(64L * 1024 * 1024, microvm.stats(id).diskLimitBytes(), "its limit");
+        // what it deletes goes back to the host: writing and deleting in turn never grows its disk
+        Path disk = Path.of(config.stateDir()).toAbsolutePath().resolve("microvm").resolve(id).resolve(MicrovmSandbox.DISK);
+        long full = allocatedBytes(disk);
+        shell(id, "rm /workspace/big; sync");
+        long emptied = allocatedBytes(disk);
+        assertTrue(full - emptied > 48L * 1024 * 1024, "the host got its blocks back: " + full + " then " + emptied + " bytes");
+    }
+
+    /** The blocks a file holds on the host's disk, bytes ({@code du}: a sparse file's holes hold none). */
+    private static long allocatedBytes(Path file) {
+        try {
+            Process du = new ProcessBuilder("du", "--block-size=1", file.toString()).redirectErrorStream(true).start();
+            String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(du.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && du.exitValue() == 0, "du: " + out);
+            return Long.parseLong(out.split("\\s+")[0]);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aSnapshotThatCannotBeRestoredIsDiscardedAndItsSandboxBootsCold() throws IOException {
+        create(); // the shape's snapshot exists
+        Path templates = Path.of(config.stateDir()).toAbsolutePath().resolve("microvm-templates");
+        List<Path> memories;
+        try (var listing = Files.list(templates)) {
+            memories = listing.map(folder -> folder.resolve(MicrovmTemplates.MEMORY)).filter(Files::isRegularFile).toList();
+        }
+        assertFalse(memories.isEmpty(), "a snapshot was taken in " + templates);
+        for (Path memory : memories) {
+            // a snapshot cut short: QEMU reads its start, then refuses the rest
+            try (var file = java.nio.channels.FileChannel.open(memory, java.nio.file.StandardOpenOption.WRITE)) {
+                file.truncate(64 * 1024);
+            }
+        }
+        String id = create();
+        assertEquals("up\n", shell(id, "echo up"), "a sandbox whose snapshot failed booted cold");
+        for (Path memory : memories) {
+            assertFalse(Files.exists(memory), "the broken snapshot is gone: " + memory);
+        }
+        create(); // takes a new snapshot of the shape
+        try (var listing = Files.list(templates)) {
+            assertTrue(listing.map(folder -> folder.resolve(MicrovmTemplates.MEMORY)).anyMatch(memory -> sizeOf(memory) > 64 * 1024),
+                    "a whole snapshot was taken again");
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException missing) {
+            return 0;
+        }
+    }
+
+    @Test
     void aNetworkPortsOrTooLittleMemoryAreRefusedBeforeAnythingBoots() {
         for (RuntimeSpec refused : List.of(spec("sb-refused-net", 256, "bridge"), spec("sb-refused-mem", 64, "none"))) {
             SandboxOperationException error = assertThrows(SandboxOperationException.class,
