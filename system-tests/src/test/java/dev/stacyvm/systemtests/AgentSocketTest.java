@@ -71,6 +71,7 @@ class AgentSocketTest {
 
     @Test
     void execsAndFileOperationsGoThroughTheAgentNotTheEnginesExecApi() throws InterruptedException {
+        Suite.assumeDocker("the engine's exec API and its events are Docker's");
         String id = sandboxes.create(Map.of("ttl", "5m"));
         assumeTheAgentServes(id);
         String container = Suite.containerOf(id);
@@ -100,7 +101,7 @@ class AgentSocketTest {
         // socket at all (--host-uds=create), which refuses the forgery earlier
         boolean refusedByTheAgent = forged.getInt("exit_code") == 0 && forged.getString("stdout").startsWith("4 ")
                 && forged.getString("stdout").contains("unauthorized");
-        boolean refusedTheConnection = Suite.DEFAULT_RUNTIME.equals("runsc") && forged.getInt("exit_code") != 0
+        boolean refusedTheConnection = Suite.GVISOR && forged.getInt("exit_code") != 0
                 && forged.getString("stderr").matches("(?s).*(ConnectionRefusedError|PermissionError).*");
         assertTrue(refusedByTheAgent || refusedTheConnection,
                 "the agent refuses a request without the worker's proof: " + forged.prettify());
@@ -121,7 +122,7 @@ class AgentSocketTest {
         assertFalse(exec(id, "tr '\\0' '\\n' < /proc/" + pid + "/environ || true").getString("stdout")
                 .matches("(?s).*[0-9a-f]{64}.*"), "no token in the agent's environment");
         // gVisor's /proc keeps only the memory of a non-dumpable process from its user (docs/providers.md)
-        assumeTrue(Suite.DEFAULT_RUNTIME.equals("runc"), "under gVisor the agent's environ, maps and fds are readable");
+        assumeTrue(!Suite.GVISOR, "under gVisor the agent's environ, maps and fds are readable");
         for (String file : List.of("environ", "mem", "maps", "fd/0")) {
             JsonPath read = exec(id, "head -c 64 /proc/" + pid + "/" + file + " >/dev/null 2>&1 && echo readable || echo refused");
             assertEquals("refused\n", read.getString("stdout"), "/proc/" + pid + "/" + file + " of the non-dumpable agent");

@@ -41,13 +41,30 @@ final class Suite {
      * the certification runs the containment suite under each runtime this way (docs/certification.md).
      */
     static final String DEFAULT_RUNTIME = System.getProperty("stacyvm.default-runtime", "runc");
-    /** Whether a create may ask for a network: gVisor runs here with its network stack off (docs/providers.md). */
-    static final boolean NETWORKS = DEFAULT_RUNTIME.equals("runc");
+    /**
+     * The provider a create without one gets on this instance (the first of {@code STACYVM_PROVIDERS}
+     * other than mock); the certification runs the containment suite against each provider this way.
+     */
+    static final String DEFAULT_PROVIDER = System.getProperty("stacyvm.default-provider", "docker");
+    /** Whether this instance's sandboxes are Docker containers, which a check may inspect through the engine. */
+    static final boolean DOCKER = DEFAULT_PROVIDER.equals("docker");
+    /** Whether they are Docker containers under gVisor. */
+    static final boolean GVISOR = DOCKER && DEFAULT_RUNTIME.equals("runsc");
+    /**
+     * Whether a create may ask for a network: gVisor runs here with its network stack off, and a
+     * microVM has no network device (docs/providers.md).
+     */
+    static final boolean NETWORKS = DOCKER && DEFAULT_RUNTIME.equals("runc");
 
-    /** Skips a check that needs networked sandboxes when this instance's default runtime has none. */
+    /** Skips a check that needs networked sandboxes when this instance's default provider and runtime have none. */
     static void assumeNetworks() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(NETWORKS, "runtime " + DEFAULT_RUNTIME
+        org.junit.jupiter.api.Assumptions.assumeTrue(NETWORKS, "provider " + DEFAULT_PROVIDER + " with runtime " + DEFAULT_RUNTIME
                 + " runs sandboxes without a network here, so a networked check does not apply");
+    }
+
+    /** Skips a check of what Docker itself holds (a container's settings, the engine's data root) on another provider. */
+    static void assumeDocker(String why) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(DOCKER, "provider " + DEFAULT_PROVIDER + " has no Docker container: " + why);
     }
 
     private static DockerClient docker;
