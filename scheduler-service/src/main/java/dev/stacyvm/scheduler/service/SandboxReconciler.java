@@ -97,6 +97,8 @@ public class SandboxReconciler {
 
     private void reconcile(Worker worker) {
         WorkerApi api = clients.forEndpoint(WorkerApi.class, worker.endpoint, Duration.ofSeconds(10));
+        // before the worker is asked: a record changed since then may not be in its answer
+        Instant listedAt = Instant.now();
         Map<String, RuntimeStatus> runtimes = api.runtimes().stream()
                 .collect(Collectors.toMap(RuntimeStatus::sandboxId, Function.identity(), (a, b) -> a));
         List<Sandbox> records = QuarkusTransaction.requiringNew().call(() -> Sandbox.<Sandbox>list(
@@ -113,17 +115,9 @@ public class SandboxReconciler {
                 destroyQuietly(sandbox.id, WORKER_LOST);
                 continue;
             }
-            if (!WATCHED.contains(sandbox.state)) {
-                continue;
-            }
-            RuntimeStatus runtime = runtimes.get(sandbox.id);
-            boolean running = runtime != null && runtime.running();
-            if (running && sandbox.state == SandboxState.UNHEALTHY) {
-                moveQuietly(sandbox.id, SandboxState.RUNNING, "runtime recovered");
-            } else if (!running && sandbox.state == SandboxState.RUNNING) {
-                moveQuietly(sandbox.id, SandboxState.UNHEALTHY, runtime == null ? "runtime missing" : "runtime " + runtime.state());
-            } else if (!running && sandbox.updatedAt.plus(config.unhealthyGrace()).isBefore(now)) {
-                moveQuietly(sandbox.id, SandboxState.ERROR, runtime == null ? "runtime gone" : "runtime " + runtime.state());
+            Move move = judge(sandbox.state, sandbox.updatedAt, runtimes.get(sandbox.id), listedAt, now, config.unhealthyGrace());
+            if (move != null) {
+                moveQuietly(sandbox.id, move.to(), move.reason());
             }
         }
         for (RuntimeStatus runtime : runtimes.values()) {
@@ -137,6 +131,36 @@ public class SandboxReconciler {
                 }
             }
         }
+    }
+
+    /** A state a record moves to, and why. */
+    record Move(SandboxState to, String reason) {
+    }
+
+    /**
+     * What a watched record ({@code running} or {@code unhealthy}) becomes, given its worker's
+     * runtime as listed (null when the listing has none): {@code unhealthy} when a running one's
+     * runtime stopped or vanished, {@code running} again when it is back, {@code error} once it has
+     * been gone past {@code grace}; null for no change. A record that changed after the listing
+     * began ({@code listedAt}) is left for the next round: a create that finished meanwhile (a
+     * warm-pool claim takes milliseconds) is running but absent from the listing.
+     */
+    static Move judge(SandboxState state, Instant updatedAt, RuntimeStatus runtime, Instant listedAt, Instant now, Duration grace) {
+        if (!WATCHED.contains(state)) {
+            return null;
+        }
+        boolean running = runtime != null && runtime.running();
+        if (running) {
+            return state == SandboxState.UNHEALTHY ? new Move(SandboxState.RUNNING, "runtime recovered") : null;
+        }
+        if (updatedAt.isAfter(listedAt)) {
+            return null;
+        }
+        if (state == SandboxState.RUNNING) {
+            return new Move(SandboxState.UNHEALTHY, runtime == null ? "runtime missing" : "runtime " + runtime.state());
+        }
+        return updatedAt.plus(grace).isBefore(now)
+                ? new Move(SandboxState.ERROR, runtime == null ? "runtime gone" : "runtime " + runtime.state()) : null;
     }
 
     /**

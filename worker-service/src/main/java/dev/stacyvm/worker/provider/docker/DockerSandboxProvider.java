@@ -177,12 +177,14 @@ public class DockerSandboxProvider implements SandboxProvider {
     @Override
     public List<RuntimeStatus> runtimes(String workerId) {
         String prefix = containerName("");
-        // a claim's container keeps its pool's name for a moment; claims are held until the destroy,
-        // so one made while the engine is listed is seen under one name or the other
+        List<Container> containers = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_WORKER, workerId)).exec();
+        // a claim's container keeps its pool's name for a moment; claims are held until the destroy
+        // and read after the listing, so one made while the engine is listed is seen under one name
+        // or the other
         Map<String, String> claimed = claims.bySandbox();
         List<RuntimeStatus> runtimes = new ArrayList<>();
-        for (Container container : docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_WORKER, workerId)).exec()) {
+        for (Container container : containers) {
             String name = WarmPool.nameOf(container);
             String sandboxId = name != null && name.startsWith(prefix + "sb-") ? name.substring(prefix.length())
                     : claimed.get(container.getId());
