@@ -44,8 +44,9 @@ class CliTest {
     private record Run(int exit, String stdout, String stderr) {
     }
 
+    /** The CLI as {@code ./stacyvm} runs it (cmd_cli): the client compiler alone starts it sooner. */
     private ProcessBuilder command(Map<String, String> environment, String... args) {
-        List<String> command = new ArrayList<>(List.of(JAVA, "-cp", CLASSPATH, "dev.stacyvm.cli.Main"));
+        List<String> command = new ArrayList<>(List.of(JAVA, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", CLASSPATH, "dev.stacyvm.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("STACYVM_URL");
