@@ -43,6 +43,8 @@ class DockerExecs implements dev.stacyvm.worker.provider.agent.ExecControl {
     /** Exit status of a command the agent ended at its timeout, and of one ended by SIGKILL. */
     private static final int TIMEOUT_EXIT = 124;
     private static final int KILLED_EXIT = 137;
+    /** What the engine records for an exec its OCI runtime could not start. */
+    private static final long ENGINE_EXEC_FAILED = 126;
     /** How often a running exec's receiver is asked whether it is still there. */
     private static final Duration IDLE_CHECK = Duration.ofMillis(500);
 
@@ -103,6 +105,7 @@ class DockerExecs implements dev.stacyvm.worker.provider.agent.ExecControl {
         }
         forwarder.finish();
         Long exitCode = exitCodeOf(exec.getId());
+        requireRanInRunningContainer(sandboxId, exitCode);
         int exit = exitCode == null ? -1 : exitCode.intValue();
         boolean timedOut = (exit == TIMEOUT_EXIT || exit == KILLED_EXIT) && took.compareTo(command.timeout()) >= 0;
         return new ExecOutcome(exit, took, timedOut, false);
@@ -424,6 +427,7 @@ class DockerExecs implements dev.stacyvm.worker.provider.agent.ExecControl {
             throw new ProviderFailureException("a file operation in sandbox " + sandboxId + " did not finish in time");
         }
         Long exitCode = exitCodeOf(exec.getId());
+        requireRanInRunningContainer(sandboxId, exitCode);
         synchronized (stderr) {
             return new CommandResult(exitCode == null ? -1 : exitCode.intValue(), stderr.toString().strip());
         }
@@ -500,6 +504,30 @@ class DockerExecs implements dev.stacyvm.worker.provider.agent.ExecControl {
             if (feeder != null) {
                 feeder.interrupt();
             }
+        }
+    }
+
+    /**
+     * Refuses the result of an engine exec that never ran: when the container stopped between the
+     * exec's create and its start, the engine writes its refusal ("cannot exec in a stopped state")
+     * into the output and records {@value #ENGINE_EXEC_FAILED} (or nothing), which must not pass
+     * for the command's own answer.
+     *
+     * @throws RuntimeNotRunningException when so, and the container is not running now
+     * @throws RuntimeNotFoundException when the container is gone
+     */
+    private void requireRanInRunningContainer(String sandboxId, Long exitCode) {
+        if (exitCode != null && exitCode != ENGINE_EXEC_FAILED) {
+            return;
+        }
+        boolean running;
+        try {
+            running = Boolean.TRUE.equals(docker.inspectContainerCmd(claims.ref(sandboxId)).exec().getState().getRunning());
+        } catch (NotFoundException gone) {
+            throw new RuntimeNotFoundException(sandboxId);
+        }
+        if (!running) {
+            throw new RuntimeNotRunningException(sandboxId);
         }
     }
 
