@@ -22,8 +22,8 @@ import java.util.Map;
  * `./stacyvm bench providers`: the same operations under every provider and runtime the suite has
  * (docs/providers.md), each against raw Docker under the same OCI runtime in the same run: create
  * (cold), exec {@code true}, write and read a 1 MB file, exec that prints it ({@code cat}: 1 MB of
- * output), destroy. Docker with runc, Docker with runsc where a worker offers it, microvm, proot and the
- * mock provider where offered (no raw counterpart: neither runs on the engine). One client by default ({@code -Dbench.clients}),
+ * output), destroy. Docker with runc, Docker with runsc where a worker offers it, microvm, proot, remote
+ * and the mock provider where offered (no raw counterpart: none runs on the engine itself). One client by default ({@code -Dbench.clients}),
  * {@code -Dbench.creates} sandboxes and {@code -Dbench.execs} execs per target. Prints a table with
  * ours-over-raw ratios at p50 and writes JSON; it never judges.
  */
@@ -65,7 +65,7 @@ public final class ProviderBenchmark {
         report(results, output);
     }
 
-    /** docker/runc always; docker/runsc when a worker advertises it; microvm, proot and mock when offered and healthy. */
+    /** docker/runc always; docker/runsc when a worker advertises it; microvm, proot, remote and mock when offered and healthy. */
     private static List<Target> targets(String url, String key) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         ObjectMapper json = new ObjectMapper();
@@ -84,7 +84,7 @@ public final class ProviderBenchmark {
             targets.add(new Target("docker", "runsc"));
         }
         // the providers without an OCI runtime, where the suite offers them healthy
-        for (String engineless : List.of("microvm", "proot", "mock")) {
+        for (String engineless : List.of("microvm", "proot", "remote", "mock")) {
             for (JsonNode provider : providers) {
                 if (provider.path("name").asText().equals(engineless) && provider.path("healthy").asBoolean()) {
                     targets.add(new Target(engineless, null));

@@ -58,6 +58,8 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
     private static final Duration WRITE_WAIT = Duration.ofSeconds(60);
 
     private final SandboxProvider provider;
+    /** What its health names as the engine; null: the provider's own. */
+    private final String engineVersion;
     private final byte[] token;
     private final ObjectMapper mapper = new ObjectMapper().findAndRegisterModules()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -65,17 +67,51 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
     private final HttpServer server;
     private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
 
-    private ReferenceRemoteRuntime(SandboxProvider provider, String token) throws Exception {
+    private ReferenceRemoteRuntime(SandboxProvider provider, String token, int port, String engineVersion) throws Exception {
         this.provider = provider;
+        this.engineVersion = engineVersion;
         this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
-        this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
                 .requestHandler(this::request)
                 .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /** Starts serving {@code provider} on a free loopback port, wanting {@code token}. */
     public static ReferenceRemoteRuntime start(SandboxProvider provider, String token) throws Exception {
-        return new ReferenceRemoteRuntime(provider, token);
+        return new ReferenceRemoteRuntime(provider, token, 0, null);
+    }
+
+    /** The engine the standalone runtime's health names ({@link #main}). */
+    public static final String ENGINE = "stacyvm-reference-remote-runtime (mock)";
+
+    /**
+     * Serves the mock provider as a remote runtime until killed: {@code ReferenceRemoteRuntime PORT
+     * TOKEN_FILE}, on {@code 127.0.0.1:PORT}, wanting the token the file holds (its first line).
+     * {@code ./stacyvm up} starts it when {@code STACYVM_PROVIDERS} names {@code remote} and no
+     * {@code STACYVM_REMOTE_URL} is set, so the {@code remote} provider can be tried and measured
+     * ({@code ./stacyvm bench providers}) with nothing else installed (docs/remote-runtime.md).
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: ReferenceRemoteRuntime PORT TOKEN_FILE");
+            System.exit(2);
+        }
+        String token = java.nio.file.Files.readAllLines(java.nio.file.Path.of(args[1])).getFirst().strip();
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException(args[1] + " holds no token");
+        }
+        // an engine of its own name: a certification of it never holds for another runtime
+        ReferenceRemoteRuntime runtime = new ReferenceRemoteRuntime(new dev.stacyvm.worker.provider.mock.MockSandboxProvider(), token,
+                Integer.parseInt(args[0]), ENGINE);
+        System.out.println("reference remote runtime (serving the mock provider) on " + runtime.url());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                runtime.close();
+            } catch (Exception e) {
+                // stopping: nothing to do about a close that failed
+            }
+        }));
+        Thread.currentThread().join();
     }
 
     /** The base URL a worker's {@code stacyvm.worker.remote.url} names. */
@@ -128,7 +164,7 @@ public final class ReferenceRemoteRuntime implements AutoCloseable {
         String path = request.path();
         if (method.equals("GET") && path.equals("/v1/health")) {
             answer(request, 200, new RemoteRuntimeProtocol.Health(provider.healthy(), provider.capabilities(),
-                    provider.ociRuntimes(), provider.engineVersion()));
+                    provider.ociRuntimes(), engineVersion != null ? engineVersion : provider.engineVersion()));
             return;
         }
         if (method.equals("GET") && path.equals("/v1/sandboxes")) {
