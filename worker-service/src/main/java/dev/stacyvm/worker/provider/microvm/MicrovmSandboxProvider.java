@@ -137,12 +137,29 @@ public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
             GuestIdentity identity = identity(token, image, spec);
             identityBytes(identity);
             SandboxFolders.writePrivate(folder.resolve("token"), token + "\n");
-            qemu = startGuest(image.file(), folder, spec);
+            Guest guest = startGuest(image.file(), folder, spec, true);
+            qemu = guest.qemu();
             link = startLink(folder, run, identity);
-            MicrovmSandbox sandbox = new MicrovmSandbox(spec.sandboxId(), workerId, "microvm-" + qemu.pid(), qemu.pid(), link.pid(),
-                    spec.memoryMb(), spec.vcpus(), spec.pidsLimit(), spec.runAsRoot() ? 0 : diskMb(spec), Instant.now());
-            sandbox.write(folder, mapper);
-            awaitAgent(spec.sandboxId(), folder, run, qemu, link);
+            MicrovmSandbox sandbox = record(spec, workerId, qemu, link, folder);
+            try {
+                awaitAgent(spec.sandboxId(), folder, run, qemu, link);
+            } catch (ProviderFailureException notUp) {
+                if (guest.from().isEmpty()) {
+                    throw notUp;
+                }
+                // QEMU took the snapshot, but the guest it restored never answered (a snapshot taken
+                // at a bad moment under TCG panics on resume): discarded, and this one boots cold
+                Log.warnf("microvm sandbox %s restored from its snapshot never answered (booting it cold, the snapshot discarded)",
+                        spec.sandboxId());
+                templates.discard(guest.from().get());
+                end(link);
+                end(qemu);
+                clearRun(folder, run);
+                qemu = startGuest(image.file(), folder, spec, false).qemu();
+                link = startLink(folder, run, identity);
+                sandbox = record(spec, workerId, qemu, link, folder);
+                awaitAgent(spec.sandboxId(), folder, run, qemu, link);
+            }
             return new RuntimeHandle(spec.sandboxId(), sandbox.runtimeId(), workerId, Map.of(), null, null);
         } catch (IOException e) {
             end(link);
@@ -188,17 +205,40 @@ public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
         Files.deleteIfExists(log);
     }
 
+    /** A started guest's QEMU, and the snapshot it was restored from (empty: booted cold). */
+    private record Guest(Process qemu, Optional<MicrovmTemplates.Template> from) {
+    }
+
+    /** Writes the sandbox's record with its QEMU's and link's pids, and answers it. */
+    private MicrovmSandbox record(RuntimeSpec spec, String workerId, Process qemu, Process link, Path folder) throws IOException {
+        MicrovmSandbox sandbox = new MicrovmSandbox(spec.sandboxId(), workerId, "microvm-" + qemu.pid(), qemu.pid(), link.pid(),
+                spec.memoryMb(), spec.vcpus(), spec.pidsLimit(), spec.runAsRoot() ? 0 : diskMb(spec), Instant.now());
+        sandbox.write(folder, mapper);
+        return sandbox;
+    }
+
+    /** Removes what a guest that never came up left: its disk and its sockets, for a cold boot in the same folder. */
+    private static void clearRun(Path folder, Path run) throws IOException {
+        Files.deleteIfExists(folder.resolve(MicrovmSandbox.DISK));
+        try (var sockets = Files.list(run)) {
+            for (Path socket : sockets.toList()) {
+                Files.deleteIfExists(socket);
+            }
+        }
+    }
+
     /**
-     * Starts the sandbox's QEMU: restored from its shape's snapshot when snapshots are on (taken
-     * first if there is none), booted cold when they are off or the restore fails; a snapshot a
-     * restore failed from is discarded, so one bad snapshot costs one slow create, not all of them.
+     * Starts the sandbox's QEMU: restored from its shape's snapshot when snapshots are on and
+     * {@code restore} (taken first if there is none), booted cold when they are off or the restore
+     * fails; a snapshot a restore failed from is discarded, so one bad snapshot costs one slow
+     * create, not all of them (and one whose guest never answers, the same: {@link #create}).
      */
-    private Process startGuest(Path base, Path folder, RuntimeSpec spec) throws IOException {
+    private Guest startGuest(Path base, Path folder, RuntimeSpec spec, boolean restore) throws IOException {
         java.util.function.Function<Path, QemuCommand> shape = at -> new QemuCommand(QEMU, config.microvm().accel(),
                 guestDir().resolve("vmlinuz"), guestDir().resolve("initramfs.cpio"), at, spec.memoryMb(), spec.vcpus());
         Path disk = folder.resolve(MicrovmSandbox.DISK);
         String qemuEngine = engineVersion();
-        Optional<MicrovmTemplates.Template> template = config.microvm().snapshots() && qemuEngine != null
+        Optional<MicrovmTemplates.Template> template = restore && config.microvm().snapshots() && qemuEngine != null
                 ? templates.templateFor(base, shape, qemuEngine) : Optional.empty();
         if (template.isPresent()) {
             Path run = folder.resolve("run");
@@ -211,7 +251,7 @@ public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
                         "-qmp", "unix:" + qmpSocket + ",server=on,wait=off")), folder.resolve("qemu.log")).start();
                 MicrovmTemplates.restore(template.get(), incoming, qemu);
                 awaitRestored(qmpSocket, qemu);
-                return qemu;
+                return new Guest(qemu, template);
             } catch (IOException e) {
                 Log.warnf("microvm sandbox %s could not be restored from its snapshot (booting it cold, the snapshot discarded): %s",
                         spec.sandboxId(), e.getMessage());
@@ -225,7 +265,7 @@ public class MicrovmSandboxProvider extends LocalAgentSandboxProvider {
             }
         }
         overlay(base, "raw", disk);
-        return hostProcess(shape.apply(folder).argv(), folder.resolve("qemu.log")).start();
+        return new Guest(hostProcess(shape.apply(folder).argv(), folder.resolve("qemu.log")).start(), Optional.empty());
     }
 
     /**
