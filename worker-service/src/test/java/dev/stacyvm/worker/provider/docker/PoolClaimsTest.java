@@ -122,6 +122,10 @@ class PoolClaimsTest {
 
         awaitName(pooled, DockerSandboxProvider.containerName(sandbox));
         awaitRef(sandbox, DockerSandboxProvider.containerName(sandbox));
+        // the renamer drops the claim, then writes the file: a moment apart
+        for (int poll = 0; poll < 100 && !Files.readString(file()).isBlank(); poll++) {
+            Thread.sleep(50);
+        }
         assertTrue(Files.readString(file()).isBlank(), "nothing is left in the claims file");
         assertEquals(pooled, claims.claim(sandbox, container(poolName())), "a second claim of the sandbox gets the first container");
         assertEquals(sandbox, claims.bySandbox().get(pooled), "the runtime listing knows it until the destroy");
