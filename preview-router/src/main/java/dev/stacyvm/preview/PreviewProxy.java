@@ -50,6 +50,10 @@ public class PreviewProxy {
 
     static final String TOKEN_HEADER = "X-Preview-Token";
     static final String TOKEN_PARAMETER = "preview_token";
+    /** Fetch Metadata request headers (W3C), set by the browser and never by a page. */
+    static final String FETCH_DEST = "Sec-Fetch-Dest";
+    static final String FETCH_SITE = "Sec-Fetch-Site";
+    static final String FETCH_MODE = "Sec-Fetch-Mode";
     /** Hop-by-hop headers (RFC 9110 7.6.1) and what the router itself sets: never passed on. */
     private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "x-preview-token",
@@ -307,7 +311,33 @@ public class PreviewProxy {
             return queryToken;
         }
         Cookie cookie = request.getCookie(config.cookieName());
-        return cookie == null ? null : cookie.getValue();
+        if (cookie != null) {
+            return cookie.getValue();
+        }
+        // a frame's cookie is sent cross-site by design, so it counts only for the frame's own
+        // requests and for loading the frame itself, as the browser says in Fetch Metadata, which no
+        // page can set; being partitioned, it is there only under the site that framed it with the token
+        Cookie framed = request.getCookie(framedCookieName());
+        return framed != null && isFramesOwn(request) ? framed.getValue() : null;
+    }
+
+    /**
+     * Whether a request comes from the preview's own frame: its page's requests ({@code Sec-Fetch-Site:
+     * same-origin}), the frame's own load ({@code navigate} into an {@code iframe}), or its page's
+     * WebSocket, whose handshake carries no Fetch Metadata but always the page's {@code Origin}.
+     */
+    static boolean isFramesOwn(HttpServerRequest request) {
+        String site = request.getHeader(FETCH_SITE);
+        if (site != null) {
+            return site.equals("same-origin") || isFramed(request) && "navigate".equals(request.getHeader(FETCH_MODE));
+        }
+        String origin = request.getHeader(HttpHeaders.ORIGIN);
+        return isWebSocketUpgrade(request) && origin != null && request.authority() != null
+                && origin.equalsIgnoreCase((request.isSSL() ? "https://" : "http://") + request.authority());
+    }
+
+    private String framedCookieName() {
+        return config.cookieName() + "_framed";
     }
 
     /**
@@ -318,13 +348,29 @@ public class PreviewProxy {
      */
     private void keepTokenInCookie(RoutingContext context, String token) {
         HttpServerRequest request = context.request();
-        Cookie cookie = Cookie.cookie(config.cookieName(), token).setPath("/").setHttpOnly(true)
-                .setSameSite(CookieSameSite.LAX).setSecure(request.isSSL());
+        String setCookie;
+        if (isFramed(request)) {
+            // in a frame of another site (the web console) a SameSite=Lax cookie is never stored, so
+            // the frame gets its own: sent cross-site (None, which browsers take only when Secure;
+            // they treat http://*.localhost as secure), kept apart per embedding site (Partitioned),
+            // and honoured only for the frame's same-origin requests (presentedToken)
+            setCookie = Cookie.cookie(framedCookieName(), token).setPath("/").setHttpOnly(true)
+                    .setSameSite(CookieSameSite.NONE).setSecure(true).encode() + "; Partitioned";
+        } else {
+            setCookie = Cookie.cookie(config.cookieName(), token).setPath("/").setHttpOnly(true)
+                    .setSameSite(CookieSameSite.LAX).setSecure(request.isSSL()).encode();
+        }
         context.response().setStatusCode(302)
-                .putHeader(HttpHeaders.SET_COOKIE, cookie.encode())
+                .putHeader(HttpHeaders.SET_COOKIE, setCookie)
                 .putHeader(HttpHeaders.LOCATION, withoutToken(request.uri()))
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .end();
+    }
+
+    /** Whether the browser loads this preview in a frame (Fetch Metadata's Sec-Fetch-Dest, which pages cannot set). */
+    static boolean isFramed(HttpServerRequest request) {
+        String destination = request.getHeader(FETCH_DEST);
+        return "iframe".equals(destination) || "frame".equals(destination);
     }
 
     /** The request URI without the preview_token query parameter. */
@@ -462,7 +508,7 @@ public class PreviewProxy {
                 return;
             }
             if (name.equals("cookie")) {
-                String kept = withoutCookie(header.getValue(), config.cookieName());
+                String kept = withoutCookie(withoutCookie(header.getValue(), config.cookieName()), framedCookieName());
                 if (!kept.isEmpty()) {
                     headers.add(header.getKey(), kept);
                 }

@@ -127,6 +127,55 @@ class PreviewProxyRoutingTest {
     }
 
     @Test
+    void aPreviewInAnotherSitesFrameGetsAPartitionedCookieThatOnlyTheFramesOwnRequestsMayUse() throws Exception {
+        String id = newSandboxId();
+        publish(id, route(id, false, 1));
+        awaitRoute(id, true);
+        String token = new PreviewTokens("test-preview-token-secret").issue(id, 3000, 1, Instant.now().plusSeconds(60));
+        String host = "3000-" + id + ".localhost";
+        Response framed = given().header("Host", host).header("Sec-Fetch-Dest", "iframe").header("Sec-Fetch-Site", "cross-site")
+                .redirects().follow(false).get("/app?preview_token=" + token);
+        framed.then().statusCode(302).header("Location", "/app");
+        String setCookie = framed.header("Set-Cookie");
+        assertTrue(setCookie.startsWith("stacyvm_preview_framed=" + token + ";"), setCookie);
+        for (String attribute : new String[] {"HTTPOnly", "SameSite=None", "Secure", "Partitioned", "Path=/"}) {
+            assertTrue(setCookie.toLowerCase().contains(attribute.toLowerCase()), attribute + " in " + setCookie);
+        }
+        String cookie = "stacyvm_preview_framed=" + token;
+        // the frame itself, loaded after the redirect (cross-site: the console started it), and its requests
+        given().header("Host", host).header("Cookie", cookie).header("Sec-Fetch-Site", "cross-site")
+                .header("Sec-Fetch-Mode", "navigate").header("Sec-Fetch-Dest", "iframe").get("/app")
+                .then().statusCode(200).body(equalTo("app saw GET /app host " + host));
+        given().header("Host", host).header("Cookie", cookie).header("Sec-Fetch-Site", "same-origin").get("/app")
+                .then().statusCode(200).body(equalTo("app saw GET /app host " + host));
+        // a page of another site that opens it as a page, or fetches from it
+        given().header("Host", host).header("Cookie", cookie).header("Sec-Fetch-Site", "cross-site")
+                .header("Sec-Fetch-Mode", "navigate").header("Sec-Fetch-Dest", "document").get("/app").then().statusCode(401);
+        // any other page's request that carries it (another preview in the console, another site)
+        for (String site : new String[] {"cross-site", "same-site", "none"}) {
+            given().header("Host", host).header("Cookie", cookie).header("Sec-Fetch-Site", site).get("/app")
+                    .then().statusCode(401);
+        }
+        given().header("Host", host).header("Cookie", cookie).get("/app").then().statusCode(401);
+        // the frame page's WebSocket: no Fetch Metadata on a handshake, but the page's own Origin
+        assertTrue(upgrade(host, cookie, "http://" + host).statusCode() != 401, "the frame's own WebSocket passes");
+        upgrade(host, cookie, "http://evil.localhost").then().statusCode(401);
+        upgrade(host, cookie, null).then().statusCode(401);
+        // a tab of its own still gets the first-party cookie
+        String topLevel = given().header("Host", host).header("Sec-Fetch-Dest", "document").redirects().follow(false)
+                .get("/?preview_token=" + token).header("Set-Cookie");
+        assertTrue(topLevel.startsWith("stacyvm_preview=" + token + ";") && topLevel.contains("SameSite=Lax")
+                && !topLevel.contains("Partitioned"), topLevel);
+    }
+
+    private static Response upgrade(String host, String cookie, String origin) {
+        var request = given().header("Host", host).header("Cookie", cookie).header("Connection", "Upgrade")
+                .header("Upgrade", "websocket").header("Sec-WebSocket-Version", "13")
+                .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+        return (origin == null ? request : request.header("Origin", origin)).get("/ws");
+    }
+
+    @Test
     void aPortTheSandboxNeverDeclaredIsNotThereForAnyone() throws Exception {
         String id = newSandboxId();
         publish(id, route(id, true, 1));
