@@ -4,6 +4,7 @@ import static dev.stacyvm.systemtests.Suite.api;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
@@ -83,6 +84,20 @@ class AccessControlTest {
                 .body("find { it.name == 'app' && it.tenant == '" + TENANT + "' }.role", equalTo("user"));
         String body = api().get("/admin/api-keys").then().extract().asString();
         assertFalse(body.contains(userKey), "no listing ever shows a key");
+    }
+
+    @Test
+    void whoamiNamesEachKeysTenantNameOwnerAndRoleAndNothingElse() {
+        as(userKey).get("/whoami").then().statusCode(200)
+                .body("tenant", equalTo(TENANT)).body("key_name", equalTo("app"))
+                .body("owner_id", equalTo(TENANT + ":app")).body("role", equalTo("user"))
+                .body("$", not(hasKey("key"))).body("$", not(hasKey("user_id")));
+        as(viewerKey).get("/whoami").then().statusCode(200).body("role", equalTo("viewer")).body("key_name", equalTo("dashboard"));
+        as(operatorKey).get("/whoami").then().statusCode(200).body("role", equalTo("operator"));
+        api().get("/whoami").then().statusCode(200).body("role", equalTo("admin"));
+        as(userKey).header("X-User-ID", "alice").get("/whoami").then().statusCode(200)
+                .body("user_id", equalTo("alice")).body("owner_id", equalTo(TENANT + ":app:alice"));
+        RestAssured.given().baseUri(Suite.URL).get("/api/v1/whoami").then().statusCode(401).body("code", equalTo("unauthorized"));
     }
 
     @Test

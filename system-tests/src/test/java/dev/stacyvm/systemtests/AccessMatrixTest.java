@@ -85,6 +85,7 @@ class AccessMatrixTest {
                 new Call("PUT", "/templates/" + TEMPLATE, Map.of("name", TEMPLATE, "ttl", "2m"), Reach.OWNED),
                 new Call("POST", "/templates/" + TEMPLATE + "/spawn", Map.of(), Reach.OWNED),
                 new Call("DELETE", "/templates/" + TEMPLATE, null, Reach.OWNED),
+                new Call("GET", "/whoami", null, Reach.OWN_COLLECTION),
                 new Call("GET", "/sandboxes", null, Reach.OWN_COLLECTION),
                 new Call("POST", "/sandboxes", Map.of("image", "not a valid image!"), Reach.OWN_COLLECTION),
                 new Call("POST", "/sandboxes/admission", Map.of(), Reach.OWN_COLLECTION),

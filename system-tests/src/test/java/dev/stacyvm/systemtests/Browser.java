@@ -27,6 +27,14 @@ final class Browser implements AutoCloseable {
     private final ChromeDriver driver;
 
     Browser() throws IOException {
+        this(1024, 768);
+    }
+
+    /**
+     * A browser whose window is {@code width} x {@code height} CSS pixels; files it downloads land in
+     * {@link #downloads()}.
+     */
+    Browser(int width, int height) throws IOException {
         assertTrue(Files.isExecutable(Path.of(CHROMEDRIVER)) && Files.isExecutable(Path.of(CHROMIUM)),
                 "the browser test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
         profile = Files.createTempDirectory("stacyvm-chromium-");
@@ -41,8 +49,23 @@ final class Browser implements AutoCloseable {
         // closed network here would refuse
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1024,768", "--user-data-dir=" + profile.resolve("profile"));
+                "--disable-dev-shm-usage", "--window-size=" + width + "," + height,
+                "--user-data-dir=" + profile.resolve("profile"));
+        Files.createDirectories(profile.resolve("downloads"));
+        options.setExperimentalOption("prefs", java.util.Map.of(
+                "download.default_directory", profile.resolve("downloads").toString(),
+                "download.prompt_for_download", false));
         driver = new ChromeDriver(service, options);
+    }
+
+    /** The driver, for tests that find, type and click as a person does. */
+    ChromeDriver driver() {
+        return driver;
+    }
+
+    /** Where the files this browser downloads land. */
+    Path downloads() {
+        return profile.resolve("downloads");
     }
 
     void open(String address) {

@@ -86,6 +86,12 @@ class PreviewTest {
     /** A sandbox running the test web app on port 3000 (and declaring 8080, where nothing listens). */
     private String sandboxWithApp(boolean publicPreview) throws IOException {
         String id = sandboxes.create(Map.of("ports", List.of(3000, 8080), "public_preview", publicPreview, "ttl", "10m"));
+        startApp(id);
+        return id;
+    }
+
+    /** Starts the test web app on port 3000 of sandbox {@code id} and waits (at most 30 s) until it listens. */
+    static void startApp(String id) throws IOException {
         String app;
         try (InputStream source = PreviewTest.class.getResourceAsStream("/preview-app/app.py")) {
             app = new String(source.readAllBytes(), StandardCharsets.UTF_8);
@@ -96,7 +102,6 @@ class PreviewTest {
                         + " for i in $(seq 300); do python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 3000))'"
                         + " 2>/dev/null && exit 0; sleep 0.1; done; exit 1"))
                 .post("/sandboxes/{id}/exec", id).then().statusCode(200).body("exit_code", equalTo(0));
-        return id;
     }
 
     private static String host(int port, String sandboxId) {

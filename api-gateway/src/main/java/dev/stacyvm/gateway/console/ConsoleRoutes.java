@@ -1,0 +1,82 @@
+package dev.stacyvm.gateway.console;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * What the gateway adds to the web console that Quinoa serves at {@code /console/} (the build of
+ * {@code src/main/webui}, docs/console.md): {@code /console} redirects to {@code /console/}, its pages'
+ * paths are answered with the application ({@link #pageRoute}), and every
+ * console response carries the headers that keep a page which holds a key from being framed,
+ * sniffed or made to run anything but its own scripts.
+ *
+ * <p>The console is public static code with no secret in it; what it may do is decided by the API it
+ * calls, with the key the person typed in.
+ */
+@ApplicationScoped
+public class ConsoleRoutes {
+
+    /** Where the console is served (Quinoa's {@code ui-root-path}, with its slash). */
+    public static final String ROOT = "/console/";
+
+    /** Vite's output: file names that carry their content's hash. */
+    static final String ASSETS = ROOT + "assets/";
+
+    /**
+     * The page's own scripts and styles only (xterm.js and uPlot set inline styles, so styles allow
+     * them); API calls and the terminal's WebSocket to this origin; previews, which live on the
+     * preview-router's origin, in frames; never framed itself.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            + "img-src 'self' data:; connect-src 'self'; frame-src http: https:; frame-ancestors 'none'; "
+            + "base-uri 'none'; form-action 'self'; object-src 'none'";
+
+    void install(@Observes Router router) {
+        // before Quinoa's handler, which serves the files
+        router.route("/console*").order(-1000).handler(this::secure);
+        // Vert.x matches /console/ on this route too: only the bare path is redirected
+        router.route("/console").method(HttpMethod.GET).method(HttpMethod.HEAD).order(-1000).handler(routing -> {
+            if (routing.request().path().equals("/console")) {
+                routing.redirect(ROOT);
+            } else {
+                routing.next();
+            }
+        });
+        router.route(ROOT + "*").method(HttpMethod.GET).method(HttpMethod.HEAD).order(-999).handler(this::pageRoute);
+    }
+
+    /**
+     * The console's own routes ({@code /console/sandboxes/sb-...}) are pages of the one page
+     * application: they are answered with its {@code index.html}, so that a reload or a shared link
+     * opens the page. A path whose last segment names a file (it has a dot) is left to the files,
+     * and a missing file stays a 404. (Quinoa's own SPA routing sends such paths to {@code /}, not to
+     * its root path, in the release that works with this Quarkus.)
+     */
+    void pageRoute(RoutingContext routing) {
+        String path = routing.normalizedPath();
+        String last = path.substring(path.lastIndexOf('/') + 1);
+        if (path.equals(ROOT) || path.startsWith(ASSETS) || last.contains(".")) {
+            routing.next();
+        } else {
+            routing.reroute(ROOT);
+        }
+    }
+
+    void secure(RoutingContext routing) {
+        routing.response().headers()
+                .set("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                .set("X-Frame-Options", "DENY")
+                .set("X-Content-Type-Options", "nosniff")
+                // a preview's URL carries its token: it must not leak to the preview's own links
+                .set("Referrer-Policy", "no-referrer");
+        if (!routing.normalizedPath().startsWith(ASSETS)) {
+            // the page names its hashed assets, which may be kept for good; the page itself must be
+            // asked for again, or a browser keeps an old console after an upgrade
+            routing.addHeadersEndHandler(ended -> routing.response().headers().set("Cache-Control", "no-cache"));
+        }
+        routing.next();
+    }
+}

@@ -1,0 +1,293 @@
+// The console's client of the gateway's public API (docs/api.md). Every call carries the signed-in
+// credential as a header, never in a URL; every refusal becomes an ApiError with the API's code and
+// message, which the pages show as they are.
+
+/** The body of every error answer (docs/api.md, ApiError). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** How the console signs its calls: an API key (X-API-Key) or an OIDC access token (Bearer). */
+export type Credential = { kind: 'api_key'; secret: string } | { kind: 'bearer'; secret: string };
+
+/** GET /api/v1/whoami. */
+export interface Caller {
+  tenant: string;
+  key_name: string;
+  owner_id: string;
+  role: 'user' | 'viewer' | 'operator' | 'admin';
+  user_id?: string;
+  expires_at?: string;
+}
+
+/** A sandbox as GET /api/v1/sandboxes shows it (SandboxView). */
+export interface Sandbox {
+  id: string;
+  state: string;
+  provider: string;
+  image: string;
+  image_digest?: string | null;
+  memory_mb: number;
+  vcpus: number;
+  created_at: string;
+  expires_at: string;
+  metadata?: Record<string, string> | null;
+  preview_domain?: string;
+  owner_id: string;
+  worker_id?: string | null;
+  preview_urls?: Record<string, string> | null;
+  public_preview: boolean;
+  error?: string | null;
+  disk_mb?: number | null;
+  network?: string;
+  disk_used_bytes?: number;
+  disk_used_mb?: number;
+  progress?: string;
+  runtime?: string;
+  certified?: boolean | null;
+}
+
+/** The body of POST /api/v1/sandboxes (CreateSandboxRequest); every field optional. */
+export interface CreateSandbox {
+  image?: string;
+  template?: string;
+  provider?: string;
+  runtime?: string;
+  ttl?: string;
+  memory_mb?: number;
+  vcpus?: number;
+  disk_mb?: number;
+  pids_limit?: number;
+  network?: string;
+  ports?: number[];
+  public_preview?: boolean;
+  read_only_root?: boolean;
+  pull_policy?: string;
+  env?: Record<string, string>;
+  metadata?: Record<string, string>;
+}
+
+/** One entry of GET .../files/list (FileInfo). */
+export interface FileInfo {
+  name: string;
+  path: string;
+  size: number;
+  mode: string;
+  is_dir: boolean;
+  mod_time?: string;
+}
+
+/** GET .../preview/{port} (PreviewAccess). */
+export interface PreviewAccess {
+  url: string;
+  token: string;
+  expires_at: string;
+  public_preview: boolean;
+}
+
+/** One record of GET /api/v1/admin/audit (AuditRecordView). */
+export interface AuditRecord {
+  id: number;
+  created_at: string;
+  action: string;
+  actor: string;
+  outcome: string;
+  target?: string | null;
+  detail?: string | null;
+  owner_id?: string | null;
+  sandbox_id?: string | null;
+  worker_id?: string | null;
+  request_id?: string | null;
+  source_address?: string | null;
+}
+
+/** GET /api/v1/admin/audit/verify (AuditVerification). */
+export interface AuditVerification {
+  intact: boolean;
+  records: number;
+  first_id?: number | null;
+  last_id?: number | null;
+  broken_at?: number | null;
+  reason?: string | null;
+}
+
+/** GET /api/v1/sandboxes/{id}/stats (SandboxStats). */
+export interface SandboxStats {
+  timestamp: string;
+  cpu_pct: number;
+  mem_bytes: number;
+  mem_limit_bytes: number;
+  pids: number;
+  pids_limit: number;
+  disk_used_bytes: number;
+  disk_limit_bytes?: number;
+  net_rx_bytes: number;
+  net_tx_bytes: number;
+  vcpus: number;
+}
+
+/** A sandbox lifecycle event (docs/events.md, SandboxEvent). */
+export interface SandboxEvent {
+  id: string;
+  type: string;
+  sandbox_id: string;
+  owner_id: string;
+  worker_id?: string;
+  timestamp: string;
+  data?: Record<string, unknown>;
+}
+
+const BASE = '/api/v1';
+const STORAGE = 'stacyvm.console.credential';
+
+let credential: Credential | null = readStored();
+
+function readStored(): Credential | null {
+  try {
+    const raw = sessionStorage.getItem(STORAGE);
+    return raw ? (JSON.parse(raw) as Credential) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The tab's credential: kept in sessionStorage, so it ends with the tab and never enters a URL. */
+export function signedIn(): Credential | null {
+  return credential;
+}
+
+export function remember(next: Credential | null): void {
+  credential = next;
+  if (next) sessionStorage.setItem(STORAGE, JSON.stringify(next));
+  else sessionStorage.removeItem(STORAGE);
+}
+
+function authHeaders(): Record<string, string> {
+  if (!credential) return {};
+  return credential.kind === 'bearer'
+    ? { Authorization: `Bearer ${credential.secret}` }
+    : { 'X-API-Key': credential.secret };
+}
+
+async function refusal(response: Response): Promise<ApiError> {
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text) as { code?: string; message?: string };
+    if (body.message) return new ApiError(response.status, body.code ?? String(response.status), body.message);
+  } catch {
+    // not the API's JSON: a proxy's page, say
+  }
+  return new ApiError(response.status, String(response.status), text.trim() || response.statusText || 'request failed');
+}
+
+/** Calls the API and answers the raw response; throws ApiError for any status of 400 or more. */
+export async function call(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders(), ...(init.headers as Record<string, string>) };
+  if (typeof init.body === 'string' && !headers['Content-Type']) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(`${BASE}${path}`, { ...init, headers });
+  } catch (error) {
+    throw new ApiError(0, 'unreachable', `the gateway did not answer (${(error as Error).message})`);
+  }
+  if (!response.ok) throw await refusal(response);
+  return response;
+}
+
+/** Calls the API and answers its JSON body. */
+export async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await call(path, init);
+  return (await response.json()) as T;
+}
+
+export const post = <T>(path: string, body?: unknown) =>
+  json<T>(path, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+
+export const del = <T>(path: string) => json<T>(path, { method: 'DELETE' });
+
+export const enc = encodeURIComponent;
+
+export const whoami = () => json<Caller>('/whoami');
+export const sandboxes = () => json<Sandbox[]>('/sandboxes');
+export const sandbox = (id: string) => json<Sandbox>(`/sandboxes/${enc(id)}`);
+export const createSandbox = (body: CreateSandbox) => post<Sandbox>('/sandboxes', body);
+export const destroySandbox = (id: string) => del<unknown>(`/sandboxes/${enc(id)}`);
+export const extendSandbox = (id: string, ttl: string) => post<Sandbox>(`/sandboxes/${enc(id)}/extend`, { ttl });
+export const listFiles = (id: string, path: string) => json<FileInfo[]>(`/sandboxes/${enc(id)}/files/list?path=${enc(path)}`);
+export const previewAccess = (id: string, port: string) => json<PreviewAccess>(`/sandboxes/${enc(id)}/preview/${enc(port)}`);
+
+/** Saves a response body as a file the browser downloads. */
+export async function download(path: string, name: string): Promise<void> {
+  const response = await call(path, { headers: { Accept: '*/*' } });
+  saveBlob(await response.blob(), name);
+}
+
+/** Saves text as a file the browser downloads. */
+export function saveText(text: string, name: string, type: string): void {
+  saveBlob(new Blob([text], { type }), name);
+}
+
+function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * Follows GET /api/v1/events (Server-Sent Events) with fetch, since EventSource cannot send the
+ * credential as a header; resumes from the last id after a drop (the stream ends every 10 minutes),
+ * waiting `retry` between attempts. Answers a function that stops it.
+ */
+export function followEvents(onEvent: (event: SandboxEvent) => void, onState: (live: boolean) => void): () => void {
+  const stop = new AbortController();
+  let lastId = '';
+  let retryMs = 2000;
+  const run = async () => {
+    while (!stop.signal.aborted) {
+      try {
+        const query = lastId ? `?last_event_id=${enc(lastId)}` : '';
+        const response = await call(`/events${query}`, { headers: { Accept: 'text/event-stream' }, signal: stop.signal });
+        onState(true);
+        const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            let data = '';
+            for (const line of block.split('\n')) {
+              if (line.startsWith('id:')) lastId = line.slice(3).trim();
+              else if (line.startsWith('data:')) data += line.slice(5).trim();
+              else if (line.startsWith('retry:')) retryMs = Number(line.slice(6).trim()) || retryMs;
+            }
+            if (data) onEvent(JSON.parse(data) as SandboxEvent);
+          }
+        }
+      } catch (error) {
+        if (stop.signal.aborted) return;
+        // a refused resume (the position is gone) starts again from now
+        if (error instanceof ApiError && error.status === 400) lastId = '';
+      }
+      onState(false);
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
+  };
+  void run();
+  return () => stop.abort();
+}

@@ -1,0 +1,111 @@
+// The console's shell: sign-in, the navigation, and the pages under /console.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import '@xterm/xterm/css/xterm.css';
+import './styles.css';
+import { type Caller, remember, signedIn, whoami } from './api';
+import { CallerContext } from './session';
+import { SignIn } from './pages/SignIn';
+import { SandboxList } from './pages/SandboxList';
+import { SandboxPage } from './pages/SandboxPage';
+import { AuditLog } from './pages/AuditLog';
+import { Infrastructure } from './pages/Infrastructure';
+import { ErrorNote } from './ui';
+
+const pages = [
+  { path: '/console/', label: 'Sandboxes', show: () => true },
+  { path: '/console/infrastructure', label: 'Workers & providers', show: () => true },
+  { path: '/console/audit', label: 'Audit log', show: (c: Caller) => c.role === 'admin' },
+];
+
+function Navigation({ caller, onSignOut }: { caller: Caller; onSignOut: () => void }) {
+  const { path } = useLocation();
+  return (
+    <header class="top">
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <span class="brand">StacyVM</span>
+      <nav aria-label="Console">
+        <ul>
+          {pages
+            .filter((page) => page.show(caller))
+            .map((page) => {
+              const current = page.path === '/console/' ? path === page.path || path.startsWith('/console/sandboxes') : path.startsWith(page.path);
+              return (
+                <li key={page.path}>
+                  <a href={page.path} aria-current={current ? 'page' : undefined}>
+                    {page.label}
+                  </a>
+                </li>
+              );
+            })}
+        </ul>
+      </nav>
+      <span class="who" data-testid="caller">
+        {caller.tenant}/{caller.key_name} <span class={`badge role-${caller.role}`}>{caller.role}</span>
+      </span>
+      <button type="button" onClick={onSignOut}>
+        Sign out
+      </button>
+    </header>
+  );
+}
+
+function App() {
+  const [caller, setCaller] = useState<Caller | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [checking, setChecking] = useState(signedIn() != null);
+
+  // a reload keeps the tab's session: ask who it is again
+  useEffect(() => {
+    if (!signedIn()) return;
+    whoami()
+      .then(setCaller)
+      .catch((e) => {
+        remember(null);
+        setError(e);
+      })
+      .finally(() => setChecking(false));
+  }, []);
+
+  if (checking) return <p class="loading">Signing in…</p>;
+  if (!caller) {
+    return (
+      <main id="main">
+        <SignIn onSignedIn={setCaller} initialError={error} />
+      </main>
+    );
+  }
+  const signOut = () => {
+    remember(null);
+    setCaller(null);
+    setError(null);
+  };
+  return (
+    <CallerContext.Provider value={caller}>
+      <Navigation caller={caller} onSignOut={signOut} />
+      <main id="main">
+        <Router>
+          <Route path="/console/" component={SandboxList} />
+          <Route path="/console/sandboxes/:id" component={SandboxPage} />
+          <Route path="/console/infrastructure" component={Infrastructure} />
+          <Route path="/console/audit" component={AuditLog} />
+          <Route default component={NotFound} />
+        </Router>
+      </main>
+    </CallerContext.Provider>
+  );
+}
+
+function NotFound() {
+  return <ErrorNote error={new Error('No such page in the console.')} />;
+}
+
+render(
+  <LocationProvider>
+    <App />
+  </LocationProvider>,
+  document.getElementById('app')!,
+);

@@ -1,0 +1,326 @@
+package dev.stacyvm.systemtests;
+
+import static dev.stacyvm.systemtests.Suite.api;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/**
+ * The web console (docs/console.md) in headless Chromium against the running suite, as a person
+ * uses it: sign in with a key, create a sandbox, run a command in its terminal, upload and download
+ * a file, open a preview, extend and destroy it, read the audit log; a viewer gets no write
+ * control, and the API refuses a write the viewer forces from the page. Each page's screenshot is
+ * kept in {@code target/console/} ({@code -Dstacyvm.console.screenshots} moves it; docs/console.md
+ * shows them).
+ */
+class ConsoleTest {
+
+    static final Path SCREENSHOTS = Path.of(System.getProperty("stacyvm.console.screenshots", "target/console"));
+    static final String TENANT = "console-" + UUID.randomUUID().toString().substring(0, 8);
+    static final List<String> KEY_IDS = new ArrayList<>();
+    static final Suite.Sandboxes SANDBOXES = new Suite.Sandboxes();
+    static String userKey;
+    static String viewerKey;
+
+    @BeforeAll
+    static void keysOfOneTenant() {
+        userKey = createKey("developer", "user");
+        viewerKey = createKey("dashboard", "viewer");
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        SANDBOXES.close();
+        for (String id : KEY_IDS) {
+            api().delete("/admin/api-keys/{id}", id);
+        }
+    }
+
+    @Test
+    void aDeveloperCreatesASandboxDrivesItsTerminalFilesAndPreviewThenExtendsAndDestroysIt() throws Exception {
+        try (Browser browser = new Browser(1280, 900)) {
+            ChromeDriver page = browser.driver();
+            signIn(browser, userKey, "sign-in");
+            assertTrue(text(page, "[data-testid=caller]").contains(TENANT + "/developer"), "the header names the key");
+
+            // create: the form shows every field with its default; ports make it a preview-able sandbox
+            click(page, "//button[normalize-space()='New sandbox']");
+            type(page, "input[name=ports]", "3000");
+            type(page, "input[name=ttl]", "10m");
+            type(page, "textarea[name=metadata]", "purpose=console-test");
+            browser.screenshot(SCREENSHOTS.resolve("create.png"));
+            click(page, "//button[normalize-space()='Create']");
+            String notice = await(() -> textOrNull(page, "[role=status].notice"), "is running", 120);
+            String id = notice.replaceAll(".*Sandbox (sb-[0-9a-f]+) is running.*", "$1");
+            SANDBOXES.adopt(id);
+            assertEquals("running", await(() -> textOrNull(page, "tr[data-sandbox='" + id + "'] .badge"), "running", 30));
+            browser.screenshot(SCREENSHOTS.resolve("sandboxes.png"));
+
+            // the list is live: a sandbox created elsewhere by the same key appears without a reload
+            String other = RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", userKey)
+                    .contentType("application/json").body(Map.of("ttl", "5m")).post("/sandboxes")
+                    .then().statusCode(201).extract().path("id");
+            SANDBOXES.adopt(other);
+            await(() -> textOrNull(page, "tr[data-sandbox='" + other + "'] .badge"), "running", 60);
+
+            // the terminal: a shell on a PTY over exec/ws, its output read off the screen
+            page.findElement(By.linkText(id)).click();
+            await(() -> textOrNull(page, "h1"), id, 20);
+            browser.screenshot(SCREENSHOTS.resolve("sandbox.png"));
+            tab(page, "Terminal");
+            await(() -> textOrNull(page, "[data-testid=terminal-state]"), "connected", 30);
+            WebElement keyboard = page.findElement(By.cssSelector(".xterm-helper-textarea"));
+            await(() -> screen(page), "$", 30);
+            keyboard.sendKeys("echo console-$((6*7)) && stty size" + Keys.ENTER);
+            // stty size prints the PTY's rows and columns: the terminal's, not a default
+            String screen = await(() -> {
+                String shown = screen(page);
+                return shown != null && shown.matches("(?s).*console-42\\s+\\d+ \\d+\\s.*") ? shown : null;
+            }, "console-42", 30);
+            assertFalse(screen.contains("\n24 80"), "the PTY follows the window's size, not the 80x24 default: " + screen);
+            browser.screenshot(SCREENSHOTS.resolve("terminal.png"));
+
+            // files: upload through the file picker, see it listed, download it back byte for byte
+            tab(page, "Files");
+            Path upload = Files.createTempFile("console-upload-", ".txt");
+            String content = "uploaded from the console " + UUID.randomUUID() + "\n";
+            Files.writeString(upload, content);
+            page.findElement(By.cssSelector("[data-testid=upload]")).sendKeys(upload.toString());
+            String name = upload.getFileName().toString();
+            await(() -> textOrNull(page, "tr[data-file='" + name + "']"), name, 30);
+            assertEquals(content, Suite.api().queryParam("path", "/workspace/" + name).get("/sandboxes/{id}/files", id)
+                    .then().statusCode(200).extract().asString(), "the sandbox holds what was uploaded");
+            page.findElement(By.cssSelector("tr[data-file='" + name + "'] button[aria-label='Download " + name + "']")).click();
+            Path downloaded = browser.downloads().resolve(name);
+            await(() -> Files.exists(downloaded) ? "there" : null, "there", 20);
+            assertEquals(content, Files.readString(downloaded), "the download is the file");
+            browser.screenshot(SCREENSHOTS.resolve("files.png"));
+
+            // a preview: the app on port 3000 behind a token the console asked for
+            PreviewTest.startApp(id);
+            tab(page, "Previews");
+            click(page, "//button[normalize-space()='Port 3000']");
+            String link = await(() -> attributeOrNull(page, "[data-testid=preview-link]", "href"), "preview_token=", 20);
+            assertTrue(link.startsWith("http://3000-" + id + "."), link);
+            // in the frame: the app's page and its WebSocket, on the frame's own cookie
+            page.switchTo().frame(page.findElement(By.cssSelector("[data-testid=preview-frame]")));
+            String title = awaitOrNull(() -> textOrNull(page, "#title"), "Hello from the sandbox", 30);
+            assertEquals("Hello from the sandbox", title, "the frame shows the app: " + textOrNull(page, "body"));
+            await(() -> textOrNull(page, "#echo"), "echo: ping", 30);
+            page.switchTo().defaultContent();
+            browser.screenshot(SCREENSHOTS.resolve("preview.png"));
+            String console = page.getWindowHandle();
+            page.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+            page.get(link);
+            await(() -> textOrNull(page, "#title"), "Hello from the sandbox", 30);
+            page.close();
+            page.switchTo().window(console);
+
+            // extend, then destroy from its page
+            tab(page, "Overview");
+            Instant before = Instant.parse(api().get("/sandboxes/{id}", id).then().extract().path("expires_at"));
+            type(page, "input[name=ttl]", "1h");
+            click(page, "//button[normalize-space()='Extend']");
+            await(() -> textOrNull(page, "[role=status].notice"), "Extended", 20);
+            Instant after = Instant.parse(api().get("/sandboxes/{id}", id).then().extract().path("expires_at"));
+            assertTrue(after.isAfter(before.plusSeconds(1800)), "extended by an hour: " + before + " -> " + after);
+            click(page, "//button[normalize-space()='Destroy']");
+            page.switchTo().alert().accept();
+            await(() -> textOrNull(page, "h1"), "Sandboxes", 30);
+            int gone = awaitStatus(() -> api().get("/sandboxes/{id}", id), 404, 60);
+            assertTrue(gone == 404 || "destroyed".equals(api().get("/sandboxes/{id}", id).path("state")),
+                    "the sandbox is destroyed: " + gone);
+
+            // at a phone's width the list stays usable: the page itself never scrolls sideways
+            page.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+            await(() -> textOrNull(page, "tr[data-sandbox='" + other + "'] .badge"), "running", 20);
+            Number overflow = (Number) ((JavascriptExecutor) page).executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            assertEquals(0, overflow.intValue(), "no sideways scrolling at 390 px");
+            browser.screenshot(SCREENSHOTS.resolve("sandboxes-390.png"));
+        }
+    }
+
+    @Test
+    void anAdministratorReadsTheAuditLogWithItsChainVerified() throws Exception {
+        String id = SANDBOXES.create(Map.of("ttl", "5m"));
+        api().delete("/sandboxes/{id}", id).then().statusCode(200);
+        try (Browser browser = new Browser(1280, 900)) {
+            ChromeDriver page = browser.driver();
+            signIn(browser, Suite.API_KEY, null);
+            page.findElement(By.linkText("Audit log")).click();
+            assertTrue(await(() -> textOrNull(page, "[data-testid=chain]"), "hash chain", 30).contains("intact"),
+                    "the chain is verified intact");
+            type(page, "input[name=target]", id);
+            // the audit service takes the records from Kafka a moment after the calls
+            String rows = null;
+            for (int attempt = 0; attempt < 30; attempt++) {
+                click(page, "//button[normalize-space()='Filter']");
+                rows = awaitOrNull(() -> textOrNull(page, "table.audit tbody"), "sandbox.destroy", 2);
+                if (rows != null && rows.contains("sandbox.create") && rows.contains("sandbox.destroy")) {
+                    break;
+                }
+            }
+            assertTrue(rows != null && rows.contains("sandbox.create") && rows.contains("sandbox.destroy"),
+                    "the sandbox's create and destroy are listed: " + rows);
+            browser.screenshot(SCREENSHOTS.resolve("audit.png"));
+            page.findElement(By.linkText("Workers & providers")).click();
+            await(() -> textOrNull(page, "tr[data-provider=docker]"), "healthy", 20);
+            await(() -> textOrNull(page, "table"), "certified", 20);
+            browser.screenshot(SCREENSHOTS.resolve("infrastructure.png"));
+        }
+    }
+
+    @Test
+    void aViewerSeesNoWriteControlAndTheApiRefusesAWriteItForces() throws Exception {
+        try (Browser browser = new Browser(1280, 900)) {
+            ChromeDriver page = browser.driver();
+            signIn(browser, viewerKey, null);
+            assertTrue(text(page, "[data-testid=caller]").contains("viewer"));
+            assertTrue(page.findElements(By.xpath("//button[normalize-space()='New sandbox']")).isEmpty(), "no create control");
+            assertTrue(page.findElements(By.xpath("//button[starts-with(normalize-space(),'Destroy')]")).isEmpty(), "no destroy control");
+            assertTrue(page.findElements(By.cssSelector("input[type=checkbox]")).isEmpty(), "nothing to select for a bulk action");
+            assertTrue(page.findElements(By.linkText("Audit log")).isEmpty(), "the audit log is for administrators");
+            // the same key, from the page, straight to the API
+            String forced = (String) ((JavascriptExecutor) page).executeAsyncScript("""
+                    const done = arguments[arguments.length - 1];
+                    const key = JSON.parse(sessionStorage.getItem('stacyvm.console.credential')).secret;
+                    fetch('/api/v1/sandboxes', {method: 'POST', headers: {'X-API-Key': key, 'Content-Type': 'application/json'},
+                        body: '{}'}).then(r => r.text().then(t => done(r.status + ' ' + t)));
+                    """);
+            assertTrue(forced.startsWith("403 ") && forced.contains("forbidden"), forced);
+            browser.screenshot(SCREENSHOTS.resolve("viewer.png"));
+        }
+    }
+
+    @Test
+    void theKeyNeverEntersAUrlAndASignOutForgetsIt() throws Exception {
+        try (Browser browser = new Browser(1280, 900)) {
+            ChromeDriver page = browser.driver();
+            page.get(Suite.URL + "/console");
+            assertEquals(Suite.URL + "/console/", page.getCurrentUrl(), "/console redirects to the console");
+            type(page, "#api-key", "not-a-key");
+            click(page, "//button[normalize-space()='Sign in']");
+            assertTrue(await(() -> textOrNull(page, "[data-testid=error]"), "unauthorized", 20).contains("invalid or missing API key"),
+                    "a wrong key shows the API's message and code");
+            signIn(browser, userKey, null);
+            assertFalse(page.getCurrentUrl().contains(userKey), "the key is not in the address");
+            Response served = RestAssured.given().baseUri(Suite.URL).redirects().follow(false).get("/console/");
+            assertEquals(200, served.statusCode());
+            assertTrue(served.header("Content-Security-Policy").contains("frame-ancestors 'none'"), "the console may not be framed");
+            click(page, "//button[normalize-space()='Sign out']");
+            await(() -> textOrNull(page, "label[for=api-key]"), "API key", 10);
+            assertEquals(null, ((JavascriptExecutor) page).executeScript(
+                    "return sessionStorage.getItem('stacyvm.console.credential')"), "the tab forgot the key");
+            page.navigate().refresh();
+            await(() -> textOrNull(page, "label[for=api-key]"), "API key", 10);
+        }
+    }
+
+    private static void signIn(Browser browser, String key, String screenshot) throws Exception {
+        ChromeDriver page = browser.driver();
+        page.get(Suite.URL + "/console/");
+        await(() -> textOrNull(page, "label[for=api-key]"), "API key", 30);
+        type(page, "#api-key", key);
+        if (screenshot != null) {
+            browser.screenshot(SCREENSHOTS.resolve(screenshot + ".png"));
+        }
+        click(page, "//button[normalize-space()='Sign in']");
+        await(() -> textOrNull(page, "[data-testid=caller]"), "/", 20);
+    }
+
+    private static String createKey(String name, String role) {
+        Response created = api().body(Map.of("name", name, "tenant", TENANT, "role", role)).post("/admin/api-keys");
+        created.then().statusCode(201);
+        KEY_IDS.add(created.path("id"));
+        return created.path("key");
+    }
+
+    /** Opens a tab of the sandbox's page, once the page has loaded the sandbox and shows its tabs. */
+    private static void tab(ChromeDriver page, String name) throws InterruptedException {
+        By tab = By.xpath("//button[@role='tab'][normalize-space()='" + name + "']");
+        await(() -> page.findElements(tab).isEmpty() ? null : "shown", "shown", 20);
+        page.findElement(tab).click();
+    }
+
+    private static void click(ChromeDriver page, String xpath) {
+        page.findElement(By.xpath(xpath)).click();
+    }
+
+    private static void type(ChromeDriver page, String css, String text) {
+        WebElement field = page.findElement(By.cssSelector(css));
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    private static String text(ChromeDriver page, String css) {
+        return page.findElement(By.cssSelector(css)).getText();
+    }
+
+    private static String textOrNull(ChromeDriver page, String css) {
+        List<WebElement> found = page.findElements(By.cssSelector(css));
+        try {
+            return found.isEmpty() ? null : found.get(0).getText();
+        } catch (org.openqa.selenium.StaleElementReferenceException rerendered) {
+            return null;
+        }
+    }
+
+    private static String attributeOrNull(ChromeDriver page, String css, String attribute) {
+        List<WebElement> found = page.findElements(By.cssSelector(css));
+        return found.isEmpty() ? null : found.get(0).getDomAttribute(attribute);
+    }
+
+    /** What the terminal shows: xterm.js's DOM rows, as text. */
+    private static String screen(ChromeDriver page) {
+        return (String) ((JavascriptExecutor) page).executeScript(
+                "const rows = document.querySelector('.xterm-rows'); return rows ? rows.innerText : null;");
+    }
+
+    /** Polls {@code read} every 100 ms for at most {@code seconds} until it holds {@code expected}; fails with what it last saw. */
+    private static String await(Supplier<String> read, String expected, int seconds) throws InterruptedException {
+        String seen = awaitOrNull(read, expected, seconds);
+        assertTrue(seen != null && seen.contains(expected), "waited " + seconds + " s for \"" + expected + "\", saw: " + seen);
+        return seen;
+    }
+
+    private static String awaitOrNull(Supplier<String> read, String expected, int seconds) throws InterruptedException {
+        String seen = null;
+        for (int attempt = 0; attempt < seconds * 10; attempt++) {
+            seen = read.get();
+            if (seen != null && seen.contains(expected)) {
+                return seen;
+            }
+            Thread.sleep(100);
+        }
+        return seen;
+    }
+
+    private static int awaitStatus(Supplier<Response> request, int wanted, int seconds) throws InterruptedException {
+        int status = request.get().statusCode();
+        for (int attempt = 0; attempt < seconds * 5 && status != wanted; attempt++) {
+            Thread.sleep(200);
+            status = request.get().statusCode();
+        }
+        return status;
+    }
+}
