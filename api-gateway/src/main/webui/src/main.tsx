@@ -11,12 +11,17 @@ import { SandboxList } from './pages/SandboxList';
 import { SandboxPage } from './pages/SandboxPage';
 import { AuditLog } from './pages/AuditLog';
 import { Infrastructure } from './pages/Infrastructure';
+import { Templates } from './pages/Templates';
+import { ApiKeys } from './pages/ApiKeys';
+import { completeOidcSignIn, signOutOfOidc } from './oidc';
 import { ErrorNote } from './ui';
 
 const pages = [
   { path: '/console/', label: 'Sandboxes', show: () => true },
+  { path: '/console/templates', label: 'Templates', show: () => true },
   { path: '/console/infrastructure', label: 'Workers & providers', show: () => true },
   { path: '/console/audit', label: 'Audit log', show: (c: Caller) => c.role === 'admin' },
+  { path: '/console/keys', label: 'API keys', show: (c: Caller) => c.role === 'admin' },
 ];
 
 function Navigation({ caller, onSignOut }: { caller: Caller; onSignOut: () => void }) {
@@ -56,13 +61,14 @@ function Navigation({ caller, onSignOut }: { caller: Caller; onSignOut: () => vo
 function App() {
   const [caller, setCaller] = useState<Caller | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [checking, setChecking] = useState(signedIn() != null);
+  const [checking, setChecking] = useState(true);
 
-  // a reload keeps the tab's session: ask who it is again
+  // back from the OIDC provider, or a reload that keeps the tab's session: ask who it is
   useEffect(() => {
-    if (!signedIn()) return;
-    whoami()
-      .then(setCaller)
+    completeOidcSignIn()
+      .catch((e) => setError(e))
+      .then(() => (signedIn() ? whoami() : null))
+      .then((who) => who && setCaller(who))
       .catch((e) => {
         remember(null);
         setError(e);
@@ -79,6 +85,7 @@ function App() {
     );
   }
   const signOut = () => {
+    void signOutOfOidc();
     remember(null);
     setCaller(null);
     setError(null);
@@ -92,6 +99,8 @@ function App() {
           <Route path="/console/sandboxes/:id" component={SandboxPage} />
           <Route path="/console/infrastructure" component={Infrastructure} />
           <Route path="/console/audit" component={AuditLog} />
+          <Route path="/console/templates" component={Templates} />
+          <Route path="/console/keys" component={ApiKeys} />
           <Route default component={NotFound} />
         </Router>
       </main>

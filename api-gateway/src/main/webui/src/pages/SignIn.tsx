@@ -1,15 +1,21 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { type Caller, remember, whoami } from '../api';
+import { type OidcSettings, oidcSettings, signInWithOidc } from '../oidc';
 import { ErrorNote } from '../ui';
 
 /**
  * Sign-in with an API key: kept in this tab's sessionStorage (it ends with the tab), sent as
- * X-API-Key, never put in a URL. The gateway's GET /api/v1/whoami checks it and names its role.
+ * X-API-Key, never put in a URL; or, when the gateway takes OIDC tokens, through its provider
+ * (oidc.ts). The gateway's GET /api/v1/whoami checks the credential and names its role.
  */
 export function SignIn({ onSignedIn, initialError }: { onSignedIn: (caller: Caller) => void; initialError?: unknown }) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<unknown>(initialError);
   const [busy, setBusy] = useState(false);
+  const [oidc, setOidc] = useState<OidcSettings | null>(null);
+  useEffect(() => {
+    void oidcSettings().then(setOidc);
+  }, []);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -47,6 +53,24 @@ export function SignIn({ onSignedIn, initialError }: { onSignedIn: (caller: Call
           Sign in
         </button>
       </form>
+      {oidc && (
+        <div class="oidc">
+          <p class="hint">Or sign in with your organisation's account:</p>
+          <button
+            type="button"
+            onClick={() => {
+              setBusy(true);
+              signInWithOidc(oidc).catch((e) => {
+                setError(e);
+                setBusy(false);
+              });
+            }}
+            disabled={busy}
+          >
+            Sign in with single sign-on
+          </button>
+        </div>
+      )}
       <ErrorNote error={error} />
     </section>
   );

@@ -4,6 +4,7 @@ import static dev.stacyvm.systemtests.Suite.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
@@ -187,6 +188,41 @@ class ConsoleTest {
             await(() -> textOrNull(page, "tr[data-provider=docker]"), "healthy", 20);
             await(() -> textOrNull(page, "table"), "certified", 20);
             browser.screenshot(SCREENSHOTS.resolve("infrastructure.png"));
+
+            // a key made in the console works at once, and revoked there it stops at once
+            page.findElement(By.linkText("API keys")).click();
+            type(page, "input[name=name]", "console-made");
+            type(page, "input[name=tenant]", TENANT);
+            click(page, "//button[normalize-space()='Create key']");
+            String shown = await(() -> textOrNull(page, "[data-testid=new-key]"), "never shown again", 20);
+            String secret = shown.replaceAll("(?s).*(svm_[0-9a-f]+).*", "$1");
+            RestAssured.given().baseUri(Suite.URL).header("X-API-Key", secret).get("/api/v1/whoami").then().statusCode(200);
+            browser.screenshot(SCREENSHOTS.resolve("keys.png"));
+            page.findElement(By.cssSelector("button[aria-label='Revoke console-made of " + TENANT + "']")).click();
+            page.switchTo().alert().accept();
+            await(() -> textOrNull(page, "p.notice"), "Revoked", 20);
+            assertTrue(page.findElements(By.cssSelector("[data-testid=new-key]")).isEmpty(), "the secret is off the page");
+            RestAssured.given().baseUri(Suite.URL).header("X-API-Key", secret).get("/api/v1/whoami").then().statusCode(401);
+        }
+    }
+
+    @Test
+    void aDeveloperSavesATemplateAndSpawnsASandboxFromIt() throws Exception {
+        String name = "console-" + UUID.randomUUID().toString().substring(0, 6);
+        try (Browser browser = new Browser(1280, 900)) {
+            ChromeDriver page = browser.driver();
+            signIn(browser, userKey, null);
+            page.findElement(By.linkText("Templates")).click();
+            type(page, "input[name=name]", name);
+            type(page, "input[name=ttl]", "7m");
+            click(page, "//button[normalize-space()='Save template']");
+            await(() -> textOrNull(page, "tr[data-template='" + name + "']"), "7m", 20);
+            browser.screenshot(SCREENSHOTS.resolve("templates.png"));
+            page.findElement(By.cssSelector("button[aria-label='New sandbox from " + name + "']")).click();
+            String id = await(() -> page.getCurrentUrl(), "/console/sandboxes/sb-", 60).replaceAll(".*/(sb-[0-9a-f]+).*", "$1");
+            SANDBOXES.adopt(id);
+            await(() -> textOrNull(page, ".heading .badge"), "running", 30);
+            assertEquals("running", api().get("/sandboxes/{id}", id).path("state"));
         }
     }
 
@@ -233,6 +269,30 @@ class ConsoleTest {
                     "return sessionStorage.getItem('stacyvm.console.credential')"), "the tab forgot the key");
             page.navigate().refresh();
             await(() -> textOrNull(page, "label[for=api-key]"), "API key", 10);
+        }
+    }
+
+    @Test
+    void withKeycloakAPersonSignsInThroughItsLoginPageAndGetsTheirAccountsRole() throws Exception {
+        assumeTrue(!System.getProperty("stacyvm.keycloak-url", "").isEmpty(),
+                "run through ./stacyvm test, which starts Keycloak and turns OIDC on (-Dstacyvm.keycloak-url)");
+        try (Browser browser = new Browser(1280, 900)) {
+            ChromeDriver page = browser.driver();
+            page.get(Suite.URL + "/console/");
+            await(() -> textOrNull(page, ".oidc button"), "single sign-on", 30);
+            click(page, "//button[normalize-space()='Sign in with single sign-on']");
+            // Keycloak's own login page (deploy/keycloak's realm: demo / demo, role user)
+            await(() -> page.getCurrentUrl(), "/realms/stacyvm/protocol/openid-connect/auth", 30);
+            type(page, "#username", "demo");
+            type(page, "#password", "demo");
+            page.findElement(By.id("kc-login")).click();
+            String caller = await(() -> textOrNull(page, "[data-testid=caller]"), "user", 30);
+            assertTrue(caller.startsWith("demo/"), "the token's tenant and name: " + caller);
+            assertEquals(Suite.URL + "/console/", page.getCurrentUrl(), "the code left the address");
+            // the console's calls carry the token: the list loads, and its create form is there
+            await(() -> textOrNull(page, "p.foot"), "shown of", 20);
+            assertTrue(page.findElements(By.cssSelector("[data-testid=error]")).isEmpty(), "no refusal");
+            browser.screenshot(SCREENSHOTS.resolve("sign-in-oidc.png"));
         }
     }
 

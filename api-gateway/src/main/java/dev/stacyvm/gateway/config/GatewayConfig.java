@@ -147,6 +147,13 @@ public interface GatewayConfig {
         /** The tenant of a token without that claim. */
         @WithDefault("default")
         String defaultTenant();
+
+        /**
+         * The public client the web console signs in with (OAuth 2.0 authorization code with PKCE,
+         * RFC 7636), when OIDC is on; its tokens must carry this gateway's audience like any other.
+         */
+        @WithDefault("stacyvm-console")
+        String consoleClientId();
     }
 
     interface Quotas {

@@ -1,10 +1,16 @@
 package dev.stacyvm.gateway.console;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stacyvm.gateway.config.GatewayConfig;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * What the gateway adds to the web console that Quinoa serves at {@code /console/} (the build of
@@ -27,16 +33,42 @@ public class ConsoleRoutes {
 
     /**
      * The page's own scripts and styles only (xterm.js and uPlot set inline styles, so styles allow
-     * them); API calls and the terminal's WebSocket to this origin; previews, which live on the
-     * preview-router's origin, in frames; never framed itself.
+     * them); API calls and the terminal's WebSocket to this origin, and with OIDC on the provider's
+     * discovery and token endpoints at its origin; previews, which live on the preview-router's
+     * origin, in frames; never framed itself.
      */
-    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            + "img-src 'self' data:; connect-src 'self'; frame-src http: https:; frame-ancestors 'none'; "
-            + "base-uri 'none'; form-action 'self'; object-src 'none'";
+    static String contentSecurityPolicy(String oidcOrigin) {
+        return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                + "connect-src 'self'" + (oidcOrigin == null ? "" : " " + oidcOrigin) + "; frame-src http: https:; "
+                + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+    }
+
+    /** The origin ({@code scheme://host:port}) of a URL, as a CSP source. */
+    static String origin(String url) {
+        java.net.URI uri = java.net.URI.create(url);
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+    }
+
+    private String contentSecurityPolicy;
+
+    @Inject
+    GatewayConfig config;
+
+    @Inject
+    ObjectMapper json;
+
+    /** Whether the gateway takes OIDC bearer tokens ({@code ./stacyvm up --with-keycloak}), and their issuer. */
+    @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false")
+    boolean oidcEnabled;
+
+    @ConfigProperty(name = "quarkus.oidc.auth-server-url")
+    Optional<String> oidcIssuer;
 
     void install(@Observes Router router) {
+        contentSecurityPolicy = contentSecurityPolicy(oidcEnabled && oidcIssuer.isPresent() ? origin(oidcIssuer.get()) : null);
         // before Quinoa's handler, which serves the files
         router.route("/console*").order(-1000).handler(this::secure);
+        router.get(ROOT + "config.json").order(-1000).handler(this::settings);
         // Vert.x matches /console/ on this route too: only the bare path is redirected
         router.route("/console").method(HttpMethod.GET).method(HttpMethod.HEAD).order(-1000).handler(routing -> {
             if (routing.request().path().equals("/console")) {
@@ -65,9 +97,29 @@ public class ConsoleRoutes {
         }
     }
 
+    /**
+     * {@code GET /console/config.json}: how the console may sign in. {@code {"oidc": null}} without
+     * OIDC; with it {@code {"oidc": {"issuer": "...", "client_id": "stacyvm-console"}}}, from which the
+     * console runs the authorization code flow with PKCE against the issuer. Nothing secret: the
+     * client is public.
+     */
+    void settings(RoutingContext routing) {
+        Map<String, Object> oidc = oidcEnabled && oidcIssuer.isPresent()
+                ? Map.of("issuer", oidcIssuer.get(), "client_id", config.oidc().consoleClientId())
+                : null;
+        Map<String, Object> body = new java.util.HashMap<>();
+        body.put("oidc", oidc);
+        try {
+            routing.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-cache")
+                    .end(json.writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+            routing.fail(impossible);
+        }
+    }
+
     void secure(RoutingContext routing) {
         routing.response().headers()
-                .set("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                .set("Content-Security-Policy", contentSecurityPolicy)
                 .set("X-Frame-Options", "DENY")
                 .set("X-Content-Type-Options", "nosniff")
                 // a preview's URL carries its token: it must not leak to the preview's own links

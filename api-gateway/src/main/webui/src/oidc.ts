@@ -1,0 +1,79 @@
+// Sign-in through the gateway's OIDC provider (Keycloak with ./stacyvm up --with-keycloak): the
+// authorization code flow with PKCE (RFC 7636) in the browser, by oidc-client-ts, as the public
+// client the gateway names in /console/config.json. The access token it gets is the console's
+// credential (Authorization: Bearer), renewed with the refresh token before it expires.
+import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
+import { remember } from './api';
+
+/** What /console/config.json says about OIDC; null when the gateway takes no tokens. */
+export interface OidcSettings {
+  issuer: string;
+  client_id: string;
+}
+
+let settings: OidcSettings | null | undefined;
+let manager: UserManager | null = null;
+
+/** The gateway's OIDC settings, read once per page. */
+export async function oidcSettings(): Promise<OidcSettings | null> {
+  if (settings === undefined) {
+    try {
+      const response = await fetch('/console/config.json', { headers: { Accept: 'application/json' } });
+      settings = response.ok ? (((await response.json()) as { oidc: OidcSettings | null }).oidc ?? null) : null;
+    } catch {
+      settings = null;
+    }
+  }
+  return settings;
+}
+
+function userManager(oidc: OidcSettings): UserManager {
+  if (!manager) {
+    const home = `${location.origin}/console/`;
+    manager = new UserManager({
+      authority: oidc.issuer,
+      client_id: oidc.client_id,
+      redirect_uri: home,
+      post_logout_redirect_uri: home,
+      response_type: 'code',
+      scope: 'openid',
+      // the tab's session only, like an API key
+      userStore: new WebStorageStateStore({ store: sessionStorage }),
+      automaticSilentRenew: true,
+    });
+    manager.events.addUserLoaded((user) => remember({ kind: 'bearer', secret: user.access_token }));
+    manager.events.addAccessTokenExpired(() => remember(null));
+  }
+  return manager;
+}
+
+/** Goes to the provider's login page; it comes back to /console/ with a code. */
+export async function signInWithOidc(oidc: OidcSettings): Promise<void> {
+  await userManager(oidc).signinRedirect();
+}
+
+/**
+ * On the way back from the provider (?code=...&state=...): trades the code for tokens, keeps the
+ * access token as the tab's credential and takes the code out of the address. False when this
+ * page load is not a return from the provider.
+ */
+export async function completeOidcSignIn(): Promise<boolean> {
+  const query = new URLSearchParams(location.search);
+  if (!query.has('code') || !query.has('state')) return false;
+  const oidc = await oidcSettings();
+  if (!oidc) return false;
+  try {
+    const user = await userManager(oidc).signinRedirectCallback();
+    remember({ kind: 'bearer', secret: user.access_token });
+  } finally {
+    history.replaceState(null, '', '/console/');
+  }
+  return true;
+}
+
+/** Ends the provider's session too, when the console signed in through it. */
+export async function signOutOfOidc(): Promise<void> {
+  const oidc = await oidcSettings();
+  if (!oidc || !manager) return;
+  await manager.removeUser();
+}
