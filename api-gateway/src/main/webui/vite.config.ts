@@ -4,8 +4,9 @@ import { defineConfig } from 'vite';
 // static resources); in `npm run dev` the API calls go to a gateway on its default port.
 export default defineConfig({
   base: '/console/',
-  oxc: {
-    jsx: { runtime: 'automatic', importSource: 'preact' },
+  esbuild: {
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
   },
   build: {
     outDir: 'dist',
