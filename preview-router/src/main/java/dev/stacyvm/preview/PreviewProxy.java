@@ -53,7 +53,6 @@ public class PreviewProxy {
     /** Fetch Metadata request headers (W3C), set by the browser and never by a page. */
     static final String FETCH_DEST = "Sec-Fetch-Dest";
     static final String FETCH_SITE = "Sec-Fetch-Site";
-    static final String FETCH_MODE = "Sec-Fetch-Mode";
     /** Hop-by-hop headers (RFC 9110 7.6.1) and what the router itself sets: never passed on. */
     private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "x-preview-token",
@@ -314,22 +313,22 @@ public class PreviewProxy {
         if (cookie != null) {
             return cookie.getValue();
         }
-        // a frame's cookie is sent cross-site by design, so it counts only for the frame's own
-        // requests and for loading the frame itself, as the browser says in Fetch Metadata, which no
-        // page can set; being partitioned, it is there only under the site that framed it with the token
+        // a frame's cookie is sent cross-site by design, so it counts only for requests the preview's
+        // own pages make, as the browser says in Fetch Metadata, which no page can set: another page
+        // that sends it (another preview framed beside it, which shares its partition) is refused
         Cookie framed = request.getCookie(framedCookieName());
         return framed != null && isFramesOwn(request) ? framed.getValue() : null;
     }
 
     /**
-     * Whether a request comes from the preview's own frame: its page's requests ({@code Sec-Fetch-Site:
-     * same-origin}), the frame's own load ({@code navigate} into an {@code iframe}), or its page's
-     * WebSocket, whose handshake carries no Fetch Metadata but always the page's {@code Origin}.
+     * Whether a request comes from the preview's own pages: {@code Sec-Fetch-Site: same-origin}
+     * (its requests, and its frame's navigations, the first of them the hand-over page's), or its
+     * page's WebSocket, whose handshake carries no Fetch Metadata but always the page's {@code Origin}.
      */
     static boolean isFramesOwn(HttpServerRequest request) {
         String site = request.getHeader(FETCH_SITE);
         if (site != null) {
-            return site.equals("same-origin") || isFramed(request) && "navigate".equals(request.getHeader(FETCH_MODE));
+            return site.equals("same-origin");
         }
         String origin = request.getHeader(HttpHeaders.ORIGIN);
         return isWebSocketUpgrade(request) && origin != null && request.authority() != null
@@ -356,6 +355,17 @@ public class PreviewProxy {
             // and honoured only for the frame's same-origin requests (presentedToken)
             setCookie = Cookie.cookie(framedCookieName(), token).setPath("/").setHttpOnly(true)
                     .setSameSite(CookieSameSite.NONE).setSecure(true).encode() + "; Partitioned";
+            // not a redirect: a redirect's next request still counts as the embedding site's
+            // (cross-site), which the framed cookie never opens; this page moves the frame on itself,
+            // so that request is the preview's own (same-origin)
+            context.response().setStatusCode(200)
+                    .putHeader(HttpHeaders.SET_COOKIE, setCookie)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                    .putHeader("Referrer-Policy", "no-referrer")
+                    .putHeader("Content-Security-Policy", "default-src 'none'")
+                    .end(handOverPage(withoutToken(request.uri())));
+            return;
         } else {
             setCookie = Cookie.cookie(config.cookieName(), token).setPath("/").setHttpOnly(true)
                     .setSameSite(CookieSameSite.LAX).setSecure(request.isSSL()).encode();
@@ -365,6 +375,14 @@ public class PreviewProxy {
                 .putHeader(HttpHeaders.LOCATION, withoutToken(request.uri()))
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .end();
+    }
+
+    /** A page that sends its frame on to {@code uri} (same origin) at once: a meta refresh, no script. */
+    static String handOverPage(String uri) {
+        String target = uri.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("'", "&#39;");
+        return "<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0; url="
+                + target + "\"><title>Opening the preview</title></head><body></body></html>";
     }
 
     /** Whether the browser loads this preview in a frame (Fetch Metadata's Sec-Fetch-Dest, which pages cannot set). */

@@ -3,6 +3,7 @@ package dev.stacyvm.preview;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,21 +135,29 @@ class PreviewProxyRoutingTest {
         String token = new PreviewTokens("test-preview-token-secret").issue(id, 3000, 1, Instant.now().plusSeconds(60));
         String host = "3000-" + id + ".localhost";
         Response framed = given().header("Host", host).header("Sec-Fetch-Dest", "iframe").header("Sec-Fetch-Site", "cross-site")
-                .redirects().follow(false).get("/app?preview_token=" + token);
-        framed.then().statusCode(302).header("Location", "/app");
+                .redirects().follow(false).get("/app?x=1&preview_token=" + token);
+        // a page that moves the frame on by itself, so that its next load is the preview's own request
+        framed.then().statusCode(200).header("Cache-Control", "no-store")
+                .body(containsString("<meta http-equiv=\"refresh\" content=\"0; url=/app?x=1\">"))
+                .body(not(containsString(token)));
         String setCookie = framed.header("Set-Cookie");
         assertTrue(setCookie.startsWith("stacyvm_preview_framed=" + token + ";"), setCookie);
         for (String attribute : new String[] {"HTTPOnly", "SameSite=None", "Secure", "Partitioned", "Path=/"}) {
             assertTrue(setCookie.toLowerCase().contains(attribute.toLowerCase()), attribute + " in " + setCookie);
         }
         String cookie = "stacyvm_preview_framed=" + token;
-        // the frame itself, loaded after the redirect (cross-site: the console started it), and its requests
-        given().header("Host", host).header("Cookie", cookie).header("Sec-Fetch-Site", "cross-site")
+        // the frame's load after the hand-over page, and its page's requests: same-origin
+        given().header("Host", host).header("Cookie", cookie).header("Sec-Fetch-Site", "same-origin")
                 .header("Sec-Fetch-Mode", "navigate").header("Sec-Fetch-Dest", "iframe").get("/app")
                 .then().statusCode(200).body(equalTo("app saw GET /app host " + host));
         given().header("Host", host).header("Cookie", cookie).header("Sec-Fetch-Site", "same-origin").get("/app")
                 .then().statusCode(200).body(equalTo("app saw GET /app host " + host));
-        // a page of another site that opens it as a page, or fetches from it
+        // another preview framed beside it (same partition) navigating its own frame here, or posting
+        // a form into it; another site's page opening it
+        given().header("Host", host).header("Cookie", cookie).header("Sec-Fetch-Site", "cross-site")
+                .header("Sec-Fetch-Mode", "navigate").header("Sec-Fetch-Dest", "iframe").get("/app").then().statusCode(401);
+        given().header("Host", host).header("Cookie", cookie).header("Sec-Fetch-Site", "cross-site")
+                .header("Sec-Fetch-Mode", "navigate").header("Sec-Fetch-Dest", "iframe").post("/app").then().statusCode(401);
         given().header("Host", host).header("Cookie", cookie).header("Sec-Fetch-Site", "cross-site")
                 .header("Sec-Fetch-Mode", "navigate").header("Sec-Fetch-Dest", "document").get("/app").then().statusCode(401);
         // any other page's request that carries it (another preview in the console, another site)
