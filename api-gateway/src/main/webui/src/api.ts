@@ -169,6 +169,13 @@ export function remember(next: Credential | null): void {
   else sessionStorage.removeItem(STORAGE);
 }
 
+const credentialLost: ((error: ApiError) => void)[] = [];
+
+/** Calls `handler` when the API refuses the tab's credential (401: revoked, expired, unknown). */
+export function onCredentialLost(handler: (error: ApiError) => void): void {
+  credentialLost.push(handler);
+}
+
 function authHeaders(): Record<string, string> {
   if (!credential) return {};
   return credential.kind === 'bearer'
@@ -197,7 +204,11 @@ export async function call(path: string, init: RequestInit = {}): Promise<Respon
   } catch (error) {
     throw new ApiError(0, 'unreachable', `the gateway did not answer (${(error as Error).message})`);
   }
-  if (!response.ok) throw await refusal(response);
+  if (!response.ok) {
+    const error = await refusal(response);
+    if (response.status === 401 && credential) credentialLost.forEach((handler) => handler(error));
+    throw error;
+  }
   return response;
 }
 
@@ -246,46 +257,63 @@ function saveBlob(blob: Blob, name: string): void {
 }
 
 /**
- * Follows GET /api/v1/events (Server-Sent Events) with fetch, since EventSource cannot send the
- * credential as a header; resumes from the last id after a drop (the stream ends every 10 minutes),
- * waiting `retry` between attempts. Answers a function that stops it.
+ * Follows GET /api/v1/events (Server-Sent Events, as the HTML standard parses them) with fetch,
+ * since EventSource cannot send the credential as a header; resumes from the last id after a drop
+ * (the stream ends every 10 minutes), waiting the server's `retry` (1 s to 60 s) and doubling the
+ * wait after each failed attempt up to 60 s. A refused credential (401, 403) stops it: asking again
+ * would only be refused again. Answers a function that stops it.
  */
 export function followEvents(onEvent: (event: SandboxEvent) => void, onState: (live: boolean) => void): () => void {
   const stop = new AbortController();
   let lastId = '';
   let retryMs = 2000;
+  let failures = 0;
+  const dispatch = (block: string) => {
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      const colon = line.indexOf(':');
+      if (colon === 0) continue; // a comment: the heartbeat
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? '' : line.slice(colon + 1);
+      if (value.startsWith(' ')) value = value.slice(1);
+      if (field === 'id') lastId = value;
+      else if (field === 'data') data.push(value);
+      else if (field === 'retry' && /^\d+$/.test(value)) retryMs = Math.min(60_000, Math.max(1000, Number(value)));
+    }
+    if (data.length) onEvent(JSON.parse(data.join('\n')) as SandboxEvent);
+  };
   const run = async () => {
     while (!stop.signal.aborted) {
       try {
         const query = lastId ? `?last_event_id=${enc(lastId)}` : '';
         const response = await call(`/events${query}`, { headers: { Accept: 'text/event-stream' }, signal: stop.signal });
         onState(true);
+        failures = 0;
         const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
           buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            let data = '';
-            for (const line of block.split('\n')) {
-              if (line.startsWith('id:')) lastId = line.slice(3).trim();
-              else if (line.startsWith('data:')) data += line.slice(5).trim();
-              else if (line.startsWith('retry:')) retryMs = Number(line.slice(6).trim()) || retryMs;
-            }
-            if (data) onEvent(JSON.parse(data) as SandboxEvent);
-          }
+          // lines end with CRLF, LF or CR; a CR at the end may be the first half of a CRLF
+          const held = buffer.endsWith('\r') ? '\r' : '';
+          const text = (held ? buffer.slice(0, -1) : buffer).replace(/\r\n?/g, '\n');
+          const blocks = text.split('\n\n');
+          buffer = blocks.pop()! + held;
+          blocks.forEach(dispatch);
         }
       } catch (error) {
         if (stop.signal.aborted) return;
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+          onState(false);
+          return;
+        }
         // a refused resume (the position is gone) starts again from now
         if (error instanceof ApiError && error.status === 400) lastId = '';
+        failures++;
       }
       onState(false);
-      await new Promise((resolve) => setTimeout(resolve, retryMs));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(60_000, retryMs * 2 ** Math.min(failures, 5))));
     }
   };
   void run();

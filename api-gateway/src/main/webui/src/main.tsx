@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import '@xterm/xterm/css/xterm.css';
 import './styles.css';
-import { type Caller, remember, signedIn, whoami } from './api';
+import { type Caller, onCredentialLost, remember, signedIn, whoami } from './api';
 import { CallerContext } from './session';
 import { SignIn } from './pages/SignIn';
 import { SandboxList } from './pages/SandboxList';
@@ -13,7 +13,9 @@ import { AuditLog } from './pages/AuditLog';
 import { Infrastructure } from './pages/Infrastructure';
 import { Templates } from './pages/Templates';
 import { ApiKeys } from './pages/ApiKeys';
-import { completeOidcSignIn, signOutOfOidc } from './oidc';
+import { Quotas } from './pages/Quotas';
+import { Images } from './pages/Images';
+import { resumeOidc, signOutOfOidc } from './oidc';
 import { ErrorNote } from './ui';
 
 const pages = [
@@ -21,6 +23,8 @@ const pages = [
   { path: '/console/templates', label: 'Templates', show: () => true },
   { path: '/console/infrastructure', label: 'Workers & providers', show: () => true },
   { path: '/console/audit', label: 'Audit log', show: (c: Caller) => c.role === 'admin' },
+  { path: '/console/quotas', label: 'Quotas', show: (c: Caller) => c.role === 'admin' },
+  { path: '/console/images', label: 'Images', show: (c: Caller) => c.role === 'admin' },
   { path: '/console/keys', label: 'API keys', show: (c: Caller) => c.role === 'admin' },
 ];
 
@@ -65,7 +69,13 @@ function App() {
 
   // back from the OIDC provider, or a reload that keeps the tab's session: ask who it is
   useEffect(() => {
-    completeOidcSignIn()
+    // a revoked key or an expired token: back to the sign-in page, saying why
+    onCredentialLost((lost) => {
+      remember(null);
+      setCaller(null);
+      setError(lost);
+    });
+    resumeOidc()
       .catch((e) => setError(e))
       .then(() => (signedIn() ? whoami() : null))
       .then((who) => who && setCaller(who))
@@ -85,7 +95,7 @@ function App() {
     );
   }
   const signOut = () => {
-    void signOutOfOidc();
+    void signOutOfOidc().catch((e) => setError(e));
     remember(null);
     setCaller(null);
     setError(null);
@@ -101,6 +111,8 @@ function App() {
           <Route path="/console/audit" component={AuditLog} />
           <Route path="/console/templates" component={Templates} />
           <Route path="/console/keys" component={ApiKeys} />
+          <Route path="/console/quotas" component={Quotas} />
+          <Route path="/console/images" component={Images} />
           <Route default component={NotFound} />
         </Router>
       </main>

@@ -3,7 +3,7 @@
 // client the gateway names in /console/config.json. The access token it gets is the console's
 // credential (Authorization: Bearer), renewed with the refresh token before it expires.
 import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
-import { remember } from './api';
+import { remember, signedIn } from './api';
 
 /** What /console/config.json says about OIDC; null when the gateway takes no tokens. */
 export interface OidcSettings {
@@ -39,10 +39,10 @@ function userManager(oidc: OidcSettings): UserManager {
       scope: 'openid',
       // the tab's session only, like an API key
       userStore: new WebStorageStateStore({ store: sessionStorage }),
+      // renewed with the refresh token a minute before the access token expires
       automaticSilentRenew: true,
     });
     manager.events.addUserLoaded((user) => remember({ kind: 'bearer', secret: user.access_token }));
-    manager.events.addAccessTokenExpired(() => remember(null));
   }
   return manager;
 }
@@ -53,27 +53,47 @@ export async function signInWithOidc(oidc: OidcSettings): Promise<void> {
 }
 
 /**
- * On the way back from the provider (?code=...&state=...): trades the code for tokens, keeps the
- * access token as the tab's credential and takes the code out of the address. False when this
- * page load is not a return from the provider.
+ * At the console's start: on the way back from the provider (?code=...&state=...) trades the code
+ * for tokens, keeps the access token as the tab's credential and takes the code out of the
+ * address; after a reload of a tab signed in through the provider, takes its session up again (so
+ * that it is renewed), or forgets it when it has run out.
  */
-export async function completeOidcSignIn(): Promise<boolean> {
+export async function resumeOidc(): Promise<void> {
   const query = new URLSearchParams(location.search);
-  if (!query.has('code') || !query.has('state')) return false;
+  const returning = query.has('code') && query.has('state');
+  if (!returning && signedIn()?.kind !== 'bearer') return;
   const oidc = await oidcSettings();
-  if (!oidc) return false;
-  try {
-    const user = await userManager(oidc).signinRedirectCallback();
-    remember({ kind: 'bearer', secret: user.access_token });
-  } finally {
-    history.replaceState(null, '', '/console/');
+  if (!oidc) {
+    if (!returning) remember(null);
+    return;
   }
-  return true;
+  if (returning) {
+    try {
+      const user = await userManager(oidc).signinRedirectCallback();
+      remember({ kind: 'bearer', secret: user.access_token });
+    } finally {
+      history.replaceState(null, '', '/console/');
+    }
+    return;
+  }
+  const user = await userManager(oidc).getUser();
+  if (!user || user.expired) remember(null);
+  else remember({ kind: 'bearer', secret: user.access_token });
 }
 
-/** Ends the provider's session too, when the console signed in through it. */
+/**
+ * Signs out of the provider too when the tab signed in through it: revokes its tokens and ends the
+ * provider's session (its logout page comes back to /console/), so that the next single sign-on
+ * asks for the password again.
+ */
 export async function signOutOfOidc(): Promise<void> {
+  if (signedIn()?.kind !== 'bearer') return;
   const oidc = await oidcSettings();
-  if (!oidc || !manager) return;
-  await manager.removeUser();
+  if (!oidc) return;
+  const users = userManager(oidc);
+  const user = await users.getUser();
+  await users.revokeTokens().catch(() => undefined);
+  await users.removeUser();
+  remember(null);
+  await users.signoutRedirect({ id_token_hint: user?.id_token });
 }

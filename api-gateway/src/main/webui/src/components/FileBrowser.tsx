@@ -22,15 +22,18 @@ export function FileBrowser({ sandboxId, writable }: { sandboxId: string; writab
   const [editing, setEditing] = useState<{ path: string; text: string } | null>(null);
   const base = `/sandboxes/${enc(sandboxId)}/files`;
 
-  const act = async (what: string, action: () => Promise<unknown>) => {
+  /** Runs `action`, says `what` when it worked, shows the API's refusal when not; answers whether it worked. */
+  const act = async (what: string, action: () => Promise<unknown>): Promise<boolean> => {
     setError(null);
     setNotice('');
     try {
       await action();
       setNotice(what);
       await listing.reload();
+      return true;
     } catch (e) {
       setError(e);
+      return false;
     }
   };
 
@@ -130,7 +133,8 @@ export function FileBrowser({ sandboxId, writable }: { sandboxId: string; writab
           onSubmit={(e) => {
             e.preventDefault();
             const text = String(new FormData(e.target as HTMLFormElement).get('text') ?? '');
-            void act(`Saved ${editing.path}.`, () => post(base, { path: editing.path, content: text })).then(() => setEditing(null));
+            // a refused save keeps the editor open, with the edits in it
+            void act(`Saved ${editing.path}.`, () => post(base, { path: editing.path, content: text })).then((saved) => saved && setEditing(null));
           }}
         >
           <label for="editor-text">

@@ -26,7 +26,12 @@ export function Terminal({ sandboxId, command = 'bash -l || sh -l' }: { sandboxI
     let socket: WebSocket | null = null;
     let closed = false;
     const encoder = new TextEncoder();
-    const toBase64 = (data: Uint8Array) => btoa(String.fromCharCode(...data));
+    // in slices: spreading a large paste into one call overflows the engine's argument limit
+    const toBase64 = (data: Uint8Array) => {
+      let binary = '';
+      for (let at = 0; at < data.length; at += 0x8000) binary += String.fromCharCode(...data.subarray(at, at + 0x8000));
+      return btoa(binary);
+    };
     const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
     const open = async () => {

@@ -367,7 +367,13 @@ function Previews({ sandbox }: { sandbox: Sandbox }) {
               </>
             )}
           </p>
-          <iframe title={`Preview of port ${open.port}`} src={open.url} data-testid="preview-frame" />
+          {/* its own origin already keeps it from the console; no top navigation keeps it from sending the console's tab elsewhere */}
+          <iframe
+            title={`Preview of port ${open.port}`}
+            src={open.url}
+            sandbox="allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads allow-modals"
+            data-testid="preview-frame"
+          />
         </div>
       )}
     </div>

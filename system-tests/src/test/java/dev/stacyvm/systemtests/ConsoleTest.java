@@ -123,7 +123,9 @@ class ConsoleTest {
             String link = await(() -> attributeOrNull(page, "[data-testid=preview-link]", "href"), "preview_token=", 20);
             assertTrue(link.startsWith("http://3000-" + id + "."), link);
             // in the frame: the app's page and its WebSocket, on the frame's own cookie
-            page.switchTo().frame(page.findElement(By.cssSelector("[data-testid=preview-frame]")));
+            WebElement frame = page.findElement(By.cssSelector("[data-testid=preview-frame]"));
+            assertFalse(frame.getDomAttribute("sandbox").contains("top-navigation"), "the app may not navigate the console's tab");
+            page.switchTo().frame(frame);
             String title = awaitOrNull(() -> textOrNull(page, "#title"), "Hello from the sandbox", 30);
             assertEquals("Hello from the sandbox", title, "the frame shows the app: " + textOrNull(page, "body"));
             await(() -> textOrNull(page, "#echo"), "echo: ping", 30);
@@ -188,6 +190,21 @@ class ConsoleTest {
             await(() -> textOrNull(page, "tr[data-provider=docker]"), "healthy", 20);
             await(() -> textOrNull(page, "table"), "certified", 20);
             browser.screenshot(SCREENSHOTS.resolve("infrastructure.png"));
+
+            // a live sandbox of the user's: its owner's usage against the limits
+            String live = RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", userKey)
+                    .contentType("application/json").body(Map.of("ttl", "5m")).post("/sandboxes")
+                    .then().statusCode(201).extract().path("id");
+            SANDBOXES.adopt(live);
+            page.findElement(By.linkText("Quotas")).click();
+            await(() -> textOrNull(page, "main"), "Default per owner", 20);
+            await(() -> textOrNull(page, "tr[data-owner='" + TENANT + ":developer']"), " / ", 20);
+            browser.screenshot(SCREENSHOTS.resolve("quotas.png"));
+            page.findElement(By.linkText("Images")).click();
+            // the worker's images, each with its size (whichever images this host holds)
+            await(() -> textOrNull(page, "main"), Suite.WORKER_ID, 30);
+            await(() -> textOrNull(page, "main tbody tr"), "B", 30);
+            browser.screenshot(SCREENSHOTS.resolve("images.png"));
 
             // a key made in the console works at once, and revoked there it stops at once
             page.findElement(By.linkText("API keys")).click();
@@ -269,6 +286,14 @@ class ConsoleTest {
                     "return sessionStorage.getItem('stacyvm.console.credential')"), "the tab forgot the key");
             page.navigate().refresh();
             await(() -> textOrNull(page, "label[for=api-key]"), "API key", 10);
+
+            // a key revoked while the tab uses it: its next call sends the tab back to the sign-in page
+            String doomed = createKey("doomed", "user");
+            signIn(browser, doomed, null);
+            api().delete("/admin/api-keys/{id}", KEY_IDS.get(KEY_IDS.size() - 1)).then().statusCode(200);
+            page.findElement(By.linkText("Templates")).click();
+            await(() -> textOrNull(page, "label[for=api-key]"), "API key", 20);
+            assertTrue(await(() -> textOrNull(page, "[data-testid=error]"), "unauthorized", 10).contains("unauthorized"));
         }
     }
 

@@ -1,0 +1,94 @@
+import { useState } from 'preact/hooks';
+import { del, enc, json } from '../api';
+import { ErrorNote, Notice, When, bytes, useLoad } from '../ui';
+
+interface Image {
+  reference: string;
+  references: string[];
+  digest?: string | null;
+  size_bytes: number;
+  last_used_at?: string | null;
+  in_use: number;
+  pinned: boolean;
+}
+
+interface WorkerImages {
+  worker_id: string;
+  images: Image[];
+  error?: string | null;
+}
+
+/**
+ * The images on every worker (administrators: GET /api/v1/images), largest first, with what uses
+ * them; an image no sandbox runs and garbage collection does not keep can be removed.
+ */
+export function Images() {
+  const workers = useLoad(() => json<WorkerImages[]>('/images'), []);
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState('');
+  return (
+    <section>
+      <h1>Images</h1>
+      {notice && <Notice>{notice}</Notice>}
+      <ErrorNote error={error ?? workers.error} />
+      {(workers.value ?? []).map((worker) => (
+        <div key={worker.worker_id}>
+          <h2 class="mono">{worker.worker_id}</h2>
+          {worker.error && <ErrorNote error={new Error(`The worker did not say: ${worker.error}`)} />}
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Image</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">In use</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Kept</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {worker.images.map((image) => (
+                  <tr key={image.reference} data-image={image.reference}>
+                    <td class="mono">
+                      {image.reference}
+                      {image.digest && <small class="progress">{image.digest}</small>}
+                    </td>
+                    <td>{bytes(image.size_bytes)}</td>
+                    <td>{image.in_use}</td>
+                    <td>
+                      <When at={image.last_used_at} />
+                    </td>
+                    <td>{image.pinned ? 'always' : 'until collected'}</td>
+                    <td>
+                      {!image.pinned && image.in_use === 0 && (
+                        <button
+                          type="button"
+                          class="danger"
+                          aria-label={`Remove ${image.reference}`}
+                          onClick={async () => {
+                            if (!confirm(`Remove ${image.reference} from every worker that has it?`)) return;
+                            try {
+                              // the route takes the reference with its slashes: each segment encoded on its own
+                              await del(`/images/${image.reference.split('/').map(enc).join('/')}`);
+                              setNotice(`Removed ${image.reference}.`);
+                              await workers.reload();
+                            } catch (e) {
+                              setError(e);
+                            }
+                          }}
+                        >
+                          Remove
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      ))}
+    </section>
+  );
+}
