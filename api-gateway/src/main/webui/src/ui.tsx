@@ -20,6 +20,25 @@ export function ErrorNote({ error, onDismiss }: { error: unknown; onDismiss?: ()
   );
 }
 
+/**
+ * A destructive step as every page takes it: asks `question`; when confirmed runs `action`, then
+ * `done` (say what happened, load again); the API's refusal goes to `failed`, to be shown.
+ */
+export async function confirmThen(
+  question: string,
+  action: () => Promise<unknown>,
+  done: () => unknown,
+  failed: (error: unknown) => void,
+): Promise<void> {
+  if (!confirm(question)) return;
+  try {
+    await action();
+    await done();
+  } catch (error) {
+    failed(error);
+  }
+}
+
 /** A polite status line for what just happened ("3 sandboxes destroyed"). */
 export function Notice({ children }: { children: ComponentChildren }) {
   return (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { del, json, post } from '../api';
-import { ErrorNote, Notice, When, useLoad } from '../ui';
+import { ErrorNote, Notice, When, confirmThen, useLoad } from '../ui';
 
 interface ApiKey {
   id: string;
@@ -111,17 +111,18 @@ export function ApiKeys() {
                       type="button"
                       class="danger"
                       aria-label={`Revoke ${key.name} of ${key.tenant}`}
-                      onClick={async () => {
-                        if (!confirm(`Revoke ${key.tenant}/${key.name}? Every call and session with it ends now.`)) return;
-                        try {
-                          await del(`/admin/api-keys/${encodeURIComponent(key.id)}`);
-                          setNotice(`Revoked ${key.tenant}/${key.name}.`);
-                          setCreated(null);
-                          await keys.reload();
-                        } catch (err) {
-                          setError(err);
-                        }
-                      }}
+                      onClick={() =>
+                        confirmThen(
+                          `Revoke ${key.tenant}/${key.name}? Every call and session with it ends now.`,
+                          () => del(`/admin/api-keys/${encodeURIComponent(key.id)}`),
+                          () => {
+                            setNotice(`Revoked ${key.tenant}/${key.name}.`);
+                            setCreated(null);
+                            return keys.reload();
+                          },
+                          setError,
+                        )
+                      }
                     >
                       Revoke
                     </button>

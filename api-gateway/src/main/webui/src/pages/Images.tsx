@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { del, enc, json } from '../api';
-import { ErrorNote, Notice, When, bytes, useLoad } from '../ui';
+import { ErrorNote, Notice, When, bytes, confirmThen, useLoad } from '../ui';
 
 interface Image {
   reference: string;
@@ -66,17 +66,18 @@ export function Images() {
                           type="button"
                           class="danger"
                           aria-label={`Remove ${image.reference}`}
-                          onClick={async () => {
-                            if (!confirm(`Remove ${image.reference} from every worker that has it?`)) return;
-                            try {
+                          onClick={() =>
+                            confirmThen(
+                              `Remove ${image.reference} from every worker that has it?`,
                               // the route takes the reference with its slashes: each segment encoded on its own
-                              await del(`/images/${image.reference.split('/').map(enc).join('/')}`);
-                              setNotice(`Removed ${image.reference}.`);
-                              await workers.reload();
-                            } catch (e) {
-                              setError(e);
-                            }
-                          }}
+                              () => del(`/images/${image.reference.split('/').map(enc).join('/')}`),
+                              () => {
+                                setNotice(`Removed ${image.reference}.`);
+                                return workers.reload();
+                              },
+                              setError,
+                            )
+                          }
                         >
                           Remove
                         </button>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { type Sandbox, del, enc, json, post } from '../api';
 import { mayWrite, useCaller } from '../session';
-import { ErrorNote, Notice, When, useLoad } from '../ui';
+import { ErrorNote, Notice, When, confirmThen, useLoad } from '../ui';
 
 interface Template {
   name: string;
@@ -153,16 +153,17 @@ export function Templates() {
                       type="button"
                       class="danger"
                       aria-label={`Delete ${t.name}`}
-                      onClick={async () => {
-                        if (!confirm(`Delete template ${t.name}?`)) return;
-                        try {
-                          await del(`/templates/${enc(t.name)}`);
-                          setNotice(`Template ${t.name} deleted.`);
-                          await templates.reload();
-                        } catch (err) {
-                          setError(err);
-                        }
-                      }}
+                      onClick={() =>
+                        confirmThen(
+                          `Delete template ${t.name}?`,
+                          () => del(`/templates/${enc(t.name)}`),
+                          () => {
+                            setNotice(`Template ${t.name} deleted.`);
+                            return templates.reload();
+                          },
+                          setError,
+                        )
+                      }
                     >
                       Delete
                     </button>

@@ -103,6 +103,7 @@ class ConsoleTest {
             // files: upload through the file picker, see it listed, download it back byte for byte
             tab(page, "Files");
             Path upload = Files.createTempFile("console-upload-", ".txt");
+            upload.toFile().deleteOnExit();
             String content = "uploaded from the console " + UUID.randomUUID() + "\n";
             Files.writeString(upload, content);
             page.findElement(By.cssSelector("[data-testid=upload]")).sendKeys(upload.toString());
