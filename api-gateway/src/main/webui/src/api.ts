@@ -72,6 +72,9 @@ export interface CreateSandbox {
   pull_policy?: string;
   env?: Record<string, string>;
   metadata?: Record<string, string>;
+  worker_labels?: Record<string, string>;
+  network_policy?: Record<string, unknown>;
+  owner_id?: string;
 }
 
 /** One entry of GET .../files/list (FileInfo). */

@@ -37,6 +37,9 @@ export function CreateSandboxForm({ onCreated, onCancel }: { onCreated: (sandbox
         pull_policy: text('pull_policy') || undefined,
         env: pairs(text('env'), 'Environment'),
         metadata: pairs(text('metadata'), 'Labels'),
+        worker_labels: pairs(text('worker_labels'), 'Worker labels'),
+        network_policy: policy(text('network_policy')),
+        owner_id: text('owner_id') || undefined,
       };
     } catch (e) {
       setError(e);
@@ -128,6 +131,15 @@ export function CreateSandboxForm({ onCreated, onCancel }: { onCreated: (sandbox
           Labels (key=value, a line each)
           <textarea name="metadata" rows={2} />
         </label>
+        <label class="wide">
+          Place only on workers labelled (key=value, a line each)
+          <textarea name="worker_labels" rows={2} />
+        </label>
+        <label class="wide">
+          Egress policy of a bridge network (JSON, docs/security.md; empty: the template's or the tenant's)
+          <textarea name="network_policy" rows={3} class="mono" placeholder='{"default_egress": "deny", "allow": ["pypi.org"]}' />
+        </label>
+        <Field name="owner_id" label="For end user (owner_id)" placeholder="your key's own namespace" />
       </div>
       <ErrorNote error={error} />
       <ErrorNote error={templates.error ?? providers.error} />
@@ -150,6 +162,19 @@ function Field({ name, label, placeholder, type = 'text' }: { name: string; labe
       {type === 'number' ? <input name={name} type="number" min={1} placeholder={placeholder} /> : <input name={name} type="text" placeholder={placeholder} />}
     </label>
   );
+}
+
+/** The egress policy as JSON; empty → undefined (the default); anything but a JSON object is refused here. */
+function policy(text: string): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`Egress policy: not JSON (${(e as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('Egress policy: a JSON object is expected');
+  return value as Record<string, unknown>;
 }
 
 /** "A=1\nB=2" → {A: "1", B: "2"}; empty → undefined. */

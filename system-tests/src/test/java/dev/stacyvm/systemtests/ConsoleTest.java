@@ -68,6 +68,15 @@ class ConsoleTest {
             type(page, "input[name=ports]", "3000");
             type(page, "input[name=ttl]", "10m");
             type(page, "textarea[name=metadata]", "purpose=console-test");
+            // a policy that is not JSON is refused in the form, and nothing is created
+            Supplier<Integer> owned = () -> RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", userKey)
+                    .get("/sandboxes").then().statusCode(200).extract().jsonPath().getList("$").size();
+            int ownedBefore = owned.get();
+            type(page, "textarea[name=network_policy]", "{allow: everything");
+            click(page, "//button[normalize-space()='Create']");
+            assertTrue(await(() -> textOrNull(page, "[data-testid=error]"), "Egress policy", 10).contains("not JSON"));
+            assertEquals(ownedBefore, owned.get(), "nothing was created");
+            page.findElement(By.cssSelector("textarea[name=network_policy]")).clear();
             browser.screenshot(SCREENSHOTS.resolve("create.png"));
             click(page, "//button[normalize-space()='Create']");
             String notice = await(() -> textOrNull(page, "[role=status].notice"), "is running", 120);
