@@ -39,6 +39,33 @@ export async function confirmThen(
   }
 }
 
+/**
+ * A table as every page shows one: scrolling inside its frame at narrow widths, its column
+ * headers (a false entry is a column this caller does not get), an optional caption for screen
+ * readers, and `children` as its rows.
+ */
+export function Table(props: { columns: (string | false)[]; caption?: string; class?: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table class={props.class}>
+        {props.caption && <caption class="visually-hidden">{props.caption}</caption>}
+        <thead>
+          <tr>
+            {props.columns.map((column) =>
+              column === false ? null : (
+                <th scope="col" key={column}>
+                  {column}
+                </th>
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 /** A polite status line for what just happened ("3 sandboxes destroyed"). */
 export function Notice({ children }: { children: ComponentChildren }) {
   return (

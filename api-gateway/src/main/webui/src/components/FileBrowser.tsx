@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { type FileInfo, call, del, download, enc, listFiles, post } from '../api';
-import { ErrorNote, Notice, bytes, When, useLoad } from '../ui';
+import { ErrorNote, Notice, bytes, When, useLoad, Table } from '../ui';
 
 /** Bytes one upload may carry: it travels base64-encoded in a JSON body, which the gateway bounds at 64 MiB. */
 const MAX_UPLOAD = 32 * 1024 * 1024;
@@ -153,85 +153,71 @@ export function FileBrowser({ sandboxId, writable }: { sandboxId: string; writab
           </div>
         </form>
       )}
-      <div class="table-wrap">
-        <table>
-          <caption class="visually-hidden">Files in {path}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Size</th>
-              <th scope="col">Mode</th>
-              <th scope="col">Modified</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => (
-              <tr key={entry.path} data-file={entry.name}>
-                <td>
-                  <button type="button" class="link" onClick={() => void open(entry)}>
-                    {entry.is_dir ? `${entry.name}/` : entry.name}
-                  </button>
-                </td>
-                <td>{entry.is_dir ? '' : bytes(entry.size)}</td>
-                <td class="mono">{entry.mode}</td>
-                <td>
-                  <When at={entry.mod_time} />
-                </td>
-                <td class="row-actions">
+      <Table columns={['Name', 'Size', 'Mode', 'Modified', 'Actions']} caption={`Files in ${path}`}>
+        {entries.map((entry) => (
+          <tr key={entry.path} data-file={entry.name}>
+            <td>
+              <button type="button" class="link" onClick={() => void open(entry)}>
+                {entry.is_dir ? `${entry.name}/` : entry.name}
+              </button>
+            </td>
+            <td>{entry.is_dir ? '' : bytes(entry.size)}</td>
+            <td class="mono">{entry.mode}</td>
+            <td>
+              <When at={entry.mod_time} />
+            </td>
+            <td class="row-actions">
+              <button
+                type="button"
+                onClick={() =>
+                  (entry.is_dir
+                    ? download(`${base}/archive?path=${enc(entry.path)}`, `${entry.name}.tar`)
+                    : download(`${base}?path=${enc(entry.path)}`, entry.name)
+                  ).catch(setError)
+                }
+                aria-label={`Download ${entry.name}`}
+              >
+                Download
+              </button>
+              {writable && (
+                <>
                   <button
                     type="button"
-                    onClick={() =>
-                      (entry.is_dir
-                        ? download(`${base}/archive?path=${enc(entry.path)}`, `${entry.name}.tar`)
-                        : download(`${base}?path=${enc(entry.path)}`, entry.name)
-                      ).catch(setError)
-                    }
-                    aria-label={`Download ${entry.name}`}
+                    aria-label={`Rename ${entry.name}`}
+                    onClick={() => {
+                      const to = prompt(`Rename or move ${entry.path} to`, entry.path);
+                      if (to && to !== entry.path) void act(`Moved ${entry.path} to ${to}.`, () => post(`${base}/move`, { old_path: entry.path, new_path: to }));
+                    }}
                   >
-                    Download
+                    Rename
                   </button>
-                  {writable && (
-                    <>
-                      <button
-                        type="button"
-                        aria-label={`Rename ${entry.name}`}
-                        onClick={() => {
-                          const to = prompt(`Rename or move ${entry.path} to`, entry.path);
-                          if (to && to !== entry.path) void act(`Moved ${entry.path} to ${to}.`, () => post(`${base}/move`, { old_path: entry.path, new_path: to }));
-                        }}
-                      >
-                        Rename
-                      </button>
-                      <button
-                        type="button"
-                        aria-label={`Change the mode of ${entry.name}`}
-                        onClick={() => {
-                          const mode = prompt(`Permission bits of ${entry.path} (octal)`, entry.mode);
-                          if (mode && mode !== entry.mode) void act(`${entry.path} is now ${mode}.`, () => post(`${base}/chmod`, { path: entry.path, mode }));
-                        }}
-                      >
-                        Chmod
-                      </button>
-                      <button
-                        type="button"
-                        class="danger"
-                        aria-label={`Delete ${entry.name}`}
-                        onClick={() =>
-                          confirm(`Delete ${entry.path}${entry.is_dir ? ' and everything in it' : ''}?`) &&
-                          void act(`Deleted ${entry.path}.`, () => del(`${base}?path=${enc(entry.path)}&recursive=${entry.is_dir}`))
-                        }
-                      >
-                        Delete
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                  <button
+                    type="button"
+                    aria-label={`Change the mode of ${entry.name}`}
+                    onClick={() => {
+                      const mode = prompt(`Permission bits of ${entry.path} (octal)`, entry.mode);
+                      if (mode && mode !== entry.mode) void act(`${entry.path} is now ${mode}.`, () => post(`${base}/chmod`, { path: entry.path, mode }));
+                    }}
+                  >
+                    Chmod
+                  </button>
+                  <button
+                    type="button"
+                    class="danger"
+                    aria-label={`Delete ${entry.name}`}
+                    onClick={() =>
+                      confirm(`Delete ${entry.path}${entry.is_dir ? ' and everything in it' : ''}?`) &&
+                      void act(`Deleted ${entry.path}.`, () => del(`${base}?path=${enc(entry.path)}&recursive=${entry.is_dir}`))
+                    }
+                  >
+                    Delete
+                  </button>
+                </>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Table>
       {!listing.loading && entries.length === 0 && !listing.error && <p class="empty">{path} is empty.</p>}
     </div>
   );

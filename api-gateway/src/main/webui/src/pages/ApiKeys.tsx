@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { del, json, post } from '../api';
-import { ErrorNote, Notice, When, confirmThen, useLoad } from '../ui';
+import { ErrorNote, Notice, When, confirmThen, useLoad, Table } from '../ui';
 
 interface ApiKey {
   id: string;
@@ -79,60 +79,46 @@ export function ApiKeys() {
       )}
       {notice && <Notice>{notice}</Notice>}
       <ErrorNote error={error ?? keys.error} />
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Tenant</th>
-              <th scope="col">Role</th>
-              <th scope="col">Created</th>
-              <th scope="col">State</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(keys.value ?? []).map((key) => (
-              <tr key={key.id} data-key={key.name}>
-                <td>
-                  {key.name} <small class="mono">{key.id}</small>
-                </td>
-                <td>{key.tenant}</td>
-                <td>
-                  <span class={`badge role-${key.role}`}>{key.role}</span>
-                </td>
-                <td>
-                  <When at={key.created_at} />
-                </td>
-                <td>{key.revoked_at ? <>revoked <When at={key.revoked_at} /></> : 'valid'}</td>
-                <td>
-                  {!key.revoked_at && (
-                    <button
-                      type="button"
-                      class="danger"
-                      aria-label={`Revoke ${key.name} of ${key.tenant}`}
-                      onClick={() =>
-                        confirmThen(
-                          `Revoke ${key.tenant}/${key.name}? Every call and session with it ends now.`,
-                          () => del(`/admin/api-keys/${encodeURIComponent(key.id)}`),
-                          () => {
-                            setNotice(`Revoked ${key.tenant}/${key.name}.`);
-                            setCreated(null);
-                            return keys.reload();
-                          },
-                          setError,
-                        )
-                      }
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={['Name', 'Tenant', 'Role', 'Created', 'State', 'Actions']}>
+        {(keys.value ?? []).map((key) => (
+          <tr key={key.id} data-key={key.name}>
+            <td>
+              {key.name} <small class="mono">{key.id}</small>
+            </td>
+            <td>{key.tenant}</td>
+            <td>
+              <span class={`badge role-${key.role}`}>{key.role}</span>
+            </td>
+            <td>
+              <When at={key.created_at} />
+            </td>
+            <td>{key.revoked_at ? <>revoked <When at={key.revoked_at} /></> : 'valid'}</td>
+            <td>
+              {!key.revoked_at && (
+                <button
+                  type="button"
+                  class="danger"
+                  aria-label={`Revoke ${key.name} of ${key.tenant}`}
+                  onClick={() =>
+                    confirmThen(
+                      `Revoke ${key.tenant}/${key.name}? Every call and session with it ends now.`,
+                      () => del(`/admin/api-keys/${encodeURIComponent(key.id)}`),
+                      () => {
+                        setNotice(`Revoked ${key.tenant}/${key.name}.`);
+                        setCreated(null);
+                        return keys.reload();
+                      },
+                      setError,
+                    )
+                  }
+                >
+                  Revoke
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Table>
     </section>
   );
 }

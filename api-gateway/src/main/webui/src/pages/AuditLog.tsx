@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { type AuditRecord, type AuditVerification, call, json, saveText } from '../api';
-import { ErrorNote, When, useLoad } from '../ui';
+import { ErrorNote, When, useLoad, Table } from '../ui';
 
 const PAGE = 100;
 /** The API's largest page, and how many an export reads at most (a million records). */
@@ -112,39 +112,23 @@ export function AuditLog() {
         </button>
       </form>
       <ErrorNote error={page.error ?? error} />
-      <div class="table-wrap">
-        <table class="audit">
-          <caption class="visually-hidden">Audit records, oldest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">When</th>
-              <th scope="col">Action</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Target</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {records.map((r) => (
-              <tr key={r.id} data-action={r.action}>
-                <td>{r.id}</td>
-                <td>
-                  <When at={r.created_at} />
-                </td>
-                <td class="mono">{r.action}</td>
-                <td>
-                  <span class={`badge outcome-${r.outcome}`}>{r.outcome}</span>
-                </td>
-                <td class="mono">{r.actor}</td>
-                <td class="mono">{r.target ?? r.sandbox_id ?? ''}</td>
-                <td>{r.detail ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={['#', 'When', 'Action', 'Outcome', 'Actor', 'Target', 'Detail']} caption="Audit records, oldest first" class="audit">
+        {records.map((r) => (
+          <tr key={r.id} data-action={r.action}>
+            <td>{r.id}</td>
+            <td>
+              <When at={r.created_at} />
+            </td>
+            <td class="mono">{r.action}</td>
+            <td>
+              <span class={`badge outcome-${r.outcome}`}>{r.outcome}</span>
+            </td>
+            <td class="mono">{r.actor}</td>
+            <td class="mono">{r.target ?? r.sandbox_id ?? ''}</td>
+            <td>{r.detail ?? ''}</td>
+          </tr>
+        ))}
+      </Table>
       {!page.loading && records.length === 0 && <p class="empty">No records match.</p>}
       <div class="actions">
         <button type="button" disabled={after.length === 0} onClick={() => setAfter(after.slice(0, -1))}>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { del, enc, json } from '../api';
-import { ErrorNote, Notice, When, bytes, confirmThen, useLoad } from '../ui';
+import { ErrorNote, Notice, When, bytes, confirmThen, useLoad, Table } from '../ui';
 
 interface Image {
   reference: string;
@@ -35,59 +35,45 @@ export function Images() {
         <div key={worker.worker_id}>
           <h2 class="mono">{worker.worker_id}</h2>
           {worker.error && <ErrorNote error={new Error(`The worker did not say: ${worker.error}`)} />}
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Image</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">In use</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Kept</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {worker.images.map((image) => (
-                  <tr key={image.reference} data-image={image.reference}>
-                    <td class="mono">
-                      {image.reference}
-                      {image.digest && <small class="progress">{image.digest}</small>}
-                    </td>
-                    <td>{bytes(image.size_bytes)}</td>
-                    <td>{image.in_use}</td>
-                    <td>
-                      <When at={image.last_used_at} />
-                    </td>
-                    <td>{image.pinned ? 'always' : 'until collected'}</td>
-                    <td>
-                      {!image.pinned && image.in_use === 0 && (
-                        <button
-                          type="button"
-                          class="danger"
-                          aria-label={`Remove ${image.reference}`}
-                          onClick={() =>
-                            confirmThen(
-                              `Remove ${image.reference} from every worker that has it?`,
-                              // the route takes the reference with its slashes: each segment encoded on its own
-                              () => del(`/images/${image.reference.split('/').map(enc).join('/')}`),
-                              () => {
-                                setNotice(`Removed ${image.reference}.`);
-                                return workers.reload();
-                              },
-                              setError,
-                            )
-                          }
-                        >
-                          Remove
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={['Image', 'Size', 'In use', 'Last used', 'Kept', 'Actions']}>
+            {worker.images.map((image) => (
+              <tr key={image.reference} data-image={image.reference}>
+                <td class="mono">
+                  {image.reference}
+                  {image.digest && <small class="progress">{image.digest}</small>}
+                </td>
+                <td>{bytes(image.size_bytes)}</td>
+                <td>{image.in_use}</td>
+                <td>
+                  <When at={image.last_used_at} />
+                </td>
+                <td>{image.pinned ? 'always' : 'until collected'}</td>
+                <td>
+                  {!image.pinned && image.in_use === 0 && (
+                    <button
+                      type="button"
+                      class="danger"
+                      aria-label={`Remove ${image.reference}`}
+                      onClick={() =>
+                        confirmThen(
+                          `Remove ${image.reference} from every worker that has it?`,
+                          // the route takes the reference with its slashes: each segment encoded on its own
+                          () => del(`/images/${image.reference.split('/').map(enc).join('/')}`),
+                          () => {
+                            setNotice(`Removed ${image.reference}.`);
+                            return workers.reload();
+                          },
+                          setError,
+                        )
+                      }
+                    >
+                      Remove
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
         </div>
       ))}
     </section>

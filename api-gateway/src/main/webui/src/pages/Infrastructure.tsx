@@ -1,6 +1,6 @@
 import { json } from '../api';
 import { mayOperate, useCaller } from '../session';
-import { ErrorNote, When, useLoad } from '../ui';
+import { ErrorNote, When, useLoad, Table } from '../ui';
 
 interface Certification {
   worker_id: string;
@@ -47,92 +47,65 @@ export function Infrastructure() {
       <h1>Workers &amp; providers</h1>
       <h2>Providers</h2>
       <ErrorNote error={providers.error} />
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Provider</th>
-              <th scope="col">Health</th>
-              <th scope="col">Workers</th>
-              <th scope="col">Certification (worker · runtime · state)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(providers.value ?? []).map((p) => (
-              <tr key={p.name} data-provider={p.name}>
-                <td>
-                  {p.name}
-                  {p.default && <span class="badge">default</span>}
-                </td>
-                <td>
-                  <span class={`badge ${p.healthy ? 'ok' : 'bad'}`}>{p.healthy ? 'healthy' : 'unavailable'}</span>
-                </td>
-                <td>{p.workers}</td>
-                <td>
-                  <ul class="plain">
-                    {(p.certifications ?? []).map((c) => (
-                      <li key={`${c.worker_id}/${c.runtime}`}>
-                        <span class="mono">{c.worker_id}</span> · {c.runtime} · <span class={`badge cert-${c.state}`}>{c.state}</span>
-                        {c.certified_at && (
-                          <>
-                            {' '}
-                            <When at={c.certified_at} />
-                          </>
-                        )}
-                        {c.report && <small class="mono"> {c.report}</small>}
-                      </li>
-                    ))}
-                  </ul>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={['Provider', 'Health', 'Workers', 'Certification (worker · runtime · state)']}>
+        {(providers.value ?? []).map((p) => (
+          <tr key={p.name} data-provider={p.name}>
+            <td>
+              {p.name}
+              {p.default && <span class="badge">default</span>}
+            </td>
+            <td>
+              <span class={`badge ${p.healthy ? 'ok' : 'bad'}`}>{p.healthy ? 'healthy' : 'unavailable'}</span>
+            </td>
+            <td>{p.workers}</td>
+            <td>
+              <ul class="plain">
+                {(p.certifications ?? []).map((c) => (
+                  <li key={`${c.worker_id}/${c.runtime}`}>
+                    <span class="mono">{c.worker_id}</span> · {c.runtime} · <span class={`badge cert-${c.state}`}>{c.state}</span>
+                    {c.certified_at && (
+                      <>
+                        {' '}
+                        <When at={c.certified_at} />
+                      </>
+                    )}
+                    {c.report && <small class="mono"> {c.report}</small>}
+                  </li>
+                ))}
+              </ul>
+            </td>
+          </tr>
+        ))}
+      </Table>
       {mayOperate(caller) && (
         <>
           <h2>Workers</h2>
           <ErrorNote error={workers.error} />
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Worker</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Sandboxes</th>
-                  <th scope="col">Providers · runtimes</th>
-                  <th scope="col">Certified</th>
-                  <th scope="col">Memory used</th>
-                  <th scope="col">Heartbeat</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(workers.value ?? []).map((w) => (
-                  <tr key={w.id} data-worker={w.id}>
-                    <td class="mono">
-                      {w.id}
-                      <br />
-                      <small>{w.endpoint}</small>
-                    </td>
-                    <td>
-                      <span class={`badge worker-${w.status}`}>{w.status}</span>
-                    </td>
-                    <td>
-                      {w.sandboxes} of {w.capacity}
-                    </td>
-                    <td>
-                      {w.providers.join(', ')} · {(w.runtimes ?? []).join(', ')}
-                    </td>
-                    <td>{(w.certified ?? []).join(', ') || 'none'}</td>
-                    <td>{w.host && w.used ? `${w.used.memory_mb} of ${w.host.memory_mb} MiB` : '–'}</td>
-                    <td>
-                      <When at={w.last_heartbeat} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={['Worker', 'Status', 'Sandboxes', 'Providers · runtimes', 'Certified', 'Memory used', 'Heartbeat']}>
+            {(workers.value ?? []).map((w) => (
+              <tr key={w.id} data-worker={w.id}>
+                <td class="mono">
+                  {w.id}
+                  <br />
+                  <small>{w.endpoint}</small>
+                </td>
+                <td>
+                  <span class={`badge worker-${w.status}`}>{w.status}</span>
+                </td>
+                <td>
+                  {w.sandboxes} of {w.capacity}
+                </td>
+                <td>
+                  {w.providers.join(', ')} · {(w.runtimes ?? []).join(', ')}
+                </td>
+                <td>{(w.certified ?? []).join(', ') || 'none'}</td>
+                <td>{w.host && w.used ? `${w.used.memory_mb} of ${w.host.memory_mb} MiB` : '–'}</td>
+                <td>
+                  <When at={w.last_heartbeat} />
+                </td>
+              </tr>
+            ))}
+          </Table>
         </>
       )}
     </section>

@@ -1,5 +1,5 @@
 import { json } from '../api';
-import { ErrorNote, useLoad } from '../ui';
+import { ErrorNote, useLoad, Table } from '../ui';
 
 interface Usage {
   owner_id: string;
@@ -49,38 +49,25 @@ export function Quotas() {
           /api/v1/quotas/&#123;owner&#125;).
         </p>
       )}
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Owner</th>
-              <th scope="col">Sandboxes</th>
-              <th scope="col">Memory</th>
-              <th scope="col">vCPUs</th>
-              <th scope="col">Disk</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(overview.value?.owners ?? []).map((u) => (
-              <tr key={u.owner_id} data-owner={u.owner_id}>
-                <td class="mono">{u.owner_id}</td>
-                <td>
-                  <Share used={u.active_sandboxes} limit={u.max_sandboxes} unit="" />
-                </td>
-                <td>
-                  <Share used={u.memory_mb} limit={u.max_memory_mb} unit=" MiB" />
-                </td>
-                <td>
-                  <Share used={u.vcpus} limit={u.max_vcpus} unit="" />
-                </td>
-                <td>
-                  <Share used={u.disk_mb} limit={u.max_disk_mb} unit=" MiB" />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={['Owner', 'Sandboxes', 'Memory', 'vCPUs', 'Disk']}>
+        {(overview.value?.owners ?? []).map((u) => (
+          <tr key={u.owner_id} data-owner={u.owner_id}>
+            <td class="mono">{u.owner_id}</td>
+            <td>
+              <Share used={u.active_sandboxes} limit={u.max_sandboxes} unit="" />
+            </td>
+            <td>
+              <Share used={u.memory_mb} limit={u.max_memory_mb} unit=" MiB" />
+            </td>
+            <td>
+              <Share used={u.vcpus} limit={u.max_vcpus} unit="" />
+            </td>
+            <td>
+              <Share used={u.disk_mb} limit={u.max_disk_mb} unit=" MiB" />
+            </td>
+          </tr>
+        ))}
+      </Table>
       {!overview.loading && (overview.value?.owners ?? []).length === 0 && <p class="empty">No owner has a live sandbox.</p>}
     </section>
   );

@@ -5,7 +5,7 @@ import { FileBrowser } from '../components/FileBrowser';
 import { StatsChart } from '../components/StatsChart';
 import { Terminal } from '../components/Terminal';
 import { mayWrite, useCaller } from '../session';
-import { ErrorNote, Notice, StateBadge, When, bytes, until, useEvery, useLoad } from '../ui';
+import { ErrorNote, Notice, StateBadge, When, bytes, until, useEvery, useLoad, Table } from '../ui';
 
 const TABS = ['overview', 'terminal', 'files', 'processes', 'logs', 'stats', 'previews'] as const;
 type Tab = (typeof TABS)[number];
@@ -183,47 +183,33 @@ function Processes({ sandboxId, writable }: { sandboxId: string; writable: boole
     <div>
       <h2>Processes</h2>
       <ErrorNote error={processes.error ?? error} />
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">PID</th>
-              <th scope="col">User</th>
-              <th scope="col">State</th>
-              <th scope="col">Memory</th>
-              <th scope="col">Command</th>
-              {writable && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {(processes.value?.processes ?? []).map((p) => (
-              <tr key={p.pid}>
-                <td>{p.pid}</td>
-                <td>{p.user}</td>
-                <td>{p.state}</td>
-                <td>{bytes(p.rss_bytes)}</td>
-                <td class="mono">{p.command}</td>
-                {writable && (
-                  <td>
-                    {!p.agent && (
-                      <button
-                        type="button"
-                        class="danger"
-                        aria-label={`Kill process ${p.pid}`}
-                        onClick={() =>
-                          del(`${base}/processes/${p.pid}?signal=KILL`).then(() => processes.reload(), setError)
-                        }
-                      >
-                        Kill
-                      </button>
-                    )}
-                  </td>
+      <Table columns={['PID', 'User', 'State', 'Memory', 'Command', writable && 'Actions']}>
+        {(processes.value?.processes ?? []).map((p) => (
+          <tr key={p.pid}>
+            <td>{p.pid}</td>
+            <td>{p.user}</td>
+            <td>{p.state}</td>
+            <td>{bytes(p.rss_bytes)}</td>
+            <td class="mono">{p.command}</td>
+            {writable && (
+              <td>
+                {!p.agent && (
+                  <button
+                    type="button"
+                    class="danger"
+                    aria-label={`Kill process ${p.pid}`}
+                    onClick={() =>
+                      del(`${base}/processes/${p.pid}?signal=KILL`).then(() => processes.reload(), setError)
+                    }
+                  >
+                    Kill
+                  </button>
                 )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+              </td>
+            )}
+          </tr>
+        ))}
+      </Table>
       <h2>Background commands</h2>
       <ErrorNote error={background.error} />
       {(background.value ?? []).length === 0 && <p class="empty">None started (POST …/exec with "background": true).</p>}

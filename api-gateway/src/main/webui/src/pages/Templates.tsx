@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { type Sandbox, del, enc, json, post } from '../api';
 import { mayWrite, useCaller } from '../session';
-import { ErrorNote, Notice, When, confirmThen, useLoad } from '../ui';
+import { ErrorNote, Notice, When, confirmThen, useLoad, Table } from '../ui';
 
 interface Template {
   name: string;
@@ -103,77 +103,60 @@ export function Templates() {
       )}
       {notice && <Notice>{notice}</Notice>}
       <ErrorNote error={error ?? templates.error} />
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Template</th>
-              <th scope="col">Image</th>
-              <th scope="col">Runtime</th>
-              <th scope="col">TTL</th>
-              <th scope="col">Shape</th>
-              <th scope="col">Ports</th>
-              <th scope="col">Warm</th>
-              <th scope="col">Saved</th>
-              {writable && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {(templates.value ?? []).map((t) => (
-              <tr key={t.name} data-template={t.name}>
-                <td>{t.name}</td>
-                <td class="mono">{t.image ?? 'default'}</td>
-                <td>{t.runtime ?? 'runc'}</td>
-                <td>{t.ttl ?? 'default'}</td>
-                <td>
-                  {t.vcpus ?? 'default'} vCPU · {t.memory_mb ?? 'default'} MiB
-                </td>
-                <td>{(t.ports ?? []).join(', ') || '–'}</td>
-                <td>{t.pool_size ?? 0}</td>
-                <td>
-                  <When at={t.updated_at} />
-                </td>
-                {writable && (
-                  <td class="row-actions">
-                    <button
-                      type="button"
-                      aria-label={`New sandbox from ${t.name}`}
-                      onClick={async () => {
-                        try {
-                          const sandbox = await post<Sandbox>(`/templates/${enc(t.name)}/spawn`, {});
-                          route(`/console/sandboxes/${sandbox.id}`);
-                        } catch (err) {
-                          setError(err);
-                        }
-                      }}
-                    >
-                      Spawn
-                    </button>
-                    <button
-                      type="button"
-                      class="danger"
-                      aria-label={`Delete ${t.name}`}
-                      onClick={() =>
-                        confirmThen(
-                          `Delete template ${t.name}?`,
-                          () => del(`/templates/${enc(t.name)}`),
-                          () => {
-                            setNotice(`Template ${t.name} deleted.`);
-                            return templates.reload();
-                          },
-                          setError,
-                        )
-                      }
-                    >
-                      Delete
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={['Template', 'Image', 'Runtime', 'TTL', 'Shape', 'Ports', 'Warm', 'Saved', writable && 'Actions']}>
+        {(templates.value ?? []).map((t) => (
+          <tr key={t.name} data-template={t.name}>
+            <td>{t.name}</td>
+            <td class="mono">{t.image ?? 'default'}</td>
+            <td>{t.runtime ?? 'runc'}</td>
+            <td>{t.ttl ?? 'default'}</td>
+            <td>
+              {t.vcpus ?? 'default'} vCPU · {t.memory_mb ?? 'default'} MiB
+            </td>
+            <td>{(t.ports ?? []).join(', ') || '–'}</td>
+            <td>{t.pool_size ?? 0}</td>
+            <td>
+              <When at={t.updated_at} />
+            </td>
+            {writable && (
+              <td class="row-actions">
+                <button
+                  type="button"
+                  aria-label={`New sandbox from ${t.name}`}
+                  onClick={async () => {
+                    try {
+                      const sandbox = await post<Sandbox>(`/templates/${enc(t.name)}/spawn`, {});
+                      route(`/console/sandboxes/${sandbox.id}`);
+                    } catch (err) {
+                      setError(err);
+                    }
+                  }}
+                >
+                  Spawn
+                </button>
+                <button
+                  type="button"
+                  class="danger"
+                  aria-label={`Delete ${t.name}`}
+                  onClick={() =>
+                    confirmThen(
+                      `Delete template ${t.name}?`,
+                      () => del(`/templates/${enc(t.name)}`),
+                      () => {
+                        setNotice(`Template ${t.name} deleted.`);
+                        return templates.reload();
+                      },
+                      setError,
+                    )
+                  }
+                >
+                  Delete
+                </button>
+              </td>
+            )}
+          </tr>
+        ))}
+      </Table>
       {!templates.loading && (templates.value ?? []).length === 0 && <p class="empty">No templates yet.</p>}
     </section>
   );
