@@ -30,25 +30,26 @@ export function AuditLog() {
   const [error, setError] = useState<unknown>(null);
   const [exporting, setExporting] = useState(false);
 
-  /** Every record the filters match, as one CSV: the API's CSV pages (1000 records each) joined. */
+  /**
+   * Every record the filters match, as one CSV: the API's CSV pages (1000 records each) joined,
+   * each page's Link rel="next" (RFC 8288) naming the one after it.
+   */
   const exportCsv = async () => {
     setExporting(true);
     setError(null);
     try {
       const parts: string[] = [];
-      let afterId: number | null = null;
-      for (let pageNo = 0; pageNo < EXPORT_PAGES; pageNo++) {
-        const params = query();
-        params.set('limit', String(EXPORT_PAGE));
-        if (afterId != null) params.set('after_id', String(afterId));
-        const ids = await json<AuditRecord[]>(`/admin/audit?${params}`);
-        if (ids.length === 0) break;
-        params.set('format', 'csv');
-        const csv = await (await call(`/admin/audit?${params}`, { headers: { Accept: 'text/csv' } })).text();
+      const params = query();
+      params.set('limit', String(EXPORT_PAGE));
+      params.set('format', 'csv');
+      let next: string | null = `/admin/audit?${params}`;
+      for (let pageNo = 0; pageNo < EXPORT_PAGES && next; pageNo++) {
+        const response: Response = await call(next, { headers: { Accept: 'text/csv' } });
+        const csv = await response.text();
         // the header once, at the top
         parts.push(parts.length === 0 ? csv : csv.slice(csv.indexOf('\r\n') + 2));
-        afterId = ids[ids.length - 1].id;
-        if (ids.length < EXPORT_PAGE) break;
+        const link = /<\/api\/v1([^>]+)>;\s*rel="next"/.exec(response.headers.get('Link') ?? '');
+        next = link ? link[1] : null;
       }
       saveText(parts.join(''), 'stacyvm-audit.csv', 'text/csv');
     } catch (e) {

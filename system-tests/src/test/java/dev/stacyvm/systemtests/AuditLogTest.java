@@ -48,6 +48,25 @@ class AuditLogTest {
                 .then().extract().jsonPath().getLong("[0].id");
         api().queryParam("target", id).queryParam("after_id", first).get("/admin/audit").then().statusCode(200)
                 .body("id", everyItem(org.hamcrest.Matchers.greaterThan((int) first)));
+        // a full page links to the next (RFC 8288), in CSV as in JSON: following the links reads every record once, in order
+        List<Long> listed = api().queryParam("target", id).queryParam("limit", 1000).get("/admin/audit")
+                .then().statusCode(200).extract().jsonPath().getList("id", Long.class);
+        List<Long> paged = new java.util.ArrayList<>();
+        String next = "/api/v1/admin/audit?target=" + id + "&limit=1&format=csv";
+        for (int page = 0; page < 50 && next != null; page++) {
+            io.restassured.response.Response answer = io.restassured.RestAssured.given().baseUri(Suite.URL)
+                    .header("X-API-Key", Suite.API_KEY).urlEncodingEnabled(false).get(next);
+            answer.then().statusCode(200);
+            String[] rows = answer.asString().split("\r\n");
+            if (rows.length > 1) {
+                paged.add(Long.parseLong(rows[1].substring(0, rows[1].indexOf(','))));
+            }
+            String link = answer.header("Link");
+            next = link == null ? null : link.replaceAll("^<([^>]+)>; rel=\"next\"$", "$1");
+        }
+        assertEquals(null, next, "the links end at an empty page");
+        assertEquals(listed, paged.subList(0, Math.min(listed.size(), paged.size())), "page by page, the records listed at once");
+        assertEquals(paged.stream().sorted().distinct().toList(), paged, "each record once, in order");
         api().queryParam("target", id).queryParam("until", since.toString()).get("/admin/audit").then().statusCode(200)
                 .body("", hasSize(0));
 
