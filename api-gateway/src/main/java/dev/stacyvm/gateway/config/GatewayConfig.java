@@ -70,6 +70,14 @@ public interface GatewayConfig {
          */
         @WithDefault("15m")
         Duration tokenTtl();
+
+        /**
+         * Where previews are served, as CSP source expressions ({@code http://*.localhost:7480}, the
+         * preview domain with a wildcard for its {@code {port}-{id}} hosts): the only origins the
+         * web console frames. Left out, the console frames any http or https origin; {@code ./stacyvm
+         * up} sets it to its preview-router's.
+         */
+        java.util.Optional<List<String>> origins();
     }
 
     /**

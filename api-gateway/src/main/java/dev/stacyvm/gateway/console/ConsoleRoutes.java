@@ -8,6 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -35,11 +36,20 @@ public class ConsoleRoutes {
      * The page's own scripts and styles only (xterm.js and uPlot set inline styles, so styles allow
      * them); API calls and the terminal's WebSocket to this origin, and with OIDC on the provider's
      * discovery and token endpoints at its origin; previews, which live on the preview-router's
-     * origin, in frames; never framed itself.
+     * origins ({@code previewOrigins}, any http or https origin when none are configured), in
+     * frames; never framed itself.
      */
-    static String contentSecurityPolicy(String oidcOrigin) {
+    static String contentSecurityPolicy(String oidcOrigin, List<String> previewOrigins) {
+        for (String source : previewOrigins) {
+            // one source expression each: a space, ';' or ',' would add sources or directives of its own
+            if (!source.matches("[A-Za-z][A-Za-z0-9+.-]*:(//[^\\s;,'\"]+)?")) {
+                throw new IllegalArgumentException("stacyvm.gateway.preview.origins: \"" + source
+                        + "\" is not one CSP source (scheme://host[:port], the host may start with *.)");
+            }
+        }
+        String frames = previewOrigins.isEmpty() ? "http: https:" : String.join(" ", previewOrigins);
         return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                + "connect-src 'self'" + (oidcOrigin == null ? "" : " " + oidcOrigin) + "; frame-src http: https:; "
+                + "connect-src 'self'" + (oidcOrigin == null ? "" : " " + oidcOrigin) + "; frame-src " + frames + "; "
                 + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
     }
 
@@ -65,7 +75,8 @@ public class ConsoleRoutes {
     Optional<String> oidcIssuer;
 
     void install(@Observes Router router) {
-        contentSecurityPolicy = contentSecurityPolicy(oidcEnabled && oidcIssuer.isPresent() ? origin(oidcIssuer.get()) : null);
+        contentSecurityPolicy = contentSecurityPolicy(oidcEnabled && oidcIssuer.isPresent() ? origin(oidcIssuer.get()) : null,
+                config.preview().origins().orElse(List.of()));
         // before Quinoa's handler, which serves the files
         router.route("/console*").order(-1000).handler(this::secure);
         router.get(ROOT + "config.json").order(-1000).handler(this::settings);
