@@ -24,6 +24,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * StacyVM's quota routes (administrators only): the default quota, per-owner overrides and what
@@ -46,6 +47,7 @@ public class QuotaResource {
     AuditTrail audit;
 
     /** Every owner with an override, with their effective limits. */
+    @Operation(summary = "Owners with an override", description = "Every owner with limits of its own, with its effective limits (the defaults for what the override leaves out).")
     @GET
     public List<QuotaView> list() {
         return quotas.list();
@@ -55,6 +57,7 @@ public class QuotaResource {
      * StacyVM's summary, field for field (its SDKs unpack it whole): counts of the overrides and
      * of each limit they set.
      */
+    @Operation(summary = "How many owners have overrides", description = "StacyVM's summary, field for field: counts only, no owner named.")
     @GET
     @Path("/summary")
     public QuotaSummary summary() {
@@ -62,6 +65,7 @@ public class QuotaResource {
     }
 
     /** StacyVM extension: the default quota, the overrides' count and every owner's usage, fullest first. */
+    @Operation(summary = "Defaults, overrides and usage", description = "The default quota, how many owners have an override, and every owner with live sandboxes against its limits, nearest a limit first.")
     @GET
     @Path("/overview")
     public QuotaOverview overview() {
@@ -69,18 +73,21 @@ public class QuotaResource {
     }
 
     /** The owner's effective quota; {@code source} says whether an override applies. */
+    @Operation(summary = "An owner's quota", description = "Its override where one is set, the defaults for the rest; source says which.")
     @GET
     @Path("/{owner}")
     public QuotaView get(@PathParam("owner") String owner) {
         return quotas.get(owner);
     }
 
+    @Operation(summary = "Set an owner's quota", description = "The override is replaced whole; a field left out or null keeps the default. 400 for a value out of its range.")
     @PUT
     @Path("/{owner}")
     public QuotaView put(@PathParam("owner") String owner, QuotaRequest request) {
         return audit.around("quota.set", null, owner, () -> quotas.put(owner, request), QuotaResource::describe);
     }
 
+    @Operation(summary = "Remove an owner's override", description = "The owner has the default quota again.")
     @DELETE
     @Path("/{owner}")
     public StatusResponse delete(@PathParam("owner") String owner) {
@@ -90,6 +97,7 @@ public class QuotaResource {
         }, done -> null);
     }
 
+    @Operation(summary = "What an owner holds against its quota", description = "The sums over its live sandboxes (creating, running or unhealthy).")
     @GET
     @Path("/{owner}/usage")
     public QuotaUsage usage(@PathParam("owner") String owner) {
@@ -97,6 +105,7 @@ public class QuotaResource {
     }
 
     /** Every key and tenant with limits set. */
+    @Operation(summary = "Keys and tenants with limits", description = "Every key and tenant with limits on what all their owners hold together.")
     @GET
     @Path("/scopes")
     public List<ScopeQuotaView> scopes() {
@@ -104,12 +113,14 @@ public class QuotaResource {
     }
 
     /** The limits of the key {@code tenant:key}: what all its owners hold together. */
+    @Operation(summary = "A key's limits", description = "What all owners of the key tenant:key (its own sandboxes and its end users') may hold together; null is no limit.")
     @GET
     @Path("/keys/{key}")
     public ScopeQuotaView getKey(@PathParam("key") String key) {
         return quotas.getScope(ScopeQuota.KEY, key);
     }
 
+    @Operation(summary = "Set a key's limits", description = "Replaced whole; a field left out or null is no limit at the key. 400 for a value out of its range.")
     @PUT
     @Path("/keys/{key}")
     public ScopeQuotaView putKey(@PathParam("key") String key, ScopeQuotaRequest request) {
@@ -117,6 +128,7 @@ public class QuotaResource {
                 QuotaResource::describe);
     }
 
+    @Operation(summary = "Remove a key's limits", description = "Its owners are bounded by their own quotas and their tenant's limits only.")
     @DELETE
     @Path("/keys/{key}")
     public StatusResponse deleteKey(@PathParam("key") String key) {
@@ -126,6 +138,7 @@ public class QuotaResource {
         }, done -> "key " + key);
     }
 
+    @Operation(summary = "What a key's owners hold together", description = "Against the key's limits (null: none).")
     @GET
     @Path("/keys/{key}/usage")
     public ScopeUsage keyUsage(@PathParam("key") String key) {
@@ -133,12 +146,14 @@ public class QuotaResource {
     }
 
     /** The limits of the tenant: what all its owners hold together. */
+    @Operation(summary = "A tenant's limits", description = "What all owners of the tenant may hold together; null is no limit.")
     @GET
     @Path("/tenants/{tenant}")
     public ScopeQuotaView getTenant(@PathParam("tenant") String tenant) {
         return quotas.getScope(ScopeQuota.TENANT, tenant);
     }
 
+    @Operation(summary = "Set a tenant's limits", description = "Replaced whole; a field left out or null is no limit at the tenant. 400 for a value out of its range.")
     @PUT
     @Path("/tenants/{tenant}")
     public ScopeQuotaView putTenant(@PathParam("tenant") String tenant, ScopeQuotaRequest request) {
@@ -146,6 +161,7 @@ public class QuotaResource {
                 QuotaResource::describe);
     }
 
+    @Operation(summary = "Remove a tenant's limits", description = "Its owners are bounded by their own quotas and their key's limits only.")
     @DELETE
     @Path("/tenants/{tenant}")
     public StatusResponse deleteTenant(@PathParam("tenant") String tenant) {
@@ -155,6 +171,7 @@ public class QuotaResource {
         }, done -> "tenant " + tenant);
     }
 
+    @Operation(summary = "What a tenant's owners hold together", description = "Against the tenant's limits (null: none).")
     @GET
     @Path("/tenants/{tenant}/usage")
     public ScopeUsage tenantUsage(@PathParam("tenant") String tenant) {
