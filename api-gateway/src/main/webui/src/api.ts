@@ -147,6 +147,31 @@ export interface SandboxEvent {
   data?: Record<string, unknown>;
 }
 
+/** A build (BuildView): GET /api/v1/environments/builds and .../builds/{id}. */
+export interface Build {
+  id: string;
+  name: string;
+  status: 'queued' | 'building' | 'ready' | 'failed' | 'canceled';
+  owner_id: string;
+  spec_id?: string | null;
+  current_step?: string | null;
+  image?: string | null;
+  digest_local?: string | null;
+  image_size_bytes?: number;
+  error?: string | null;
+  log?: string | null;
+  created_at: string;
+  started_at?: string | null;
+  finished_at?: string | null;
+}
+
+/** One line of GET .../builds/{id}/logs (BuildLogLine): log text, or last the final status. */
+export interface BuildLogLine {
+  data?: string;
+  status?: string;
+  error?: string;
+}
+
 const BASE = '/api/v1';
 const STORAGE = 'stacyvm.console.credential';
 
@@ -181,9 +206,7 @@ export function onCredentialLost(handler: (error: ApiError) => void): void {
 
 function authHeaders(): Record<string, string> {
   if (!credential) return {};
-  return credential.kind === 'bearer'
-    ? { Authorization: `Bearer ${credential.secret}` }
-    : { 'X-API-Key': credential.secret };
+  return credential.kind === 'bearer' ? { Authorization: `Bearer ${credential.secret}` } : { 'X-API-Key': credential.secret };
 }
 
 async function refusal(response: Response): Promise<ApiError> {
@@ -221,8 +244,7 @@ export async function json<T>(path: string, init: RequestInit = {}): Promise<T> 
   return (await response.json()) as T;
 }
 
-export const post = <T>(path: string, body?: unknown) =>
-  json<T>(path, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+export const post = <T>(path: string, body?: unknown) => json<T>(path, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
 
 export const del = <T>(path: string) => json<T>(path, { method: 'DELETE' });
 
@@ -292,11 +314,8 @@ export function followEvents(onEvent: (event: SandboxEvent) => void, onState: (l
         const response = await call(`/events${query}`, { headers: { Accept: 'text/event-stream' }, signal: stop.signal });
         onState(true);
         failures = 0;
-        const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
+        await readText(response, (value) => {
           buffer += value;
           // lines end with CRLF, LF or CR; a CR at the end may be the first half of a CRLF
           const held = buffer.endsWith('\r') ? '\r' : '';
@@ -304,7 +323,7 @@ export function followEvents(onEvent: (event: SandboxEvent) => void, onState: (l
           const blocks = text.split('\n\n');
           buffer = blocks.pop()! + held;
           blocks.forEach(dispatch);
-        }
+        });
       } catch (error) {
         if (stop.signal.aborted) return;
         if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
@@ -321,4 +340,31 @@ export function followEvents(onEvent: (event: SandboxEvent) => void, onState: (l
   };
   void run();
   return () => stop.abort();
+}
+
+/**
+ * Reads an application/x-ndjson answer of `path` as it arrives, calling `onLine` with each JSON
+ * line (blank keepalive lines skipped) until the answer ends or `signal` aborts. Throws ApiError
+ * for a refusal, like every call.
+ */
+export async function followLines<T>(path: string, onLine: (line: T) => void, signal: AbortSignal): Promise<void> {
+  const response = await call(path, { headers: { Accept: 'application/x-ndjson' }, signal });
+  let buffer = '';
+  await readText(response, (value) => {
+    buffer += value;
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) if (line.trim()) onLine(JSON.parse(line) as T);
+  });
+  if (buffer.trim()) onLine(JSON.parse(buffer) as T);
+}
+
+/** Hands a response body to `onText` as UTF-8 text, piece by piece as it arrives, until it ends. */
+async function readText(response: Response, onText: (text: string) => void): Promise<void> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    onText(value);
+  }
 }

@@ -15,12 +15,15 @@ import { Templates } from './pages/Templates';
 import { ApiKeys } from './pages/ApiKeys';
 import { Quotas } from './pages/Quotas';
 import { Images } from './pages/Images';
+import { Builds } from './pages/Builds';
+import { BuildPage } from './pages/BuildPage';
 import { resumeOidc, signOutOfOidc } from './oidc';
 import { ErrorNote } from './ui';
 
 const pages = [
   { path: '/console/', label: 'Sandboxes', show: () => true },
   { path: '/console/templates', label: 'Templates', show: () => true },
+  { path: '/console/builds', label: 'Builds', show: () => true },
   { path: '/console/infrastructure', label: 'Workers & providers', show: () => true },
   { path: '/console/audit', label: 'Audit log', show: (c: Caller) => c.role === 'admin' },
   { path: '/console/quotas', label: 'Quotas', show: (c: Caller) => c.role === 'admin' },
@@ -110,6 +113,8 @@ function App() {
           <Route path="/console/infrastructure" component={Infrastructure} />
           <Route path="/console/audit" component={AuditLog} />
           <Route path="/console/templates" component={Templates} />
+          <Route path="/console/builds" component={Builds} />
+          <Route path="/console/builds/:id" component={BuildPage} />
           <Route path="/console/keys" component={ApiKeys} />
           <Route path="/console/quotas" component={Quotas} />
           <Route path="/console/images" component={Images} />

@@ -10,7 +10,13 @@ export function ErrorNote({ error, onDismiss }: { error: unknown; onDismiss?: ()
   return (
     <div class="error" role="alert" data-testid="error">
       <strong>{api ? api.message : String((error as Error).message ?? error)}</strong>
-      {api && <code class="code"> {api.code}{api.status ? ` · HTTP ${api.status}` : ''}</code>}
+      {api && (
+        <code class="code">
+          {' '}
+          {api.code}
+          {api.status ? ` · HTTP ${api.status}` : ''}
+        </code>
+      )}
       {onDismiss && (
         <button type="button" class="link" onClick={onDismiss} aria-label="Dismiss the error">
           ×
@@ -24,12 +30,7 @@ export function ErrorNote({ error, onDismiss }: { error: unknown; onDismiss?: ()
  * A destructive step as every page takes it: asks `question`; when confirmed runs `action`, then
  * `done` (say what happened, load again); the API's refusal goes to `failed`, to be shown.
  */
-export async function confirmThen(
-  question: string,
-  action: () => Promise<unknown>,
-  done: () => unknown,
-  failed: (error: unknown) => void,
-): Promise<void> {
+export async function confirmThen(question: string, action: () => Promise<unknown>, done: () => unknown, failed: (error: unknown) => void): Promise<void> {
   if (!confirm(question)) return;
   try {
     await action();
@@ -37,6 +38,25 @@ export async function confirmThen(
   } catch (error) {
     failed(error);
   }
+}
+
+/**
+ * A button for a destructive step (delete, revoke, cancel): red, named for screen readers by
+ * `label` when its text alone would be ambiguous in a table, and taken with {@link confirmThen}.
+ */
+export function DangerButton(props: {
+  label?: string;
+  question: string;
+  action: () => Promise<unknown>;
+  done: () => unknown;
+  failed: (error: unknown) => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <button type="button" class="danger" aria-label={props.label} onClick={() => confirmThen(props.question, props.action, props.done, props.failed)}>
+      {props.children}
+    </button>
+  );
 }
 
 /**

@@ -40,13 +40,15 @@ export function FileBrowser({ sandboxId, writable }: { sandboxId: string; writab
   const upload = async (files: FileList | File[]) => {
     for (const file of Array.from(files)) {
       if (file.size > MAX_UPLOAD) {
-        setError(new Error(`${file.name} is ${bytes(file.size)}: the console uploads files of up to ${bytes(MAX_UPLOAD)} (the CLI and SDKs stream larger ones as a tar)`));
+        setError(
+          new Error(
+            `${file.name} is ${bytes(file.size)}: the console uploads files of up to ${bytes(MAX_UPLOAD)} (the CLI and SDKs stream larger ones as a tar)`,
+          ),
+        );
         continue;
       }
       const target = `${path.replace(/\/$/, '')}/${file.name}`;
-      await act(`Uploaded ${target} (${bytes(file.size)}).`, async () =>
-        post(base, { path: target, content: await base64(file), encoding: 'base64' }),
-      );
+      await act(`Uploaded ${target} (${bytes(file.size)}).`, async () => post(base, { path: target, content: await base64(file), encoding: 'base64' }));
     }
   };
 
@@ -186,7 +188,8 @@ export function FileBrowser({ sandboxId, writable }: { sandboxId: string; writab
                     aria-label={`Rename ${entry.name}`}
                     onClick={() => {
                       const to = prompt(`Rename or move ${entry.path} to`, entry.path);
-                      if (to && to !== entry.path) void act(`Moved ${entry.path} to ${to}.`, () => post(`${base}/move`, { old_path: entry.path, new_path: to }));
+                      if (to && to !== entry.path)
+                        void act(`Moved ${entry.path} to ${to}.`, () => post(`${base}/move`, { old_path: entry.path, new_path: to }));
                     }}
                   >
                     Rename

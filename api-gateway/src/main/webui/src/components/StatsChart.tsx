@@ -14,11 +14,7 @@ export function StatsChart({ samples }: { samples: SandboxStats[] }) {
         width: Math.max(300, host.current!.clientWidth),
         height: 240,
         scales: { x: { time: true }, cpu: { auto: true }, mem: { auto: true } },
-        series: [
-          {},
-          { label: 'CPU %', scale: 'cpu', stroke: '#2563eb', width: 2 },
-          { label: 'Memory MiB', scale: 'mem', stroke: '#16a34a', width: 2 },
-        ],
+        series: [{}, { label: 'CPU %', scale: 'cpu', stroke: '#2563eb', width: 2 }, { label: 'Memory MiB', scale: 'mem', stroke: '#16a34a', width: 2 }],
         axes: [{}, { scale: 'cpu', label: 'CPU %' }, { scale: 'mem', side: 1, label: 'MiB', grid: { show: false } }],
       },
       [[], [], []],

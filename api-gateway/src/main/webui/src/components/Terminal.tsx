@@ -9,7 +9,8 @@ import { ErrorNote } from '../ui';
  * Browsers cannot set headers on a WebSocket, so the console first asks for a single-use token
  * (POST .../exec/ws/token, 60 s, this sandbox only) and opens the socket with it; the key itself
  * never enters a URL. Data flows base64-encoded both ways, so any byte survives; the terminal
- * follows the element's size, and each resize is sent to the PTY.
+ * follows the element's size, and each resize is sent to the PTY. xterm.js's screen-reader mode keeps
+ * what the terminal shows readable to screen readers.
  */
 export function Terminal({ sandboxId, command = 'bash -l || sh -l' }: { sandboxId: string; command?: string }) {
   const host = useRef<HTMLDivElement>(null);
@@ -18,7 +19,7 @@ export function Terminal({ sandboxId, command = 'bash -l || sh -l' }: { sandboxI
   const [session, setSession] = useState(0);
 
   useEffect(() => {
-    const term = new XTerm({ cursorBlink: true, fontSize: 14, convertEol: false, screenReaderMode: false });
+    const term = new XTerm({ cursorBlink: true, fontSize: 14, convertEol: false, screenReaderMode: true });
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(host.current!);
@@ -45,12 +46,22 @@ export function Terminal({ sandboxId, command = 'bash -l || sh -l' }: { sandboxI
         socket.onopen = () => {
           setState('open');
           socket!.send(JSON.stringify({ command, pty: true, cols: term.cols, rows: term.rows, encoding: 'base64' }));
-          term.focus();
+          // typing goes to the shell at once, unless the keyboard is moving through the page:
+          // a tab list reached with the arrow keys keeps its focus
+          if (!document.activeElement?.matches(':focus-visible')) term.focus();
         };
         socket.onmessage = (message) => {
-          const frame = JSON.parse(String(message.data)) as { stream?: string; data?: string; type?: string; exit_code?: number; error?: string; code?: string };
+          const frame = JSON.parse(String(message.data)) as {
+            stream?: string;
+            data?: string;
+            type?: string;
+            exit_code?: number;
+            error?: string;
+            code?: string;
+          };
           if (frame.data !== undefined && frame.stream) term.write(fromBase64(frame.data));
-          else if (frame.type === 'done') term.write(`\r\n[exited with ${frame.exit_code}${(frame as { timed_out?: boolean }).timed_out ? ', timed out' : ''}]\r\n`);
+          else if (frame.type === 'done')
+            term.write(`\r\n[exited with ${frame.exit_code}${(frame as { timed_out?: boolean }).timed_out ? ', timed out' : ''}]\r\n`);
           else if (frame.type === 'error') setError(new Error(`${frame.error} (${frame.code})`));
         };
         socket.onclose = () => setState('ended');

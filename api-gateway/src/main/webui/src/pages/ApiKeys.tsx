@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { del, json, post } from '../api';
-import { ErrorNote, Notice, When, confirmThen, useLoad, Table } from '../ui';
+import { ErrorNote, Notice, When, DangerButton, useLoad, Table } from '../ui';
 
 interface ApiKey {
   id: string;
@@ -73,8 +73,7 @@ export function ApiKeys() {
       </form>
       {created?.key && (
         <div class="notice" role="status" data-testid="new-key">
-          Key <strong>{created.name}</strong> of {created.tenant} ({created.role}): <code>{created.key}</code> — copy it now,
-          it is never shown again.
+          Key <strong>{created.name}</strong> of {created.tenant} ({created.role}): <code>{created.key}</code> — copy it now, it is never shown again.
         </div>
       )}
       {notice && <Notice>{notice}</Notice>}
@@ -92,28 +91,30 @@ export function ApiKeys() {
             <td>
               <When at={key.created_at} />
             </td>
-            <td>{key.revoked_at ? <>revoked <When at={key.revoked_at} /></> : 'valid'}</td>
+            <td>
+              {key.revoked_at ? (
+                <>
+                  revoked <When at={key.revoked_at} />
+                </>
+              ) : (
+                'valid'
+              )}
+            </td>
             <td>
               {!key.revoked_at && (
-                <button
-                  type="button"
-                  class="danger"
-                  aria-label={`Revoke ${key.name} of ${key.tenant}`}
-                  onClick={() =>
-                    confirmThen(
-                      `Revoke ${key.tenant}/${key.name}? Every call and session with it ends now.`,
-                      () => del(`/admin/api-keys/${encodeURIComponent(key.id)}`),
-                      () => {
-                        setNotice(`Revoked ${key.tenant}/${key.name}.`);
-                        setCreated(null);
-                        return keys.reload();
-                      },
-                      setError,
-                    )
-                  }
+                <DangerButton
+                  label={`Revoke ${key.name} of ${key.tenant}`}
+                  question={`Revoke ${key.tenant}/${key.name}? Every call and session with it ends now.`}
+                  action={() => del(`/admin/api-keys/${encodeURIComponent(key.id)}`)}
+                  done={() => {
+                    setNotice(`Revoked ${key.tenant}/${key.name}.`);
+                    setCreated(null);
+                    return keys.reload();
+                  }}
+                  failed={setError}
                 >
                   Revoke
-                </button>
+                </DangerButton>
               )}
             </td>
           </tr>

@@ -31,7 +31,11 @@ export function CreateSandboxForm({ onCreated, onCancel }: { onCreated: (sandbox
         disk_mb: number('disk_mb'),
         pids_limit: number('pids_limit'),
         network: text('network') || undefined,
-        ports: text('ports') ? text('ports').split(/[\s,]+/).map(Number) : undefined,
+        ports: text('ports')
+          ? text('ports')
+              .split(/[\s,]+/)
+              .map(Number)
+          : undefined,
         public_preview: form.get('public_preview') ? true : undefined,
         read_only_root: form.get('read_only_root') ? true : undefined,
         pull_policy: text('pull_policy') || undefined,
@@ -181,7 +185,10 @@ function policy(text: string): Record<string, unknown> | undefined {
 function pairs(text: string, what: string): Record<string, string> | undefined {
   if (!text) return undefined;
   const map: Record<string, string> = {};
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const at = line.indexOf('=');
     if (at < 1) throw new Error(`${what}: "${line}" is not name=value`);
     map[line.slice(0, at)] = line.slice(at + 1);

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { del, enc, json } from '../api';
-import { ErrorNote, Notice, When, bytes, confirmThen, useLoad, Table } from '../ui';
+import { ErrorNote, Notice, When, bytes, DangerButton, useLoad, Table } from '../ui';
 
 interface Image {
   reference: string;
@@ -50,25 +50,21 @@ export function Images() {
                 <td>{image.pinned ? 'always' : 'until collected'}</td>
                 <td>
                   {!image.pinned && image.in_use === 0 && (
-                    <button
-                      type="button"
-                      class="danger"
-                      aria-label={`Remove ${image.reference}`}
-                      onClick={() =>
-                        confirmThen(
-                          `Remove ${image.reference} from every worker that has it?`,
-                          // the route takes the reference with its slashes: each segment encoded on its own
-                          () => del(`/images/${image.reference.split('/').map(enc).join('/')}`),
-                          () => {
-                            setNotice(`Removed ${image.reference}.`);
-                            return workers.reload();
-                          },
-                          setError,
-                        )
+                    <DangerButton
+                      label={`Remove ${image.reference}`}
+                      question={`Remove ${image.reference} from every worker that has it?`}
+                      action={
+                        // the route takes the reference with its slashes: each segment encoded on its own
+                        () => del(`/images/${image.reference.split('/').map(enc).join('/')}`)
                       }
+                      done={() => {
+                        setNotice(`Removed ${image.reference}.`);
+                        return workers.reload();
+                      }}
+                      failed={setError}
                     >
                       Remove
-                    </button>
+                    </DangerButton>
                   )}
                 </td>
               </tr>

@@ -33,9 +33,7 @@ export function SandboxList() {
         list.setValue((rows) => {
           if (!rows) return rows;
           if (to === 'destroyed') return rows.filter((row) => row.id !== event.sandbox_id);
-          return rows.some((row) => row.id === event.sandbox_id)
-            ? rows.map((row) => (row.id === event.sandbox_id ? { ...row, state: to } : row))
-            : rows;
+          return rows.some((row) => row.id === event.sandbox_id) ? rows.map((row) => (row.id === event.sandbox_id ? { ...row, state: to } : row)) : rows;
         });
         sandbox(event.sandbox_id)
           .then((fresh) =>
@@ -152,7 +150,9 @@ export function SandboxList() {
               type="button"
               class="danger"
               disabled={busy || chosen.length === 0}
-              onClick={() => confirm(`Destroy ${chosen.length} sandbox(es)? Their files are gone for good.`) && bulk('destroyed', (row) => destroySandbox(row.id))}
+              onClick={() =>
+                confirm(`Destroy ${chosen.length} sandbox(es)? Their files are gone for good.`) && bulk('destroyed', (row) => destroySandbox(row.id))
+              }
             >
               Destroy {chosen.length || ''}
             </button>
@@ -199,7 +199,11 @@ export function SandboxList() {
                 </td>
                 <td>
                   <StateBadge state={row.state} />
-                  {row.certified === false && <span class="badge warn" title="runs on an uncertified provider and runtime">uncertified</span>}
+                  {row.certified === false && (
+                    <span class="badge warn" title="runs on an uncertified provider and runtime">
+                      uncertified
+                    </span>
+                  )}
                   {row.progress && <small class="progress">{row.progress}</small>}
                 </td>
                 <td class="mono">{row.image}</td>

@@ -67,7 +67,12 @@ export function SandboxPage() {
           </div>
           <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} class="tab-panel">
             {tab === 'overview' && <Overview sandbox={box.value} writable={writable} onChanged={(next) => box.setValue(next)} />}
-            {tab === 'terminal' && (running && writable ? <Terminal sandboxId={id} /> : <p class="empty">{writable ? 'The terminal needs a running sandbox.' : 'A viewer key may not run commands.'}</p>)}
+            {tab === 'terminal' &&
+              (running && writable ? (
+                <Terminal sandboxId={id} />
+              ) : (
+                <p class="empty">{writable ? 'The terminal needs a running sandbox.' : 'A viewer key may not run commands.'}</p>
+              ))}
             {tab === 'files' && (running ? <FileBrowser sandboxId={id} writable={writable} /> : <p class="empty">Files are read from a running sandbox.</p>)}
             {tab === 'processes' && <Processes sandboxId={id} writable={writable} />}
             {tab === 'logs' && <Logs sandboxId={id} />}
@@ -92,12 +97,22 @@ function Overview({ sandbox, writable, onChanged }: { sandbox: Sandbox; writable
     ['Provider / runtime', `${sandbox.provider} / ${sandbox.runtime ?? 'runc'}${sandbox.certified === false ? ' (uncertified on its host)' : ''}`],
     ['Worker', <span class="mono">{sandbox.worker_id ?? '–'}</span>],
     ['Created', <When at={sandbox.created_at} />],
-    ['Expires', <><When at={sandbox.expires_at} /> ({until(sandbox.expires_at)})</>],
+    [
+      'Expires',
+      <>
+        <When at={sandbox.expires_at} /> ({until(sandbox.expires_at)})
+      </>,
+    ],
     ['Limits', `${sandbox.vcpus} vCPU · ${sandbox.memory_mb} MiB memory · ${sandbox.disk_mb ?? '–'} MiB disk`],
     ['Disk used', sandbox.disk_used_bytes != null ? bytes(sandbox.disk_used_bytes) : '–'],
     ['Network', sandbox.network ?? '–'],
     ['Previews', sandbox.public_preview ? 'public' : 'need a token'],
-    ['Labels', Object.entries(sandbox.metadata ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '–'],
+    [
+      'Labels',
+      Object.entries(sandbox.metadata ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ') || '–',
+    ],
   ];
   if (sandbox.error) rows.push(['Error', sandbox.error]);
   return (
@@ -198,9 +213,7 @@ function Processes({ sandboxId, writable }: { sandboxId: string; writable: boole
                     type="button"
                     class="danger"
                     aria-label={`Kill process ${p.pid}`}
-                    onClick={() =>
-                      del(`${base}/processes/${p.pid}?signal=KILL`).then(() => processes.reload(), setError)
-                    }
+                    onClick={() => del(`${base}/processes/${p.pid}?signal=KILL`).then(() => processes.reload(), setError)}
                   >
                     Kill
                   </button>
@@ -232,7 +245,11 @@ function Processes({ sandboxId, writable }: { sandboxId: string; writable: boole
               Output
             </button>
             {writable && b.state === 'running' && (
-              <button type="button" class="danger" onClick={() => post(`${base}/exec/background/${enc(b.id)}/signal`, { signal: 'TERM' }).then(() => background.reload(), setError)}>
+              <button
+                type="button"
+                class="danger"
+                onClick={() => post(`${base}/exec/background/${enc(b.id)}/signal`, { signal: 'TERM' }).then(() => background.reload(), setError)}
+              >
                 Stop
               </button>
             )}
@@ -284,13 +301,10 @@ function Stats({ sandboxId }: { sandboxId: string }) {
   const [samples, setSamples] = useState<SandboxStats[]>([]);
   const [error, setError] = useState<unknown>(null);
   const sample = () =>
-    json<SandboxStats>(`/sandboxes/${enc(sandboxId)}/stats`).then(
-      (s) => {
-        setSamples((now) => [...now.slice(-119), s]);
-        setError(null);
-      },
-      setError,
-    );
+    json<SandboxStats>(`/sandboxes/${enc(sandboxId)}/stats`).then((s) => {
+      setSamples((now) => [...now.slice(-119), s]);
+      setError(null);
+    }, setError);
   useEffect(() => void sample(), [sandboxId]);
   useEvery(2000, () => void sample(), [sandboxId]);
   const last = samples[samples.length - 1];
@@ -299,8 +313,8 @@ function Stats({ sandboxId }: { sandboxId: string }) {
       <ErrorNote error={error} />
       {last && (
         <p role="status">
-          CPU {last.cpu_pct.toFixed(1)}% of one core · memory {bytes(last.mem_bytes)} of {bytes(last.mem_limit_bytes)} · {last.pids} of {last.pids_limit} processes ·
-          disk {bytes(last.disk_used_bytes)}
+          CPU {last.cpu_pct.toFixed(1)}% of one core · memory {bytes(last.mem_bytes)} of {bytes(last.mem_limit_bytes)} · {last.pids} of {last.pids_limit}{' '}
+          processes · disk {bytes(last.disk_used_bytes)}
           {last.disk_limit_bytes ? ` of ${bytes(last.disk_limit_bytes)}` : ''} · network in {bytes(last.net_rx_bytes)}, out {bytes(last.net_tx_bytes)}
         </p>
       )}

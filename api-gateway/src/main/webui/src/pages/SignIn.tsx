@@ -46,8 +46,8 @@ export function SignIn({ onSignedIn, initialError }: { onSignedIn: (caller: Call
           onInput={(e) => setKey((e.target as HTMLInputElement).value)}
         />
         <p class="hint">
-          <code>./stacyvm up</code> prints the admin key; an administrator makes keys for everyone else. The key stays in
-          this tab until you sign out or close it.
+          <code>./stacyvm up</code> prints the admin key; an administrator makes keys for everyone else. The key stays in this tab until you sign out or close
+          it.
         </p>
         <button type="submit" class="primary" disabled={busy || !key.trim()}>
           Sign in

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { type Sandbox, del, enc, json, post } from '../api';
+
 import { mayWrite, useCaller } from '../session';
-import { ErrorNote, Notice, When, confirmThen, useLoad, Table } from '../ui';
+import { ErrorNote, Notice, When, DangerButton, useLoad, Table } from '../ui';
 
 interface Template {
   name: string;
@@ -15,11 +16,16 @@ interface Template {
   pool_size?: number | null;
   owner_id: string;
   updated_at: string;
+  [field: string]: unknown;
 }
+
+/** What a template view holds beyond its request's fields: left out of a PUT. */
+const VIEW_ONLY = ['owner_id', 'created_at', 'updated_at'];
 
 /**
  * The caller's templates (/api/v1/templates): each with what it sets, a sandbox from it in one
- * click (POST .../spawn), a new one, and deleting one.
+ * click (POST .../spawn), a new one, editing one in place (PUT, which replaces it whole: the fields
+ * this form does not show are sent as they were) and deleting one.
  */
 export function Templates() {
   const caller = useCaller();
@@ -27,32 +33,47 @@ export function Templates() {
   const templates = useLoad(() => json<Template[]>('/templates'), []);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
+  const [editing, setEditing] = useState<Template | null>(null);
   const { route } = useLocation();
+  const shown = (t: Template | null, field: string) =>
+    t?.[field] == null ? '' : Array.isArray(t[field]) ? (t[field] as unknown[]).join(', ') : String(t[field]);
   return (
     <section>
       <h1>Templates</h1>
       {writable && (
         <form
+          key={editing?.name ?? 'new'}
           class="panel toolbar wrap"
-          aria-label="New template"
+          aria-label={editing ? `Edit template ${editing.name}` : 'New template'}
           onSubmit={async (e) => {
             e.preventDefault();
             const form = new FormData(e.target as HTMLFormElement);
             const text = (n: string) => String(form.get(n) ?? '').trim() || undefined;
             const number = (n: string) => (text(n) ? Number(text(n)) : undefined);
+            // a blank field is the default: null, so that an edit clears what was set
+            const fields = {
+              name: text('name'),
+              image: text('image') ?? null,
+              runtime: text('runtime') ?? null,
+              ttl: text('ttl') ?? null,
+              memory_mb: number('memory_mb') ?? null,
+              vcpus: number('vcpus') ?? null,
+              ports:
+                text('ports')
+                  ?.split(/[\s,]+/)
+                  .map(Number) ?? null,
+              pool_size: number('pool_size') ?? null,
+            };
             setError(null);
             try {
-              await post('/templates', {
-                name: text('name'),
-                image: text('image'),
-                runtime: text('runtime'),
-                ttl: text('ttl'),
-                memory_mb: number('memory_mb'),
-                vcpus: number('vcpus'),
-                ports: text('ports')?.split(/[\s,]+/).map(Number),
-                pool_size: number('pool_size'),
-              });
-              setNotice(`Template ${text('name')} saved.`);
+              if (editing) {
+                const kept = Object.fromEntries(Object.entries(editing).filter(([field]) => !VIEW_ONLY.includes(field)));
+                await json(`/templates/${enc(editing.name)}`, { method: 'PUT', body: JSON.stringify({ ...kept, ...fields }) });
+              } else {
+                await post('/templates', fields);
+              }
+              setNotice(`Template ${fields.name} saved.`);
+              setEditing(null);
               (e.target as HTMLFormElement).reset();
               await templates.reload();
             } catch (err) {
@@ -62,15 +83,15 @@ export function Templates() {
         >
           <label>
             Name
-            <input name="name" required placeholder="python-app" />
+            <input name="name" required placeholder="python-app" defaultValue={shown(editing, 'name')} readOnly={!!editing} />
           </label>
           <label>
             Image
-            <input name="image" placeholder="stacyvm/base:bookworm" />
+            <input name="image" placeholder="stacyvm/base:bookworm" defaultValue={shown(editing, 'image')} />
           </label>
           <label>
             Runtime
-            <select name="runtime">
+            <select name="runtime" defaultValue={shown(editing, 'runtime')}>
               <option value="">default (runc)</option>
               <option value="runc">runc</option>
               <option value="runsc">runsc</option>
@@ -78,27 +99,32 @@ export function Templates() {
           </label>
           <label>
             Time to live
-            <input name="ttl" class="short" placeholder="30m" />
+            <input name="ttl" class="short" placeholder="30m" defaultValue={shown(editing, 'ttl')} />
           </label>
           <label>
             Memory (MiB)
-            <input name="memory_mb" type="number" min={64} class="short" placeholder="512" />
+            <input name="memory_mb" type="number" min={64} class="short" placeholder="512" defaultValue={shown(editing, 'memory_mb')} />
           </label>
           <label>
             vCPUs
-            <input name="vcpus" type="number" min={1} class="short" placeholder="1" />
+            <input name="vcpus" type="number" min={1} class="short" placeholder="1" defaultValue={shown(editing, 'vcpus')} />
           </label>
           <label>
             Preview ports
-            <input name="ports" class="short" placeholder="3000" />
+            <input name="ports" class="short" placeholder="3000" defaultValue={shown(editing, 'ports')} />
           </label>
           <label>
             Warm pool
-            <input name="pool_size" type="number" min={0} class="short" placeholder="0" />
+            <input name="pool_size" type="number" min={0} class="short" placeholder="0" defaultValue={shown(editing, 'pool_size')} />
           </label>
           <button type="submit" class="primary">
             Save template
           </button>
+          {editing && (
+            <button type="button" onClick={() => setEditing(null)}>
+              Cancel
+            </button>
+          )}
         </form>
       )}
       {notice && <Notice>{notice}</Notice>}
@@ -136,22 +162,27 @@ export function Templates() {
                 </button>
                 <button
                   type="button"
-                  class="danger"
-                  aria-label={`Delete ${t.name}`}
-                  onClick={() =>
-                    confirmThen(
-                      `Delete template ${t.name}?`,
-                      () => del(`/templates/${enc(t.name)}`),
-                      () => {
-                        setNotice(`Template ${t.name} deleted.`);
-                        return templates.reload();
-                      },
-                      setError,
-                    )
-                  }
+                  aria-label={`Edit ${t.name}`}
+                  onClick={() => {
+                    setNotice('');
+                    setEditing(t);
+                    window.scrollTo({ top: 0 });
+                  }}
+                >
+                  Edit
+                </button>
+                <DangerButton
+                  label={`Delete ${t.name}`}
+                  question={`Delete template ${t.name}?`}
+                  action={() => del(`/templates/${enc(t.name)}`)}
+                  done={() => {
+                    setNotice(`Template ${t.name} deleted.`);
+                    return templates.reload();
+                  }}
+                  failed={setError}
                 >
                   Delete
-                </button>
+                </DangerButton>
               </td>
             )}
           </tr>

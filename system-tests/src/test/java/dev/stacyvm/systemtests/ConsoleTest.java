@@ -39,6 +39,7 @@ class ConsoleTest {
     static final String TENANT = "console-" + UUID.randomUUID().toString().substring(0, 8);
     static final List<String> KEY_IDS = new ArrayList<>();
     static final Suite.Sandboxes SANDBOXES = new Suite.Sandboxes();
+    static final List<String> BUILD_IDS = new ArrayList<>();
     static String userKey;
     static String viewerKey;
 
@@ -51,6 +52,9 @@ class ConsoleTest {
     @AfterAll
     static void cleanUp() {
         SANDBOXES.close();
+        for (String id : BUILD_IDS) {
+            api().delete("/environments/builds/{id}", id);
+        }
         for (String id : KEY_IDS) {
             api().delete("/admin/api-keys/{id}", id);
         }
@@ -209,7 +213,36 @@ class ConsoleTest {
             page.findElement(By.linkText("Quotas")).click();
             await(() -> textOrNull(page, "main"), "Default per owner", 20);
             await(() -> textOrNull(page, "tr[data-owner='" + TENANT + ":developer']"), " / ", 20);
+            // limits on the whole tenant, with its usage; edited in place, then removed
+            page.findElement(By.cssSelector("select[name=scope] option[value=tenant]")).click();
+            type(page, "input[name=subject]", TENANT);
+            type(page, "input[name=max_sandboxes]", "5");
+            click(page, "//button[normalize-space()='Save limits']");
+            String tenantRow = "tr[data-scope='tenant/" + TENANT + "']";
+            await(() -> textOrNull(page, tenantRow), "1 / 5", 20);
+            page.findElement(By.cssSelector("button[aria-label='Edit the limits of tenant " + TENANT + "']")).click();
+            assertEquals("5", page.findElement(By.cssSelector("input[name=max_sandboxes]")).getDomProperty("value"), "the form holds the limits set");
+            type(page, "input[name=max_sandboxes]", "6");
+            type(page, "input[name=max_vcpus]", "8");
+            click(page, "//button[normalize-space()='Save limits']");
+            await(() -> textOrNull(page, tenantRow), "1 / 6", 20);
+            api().get("/quotas/tenants/{tenant}", TENANT).then().statusCode(200)
+                    .body("max_sandboxes", org.hamcrest.Matchers.equalTo(6)).body("max_vcpus", org.hamcrest.Matchers.equalTo(8));
+            // an owner's own quota beside it
+            type(page, "input[name=subject]", TENANT + ":developer");
+            type(page, "input[name=max_sandboxes]", "3");
+            click(page, "//button[normalize-space()='Save limits']");
+            await(() -> textOrNull(page, "tr[data-override='" + TENANT + ":developer']"), "3", 20);
             browser.screenshot(SCREENSHOTS.resolve("quotas.png"));
+            page.findElement(By.cssSelector("button[aria-label='Remove the limits of tenant " + TENANT + "']")).click();
+            page.switchTo().alert().accept();
+            await(() -> textOrNull(page, "p.notice"), "removed", 20);
+            page.findElement(By.cssSelector("button[aria-label='Remove the limits of owner " + TENANT + ":developer']")).click();
+            page.switchTo().alert().accept();
+            await(() -> page.findElements(By.cssSelector("tr[data-override='" + TENANT + ":developer']")).isEmpty() ? "gone" : null, "gone", 20);
+            assertTrue(page.findElements(By.cssSelector(tenantRow)).isEmpty(), "the tenant's limits are gone");
+            api().get("/quotas/tenants/{tenant}", TENANT).then().statusCode(200).body("source", org.hamcrest.Matchers.equalTo("default"));
+            api().get("/quotas/{owner}", TENANT + ":developer").then().statusCode(200).body("source", org.hamcrest.Matchers.equalTo("default"));
             page.findElement(By.linkText("Images")).click();
             // the worker's images, each with its size (whichever images this host holds)
             await(() -> textOrNull(page, "main"), Suite.WORKER_ID, 30);
@@ -245,11 +278,73 @@ class ConsoleTest {
             click(page, "//button[normalize-space()='Save template']");
             await(() -> textOrNull(page, "tr[data-template='" + name + "']"), "7m", 20);
             browser.screenshot(SCREENSHOTS.resolve("templates.png"));
+            // set elsewhere: an environment variable, which the form does not show
+            RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", userKey).contentType("application/json")
+                    .body(Map.of("ttl", "7m", "env", Map.of("GREETING", "kept"))).put("/templates/{name}", name).then().statusCode(200);
+            page.navigate().refresh();
+            By edit = By.cssSelector("button[aria-label='Edit " + name + "']");
+            await(() -> page.findElements(edit).isEmpty() ? null : "shown", "shown", 20);
+            page.findElement(edit).click();
+            assertEquals("7m", page.findElement(By.cssSelector("input[name=ttl]")).getDomProperty("value"), "the form holds the template");
+            type(page, "input[name=ttl]", "9m");
+            click(page, "//button[normalize-space()='Save template']");
+            await(() -> textOrNull(page, "tr[data-template='" + name + "']"), "9m", 20);
+            Response saved = RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", userKey).get("/templates/{name}", name);
+            assertEquals("9m", saved.path("ttl"));
+            assertEquals("kept", saved.path("env.GREETING"), "an edit keeps what the form does not show");
             page.findElement(By.cssSelector("button[aria-label='New sandbox from " + name + "']")).click();
             String id = await(() -> page.getCurrentUrl(), "/console/sandboxes/sb-", 60).replaceAll(".*/(sb-[0-9a-f]+).*", "$1");
             SANDBOXES.adopt(id);
             await(() -> textOrNull(page, ".heading .badge"), "running", 30);
             assertEquals("running", api().get("/sandboxes/{id}", id).path("state"));
+        }
+    }
+
+    @Test
+    void aDeveloperBuildsADockerfileWatchesItsLogAndStartsASandboxFromItsImage() throws Exception {
+        String name = "console-build-" + UUID.randomUUID().toString().substring(0, 6);
+        Path context = Files.createTempDirectory("console-upload-");
+        Path greeting = context.resolve("greeting.txt");
+        Files.writeString(greeting, "hello from the console's context\n");
+        try (Browser browser = new Browser(1280, 900)) {
+            ChromeDriver page = browser.driver();
+            signIn(browser, userKey, null);
+            page.findElement(By.linkText("Builds")).click();
+            type(page, "input[name=name]", name);
+            type(page, "textarea[name=dockerfile]", String.join("\n",
+                    "FROM stacyvm/base:bookworm",
+                    "ARG MARK=unset",
+                    "WORKDIR /srv/app",
+                    "COPY greeting.txt ./",
+                    "RUN cat greeting.txt && echo \"mark=$MARK\" > mark.txt && cat mark.txt",
+                    "CMD [\"sleep\", \"infinity\"]"));
+            type(page, "textarea[name=build_args]", "MARK=console-42");
+            page.findElement(By.cssSelector("input[type=file]:not([webkitdirectory])")).sendKeys(greeting.toString());
+            await(() -> textOrNull(page, "[data-testid=context]"), "1 file(s)", 10);
+            click(page, "//button[normalize-space()='Start build']");
+            String id = await(() -> page.getCurrentUrl(), "/console/builds/bld-", 30).replaceAll(".*/(bld-[0-9a-f]+).*", "$1");
+            BUILD_IDS.add(id);
+            // the log as the build writes it: the RUN step's output, from the context file and the build argument
+            String log = await(() -> textOrNull(page, "[data-testid=build-log]"), "mark=console-42", 240);
+            assertTrue(log.contains("hello from the console's context"), log);
+            await(() -> textOrNull(page, ".heading .badge"), "ready", 60);
+            String image = await(() -> textOrNull(page, "[data-testid=image]"), "stacyvm.invalid/", 20);
+            browser.screenshot(SCREENSHOTS.resolve("build.png"));
+
+            click(page, "//button[normalize-space()='New sandbox from this image']");
+            String sandbox = await(() -> page.getCurrentUrl(), "/console/sandboxes/sb-", 120).replaceAll(".*/(sb-[0-9a-f]+).*", "$1");
+            SANDBOXES.adopt(sandbox);
+            await(() -> textOrNull(page, ".heading .badge"), "running", 60);
+            assertEquals(image, api().get("/sandboxes/{id}", sandbox).path("image"), "the sandbox runs the build's image");
+            assertEquals("mark=console-42\n", Suite.exec(sandbox, Map.of("command", "cat /srv/app/mark.txt")).then().statusCode(200)
+                    .extract().path("stdout"), "the build argument reached the RUN step");
+
+            page.findElement(By.linkText("Builds")).click();
+            await(() -> textOrNull(page, "tr[data-build='" + id + "']"), "ready", 20);
+            browser.screenshot(SCREENSHOTS.resolve("builds.png"));
+        } finally {
+            Files.deleteIfExists(greeting);
+            Files.deleteIfExists(context);
         }
     }
 
@@ -263,6 +358,11 @@ class ConsoleTest {
             assertTrue(page.findElements(By.xpath("//button[starts-with(normalize-space(),'Destroy')]")).isEmpty(), "no destroy control");
             assertTrue(page.findElements(By.cssSelector("input[type=checkbox]")).isEmpty(), "nothing to select for a bulk action");
             assertTrue(page.findElements(By.linkText("Audit log")).isEmpty(), "the audit log is for administrators");
+            page.findElement(By.linkText("Builds")).click();
+            await(() -> textOrNull(page, "h1"), "Builds", 20);
+            assertTrue(page.findElements(By.xpath("//button[normalize-space()='Start build']")).isEmpty(), "no build control");
+            assertTrue(page.findElements(By.xpath("//button[normalize-space()='Save spec']")).isEmpty(), "no spec control");
+            page.findElement(By.linkText("Sandboxes")).click();
             // the same key, from the page, straight to the API
             String forced = (String) ((JavascriptExecutor) page).executeAsyncScript("""
                     const done = arguments[arguments.length - 1];
@@ -329,6 +429,103 @@ class ConsoleTest {
             assertTrue(page.findElements(By.cssSelector("[data-testid=error]")).isEmpty(), "no refusal");
             browser.screenshot(SCREENSHOTS.resolve("sign-in-oidc.png"));
         }
+    }
+
+    @Test
+    void everyPageIsUsableFromTheKeyboardAndLabelledForScreenReaders() throws Exception {
+        String sandbox = SANDBOXES.create(Map.of("ttl", "5m"));
+        String build = RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", Suite.API_KEY)
+                .contentType("application/x-tar").queryParam("name", "accessible")
+                .body(tarOf("Dockerfile", "FROM stacyvm/base:bookworm\nRUN echo accessible\n")).post("/environments/builds")
+                .then().statusCode(201).extract().path("id");
+        BUILD_IDS.add(build);
+        Map<String, List<String>> violations = new java.util.LinkedHashMap<>();
+        try (Browser browser = new Browser(1280, 900)) {
+            ChromeDriver page = browser.driver();
+            page.get(Suite.URL + "/console/");
+            await(() -> textOrNull(page, "label[for=api-key]"), "API key", 30);
+            violations.put("sign-in", axe(page));
+
+            // signed in with the keyboard alone: Tab to the key, type it, Enter
+            for (int stop = 0; stop < 10 && !"api-key".equals(focused(page).getDomAttribute("id")); stop++) {
+                focused(page).sendKeys(Keys.TAB);
+            }
+            assertEquals("api-key", focused(page).getDomAttribute("id"), "Tab reaches the key field");
+            focused(page).sendKeys(Suite.API_KEY + Keys.ENTER);
+            await(() -> textOrNull(page, "[data-testid=caller]"), "admin", 20);
+            // the first Tab stop skips the navigation to the page's content
+            ((JavascriptExecutor) page).executeScript("document.activeElement.blur()");
+            page.findElement(By.tagName("body")).sendKeys(Keys.TAB);
+            assertEquals("Skip to content", focused(page).getText());
+            focused(page).sendKeys(Keys.ENTER);
+            assertEquals("#main", page.getCurrentUrl().replaceAll("^[^#]*", ""), "the skip link goes to the content");
+
+            Map<String, String> pages = new java.util.LinkedHashMap<>();
+            pages.put("sandboxes", "/console/");
+            pages.put("templates", "/console/templates");
+            pages.put("builds", "/console/builds");
+            pages.put("build", "/console/builds/" + build);
+            pages.put("infrastructure", "/console/infrastructure");
+            pages.put("audit", "/console/audit");
+            pages.put("quotas", "/console/quotas");
+            pages.put("images", "/console/images");
+            pages.put("keys", "/console/keys");
+            for (Map.Entry<String, String> each : pages.entrySet()) {
+                page.get(Suite.URL + each.getValue());
+                await(() -> textOrNull(page, "main h1"), "", 20);
+                // what the page loads: its tables' rows, or its empty note
+                awaitOrNull(() -> page.findElements(By.cssSelector("main tbody tr, main p.empty, main [data-testid=build-log]")).isEmpty()
+                        ? null : "loaded", "loaded", 10);
+                violations.put(each.getKey(), axe(page));
+            }
+
+            // a sandbox's tabs: arrow keys move between them, and each panel is checked
+            page.get(Suite.URL + "/console/sandboxes/" + sandbox);
+            tab(page, "Overview");
+            for (String name : List.of("Terminal", "Files", "Processes", "Logs", "Stats", "Previews")) {
+                focused(page).sendKeys(Keys.ARROW_RIGHT);
+                assertEquals(name, focused(page).getText(), "the arrow key selects the next tab");
+                assertEquals("true", focused(page).getDomAttribute("aria-selected"));
+                await(() -> textOrNull(page, "[role=tabpanel]"), "", 10);
+                Thread.sleep(300);
+                violations.put("sandbox " + name.toLowerCase(), axe(page));
+            }
+            focused(page).sendKeys(Keys.ARROW_RIGHT);
+            assertEquals("Overview", focused(page).getText(), "the last tab wraps to the first");
+            violations.put("sandbox overview", axe(page));
+        }
+        violations.values().removeIf(List::isEmpty);
+        assertTrue(violations.isEmpty(), "axe-core found WCAG 2.1 A/AA violations: " + violations);
+    }
+
+    /**
+     * The page's WCAG 2.1 A and AA violations as axe-core (Deque's rules, run in the page) finds
+     * them: each as "rule (impact): the elements".
+     */
+    private static List<String> axe(ChromeDriver page) {
+        com.deque.html.axecore.results.Results results = new com.deque.html.axecore.selenium.AxeBuilder()
+                .withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")).analyze(page);
+        assertFalse(results.isErrored(), "axe-core ran: " + results.getErrorMessage());
+        assertTrue(results.getPasses().size() >= 10, "axe-core checked the page: " + results.getPasses().size() + " rules passed");
+        return results.getViolations().stream().map(rule -> rule.getId() + " (" + rule.getImpact() + "): "
+                + rule.getNodes().stream().map(node -> String.valueOf(node.getTarget())).toList()).toList();
+    }
+
+    private static WebElement focused(ChromeDriver page) {
+        return page.switchTo().activeElement();
+    }
+
+    private static byte[] tarOf(String name, String content) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+            byte[] data = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+            entry.setSize(data.length);
+            tar.putArchiveEntry(entry);
+            tar.write(data);
+            tar.closeArchiveEntry();
+        }
+        return bytes.toByteArray();
     }
 
     private static void signIn(Browser browser, String key, String screenshot) throws Exception {
