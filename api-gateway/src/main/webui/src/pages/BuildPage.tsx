@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { type Build, type BuildLogLine, type Sandbox, del, enc, followLines, json, post } from '../api';
+import { ApiError, type Build, type BuildLogLine, type Sandbox, del, enc, followLines, json, post } from '../api';
 import { mayWrite, useCaller } from '../session';
-import { ErrorNote, When, bytes, DangerButton, useLoad } from '../ui';
+import { ErrorNote, When, bytes, DangerButton, useEvery, useLoad } from '../ui';
 import { BuildStatus } from './Builds';
 
 /** What GET .../builds/{id}/spawn-config answers (SpawnConfig). */
@@ -33,10 +33,15 @@ export function BuildPage() {
   const status = build.value?.status;
   const running = status !== undefined && RUNNING.includes(status);
 
-  // a running build's log is followed as written; its last line is the final status
+  // a running build's log is followed as written; its last line is the final status. A stream
+  // that ends while the build still runs (a proxy's timeout, a dropped connection) is followed
+  // again from its start, after a wait that doubles up to 30 s; a refusal (404, 403) stops it.
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (!running) return;
     const stop = new AbortController();
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let refused = false;
     setLog('');
     setFollowing(true);
     followLines<BuildLogLine>(
@@ -47,15 +52,24 @@ export function BuildPage() {
       stop.signal,
     )
       .catch((err) => {
-        if (!stop.signal.aborted) setError(err);
+        if (stop.signal.aborted) return;
+        refused = err instanceof ApiError && err.status >= 400 && err.status < 500;
+        setError(err);
       })
-      .finally(() => {
+      .finally(async () => {
         if (stop.signal.aborted) return;
         setFollowing(false);
-        void build.reload();
+        await build.reload();
+        if (!refused && !stop.signal.aborted) retry = setTimeout(() => setAttempt((n) => n + 1), Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)));
       });
-    return () => stop.abort();
-  }, [id, running]);
+    return () => {
+      stop.abort();
+      clearTimeout(retry);
+    };
+  }, [id, running, attempt]);
+
+  // the status and step of a running build, read again every 3 s
+  useEvery(3000, () => running && void build.reload(), [running]);
 
   // an ended build shows the log it kept
   useEffect(() => {

@@ -112,7 +112,7 @@ export function Builds() {
           <h2>Build a Dockerfile</h2>
           <p class="hint">
             One stage, built without network in a hardened build sandbox: FROM, ARG, ENV, RUN, COPY, ADD (local files), WORKDIR, USER, CMD, ENTRYPOINT, EXPOSE,
-            LABEL. The image stays on the worker that built it.
+            LABEL. The image stays on the worker that built it. Build arguments travel in the request's URL: pass no secret in one.
           </p>
           <label>
             Name
@@ -125,11 +125,16 @@ export function Builds() {
           <div class="toolbar wrap">
             <label>
               Context files
-              <input type="file" multiple onChange={(e) => setFiles([...((e.target as HTMLInputElement).files ?? [])])} />
+              <input type="file" multiple data-testid="context-files" onChange={(e) => setFiles([...((e.target as HTMLInputElement).files ?? [])])} />
             </label>
             <label>
               or a context folder
-              <input type="file" {...{ webkitdirectory: '' }} onChange={(e) => setFiles([...((e.target as HTMLInputElement).files ?? [])])} />
+              <input
+                type="file"
+                data-testid="context-folder"
+                {...{ webkitdirectory: true }}
+                onChange={(e) => setFiles([...((e.target as HTMLInputElement).files ?? [])])}
+              />
             </label>
             <label>
               Build arguments (NAME=value, a line each)

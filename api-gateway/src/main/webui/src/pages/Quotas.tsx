@@ -205,6 +205,16 @@ function LimitsForm({
 }
 
 /**
+ * The limits an owner's override sets, as far as its effective quota shows them: those that differ
+ * from the defaults. The form starts from these alone, so that saving it does not pin the defaults
+ * of today into the override (a later change of a default reaches the owner still).
+ */
+function ownLimits(quota: OwnerQuota, defaults: OwnerQuota | undefined): Editing['values'] {
+  const fields = ['max_sandboxes', 'max_memory_mb', 'max_vcpus', 'max_disk_mb', 'requests_per_minute', 'max_ttl', 'max_exec_timeout'] as const;
+  return Object.fromEntries(fields.filter((field) => !defaults || quota[field] !== defaults[field]).map((field) => [field, quota[field]]));
+}
+
+/**
  * Quotas and usage (administrators, GET /api/v1/quotas/...): the default limits; what every owner
  * with live sandboxes holds, the nearest to a limit first; the owners with limits of their own;
  * the keys and tenants with limits on what all their owners hold together, with that usage. Any of
@@ -292,7 +302,7 @@ export function Quotas() {
               <button
                 type="button"
                 aria-label={`Edit the limits of owner ${q.owner_id}`}
-                onClick={() => edit({ scope: 'owner', subject: q.owner_id, values: { ...q } })}
+                onClick={() => edit({ scope: 'owner', subject: q.owner_id, values: ownLimits(q, d) })}
               >
                 Edit
               </button>

@@ -42,7 +42,7 @@ export function Templates() {
       <h1>Templates</h1>
       {writable && (
         <form
-          key={editing?.name ?? 'new'}
+          key={editing ? `edit:${editing.name}` : 'new'}
           class="panel toolbar wrap"
           aria-label={editing ? `Edit template ${editing.name}` : 'New template'}
           onSubmit={async (e) => {
@@ -91,10 +91,17 @@ export function Templates() {
           </label>
           <label>
             Runtime
-            <select name="runtime" defaultValue={shown(editing, 'runtime')}>
-              <option value="">default (runc)</option>
-              <option value="runc">runc</option>
-              <option value="runsc">runsc</option>
+            {/* a select has no default value of its own: the template's option is the selected one */}
+            <select name="runtime">
+              {[
+                ['', 'default (runc)'],
+                ['runc', 'runc'],
+                ['runsc', 'runsc'],
+              ].map(([value, label]) => (
+                <option key={value} value={value} selected={shown(editing, 'runtime') === value}>
+                  {label}
+                </option>
+              ))}
             </select>
           </label>
           <label>

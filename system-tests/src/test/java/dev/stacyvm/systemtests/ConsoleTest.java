@@ -53,6 +53,8 @@ class ConsoleTest {
     static void cleanUp() {
         SANDBOXES.close();
         for (String id : BUILD_IDS) {
+            // a build still running is cancelled first: a running build cannot be deleted
+            api().post("/environments/builds/{id}/cancel", id);
             api().delete("/environments/builds/{id}", id);
         }
         for (String id : KEY_IDS) {
@@ -219,13 +221,15 @@ class ConsoleTest {
             type(page, "input[name=max_sandboxes]", "5");
             click(page, "//button[normalize-space()='Save limits']");
             String tenantRow = "tr[data-scope='tenant/" + TENANT + "']";
-            await(() -> textOrNull(page, tenantRow), "1 / 5", 20);
+            // the tenant's live sandboxes: this test's, and any another test of the class left running
+            int held = api().get("/quotas/tenants/{tenant}/usage", TENANT).then().statusCode(200).extract().path("active_sandboxes");
+            await(() -> textOrNull(page, tenantRow), held + " / 5", 20);
             page.findElement(By.cssSelector("button[aria-label='Edit the limits of tenant " + TENANT + "']")).click();
             assertEquals("5", page.findElement(By.cssSelector("input[name=max_sandboxes]")).getDomProperty("value"), "the form holds the limits set");
             type(page, "input[name=max_sandboxes]", "6");
             type(page, "input[name=max_vcpus]", "8");
             click(page, "//button[normalize-space()='Save limits']");
-            await(() -> textOrNull(page, tenantRow), "1 / 6", 20);
+            await(() -> textOrNull(page, tenantRow), held + " / 6", 20);
             api().get("/quotas/tenants/{tenant}", TENANT).then().statusCode(200)
                     .body("max_sandboxes", org.hamcrest.Matchers.equalTo(6)).body("max_vcpus", org.hamcrest.Matchers.equalTo(8));
             // an owner's own quota beside it
@@ -234,6 +238,17 @@ class ConsoleTest {
             click(page, "//button[normalize-space()='Save limits']");
             await(() -> textOrNull(page, "tr[data-override='" + TENANT + ":developer']"), "3", 20);
             browser.screenshot(SCREENSHOTS.resolve("quotas.png"));
+            // editing it starts from what the override sets, not from the defaults around it: saved
+            // again, it still sets no TTL of its own
+            int withTtl = api().get("/quotas/summary").then().statusCode(200).extract().path("with_max_ttl");
+            page.findElement(By.cssSelector("button[aria-label='Edit the limits of owner " + TENANT + ":developer']")).click();
+            assertEquals("3", page.findElement(By.cssSelector("input[name=max_sandboxes]")).getDomProperty("value"));
+            assertEquals("", page.findElement(By.cssSelector("input[name=max_ttl]")).getDomProperty("value"), "a default is not shown as set");
+            type(page, "input[name=max_sandboxes]", "4");
+            click(page, "//button[normalize-space()='Save limits']");
+            await(() -> textOrNull(page, "tr[data-override='" + TENANT + ":developer'] td:nth-child(2)"), "4", 20);
+            assertEquals(withTtl, (int) api().get("/quotas/summary").then().extract().path("with_max_ttl"),
+                    "the edit did not pin the default TTL into the override");
             page.findElement(By.cssSelector("button[aria-label='Remove the limits of tenant " + TENANT + "']")).click();
             page.switchTo().alert().accept();
             await(() -> textOrNull(page, "p.notice"), "removed", 20);
@@ -280,18 +295,21 @@ class ConsoleTest {
             browser.screenshot(SCREENSHOTS.resolve("templates.png"));
             // set elsewhere: an environment variable, which the form does not show
             RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", userKey).contentType("application/json")
-                    .body(Map.of("ttl", "7m", "env", Map.of("GREETING", "kept"))).put("/templates/{name}", name).then().statusCode(200);
+                    .body(Map.of("ttl", "7m", "runtime", "runc", "env", Map.of("GREETING", "kept"))).put("/templates/{name}", name)
+                    .then().statusCode(200);
             page.navigate().refresh();
             By edit = By.cssSelector("button[aria-label='Edit " + name + "']");
             await(() -> page.findElements(edit).isEmpty() ? null : "shown", "shown", 20);
             page.findElement(edit).click();
             assertEquals("7m", page.findElement(By.cssSelector("input[name=ttl]")).getDomProperty("value"), "the form holds the template");
+            assertEquals("runc", page.findElement(By.cssSelector("select[name=runtime]")).getDomProperty("value"), "and its runtime");
             type(page, "input[name=ttl]", "9m");
             click(page, "//button[normalize-space()='Save template']");
             await(() -> textOrNull(page, "tr[data-template='" + name + "']"), "9m", 20);
             Response saved = RestAssured.given().baseUri(Suite.URL).basePath("/api/v1").header("X-API-Key", userKey).get("/templates/{name}", name);
             assertEquals("9m", saved.path("ttl"));
             assertEquals("kept", saved.path("env.GREETING"), "an edit keeps what the form does not show");
+            assertEquals("runc", saved.path("runtime"), "and what it shows unchanged");
             page.findElement(By.cssSelector("button[aria-label='New sandbox from " + name + "']")).click();
             String id = await(() -> page.getCurrentUrl(), "/console/sandboxes/sb-", 60).replaceAll(".*/(sb-[0-9a-f]+).*", "$1");
             SANDBOXES.adopt(id);
@@ -319,7 +337,9 @@ class ConsoleTest {
                     "RUN cat greeting.txt && echo \"mark=$MARK\" > mark.txt && cat mark.txt",
                     "CMD [\"sleep\", \"infinity\"]"));
             type(page, "textarea[name=build_args]", "MARK=console-42");
-            page.findElement(By.cssSelector("input[type=file]:not([webkitdirectory])")).sendKeys(greeting.toString());
+            assertTrue(page.findElement(By.cssSelector("[data-testid=context-folder]")).getDomProperty("webkitdirectory").equals("true"),
+                    "the folder picker picks folders");
+            page.findElement(By.cssSelector("[data-testid=context-files]")).sendKeys(greeting.toString());
             await(() -> textOrNull(page, "[data-testid=context]"), "1 file(s)", 10);
             click(page, "//button[normalize-space()='Start build']");
             String id = await(() -> page.getCurrentUrl(), "/console/builds/bld-", 30).replaceAll(".*/(bld-[0-9a-f]+).*", "$1");
@@ -503,6 +523,8 @@ class ConsoleTest {
             assertEquals("Overview", focused(page).getText(), "the last tab wraps to the first");
             violations.put("sandbox overview", axe(page));
         }
+        // the build the page showed ends before the test does (a running build cannot be deleted)
+        awaitOrNull(() -> api().get("/environments/builds/{id}", build).path("status"), "ready", 180);
         violations.values().removeIf(List::isEmpty);
         assertTrue(violations.isEmpty(), "WCAG 2.1 A/AA violations (axe-core) or sideways scrolling at 390 px: " + violations);
     }

@@ -72,10 +72,11 @@ public interface GatewayConfig {
         Duration tokenTtl();
 
         /**
-         * Where previews are served, as CSP source expressions ({@code http://*.localhost:7480}, the
-         * preview domain with a wildcard for its {@code {port}-{id}} hosts): the only origins the
-         * web console frames. Left out, the console frames any http or https origin; {@code ./stacyvm
-         * up} sets it to its preview-router's.
+         * Where previews are served, as http or https origins whose host may start with {@code *.}
+         * ({@code http://*.localhost:7480}: the preview domain with a wildcard for its
+         * {@code {port}-{id}} hosts): the only origins the web console frames. Left out, the console
+         * frames any http or https origin; {@code ./stacyvm up} sets it from the scheduler's preview
+         * scheme, domain and port unless it is set.
          */
         java.util.Optional<List<String>> origins();
     }

@@ -42,9 +42,10 @@ public class ConsoleRoutes {
     static String contentSecurityPolicy(String oidcOrigin, List<String> previewOrigins) {
         for (String source : previewOrigins) {
             // one source expression each: a space, ';' or ',' would add sources or directives of its own
-            if (!source.matches("[A-Za-z][A-Za-z0-9+.-]*:(//[^\\s;,'\"]+)?")) {
+            // an http(s) origin, its host a name or *. and a name: never a bare scheme (data:, javascript:) or *
+            if (!source.matches("https?://(\\*\\.)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")) {
                 throw new IllegalArgumentException("stacyvm.gateway.preview.origins: \"" + source
-                        + "\" is not one CSP source (scheme://host[:port], the host may start with *.)");
+                        + "\" is not one preview origin (http or https://host[:port], the host may start with *.)");
             }
         }
         String frames = previewOrigins.isEmpty() ? "http: https:" : String.join(" ", previewOrigins);

@@ -12,10 +12,12 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** {@code GET /api/v1/admin/audit}: the audit log for administrators ({@code ApiKeyFilter} checks the role), as JSON or CSV. */
@@ -39,8 +41,7 @@ public class AuditResource {
     @Operation(summary = "The audit log", description = "Records oldest first, filtered by actor, action, target, since and until "
             + "(ISO-8601 instants), after_id and limit (1 to 1000); format=csv for CSV. A full page carries Link: <...>; rel=\"next\" "
             + "(RFC 8288), this query from its last id on.")
-    public Response query(@Context UriInfo uri,
-                          @QueryParam("actor") String actor,
+    public Response query(@QueryParam("actor") String actor,
                           @QueryParam("action") String action,
                           @QueryParam("target") String target,
                           @QueryParam("since") String since,
@@ -59,10 +60,36 @@ public class AuditResource {
         }
         // without a limit the audit service's default applies: any page that is not empty may have more
         if (!records.isEmpty() && (limit == null || records.size() >= limit)) {
-            java.net.URI next = uri.getRequestUriBuilder().replaceQueryParam("after_id", records.get(records.size() - 1).id()).build();
-            page.header("Link", "<" + next.getRawPath() + "?" + next.getRawQuery() + ">; rel=\"next\"");
+            Map<String, Object> query = new LinkedHashMap<>();
+            query.put("actor", actor);
+            query.put("action", action);
+            query.put("target", target);
+            query.put("since", since);
+            query.put("until", until);
+            query.put("after_id", records.get(records.size() - 1).id());
+            query.put("limit", limit);
+            query.put("format", format);
+            page.header("Link", nextLink(query));
         }
         return page.build();
+    }
+
+    /**
+     * {@code </api/v1/admin/audit?...>; rel="next"} (RFC 8288) for the parameters given (null ones
+     * left out), each value percent-encoded (RFC 3986: a space is {@code %20}), so that whatever a
+     * filter holds, the link is one valid header value that asks for exactly the same filters.
+     */
+    static String nextLink(Map<String, Object> query) {
+        StringBuilder link = new StringBuilder("</api/v1/admin/audit");
+        char separator = '?';
+        for (Map.Entry<String, Object> parameter : query.entrySet()) {
+            if (parameter.getValue() != null) {
+                link.append(separator).append(parameter.getKey()).append('=')
+                        .append(URLEncoder.encode(String.valueOf(parameter.getValue()), StandardCharsets.UTF_8).replace("+", "%20"));
+                separator = '&';
+            }
+        }
+        return link.append(">; rel=\"next\"").toString();
     }
 
     /** Whether the audit log's hash chain is intact, and where it breaks if not. */

@@ -27,7 +27,7 @@ class ContentSecurityPolicyTest {
     @Test
     void aConfiguredOriginCannotAddSourcesOrDirectives() {
         for (String bad : List.of("http://a.example; script-src *", "http://a.example https://b.example", "'unsafe-inline'",
-                "http://a.example,https://b", "*")) {
+                "http://a.example,https://b", "*", "https://*", "javascript:", "data:", "http:", "https://a.example/path")) {
             assertThrows(IllegalArgumentException.class, () -> ConsoleRoutes.contentSecurityPolicy(null, List.of(bad)), bad);
         }
     }
